@@ -1,0 +1,9 @@
+namespace CompressBuild.Engine.Diagnostics;
+
+public enum DiagnosticCategory
+{
+    Budget,
+    InvalidInput,
+    Environment,
+    Advisory,
+}

@@ -1,0 +1,28 @@
+namespace CompressBuild.Engine.Diagnostics;
+
+/// <summary>Every diagnostic code the engine raises. Each one is documented, with its fix, in the README.</summary>
+public static class DiagnosticCodes
+{
+    // CB2xxx: invalid input.
+    public static readonly DiagnosticCode ModelNotFound = new(2001);
+    public static readonly DiagnosticCode ModelCorrupt = new(2002);
+    public static readonly DiagnosticCode ModelEmpty = new(2003);
+    public static readonly DiagnosticCode ExternalDataOutsideModelFolder = new(2004);
+    public static readonly DiagnosticCode ExternalDataMissing = new(2005);
+    public static readonly DiagnosticCode ExternalDataChecksumMismatch = new(2006);
+    public static readonly DiagnosticCode TensorInvalid = new(2007);
+    public static readonly DiagnosticCode ModelRejectedByRuntime = new(2008);
+    public static readonly DiagnosticCode OutputPathInvalid = new(2009);
+    public static readonly DiagnosticCode DataInvalid = new(2010);
+    public static readonly DiagnosticCode DataDoesNotMatchModel = new(2011);
+    public static readonly DiagnosticCode ArgumentInvalid = new(2012);
+
+    // CB3xxx: environment.
+    public static readonly DiagnosticCode RuntimeNotFound = new(3001);
+    public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
+    public static readonly DiagnosticCode RuntimeIntegrityFailed = new(3003);
+    public static readonly DiagnosticCode RuntimeFailed = new(3004);
+
+    // CB4xxx: advisories.
+    public static readonly DiagnosticCode ExternalDataForcedBySize = new(4001);
+}
