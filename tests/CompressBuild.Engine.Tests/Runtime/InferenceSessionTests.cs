@@ -1,0 +1,135 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Runtime;
+
+public class InferenceSessionTests
+{
+    private static string Mlp => Path.Combine(RepositoryPaths.Digits, "mlp.onnx");
+
+    [Fact]
+    public void Reports_inputs_and_outputs_with_symbolic_dims()
+    {
+        using var session = InferenceSession.Create(Mlp);
+
+        var input = Assert.Single(session.Inputs);
+        Assert.Equal("input", input.Name);
+        Assert.Equal((int)TensorProto.Types.DataType.Float, input.ElementType);
+        Assert.Equal([-1, 64], input.Shape);
+        Assert.Equal(["batch", ""], input.SymbolicDims);
+        var output = Assert.Single(session.Outputs);
+        Assert.Equal("logits", output.Name);
+        Assert.Equal([-1, 10], output.Shape);
+    }
+
+    [Fact]
+    public void Runs_the_fixture_and_matches_the_outputs_recorded_by_torch()
+    {
+        var dataSet = Path.Combine(RepositoryPaths.Digits, "mlp_test_data", "test_data_set_0");
+        var input = HostTensor.FromProto(TensorProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dataSet, "input_0.pb"))), "input");
+        var expected = HostTensor.FromProto(TensorProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dataSet, "output_0.pb"))));
+
+        using var session = InferenceSession.Create(Mlp);
+        var actual = Assert.Single(session.Run([input]));
+
+        Assert.Equal(expected.Shape, actual.Shape);
+        var e = expected.AsSpan<float>();
+        var a = actual.AsSpan<float>();
+        for (var i = 0; i < e.Length; i++)
+        {
+            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4f + 1e-4f * Math.Abs(e[i]), $"element {i}: expected {e[i]}, got {a[i]}");
+        }
+    }
+
+    [Fact]
+    public void Bound_run_writes_into_caller_provided_outputs_and_matches_an_allocating_run()
+    {
+        var x = HostTensor.FromArray<float>("input", [1, 64], Enumerable.Range(0, 64).Select(i => (i % 7) / 7f).ToArray());
+        using var session = InferenceSession.Create(Mlp, new SessionSettings { IntraOpThreads = 1 });
+        var reference = session.Run([x])[0];
+        var output = HostTensor.Zeros("logits", (int)TensorProto.Types.DataType.Float, [1, 10]);
+
+        using (var run = session.Bind([x], [output]))
+        {
+            run.Invoke();
+            run.Invoke();
+        }
+
+        Assert.Equal(reference.Data, output.Data);
+    }
+
+    [Fact]
+    public void Session_from_bytes_equals_session_from_path()
+    {
+        var x = HostTensor.FromArray<float>("input", [2, 64], Enumerable.Range(0, 128).Select(i => (i % 5) / 5f).ToArray());
+        using var fromPath = InferenceSession.Create(Mlp);
+        using var fromBytes = InferenceSession.Create(File.ReadAllBytes(Mlp));
+
+        Assert.Equal(fromPath.Run([x])[0].Data, fromBytes.Run([x])[0].Data);
+    }
+
+    [Fact]
+    public void Free_dimension_override_fixes_the_symbolic_batch()
+    {
+        using var session = InferenceSession.Create(Mlp, new SessionSettings { FreeDimensions = new Dictionary<string, long> { ["batch"] = 3 } });
+
+        Assert.Equal([3, 64], session.Inputs[0].Shape);
+    }
+
+    [Fact]
+    public void Saves_the_optimized_model_where_asked()
+    {
+        using var temp = new TempFolder();
+        var optimized = temp.File("optimized.onnx");
+
+        using (InferenceSession.Create(Mlp, new SessionSettings { OptimizedModelPath = optimized, OptimizationLevel = GraphOptimizationLevel.Basic }))
+        {
+        }
+
+        var model = OnnxModelReader.Load(optimized);
+        Assert.NotEmpty(model.Graph.Node);
+    }
+
+    [Fact]
+    public void String_tensors_round_trip_through_the_runtime()
+    {
+        // Identity over strings: the smallest model that makes ORT copy string data in and out.
+        var model = new ModelProto { IrVersion = 8, Graph = new GraphProto { Name = "g" } };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        model.Graph.Node.Add(new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "y" } });
+        model.Graph.Input.Add(StringValue("x"));
+        model.Graph.Output.Add(StringValue("y"));
+        using var stream = new MemoryStream();
+        using (var output = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true))
+        {
+            model.WriteTo(output);
+        }
+
+        using var session = InferenceSession.Create(stream.ToArray());
+        var result = session.Run([HostTensor.FromStrings("x", [3], ["a", "", "日本語"])])[0];
+
+        Assert.Equal(["a", "", "日本語"], result.Strings!);
+    }
+
+    [Fact]
+    public void A_runtime_error_carries_ort_code_and_message()
+    {
+        using var session = InferenceSession.Create(Mlp);
+        var wrongShape = HostTensor.FromArray<float>("input", [1, 63], new float[63]);
+
+        var error = Assert.Throws<OrtException>(() => session.Run([wrongShape]));
+
+        Assert.Equal(OrtErrorCode.InvalidArgument, error.ErrorCode);
+        Assert.Contains("input", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ValueInfoProto StringValue(string name)
+    {
+        var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.String, Shape = new TensorShapeProto() } };
+        type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" });
+        return new ValueInfoProto { Name = name, Type = type };
+    }
+}

@@ -1,0 +1,19 @@
+namespace CompressBuild.Engine.Runtime;
+
+/// <summary>How an inference session is created. Zero threads means ONNX Runtime's default.</summary>
+public sealed record SessionSettings
+{
+    public static SessionSettings Default { get; } = new();
+
+    public int IntraOpThreads { get; init; }
+
+    public int InterOpThreads { get; init; }
+
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.All;
+
+    /// <summary>Where ONNX Runtime writes the model after its graph optimizations, when set.</summary>
+    public string? OptimizedModelPath { get; init; }
+
+    /// <summary>Values for symbolic dimensions (e.g. batch=1), so ONNX Runtime can plan fixed shapes.</summary>
+    public IReadOnlyDictionary<string, long> FreeDimensions { get; init; } = new Dictionary<string, long>();
+}
