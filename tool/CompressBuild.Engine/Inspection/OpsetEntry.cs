@@ -1,0 +1,3 @@
+namespace CompressBuild.Engine.Inspection;
+
+public sealed record OpsetEntry(string Domain, long Version);

@@ -1,0 +1,3 @@
+namespace CompressBuild.Tool.Commands;
+
+internal sealed record BenchInput(string Name, string Type, IReadOnlyList<long> Shape);

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Tool.Rendering;
+
+namespace CompressBuild.Tool.Commands;
+
+/// <summary><c>dotnet compress convert</c>: a lossless rewrite that moves weights to external data or back inline.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Argument<string>("model") { Description = "The .onnx model file." };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the converted model.", Required = true };
+        var external = new Option<bool>("--external-data") { Description = "Move tensors at or above --size-threshold to one data file beside the output (<output>.data)." };
+        var perTensor = new Option<bool>("--per-tensor") { Description = "With --external-data: one file per tensor instead of a single data file." };
+        var threshold = new Option<long>("--size-threshold") { Description = "Smallest tensor, in bytes, moved to external data.", DefaultValueFactory = _ => ModelSaveOptions.Default.SizeThreshold };
+        var inline = new Option<bool>("--inline") { Description = "Bring every tensor back inside the model file." };
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
+        var command = new Command("convert", "Rewrite a model losslessly: keep its layout, move weights to external data, or bring them back inline. Models over 2 GiB always get external data.")
+        {
+            model, output, external, perTensor, threshold, inline, json,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(external) && parse.GetValue(inline))
+            {
+                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "--external-data and --inline contradict each other; pass one.");
+            }
+
+            if (parse.GetValue(perTensor) && !parse.GetValue(external))
+            {
+                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "--per-tensor goes with --external-data.");
+            }
+
+            var layout = parse.GetValue(inline) ? ExternalDataLayout.Inline
+                : !parse.GetValue(external) ? ExternalDataLayout.Keep
+                : parse.GetValue(perTensor) ? ExternalDataLayout.PerTensor : ExternalDataLayout.SingleFile;
+            return Run(context, new ConvertOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), layout, parse.GetValue(threshold), parse.GetValue(json)));
+        });
+        return command;
+    }
+
+    public static int Run(CliContext context, ConvertOptions options)
+    {
+        var model = OnnxModelReader.Load(options.Model);
+        var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold });
+        if (result.ExternalDataForcedBySize)
+        {
+            context.Error.WriteLine($"{options.Output}: warning {DiagnosticCodes.ExternalDataForcedBySize}: the model is too large for one protobuf file (2 GiB limit), so its weights were written to external data.");
+        }
+
+        if (options.Json)
+        {
+            JsonOutput.Write(context.Out, result);
+            return ExitCodes.Ok;
+        }
+
+        var data = result.DataFiles.Count == 0
+            ? "all tensors inline"
+            : $"{result.ExternalTensors} tensor(s) in {string.Join(", ", result.DataFiles)} ({Units.Bytes(result.DataBytes)})";
+        context.Out.WriteLine($"Wrote {options.Output} ({Units.Bytes(result.ModelBytes)}), {data}.");
+        return ExitCodes.Ok;
+    }
+}

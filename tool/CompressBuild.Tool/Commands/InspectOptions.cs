@@ -1,0 +1,3 @@
+namespace CompressBuild.Tool.Commands;
+
+internal sealed record InspectOptions(string Model, bool Json);

@@ -1,0 +1,3 @@
+using CompressBuild.Tool;
+
+return CompressCli.Run(args, Console.Out, Console.Error);
