@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The README's test command. Sets up everything the tests need on a fresh machine, then runs every test
+# project in the solution:
+#   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
+#     an independent validator of the models we write);
+#   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
+#     from npm, integrity-checked, cached per user).
+# Extra arguments go to `dotnet test`, e.g. tests/test.sh --filter "Category!=Large".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
+/usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || need+=(python3-onnx)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "test set-up: installing ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test CompressBuild.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for every runner that reads it: the totals over all test assemblies.
+awk '/(Passed|Failed)!  - Failed:/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:")  { f += $(i + 1) }
+         if ($i == "Passed:")  { p += $(i + 1) }
+         if ($i == "Skipped:") { s += $(i + 1) }
+       }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
