@@ -11,6 +11,7 @@ public sealed class BoundRun : IDisposable
     private readonly string[] outputNames;
     private readonly nint[] inputValues;
     private readonly nint[] outputValues;
+    private bool disposed;
 
     internal BoundRun(InferenceSession session, IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs)
     {
@@ -39,12 +40,13 @@ public sealed class BoundRun : IDisposable
 
     public void Invoke()
     {
-        ObjectDisposedException.ThrowIf(inputValues.Length > 0 && inputValues[0] == 0, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
         session.Invoke(inputs, inputValues, outputNames, outputValues);
     }
 
     public void Dispose()
     {
+        disposed = true;
         OrtValues.ReleaseAll(inputValues);
         OrtValues.ReleaseAll(outputValues);
     }
