@@ -51,7 +51,7 @@ internal static class ModelIoBenchmark
 
                 BenchWorkspace.DeleteFolder(folder);
                 runs[scenario.Id].Add(measurement);
-                log.WriteLine(Invariant($"  run {run}/{options.Repeat} {scenario.Id,-26} {measurement.TotalMs / 1000,7:0.000} s  peak {measurement.PeakBytes / (double)MiB,6:0} MiB"));
+                log.WriteLine(Invariant($"  run {run}/{options.Repeat} {scenario.Id,-26} load {measurement.LoadMs / 1000,6:0.000} s  save {measurement.SaveMs / 1000,6:0.000} s  peak {measurement.PeakBytes / (double)MiB,6:0} MiB"));
             }
         }
 

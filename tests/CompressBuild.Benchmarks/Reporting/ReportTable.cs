@@ -7,7 +7,7 @@ internal static class ReportTable
 {
     public static IReadOnlyList<string> Headers { get; } =
     [
-        "Scenario", "Model MiB", "Load s", "Save s", "Total s", "MiB/s", "Raw I/O s", "Beyond I/O",
+        "Scenario", "Model MiB", "Load s", "Save s", "Total s", "Best s", "MiB/s", "Raw I/O s", "Beyond I/O",
         "Start MiB", "Peak MiB", "Peak/model", "Net/model", "Alloc/model", "Peak < target",
     ];
 
@@ -19,6 +19,7 @@ internal static class ReportTable
             Seconds(s.LoadMs),
             s.SaveMs > 0 ? Seconds(s.SaveMs) : "-",
             Seconds(s.TotalMs),
+            Seconds(s.BestMs),
             Number(s.ThroughputMiBPerSecond, "0"),
             s.BaselineMs is { } baseline ? Seconds(baseline) : "-",
             s.BeyondIoShare is { } share ? Number(share * 100, "0") + "%" : "-",

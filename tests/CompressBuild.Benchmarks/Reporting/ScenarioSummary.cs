@@ -6,7 +6,7 @@ namespace CompressBuild.Benchmarks.Reporting;
 
 /// <summary>
 /// One scenario over all its runs: each figure is the median of that figure across runs (taken separately,
-/// so the median time and the median peak may come from different runs).
+/// so the median time and the median peak may come from different runs), plus the best total time.
 /// </summary>
 internal sealed record ScenarioSummary(
     string Id,
@@ -17,6 +17,7 @@ internal sealed record ScenarioSummary(
     double LoadMs,
     double SaveMs,
     double TotalMs,
+    double BestMs,
     double StartPeakBytes,
     double PeakBytes,
     double AllocatedBytes,
@@ -48,6 +49,7 @@ internal sealed record ScenarioSummary(
         Median.Of(runs.Select(r => r.LoadMs)),
         Median.Of(runs.Select(r => r.SaveMs)),
         Median.Of(runs.Select(r => r.TotalMs)),
+        runs.Min(r => r.TotalMs),
         Median.Of(runs.Select(r => (double)r.BaselinePeakBytes)),
         Median.Of(runs.Select(r => (double)r.PeakBytes)),
         Median.Of(runs.Select(r => (double)r.AllocatedBytes)),
