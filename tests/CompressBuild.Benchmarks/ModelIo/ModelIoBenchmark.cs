@@ -36,10 +36,19 @@ internal static class ModelIoBenchmark
         var runs = Scenarios.All.ToDictionary(s => s.Id, _ => new List<ChildMeasurement>());
 
         // Round-robin over scenarios rather than all runs of one in a row, so a slow spell of the machine spreads
-        // over every scenario instead of skewing one.
+        // over every scenario instead of skewing one; and in a new (seeded) order each round, because a run's
+        // speed depends on what ran just before it (on a VM, memory freed a moment ago is cheap to touch again,
+        // memory idle for a few seconds is not), and a fixed order would favour the same scenarios every time.
+        var order = Scenarios.All.ToArray();
+        var shuffle = new Random(Seed);
         for (var run = 1; run <= options.Repeat; run++)
         {
-            foreach (var scenario in Scenarios.All)
+            if (run > 1)
+            {
+                shuffle.Shuffle(order);
+            }
+
+            foreach (var scenario in order)
             {
                 var folder = workspace.NewOutputFolder(scenario.Id, run);
                 var measurement = launcher.Run(scenario, workspace.InputFor(scenario.Input), folder);

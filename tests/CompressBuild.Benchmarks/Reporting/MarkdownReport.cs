@@ -26,7 +26,7 @@ internal static class MarkdownReport
         text.AppendLine();
         text.AppendLine("- *Peak MiB* is the child's VmHWM at its end; *Start MiB* its VmHWM right after start-up, before touching the model; *Net/model* = (Peak - Start) / model size.");
         text.AppendLine("- *Alloc/model*: managed bytes allocated during the scenario per byte of model; 1x is the unavoidable copy of the weights into memory.");
-        text.AppendLine("- Times are medians (*Best s*: the fastest run). Writes can vary a lot from run to run on a virtual machine, the raw baselines' single write included; compare scenarios over several runs (`--repeat`).");
+        text.AppendLine("- Times are medians (*Best s*: the fastest run). Writes can vary a lot from run to run on a virtual machine, the raw baselines' single write included, and depend on what ran just before; scenarios run in a new order each round, so compare them over several runs (`--repeat`).");
         text.AppendLine("- *load-external-save-inline* loads only the small .onnx file; its weights are read from the .data file during the save, when the writer inlines them.");
         text.AppendLine("- *Raw I/O s*: the matching baseline (File.ReadAllBytes for load; ReadAllBytes + write + fsync for load + save, since the engine flushes its output to disk before the atomic rename). *Beyond I/O* = 1 - raw / total: the share of the time spent on parsing, serializing and copying.");
         return text.ToString();
