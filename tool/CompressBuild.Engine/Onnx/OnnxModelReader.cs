@@ -41,8 +41,9 @@ public static class OnnxModelReader
         try
         {
             // Real models nest subgraphs (If/Loop bodies inside bodies); protobuf's default depth of 100 is ample,
-            // and a file deeper than that is far more likely hostile than real.
-            proto = ModelProto.Parser.ParseFrom(stream);
+            // and a file deeper than that is far more likely hostile than real. A seekable stream (every file) goes
+            // through LargeModelParser, which reads the weights without protobuf's second copy of each.
+            proto = stream.CanSeek ? LargeModelParser.Parse(stream) : ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e)
         {

@@ -15,6 +15,8 @@ public static class OnnxModelWriter
 {
     private const long LargeTensorBytes = 1L << 20;
 
+    private const int SerializeBufferBytes = 1 << 20;
+
     // ONNX's own writer aligns large tensors to 64 KiB so runtimes can memory-map them on every OS.
     private const long LargeTensorAlignment = 1L << 16;
 
@@ -60,7 +62,12 @@ public static class OnnxModelWriter
             long modelBytes;
             using (var stream = AtomicFile.OpenTemp(modelTemp))
             {
-                proto.WriteTo(stream);
+                // protobuf's default 4 KiB buffer copies each inline weight twice on its way out (4 KiB pieces into
+                // its buffer, then into the FileStream's); a 1 MiB buffer is larger than the FileStream's, whose
+                // writes then go straight to the file.
+                var output = new CodedOutputStream(stream, SerializeBufferBytes, leaveOpen: true);
+                proto.WriteTo(output);
+                output.Flush();
                 stream.Flush(flushToDisk: true);
                 modelBytes = stream.Length;
             }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using CompressBuild.Benchmarks.Child;
+using CompressBuild.Benchmarks.ModelIo;
+
+namespace CompressBuild.Benchmarks;
+
+/// <summary>
+/// Commands: <c>model-io [--size-mb N] [--repeat N] [--width N] [--json]</c>, and the hidden <c>child</c> command that
+/// model-io starts once per measurement.
+/// </summary>
+internal static class BenchmarkCli
+{
+    public const string ChildCommandName = "child";
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child() };
+        return root.Parse(args).Invoke();
+    }
+
+    private static Command ModelIo()
+    {
+        var size = new Option<int>("--size-mb") { Description = "Weight size of the generated model in MiB.", DefaultValueFactory = _ => ModelIoOptions.DefaultSizeMiB };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per scenario (median reported).", DefaultValueFactory = _ => ModelIoOptions.DefaultRepeat };
+        var width = new Option<int>("--width") { Description = "Rows and columns of each weight matrix (2048 = 16 MiB per layer).", DefaultValueFactory = _ => SyntheticMlp.DefaultWidth };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
+        size.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > ModelIoOptions.MaxSizeMiB)
+            {
+                r.AddError($"--size-mb must be between 1 and {ModelIoOptions.MaxSizeMiB}.");
+            }
+        });
+        repeat.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--repeat must be at least 1.");
+            }
+        });
+
+        width.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > ModelIoOptions.MaxWidth)
+            {
+                r.AddError($"--width must be between 1 and {ModelIoOptions.MaxWidth}.");
+            }
+        });
+
+        var command = new Command("model-io", "Load and save a large generated model; time, throughput and peak memory per scenario.") { size, repeat, width, json };
+        command.SetAction(parse => ModelIoBenchmark.Run(
+            new ModelIoOptions(parse.GetValue(size), parse.GetValue(repeat), parse.GetValue(width), parse.GetValue(json)), Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command Child()
+    {
+        var scenario = new Argument<string>("scenario");
+        var input = new Argument<string>("input");
+        var output = new Argument<string>("output-folder");
+        var command = new Command(ChildCommandName, "Run one scenario once and print its measurement (started by model-io).") { scenario, input, output };
+        command.Hidden = true;
+        command.SetAction(parse => ChildCommand.Run(parse.GetRequiredValue(scenario), parse.GetRequiredValue(input), parse.GetRequiredValue(output), Console.Out));
+        return command;
+    }
+}

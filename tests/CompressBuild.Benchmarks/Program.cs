@@ -1,0 +1,3 @@
+using CompressBuild.Benchmarks;
+
+return BenchmarkCli.Run(args);
