@@ -27,7 +27,7 @@ public static class ModelInspector
             double? zeroFraction = null;
             if (IsWeight(tensor) && elements > 0)
             {
-                var z = ZeroCounter.Count(TensorData.ReadRawBytes(tensor, model), tensor.DataType);
+                var z = ZeroCounter.Count(TensorData.RawBytes(tensor, model).Span, tensor.DataType);
                 zeros += z;
                 weightElements += elements;
                 zeroFraction = (double)z / elements;

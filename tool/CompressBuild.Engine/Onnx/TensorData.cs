@@ -41,6 +41,15 @@ public static class TensorData
 
     public static byte[] ReadRawBytes(TensorProto tensor, OnnxModel model) => ReadRawBytes(tensor, model.BaseDirectory, model.DisplayName);
 
+    /// <summary>
+    /// The raw bytes for reading only: an inline <c>raw_data</c> tensor (the common case) is viewed in place with
+    /// no copy; typed fields and external data are read into a new array.
+    /// </summary>
+    public static ReadOnlyMemory<byte> RawBytes(TensorProto tensor, OnnxModel model) =>
+        tensor.HasRawData && !ExternalDataReference.IsExternal(tensor) && tensor.DataType != (int)TensorProto.Types.DataType.String
+            ? tensor.RawData.Memory
+            : ReadRawBytes(tensor, model);
+
     public static byte[] ReadRawBytes(TensorProto tensor, string? baseDirectory, string file)
     {
         using var buffer = new MemoryStream(checked((int)Math.Max(0, RawByteCount(tensor))));
@@ -82,12 +91,12 @@ public static class TensorData
                 $"tensor '{tensor.Name}' is {ElementType.Name(tensor.DataType)}, not {typeof(T).Name}.", model.DisplayName);
         }
 
-        var bytes = ReadRawBytes(tensor, model);
+        var bytes = RawBytes(tensor, model).Span;
         var count = TensorShape.ElementCount(tensor);
-        if (bytes.LongLength != count * Unsafe.SizeOf<T>())
+        if (bytes.Length != count * Unsafe.SizeOf<T>())
         {
             throw new CompressBuildException(DiagnosticCodes.TensorInvalid,
-                $"tensor '{tensor.Name}' has {bytes.LongLength} bytes of data but shape {TensorShape.Format(tensor.Dims)} needs {count * Unsafe.SizeOf<T>()}.", model.DisplayName);
+                $"tensor '{tensor.Name}' has {bytes.Length} bytes of data but shape {TensorShape.Format(tensor.Dims)} needs {count * Unsafe.SizeOf<T>()}.", model.DisplayName);
         }
 
         return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
@@ -96,7 +105,7 @@ public static class TensorData
     /// <summary>Any real-valued tensor widened to float32 (the form quantization and pruning compute in).</summary>
     public static float[] ToSingles(TensorProto tensor, OnnxModel model)
     {
-        var bytes = ReadRawBytes(tensor, model);
+        var bytes = RawBytes(tensor, model).Span;
         var count = checked((int)TensorShape.ElementCount(tensor));
         var result = new float[count];
         var bits = ElementType.BitsPerElement(tensor.DataType);
@@ -106,7 +115,7 @@ public static class TensorData
                 $"tensor '{tensor.Name}' ({ElementType.Name(tensor.DataType)}, shape {TensorShape.Format(tensor.Dims)}) cannot be read as numbers.", model.DisplayName);
         }
 
-        ReadOnlySpan<byte> b = bytes;
+        var b = bytes;
         switch ((TensorProto.Types.DataType)tensor.DataType)
         {
             case TensorProto.Types.DataType.Float:
