@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CompressBuild.Benchmarks.Measurement;
 using CompressBuild.Benchmarks.ModelIo;
-using CompressBuild.Benchmarks.Reporting;
+using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.Child;
 
@@ -33,7 +33,7 @@ internal static class ChildCommand
             end.ResidentBytes,
             GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
             GC.CollectionCount(2) - gen2Before);
-        stdout.WriteLine(JsonSerializer.Serialize(measurement, JsonReport.Compact));
+        stdout.WriteLine(JsonSerializer.Serialize(measurement, JsonFormat.Compact));
         return 0;
     }
 }

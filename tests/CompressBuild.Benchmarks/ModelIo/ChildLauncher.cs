@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompressBuild.Benchmarks.Child;
-using CompressBuild.Benchmarks.Reporting;
+using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.ModelIo;
 
@@ -42,7 +42,7 @@ internal sealed class ChildLauncher(string host, string assemblyPath)
         }
 
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        return (line is null ? null : JsonSerializer.Deserialize<ChildMeasurement>(line, JsonReport.Compact))
+        return (line is null ? null : JsonSerializer.Deserialize<ChildMeasurement>(line, JsonFormat.Compact))
             ?? throw new InvalidOperationException($"Child '{scenario.Id}' printed no measurement:{Environment.NewLine}{stdout}");
     }
 }

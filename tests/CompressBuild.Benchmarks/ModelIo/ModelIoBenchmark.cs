@@ -5,6 +5,7 @@ using System.Text.Json;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.Measurement;
 using CompressBuild.Benchmarks.Reporting;
+using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.ModelIo;
 
@@ -68,7 +69,7 @@ internal static class ModelIoBenchmark
         var markdownPath = WriteMarkdown(report);
         if (options.Json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(report, JsonReport.Indented));
+            stdout.WriteLine(JsonSerializer.Serialize(report, JsonFormat.Indented));
         }
         else
         {

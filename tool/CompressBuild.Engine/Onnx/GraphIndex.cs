@@ -60,9 +60,6 @@ public sealed class GraphIndex
 
     public IReadOnlyList<NodeProto> Consumers(string value) => consumers.TryGetValue(value, out var list) ? list : [];
 
-    /// <summary>Inputs of the node that are values of this graph, including the outer values its subgraphs read.</summary>
-    public IReadOnlyList<string> InputsOf(NodeProto node) => inputsOf[node];
-
     public bool IsGraphInput(string value) => graphInputs.Contains(value);
 
     public bool IsGraphOutput(string value) => graphOutputs.Contains(value);

@@ -116,6 +116,4 @@ public sealed class HostTensor
 
         return MemoryMarshal.Cast<byte, T>(Data.AsSpan());
     }
-
-    public HostTensor WithName(string name) => new(name, ElementType, Shape, Data, Strings);
 }

@@ -30,8 +30,6 @@ public static class OnnxRuntimeLibrary
         }
     }
 
-    public static string LoadedPath => Load().Path;
-
     internal static (nint Handle, string Path) Load()
     {
         lock (Gate)

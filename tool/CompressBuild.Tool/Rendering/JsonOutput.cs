@@ -1,17 +1,10 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Tool.Rendering;
 
-/// <summary>The one JSON shape every <c>--json</c> output uses: camelCase, indented, non-ASCII kept readable.</summary>
+/// <summary>Writes a <c>--json</c> result to stdout in the engine's one JSON shape.</summary>
 internal static class JsonOutput
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    public static void Write<T>(TextWriter writer, T value) => writer.WriteLine(JsonSerializer.Serialize(value, Options));
+    public static void Write<T>(TextWriter writer, T value) => writer.WriteLine(JsonSerializer.Serialize(value, JsonFormat.Indented));
 }
