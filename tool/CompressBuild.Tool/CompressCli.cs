@@ -63,7 +63,8 @@ internal static class CompressCli
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Report(context, json, new CompressBuildException(DiagnosticCodes.OutputPathInvalid, e.Message, inner: e));
+            // The operating system's message names the path (permission denied, a file where a folder should be, disk full).
+            return Report(context, json, new CompressBuildException(DiagnosticCodes.FileAccessFailed, e.Message, inner: e));
         }
         catch (Exception e)
         {

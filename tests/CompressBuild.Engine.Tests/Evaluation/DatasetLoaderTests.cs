@@ -113,4 +113,38 @@ public class DatasetLoaderTests
 
         Assert.Equal(DiagnosticCodes.DataInvalid, Assert.Throws<CompressBuildException>(() => DatasetLoader.Open(temp.File(name), [FlatInput])).Code);
     }
+
+    [Fact]
+    public void A_corrupt_npz_is_CB2010()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("d.npz"), File.ReadAllBytes(Digits("calib_x_flat.npy")));
+
+        var error = Assert.Throws<CompressBuildException>(() => DatasetLoader.Open(temp.File("d.npz"), [FlatInput]));
+
+        Assert.Equal(DiagnosticCodes.DataInvalid, error.Code);
+        Assert.Equal(temp.File("d.npz"), error.File);
+    }
+
+    [Fact]
+    public void A_data_set_with_the_wrong_number_of_inputs_is_CB2011()
+    {
+        var error = Assert.Throws<CompressBuildException>(() => DatasetLoader.Open(Digits("mlp_test_data"), [FlatInput, FlatInput with { Name = "second" }]));
+
+        Assert.Equal(DiagnosticCodes.DataDoesNotMatchModel, error.Code);
+        Assert.Contains("test_data_set_0 has 1 input_K.pb file(s) but the model has 2 input(s)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_input_pb_is_CB2010_naming_the_file()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("test_data_set_0"));
+        File.WriteAllBytes(temp.File("test_data_set_0/input_0.pb"), [0x0A, 0xFF, 0xFF, 0xFF]);
+
+        var error = Assert.Throws<CompressBuildException>(() => DatasetLoader.Open(temp.Path, [FlatInput]));
+
+        Assert.Equal(DiagnosticCodes.DataInvalid, error.Code);
+        Assert.Equal(temp.File("test_data_set_0/input_0.pb"), error.File);
+    }
 }

@@ -69,4 +69,18 @@ public class ConvertCommandTests
     {
         Assert.Equal(ExitCodes.InvalidInput, CliRun.Of("convert", Mlp).ExitCode);
     }
+
+    [Fact]
+    public void An_output_folder_that_is_a_file_is_CB2013_naming_the_path()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("taken"), "a file, not a folder");
+
+        var run = CliRun.Of("convert", Mlp, "-o", temp.File("taken/m.onnx"));
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("error CB2013", run.Error, StringComparison.Ordinal);
+        Assert.Contains(temp.File("taken"), run.Error, StringComparison.Ordinal);
+        Assert.Equal(["taken"], Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName));
+    }
 }

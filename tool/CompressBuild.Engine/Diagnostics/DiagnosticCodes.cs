@@ -16,6 +16,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DataInvalid = new(2010);
     public static readonly DiagnosticCode DataDoesNotMatchModel = new(2011);
     public static readonly DiagnosticCode ArgumentInvalid = new(2012);
+    public static readonly DiagnosticCode FileAccessFailed = new(2013);
 
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
