@@ -17,6 +17,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DataDoesNotMatchModel = new(2011);
     public static readonly DiagnosticCode ArgumentInvalid = new(2012);
     public static readonly DiagnosticCode FileAccessFailed = new(2013);
+    public static readonly DiagnosticCode ModelsDoNotMatch = new(2014);
 
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);

@@ -115,49 +115,10 @@ public static class TensorData
                 $"tensor '{tensor.Name}' ({ElementType.Name(tensor.DataType)}, shape {TensorShape.Format(tensor.Dims)}) cannot be read as numbers.", model.DisplayName);
         }
 
-        var b = bytes;
-        switch ((TensorProto.Types.DataType)tensor.DataType)
+        if (!FloatWidening.TryWiden(tensor.DataType, bytes, result))
         {
-            case TensorProto.Types.DataType.Float:
-                MemoryMarshal.Cast<byte, float>(b)[..count].CopyTo(result);
-                break;
-            case TensorProto.Types.DataType.Double:
-                ConvertAll(MemoryMarshal.Cast<byte, double>(b), result, v => (float)v);
-                break;
-            case TensorProto.Types.DataType.Float16:
-                ConvertAll(MemoryMarshal.Cast<byte, Half>(b), result, v => (float)v);
-                break;
-            case TensorProto.Types.DataType.Bfloat16:
-                ConvertAll(MemoryMarshal.Cast<byte, ushort>(b), result, v => BitConverter.Int32BitsToSingle(v << 16));
-                break;
-            case TensorProto.Types.DataType.Int8:
-                ConvertAll(MemoryMarshal.Cast<byte, sbyte>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Uint8:
-            case TensorProto.Types.DataType.Bool:
-                ConvertAll(b, result, v => v);
-                break;
-            case TensorProto.Types.DataType.Int16:
-                ConvertAll(MemoryMarshal.Cast<byte, short>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Uint16:
-                ConvertAll(MemoryMarshal.Cast<byte, ushort>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Int32:
-                ConvertAll(MemoryMarshal.Cast<byte, int>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Uint32:
-                ConvertAll(MemoryMarshal.Cast<byte, uint>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Int64:
-                ConvertAll(MemoryMarshal.Cast<byte, long>(b), result, v => v);
-                break;
-            case TensorProto.Types.DataType.Uint64:
-                ConvertAll(MemoryMarshal.Cast<byte, ulong>(b), result, v => v);
-                break;
-            default:
-                throw new CompressBuildException(DiagnosticCodes.TensorInvalid,
-                    $"tensor '{tensor.Name}' is {ElementType.Name(tensor.DataType)}, which cannot be widened to float32.", model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.TensorInvalid,
+                $"tensor '{tensor.Name}' is {ElementType.Name(tensor.DataType)}, which cannot be widened to float32.", model.DisplayName);
         }
 
         return result;
@@ -192,14 +153,6 @@ public static class TensorData
             var t when t == typeof(bool) => [(int)TensorProto.Types.DataType.Bool],
             _ => throw new NotSupportedException($"{typeof(T).Name} is not an ONNX element type."),
         };
-    }
-
-    private static void ConvertAll<TIn>(ReadOnlySpan<TIn> source, Span<float> destination, Func<TIn, float> convert)
-    {
-        for (var i = 0; i < destination.Length; i++)
-        {
-            destination[i] = convert(source[i]);
-        }
     }
 
     private static void CopyExternal(TensorProto tensor, string? baseDirectory, string file, Stream destination)

@@ -1,0 +1,8 @@
+namespace CompressBuild.Engine.Evaluation.Metrics;
+
+/// <summary>Per-output metrics of a candidate against its reference over one dataset.</summary>
+public sealed record ComparisonResult(int Samples, IReadOnlyList<OutputMetrics> Outputs)
+{
+    /// <summary>The output labels were scored against: the first classification output, if any.</summary>
+    public OutputMetrics? Labelled => Outputs.FirstOrDefault(o => o.Accuracy is not null);
+}

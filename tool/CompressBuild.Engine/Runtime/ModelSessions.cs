@@ -1,0 +1,62 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Onnx;
+using Google.Protobuf;
+
+namespace CompressBuild.Engine.Runtime;
+
+/// <summary>
+/// Opens ONNX Runtime sessions on models held in memory (a candidate a pass just produced, a model with extra
+/// outputs exposed for calibration) and on files, turning ORT's refusal into CB2008 naming the model.
+/// </summary>
+public static class ModelSessions
+{
+    /// <summary>Opens a model file; our reader has usually checked it already, ORT gets the path so it maps external data itself.</summary>
+    public static InferenceSession Open(string path, SessionSettings? settings = null)
+    {
+        try
+        {
+            return InferenceSession.Create(path, settings);
+        }
+        catch (OrtException e) when (e.IsInvalidModel)
+        {
+            throw Rejected(e, path);
+        }
+    }
+
+    /// <summary>
+    /// Opens an in-memory model. A self-contained model goes to ORT as bytes; one with external data is first
+    /// written to a private temporary folder (ORT resolves external data against a file's folder), which is
+    /// removed once the session holds its weights.
+    /// </summary>
+    public static InferenceSession Open(OnnxModel model, SessionSettings? settings = null)
+    {
+        var external = ModelTensors.All(model.Proto).Any(ExternalDataReference.IsExternal);
+        if (!external && model.Proto.CalculateSize() < ModelSaveOptions.ProtobufLimitBytes)
+        {
+            try
+            {
+                return InferenceSession.Create(model.Proto.ToByteArray(), settings);
+            }
+            catch (OrtException e) when (e.IsInvalidModel)
+            {
+                throw Rejected(e, model.DisplayName);
+            }
+        }
+
+        using var folder = new ScratchFolder("session");
+        var path = folder.File("model.onnx");
+        OnnxModelWriter.Save(model, path, new ModelSaveOptions { Layout = ExternalDataLayout.SingleFile, DataFileName = "model.onnx.data" });
+        try
+        {
+            return InferenceSession.Create(path, settings);
+        }
+        catch (OrtException e) when (e.IsInvalidModel)
+        {
+            throw Rejected(e, model.DisplayName);
+        }
+    }
+
+    private static CompressBuildException Rejected(OrtException e, string file) =>
+        new(DiagnosticCodes.ModelRejectedByRuntime, $"ONNX Runtime cannot load this model ({e.ErrorCode}): {e.Message}", file, inner: e);
+}
