@@ -19,6 +19,15 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FileAccessFailed = new(2013);
     public static readonly DiagnosticCode ModelsDoNotMatch = new(2014);
 
+    // CB21xx: compress.yaml.
+    public static readonly DiagnosticCode ConfigUnknownKey = new(2101);
+    public static readonly DiagnosticCode ConfigWrongType = new(2102);
+    public static readonly DiagnosticCode ConfigInvalidValue = new(2103);
+    public static readonly DiagnosticCode ConfigMissingKey = new(2104);
+    public static readonly DiagnosticCode ConfigFileNotFound = new(2105);
+    public static readonly DiagnosticCode ConfigSyntax = new(2106);
+    public static readonly DiagnosticCode ConfigRefused = new(2107);
+
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
     public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);

@@ -1,0 +1,99 @@
+namespace CompressBuild.Engine.Pipeline.Config;
+
+/// <summary>
+/// Every key compress.yaml accepts. Keys mirror the command-line options of <c>prune</c>, <c>quantize</c> and
+/// <c>verify</c> in snake_case. This one table drives validation, error messages and the shipped JSON Schema.
+/// </summary>
+public static class CompressConfigSchema
+{
+    public static ConfigSection Calibration { get; } = new("calibration", "Calibration data for int8-static (and activation-aware pruning).",
+    [
+        new("data", ConfigValueKind.Path, "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders.") { Required = true, MustExist = true },
+        new("method", ConfigValueKind.Choice, "How activation ranges are chosen.") { Choices = ["minmax", "percentile", "entropy", "mse"] },
+        new("percentile", ConfigValueKind.Number, "Percentile of |activation| kept by the percentile method.") { Minimum = 90, Maximum = 100 },
+        new("limit", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
+    ], Shorthand: "data");
+
+    public static ConfigSection Prune { get; } = new("prune", "Pruning pass (dotnet compress prune).",
+    [
+        new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = ["magnitude", "nm", "block", "channel"] },
+        new("sparsity", ConfigValueKind.Number, "Fraction of weights (or channels) removed.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
+        new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = ["global", "layer"] },
+        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied.") { Choices = ["uniform", "lamp"] },
+        new("pattern", ConfigValueKind.Choice, "nm: N of every M weights kept.") { Choices = ["1:4", "2:4", "4:8"] },
+        new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4, 8x1, 1x8."),
+        new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = ["l1", "l2", "bn-scale", "activation"] },
+        new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
+        new("calibration", ConfigValueKind.Section, "channel with importance activation: the data to measure activations on.") { Section = Calibration },
+        new("exclude_nodes", ConfigValueKind.StringList, "Node names left alone."),
+        new("exclude_op_types", ConfigValueKind.StringList, "Op types left alone."),
+    ]);
+
+    public static ConfigSection Quantize { get; } = new("quantize", "Quantization pass (dotnet compress quantize).",
+    [
+        new("mode", ConfigValueKind.Choice, "What to quantize to.") { Required = true, Choices = ["int8-dynamic", "int8-static", "int4-weight", "int8-weight", "fp16"] },
+        new("calibration", ConfigValueKind.Section, "int8-static: calibration data and method.") { Section = Calibration },
+        new("per_channel", ConfigValueKind.Boolean, "Per-channel weight scales (default true for Conv, Gemm, MatMul)."),
+        new("activation_type", ConfigValueKind.Choice, "Activation integer type.") { Choices = ["u8", "s8"] },
+        new("weight_type", ConfigValueKind.Choice, "Weight integer type.") { Choices = ["s8", "u8"] },
+        new("symmetric_activations", ConfigValueKind.Boolean, "Symmetric activation ranges (zero point 0)."),
+        new("symmetric_weights", ConfigValueKind.Boolean, "Symmetric weight ranges (zero point 0)."),
+        new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per quantization block.") { Choices = ["16", "32", "64", "128", "256"] },
+        new("symmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: symmetric blocks."),
+        new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (0 = default, 4 = int8 compute).") { Minimum = 0, Maximum = 4 },
+        new("exclude_nodes", ConfigValueKind.StringList, "Node names kept in float."),
+        new("exclude_op_types", ConfigValueKind.StringList, "Op types kept in float."),
+        new("keep_float", ConfigValueKind.StringList, "Keep the first and/or last quantizable layer in float.") { Choices = ["first", "last"] },
+        new("keep_fp32_op_types", ConfigValueKind.StringList, "fp16: op types that stay float32."),
+        new("bias_correction", ConfigValueKind.Boolean, "Correct the per-channel mean shift quantization introduces."),
+        new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
+        new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
+    ]);
+
+    public static ConfigSection Evaluation { get; } = new("evaluation", "The data the compressed model is verified on.",
+    [
+        new("data", ConfigValueKind.Path, "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders.") { Required = true, MustExist = true },
+        new("labels", ConfigValueKind.Path, "Class labels: integer .npy or a text file, one per line.") { MustExist = true },
+        new("limit", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
+        new("batch", ConfigValueKind.WholeNumber, "Samples per run.") { Minimum = 1 },
+        new("top_k", ConfigValueKind.WholeNumber, "k for top-k accuracy.") { Minimum = 1 },
+    ], Shorthand: "data");
+
+    public static ConfigSection Budgets { get; } = new("budgets", "What the compressed model must meet; a miss fails the run (exit 2).",
+    [
+        new("max_accuracy_drop", ConfigValueKind.Number, "Largest allowed top-1 accuracy drop, as a fraction (0.01 = 1 point).") { Minimum = 0, Maximum = 1 },
+        new("min_agreement", ConfigValueKind.Number, "Smallest top-1 agreement with the original.") { Minimum = 0, Maximum = 1 },
+        new("min_cosine", ConfigValueKind.Number, "Smallest mean cosine similarity of the outputs.") { Minimum = -1, Maximum = 1 },
+        new("min_sqnr", ConfigValueKind.Number, "Smallest output SQNR in dB."),
+        new("min_speedup", ConfigValueKind.Number, "Smallest speedup over the original (missed only when the whole confidence interval lies below).") { Minimum = 0, ExclusiveMinimum = true },
+        new("max_size_mb", ConfigValueKind.Number, "Largest model size in MB, external data included.") { Minimum = 0, ExclusiveMinimum = true },
+        new("min_size_ratio", ConfigValueKind.Number, "Smallest original-size / compressed-size ratio.") { Minimum = 0, ExclusiveMinimum = true },
+        new("max_latency_ms", ConfigValueKind.Number, "Largest median latency in ms (enforced only on the machine it was recorded for).") { Minimum = 0, ExclusiveMinimum = true },
+        new("enforce_absolute_latency", ConfigValueKind.Boolean, "Enforce max_latency_ms on any machine."),
+    ]);
+
+    public static ConfigSection Search { get; } = new("search", "Search for the most compressed candidate that meets every budget.",
+    [
+        new("mode", ConfigValueKind.Choice, "off: run the passes as written; auto: search.") { Choices = ["off", "auto"] },
+        new("max_trials", ConfigValueKind.WholeNumber, "Most candidates to try.") { Minimum = 1 },
+        new("timeout", ConfigValueKind.Duration, "Longest time to search, e.g. 10m."),
+    ], Shorthand: "mode");
+
+    public static ConfigSection Model { get; } = new("model", "One model to compress.",
+    [
+        new("path", ConfigValueKind.Path, "The .onnx model, relative to this file.") { Required = true, MustExist = true },
+        new("name", ConfigValueKind.Text, "Name for --model and reports (default: the file name)."),
+        new("output", ConfigValueKind.Path, "Where the compressed model goes (default: <name>.compressed.onnx beside the model)."),
+        new("passes", ConfigValueKind.PassList, "Passes applied in order.") { Required = true, Passes = [Prune, Quantize] },
+        new("evaluation", ConfigValueKind.Section, "Data to verify on.") { Section = Evaluation },
+        new("budgets", ConfigValueKind.Section, "What the result must meet.") { Section = Budgets },
+        new("search", ConfigValueKind.Section, "off or auto.") { Section = Search },
+    ]);
+
+    public static ConfigSection Root { get; } = new("compress.yaml", "CompressBuild pipeline configuration.",
+    [
+        new("version", ConfigValueKind.WholeNumber, "Format version; 1.") { Required = true, Minimum = 1, Maximum = 1 },
+        new("baseline", ConfigValueKind.Path, "Accepted metrics to compare against (compress.baseline.json, committed)."),
+        new("models", ConfigValueKind.SectionList, "The models to compress.") { Required = true, Section = Model },
+    ]);
+}

@@ -1,0 +1,24 @@
+namespace CompressBuild.Engine.Pipeline.Config;
+
+/// <summary>One key of compress.yaml: what it holds and the bounds the validator and the JSON Schema enforce.</summary>
+public sealed record ConfigKey(string Name, ConfigValueKind Kind, string Description)
+{
+    public bool Required { get; init; }
+
+    public double? Minimum { get; init; }
+
+    public double? Maximum { get; init; }
+
+    public bool ExclusiveMinimum { get; init; }
+
+    public bool ExclusiveMaximum { get; init; }
+
+    public IReadOnlyList<string> Choices { get; init; } = [];
+
+    /// <summary>For a path: the file or folder must exist when the config is loaded.</summary>
+    public bool MustExist { get; init; }
+
+    public ConfigSection? Section { get; init; }
+
+    public IReadOnlyList<ConfigSection> Passes { get; init; } = [];
+}
