@@ -33,7 +33,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
     public static readonly DiagnosticCode RuntimeIntegrityFailed = new(3003);
     public static readonly DiagnosticCode RuntimeFailed = new(3004);
+    public static readonly DiagnosticCode CacheUnavailable = new(3101);
 
     // CB4xxx: advisories.
     public static readonly DiagnosticCode ExternalDataForcedBySize = new(4001);
+    public static readonly DiagnosticCode CacheEntryCorrupt = new(4101);
 }
