@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace CompressBuild.Engine.Pipeline.Search;
+
+/// <summary>
+/// One pass of a candidate: its kind (prune, quantize) and settings by compress.yaml key. Settings are sorted,
+/// so <see cref="Describe"/> (and the cache key built from it) does not depend on the order they were written in.
+/// </summary>
+public sealed record PassPlan(string Kind, ImmutableSortedDictionary<string, object> Settings)
+{
+    public PassPlan With(string key, object value) => this with { Settings = Settings.SetItem(key, value) };
+
+    public PassPlan Without(string key) => this with { Settings = Settings.Remove(key) };
+
+    public object? Get(string key) => Settings.TryGetValue(key, out var value) ? value : null;
+
+    public string Describe() => $"{Kind}({string.Join(", ", Settings.Select(s => $"{s.Key}={Format(s.Value)}"))})";
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("0.####", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IEnumerable<string> list when value is not string => "[" + string.Join(",", list) + "]",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,3 @@
+namespace CompressBuild.Engine.Pipeline.Search;
+
+public sealed record Trial(int Number, CandidatePlan Plan, TrialOutcome Outcome, TimeSpan Elapsed);

@@ -1,0 +1,9 @@
+namespace CompressBuild.Engine.Pipeline.Search;
+
+/// <summary>
+/// What evaluating one candidate gave: whether every budget held, which missed (accuracy-type misses are the
+/// ones keeping layers in float or pruning less can fix), its size, and how many layers quantization touched.
+/// </summary>
+/// <param name="Misses">One line per missed budget, as printed.</param>
+/// <param name="Details">The full verification result, for reports.</param>
+public sealed record TrialOutcome(bool Passed, bool AccuracyMissed, IReadOnlyList<string> Misses, long SizeBytes, int QuantizedLayers, object? Details = null);
