@@ -2,7 +2,8 @@
 # The README's test command. Sets up everything the tests need on a fresh machine, then runs every test
 # project in the solution:
 #   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
-#     an independent validator of the models we write);
+#     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
+#     check of the compress.yaml JSON Schema we ship);
 #   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
 #     from npm, integrity-checked, cached per user).
 # Extra arguments go to `dotnet test`, e.g. tests/test.sh --filter "Category!=Large".
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || need+=(python3-onnx)
+/usr/bin/python3 -c "import jsonschema, yaml" >/dev/null 2>&1 || need+=(python3-jsonschema python3-yaml)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Testing;
 using Xunit;
@@ -11,8 +10,6 @@ namespace CompressBuild.Engine.Tests.Onnx;
 /// </summary>
 public class OnnxCheckerTests
 {
-    private const string Python = "/usr/bin/python3";
-
     public static TheoryData<string, ExternalDataLayout> Cases()
     {
         var data = new TheoryData<string, ExternalDataLayout>();
@@ -54,16 +51,6 @@ public class OnnxCheckerTests
         Assert.NotEqual(0, exitCode);
     }
 
-    private static (int ExitCode, string Text) Check(string path)
-    {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("import sys, onnx; onnx.checker.check_model(sys.argv[1], full_check=True); print('ok')");
-        start.ArgumentList.Add(path);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static (int ExitCode, string Text) Check(string path) =>
+        DebianPython.Run("import sys, onnx; onnx.checker.check_model(sys.argv[1], full_check=True); print('ok')", path);
 }

@@ -16,8 +16,7 @@ public static class ConfigJsonSchema
     {
         var root = Section(CompressConfigSchema.Root);
         root.Insert(0, "$schema", "http://json-schema.org/draft-07/schema#");
-        root.Insert(1, "$id", "https://compressbuild.dev/schema/compress.schema.json");
-        root.Insert(2, "title", "compress.yaml");
+        root.Insert(1, "title", "compress.yaml");
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
@@ -82,6 +81,7 @@ public static class ConfigJsonSchema
             },
             _ => throw new InvalidOperationException(key.Kind.ToString()),
         };
+        schema.Remove("description");
         schema.Insert(0, "description", key.Description);
         return schema;
     }
