@@ -18,6 +18,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ArgumentInvalid = new(2012);
     public static readonly DiagnosticCode FileAccessFailed = new(2013);
     public static readonly DiagnosticCode ModelsDoNotMatch = new(2014);
+    public static readonly DiagnosticCode OutputExists = new(2015);
 
     // CB21xx: compress.yaml.
     public static readonly DiagnosticCode ConfigUnknownKey = new(2101);

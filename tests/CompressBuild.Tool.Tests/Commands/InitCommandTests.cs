@@ -1,0 +1,56 @@
+using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Tool.Tests.Commands;
+
+public class InitCommandTests
+{
+    [Fact]
+    public void Writes_a_config_that_loads_and_the_schema_beside_it()
+    {
+        using var temp = new TempFolder();
+        var model = Path.Combine(RepositoryPaths.Digits, "mlp.onnx");
+        var output = temp.File(Path.Combine("project", "compress.yaml"));
+
+        var run = CliRun.Of("init", "--model", model, "-o", output,
+            "--calibration-data", Path.Combine(RepositoryPaths.Digits, "calib_x_flat.npy"),
+            "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"),
+            "--labels", Path.Combine(RepositoryPaths.Digits, "test_labels.npy"));
+
+        Assert.Equal(0, run.ExitCode);
+        var config = CompressConfigLoader.Load(output);
+        Assert.Equal(Path.GetFullPath(model), config.Models[0].Path);
+        Assert.Equal("int8-static", config.Models[0].Passes[0].Settings.Text("mode"));
+        Assert.Equal(ConfigJsonSchema.Generate(), File.ReadAllText(temp.File(Path.Combine("project", "compress.schema.json"))));
+    }
+
+    [Fact]
+    public void Refuses_to_overwrite_without_force()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("compress.yaml"), "mine");
+        var model = Path.Combine(RepositoryPaths.Digits, "mlp.onnx");
+
+        var refused = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"));
+        Assert.Equal("mine", File.ReadAllText(temp.File("compress.yaml")));
+        var forced = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"), "--force");
+
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("error CB2015", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, forced.ExitCode);
+        Assert.StartsWith("# yaml-language-server", File.ReadAllText(temp.File("compress.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_model_is_CB2001()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("init", "--model", temp.File("nope.onnx"), "-o", temp.File("compress.yaml"));
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("error CB2001", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("compress.yaml")));
+    }
+}
