@@ -24,7 +24,10 @@ public sealed record PruneSettings
     /// <summary>Channel counts stay multiples of this (channel method).</summary>
     public int RoundTo { get; init; } = 1;
 
-    /// <summary>Samples for activation-aware importance (a dataset path, see <see cref="Evaluation.DatasetLoader"/>).</summary>
+    /// <summary>
+    /// Channel method: samples (a dataset path, see <see cref="Evaluation.DatasetLoader"/>) for activation-aware
+    /// importance and for folding each removed channel's mean into the next layer's bias.
+    /// </summary>
     public string? CalibrationData { get; init; }
 
     /// <summary>How many calibration samples to read at most.</summary>
@@ -52,6 +55,7 @@ public sealed record PruneSettings
             "--allocation lamp ranks weights across layers; it cannot be combined with --scope layer");
         Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");
         Conflict(RoundTo < 1, $"--round-to must be 1 or more, got {RoundTo}");
+        Conflict(Method != PruneMethod.Channel && CalibrationData is not null, "--calibration-data applies only to --method channel");
         Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "--importance activation needs --calibration-data");
         Conflict(CalibrationSamples < 1, $"--calibration-samples must be 1 or more, got {CalibrationSamples}");
     }

@@ -170,6 +170,25 @@ public class ChannelPrunerTests(ITestOutputHelper output)
         Assert.NotEqual(real.ChannelGroups[0].Removed, l2.ChannelGroups[0].Removed);
     }
 
+    [Theory]
+    [InlineData("cnn_concat_dw.onnx")]
+    [InlineData("cnn_residual.onnx")]
+    [InlineData("mlp.onnx")]
+    public void Folding_removed_channels_means_into_the_next_bias_brings_outputs_closer_to_the_original(string fixture)
+    {
+        var original = PruningFixtures.Load(fixture);
+        var plain = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25 });
+        var folded = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = PruningFixtures.CalibrationData(fixture) });
+
+        // Same channels removed (l2 importance ignores the data); only the biases differ.
+        Assert.Equal(plain.ChannelGroups.Select(g => g.Removed), folded.ChannelGroups.Select(g => g.Removed));
+        var before = PruningFixtures.Compare(original, plain.Model, fixture).Outputs[0];
+        var after = PruningFixtures.Compare(original, folded.Model, fixture).Outputs[0];
+
+        Assert.True(after.Mse < before.Mse, $"MSE {before.Mse} -> {after.Mse}");
+        Assert.True(after.Cosine > before.Cosine, $"cosine {before.Cosine} -> {after.Cosine}");
+    }
+
     [Fact]
     public void A_group_is_never_emptied_and_output_is_deterministic()
     {

@@ -54,6 +54,9 @@ internal sealed class ChannelGraph
 
     public IReadOnlyDictionary<string, TensorProto> Constants => constants;
 
+    /// <summary>Records that a constant was rewritten in the graph (same name), so later reads see the new values.</summary>
+    public void ReplaceConstant(TensorProto old, TensorProto replacement) => constants[old.Name] = replacement;
+
     public static ChannelGraph Build(OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, HashSet<NodeProto> excluded)
     {
         var graph = new ChannelGraph(model, shapes, excluded);

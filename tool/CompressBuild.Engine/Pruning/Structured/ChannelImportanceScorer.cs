@@ -8,8 +8,8 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// <summary>
 /// Importance of each removable channel (a component of the channel graph), summed over the whole group: every
 /// weight slice that produces or reads the channel (l1: sum |w|; l2: the slices' L2 norms), the BatchNorm scales
-/// in it (bn-scale), or mean |activation| of the produced channel on calibration data times its producers' L2
-/// norm (activation).
+/// in it (bn-scale), or, on calibration data, the standard deviation of the channel where each consumer reads it
+/// times that consumer's weight norm for it (activation: the error removal leaves once its mean is folded away).
 /// </summary>
 internal static class ChannelImportanceScorer
 {
@@ -74,48 +74,35 @@ internal static class ChannelImportanceScorer
 
                 return bn;
             case ChannelImportance.Activation:
-                var activation = MeanActivations(graph, model, settings);
-                return producerL2.ToDictionary(p => p.Key, p => p.Value * activation.GetValueOrDefault(p.Key));
+                return ActivationScores(graph, model, settings);
             default:
                 return l2;
         }
     }
 
-    private static Dictionary<int, double> MeanActivations(ChannelGraph graph, OnnxModel model, PruneSettings settings)
+    /// <summary>
+    /// Removing channel c (its mean folded into the next layer's bias, see <see cref="MeanCompensation"/>) changes each
+    /// consumer's output by W[:, c] * (a_c - mean(a_c)): its expected size is std(a_c) * ||W[:, c]||, summed here over
+    /// every consumer of the channel.
+    /// </summary>
+    private static Dictionary<int, double> ActivationScores(ChannelGraph graph, OnnxModel model, PruneSettings settings)
     {
-        var spaces = graph.Spaces.Where(s => s.IsProducerOutput).ToList();
-        Dataset data;
-        using (var session = ModelSessions.Open(model))
-        {
-            data = DatasetLoader.Open(settings.CalibrationData!, session.Inputs).Take(settings.CalibrationSamples);
-        }
-
-        var sums = spaces.Select(s => new double[s.Count]).ToList();
-        var counts = new long[spaces.Count];
-        ActivationCapture.Run(model, spaces.Select(s => s.Value).ToList(), data, (_, tensors) =>
-        {
-            for (var k = 0; k < spaces.Count; k++)
-            {
-                var tensor = tensors[k];
-                var floats = new float[tensor.ElementCount];
-                FloatWidening.TryWiden(tensor.ElementType, tensor.Data, floats);
-                for (var c = 0; c < spaces[k].Count; c++)
-                {
-                    var sum = 0.0;
-                    TensorSlicing.ForEachRun(floats, tensor.Shape, spaces[k].Axis, c, run => sum += TensorPrimitives.SumOfMagnitudes(run));
-                    sums[k][c] += sum;
-                }
-
-                counts[k] += tensor.ElementCount / spaces[k].Count;
-            }
-        });
-
+        var consumers = graph.Slices.Where(s => s.Role == SliceRole.Consumer).ToList();
+        var inputs = consumers.Select(s => s.Node.Input[0]).Distinct(StringComparer.Ordinal).ToList();
+        var spaces = inputs.Select(name => graph.Spaces.Single(s => s.Value == name)).ToList();
+        var (mean, meanSquare) = CalibrationSet.ChannelMoments(model, CalibrationSet.Open(model, settings), spaces.Select(s => (s.Value, s.Axis, s.Count)).ToList());
         var result = new Dictionary<int, double>();
-        for (var k = 0; k < spaces.Count; k++)
+        foreach (var slice in consumers)
         {
-            for (var c = 0; c < spaces[k].Count; c++)
+            var k = inputs.IndexOf(slice.Node.Input[0]);
+            var tensor = graph.Constants[slice.Node.Input[slice.InputIndex]];
+            var data = TensorData.ToSingles(tensor, model);
+            for (var i = 0; i < slice.Channels.Length; i++)
             {
-                Add(result, graph.Channels.Find(spaces[k].Id(c)), counts[k] == 0 ? 0 : sums[k][c] / counts[k]);
+                var squares = 0.0;
+                TensorSlicing.ForEachRun(data, tensor.Dims, slice.Axis, i, run => squares += TensorPrimitives.SumOfSquares(run));
+                var std = Math.Sqrt(Math.Max(0, meanSquare[k][i] - (mean[k][i] * mean[k][i])));
+                Add(result, graph.Channels.Find(slice.Channels[i]), std * Math.Sqrt(squares));
             }
         }
 

@@ -17,6 +17,11 @@ internal static class ChannelPruner
     {
         var graphProto = model.Graph;
         var excluded = PrunableLayers.Exclusions(graphProto, settings, model.DisplayName);
+        if (settings.CalibrationData is not null)
+        {
+            MeanCompensation.AddMissingBiases(graphProto);
+        }
+
         var graph = ChannelGraph.Build(model, ShapeProbe.Run(model), excluded);
         var protectedRoots = graph.ProtectedRoots();
         var advisories = new List<PruneAdvisory>();
@@ -87,6 +92,11 @@ internal static class ChannelPruner
         {
             advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneChannelsProtected.Id,
                 $"{whole.Count} channel group(s) kept (in part or whole): " + string.Join("; ", whole.Select(r => $"{string.Join(" + ", r.Members)}: {r.Protected}"))));
+        }
+
+        if (settings.CalibrationData is not null && removed.Count > 0)
+        {
+            MeanCompensation.Apply(graph, model, settings, removed);
         }
 
         var layers = Apply(model, graph, removed);
