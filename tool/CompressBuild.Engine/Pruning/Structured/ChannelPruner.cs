@@ -183,7 +183,9 @@ internal static class ChannelPruner
             }
         }
 
-        var nodeOrder = proto.Node.Select((n, i) => (n, i)).ToDictionary(x => ChannelGraph.NodeName(x.n) + "\n" + x.n.OpType, x => x.i, StringComparer.Ordinal);
+        // Graph order (slices were collected in topological order); names may repeat in sloppy models, so first wins.
+        var nodeOrder = proto.Node.Select((n, i) => (Key: ChannelGraph.NodeName(n) + "\n" + n.OpType, Index: i)).GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Index, StringComparer.Ordinal);
         return layers.OrderBy(l => nodeOrder.GetValueOrDefault(l.Node + "\n" + l.OpType)).ToList();
     }
 }
