@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.ModelIo;
+using CompressBuild.Benchmarks.Pruning;
 
 namespace CompressBuild.Benchmarks;
 
@@ -14,7 +15,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -50,6 +51,17 @@ internal static class BenchmarkCli
         var command = new Command("model-io", "Load and save a large generated model; time, throughput and peak memory per scenario.") { size, repeat, width, json };
         command.SetAction(parse => ModelIoBenchmark.Run(
             new ModelIoOptions(parse.GetValue(size), parse.GetValue(repeat), parse.GetValue(width), parse.GetValue(json)), Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command Prune()
+    {
+        var iterations = new Option<int>("--iterations") { Description = "Interleaved runs of each model per case.", DefaultValueFactory = _ => 300 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads (0 = ONNX Runtime's default).", DefaultValueFactory = _ => 1 };
+        var width = new Option<int>("--width") { Description = "Channels of the generated wide CNN's trunk (its last Conv has twice as many).", DefaultValueFactory = _ => 64 };
+        var json = new Option<bool>("--json") { Description = "Print the rows as JSON instead of a table." };
+        var command = new Command("prune", "Latency of channel-pruned CNNs (25%, 40%, 50%) against the original, runs interleaved.") { iterations, threads, width, json };
+        command.SetAction(parse => PruneBenchmark.Run(Math.Max(1, parse.GetValue(iterations)), Math.Max(0, parse.GetValue(threads)), Math.Max(8, parse.GetValue(width)), parse.GetValue(json), Console.Out));
         return command;
     }
 

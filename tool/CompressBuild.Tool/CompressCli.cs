@@ -26,6 +26,7 @@ internal static class CompressCli
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(PruneCommand.Create(context));
         return root;
     }
 

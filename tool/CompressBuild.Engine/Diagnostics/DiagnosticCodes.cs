@@ -29,6 +29,13 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ConfigSyntax = new(2106);
     public static readonly DiagnosticCode ConfigRefused = new(2107);
 
+    // CB2040-CB2059: pruning input.
+    public static readonly DiagnosticCode PruneSparsityOutOfRange = new(2040);
+    public static readonly DiagnosticCode PrunePatternInvalid = new(2041);
+    public static readonly DiagnosticCode PruneBlockInvalid = new(2042);
+    public static readonly DiagnosticCode PruneOptionConflict = new(2043);
+    public static readonly DiagnosticCode PruneExclusionUnknown = new(2044);
+
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
     public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
@@ -39,4 +46,11 @@ public static class DiagnosticCodes
     // CB4xxx: advisories.
     public static readonly DiagnosticCode ExternalDataForcedBySize = new(4001);
     public static readonly DiagnosticCode CacheEntryCorrupt = new(4101);
+
+    // CB4030-CB4049: pruning advisories.
+    public static readonly DiagnosticCode PruneNothingPrunable = new(4030);
+    public static readonly DiagnosticCode PruneNoRuntimeSpeedup = new(4031);
+    public static readonly DiagnosticCode PruneChannelsProtected = new(4032);
+    public static readonly DiagnosticCode PruneLayerEmptied = new(4033);
+    public static readonly DiagnosticCode PruneImportanceFallback = new(4034);
 }

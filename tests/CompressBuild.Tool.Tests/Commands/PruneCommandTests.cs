@@ -1,0 +1,79 @@
+using System.Text.Json;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Tool.Tests.Commands;
+
+public class PruneCommandTests
+{
+    private static string Digits(string name) => Path.Combine(RepositoryPaths.Digits, name);
+
+    [Fact]
+    public void Channel_pruning_writes_a_smaller_model_and_reports_layers_groups_and_accuracy_as_json()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("pruned.onnx");
+
+        var run = CliRun.Of("prune", Digits("mlp.onnx"), "-o", output, "--method", "channel", "--sparsity", "0.5",
+            "--data", Digits("test_x_flat.npy"), "--labels", Digits("test_labels.npy"), "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var root = JsonDocument.Parse(run.Out).RootElement;
+        Assert.True(root.GetProperty("parametersAfter").GetInt64() < root.GetProperty("parametersBefore").GetInt64());
+        var fc1 = root.GetProperty("layers").EnumerateArray().First(l => l.GetProperty("weight").GetString() == "fc1.weight");
+        Assert.Equal([256L, 64L], fc1.GetProperty("shapeBefore").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([128L, 64L], fc1.GetProperty("shapeAfter").EnumerateArray().Select(e => e.GetInt64()));
+        var accuracy = root.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("accuracy");
+        Assert.True(accuracy.GetProperty("candidateTop1").GetDouble() > 0.5);
+        Assert.Contains(root.GetProperty("advisories").EnumerateArray(), a => a.GetProperty("code").GetString() == "CB4032");
+        Assert.Contains("warning CB4032", run.Error, StringComparison.Ordinal);
+        Assert.Equal(new long[] { 128, 64 }, OnnxModelReader.Load(output).Graph.Initializer.Single(t => t.Name == "fc1.weight").Dims);
+    }
+
+    [Fact]
+    public void Unstructured_pruning_prints_per_layer_sparsity_zip_size_and_the_no_speedup_advisory()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("prune", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("p.onnx"), "--method", "magnitude", "--sparsity", "0.7", "--scope", "layer");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("fc2.weight", run.Out, StringComparison.Ordinal);
+        Assert.Contains("70.00%", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Zip size", run.Out, StringComparison.Ordinal);
+        Assert.Contains("warning CB4031", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("CB2040", "--sparsity", "1.5")]
+    [InlineData("CB2041", "--method", "nm", "--pattern", "5:4")]
+    [InlineData("CB2042", "--method", "block", "--block", "4by4")]
+    [InlineData("CB2043", "--method", "channel", "--importance", "activation")]
+    [InlineData("CB2044", "--exclude-op-types", "Softmax2")]
+    [InlineData("CB2012", "--method", "sparse")]
+    public void Bad_options_fail_with_their_code_exit_4_and_write_nothing(string code, params string[] options)
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("p.onnx");
+
+        var run = CliRun.Of(["prune", Digits("mlp.onnx"), "-o", output, .. options]);
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains($"error {code}", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void Excluding_every_prunable_op_is_an_advisory_not_an_error()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("prune", Digits("cnn_residual.onnx"), "-o", temp.File("p.onnx"), "--exclude-op-types", "Conv,Gemm", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("warning CB4030", run.Error, StringComparison.Ordinal);
+        Assert.Equal("CB4030", JsonDocument.Parse(run.Out).RootElement.GetProperty("advisories")[0].GetProperty("code").GetString());
+    }
+}

@@ -1,0 +1,77 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Pruning.Structured;
+using CompressBuild.Engine.Pruning.Unstructured;
+
+namespace CompressBuild.Engine.Pruning;
+
+/// <summary>Post-training pruning of an ONNX model, no retraining: the entry point for every method.</summary>
+public static class ModelPruner
+{
+    public static PruneResult Run(OnnxModel model, PruneSettings settings)
+    {
+        settings.Validate();
+        var pruned = new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath);
+        ConstantPromotion.Promote(pruned.Graph);
+        var (parametersBefore, nonZeroBefore) = WeightStore.Totals(pruned);
+        var zipBefore = CompressedSize.Of(pruned);
+
+        var advisories = new List<PruneAdvisory>();
+        IReadOnlyList<LayerSparsity> layers;
+        IReadOnlyList<ChannelGroupReport> groups = [];
+        if (settings.Method == PruneMethod.Channel)
+        {
+            var outcome = ChannelPruner.Run(pruned, settings);
+            layers = outcome.Layers;
+            groups = outcome.Groups;
+            advisories.AddRange(outcome.Advisories);
+        }
+        else
+        {
+            layers = PruneUnstructured(pruned, settings, advisories);
+        }
+
+        var (parametersAfter, nonZeroAfter) = WeightStore.Totals(pruned);
+        return new PruneResult(pruned, settings.Method, settings.EffectiveSparsity, layers, parametersBefore, parametersAfter, nonZeroBefore, nonZeroAfter,
+            zipBefore, CompressedSize.Of(pruned), groups, advisories);
+    }
+
+    private static List<LayerSparsity> PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)
+    {
+        var layers = PrunableLayers.Find(model.Graph, settings, model.DisplayName);
+        if (layers.Count == 0)
+        {
+            advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNothingPrunable.Id,
+                "nothing to prune: no Conv, ConvTranspose, Gemm or MatMul with a float32 constant weight is left after exclusions; the model is written unchanged."));
+            return [];
+        }
+
+        var weights = layers.Select(l => TensorData.ToSingles(l.Weight, model)).ToList();
+        var zerosBefore = weights.Select(w => WeightStore.CountZeros(w)).ToList();
+        switch (settings.Method)
+        {
+            case PruneMethod.Magnitude:
+                advisories.AddRange(MagnitudePruner.Apply(layers, weights, settings));
+                break;
+            case PruneMethod.NM:
+                NmPruner.Apply(layers, weights, settings.Pattern ?? NmPattern.TwoFour);
+                break;
+            case PruneMethod.Block:
+                BlockPruner.Apply(layers, weights, settings.Block ?? new BlockShape(4, 4), settings.EffectiveSparsity);
+                break;
+        }
+
+        var reports = new List<LayerSparsity>();
+        for (var l = 0; l < layers.Count; l++)
+        {
+            var dims = layers[l].Weight.Dims.ToArray();
+            WeightStore.Replace(model.Graph, layers[l].Weight, dims, weights[l]);
+            reports.Add(new LayerSparsity(layers[l].Name, layers[l].Node.OpType, layers[l].Weight.Name, dims, dims, weights[l].Length, weights[l].Length,
+                zerosBefore[l], WeightStore.CountZeros(weights[l])));
+        }
+
+        advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNoRuntimeSpeedup.Id,
+            $"{settings.Method.ToString().ToLowerInvariant()} sparsity keeps every tensor's shape, so ONNX Runtime runs the model no faster; it buys a smaller compressed (zip/NuGet) size. Use --method channel for speed."));
+        return reports;
+    }
+}

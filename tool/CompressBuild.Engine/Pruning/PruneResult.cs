@@ -1,0 +1,32 @@
+using CompressBuild.Engine.Onnx;
+
+namespace CompressBuild.Engine.Pruning;
+
+/// <param name="Model">The pruned model (a copy; the input model is not changed).</param>
+/// <param name="ParametersBefore">All float weights of the model (initializers and Constant nodes) before pruning.</param>
+/// <param name="ZipBytesBefore">Deflate-compressed size of the serialized model, which is what a package ships.</param>
+/// <param name="ChannelGroups">Channel method: the coupled channel groups found and what was kept.</param>
+public sealed record PruneResult(
+    OnnxModel Model,
+    PruneMethod Method,
+    double RequestedSparsity,
+    IReadOnlyList<LayerSparsity> Layers,
+    long ParametersBefore,
+    long ParametersAfter,
+    long NonZeroBefore,
+    long NonZeroAfter,
+    long ZipBytesBefore,
+    long ZipBytesAfter,
+    IReadOnlyList<ChannelGroupReport> ChannelGroups,
+    IReadOnlyList<PruneAdvisory> Advisories)
+{
+    /// <summary>Zeros and removed weights over the prunable layers' original parameters.</summary>
+    public double MeasuredSparsity
+    {
+        get
+        {
+            var before = Layers.Sum(l => l.ParametersBefore);
+            return before == 0 ? 0 : 1.0 - ((double)Layers.Sum(l => l.ParametersAfter - l.ZerosAfter) / before);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using CompressBuild.Engine.Diagnostics;
+
+namespace CompressBuild.Engine.Pruning;
+
+/// <summary>What to prune and how. <see cref="Validate"/> turns every bad value or combination into a CB20xx error.</summary>
+public sealed record PruneSettings
+{
+    public PruneMethod Method { get; init; } = PruneMethod.Magnitude;
+
+    /// <summary>Fraction of weights (magnitude, block) or of channels (channel) to remove, in [0, 1). Not used by N:M.</summary>
+    public double? Sparsity { get; init; }
+
+    public SparsityScope Scope { get; init; } = SparsityScope.Global;
+
+    public SparsityAllocation Allocation { get; init; } = SparsityAllocation.Uniform;
+
+    public NmPattern? Pattern { get; init; }
+
+    public BlockShape? Block { get; init; }
+
+    public ChannelImportance Importance { get; init; } = ChannelImportance.L2;
+
+    /// <summary>Channel counts stay multiples of this (channel method).</summary>
+    public int RoundTo { get; init; } = 1;
+
+    /// <summary>
+    /// Channel method: samples (a dataset path, see <see cref="Evaluation.DatasetLoader"/>) for activation-aware
+    /// importance and for folding each removed channel's mean into the next layer's bias.
+    /// </summary>
+    public string? CalibrationData { get; init; }
+
+    /// <summary>How many calibration samples to read at most.</summary>
+    public int CalibrationSamples { get; init; } = 128;
+
+    public IReadOnlyList<string> ExcludeNodes { get; init; } = [];
+
+    public IReadOnlyList<string> ExcludeOpTypes { get; init; } = [];
+
+    public double EffectiveSparsity => Method == PruneMethod.NM ? (Pattern ?? NmPattern.TwoFour).Sparsity : Sparsity ?? 0.5;
+
+    public void Validate()
+    {
+        if (Sparsity is { } s && (double.IsNaN(s) || s < 0 || s >= 1))
+        {
+            throw new CompressBuildException(DiagnosticCodes.PruneSparsityOutOfRange,
+                string.Create(CultureInfo.InvariantCulture, $"--sparsity {s} is outside [0, 1): give the fraction to remove, e.g. 0.5 for half."));
+        }
+
+        Conflict(Method == PruneMethod.NM && Sparsity is not null, "--sparsity does not apply to --method nm: the pattern fixes it (2:4 is 50%)");
+        Conflict(Method != PruneMethod.NM && Pattern is not null, "--pattern applies only to --method nm");
+        Conflict(Method != PruneMethod.Block && Block is not null, "--block applies only to --method block");
+        Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp, "--allocation lamp applies only to --method magnitude");
+        Conflict(Method == PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp && Scope == SparsityScope.Layer,
+            "--allocation lamp ranks weights across layers; it cannot be combined with --scope layer");
+        Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");
+        Conflict(RoundTo < 1, $"--round-to must be 1 or more, got {RoundTo}");
+        Conflict(Method != PruneMethod.Channel && CalibrationData is not null, "--calibration-data applies only to --method channel");
+        Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "--importance activation needs --calibration-data");
+        Conflict(CalibrationSamples < 1, $"--calibration-samples must be 1 or more, got {CalibrationSamples}");
+    }
+
+    private static void Conflict(bool condition, string message)
+    {
+        if (condition)
+        {
+            throw new CompressBuildException(DiagnosticCodes.PruneOptionConflict, message + ".");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace CompressBuild.Engine.Pruning;
+
+public enum SparsityAllocation
+{
+    /// <summary>Raw magnitudes ranked as they are.</summary>
+    Uniform,
+
+    /// <summary>
+    /// Layer-adaptive magnitude pruning (Lee et al., 2021): a weight's score is its square over the sum of squares
+    /// of the weights of its layer that are at least as large, so each layer's largest weight scores 1 and no
+    /// layer is emptied by a global ranking.
+    /// </summary>
+    Lamp,
+}

@@ -1,0 +1,191 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Pruning.Unstructured;
+
+namespace CompressBuild.Engine.Pruning.Structured;
+
+/// <summary>
+/// Structured channel pruning: builds the <see cref="ChannelGraph"/>, groups removable channels by the set of
+/// layers producing them (a residual pair of Convs is one group), removes the least important fraction of each
+/// group (rounded so channel counts stay multiples of --round-to, never all of it), and physically shrinks every
+/// tensor and attribute that depends on them. Stale value_info shapes of the shrunk values are dropped.
+/// </summary>
+internal static class ChannelPruner
+{
+    public static ChannelOutcome Run(OnnxModel model, PruneSettings settings)
+    {
+        var graphProto = model.Graph;
+        var excluded = PrunableLayers.Exclusions(graphProto, settings, model.DisplayName);
+        if (settings.CalibrationData is not null)
+        {
+            MeanCompensation.AddMissingBiases(graphProto);
+        }
+
+        var graph = ChannelGraph.Build(model, ShapeProbe.Run(model), excluded);
+        var protectedRoots = graph.ProtectedRoots();
+        var advisories = new List<PruneAdvisory>();
+
+        // Components (removable channels) by the producer outputs that make them, in producer order.
+        var groups = new List<(List<string> Members, List<int> Roots)>();
+        var bySignature = new Dictionary<string, int>(StringComparer.Ordinal);
+        var producersOf = new Dictionary<int, List<string>>();
+        var order = new List<int>();
+        foreach (var space in graph.Spaces.Where(s => s.IsProducerOutput))
+        {
+            for (var c = 0; c < space.Count; c++)
+            {
+                var root = graph.Channels.Find(space.Id(c));
+                if (!producersOf.TryGetValue(root, out var list))
+                {
+                    producersOf[root] = list = [];
+                    order.Add(root);
+                }
+
+                if (!list.Contains(space.Value, StringComparer.Ordinal))
+                {
+                    list.Add(space.Value);
+                }
+            }
+        }
+
+        foreach (var root in order)
+        {
+            var signature = string.Join("\n", producersOf[root]);
+            if (!bySignature.TryGetValue(signature, out var index))
+            {
+                bySignature[signature] = index = groups.Count;
+                groups.Add((producersOf[root], []));
+            }
+
+            groups[index].Roots.Add(root);
+        }
+
+        var importance = groups.Any(g => g.Roots.Any(r => !protectedRoots.ContainsKey(r)))
+            ? ChannelImportanceScorer.Score(graph, model, settings, advisories)
+            : [];
+        var removed = new HashSet<int>();
+        var reports = new List<ChannelGroupReport>();
+        foreach (var (members, roots) in groups)
+        {
+            var n = roots.Count;
+            var removable = roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root)).ToList();
+            var keep = Math.Min(n, RoundUp(Math.Max(1, n - (int)RankKey.Target(settings.EffectiveSparsity, n)), settings.RoundTo));
+            var count = Math.Max(0, Math.Min(n - keep, removable.Count));
+            var chosen = removable.OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).Take(count).OrderBy(x => x.Position).ToList();
+            removed.UnionWith(chosen.Select(x => x.Root));
+            var reasons = roots.Where(protectedRoots.ContainsKey).Select(r => protectedRoots[r]).Distinct(StringComparer.Ordinal).ToList();
+            var why = reasons.Count == 0 ? null : removable.Count == 0 ? string.Join("; ", reasons) : $"{n - removable.Count} of {n} channels kept: {string.Join("; ", reasons)}";
+            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()));
+        }
+
+        if (reports.All(r => r.Protected is not null && r.ChannelsBefore == r.ChannelsAfter))
+        {
+            advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNothingPrunable.Id,
+                reports.Count == 0
+                    ? "nothing to prune: no Conv, ConvTranspose, Gemm or MatMul with a constant weight produces channels; the model is written unchanged."
+                    : "nothing to prune: every channel group is protected; the model is written unchanged."));
+        }
+
+        var whole = reports.Where(r => r.Protected is not null).ToList();
+        if (whole.Count > 0)
+        {
+            advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneChannelsProtected.Id,
+                $"{whole.Count} channel group(s) kept (in part or whole): " + string.Join("; ", whole.Select(r => $"{string.Join(" + ", r.Members)}: {r.Protected}"))));
+        }
+
+        if (settings.CalibrationData is not null && removed.Count > 0)
+        {
+            MeanCompensation.Apply(graph, model, settings, removed);
+        }
+
+        var layers = Apply(model, graph, removed);
+        return new ChannelOutcome(layers, reports, advisories);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static List<LayerSparsity> Apply(OnnxModel model, ChannelGraph graph, HashSet<int> removed)
+    {
+        var proto = model.Graph;
+        var layers = new List<LayerSparsity>();
+        if (removed.Count == 0)
+        {
+            return layers;
+        }
+
+        var references = proto.Node.SelectMany(n => n.Input).Where(i => i.Length > 0).GroupBy(i => i, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var uses in graph.Slices.GroupBy(s => (s.Node, s.InputIndex)).ToList())
+        {
+            var (node, inputIndex) = uses.Key;
+            var original = graph.Constants[node.Input[inputIndex]];
+            var dims = original.Dims.ToArray();
+            var before = dims.ToArray();
+            var values = TensorData.ToSingles(original, model);
+            var zerosBefore = WeightStore.CountZeros(values);
+            var changed = false;
+            foreach (var slice in uses)
+            {
+                var kept = Enumerable.Range(0, slice.Channels.Length).Where(i => !removed.Contains(graph.Channels.Find(slice.Channels[i]))).ToList();
+                if (kept.Count < slice.Channels.Length)
+                {
+                    values = TensorSlicing.Keep(values, dims, slice.Axis, kept);
+                    changed = true;
+                }
+            }
+
+            if (!changed)
+            {
+                continue;
+            }
+
+            if (references[original.Name] == 1)
+            {
+                WeightStore.Replace(proto, original, dims, values);
+            }
+            else
+            {
+                // A weight shared with another node gets its own pruned copy; the original stays for the others.
+                var name = $"{original.Name}_pruned_{ChannelGraph.NodeName(node)}_{inputIndex}";
+                proto.Initializer.Add(TensorData.FromArray(name, dims, values.AsSpan()));
+                node.Input[inputIndex] = name;
+                replaced.Add(original.Name);
+            }
+
+            if (inputIndex == 1 && uses.Any(s => s.Role is SliceRole.Producer or SliceRole.Consumer or SliceRole.Depthwise))
+            {
+                layers.Add(new LayerSparsity(ChannelGraph.NodeName(node), node.OpType, original.Name, before, dims, before.Aggregate(1L, (a, d) => a * d), values.Length,
+                    zerosBefore, WeightStore.CountZeros(values)));
+            }
+        }
+
+        foreach (var node in graph.DepthwiseNodes)
+        {
+            var weight = proto.Initializer.First(t => t.Name == node.Input[1]);
+            node.Attribute.First(a => a.Name == "group").I = weight.Dims[0];
+        }
+
+        // Initializers every user now reads a pruned copy of.
+        var stillRead = proto.Node.SelectMany(n => n.Input).Concat(proto.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in replaced.Where(n => !stillRead.Contains(n)))
+        {
+            proto.Initializer.Remove(proto.Initializer.First(t => t.Name == name));
+        }
+
+        var shrunk = graph.Spaces.Select(s => s.Value).ToHashSet(StringComparer.Ordinal);
+        for (var i = proto.ValueInfo.Count - 1; i >= 0; i--)
+        {
+            if (shrunk.Contains(proto.ValueInfo[i].Name))
+            {
+                proto.ValueInfo.RemoveAt(i);
+            }
+        }
+
+        // Graph order (slices were collected in topological order); names may repeat in sloppy models, so first wins.
+        var nodeOrder = proto.Node.Select((n, i) => (Key: ChannelGraph.NodeName(n) + "\n" + n.OpType, Index: i)).GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Index, StringComparer.Ordinal);
+        return layers.OrderBy(l => nodeOrder.GetValueOrDefault(l.Node + "\n" + l.OpType)).ToList();
+    }
+}
