@@ -11,20 +11,20 @@ public static class CompressConfigSchema
         new("data", ConfigValueKind.Path, "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders.") { Required = true, MustExist = true },
         new("method", ConfigValueKind.Choice, "How activation ranges are chosen.") { Choices = ["minmax", "percentile", "entropy", "mse"] },
         new("percentile", ConfigValueKind.Number, "Percentile of |activation| kept by the percentile method.") { Minimum = 90, Maximum = 100 },
-        new("limit", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
+        new("samples", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
     ], Shorthand: "data");
 
     public static ConfigSection Prune { get; } = new("prune", "Pruning pass (dotnet compress prune).",
     [
         new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = ["magnitude", "nm", "block", "channel"] },
-        new("sparsity", ConfigValueKind.Number, "Fraction of weights (or channels) removed.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
+        new("sparsity", ConfigValueKind.Number, "Fraction of weights (or of each channel group) removed; default 0.5.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
         new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = ["global", "layer"] },
         new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied.") { Choices = ["uniform", "lamp"] },
         new("pattern", ConfigValueKind.Choice, "nm: N of every M weights kept.") { Choices = ["1:4", "2:4", "4:8"] },
-        new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4, 8x1, 1x8."),
+        new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = ["l1", "l2", "bn-scale", "activation"] },
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
-        new("calibration", ConfigValueKind.Section, "channel with importance activation: the data to measure activations on.") { Section = Calibration },
+        new("calibration", ConfigValueKind.Section, "channel: data to measure activations on (activation importance; removed channels' means folded into the next bias).") { Section = Calibration },
         new("exclude_nodes", ConfigValueKind.StringList, "Node names left alone."),
         new("exclude_op_types", ConfigValueKind.StringList, "Op types left alone."),
     ]);

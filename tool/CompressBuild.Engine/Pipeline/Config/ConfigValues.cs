@@ -24,6 +24,9 @@ public sealed class ConfigValues
 
     public bool Has(string key) => values.ContainsKey(key);
 
+    /// <summary>Every value in ordinal key order: strings, doubles, longs, bools, TimeSpans, string lists, nested values.</summary>
+    public IEnumerable<KeyValuePair<string, object>> Entries => values.OrderBy(v => v.Key, StringComparer.Ordinal);
+
     /// <summary>The node a key's value was read from (for error positions); the section's node when absent.</summary>
     public ConfigNode NodeOf(string key) => Source is ConfigMapping mapping && mapping[key] is { } node ? node : Source;
 
