@@ -1,0 +1,29 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>The model being rewritten by one pass and the account the pass keeps of what it did.</summary>
+internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions options)
+{
+    public OnnxModel Model { get; } = model;
+
+    public ModelProto Proto => Model.Proto;
+
+    public GraphProto Graph => Model.Graph;
+
+    public QuantizationOptions Options { get; } = options;
+
+    public List<NodeDecision> Decisions { get; } = [];
+
+    public List<QuantizationAdvisory> Advisories { get; } = [];
+
+    public bool PerChannelAllowed { get; set; } = true;
+
+    public void Quantized(NodeProto node, string detail) => Decisions.Add(new NodeDecision(node.Name, node.OpType, true, detail));
+
+    public void LeftFloat(NodeProto node, string reason) => Decisions.Add(new NodeDecision(node.Name, node.OpType, false, reason));
+
+    public void Advise(DiagnosticCode code, string message) => Advisories.Add(new QuantizationAdvisory(code.Id, message));
+}

@@ -1,0 +1,65 @@
+using CompressBuild.Engine.Quantization.Calibration;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>A weight tensor quantized along one axis (per channel) or as a whole (<see cref="Axis"/> = -1).</summary>
+public sealed class WeightQuantization
+{
+    private WeightQuantization(byte[] data, QuantParams[] channels, int axis)
+    {
+        Data = data;
+        Channels = channels;
+        Axis = axis;
+    }
+
+    /// <summary>One byte per element: the u8 value, or the s8 value's two's-complement byte.</summary>
+    public byte[] Data { get; }
+
+    public QuantParams[] Channels { get; }
+
+    public int Axis { get; }
+
+    public float[] Scales => Channels.Select(c => c.Scale).ToArray();
+
+    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric)
+    {
+        var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
+        long inner = 1;
+        for (var d = axis + 1; axis >= 0 && d < dims.Count; d++)
+        {
+            inner *= dims[d];
+        }
+
+        var low = Enumerable.Repeat(0f, channelCount).ToArray();
+        var high = Enumerable.Repeat(0f, channelCount).ToArray();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var c = axis < 0 ? 0 : (int)(i / inner % channelCount);
+            low[c] = Math.Min(low[c], values[i]);
+            high[c] = Math.Max(high[c], values[i]);
+        }
+
+        var channels = new QuantParams[channelCount];
+        for (var c = 0; c < channelCount; c++)
+        {
+            channels[c] = QuantParams.FromRange(new QuantRange(low[c], high[c]), type, symmetric);
+        }
+
+        var data = new byte[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var c = axis < 0 ? 0 : (int)(i / inner % channelCount);
+            data[i] = unchecked((byte)channels[c].Quantize(values[i]));
+        }
+
+        return new WeightQuantization(data, channels, axis);
+    }
+
+    /// <summary>The value the runtime will compute with for element <paramref name="index"/>.</summary>
+    public float Dequantized(int index, long inner)
+    {
+        var c = Axis < 0 ? 0 : (int)(index / inner % Channels.Length);
+        var q = Channels[c].Type == QuantType.S8 ? (int)(sbyte)Data[index] : Data[index];
+        return (q - Channels[c].ZeroPoint) * Channels[c].Scale;
+    }
+}
