@@ -21,7 +21,7 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
 
     public bool PerChannelAllowed { get; set; } = true;
 
-    public void Quantized(NodeProto node, string detail) => Decisions.Add(new NodeDecision(node.Name, node.OpType, true, detail));
+    public void Quantized(NodeProto node, string detail, string? originalOpType = null) => Decisions.Add(new NodeDecision(node.Name, originalOpType ?? node.OpType, true, detail));
 
     public void LeftFloat(NodeProto node, string reason) => Decisions.Add(new NodeDecision(node.Name, node.OpType, false, reason));
 
