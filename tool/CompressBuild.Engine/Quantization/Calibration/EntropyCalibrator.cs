@@ -96,8 +96,10 @@ public sealed class EntropyCalibrator : RangeCalibrator
         {
             if (p[k] > 0)
             {
-                // A reference bin the candidate left empty: penalize strongly rather than divide by zero.
-                var qk = q[k] > 0 ? q[k] / qSum : 1e-12;
+                // A reference bin the candidate left empty (the folded-in outliers): smooth it to a small
+                // probability, as ONNX Runtime and TensorRT do, rather than an infinite penalty that would
+                // forbid clipping any outlier at all.
+                var qk = q[k] > 0 ? q[k] / qSum : 1e-4;
                 var pk = p[k] / pSum;
                 divergence += pk * Math.Log(pk / qk);
             }
