@@ -40,4 +40,5 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode OpsetTooOldPerTensorFallback = new(4011);
     public static readonly DiagnosticCode NothingToQuantize = new(4012);
     public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
+    public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
 }

@@ -12,14 +12,19 @@ namespace CompressBuild.Engine.Quantization;
 /// </summary>
 public static class ModelQuantizer
 {
-    public static QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, Dataset? calibration = null)
+    public static QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, Dataset? calibration = null) =>
+        Quantize(model, options, calibration, null);
+
+    /// <param name="histograms">Activation histograms to reuse and extend across runs on the same model and data.</param>
+    internal static QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, Dataset? calibration, IDictionary<string, Calibration.ActivationHistogram>? histograms)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
         var opsetBefore = model.OpsetVersion("");
-        var work = new QuantizationWork(new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath), options);
+        var work = new QuantizationWork(new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath), options) { Histograms = histograms };
         ConstantPromotion.Promote(work.Graph);
+        NameNodes(work.Graph);
 
         switch (options.Mode)
         {
@@ -52,6 +57,25 @@ public static class ModelQuantizer
         }
 
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0);
+    }
+
+    /// <summary>Unnamed nodes get a stable name (op type and position), so reports and --exclude-nodes can refer to them.</summary>
+    private static void NameNodes(Onnx.Proto.GraphProto graph)
+    {
+        var taken = graph.Node.Select(n => n.Name).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < graph.Node.Count; i++)
+        {
+            if (graph.Node[i].Name.Length == 0)
+            {
+                var name = $"{graph.Node[i].OpType}_{i}";
+                while (!taken.Add(name))
+                {
+                    name += "_";
+                }
+
+                graph.Node[i].Name = name;
+            }
+        }
     }
 
     public static string ModeName(QuantizationMode mode) => mode switch

@@ -98,7 +98,16 @@ internal static class QdqQuantizer
         }
 
         var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
-        var histograms = CalibrationCollector.Collect(calibrationModel, measured, calibration, options.Session);
+        var histograms = work.Histograms ?? new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
+        var missing = measured.Where(m => !histograms.ContainsKey(m)).ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session))
+            {
+                histograms[name] = histogram;
+            }
+        }
+
         var calibrator = RangeCalibrator.Create(options.Calibration, options.Percentile);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
         foreach (var tensor in tensors)
@@ -163,8 +172,10 @@ internal static class QdqQuantizer
     }
 
     /// <summary>
-    /// Removes a Relu whose input comes only from a quantized node: the producer writes the Relu's output
-    /// directly, whose calibrated range starts at 0, so its asymmetric Q saturates negatives to 0 itself.
+    /// Removes a Relu whose input comes only from a quantized node and whose output only quantized nodes read:
+    /// the producer writes the Relu's output directly, whose calibrated range starts at 0, so its asymmetric Q
+    /// saturates negatives to 0 itself. A float reader of the Relu's output would see the unclamped values, so
+    /// then the Relu stays.
     /// </summary>
     private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection, HashSet<NodeProto> selectedSet, QuantizationOptions options)
     {
@@ -179,7 +190,7 @@ internal static class QdqQuantizer
             var input = relu.Input[0];
             if (selection.ExcludedBecause(relu) is not null || index.Producer(input) is not { } producer || !selectedSet.Contains(producer)
                 || OperatorQuantizers.For(producer.OpType)!.OutputSharesInputParams || index.Consumers(input).Count != 1 || index.IsGraphOutput(input)
-                || producer.Output.Count != 1)
+                || producer.Output.Count != 1 || index.IsGraphOutput(relu.Output[0]) || !index.Consumers(relu.Output[0]).All(selectedSet.Contains))
             {
                 if (selection.ExcludedBecause(relu) is { } reason)
                 {

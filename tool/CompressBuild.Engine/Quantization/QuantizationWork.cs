@@ -21,6 +21,9 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
 
     public bool PerChannelAllowed { get; set; } = true;
 
+    /// <summary>Histograms already gathered for this model's activations (by mixed precision's repeated runs), or null.</summary>
+    public IDictionary<string, Calibration.ActivationHistogram>? Histograms { get; init; }
+
     public void Quantized(NodeProto node, string detail, string? originalOpType = null) => Decisions.Add(new NodeDecision(node.Name, originalOpType ?? node.OpType, true, detail));
 
     public void LeftFloat(NodeProto node, string reason) => Decisions.Add(new NodeDecision(node.Name, node.OpType, false, reason));

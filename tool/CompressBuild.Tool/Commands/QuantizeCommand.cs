@@ -36,11 +36,14 @@ internal static class QuantizeCommand
         var keepFloat = new Option<string[]>("--keep-float") { Description = "first | last: keep the first and/or last weighted layer float (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var fp16Block = new Option<string[]>("--fp16-block-list") { Description = "fp16: op types that stay float32 (replaces the default list).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var fp16Io = new Option<bool>("--fp16-io") { Description = "fp16: make model inputs and outputs float16 too (default: they keep float32)." };
+        var targetCosine = new Option<double?>("--target-cosine") { Description = "Mixed precision: keep the most sensitive layers float until the output cosine on the calibration data reaches this (e.g. 0.999)." };
+        var keepFloatTop = new Option<int?>("--keep-float-top") { Description = "Mixed precision: keep the K most sensitive layers float." };
+        var biasCorrection = new Option<bool>("--bias-correction") { Description = "int8-static: correct each output channel's mean shift from quantization, measured on the calibration data (changes biases only)." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
         var command = new Command("quantize", "Quantize a model: int8-static (QDQ, calibrated), int8-dynamic, int4/int8 weight-only (MatMulNBits) or fp16.")
         {
             model, output, mode, data, method, percentile, samples, perTensor, activationType, weightType, activationSymmetric, weightAsymmetric,
-            blockSize, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, json,
+            blockSize, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, json,
         };
         command.SetAction(parse =>
         {
@@ -63,6 +66,7 @@ internal static class QuantizeCommand
                 KeepFloat = ParseKeepFloat(parse.GetValue(keepFloat) ?? []),
                 Fp16BlockList = blockList.Count > 0 ? blockList : QuantizationOptions.DefaultFp16BlockList,
                 KeepIoTypes = !parse.GetValue(fp16Io),
+                BiasCorrection = parse.GetValue(biasCorrection),
             };
             var count = parse.GetValue(samples);
             if (count < 0)
@@ -70,7 +74,7 @@ internal static class QuantizeCommand
                 throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--calibration-samples must be 0 or more, got {count}.");
             }
 
-            return Run(context, new QuantizeOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(data), count, engine, parse.GetValue(json)));
+            return Run(context, new QuantizeOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(data), count, engine, parse.GetValue(targetCosine), parse.GetValue(keepFloatTop), parse.GetValue(json)));
         });
         return command;
     }
@@ -89,7 +93,19 @@ internal static class QuantizeCommand
             }
         }
 
-        var result = ModelQuantizer.Quantize(model, options.Engine, calibration);
+        MixedPrecisionResult? mixed = null;
+        if (options.TargetCosine is not null || options.KeepFloatTop is not null)
+        {
+            if (calibration is null)
+            {
+                throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
+                    "--target-cosine and --keep-float-top measure each layer's sensitivity on data: pass --calibration-data <file|dir>.", options.Model);
+            }
+
+            mixed = MixedPrecision.Run(model, options.Engine, calibration, options.TargetCosine, options.KeepFloatTop);
+        }
+
+        var result = mixed?.Quantization ?? ModelQuantizer.Quantize(model, options.Engine, calibration);
         var saved = OnnxModelWriter.Save(result.Model, options.Output, ModelSaveOptions.Default);
         foreach (var advisory in result.Advisories)
         {
@@ -108,7 +124,7 @@ internal static class QuantizeCommand
             ? null
             : $"{MethodName(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
-            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories);
+            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine);
         if (options.Json)
         {
             JsonOutput.Write(context.Out, summary);
@@ -137,6 +153,18 @@ internal static class QuantizeCommand
         foreach (var skipped in result.Nodes.Where(n => !n.Quantized))
         {
             o.WriteLine($"  float: {skipped.OpType} '{skipped.Node}': {skipped.Detail}");
+        }
+
+        if (mixed is not null && mixed.Layers.Count > 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sensitivity (output cosine with only that layer quantized, on the calibration data; final model {mixed.Cosine:F6})"));
+            var table = new TextTable("layer", "op type", "cosine", "kept float");
+            foreach (var layer in mixed.Layers)
+            {
+                table.Add(layer.Node, layer.OpType, layer.Cosine.ToString("F6", CultureInfo.InvariantCulture), layer.KeptFloat ? "yes" : "");
+            }
+
+            table.WriteTo(o);
         }
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Size        {Units.Bytes(before)} -> {Units.Bytes(after)} ({summary.SizeRatio:0.00}x smaller)"));

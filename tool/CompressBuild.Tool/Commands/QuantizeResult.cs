@@ -15,4 +15,6 @@ internal sealed record QuantizeResult(
     double SizeRatio,
     IReadOnlyList<QuantizeOpTypeSummary> OpTypes,
     IReadOnlyList<NodeDecision> Nodes,
-    IReadOnlyList<QuantizationAdvisory> Advisories);
+    IReadOnlyList<QuantizationAdvisory> Advisories,
+    IReadOnlyList<LayerSensitivity>? Sensitivity,
+    double? MixedPrecisionCosine);
