@@ -62,7 +62,8 @@ internal static class QdqQuantizer
             return;
         }
 
-        var folded = FoldRelus(work, index, order, selection, selectedSet, options);
+        var originalOutputs = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
+        var folded = FoldRelus(work, index, order, selection, selectedSet, options, originalOutputs);
         var types = ValueTypes.Infer(graph);
         index = GraphIndex.Build(graph);
         context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
@@ -132,6 +133,7 @@ internal static class QdqQuantizer
         }
 
         var weights = new WeightCache(editor, work.Model, options);
+        var corrections = new List<BiasCorrection.Layer>();
         foreach (var (node, quantizer) in selected)
         {
             // Read the weight and bias before any input is redirected to a DequantizeLinear output.
@@ -155,7 +157,8 @@ internal static class QdqQuantizer
                 detail = weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights";
                 if (biasTensor is not null && parameters.TryGetValue(input, out var inputParams))
                 {
-                    node.Input[bias] = QuantizeBias(editor, work.Model, biasTensor, inputParams.Scale, scales[input], quantized);
+                    node.Input[bias] = QuantizeBias(editor, work.Model, biasTensor, inputParams.Scale, scales[input], quantized, out var biasData, out var biasScales);
+                    corrections.Add(new BiasCorrection.Layer(node.Name, originalOutputs.GetValueOrDefault(node) ?? node.Output[0], node.Output[0], biasData, biasScales));
                     detail += ", int32 bias";
                 }
             }
@@ -169,6 +172,14 @@ internal static class QdqQuantizer
         }
 
         editor.Finish();
+        if (options.BiasCorrection)
+        {
+            foreach (var name in BiasCorrection.Apply(work, calibrationModel, corrections, calibration, options.Session))
+            {
+                var at = work.Decisions.FindIndex(d => d.Node == name);
+                work.Decisions[at] = work.Decisions[at] with { Detail = work.Decisions[at].Detail + ", bias corrected" };
+            }
+        }
     }
 
     /// <summary>
@@ -177,7 +188,7 @@ internal static class QdqQuantizer
     /// saturates negatives to 0 itself. A float reader of the Relu's output would see the unclamped values, so
     /// then the Relu stays.
     /// </summary>
-    private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection, HashSet<NodeProto> selectedSet, QuantizationOptions options)
+    private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection, HashSet<NodeProto> selectedSet, QuantizationOptions options, Dictionary<NodeProto, string> originalOutputs)
     {
         var folded = new List<NodeProto>();
         if (options.ActivationSymmetric)
@@ -200,6 +211,7 @@ internal static class QdqQuantizer
                 continue;
             }
 
+            originalOutputs[producer] = producer.Output[0];
             producer.Output[0] = relu.Output[0];
             work.Graph.Node.Remove(relu);
             folded.Add(relu);
@@ -212,7 +224,7 @@ internal static class QdqQuantizer
     /// The bias as int32 in steps of input scale x weight scale. That scale is computed by a Mul of the two
     /// existing scale initializers rather than stored again (ONNX Runtime folds it), which keeps the file small.
     /// </summary>
-    private static string QuantizeBias(GraphEditor editor, OnnxModel model, TensorProto bias, float inputScale, string inputScaleName, QuantizedWeight weight)
+    private static string QuantizeBias(GraphEditor editor, OnnxModel model, TensorProto bias, float inputScale, string inputScaleName, QuantizedWeight weight, out string dataName, out float[] biasScales)
     {
         var weights = weight.Weights;
         var values = TensorData.ToSingles(bias, model);
@@ -227,6 +239,8 @@ internal static class QdqQuantizer
 
         var perChannel = weights.Channels.Length > 1;
         var data = editor.AddInitializer<int>(bias.Name + "_quantized", [values.Length], quantized);
+        dataName = data;
+        biasScales = scales;
         var scale = editor.UniqueName(bias.Name + "_quantized_scale");
         editor.AddNode("Mul", [inputScaleName, weight.Scale], [scale], bias.Name + "_scale_Mul");
         var output = editor.UniqueName(bias.Name + "_dequantized");
