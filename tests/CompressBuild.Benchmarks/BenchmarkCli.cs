@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.ModelIo;
+using CompressBuild.Benchmarks.Quantization;
 
 namespace CompressBuild.Benchmarks;
 
@@ -14,7 +15,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child(), Quantize() };
         return root.Parse(args).Invoke();
     }
 
@@ -50,6 +51,25 @@ internal static class BenchmarkCli
         var command = new Command("model-io", "Load and save a large generated model; time, throughput and peak memory per scenario.") { size, repeat, width, json };
         command.SetAction(parse => ModelIoBenchmark.Run(
             new ModelIoOptions(parse.GetValue(size), parse.GetValue(repeat), parse.GetValue(width), parse.GetValue(json)), Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command Quantize()
+    {
+        var width = new Option<int>("--width") { Description = "Rows and columns of each synthetic MLP layer.", DefaultValueFactory = _ => 1024 };
+        var layers = new Option<int>("--layers") { Description = "Layers of the synthetic MLP.", DefaultValueFactory = _ => 6 };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per timing (median reported).", DefaultValueFactory = _ => 3 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed inference runs per model for the speedup.", DefaultValueFactory = _ => 500 };
+        var childSamples = new Option<int?>("--child-samples") { Hidden = true };
+        var childModel = new Option<string?>("--child-model") { Hidden = true };
+        var childData = new Option<string?>("--child-data") { Hidden = true };
+        var command = new Command("quantize", "Quantization time vs load+save, calibration vs inference, peak memory at 100 and 1000 samples, speedup of every mode.")
+        {
+            width, layers, repeat, iterations, childSamples, childModel, childData,
+        };
+        command.SetAction(parse => QuantizeBenchmark.Run(
+            new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples), parse.GetValue(childModel), parse.GetValue(childData)),
+            Console.Out, Console.Error));
         return command;
     }
 

@@ -56,7 +56,10 @@ public static class ModelQuantizer
             return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0);
         }
 
-        return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0);
+        return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
+        {
+            CalibrationMilliseconds = work.CalibrationMilliseconds,
+        };
     }
 
     /// <summary>Unnamed nodes get a stable name (op type and position), so reports and --exclude-nodes can refer to them.</summary>

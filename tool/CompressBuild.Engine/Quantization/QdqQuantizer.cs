@@ -103,10 +103,13 @@ internal static class QdqQuantizer
         var missing = measured.Where(m => !histograms.ContainsKey(m)).ToList();
         if (missing.Count > 0)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session))
             {
                 histograms[name] = histogram;
             }
+
+            work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
         }
 
         var calibrator = RangeCalibrator.Create(options.Calibration, options.Percentile);

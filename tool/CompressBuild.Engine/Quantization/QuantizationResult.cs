@@ -13,4 +13,7 @@ public sealed record QuantizationResult(
     int CalibrationSamples)
 {
     public int QuantizedCount => Nodes.Count(n => n.Quantized);
+
+    /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
+    public double CalibrationMilliseconds { get; init; }
 }

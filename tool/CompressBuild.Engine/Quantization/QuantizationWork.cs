@@ -21,6 +21,8 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
 
     public bool PerChannelAllowed { get; set; } = true;
 
+    public double CalibrationMilliseconds { get; set; }
+
     /// <summary>Histograms already gathered for this model's activations (by mixed precision's repeated runs), or null.</summary>
     public IDictionary<string, Calibration.ActivationHistogram>? Histograms { get; init; }
 
