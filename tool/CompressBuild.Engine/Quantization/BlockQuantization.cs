@@ -1,7 +1,7 @@
 namespace CompressBuild.Engine.Quantization;
 
 /// <summary>
-/// A [K, N] weight matrix in com.microsoft MatMulNBits' layout: for each output column n, K split into blocks
+/// A weight matrix in com.microsoft MatMulNBits' layout: for each output column n, K split into blocks
 /// of <c>blockSize</c> (the last padded with zeros), each block's codes packed low bits first into
 /// <c>blockSize x bits / 8</c> bytes, one float scale per block and, when asymmetric, one packed zero point.
 /// Symmetric blocks use the type's middle code (8 for 4 bits, 128 for 8 bits) as the implicit zero point.
@@ -30,7 +30,8 @@ public sealed class BlockQuantization
 
     public int BlobSize { get; }
 
-    public static BlockQuantization Quantize(ReadOnlySpan<float> weightsKn, int k, int n, int bits, int blockSize, bool symmetric)
+    /// <param name="weightsNk">The weights transposed to [N, K], so each block is contiguous.</param>
+    public static BlockQuantization Quantize(ReadOnlySpan<float> weightsNk, int k, int n, int bits, int blockSize, bool symmetric)
     {
         var blocks = (k + blockSize - 1) / blockSize;
         var blobSize = blockSize * bits / 8;
@@ -50,7 +51,7 @@ public sealed class BlockQuantization
                 float low = 0, high = 0;
                 for (var row = start; row < end; row++)
                 {
-                    var w = weightsKn[(row * n) + column];
+                    var w = weightsNk[(column * k) + row];
                     low = Math.Min(low, w);
                     high = Math.Max(high, w);
                 }
@@ -76,7 +77,7 @@ public sealed class BlockQuantization
                 Array.Fill(codes, zero);
                 for (var row = start; row < end; row++)
                 {
-                    var w = weightsKn[(row * n) + column];
+                    var w = weightsNk[(column * k) + row];
                     codes[row - start] = (int)Math.Clamp(Math.Round(w / scale, MidpointRounding.ToEven) + zero, 0, maxCode);
                 }
 

@@ -75,10 +75,11 @@ internal static class WeightOnlyQuantizer
             return $"K={k} is too small for blocks of {options.BlockSize}";
         }
 
+        // MatMulNBits wants B as [N, K]: Gemm with transB=1 already stores it so, everything else is [K, N].
         var values = TensorData.ToSingles(b, context.Model);
-        if (transB)
+        if (!transB)
         {
-            values = Transposed(values, n, k);
+            values = Transposed(values, k, n);
         }
 
         var alpha = isGemm ? GraphEditor.GetFloat(node, "alpha", 1f) : 1f;

@@ -30,26 +30,51 @@ public sealed class WeightQuantization
             inner *= dims[d];
         }
 
-        var low = Enumerable.Repeat(0f, channelCount).ToArray();
-        var high = Enumerable.Repeat(0f, channelCount).ToArray();
+        // Walk the elements in storage order with a running channel counter: no division per element.
+        var low = new float[channelCount];
+        var high = new float[channelCount];
+        var c = 0;
+        long j = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            var c = axis < 0 ? 0 : (int)(i / inner % channelCount);
-            low[c] = Math.Min(low[c], values[i]);
-            high[c] = Math.Max(high[c], values[i]);
+            var v = values[i];
+            if (v < low[c])
+            {
+                low[c] = v;
+            }
+            else if (v > high[c])
+            {
+                high[c] = v;
+            }
+
+            if (++j == inner || axis < 0)
+            {
+                j = 0;
+                c = axis < 0 || c + 1 == channelCount ? 0 : c + 1;
+            }
         }
 
         var channels = new QuantParams[channelCount];
-        for (var c = 0; c < channelCount; c++)
+        var inverse = new double[channelCount];
+        for (c = 0; c < channelCount; c++)
         {
             channels[c] = QuantParams.FromRange(new QuantRange(low[c], high[c]), type, symmetric);
+            inverse[c] = 1.0 / channels[c].Scale;
         }
 
         var data = new byte[values.Length];
+        c = 0;
+        j = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            var c = axis < 0 ? 0 : (int)(i / inner % channelCount);
-            data[i] = unchecked((byte)channels[c].Quantize(values[i]));
+            var p = channels[c];
+            var q = Math.Round(values[i] * inverse[c], MidpointRounding.ToEven) + p.ZeroPoint;
+            data[i] = unchecked((byte)(int)Math.Clamp(q, p.QMin, p.QMax));
+            if (++j == inner || axis < 0)
+            {
+                j = 0;
+                c = axis < 0 || c + 1 == channelCount ? 0 : c + 1;
+            }
         }
 
         return new WeightQuantization(data, channels, axis);
