@@ -14,6 +14,9 @@ namespace CompressBuild.Engine.Quantization;
 /// </summary>
 internal static class DynamicQuantizer
 {
+    /// <summary>Attention's Q x K^T and scores x V: no weight to quantize, so nothing to warn about.</summary>
+    public const string ActivationProduct = "both inputs are computed at run time (no weight)";
+
     public static void Apply(QuantizationWork work, QuantizationOptions options)
     {
         var graph = work.Graph;
@@ -51,7 +54,7 @@ internal static class DynamicQuantizer
             {
                 convs++;
             }
-            else if (node.OpType != "Gather")
+            else if (node.OpType != "Gather" && reason != ActivationProduct)
             {
                 work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{node.OpType} '{node.Name}' stays float: {reason}.");
             }
@@ -73,7 +76,7 @@ internal static class DynamicQuantizer
     {
         if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
         {
-            return "B is not a 2-D float32 constant";
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
         }
 
         var values = TensorData.ToSingles(b, context.Model);
@@ -90,7 +93,7 @@ internal static class DynamicQuantizer
 
         if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
         {
-            return "B is not a 2-D float32 constant";
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
         }
 
         var transB = GraphEditor.GetInt(node, "transB", 0) != 0;

@@ -144,12 +144,20 @@ internal static class QdqQuantizer
             var weight = quantizer.Weight(node, context);
             var bias = weight is null ? -1 : quantizer.BiasInput(node, context);
             var biasTensor = bias >= 0 ? context.FloatConstant(node.Input[bias]) : null;
+            var touched = false;
             foreach (var i in quantizer.ActivationInputs(node, context).Where(i => i < node.Input.Count))
             {
                 if (dequantized.TryGetValue(node.Input[i], out var dq))
                 {
                     node.Input[i] = dq;
+                    touched = true;
                 }
+            }
+
+            if (!touched && weight is null)
+            {
+                // Shape arithmetic (int64 Concat, Unsqueeze...) matches the op type but carries no float data.
+                continue;
             }
 
             var detail = "activations u8/s8 via QDQ";

@@ -12,6 +12,8 @@ namespace CompressBuild.Engine.Quantization;
 /// </summary>
 internal static class WeightOnlyQuantizer
 {
+    private const string ActivationProduct = DynamicQuantizer.ActivationProduct;
+
     public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
     {
         var graph = work.Graph;
@@ -38,7 +40,10 @@ internal static class WeightOnlyQuantizer
             else
             {
                 work.LeftFloat(node, reason);
-                work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{opType} '{node.Name}' stays float: {reason}.");
+                if (reason != ActivationProduct)
+                {
+                    work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{opType} '{node.Name}' stays float: {reason}.");
+                }
             }
         }
 
@@ -64,7 +69,7 @@ internal static class WeightOnlyQuantizer
 
         if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
         {
-            return "B is not a 2-D float32 constant";
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
         }
 
         var transB = isGemm && GraphEditor.GetInt(node, "transB", 0) != 0;

@@ -150,7 +150,8 @@ internal static class QuantizeCommand
             table.WriteTo(o);
         }
 
-        foreach (var skipped in result.Nodes.Where(n => !n.Quantized))
+        // Every decision is in --json; the text names the layers that carry weights, and whatever the user excluded.
+        foreach (var skipped in result.Nodes.Where(n => !n.Quantized && (n.OpType is "Conv" or "Gemm" or "MatMul" || n.Detail.Contains("--", StringComparison.Ordinal))))
         {
             o.WriteLine($"  float: {skipped.OpType} '{skipped.Node}': {skipped.Detail}");
         }
