@@ -42,6 +42,7 @@ internal static class QuantizeBenchmark
             ($"synthetic MLP {options.Layers}x{options.Width}", synthetic, data),
             ("cnn_residual (digits)", Path.Combine(digits, "cnn_residual.onnx"), Path.Combine(digits, "calib_x_img.npy")),
             ("mlp (digits)", Path.Combine(digits, "mlp.onnx"), Path.Combine(digits, "calib_x_flat.npy")),
+            ("transformer (digits)", Path.Combine(digits, "transformer.onnx"), Path.Combine(digits, "calib_x_flat.npy")),
         };
 
         var rows = new List<ModeMeasurement>();
