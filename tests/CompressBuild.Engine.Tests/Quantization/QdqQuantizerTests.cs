@@ -165,4 +165,35 @@ public class QdqQuantizerTests(ITestOutputHelper output)
         Assert.Same(model, result.Model);
         Assert.Contains(result.Advisories, a => a.Code == "CB4012");
     }
+
+    [Fact]
+    public void Overridden_types_s8_symmetric_activations_and_u8_asymmetric_weights_still_run_and_stay_accurate()
+    {
+        var options = new QuantizationOptions { Mode = QuantizationMode.Int8Static, ActivationType = QuantType.S8, ActivationSymmetric = true, WeightType = QuantType.U8, WeightSymmetric = false };
+        var result = DigitsQuantization.Quantize("cnn_concat_dw.onnx", options);
+
+        var graph = result.Model.Graph;
+        var conv = graph.Node.First(n => n.OpType == "Conv");
+        var activationDq = graph.Node.Single(n => n.Output[0] == conv.Input[0]);
+        var weightDq = graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+        Assert.Equal((int)TensorProto.Types.DataType.Int8, graph.Initializer.Single(i => i.Name == activationDq.Input[2]).DataType);
+        Assert.Equal((int)TensorProto.Types.DataType.Uint8, graph.Initializer.Single(i => i.Name == weightDq.Input[0]).DataType);
+        // Symmetric activations cannot absorb a Relu, so the Relus stay.
+        Assert.Contains(graph.Node, n => n.OpType == "Relu");
+        var accuracy = DigitsQuantization.CompareOnTestSet("cnn_concat_dw.onnx", result.Model).Labelled!.Accuracy!;
+        Assert.True(accuracy.Top1Drop <= 0.01, $"top-1 dropped {accuracy.Top1Drop:P2}");
+    }
+
+    [Fact]
+    public void Excluded_op_types_get_no_quantization_around_them()
+    {
+        var result = DigitsQuantization.Quantize("cnn_residual.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Static, ExcludeOpTypes = ["Add", "Gemm"] });
+
+        Assert.All(result.Nodes.Where(n => n.OpType is "Add" or "Gemm"), n => Assert.Equal("excluded by --exclude-op-types", n.Detail));
+        var gemm = result.Model.Graph.Node.Single(n => n.OpType == "Gemm");
+        Assert.Equal("fc.weight", gemm.Input[1]);
+        Assert.All(result.Model.Graph.Node.Where(n => n.OpType == "Add"), add => Assert.DoesNotContain(add.Input, i => i.EndsWith("_dequantized", StringComparison.Ordinal)));
+        var accuracy = DigitsQuantization.CompareOnTestSet("cnn_residual.onnx", result.Model).Labelled!.Accuracy!;
+        Assert.True(accuracy.Top1Drop <= 0.01);
+    }
 }
