@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace CompressBuild.Engine.Quantization;
 
 /// <summary>
@@ -42,20 +44,16 @@ public sealed class BlockQuantization
         var zeroBytesPerColumn = ((blocks * bits) + 7) / 8;
         var zeroPoints = symmetric ? null : new byte[n * zeroBytesPerColumn];
         var codes = new int[blockSize];
+        var scratch = new float[blockSize];
         for (var column = 0; column < n; column++)
         {
             for (var block = 0; block < blocks; block++)
             {
                 var start = block * blockSize;
                 var end = Math.Min(k, start + blockSize);
-                float low = 0, high = 0;
-                for (var row = start; row < end; row++)
-                {
-                    var w = weightsNk[(column * k) + row];
-                    low = Math.Min(low, w);
-                    high = Math.Max(high, w);
-                }
-
+                var run = weightsNk.Slice((column * k) + start, end - start);
+                var low = Math.Min(0f, TensorPrimitives.Min(run));
+                var high = Math.Max(0f, TensorPrimitives.Max(run));
                 float scale;
                 int zero;
                 if (symmetric)
@@ -74,11 +72,17 @@ public sealed class BlockQuantization
                     scale = 1f;
                 }
 
+                // The padding past K quantizes to the zero point, i.e. to 0.
+                var scaled = scratch.AsSpan(0, run.Length);
+                TensorPrimitives.Multiply(run, 1f / scale, scaled);
+                TensorPrimitives.Round(scaled, scaled);
+                TensorPrimitives.Add(scaled, zero, scaled);
+                TensorPrimitives.Max(scaled, 0f, scaled);
+                TensorPrimitives.Min(scaled, maxCode, scaled);
                 Array.Fill(codes, zero);
-                for (var row = start; row < end; row++)
+                for (var i = 0; i < scaled.Length; i++)
                 {
-                    var w = weightsNk[(column * k) + row];
-                    codes[row - start] = (int)Math.Clamp(Math.Round(w / scale, MidpointRounding.ToEven) + zero, 0, maxCode);
+                    codes[i] = (int)scaled[i];
                 }
 
                 var blob = ((long)column * blocks + block) * blobSize;

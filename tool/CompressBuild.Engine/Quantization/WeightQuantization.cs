@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using CompressBuild.Engine.Quantization.Calibration;
 
 namespace CompressBuild.Engine.Quantization;
@@ -30,50 +31,65 @@ public sealed class WeightQuantization
             inner *= dims[d];
         }
 
-        // Walk the elements in storage order with a running channel counter: no division per element.
+        // The tensor is [outer, channels, inner]. With inner = 1 (channels on the last axis, MatMul's [K, N]) each row
+        // holds one value per channel and is handled pointwise against per-channel vectors; otherwise every run of
+        // `inner` values shares one channel. Either way the work is vectorized by TensorPrimitives.
+        var perRow = axis >= 0 && inner == 1 && channelCount > 1;
+        var segment = perRow ? channelCount : axis < 0 ? values.Length : (int)inner;
         var low = new float[channelCount];
         var high = new float[channelCount];
-        var c = 0;
-        long j = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var start = 0; start < values.Length; start += segment)
         {
-            var v = values[i];
-            if (v < low[c])
+            var run = values.Slice(start, segment);
+            if (perRow)
             {
-                low[c] = v;
+                TensorPrimitives.Min(run, low, low);
+                TensorPrimitives.Max(run, high, high);
             }
-            else if (v > high[c])
+            else
             {
-                high[c] = v;
-            }
-
-            if (++j == inner || axis < 0)
-            {
-                j = 0;
-                c = axis < 0 || c + 1 == channelCount ? 0 : c + 1;
+                var c = axis < 0 ? 0 : (int)(start / inner % channelCount);
+                low[c] = Math.Min(low[c], TensorPrimitives.Min(run));
+                high[c] = Math.Max(high[c], TensorPrimitives.Max(run));
             }
         }
 
         var channels = new QuantParams[channelCount];
-        var inverse = new double[channelCount];
-        for (c = 0; c < channelCount; c++)
+        var inverse = new float[channelCount];
+        var zeros = new float[channelCount];
+        for (var c = 0; c < channelCount; c++)
         {
             channels[c] = QuantParams.FromRange(new QuantRange(low[c], high[c]), type, symmetric);
-            inverse[c] = 1.0 / channels[c].Scale;
+            inverse[c] = 1f / channels[c].Scale;
+            zeros[c] = channels[c].ZeroPoint;
         }
 
+        float qmin = channels[0].QMin, qmax = channels[0].QMax;
         var data = new byte[values.Length];
-        c = 0;
-        j = 0;
-        for (var i = 0; i < values.Length; i++)
+        var scratch = new float[segment];
+        for (var start = 0; start < values.Length; start += segment)
         {
-            var p = channels[c];
-            var q = Math.Round(values[i] * inverse[c], MidpointRounding.ToEven) + p.ZeroPoint;
-            data[i] = unchecked((byte)(int)Math.Clamp(q, p.QMin, p.QMax));
-            if (++j == inner || axis < 0)
+            var run = values.Slice(start, segment);
+            if (perRow)
             {
-                j = 0;
-                c = axis < 0 || c + 1 == channelCount ? 0 : c + 1;
+                TensorPrimitives.Multiply(run, inverse, scratch);
+                TensorPrimitives.Round(scratch, scratch);
+                TensorPrimitives.Add(scratch, zeros, scratch);
+            }
+            else
+            {
+                var c = axis < 0 ? 0 : (int)(start / inner % channelCount);
+                TensorPrimitives.Multiply(run, inverse[c], scratch);
+                TensorPrimitives.Round(scratch, scratch);
+                TensorPrimitives.Add(scratch, zeros[c], scratch);
+            }
+
+            TensorPrimitives.Max(scratch, qmin, scratch);
+            TensorPrimitives.Min(scratch, qmax, scratch);
+            var destination = data.AsSpan(start, segment);
+            for (var i = 0; i < scratch.Length; i++)
+            {
+                destination[i] = unchecked((byte)(int)scratch[i]);
             }
         }
 
