@@ -2,11 +2,12 @@ using System.CommandLine;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.ModelIo;
 using CompressBuild.Benchmarks.Pruning;
+using CompressBuild.Benchmarks.Quantization;
 
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io [--size-mb N] [--repeat N] [--width N] [--json]</c>, and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c> and <c>quantize</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -15,7 +16,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -62,6 +63,25 @@ internal static class BenchmarkCli
         var json = new Option<bool>("--json") { Description = "Print the rows as JSON instead of a table." };
         var command = new Command("prune", "Latency of channel-pruned CNNs (25%, 40%, 50%) against the original, runs interleaved.") { iterations, threads, width, json };
         command.SetAction(parse => PruneBenchmark.Run(Math.Max(1, parse.GetValue(iterations)), Math.Max(0, parse.GetValue(threads)), Math.Max(8, parse.GetValue(width)), parse.GetValue(json), Console.Out));
+        return command;
+    }
+
+    private static Command Quantize()
+    {
+        var width = new Option<int>("--width") { Description = "Rows and columns of each synthetic MLP layer.", DefaultValueFactory = _ => 1024 };
+        var layers = new Option<int>("--layers") { Description = "Layers of the synthetic MLP.", DefaultValueFactory = _ => 6 };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per timing (median reported).", DefaultValueFactory = _ => 3 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed inference runs per model for the speedup.", DefaultValueFactory = _ => 500 };
+        var childSamples = new Option<int?>("--child-samples") { Hidden = true };
+        var childModel = new Option<string?>("--child-model") { Hidden = true };
+        var childData = new Option<string?>("--child-data") { Hidden = true };
+        var command = new Command("quantize", "Quantization time vs load+save, calibration vs inference, peak memory at 100 and 1000 samples, speedup of every mode.")
+        {
+            width, layers, repeat, iterations, childSamples, childModel, childData,
+        };
+        command.SetAction(parse => QuantizeBenchmark.Run(
+            new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples), parse.GetValue(childModel), parse.GetValue(childData)),
+            Console.Out, Console.Error));
         return command;
     }
 

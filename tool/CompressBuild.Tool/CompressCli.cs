@@ -27,6 +27,7 @@ internal static class CompressCli
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
+        root.Subcommands.Add(QuantizeCommand.Create(context));
         return root;
     }
 

@@ -36,6 +36,13 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneOptionConflict = new(2043);
     public static readonly DiagnosticCode PruneExclusionUnknown = new(2044);
 
+    // CB2020-CB2039: quantization input.
+    public static readonly DiagnosticCode CalibrationDataRequired = new(2020);
+    public static readonly DiagnosticCode QuantizationOptionInvalid = new(2021);
+    public static readonly DiagnosticCode CalibrationDataEmpty = new(2022);
+    public static readonly DiagnosticCode CalibrationValuesNotFinite = new(2023);
+    public static readonly DiagnosticCode QuantizationNodeNotFound = new(2024);
+
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
     public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
@@ -53,4 +60,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneChannelsProtected = new(4032);
     public static readonly DiagnosticCode PruneLayerEmptied = new(4033);
     public static readonly DiagnosticCode PruneImportanceFallback = new(4034);
+
+    // CB4010-CB4029: quantization advisories.
+    public static readonly DiagnosticCode OperatorLeftFloat = new(4010);
+    public static readonly DiagnosticCode OpsetTooOldPerTensorFallback = new(4011);
+    public static readonly DiagnosticCode NothingToQuantize = new(4012);
+    public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
+    public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
 }

@@ -1,0 +1,103 @@
+using CompressBuild.Engine.Quantization.Calibration;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Calibration;
+
+public class RangeCalibratorTests
+{
+    /// <summary>10,000 ReLU-like values spread over [0, 1) plus one outlier at 20, fed in 100 samples.</summary>
+    private static ActivationHistogram WithOutlier()
+    {
+        var histogram = new ActivationHistogram();
+        var random = new Random(7);
+        for (var sample = 0; sample < 100; sample++)
+        {
+            var values = Enumerable.Range(0, 100).Select(_ => (float)random.NextDouble()).ToArray();
+            if (sample == 50)
+            {
+                values[3] = 20f;
+            }
+
+            histogram.Add(values);
+        }
+
+        return histogram;
+    }
+
+    [Fact]
+    public void Minmax_covers_everything_observed()
+    {
+        var range = new MinMaxCalibrator().Range(WithOutlier());
+
+        Assert.Equal(0f, range.Low, 3);
+        Assert.Equal(20f, range.High);
+    }
+
+    [Theory]
+    [InlineData(CalibrationMethod.Percentile)]
+    [InlineData(CalibrationMethod.Entropy)]
+    public void Clipping_methods_drop_a_lone_outlier_and_keep_the_bulk(CalibrationMethod method)
+    {
+        var range = RangeCalibrator.Create(method, 99.9).Range(WithOutlier());
+
+        Assert.Equal(0f, range.Low);
+        Assert.True(range.High < 19f, $"{method} kept the outlier: high {range.High}");
+        Assert.True(range.High >= 0.45f, $"{method} clipped the bulk: high {range.High}");
+    }
+
+    [Fact]
+    public void Mse_clips_a_heavy_tail_but_never_below_the_bulk()
+    {
+        // 2% of the values spread thinly up to 50: clipping them costs less squared error than coarse steps for all.
+        var histogram = new ActivationHistogram();
+        var random = new Random(11);
+        for (var sample = 0; sample < 50; sample++)
+        {
+            histogram.Add(Enumerable.Range(0, 200).Select(i => i % 50 == 0 ? (float)(random.NextDouble() * 50) : (float)random.NextDouble()).ToArray());
+        }
+
+        var range = new MseCalibrator().Range(histogram);
+
+        Assert.True(range.High < histogram.Max, $"high {range.High} of max {histogram.Max}");
+        Assert.True(range.High >= 1f, $"high {range.High}");
+    }
+
+    [Fact]
+    public void Range_always_contains_zero_even_for_all_positive_data()
+    {
+        var histogram = new ActivationHistogram();
+        histogram.Add([2f, 3f, 4f]);
+
+        var range = new MinMaxCalibrator().Range(histogram);
+
+        Assert.Equal(0f, range.Low);
+        Assert.Equal(4f, range.High);
+    }
+
+    [Fact]
+    public void Histogram_memory_is_fixed_and_widening_keeps_counts_in_place()
+    {
+        var histogram = new ActivationHistogram();
+        histogram.Add([0.5f, -0.25f]);
+        var radiusBefore = histogram.Radius;
+        histogram.Add([3.9f]);
+
+        Assert.Equal(ActivationHistogram.BinCount, histogram.Counts.Length);
+        Assert.Equal(radiusBefore * 8, histogram.Radius);
+        Assert.Equal(3, histogram.Count);
+        var magnitudes = histogram.Magnitudes();
+        var width = histogram.BinWidth;
+        Assert.Equal(1, magnitudes[(int)(0.5 / width)] + magnitudes[(int)(0.5 / width) - 1]);
+        Assert.Equal(1, magnitudes[(int)(0.25 / width)] + magnitudes[(int)(0.25 / width) - 1]);
+        Assert.Equal(1, magnitudes[Math.Min(magnitudes.Length - 1, (int)(3.9 / width))]);
+    }
+
+    [Fact]
+    public void Non_finite_values_are_flagged()
+    {
+        var histogram = new ActivationHistogram();
+        histogram.Add([1f, float.NaN]);
+
+        Assert.True(histogram.HasNonFinite);
+    }
+}

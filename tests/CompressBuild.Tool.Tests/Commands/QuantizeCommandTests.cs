@@ -1,0 +1,128 @@
+using System.Text.Json;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Tool.Tests.Commands;
+
+public class QuantizeCommandTests
+{
+    private static string Digits(string name) => Path.Combine(RepositoryPaths.Digits, name);
+
+    [Fact]
+    public void Static_quantization_reports_op_types_and_sizes_as_json()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("q.onnx");
+
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"), "--calibration-method", "entropy", "--calibration-samples", "50", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var root = JsonDocument.Parse(run.Out).RootElement;
+        Assert.Equal("int8-static", root.GetProperty("mode").GetString());
+        Assert.Equal(50, root.GetProperty("calibrationSamples").GetInt32());
+        var conv = root.GetProperty("opTypes").EnumerateArray().Single(o => o.GetProperty("opType").GetString() == "Conv");
+        Assert.Equal(6, conv.GetProperty("quantized").GetInt32());
+        Assert.True(root.GetProperty("bytesAfter").GetInt64() < root.GetProperty("bytesBefore").GetInt64());
+        Assert.Equal(new FileInfo(output).Length, root.GetProperty("bytesAfter").GetInt64());
+        Assert.Contains(OnnxModelReader.Load(output).Graph.Node, n => n.OpType == "QuantizeLinear");
+    }
+
+    [Fact]
+    public void Text_output_lists_what_was_quantized_and_skipped()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", temp.File("d.onnx"), "--mode", "int8-dynamic");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("Gemm", run.Out, StringComparison.Ordinal);
+        Assert.Contains("float: Conv '/stem/stem.0/Conv'", run.Out, StringComparison.Ordinal);
+        Assert.Contains("x smaller", run.Out, StringComparison.Ordinal);
+        Assert.Contains("warning CB4013", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calibration_data_of_the_wrong_shape_is_CB2011_and_writes_nothing()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("q.onnx");
+
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"));
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("error CB2011: input 'input' expects float32 [batch,1,8,8], the data gives float32 [64]", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void Static_without_calibration_data_is_CB2020()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static");
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("CB2020", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("q.onnx")));
+    }
+
+    [Fact]
+    public void Nothing_to_quantize_writes_the_model_unchanged_with_a_warning()
+    {
+        using var temp = new TempFolder();
+        var source = TestModels.Write(TestModels.AddWeight(8), temp.File("add.onnx"));
+        var output = temp.File("q.onnx");
+
+        var run = CliRun.Of("quantize", source, "-o", output, "--mode", "int4-weight", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("warning CB4012", run.Error, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(output));
+        Assert.Equal("CB4012", JsonDocument.Parse(run.Out).RootElement.GetProperty("advisories")[0].GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("--mode", "int3")]
+    [InlineData("--calibration-method", "median")]
+    [InlineData("--keep-float", "middle")]
+    [InlineData("--activation-type", "u16")]
+    public void Bad_arguments_are_CB2012(string option, string value)
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), option, value);
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("CB2012", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--block-size", "48", "CB2021")]
+    [InlineData("--exclude-nodes", "/nope/Gemm", "CB2024")]
+    public void Invalid_quantization_options_name_the_problem(string option, string value, string code)
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int4-weight", option, value);
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains(code, run.Error, StringComparison.Ordinal);
+        Assert.Contains(value, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Exclusions_reach_the_engine()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-dynamic", "--exclude-nodes", "/fc1/Gemm", "--keep-float", "last", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var nodes = JsonDocument.Parse(run.Out).RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n.GetProperty("quantized").GetBoolean());
+        Assert.False(nodes["/fc1/Gemm"]);
+        Assert.True(nodes["/fc2/Gemm"]);
+        Assert.False(nodes["/fc3/Gemm"]);
+    }
+}

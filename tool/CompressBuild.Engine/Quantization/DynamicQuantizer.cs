@@ -1,0 +1,192 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Operators;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>
+/// int8-dynamic: MatMul and Gemm with constant weights become com.microsoft DynamicQuantizeMatMul (weights
+/// int8 per output column, the activation quantized to u8 per call inside the kernel: the form ONNX Runtime
+/// runs fastest on CPU); Gemm's alpha folds into the weight scales and beta x C into the bias. Gather over a
+/// constant table (embeddings) reads an int8 table and dequantizes the rows it picked. Conv stays float:
+/// ConvInteger is slower than ONNX Runtime's float Conv on CPU, so int8-static is the mode for CNNs.
+/// </summary>
+internal static class DynamicQuantizer
+{
+    /// <summary>Attention's Q x K^T and scores x V: no weight to quantize, so nothing to warn about.</summary>
+    public const string ActivationProduct = "both inputs are computed at run time (no weight)";
+
+    public static void Apply(QuantizationWork work, QuantizationOptions options)
+    {
+        var graph = work.Graph;
+        var index = GraphIndex.Build(graph);
+        var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
+        var order = index.TopologicalOrder();
+        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
+        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var editor = new GraphEditor(graph);
+        var convs = 0;
+        foreach (var node in weighted)
+        {
+            if (selection.ExcludedBecause(node) is { } excluded)
+            {
+                work.LeftFloat(node, excluded);
+                continue;
+            }
+
+            var opType = node.OpType;
+            var reason = opType switch
+            {
+                "MatMul" => MatMul(editor, context, node),
+                "Gemm" => Gemm(editor, context, node),
+                "Gather" => Gather(editor, context, node),
+                _ => "int8-dynamic leaves Conv float (ConvInteger is slower than float Conv in ONNX Runtime on CPU); use int8-static for convolutions",
+            };
+            if (reason is null)
+            {
+                work.Quantized(node, opType == "Gather" ? "int8 table, rows dequantized after Gather" : "DynamicQuantizeMatMul, int8 weights " + (options.PerChannel ? "per output column" : "per tensor"), opType);
+                continue;
+            }
+
+            work.LeftFloat(node, reason);
+            if (node.OpType == "Conv")
+            {
+                convs++;
+            }
+            else if (node.OpType != "Gather" && reason != ActivationProduct)
+            {
+                work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{node.OpType} '{node.Name}' stays float: {reason}.");
+            }
+        }
+
+        if (convs > 0)
+        {
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, $"{convs} Conv node(s) stay float in int8-dynamic (ONNX Runtime has no fast dynamic int8 convolution on CPU); use --mode int8-static with calibration data to quantize them.");
+        }
+
+        if (work.Decisions.Any(d => d.Quantized))
+        {
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+            editor.Finish();
+        }
+    }
+
+    private static string? MatMul(GraphEditor editor, QuantizationContext context, NodeProto node)
+    {
+        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
+        {
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
+        }
+
+        var values = TensorData.ToSingles(b, context.Model);
+        Replace(editor, context, node, node.Input[0], values, b.Dims[0], b.Dims[1], b.Name, 1f, null);
+        return null;
+    }
+
+    private static string? Gemm(GraphEditor editor, QuantizationContext context, NodeProto node)
+    {
+        if (GraphEditor.GetInt(node, "transA", 0) != 0)
+        {
+            return "transA=1 has no DynamicQuantizeMatMul form";
+        }
+
+        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
+        {
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
+        }
+
+        var transB = GraphEditor.GetInt(node, "transB", 0) != 0;
+        long k = transB ? b.Dims[1] : b.Dims[0], n = transB ? b.Dims[0] : b.Dims[1];
+        var values = TensorData.ToSingles(b, context.Model);
+        if (transB)
+        {
+            values = Transpose(values, (int)n, (int)k);
+        }
+
+        var alpha = GraphEditor.GetFloat(node, "alpha", 1f);
+        var beta = GraphEditor.GetFloat(node, "beta", 1f);
+        float[]? bias = null;
+        string? addAfter = null;
+        if (node.Input.Count > 2 && node.Input[2].Length > 0)
+        {
+            if (context.FloatConstant(node.Input[2]) is { Dims.Count: 1 } c && c.Dims[0] == n)
+            {
+                bias = TensorData.ToSingles(c, context.Model).Select(v => v * beta).ToArray();
+            }
+            else if (beta == 1f)
+            {
+                addAfter = node.Input[2];
+            }
+            else
+            {
+                return "C is not a constant vector of N and beta is not 1";
+            }
+        }
+
+        Replace(editor, context, node, node.Input[0], values, k, n, b.Name, alpha, bias, addAfter);
+        return null;
+    }
+
+    private static string? Gather(GraphEditor editor, QuantizationContext context, NodeProto node)
+    {
+        if (context.FloatConstant(node.Input[0]) is not { Dims.Count: 2 } table || GraphEditor.GetInt(node, "axis", 0) != 0)
+        {
+            return "not an embedding lookup (a constant 2-D float32 table gathered on axis 0)";
+        }
+
+        var weights = WeightQuantization.Quantize(TensorData.ToSingles(table, context.Model), table.Dims, -1, QuantType.S8, symmetric: true);
+        var data = editor.AddQuantizedInitializer(table.Name + "_quantized", table.Dims, weights.Data, QuantType.S8);
+        var scale = editor.AddScales(table.Name + "_scale", weights.Channels, vector: false);
+        var zero = editor.AddZeroPoints(table.Name + "_zero_point", weights.Channels, vector: false);
+        var gathered = editor.UniqueName(node.Output[0] + "_quantized");
+        var output = node.Output[0];
+        node.Input[0] = data;
+        node.Output[0] = gathered;
+        editor.AddNode("DequantizeLinear", [gathered, scale, zero], [output], node.Name + "_DequantizeLinear");
+        return null;
+    }
+
+    /// <summary>Rewrites <paramref name="node"/> in place as DynamicQuantizeMatMul over the [K, N] weights.</summary>
+    private static void Replace(GraphEditor editor, QuantizationContext context, NodeProto node, string input, float[] weightsKn, long k, long n, string name, float alpha, float[]? bias, string? addAfter = null)
+    {
+        var options = context.Options;
+        var quantized = WeightQuantization.Quantize(weightsKn, [k, n], options.PerChannel ? 1 : -1, options.WeightType, options.WeightSymmetric);
+        var channels = alpha == 1f ? quantized.Channels : quantized.Channels.Select(c => c with { Scale = c.Scale * alpha }).ToArray();
+        var data = editor.AddQuantizedInitializer(name + "_quantized", [k, n], quantized.Data, options.WeightType);
+        var scale = editor.AddScales(name + "_scale", channels, options.PerChannel);
+        var zero = editor.AddZeroPoints(name + "_zero_point", channels, options.PerChannel);
+        var inputs = new List<string> { input, data, scale, zero };
+        if (bias is not null)
+        {
+            inputs.Add(editor.AddInitializer<float>(name + "_bias", [n], bias));
+        }
+
+        var output = node.Output[0];
+        node.Input.Clear();
+        node.Input.Add(inputs);
+        node.Attribute.Clear();
+        node.OpType = "DynamicQuantizeMatMul";
+        node.Domain = GraphEditor.MicrosoftDomain;
+        if (addAfter is not null)
+        {
+            var product = editor.UniqueName(output + "_matmul");
+            node.Output[0] = product;
+            editor.AddNode("Add", [product, addAfter], [output], node.Name + "_bias_Add");
+        }
+    }
+
+    private static float[] Transpose(float[] values, int rows, int columns)
+    {
+        var result = new float[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+}

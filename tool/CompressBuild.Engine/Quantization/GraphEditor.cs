@@ -1,0 +1,166 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using Google.Protobuf;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>
+/// Edits one graph in place: unique names for new values, initializers and nodes, and a final clean-up that
+/// drops initializers nothing reads any more and sorts the nodes topologically (new nodes are appended).
+/// </summary>
+internal sealed class GraphEditor
+{
+    public const string MicrosoftDomain = "com.microsoft";
+
+    private readonly HashSet<string> names = new(StringComparer.Ordinal);
+
+    public GraphEditor(GraphProto graph)
+    {
+        Graph = graph;
+        names.UnionWith(graph.Input.Select(i => i.Name));
+        names.UnionWith(graph.Output.Select(o => o.Name));
+        names.UnionWith(graph.Initializer.Select(i => i.Name));
+        names.UnionWith(graph.ValueInfo.Select(v => v.Name));
+        foreach (var node in graph.Node)
+        {
+            names.UnionWith(node.Output);
+            names.UnionWith(node.Input);
+            if (node.Name.Length > 0)
+            {
+                names.Add(node.Name);
+            }
+        }
+    }
+
+    public GraphProto Graph { get; }
+
+    public string UniqueName(string wanted)
+    {
+        var name = wanted;
+        for (var i = 1; !names.Add(name); i++)
+        {
+            name = $"{wanted}_{i}";
+        }
+
+        return name;
+    }
+
+    public string AddInitializer<T>(string wantedName, ReadOnlySpan<long> dims, ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        var name = UniqueName(wantedName);
+        Graph.Initializer.Add(TensorData.FromArray(name, dims, values));
+        return name;
+    }
+
+    /// <summary>A tensor of one byte per element typed as <paramref name="type"/> (u8 or s8).</summary>
+    public string AddQuantizedInitializer(string wantedName, IEnumerable<long> dims, byte[] data, QuantType type)
+    {
+        var name = UniqueName(wantedName);
+        var tensor = new TensorProto { Name = name, DataType = (int)ElementTypeOf(type), RawData = ByteString.CopyFrom(data) };
+        tensor.Dims.Add(dims);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Zero point(s) as an initializer of the quantized type: a scalar, or a vector for per-channel.</summary>
+    public string AddZeroPoints(string wantedName, IReadOnlyList<QuantParams> parameters, bool vector)
+    {
+        var bytes = parameters.Select(p => unchecked((byte)p.ZeroPoint)).ToArray();
+        return AddQuantizedInitializer(wantedName, vector ? [bytes.Length] : [], bytes, parameters[0].Type);
+    }
+
+    public string AddScales(string wantedName, IReadOnlyList<QuantParams> parameters, bool vector)
+    {
+        var scales = parameters.Select(p => p.Scale).ToArray();
+        return AddInitializer<float>(wantedName, vector ? [scales.Length] : [], scales);
+    }
+
+    public NodeProto AddNode(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string wantedName, string domain = "")
+    {
+        var node = new NodeProto { OpType = opType, Name = UniqueName(wantedName), Domain = domain };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        Graph.Node.Add(node);
+        return node;
+    }
+
+    /// <summary>QuantizeLinear -> DequantizeLinear on <paramref name="value"/>; returns the dequantized value's name and the scale's.</summary>
+    public (string Dequantized, string Scale) AddQdq(string value, QuantParams parameters)
+    {
+        var scale = AddScales(value + "_scale", [parameters], vector: false);
+        var zero = AddZeroPoints(value + "_zero_point", [parameters], vector: false);
+        var quantized = UniqueName(value + "_quantized");
+        var dequantized = UniqueName(value + "_dequantized");
+        AddNode("QuantizeLinear", [value, scale, zero], [quantized], value + "_QuantizeLinear");
+        AddNode("DequantizeLinear", [quantized, scale, zero], [dequantized], value + "_DequantizeLinear");
+        return (dequantized, scale);
+    }
+
+    /// <summary>
+    /// Removes initializers nothing reads, drops value_info of values that no longer exist, and puts the
+    /// nodes in topological order (stable: the original order among independent nodes).
+    /// </summary>
+    public void Finish()
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in Graph.Node)
+        {
+            used.UnionWith(node.Input);
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is not null || attribute.Graphs.Count > 0)
+                {
+                    // Subgraphs may read outer initializers by name; keep everything rather than walk them.
+                    return;
+                }
+            }
+        }
+
+        used.UnionWith(Graph.Output.Select(o => o.Name));
+        var unused = Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
+        foreach (var initializer in unused)
+        {
+            Graph.Initializer.Remove(initializer);
+        }
+
+        var produced = Graph.Node.SelectMany(n => n.Output).Concat(Graph.Input.Select(i => i.Name)).Concat(Graph.Initializer.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
+        var stale = Graph.ValueInfo.Where(v => !produced.Contains(v.Name)).ToList();
+        foreach (var info in stale)
+        {
+            Graph.ValueInfo.Remove(info);
+        }
+
+        var order = GraphIndex.Build(Graph).TopologicalOrder().ToList();
+        Graph.Node.Clear();
+        Graph.Node.Add(order);
+    }
+
+    public static TensorProto.Types.DataType ElementTypeOf(QuantType type) =>
+        type == QuantType.U8 ? TensorProto.Types.DataType.Uint8 : TensorProto.Types.DataType.Int8;
+
+    public static void SetInt(NodeProto node, string name, long value)
+    {
+        node.Attribute.Add(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value });
+    }
+
+    public static long GetInt(NodeProto node, string name, long fallback) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
+
+    public static float GetFloat(NodeProto node, string name, float fallback) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.F : fallback;
+
+    public static void EnsureOpset(ModelProto model, string domain, long version)
+    {
+        foreach (var opset in model.OpsetImport)
+        {
+            if ((opset.Domain == "ai.onnx" ? "" : opset.Domain) == domain)
+            {
+                opset.Version = Math.Max(opset.Version, version);
+                return;
+            }
+        }
+
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+    }
+}

@@ -1,0 +1,40 @@
+using CompressBuild.Engine.Onnx.Proto;
+
+namespace CompressBuild.Engine.Quantization.Operators;
+
+/// <summary>
+/// Gemm: B per output column (axis 0 when transB=1, else axis 1). C becomes an int32 bias only when it is a
+/// constant vector of N and alpha = beta = 1, the form ONNX Runtime folds into QGemm; otherwise C stays float.
+/// </summary>
+internal sealed class GemmQuantizer : OperatorQuantizer
+{
+    public override string OpType => "Gemm";
+
+    public override bool IsWeighted => true;
+
+    public override bool AlwaysQuantizeOutput => false;
+
+    public override string? Unsupported(NodeProto node, QuantizationContext context) =>
+        node.Input.Count < 2 || context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } ? "B is not a 2-D float32 constant" : null;
+
+    public override WeightInput? Weight(NodeProto node, QuantizationContext context)
+    {
+        var transB = GraphEditor.GetInt(node, "transB", 0) != 0;
+        return new(1, context.FloatConstant(node.Input[1])!, context.PerChannelAllowed && context.Options.PerChannel ? (transB ? 0 : 1) : -1);
+    }
+
+    public override int BiasInput(NodeProto node, QuantizationContext context)
+    {
+        if (node.Input.Count < 3 || context.FloatConstant(node.Input[2]) is not { } c || c.Dims.Count != 1)
+        {
+            return -1;
+        }
+
+        var unit = GraphEditor.GetFloat(node, "alpha", 1f) == 1f && GraphEditor.GetFloat(node, "beta", 1f) == 1f;
+        var weight = Weight(node, context)!;
+        var n = GraphEditor.GetInt(node, "transB", 0) != 0 ? weight.Tensor.Dims[0] : weight.Tensor.Dims[1];
+        return unit && c.Dims[0] == n ? 2 : -1;
+    }
+
+    public override IEnumerable<int> ActivationInputs(NodeProto node, QuantizationContext context) => [0];
+}

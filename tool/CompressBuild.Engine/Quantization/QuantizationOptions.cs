@@ -1,0 +1,61 @@
+using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>
+/// Every choice a quantization run makes. The defaults are the fast CPU path of ONNX Runtime: per-channel s8
+/// symmetric weights, u8 asymmetric activations, percentile calibration at 99.999.
+/// </summary>
+public sealed record QuantizationOptions
+{
+    public QuantizationMode Mode { get; init; } = QuantizationMode.Int8Static;
+
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Percentile;
+
+    /// <summary>For <see cref="CalibrationMethod.Percentile"/>: the share of |values| kept inside the range, in percent.</summary>
+    public double Percentile { get; init; } = 99.999;
+
+    public bool PerChannel { get; init; } = true;
+
+    public QuantType ActivationType { get; init; } = QuantType.U8;
+
+    public QuantType WeightType { get; init; } = QuantType.S8;
+
+    public bool ActivationSymmetric { get; init; }
+
+    public bool WeightSymmetric { get; init; } = true;
+
+    /// <summary>Weight-only modes: how many consecutive weights along K share one scale (a power of two, at least 16).</summary>
+    public int BlockSize { get; init; } = 32;
+
+    /// <summary>Weight-only modes: false stores a zero point per block.</summary>
+    public bool BlockSymmetric { get; init; } = true;
+
+    /// <summary>
+    /// Weight-only modes: MatMulNBits' accuracy_level (0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 compute). Default 4:
+    /// on CPU, ONNX Runtime's int8-compute kernels are the fast path (8-bit weights at level 0 run ~60x slower here).
+    /// </summary>
+    public int AccuracyLevel { get; init; } = 4;
+
+    public IReadOnlyList<string> ExcludeNodes { get; init; } = [];
+
+    public IReadOnlyList<string> ExcludeOpTypes { get; init; } = [];
+
+    public KeepFloat KeepFloat { get; init; }
+
+    /// <summary>fp16: op types left in float32 (numerically fragile), with Casts around them.</summary>
+    public IReadOnlyList<string> Fp16BlockList { get; init; } = DefaultFp16BlockList;
+
+    /// <summary>fp16: when true (default) model inputs and outputs keep float32, with Casts at the boundary.</summary>
+    public bool KeepIoTypes { get; init; } = true;
+
+    /// <summary>int8-static: shift each output channel's bias by the mean error quantization adds, measured on the calibration data.</summary>
+    public bool BiasCorrection { get; init; }
+
+    /// <summary>Settings of the sessions that calibration runs.</summary>
+    public SessionSettings Session { get; init; } = SessionSettings.Default;
+
+    public static IReadOnlyList<string> DefaultFp16BlockList { get; } =
+        ["Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "Exp", "Log", "Pow", "Sqrt", "Reciprocal", "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "InstanceNormalization", "RandomNormal", "RandomUniform"];
+}

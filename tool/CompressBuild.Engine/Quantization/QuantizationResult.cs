@@ -1,0 +1,19 @@
+using CompressBuild.Engine.Onnx;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>The quantized model and an account of every decision that made it.</summary>
+public sealed record QuantizationResult(
+    OnnxModel Model,
+    QuantizationMode Mode,
+    long OpsetBefore,
+    long OpsetAfter,
+    IReadOnlyList<NodeDecision> Nodes,
+    IReadOnlyList<QuantizationAdvisory> Advisories,
+    int CalibrationSamples)
+{
+    public int QuantizedCount => Nodes.Count(n => n.Quantized);
+
+    /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
+    public double CalibrationMilliseconds { get; init; }
+}

@@ -1,0 +1,157 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Operators;
+
+namespace CompressBuild.Engine.Quantization;
+
+/// <summary>
+/// int4-weight / int8-weight: MatMul with a constant [K, N] weight, and Gemm with a constant B (alpha folded
+/// into the scales, beta x C added after), become com.microsoft MatMulNBits with block-wise weights; the
+/// activations stay float.
+/// </summary>
+internal static class WeightOnlyQuantizer
+{
+    private const string ActivationProduct = DynamicQuantizer.ActivationProduct;
+
+    public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
+    {
+        var graph = work.Graph;
+        var index = GraphIndex.Build(graph);
+        var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
+        var order = index.TopologicalOrder();
+        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm").ToList();
+        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var editor = new GraphEditor(graph);
+        foreach (var node in weighted)
+        {
+            if (selection.ExcludedBecause(node) is { } excluded)
+            {
+                work.LeftFloat(node, excluded);
+                continue;
+            }
+
+            var opType = node.OpType;
+            var reason = Rewrite(editor, context, node, bits);
+            if (reason is null)
+            {
+                work.Quantized(node, $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}", opType);
+            }
+            else
+            {
+                work.LeftFloat(node, reason);
+                if (reason != ActivationProduct)
+                {
+                    work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{opType} '{node.Name}' stays float: {reason}.");
+                }
+            }
+        }
+
+        foreach (var conv in order.Where(n => n.OpType == "Conv"))
+        {
+            work.LeftFloat(conv, "weight-only modes cover MatMul and Gemm");
+        }
+
+        if (work.Decisions.Any(d => d.Quantized))
+        {
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+            editor.Finish();
+        }
+    }
+
+    private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits)
+    {
+        var isGemm = node.OpType == "Gemm";
+        if (isGemm && GraphEditor.GetInt(node, "transA", 0) != 0)
+        {
+            return "transA=1 has no MatMulNBits form";
+        }
+
+        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
+        {
+            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
+        }
+
+        var transB = isGemm && GraphEditor.GetInt(node, "transB", 0) != 0;
+        int k = (int)(transB ? b.Dims[1] : b.Dims[0]), n = (int)(transB ? b.Dims[0] : b.Dims[1]);
+        var options = context.Options;
+        if (k < options.BlockSize / 2)
+        {
+            return $"K={k} is too small for blocks of {options.BlockSize}";
+        }
+
+        // MatMulNBits wants B as [N, K]: Gemm with transB=1 already stores it so, everything else is [K, N].
+        var values = TensorData.ToSingles(b, context.Model);
+        if (!transB)
+        {
+            values = Transposed(values, k, n);
+        }
+
+        var alpha = isGemm ? GraphEditor.GetFloat(node, "alpha", 1f) : 1f;
+        var beta = isGemm ? GraphEditor.GetFloat(node, "beta", 1f) : 1f;
+        string? addend = null;
+        if (isGemm && node.Input.Count > 2 && node.Input[2].Length > 0)
+        {
+            if (beta == 1f)
+            {
+                addend = node.Input[2];
+            }
+            else if (context.FloatConstant(node.Input[2]) is { } c)
+            {
+                var scaled = TensorData.ToSingles(c, context.Model).Select(v => v * beta).ToArray();
+                addend = editor.AddInitializer<float>(c.Name + "_beta", c.Dims.ToArray(), scaled);
+            }
+            else
+            {
+                return "C is computed at run time and beta is not 1";
+            }
+        }
+
+        var quantized = BlockQuantization.Quantize(values, k, n, bits, options.BlockSize, options.BlockSymmetric);
+        var scales = alpha == 1f ? quantized.Scales : quantized.Scales.Select(s => s * alpha).ToArray();
+        var weight = editor.AddQuantizedInitializer(b.Name + $"_q{bits}", [n, quantized.BlocksPerColumn, quantized.BlobSize], quantized.Packed, QuantType.U8);
+        var inputs = new List<string> { node.Input[0], weight, editor.AddInitializer<float>(b.Name + "_scales", [scales.Length], scales) };
+        if (quantized.ZeroPoints is { } zeros)
+        {
+            inputs.Add(editor.AddQuantizedInitializer(b.Name + "_zero_points", [zeros.Length], zeros, QuantType.U8));
+        }
+
+        var output = node.Output[0];
+        node.Input.Clear();
+        node.Input.Add(inputs);
+        node.Attribute.Clear();
+        node.OpType = "MatMulNBits";
+        node.Domain = GraphEditor.MicrosoftDomain;
+        GraphEditor.SetInt(node, "K", k);
+        GraphEditor.SetInt(node, "N", n);
+        GraphEditor.SetInt(node, "bits", bits);
+        GraphEditor.SetInt(node, "block_size", options.BlockSize);
+        if (options.AccuracyLevel > 0)
+        {
+            GraphEditor.SetInt(node, "accuracy_level", options.AccuracyLevel);
+        }
+
+        if (addend is not null)
+        {
+            var product = editor.UniqueName(output + "_matmul");
+            node.Output[0] = product;
+            editor.AddNode("Add", [product, addend], [output], node.Name + "_bias_Add");
+        }
+
+        return null;
+    }
+
+    private static float[] Transposed(float[] values, int rows, int columns)
+    {
+        var result = new float[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+}

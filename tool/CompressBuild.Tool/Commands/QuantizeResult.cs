@@ -1,0 +1,20 @@
+using CompressBuild.Engine.Quantization;
+
+namespace CompressBuild.Tool.Commands;
+
+internal sealed record QuantizeResult(
+    string Model,
+    string Output,
+    string Mode,
+    string? Calibration,
+    int CalibrationSamples,
+    long OpsetBefore,
+    long OpsetAfter,
+    long BytesBefore,
+    long BytesAfter,
+    double SizeRatio,
+    IReadOnlyList<QuantizeOpTypeSummary> OpTypes,
+    IReadOnlyList<NodeDecision> Nodes,
+    IReadOnlyList<QuantizationAdvisory> Advisories,
+    IReadOnlyList<LayerSensitivity>? Sensitivity,
+    double? MixedPrecisionCosine);
