@@ -1,14 +1,13 @@
-using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
-namespace CompressBuild.Engine.Quantization;
+namespace CompressBuild.Engine.Onnx;
 
 /// <summary>
-/// Exporters often keep weights in <c>Constant</c> nodes; quantization works on initializers, so every
+/// Exporters often keep weights in <c>Constant</c> nodes; quantization and pruning work on initializers, so every
 /// Constant node holding a dense tensor becomes an initializer of the same name (unless the value is a graph
 /// output, which an initializer cannot be on its own).
 /// </summary>
-internal static class ConstantPromotion
+public static class ConstantPromotion
 {
     public static int Promote(GraphProto graph)
     {
