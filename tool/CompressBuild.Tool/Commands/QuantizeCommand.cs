@@ -82,30 +82,8 @@ internal static class QuantizeCommand
     public static int Run(CliContext context, QuantizeOptions options)
     {
         var model = OnnxModelReader.Load(options.Model);
-        Dataset? calibration = null;
-        if (options.CalibrationData is { } dataPath)
-        {
-            using var session = ModelSessions.Open(model);
-            calibration = DatasetLoader.Open(dataPath, session.Inputs);
-            if (options.CalibrationSamples > 0)
-            {
-                calibration = calibration.Take(options.CalibrationSamples);
-            }
-        }
-
-        MixedPrecisionResult? mixed = null;
-        if (options.TargetCosine is not null || options.KeepFloatTop is not null)
-        {
-            if (calibration is null)
-            {
-                throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
-                    "--target-cosine and --keep-float-top measure each layer's sensitivity on data: pass --calibration-data <file|dir>.", options.Model);
-            }
-
-            mixed = MixedPrecision.Run(model, options.Engine, calibration, options.TargetCosine, options.KeepFloatTop);
-        }
-
-        var result = mixed?.Quantization ?? ModelQuantizer.Quantize(model, options.Engine, calibration);
+        var pass = QuantizationPass.Run(model, new QuantizationRequest(options.Engine, options.CalibrationData, options.CalibrationSamples, options.TargetCosine, options.KeepFloatTop));
+        var (result, mixed, calibration) = (pass.Result, pass.Mixed, pass.Calibration);
         var saved = OnnxModelWriter.Save(result.Model, options.Output, ModelSaveOptions.Default);
         foreach (var advisory in result.Advisories)
         {
