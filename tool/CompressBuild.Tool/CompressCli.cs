@@ -25,6 +25,7 @@ internal static class CompressCli
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
         return root;
     }
 

@@ -60,8 +60,8 @@ public static class BudgetEvaluator
         {
             var s = latency.Speedup;
             var missed = s.High < minSpeedup * (1 - budgets.SpeedupTolerance);
-            checks.Add(new BudgetCheck("min-speedup", DiagnosticCodes.SpeedupBelowBudget, Status(!missed), s.Ratio, minSpeedup, latency.Reference.MedianMs, "ratio",
-                $"speedup {BudgetFormat.Ratio(s.Ratio)}, {s.ConfidenceLevel:P0} interval {BudgetFormat.Interval(s.Low, s.High)} over {latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate {BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget at least {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole interval is below {BudgetFormat.Ratio(minSpeedup * (1 - budgets.SpeedupTolerance))}"));
+            checks.Add(new BudgetCheck("min-speedup", DiagnosticCodes.SpeedupBelowBudget, Status(!missed), s.Ratio, minSpeedup, null, "ratio",
+                $"speedup {BudgetFormat.Ratio(s.Ratio)}, {BudgetFormat.Level(s.ConfidenceLevel)} interval {BudgetFormat.Interval(s.Low, s.High)} over {latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate {BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget at least {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole interval is below {BudgetFormat.Ratio(minSpeedup * (1 - budgets.SpeedupTolerance))}"));
         }
 
         if (budgets.MaxSizeMb is { } maxMb)

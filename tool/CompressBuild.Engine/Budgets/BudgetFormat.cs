@@ -7,6 +7,9 @@ public static class BudgetFormat
 {
     public static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.00}%");
 
+    /// <summary>A confidence level or target width, whole percent: 0.95 -> "95%".</summary>
+    public static string Level(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.#}%");
+
     public static string Points(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.00} pp");
 
     public static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:0.000}x");
@@ -20,4 +23,15 @@ public static class BudgetFormat
     public static string Megabytes(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000:0.000} MB");
 
     public static string Interval(double low, double high) => string.Create(CultureInfo.InvariantCulture, $"[{low:0.000}x, {high:0.000}x]");
+
+    /// <summary>A check's number in the unit it is stated in (<see cref="BudgetCheck.Unit"/>).</summary>
+    public static string WithUnit(double value, string unit) => unit switch
+    {
+        "fraction" => Percent(value),
+        "ratio" => Ratio(value),
+        "dB" => Db(value),
+        "ms" => Ms(value),
+        "bytes" => value.ToString("N0", CultureInfo.InvariantCulture),
+        _ => Number(value),
+    };
 }

@@ -75,7 +75,7 @@ public static class Verification
             if (latency.Speedup.RelativeWidth > request.Latency.TargetRelativeWidth)
             {
                 advisories.Add(new Advisory(DiagnosticCodes.SpeedupIntervalWide,
-                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {latency.Speedup.RelativeWidth:P1} wide, above the {request.Latency.TargetRelativeWidth:P0} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise --max-time for a firmer figure."));
+                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the {BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise --max-time for a firmer figure."));
             }
         }
 

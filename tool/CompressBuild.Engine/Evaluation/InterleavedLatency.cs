@@ -64,7 +64,7 @@ public static class InterleavedLatency
                     break;
                 }
 
-                if (a.Count >= nextCheck)
+                if (a.Count >= nextCheck && clock.Elapsed >= options.MinTime)
                 {
                     var check = BootstrapInterval.MedianRatio(a, b, a.Count, CheckResamples, options.ConfidenceLevel, options.Seed);
                     if (check.RelativeWidth <= options.TargetRelativeWidth)

@@ -9,6 +9,9 @@ public sealed record LatencyOptions
     /// <summary>Time cap on the timed runs of both models together; sampling stops there even if the interval is wide.</summary>
     public TimeSpan MaxTime { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Sample at least this long (or up to <see cref="MaxTime"/> if shorter): a narrow interval from a split second of timings can be one lucky quiet moment.</summary>
+    public TimeSpan MinTime { get; init; } = TimeSpan.FromSeconds(0.5);
+
     /// <summary>Stop when the speedup interval is at most this wide, relative to the estimate.</summary>
     public double TargetRelativeWidth { get; init; } = 0.05;
 

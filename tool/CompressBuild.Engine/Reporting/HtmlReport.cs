@@ -49,9 +49,9 @@ public static class HtmlReport
             {
                 c.Name,
                 new XElement(Html + "span", new XAttribute("class", Status(c.Status)), Status(c.Status)),
-                MarkdownReport.Value(c.Measured, c.Unit),
-                MarkdownReport.Value(c.Budget, c.Unit),
-                c.Reference is { } v ? MarkdownReport.Value(v, c.Unit) : "-",
+                BudgetFormat.WithUnit(c.Measured, c.Unit),
+                BudgetFormat.WithUnit(c.Budget, c.Unit),
+                c.Reference is { } v ? BudgetFormat.WithUnit(v, c.Unit) : "-",
                 c.Code.Id,
                 c.Message,
             })));
@@ -78,7 +78,7 @@ public static class HtmlReport
         {
             body.Add(new XElement(Html + "h2", "Latency"));
             body.Add(new XElement(Html + "p",
-                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B pairs in {l.Seconds:0.00} s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup {BudgetFormat.Ratio(l.Speedup.Ratio)}, {l.Speedup.ConfidenceLevel:P0} bootstrap interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
+                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B pairs in {l.Seconds:0.00} s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} bootstrap interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
             body.Add(Table(["model", "median", "p90", "p99", "mean", "min", "max"], new[] { ("reference", l.Reference), ("candidate", l.Candidate) }.Select(x => new object[]
             {
                 x.Item1, BudgetFormat.Ms(x.Item2.MedianMs), BudgetFormat.Ms(x.Item2.P90Ms), BudgetFormat.Ms(x.Item2.P99Ms), BudgetFormat.Ms(x.Item2.MeanMs), BudgetFormat.Ms(x.Item2.MinMs), BudgetFormat.Ms(x.Item2.MaxMs),

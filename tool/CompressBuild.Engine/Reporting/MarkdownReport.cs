@@ -22,7 +22,7 @@ public static class MarkdownReport
             foreach (var c in r.Checks)
             {
                 var mark = c.Status switch { BudgetStatus.Passed => "✅ pass", BudgetStatus.Failed => "❌ fail", _ => "⚠️ not enforced" };
-                md.Append(CultureInfo.InvariantCulture, $"| {Cell(c.Name)} | {mark} | {Value(c.Measured, c.Unit)} | {Value(c.Budget, c.Unit)} | {(c.Reference is { } v ? Value(v, c.Unit) : "-")} | {c.Code.Id} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {Cell(c.Name)} | {mark} | {BudgetFormat.WithUnit(c.Measured, c.Unit)} | {BudgetFormat.WithUnit(c.Budget, c.Unit)} | {(c.Reference is { } v ? BudgetFormat.WithUnit(v, c.Unit) : "-")} | {c.Code.Id} |\n");
             }
 
             md.Append('\n');
@@ -46,7 +46,7 @@ public static class MarkdownReport
             md.Append("| latency | median | p90 | p99 |\n| --- | ---: | ---: | ---: |\n");
             md.Append(CultureInfo.InvariantCulture, $"| reference | {BudgetFormat.Ms(l.Reference.MedianMs)} | {BudgetFormat.Ms(l.Reference.P90Ms)} | {BudgetFormat.Ms(l.Reference.P99Ms)} |\n");
             md.Append(CultureInfo.InvariantCulture, $"| candidate | {BudgetFormat.Ms(l.Candidate.MedianMs)} | {BudgetFormat.Ms(l.Candidate.P90Ms)} | {BudgetFormat.Ms(l.Candidate.P99Ms)} |\n\n");
-            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, {l.Speedup.ConfidenceLevel:P0} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B pairs in {l.Seconds:0.0} s, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
+            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B pairs in {l.Seconds:0.0} s, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
         }
 
         md.Append(CultureInfo.InvariantCulture,
@@ -60,16 +60,6 @@ public static class MarkdownReport
 
         return md.ToString();
     }
-
-    internal static string Value(double value, string unit) => unit switch
-    {
-        "fraction" => BudgetFormat.Percent(value),
-        "ratio" => BudgetFormat.Ratio(value),
-        "dB" => BudgetFormat.Db(value),
-        "ms" => BudgetFormat.Ms(value),
-        "bytes" => value.ToString("N0", CultureInfo.InvariantCulture),
-        _ => BudgetFormat.Number(value),
-    };
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }
