@@ -30,8 +30,8 @@ public static class ReportWriter
 
     private static string SafeName(string name)
     {
-        var invalid = Path.GetInvalidFileNameChars();
-        var safe = new string(name.Select(c => invalid.Contains(c) || c == ' ' ? '_' : c).ToArray());
+        // The same file names on every OS: anything but letters, digits, '.', '-' and '_' becomes '_'.
+        var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
         return safe.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? safe[..^5] : safe;
     }
 }
