@@ -19,11 +19,11 @@ public static class Verification
     public static VerificationResult Run(VerificationRequest request)
     {
         request.Budgets.Validate();
-        if (request.Batch < 1 || request.TopK < 1 || request.Limit is < 1 || request.Threads < 0 || request.LatencySamples < 1)
-        {
-            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid,
-                $"batch, top-k, limit and latency samples must be 1 or more and threads 0 or more; got batch {request.Batch}, top-k {request.TopK}, limit {request.Limit}, threads {request.Threads}, latency samples {request.LatencySamples}.");
-        }
+        AtLeast(request.Batch, 1, "--batch");
+        AtLeast(request.TopK, 1, "--top-k");
+        AtLeast(request.Limit ?? 1, 1, "--limit");
+        AtLeast(request.Threads, 0, "--threads");
+        AtLeast(request.LatencySamples, 1, "latency samples");
 
         if (request.UpdateBaseline && request.Baseline is null)
         {
@@ -134,6 +134,14 @@ public static class Verification
             machine,
             ToolVersion,
             runtime);
+    }
+
+    private static void AtLeast(int value, int least, string option)
+    {
+        if (value < least)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"{option} must be {least} or more, got {value}.");
+        }
     }
 
     private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits, MidpointRounding.ToEven) : null;
