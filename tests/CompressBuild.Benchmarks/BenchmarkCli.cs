@@ -14,7 +14,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Child(), SpeedupStability() };
         return root.Parse(args).Invoke();
     }
 
@@ -50,6 +50,17 @@ internal static class BenchmarkCli
         var command = new Command("model-io", "Load and save a large generated model; time, throughput and peak memory per scenario.") { size, repeat, width, json };
         command.SetAction(parse => ModelIoBenchmark.Run(
             new ModelIoOptions(parse.GetValue(size), parse.GetValue(repeat), parse.GetValue(width), parse.GetValue(json)), Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command SpeedupStability()
+    {
+        var runs = new Option<int>("--runs") { Description = "Verifications per model.", DefaultValueFactory = _ => 10 };
+        var maxTime = new Option<double>("--max-time") { Description = "verify's latency time cap in seconds.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+        var command = new Command("speedup-stability", "Verify each fixture model against itself N times; spread of the speedup and its interval.") { runs, maxTime, threads };
+        command.SetAction(parse => Verification.SpeedupStabilityBenchmark.Run(
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads), Console.Out));
         return command;
     }
 

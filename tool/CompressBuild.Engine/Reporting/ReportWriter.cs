@@ -16,7 +16,7 @@ public static class ReportWriter
         {
             (stem + ".json", JsonReport.Serialize(result) + "\n"),
             (Path.Combine(directory, JsonReport.SchemaFileName), JsonReport.Schema),
-            (stem + ".md", MarkdownReport.Render(result)),
+            (stem + ".md", MarkdownSummary.Render(result)),
             (stem + ".html", HtmlReport.Render(result)),
             (stem + ".junit.xml", JunitReport.Render(result)),
         };

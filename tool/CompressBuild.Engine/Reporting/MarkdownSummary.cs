@@ -8,7 +8,7 @@ namespace CompressBuild.Engine.Reporting;
 /// A pull-request summary: the verdict, one row per check with pass / fail marks, then the metrics, latency and
 /// size tables. GitHub-flavoured Markdown; cell text is escaped so a name with '|' cannot break a table.
 /// </summary>
-public static class MarkdownReport
+public static class MarkdownSummary
 {
     public static string Render(VerificationResult r)
     {
