@@ -16,7 +16,7 @@ public class BudgetEvaluatorTests
     private static LatencyComparison Latency(double ratio, double low, double high, double candidateMedian = 1)
     {
         var stats = LatencyStatistics.FromSamples([candidateMedian]);
-        return new LatencyComparison(LatencyStatistics.FromSamples([candidateMedian * ratio]), stats, new SpeedupEstimate(ratio, low, high, 0.95), 1, 0.1, false, [candidateMedian * ratio], [candidateMedian]);
+        return new LatencyComparison(LatencyStatistics.FromSamples([candidateMedian * ratio]), stats, new SpeedupEstimate(ratio, low, high, 0.95), 1, 1, 0.1, false, [candidateMedian * ratio], [candidateMedian]);
     }
 
     private static List<BudgetCheck> Evaluate(BudgetSet budgets, LatencyComparison latency, List<Advisory>? advisories = null) =>

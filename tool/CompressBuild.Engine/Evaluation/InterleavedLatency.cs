@@ -31,6 +31,7 @@ public static class InterleavedLatency
                 candidateRuns[i % samples.Count].Invoke();
             }
 
+            var repeats = RunsPerSample(referenceRuns[0], candidateRuns[0], options.MinSampleTime);
             var a = new List<double>();
             var b = new List<double>();
             var clock = Stopwatch.StartNew();
@@ -44,13 +45,13 @@ public static class InterleavedLatency
                 // Alternating which model goes first cancels any advantage of running second (warm caches, turbo state).
                 if (i % 2 == 0)
                 {
-                    a.Add(Time(referenceRuns[sample]));
-                    b.Add(Time(candidateRuns[sample]));
+                    a.Add(Time(referenceRuns[sample], repeats));
+                    b.Add(Time(candidateRuns[sample], repeats));
                 }
                 else
                 {
-                    b.Add(Time(candidateRuns[sample]));
-                    a.Add(Time(referenceRuns[sample]));
+                    b.Add(Time(candidateRuns[sample], repeats));
+                    a.Add(Time(referenceRuns[sample], repeats));
                 }
 
                 if (a.Count >= options.MaxPairs)
@@ -66,7 +67,7 @@ public static class InterleavedLatency
 
                 if (a.Count >= nextCheck && clock.Elapsed >= options.MinTime)
                 {
-                    var check = BootstrapInterval.MedianRatio(a, b, a.Count, CheckResamples, options.ConfidenceLevel, options.Seed);
+                    var check = BootstrapInterval.Ratio(a, b, a.Count, CheckResamples, options.ConfidenceLevel, options.Seed);
                     if (check.RelativeWidth <= options.TargetRelativeWidth)
                     {
                         break;
@@ -78,8 +79,8 @@ public static class InterleavedLatency
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
-            var speedup = BootstrapInterval.MedianRatio(a, b, a.Count, options.Resamples, options.ConfidenceLevel, options.Seed);
-            return new LatencyComparison(LatencyStatistics.FromSamples(a), LatencyStatistics.FromSamples(b), speedup, a.Count, seconds, reachedTimeCap, a, b);
+            var speedup = BootstrapInterval.Ratio(a, b, a.Count, options.Resamples, options.ConfidenceLevel, options.Seed);
+            return new LatencyComparison(LatencyStatistics.FromSamples(a), LatencyStatistics.FromSamples(b), speedup, a.Count, repeats, seconds, reachedTimeCap, a, b);
         }
         finally
         {
@@ -96,10 +97,22 @@ public static class InterleavedLatency
         return session.Bind(inputs, outputs);
     }
 
-    private static double Time(BoundRun run)
+    private static double Time(BoundRun run, int repeats)
     {
         var start = Stopwatch.GetTimestamp();
-        run.Invoke();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        for (var i = 0; i < repeats; i++)
+        {
+            run.Invoke();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds / repeats;
+    }
+
+    /// <summary>How many runs make one timed slot of at least <paramref name="minimum"/> for the faster model.</summary>
+    private static int RunsPerSample(BoundRun reference, BoundRun candidate, TimeSpan minimum)
+    {
+        const int probes = 10;
+        var fastest = Math.Min(Time(reference, probes), Time(candidate, probes));
+        return fastest <= 0 ? 1000 : (int)Math.Clamp(Math.Ceiling(minimum.TotalMilliseconds / fastest), 1, 1000);
     }
 }

@@ -12,6 +12,13 @@ public sealed record LatencyOptions
     /// <summary>Sample at least this long (or up to <see cref="MaxTime"/> if shorter): a narrow interval from a split second of timings can be one lucky quiet moment.</summary>
     public TimeSpan MinTime { get; init; } = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>
+    /// Shortest timed slot: a model faster than this is run several times back to back per sample and the mean
+    /// recorded, because the clock's granularity (about 100 ns on VMs) would otherwise make a 4 µs model's
+    /// medians move in steps of 2-3% and the interval falsely exact.
+    /// </summary>
+    public TimeSpan MinSampleTime { get; init; } = TimeSpan.FromMicroseconds(50);
+
     /// <summary>Stop when the speedup interval is at most this wide, relative to the estimate.</summary>
     public double TargetRelativeWidth { get; init; } = 0.05;
 

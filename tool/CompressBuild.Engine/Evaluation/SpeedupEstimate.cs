@@ -1,8 +1,9 @@
 namespace CompressBuild.Engine.Evaluation;
 
 /// <summary>
-/// Reference median latency over candidate median latency (2.0 = twice as fast), with a bootstrap confidence
-/// interval [<see cref="Low"/>, <see cref="High"/>] at <see cref="ConfidenceLevel"/>.
+/// How many times faster the candidate is (2.0 = twice as fast): the reference's interquartile-mean latency over
+/// the candidate's, with a paired bootstrap confidence interval [<see cref="Low"/>, <see cref="High"/>] at
+/// <see cref="ConfidenceLevel"/>.
 /// </summary>
 public sealed record SpeedupEstimate(double Ratio, double Low, double High, double ConfidenceLevel)
 {

@@ -78,7 +78,7 @@ public static class HtmlReport
         {
             body.Add(new XElement(Html + "h2", "Latency"));
             body.Add(new XElement(Html + "p",
-                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B pairs in {l.Seconds:0.00} s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} bootstrap interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
+                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.00} s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} bootstrap interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
             body.Add(Table(["model", "median", "p90", "p99", "mean", "min", "max"], new[] { ("reference", l.Reference), ("candidate", l.Candidate) }.Select(x => new object[]
             {
                 x.Item1, BudgetFormat.Ms(x.Item2.MedianMs), BudgetFormat.Ms(x.Item2.P90Ms), BudgetFormat.Ms(x.Item2.P99Ms), BudgetFormat.Ms(x.Item2.MeanMs), BudgetFormat.Ms(x.Item2.MinMs), BudgetFormat.Ms(x.Item2.MaxMs),

@@ -77,6 +77,7 @@ public static class JsonReport
     {
         ["threads"] = r.Threads,
         ["pairs"] = l.Pairs,
+        ["runsPerSample"] = l.RunsPerSample,
         ["seconds"] = l.Seconds,
         ["reachedTimeCap"] = l.ReachedTimeCap,
         ["maxSeconds"] = r.LatencyOptions.MaxTime.TotalSeconds,

@@ -46,7 +46,7 @@ public static class MarkdownSummary
             md.Append("| latency | median | p90 | p99 |\n| --- | ---: | ---: | ---: |\n");
             md.Append(CultureInfo.InvariantCulture, $"| reference | {BudgetFormat.Ms(l.Reference.MedianMs)} | {BudgetFormat.Ms(l.Reference.P90Ms)} | {BudgetFormat.Ms(l.Reference.P99Ms)} |\n");
             md.Append(CultureInfo.InvariantCulture, $"| candidate | {BudgetFormat.Ms(l.Candidate.MedianMs)} | {BudgetFormat.Ms(l.Candidate.P90Ms)} | {BudgetFormat.Ms(l.Candidate.P99Ms)} |\n\n");
-            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B pairs in {l.Seconds:0.0} s, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
+            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B pairs{(l.RunsPerSample > 1 ? $" of {l.RunsPerSample} runs each" : "")} in {l.Seconds:0.0} s, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
         }
 
         md.Append(CultureInfo.InvariantCulture,

@@ -158,7 +158,7 @@ internal static class VerifyCommand
         if (r.Latency is { } l)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Latency     {l.Pairs} interleaved A/B pairs in {l.Seconds:0.0} s{(l.ReachedTimeCap ? " (time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s)"));
+                $"Latency     {l.Pairs} interleaved A/B pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.0} s{(l.ReachedTimeCap ? " (time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s)"));
             new TextTable("model", "median", "p90", "p99")
                 .Add("reference", Units.Ms(l.Reference.MedianMs), Units.Ms(l.Reference.P90Ms), Units.Ms(l.Reference.P99Ms))
                 .Add("candidate", Units.Ms(l.Candidate.MedianMs), Units.Ms(l.Candidate.P90Ms), Units.Ms(l.Candidate.P99Ms))
