@@ -107,7 +107,6 @@ public static class HtmlReport
             "Machine ", Code(r.Machine.Id), $": {r.Machine.CpuModel}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}; instruction sets: {string.Join(" ", r.Machine.IsaFlags)}. CompressBuild {r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}."));
 
         return new XDocument(
-            new XDocumentType("html", null, null, null),
             new XElement(Html + "html", new XAttribute(XNamespace.Xml + "lang", "en"), new XAttribute("lang", "en"),
                 new XElement(Html + "head",
                     new XElement(Html + "meta", new XAttribute("charset", "utf-8")),
@@ -116,7 +115,8 @@ public static class HtmlReport
                 body));
     }
 
-    public static string Render(VerificationResult r) => Build(r).ToString() + "\n";
+    /// <summary>The page with the HTML5 doctype (XDocumentType would write "&lt;!DOCTYPE html &gt;").</summary>
+    public static string Render(VerificationResult r) => "<!DOCTYPE html>\n" + Build(r).Root!.ToString() + "\n";
 
     private static string Status(BudgetStatus status) => status switch
     {
