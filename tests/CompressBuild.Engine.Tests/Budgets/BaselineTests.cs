@@ -101,6 +101,18 @@ public sealed class BaselineTests : IDisposable
     }
 
     [Fact]
+    public void A_baseline_entry_without_its_machine_is_CB2061_not_a_crash()
+    {
+        var baseline = temp.File("compress.baseline.json");
+        File.WriteAllText(baseline, "{ \"schemaVersion\": 1, \"models\": { \"mlp\": { \"reference\": \"mlp.onnx\", \"samples\": 3, \"sizeBytes\": 10 } } }");
+
+        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
+
+        Assert.Equal(DiagnosticCodes.BaselineInvalid, e.Code);
+        Assert.Contains("model 'mlp' lacks", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_baseline_of_another_schema_version_is_CB2061()
     {
         var baseline = temp.File("compress.baseline.json");

@@ -40,7 +40,14 @@ public static class BaselineFile
         var models = new SortedDictionary<string, BaselineEntry>(StringComparer.Ordinal);
         foreach (var (name, entry) in document.Models)
         {
-            models[name] = entry ?? throw new CompressBuildException(DiagnosticCodes.BaselineInvalid, $"model '{name}' has no entry.", path);
+            // System.Text.Json leaves absent properties null whatever the nullability says: check what is read later.
+            if (entry is null || entry.Machine is null || entry.Machine.Id is null || entry.Reference is null)
+            {
+                throw new CompressBuildException(DiagnosticCodes.BaselineInvalid,
+                    $"model '{name}' lacks \"reference\" or \"machine\" (with its \"id\"); re-record it with --update-baseline.", path);
+            }
+
+            models[name] = entry;
         }
 
         return document with { Models = models };
