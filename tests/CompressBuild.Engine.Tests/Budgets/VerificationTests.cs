@@ -177,6 +177,22 @@ public sealed class VerificationTests : IDisposable
     }
 
     [Fact]
+    public void A_truly_slower_candidate_misses_a_speedup_budget_and_a_faster_one_meets_it()
+    {
+        var slow = SlowedModel.Write(Digits("mlp.onnx"), temp.File("slow.onnx"));
+        var latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(0.3), MinTime = TimeSpan.FromSeconds(0.1), Warmup = 5 };
+
+        var slower = Verification.Run(new VerificationRequest(slow, Digits("mlp.onnx"), Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.0, MinCosine = 0.999999 }, Latency = latency });
+        var faster = Verification.Run(new VerificationRequest(Digits("mlp.onnx"), slow, Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.5 }, Latency = latency });
+
+        var miss = Assert.Single(slower.Misses);
+        Assert.Equal(DiagnosticCodes.SpeedupBelowBudget, miss.Code);
+        Assert.True(slower.Latency!.Speedup.High < 0.97, miss.Message);
+        Assert.True(faster.Passed, faster.Checks.Single().Message);
+        Assert.True(faster.Latency!.Speedup.Low > 1.5, faster.Checks.Single().Message);
+    }
+
+    [Fact]
     public void Latency_sampling_stops_at_the_time_cap()
     {
         var result = Verification.Run(new VerificationRequest(Digits("cnn_residual.onnx"), Digits("cnn_residual.onnx"), Digits("test_x_img.npy"))

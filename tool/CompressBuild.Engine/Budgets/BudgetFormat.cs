@@ -10,6 +10,9 @@ public static class BudgetFormat
     /// <summary>A confidence level or target width, whole percent: 0.95 -> "95%".</summary>
     public static string Level(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.#}%");
 
+    /// <summary>"3.500x smaller" for a reference/candidate size ratio above 1, "4.000x larger" below it.</summary>
+    public static string SizeChange(double ratio) => ratio >= 1 ? $"{Ratio(ratio)} smaller" : $"{Ratio(1 / ratio)} larger";
+
     public static string Points(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.00} pp");
 
     public static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:0.000}x");

@@ -93,7 +93,7 @@ public static class HtmlReport
         {
             x.Item1, x.Item2.Bytes.ToString("N0", CultureInfo.InvariantCulture), x.Item2.ZipBytes.ToString("N0", CultureInfo.InvariantCulture), string.Join(", ", x.Item2.Files),
         })));
-        body.Add(new XElement(Html + "p", $"The candidate is {BudgetFormat.Ratio(r.SizeRatio)} smaller."));
+        body.Add(new XElement(Html + "p", $"The candidate is {BudgetFormat.SizeChange(r.SizeRatio)}."));
 
         if (r.LayerSensitivity.Count > 0)
         {

@@ -50,7 +50,7 @@ public static class MarkdownSummary
         }
 
         md.Append(CultureInfo.InvariantCulture,
-            $"Size: {r.CandidateSize.Bytes:N0} bytes ({r.CandidateSize.ZipBytes:N0} zipped) vs reference {r.ReferenceSize.Bytes:N0} ({r.ReferenceSize.ZipBytes:N0} zipped): {BudgetFormat.Ratio(r.SizeRatio)} smaller.\n\n");
+            $"Size: {r.CandidateSize.Bytes:N0} bytes ({r.CandidateSize.ZipBytes:N0} zipped) vs reference {r.ReferenceSize.Bytes:N0} ({r.ReferenceSize.ZipBytes:N0} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}.\n\n");
         md.Append(CultureInfo.InvariantCulture,
             $"Machine `{r.Machine.Id}`: {Cell(r.Machine.CpuModel)}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}, {string.Join(" ", r.Machine.IsaFlags)}; CompressBuild {r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}.\n");
         foreach (var a in r.Advisories)
