@@ -120,6 +120,20 @@ public sealed class VerificationTests : IDisposable
     }
 
     [Fact]
+    public void A_regression_output_gets_fidelity_checks_but_no_agreement_which_is_an_advisory()
+    {
+        var model = TestModels.Write(TestModels.AddWeight(1), temp.File("add.onnx"));
+        var data = temp.File("x.npy");
+        File.WriteAllBytes(data, Tests.Evaluation.NpyBytes.Create("<f4", "(3, 1)", new byte[12]));
+
+        var result = Verification.Run(new VerificationRequest(model, model, data) { Budgets = new BudgetSet { MinAgreement = 0.99, MinCosine = 0.99 }, MeasureLatency = false });
+
+        Assert.False(Assert.Single(result.Metrics.Outputs).IsClassification);
+        Assert.Equal(["min-cosine[y]"], result.Checks.Select(c => c.Name));
+        Assert.Contains(result.Advisories, a => a.Code == DiagnosticCodes.FidelityBudgetUnchecked);
+    }
+
+    [Fact]
     public void A_label_count_that_differs_from_the_sample_count_is_CB2011_naming_both()
     {
         var labels = temp.File("labels.txt");

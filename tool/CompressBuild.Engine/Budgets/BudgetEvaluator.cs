@@ -56,6 +56,16 @@ public static class BudgetEvaluator
             }
         }
 
+        if (budgets.MinAgreement is not null && !metrics.Outputs.Any(o => o.Top1Agreement is not null))
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "--min-agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C])."));
+        }
+
+        if ((budgets.MinCosine is not null || budgets.MinSqnrDb is not null) && metrics.Outputs.Count == 0)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "--min-cosine / --min-sqnr were not checked: the model has no floating-point tensor output to compare."));
+        }
+
         if (budgets.MinSpeedup is { } minSpeedup && latency is not null)
         {
             var s = latency.Speedup;

@@ -48,4 +48,5 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaselineFromOtherMachine = new(4052);
     public static readonly DiagnosticCode BaselineNotFound = new(4053);
     public static readonly DiagnosticCode NoClassificationOutput = new(4054);
+    public static readonly DiagnosticCode FidelityBudgetUnchecked = new(4055);
 }
