@@ -114,6 +114,25 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void The_summary_of_several_models_has_a_row_and_a_test_suite_per_model()
+    {
+        var passing = result with { ModelName = "ok.onnx", Checks = [.. result.Checks.Where(c => c.Status != BudgetStatus.Failed)] };
+
+        var written = SummaryReport.WriteAll([result, passing], temp.File("summary"));
+        var lines = File.ReadAllLines(written[0]);
+        var junit = XDocument.Load(written[1]).Root!;
+
+        Assert.StartsWith("### ❌ CompressBuild: 1 of 2 model(s) passed", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("| mlp <int8>.onnx | ❌ |", StringComparison.Ordinal) && l.Contains("CB1006 min-sqnr[logits]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("| ok.onnx | ✅ |", StringComparison.Ordinal));
+        Assert.Equal(2, junit.Elements("testsuite").Count());
+        Assert.Equal("1", (string)junit.Attribute("failures")!);
+        Assert.Equal(result.Checks.Count + passing.Checks.Count, (int)junit.Attribute("tests")!);
+        Assert.True(result.AccuracyMissed);
+        Assert.False(passing.AccuracyMissed);
+    }
+
+    [Fact]
     public void Markdown_has_a_row_with_a_mark_per_check()
     {
         var lines = File.ReadAllLines(Report(".md"));

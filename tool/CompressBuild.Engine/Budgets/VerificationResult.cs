@@ -34,5 +34,12 @@ public sealed record VerificationResult(
 
     public IEnumerable<BudgetCheck> Misses => Checks.Where(c => c.Status == BudgetStatus.Failed);
 
+    /// <summary>
+    /// True when a miss is one that keeping more of the model in float (or pruning less) can fix: accuracy,
+    /// agreement / cosine / SQNR, or the baseline's accuracy and agreement. The pipeline's search backs off on these.
+    /// </summary>
+    public bool AccuracyMissed => Misses.Any(m => m.Code == Diagnostics.DiagnosticCodes.AccuracyDropExceeded || m.Code == Diagnostics.DiagnosticCodes.FidelityBelowBudget
+        || m.Name is "baseline.accuracy" or "baseline.agreement");
+
     public double SizeRatio => (double)ReferenceSize.Bytes / Math.Max(1, CandidateSize.Bytes);
 }
