@@ -94,10 +94,10 @@ public sealed class VerifyCommandTests : IDisposable
     [Fact]
     public void Data_that_does_not_fit_the_model_is_exit_4_naming_the_input()
     {
-        var run = CliRun.Of("verify", Digits("cnn_residual.onnx"), "--reference", Digits("cnn_residual.onnx"), "--data", Digits("test_x_flat.npy"));
+        var run = CliRun.Of("verify", Digits("mlp.onnx"), "--reference", Digits("cnn_residual.onnx"), "--data", Digits("test_x_flat.npy"));
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("error CB2011: input 'input' expects float32 [batch,1,8,8], the data gives float32 [64]", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"error CB2011: reference model {Digits("cnn_residual.onnx")}: input 'input' expects float32 [batch,1,8,8], the data gives float32 [64]", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]

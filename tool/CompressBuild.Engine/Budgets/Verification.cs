@@ -43,8 +43,8 @@ public static class Verification
         var settings = new SessionSettings { IntraOpThreads = request.Threads };
         using var reference = ModelSessions.Open(request.Reference, settings);
         using var candidate = ModelSessions.Open(request.Candidate, settings);
-        var data = DatasetLoader.Open(request.Data, reference.Inputs);
-        _ = DatasetLoader.Open(request.Data, candidate.Inputs);
+        var data = OpenData(request.Data, reference, "reference", request.Reference);
+        _ = OpenData(request.Data, candidate, "candidate", request.Candidate);
 
         long[]? labels = null;
         if (request.Labels is { } labelsPath)
@@ -134,6 +134,19 @@ public static class Verification
             machine,
             ToolVersion,
             runtime);
+    }
+
+    /// <summary>Opens the data for one model; a mismatch says which of the two models the data does not fit.</summary>
+    private static Dataset OpenData(string path, InferenceSession session, string role, string model)
+    {
+        try
+        {
+            return DatasetLoader.Open(path, session.Inputs);
+        }
+        catch (CompressBuildException e) when (e.Code == DiagnosticCodes.DataDoesNotMatchModel)
+        {
+            throw new CompressBuildException(e.Code, $"{role} model {model}: {e.Message}", e.File, e.Line, e.Column, e);
+        }
     }
 
     private static void AtLeast(int value, int least, string option)
