@@ -7,7 +7,7 @@ using CompressBuild.Benchmarks.Quantization;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c> and <c>quantize</c> (each with --help), and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c> and <c>speedup-stability</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -16,7 +16,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -82,6 +82,17 @@ internal static class BenchmarkCli
         command.SetAction(parse => QuantizeBenchmark.Run(
             new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples), parse.GetValue(childModel), parse.GetValue(childData)),
             Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command SpeedupStability()
+    {
+        var runs = new Option<int>("--runs") { Description = "Verifications per model.", DefaultValueFactory = _ => 10 };
+        var maxTime = new Option<double>("--max-time") { Description = "verify's latency time cap in seconds.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+        var command = new Command("speedup-stability", "Verify each fixture model against itself N times; spread of the speedup and its interval.") { runs, maxTime, threads };
+        command.SetAction(parse => Verification.SpeedupStabilityBenchmark.Run(
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads), Console.Out));
         return command;
     }
 

@@ -28,6 +28,7 @@ internal static class CompressCli
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(QuantizeCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
         return root;
     }
 

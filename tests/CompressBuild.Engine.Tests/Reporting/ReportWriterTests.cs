@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Reporting;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Reporting;
+
+/// <summary>Every report format of a real verification (one missed budget, one passed, one not enforced), parsed back.</summary>
+public sealed class ReportWriterTests : IDisposable
+{
+    private static readonly XNamespace Html = "http://www.w3.org/1999/xhtml";
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private readonly TempFolder temp = new();
+    private readonly VerificationResult result;
+    private readonly IReadOnlyList<string> files;
+
+    public ReportWriterTests()
+    {
+        var candidate = PerturbedModels.Write(Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), 0.05, temp.File("mlp <int8>.onnx"));
+        result = Verification.Run(new VerificationRequest(candidate, Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"))
+        {
+            Labels = Path.Combine(RepositoryPaths.Digits, "test_labels.npy"),
+            Limit = 200,
+            Budgets = new BudgetSet { MaxAccuracyDrop = 0.05, MinSqnrDb = 200, MaxLatencyMs = 100, LatencyMachine = "000000000000" },
+            Latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(0.2), MinTime = TimeSpan.FromSeconds(0.05), Warmup = 5 },
+            LayerSensitivity = [new LayerSensitivity("fc1", "sqnr-db", 31.5), new LayerSensitivity("fc2 & <out>", "sqnr-db", 12.25)],
+        });
+        files = ReportWriter.WriteAll(result, temp.File("reports"));
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    private string Report(string suffix) => files.Single(f => f.EndsWith(suffix, StringComparison.Ordinal));
+
+    [Fact]
+    public void The_fixture_has_a_miss_a_pass_and_an_unenforced_check()
+    {
+        Assert.Equal([BudgetStatus.Passed, BudgetStatus.Failed, BudgetStatus.NotEnforced], result.Checks.Select(c => c.Status));
+        Assert.Equal(["mlp__int8_.verify.json", "verify-report.schema.json", "mlp__int8_.verify.md", "mlp__int8_.verify.html", "mlp__int8_.verify.junit.xml"], files.Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Json_matches_its_schema_and_the_result()
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(Report("verify-report.schema.json")));
+        using var report = JsonDocument.Parse(File.ReadAllText(Report(".verify.json")));
+        var root = report.RootElement;
+
+        Assert.Empty(SchemaValidator.Validate(schema.RootElement, root));
+        Assert.Equal(JsonReport.SchemaVersion, root.GetProperty("schemaVersion").GetInt32());
+        Assert.False(root.GetProperty("passed").GetBoolean());
+        Assert.Equal(result.Checks.Select(c => c.Name), root.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal("failed", root.GetProperty("checks")[1].GetProperty("status").GetString());
+        Assert.Equal("CB1006", root.GetProperty("checks")[1].GetProperty("code").GetString());
+        var output = root.GetProperty("outputs")[0];
+        Assert.Equal(result.Metrics.Outputs[0].SqnrDb, output.GetProperty("sqnrDb").GetDouble());
+        Assert.Equal(result.Latency!.Speedup.High, root.GetProperty("latency").GetProperty("speedup").GetProperty("high").GetDouble());
+        Assert.Equal(result.CandidateSize.ZipBytes, root.GetProperty("size").GetProperty("candidate").GetProperty("zipBytes").GetInt64());
+        Assert.Equal(MachineProbe.Current.Id, root.GetProperty("machine").GetProperty("id").GetString());
+        Assert.Equal("CB4050", root.GetProperty("advisories")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public void The_schema_documents_every_field_so_a_new_one_is_caught()
+    {
+        using var schema = JsonDocument.Parse(JsonReport.Schema);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Report(".verify.json")))!.AsObject();
+        node["surprise"] = 1;
+        using var changed = JsonDocument.Parse(node.ToJsonString());
+
+        Assert.Contains("$: 'surprise' is not documented in the schema", SchemaValidator.Validate(schema.RootElement, changed.RootElement));
+    }
+
+    [Fact]
+    public void Junit_has_one_test_case_per_check_and_the_miss_as_a_failure()
+    {
+        var document = XDocument.Load(Report(".junit.xml"));
+        var suite = document.Root!.Element("testsuite")!;
+        var cases = suite.Elements("testcase").ToList();
+
+        Assert.Equal(result.Checks.Select(c => c.Name), cases.Select(c => (string)c.Attribute("name")!));
+        Assert.Equal("1", (string)suite.Attribute("failures")!);
+        Assert.Equal("1", (string)suite.Attribute("skipped")!);
+        var failure = cases[1].Element("failure")!;
+        Assert.Equal("CB1006", (string)failure.Attribute("type")!);
+        Assert.Contains("SQNR", (string)failure.Attribute("message")!, StringComparison.Ordinal);
+        Assert.NotNull(cases[2].Element("skipped"));
+        Assert.Null(cases[0].Element("failure"));
+    }
+
+    [Fact]
+    public void Html_is_well_formed_self_contained_and_has_the_charts()
+    {
+        var text = File.ReadAllText(Report(".html"));
+        var document = XDocument.Parse(text);
+        var html = document.Root!;
+
+        Assert.StartsWith("<!DOCTYPE html>\n<html ", text, StringComparison.Ordinal);
+        Assert.Equal(Html + "html", html.Name);
+        Assert.DoesNotContain(html.Descendants(), e => e.Name.LocalName is "script" or "link" or "img" or "iframe");
+        Assert.DoesNotContain(html.Descendants().Attributes(), a => a.Name.LocalName is "src" or "href");
+        var charts = html.Descendants(Svg + "svg").ToList();
+        Assert.Equal(3, charts.Count);
+        Assert.Contains(charts[0].Descendants(Svg + "rect"), r => (string?)r.Attribute("class") == "ref");
+        Assert.Contains(charts[0].Descendants(Svg + "rect"), r => (string?)r.Attribute("class") == "cand");
+        Assert.Contains(charts[2].Descendants(Svg + "text"), t => t.Value == "fc2 & <out> (sqnr-db)");
+        var rows = html.Descendants(Html + "tbody").First().Elements(Html + "tr").ToList();
+        Assert.Equal(result.Checks.Count, rows.Count);
+        Assert.Equal("failed", rows[1].Elements(Html + "td").ElementAt(1).Value);
+    }
+
+    [Fact]
+    public void The_summary_of_several_models_has_a_row_and_a_test_suite_per_model()
+    {
+        var passing = result with { ModelName = "ok.onnx", Checks = [.. result.Checks.Where(c => c.Status != BudgetStatus.Failed)] };
+
+        var written = SummaryReport.WriteAll([result, passing], temp.File("summary"));
+        var lines = File.ReadAllLines(written[0]);
+        var junit = XDocument.Load(written[1]).Root!;
+
+        Assert.StartsWith("### ❌ CompressBuild: 1 of 2 model(s) passed", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("| mlp <int8>.onnx | ❌ |", StringComparison.Ordinal) && l.Contains("CB1006 min-sqnr[logits]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("| ok.onnx | ✅ |", StringComparison.Ordinal));
+        Assert.Equal(2, junit.Elements("testsuite").Count());
+        Assert.Equal("1", (string)junit.Attribute("failures")!);
+        Assert.Equal(result.Checks.Count + passing.Checks.Count, (int)junit.Attribute("tests")!);
+        Assert.True(result.AccuracyMissed);
+        Assert.False(passing.AccuracyMissed);
+    }
+
+    [Fact]
+    public void Markdown_has_a_row_with_a_mark_per_check()
+    {
+        var lines = File.ReadAllLines(Report(".md"));
+
+        Assert.StartsWith("### ❌", lines[0], StringComparison.Ordinal);
+        foreach (var check in result.Checks)
+        {
+            var row = Assert.Single(lines, l => l.StartsWith($"| {check.Name} |", StringComparison.Ordinal));
+            Assert.Contains(check.Status switch { BudgetStatus.Passed => "✅ pass", BudgetStatus.Failed => "❌ fail", _ => "not enforced" }, row, StringComparison.Ordinal);
+            Assert.Contains(check.Code.Id, row, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using CompressBuild.Engine.Evaluation;
+
+namespace CompressBuild.Engine.Budgets;
+
+/// <summary>
+/// The accepted metrics of one model, as committed in compress.baseline.json. Values are rounded so that a
+/// re-recorded baseline only changes the lines whose numbers really moved. Null where not measured (no labels,
+/// no classification output, latency not measured, identical outputs for SQNR).
+/// </summary>
+public sealed record BaselineEntry(
+    string Reference,
+    int Samples,
+    double? AccuracyTop1,
+    double? ReferenceAccuracyTop1,
+    double? Agreement,
+    double? Cosine,
+    double? SqnrDb,
+    double? Speedup,
+    double? CandidateMedianMs,
+    long SizeBytes,
+    long ZipBytes,
+    MachineInfo Machine,
+    string Tool,
+    string Runtime);

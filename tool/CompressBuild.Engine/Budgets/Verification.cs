@@ -1,0 +1,170 @@
+using System.Reflection;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Budgets;
+
+/// <summary>
+/// The gate: runs a candidate and its reference on the same data, measures fidelity, accuracy, latency (A/B
+/// interleaved) and size, holds them against the budgets and the baseline, and returns the verdict. Bad input
+/// throws a CB2xxx <see cref="CompressBuildException"/>; a missed budget is a result, not an exception.
+/// </summary>
+public static class Verification
+{
+    public static string ToolVersion { get; } = ReadToolVersion();
+
+    public static VerificationResult Run(VerificationRequest request)
+    {
+        request.Budgets.Validate();
+        AtLeast(request.Batch, 1, "--batch");
+        AtLeast(request.TopK, 1, "--top-k");
+        AtLeast(request.Limit ?? 1, 1, "--limit");
+        AtLeast(request.Threads, 0, "--threads");
+        AtLeast(request.LatencySamples, 1, "latency samples");
+
+        if (request.UpdateBaseline && request.Baseline is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file: pass --baseline <file> with --update-baseline.");
+        }
+
+        if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (--max-accuracy-drop) needs class labels: pass --labels <file> (.npy or text, one label per sample).", request.Data);
+        }
+
+        // Our reader first: a corrupt or hostile file gets its CB2xxx error before the runtime sees it.
+        var referenceModel = OnnxModelReader.Load(request.Reference);
+        var candidateModel = OnnxModelReader.Load(request.Candidate);
+        var baseline = request.Baseline is null ? null : BaselineFile.TryLoad(request.Baseline);
+
+        var settings = new SessionSettings { IntraOpThreads = request.Threads };
+        using var reference = ModelSessions.Open(request.Reference, settings);
+        using var candidate = ModelSessions.Open(request.Candidate, settings);
+        var data = OpenData(request.Data, reference, "reference", request.Reference);
+        _ = OpenData(request.Data, candidate, "candidate", request.Candidate);
+
+        long[]? labels = null;
+        if (request.Labels is { } labelsPath)
+        {
+            labels = Labels.Load(labelsPath);
+            Labels.CheckCount(labels, data.Count, labelsPath, request.Data);
+        }
+
+        if (request.Limit is { } limit && limit < data.Count)
+        {
+            data = data.Take(limit);
+            labels = labels?[..limit];
+        }
+
+        var batched = DatasetBatching.Batch(data, request.Batch, reference.Inputs, request.Data);
+        var metrics = ModelComparison.Run(reference, candidate, batched, labels, request.TopK);
+        var advisories = new List<Advisory>();
+        if (labels is not null && metrics.Labelled is null && request.Budgets.MaxAccuracyDrop is null)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "labels were given but the model has no classification output (class scores of shape [C] or [N,C]): accuracy was not measured."));
+        }
+
+        LatencyComparison? latency = null;
+        if (request.MeasureLatency || request.Budgets.NeedsLatency || baseline is not null || request.UpdateBaseline)
+        {
+            var samples = Enumerable.Range(0, Math.Min(request.LatencySamples, batched.Count)).Select(batched.Sample).ToList();
+            latency = InterleavedLatency.Measure(reference, candidate, samples, request.Latency);
+            if (latency.Speedup.RelativeWidth > request.Latency.TargetRelativeWidth)
+            {
+                advisories.Add(new Advisory(DiagnosticCodes.SpeedupIntervalWide,
+                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the {BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise --max-time for a firmer figure."));
+            }
+        }
+
+        var machine = MachineProbe.Current;
+        var referenceSize = ModelSizeMeter.Measure(referenceModel, request.Reference);
+        var candidateSize = ModelSizeMeter.Measure(candidateModel, request.Candidate);
+        var name = request.ModelName ?? Path.GetFileName(request.Candidate);
+        var checks = new List<BudgetCheck>(BudgetEvaluator.Evaluate(request.Budgets, metrics, latency, referenceSize, candidateSize, machine, advisories));
+
+        if (baseline is null && request.Baseline is not null && !request.UpdateBaseline)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' not found: nothing to compare against. Record one with --update-baseline and commit it."));
+        }
+        else if (baseline is not null && !request.UpdateBaseline)
+        {
+            if (baseline.Models.TryGetValue(name, out var entry))
+            {
+                checks.AddRange(BaselineComparer.Compare(entry, request.Tolerances, metrics, latency, candidateSize, machine, advisories));
+            }
+            else
+            {
+                advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' has no entry for '{name}' (it has {(baseline.Models.Count == 0 ? "none" : string.Join(", ", baseline.Models.Keys))}): nothing to compare against. Record it with --update-baseline."));
+            }
+        }
+
+        var runtime = InferenceSession.RuntimeVersion;
+        var updated = false;
+        if (request.UpdateBaseline && checks.All(c => c.Status != BudgetStatus.Failed))
+        {
+            var document = baseline ?? BaselineDocument.Empty();
+            document.Models[name] = Entry(Path.GetFileName(request.Reference), data.Count, metrics, latency, candidateSize, machine, runtime);
+            BaselineFile.Save(document, request.Baseline!);
+            updated = true;
+        }
+
+        return new VerificationResult(name, request.Candidate, request.Reference, request.Data, request.Labels, data.Count, request.Batch, metrics, latency, request.Latency,
+            request.Threads, referenceSize, candidateSize, machine, ToolVersion, runtime, checks, advisories, request.Baseline, updated, request.LayerSensitivity);
+    }
+
+    private static BaselineEntry Entry(string reference, int samples, ComparisonResult metrics, LatencyComparison? latency, ModelSize size, MachineInfo machine, string runtime)
+    {
+        var primary = BaselineComparer.Primary(metrics);
+        var first = metrics.Outputs.Count > 0 ? metrics.Outputs[0] : null;
+        return new BaselineEntry(
+            reference,
+            samples,
+            Round(metrics.Labelled?.Accuracy?.CandidateTop1, 6),
+            Round(metrics.Labelled?.Accuracy?.ReferenceTop1, 6),
+            Round(primary?.Top1Agreement, 6),
+            Round(first?.Cosine, 6),
+            first is null || double.IsInfinity(first.SqnrDb) ? null : Round(first.SqnrDb, 2),
+            Round(latency?.Speedup.Ratio, 3),
+            Round(latency?.Candidate.MedianMs, 4),
+            size.Bytes,
+            size.ZipBytes,
+            machine,
+            ToolVersion,
+            runtime);
+    }
+
+    /// <summary>Opens the data for one model; a mismatch says which of the two models the data does not fit.</summary>
+    private static Dataset OpenData(string path, InferenceSession session, string role, string model)
+    {
+        try
+        {
+            return DatasetLoader.Open(path, session.Inputs);
+        }
+        catch (CompressBuildException e) when (e.Code == DiagnosticCodes.DataDoesNotMatchModel)
+        {
+            throw new CompressBuildException(e.Code, $"{role} model {model}: {e.Message}", e.File, e.Line, e.Column, e);
+        }
+    }
+
+    private static void AtLeast(int value, int least, string option)
+    {
+        if (value < least)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"{option} must be {least} or more, got {value}.");
+        }
+    }
+
+    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits, MidpointRounding.ToEven) : null;
+
+    private static string ReadToolVersion()
+    {
+        var version = typeof(Verification).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+        // The build appends "+<commit>": the baseline would then change on every commit.
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? version : version[..plus];
+    }
+}

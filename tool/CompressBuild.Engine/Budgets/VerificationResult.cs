@@ -1,0 +1,45 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+
+namespace CompressBuild.Engine.Budgets;
+
+/// <summary>What a verification measured and decided; the reports are rendered from this alone.</summary>
+/// <param name="Samples">Samples evaluated (after --limit), whatever the batch.</param>
+/// <param name="Latency">Null when latency was not measured.</param>
+/// <param name="BaselineUpdated">True when this run wrote its metrics to the baseline file.</param>
+public sealed record VerificationResult(
+    string ModelName,
+    string Candidate,
+    string Reference,
+    string Data,
+    string? Labels,
+    int Samples,
+    int Batch,
+    ComparisonResult Metrics,
+    LatencyComparison? Latency,
+    LatencyOptions LatencyOptions,
+    int Threads,
+    ModelSize ReferenceSize,
+    ModelSize CandidateSize,
+    MachineInfo Machine,
+    string ToolVersion,
+    string RuntimeVersion,
+    IReadOnlyList<BudgetCheck> Checks,
+    IReadOnlyList<Advisory> Advisories,
+    string? BaselinePath,
+    bool BaselineUpdated,
+    IReadOnlyList<LayerSensitivity> LayerSensitivity)
+{
+    public bool Passed => Checks.All(c => c.Status != BudgetStatus.Failed);
+
+    public IEnumerable<BudgetCheck> Misses => Checks.Where(c => c.Status == BudgetStatus.Failed);
+
+    /// <summary>
+    /// True when a miss is one that keeping more of the model in float (or pruning less) can fix: accuracy,
+    /// agreement / cosine / SQNR, or the baseline's accuracy and agreement. The pipeline's search backs off on these.
+    /// </summary>
+    public bool AccuracyMissed => Misses.Any(m => m.Code == Diagnostics.DiagnosticCodes.AccuracyDropExceeded || m.Code == Diagnostics.DiagnosticCodes.FidelityBelowBudget
+        || m.Name is "baseline.accuracy" or "baseline.agreement");
+
+    public double SizeRatio => (double)ReferenceSize.Bytes / Math.Max(1, CandidateSize.Bytes);
+}
