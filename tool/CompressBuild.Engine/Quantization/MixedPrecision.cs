@@ -77,7 +77,7 @@ public static class MixedPrecision
             chosen = chosen with { Advisories = [.. chosen.Advisories, new QuantizationAdvisory(DiagnosticCodes.TargetCosineNotMet.Id, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--target-cosine {targetCosine} was not reached: with every layer float the output cosine is {cosine:F6}."))] };
         }
 
-        var layers = ranked.Select((r, k) => new LayerSensitivity(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep)).ToList();
+        var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep)).ToList();
         var kept = layers.Where(l => l.KeptFloat).Select(l => l.Node).ToHashSet(StringComparer.Ordinal);
         chosen = chosen with
         {

@@ -16,5 +16,5 @@ internal sealed record QuantizeResult(
     IReadOnlyList<QuantizeOpTypeSummary> OpTypes,
     IReadOnlyList<NodeDecision> Nodes,
     IReadOnlyList<QuantizationAdvisory> Advisories,
-    IReadOnlyList<LayerSensitivity>? Sensitivity,
+    IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
     double? MixedPrecisionCosine);
