@@ -26,6 +26,7 @@ internal static class CompressCli
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(QuantizeCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));

@@ -1,0 +1,21 @@
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Pipeline.Search;
+
+namespace CompressBuild.Engine.Pipeline;
+
+/// <summary>
+/// One model's outcome. <see cref="Output"/> is written only when a candidate met every budget; otherwise the
+/// result names the trials and the budgets they missed, and nothing is handed back.
+/// </summary>
+public sealed record ModelRunResult(
+    string Name,
+    string Model,
+    string? Output,
+    bool Passed,
+    IReadOnlyList<Trial> Trials,
+    Trial? Chosen,
+    Trial Shown,
+    string StopReason,
+    int CacheHits,
+    VerificationResult? Verification,
+    IReadOnlyList<string> Reports);

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Pipeline.Cache;
+using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pipeline.Passes;
+using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Pipeline;
+
+/// <summary>
+/// Builds and verifies one candidate per plan: applies the passes to the original model, writes the candidate,
+/// verifies it against the original, and keeps the candidate and its record in the content-addressed cache, so
+/// the same plan on the same inputs is never computed twice (across runs, processes and machines' builds).
+/// </summary>
+internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, CompressConfig config, PipelineOptions options, ContentCache? cache, ScratchFolder scratch)
+    : ICandidateEvaluator
+{
+    public const string CandidateFile = "model.onnx";
+    public const string RecordFile = "trial.json";
+
+    private readonly Dictionary<string, (string Candidate, TrialRecord Record)> done = new(StringComparer.Ordinal);
+
+    public int CacheHits { get; private set; }
+
+    public (string Candidate, TrialRecord Record) Artifacts(CandidatePlan plan) => done[plan.Describe()];
+
+    public TrialOutcome Evaluate(CandidatePlan plan)
+    {
+        var key = Key(plan);
+        var corrupt = false;
+        if (cache?.TryGet(key, out corrupt) is { } entry)
+        {
+            var cached = JsonSerializer.Deserialize<TrialRecord>(File.ReadAllText(entry.PathOf(RecordFile)), CacheJson.Options)!;
+            CacheHits++;
+            Report($"cache hit for {plan.Origin}");
+            return Remember(plan, entry.PathOf(CandidateFile), cached);
+        }
+        else if (corrupt)
+        {
+            Report($"warning {DiagnosticCodes.CacheEntryCorrupt}: a damaged cache entry for {plan.Origin} was removed and is being rebuilt");
+        }
+
+        var folder = Directory.CreateDirectory(scratch.File("trial-" + done.Count.ToString(CultureInfo.InvariantCulture))).FullName;
+        var candidate = Path.Combine(folder, CandidateFile);
+        var (compressed, quantizedLayers, summaries) = Apply(plan);
+        OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
+        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads));
+        var record = new TrialRecord(quantizedLayers, summaries, verification);
+        File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
+        if (cache is not null)
+        {
+            var files = Directory.GetFiles(folder).Select(f => new KeyValuePair<string, string>(Path.GetFileName(f), f)).ToList();
+            var stored = cache.Put(key, files);
+            return Remember(plan, stored.PathOf(CandidateFile), record);
+        }
+
+        return Remember(plan, candidate, record);
+    }
+
+    private TrialOutcome Remember(CandidatePlan plan, string candidate, TrialRecord record)
+    {
+        done[plan.Describe()] = (candidate, record);
+        var v = record.Verification;
+        return new TrialOutcome(v.Passed, v.AccuracyMissed, v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
+    }
+
+    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries) Apply(CandidatePlan plan)
+    {
+        var current = original;
+        var quantized = 0;
+        var summaries = new List<string>();
+        foreach (var pass in plan.Passes)
+        {
+            try
+            {
+                switch (pass.Kind)
+                {
+                    case "prune":
+                        var pruned = ModelPruner.Run(current, PruneBinding.Bind(pass));
+                        current = pruned.Model;
+                        summaries.Add(string.Create(CultureInfo.InvariantCulture, $"prune {pass.Text("method") ?? "magnitude"}: {pruned.MeasuredSparsity:P1} sparsity, parameters {pruned.ParametersBefore:N0} -> {pruned.ParametersAfter:N0}"));
+                        break;
+                    case "quantize":
+                        var result = QuantizationPass.Run(current, QuantizeBinding.Bind(pass)).Result;
+                        current = result.Model;
+                        quantized = result.QuantizedCount;
+                        summaries.Add($"quantize {ModelQuantizer.ModeName(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized");
+                        break;
+                }
+            }
+            catch (CompressBuildException e) when (e.File is null)
+            {
+                // Option errors raised by a pass name no file; the pass's entry in compress.yaml is where to fix them.
+                var at = model.Passes.FirstOrDefault(p => p.Kind == pass.Kind)?.Settings.Source ?? model.Source.Source;
+                throw new CompressBuildException(e.Code, e.Message, at.File, at.Line, at.Column, e);
+            }
+        }
+
+        return (current, quantized, summaries);
+    }
+
+    private string Key(CandidatePlan plan)
+    {
+        using var key = new CacheKeyBuilder();
+        key.AddText("format", "compressbuild-trial-1")
+            .AddModel("model", original)
+            .AddText("plan", plan.Describe())
+            .AddText("tool", Verification.ToolVersion)
+            .AddText("runtime", InferenceSession.RuntimeVersion)
+            .AddText("machine", MachineProbe.Current.Id)
+            .AddText("threads", options.Threads.ToString(CultureInfo.InvariantCulture));
+        foreach (var pass in plan.Passes)
+        {
+            foreach (var (name, value) in pass.Settings.Where(s => s.Key.EndsWith(".data", StringComparison.Ordinal)))
+            {
+                key.AddPath($"{pass.Kind}.{name}", (string)value);
+            }
+        }
+
+        if (model.Evaluation is { } evaluation)
+        {
+            key.AddText("evaluation", Canonical(evaluation));
+            key.AddPath("evaluation.data", evaluation.Text("data")!);
+            if (evaluation.Text("labels") is { } labels)
+            {
+                key.AddPath("evaluation.labels", labels);
+            }
+        }
+
+        key.AddText("budgets", model.Budgets is null ? "" : Canonical(model.Budgets));
+        if (config.Baseline is { } baseline && File.Exists(baseline))
+        {
+            key.AddPath("baseline", baseline);
+        }
+
+        return key.Build();
+    }
+
+    private static string Canonical(ConfigValues values) =>
+        string.Join(";", values.Entries.Select(e => $"{e.Key}={Convert.ToString(e.Value, CultureInfo.InvariantCulture)}"));
+
+    private void Report(string message) => options.Progress?.Invoke(new PipelineEvent(model.Name, message));
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Pipeline.Cache;
+using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pipeline.Passes;
+using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Reporting;
+
+namespace CompressBuild.Engine.Pipeline;
+
+/// <summary>
+/// Runs a compress.yaml: for each model, the requested passes (or, with <c>search: auto</c>, the search for the
+/// most compressed candidate that meets every budget), verification against the original, the output written
+/// only when every budget holds, and reports. Exit code 2 when any model has no passing candidate.
+/// </summary>
+public static class PipelineRunner
+{
+    public static PipelineResult Run(CompressConfig config, PipelineOptions options)
+    {
+        var unknown = options.ModelNames.Where(n => config.Models.All(m => m.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid,
+                $"no model named {string.Join(", ", unknown.Select(n => $"'{n}'"))} in the config; it has {string.Join(", ", config.Models.Select(m => $"'{m.Name}'"))}.", config.Path);
+        }
+
+        var models = config.Models.Where(m => options.ModelNames.Count == 0 || options.ModelNames.Contains(m.Name)).ToList();
+        var cache = options.UseCache ? ContentCache.Open(options.CacheDirectory) : null;
+        var results = models.Select(m => RunModel(config, m, options, cache)).ToList();
+        else if (File.Exists(model.Output))
+        {
+            // An output left by an earlier, passing run would otherwise look like this run's result.
+            File.Delete(model.Output);
+            Report($"removed {model.Output} from an earlier run: no candidate passes now");
+        }
+
+        var reports = new List<string>();
+        if (options.ReportDirectory is { } directory)
+        {
+            reports.AddRange(results.SelectMany(r => r.Reports));
+            var verified = results.Where(r => r.Verification is not null).Select(r => r.Verification!).ToList();
+            if (verified.Count > 0)
+            {
+                reports.AddRange(SummaryReport.WriteAll(verified, directory));
+            }
+        }
+
+        return new PipelineResult(config.Path, results, reports);
+    }
+
+    private static ModelRunResult RunModel(CompressConfig config, ModelConfig model, PipelineOptions options, ContentCache? cache)
+    {
+        void Report(string message, int? trial = null) => options.Progress?.Invoke(new PipelineEvent(model.Name, message, trial));
+
+        var original = OnnxModelReader.Load(model.Path);
+        var requested = PlanFactory.FromConfig(model.Passes);
+        using var scratch = new ScratchFolder("run");
+        var evaluator = new PipelineEvaluator(original, model, config, options, cache, scratch);
+        var counting = new ReportingEvaluator(evaluator, (number, plan, outcome) =>
+            Report($"trial {number}: {plan.Origin}: {(outcome.Passed ? "meets every budget" : "missed " + string.Join("; ", outcome.Misses))}", number));
+        Report($"compressing {model.Path}: {requested.Describe()}");
+
+        SearchResult search;
+        if (model.Search?.Text("mode") == "auto")
+        {
+            var limits = new SearchLimits(
+                (int?)model.Search.WholeNumber("max_trials") ?? SearchLimits.Default.MaxTrials,
+                model.Search.Duration("timeout") ?? SearchLimits.Default.Timeout);
+            search = BudgetSearch.Run(requested, counting, limits);
+        }
+        else
+        {
+            var outcome = counting.Evaluate(requested);
+            var trial = new Trial(1, requested, outcome, TimeSpan.Zero);
+            search = new SearchResult(outcome.Passed ? trial : null, [trial], outcome.Passed ? "the requested passes meet every budget" : "the requested passes miss a budget (search is off)");
+        }
+
+        var shown = search.Chosen ?? search.Trials.OrderBy(t => t.Outcome.Misses.Count).ThenBy(t => t.Number).First();
+        var (candidate, record) = evaluator.Artifacts(shown.Plan);
+        var verification = record.Verification;
+        string? output = null;
+        if (search.Chosen is not null)
+        {
+            // Load + save is byte-identical for our writer, and writes the model and its data atomically.
+            OnnxModelWriter.Save(OnnxModelReader.Load(candidate), model.Output, ModelSaveOptions.Default);
+            output = model.Output;
+            verification = verification with { Candidate = model.Output };
+            if (options.UpdateBaseline && config.Baseline is { } baseline)
+            {
+                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads));
+                Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
+            }
+        }
+
+        else if (File.Exists(model.Output))
+        {
+            // An output left by an earlier, passing run would otherwise look like this run's result.
+            File.Delete(model.Output);
+            Report($"removed {model.Output} from an earlier run: no candidate passes now");
+        }
+
+        var reports = new List<string>();
+        if (options.ReportDirectory is { } directory)
+        {
+            var folder = Path.Combine(directory, model.Name);
+            reports.AddRange(ReportWriter.WriteAll(verification, folder));
+            var trials = Path.Combine(folder, model.Name + ".trials.json");
+            TextFile.Write(trials, JsonSerializer.Serialize(search.Trials.Select(t => new
+            {
+                trial = t.Number,
+                origin = t.Plan.Origin,
+                passes = t.Plan.Describe(),
+                passed = t.Outcome.Passed,
+                misses = t.Outcome.Misses,
+                sizeBytes = t.Outcome.SizeBytes,
+                steps = (t.Outcome.Details as TrialRecord)?.PassSummaries,
+                chosen = ReferenceEquals(t, search.Chosen),
+            }), JsonFormat.Indented) + "\n");
+            reports.Add(trials);
+        }
+
+        Report(search.Chosen is null
+            ? $"no candidate meets every budget ({search.StopReason}); nothing written"
+            : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"));
+        return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports);
+    }
+}

@@ -1,0 +1,16 @@
+using CompressBuild.Engine.Pipeline.Search;
+
+namespace CompressBuild.Engine.Pipeline;
+
+/// <summary>Numbers trials as the search makes them and reports each outcome, for progress display.</summary>
+internal sealed class ReportingEvaluator(ICandidateEvaluator inner, Action<int, CandidatePlan, TrialOutcome> onTrial) : ICandidateEvaluator
+{
+    private int count;
+
+    public TrialOutcome Evaluate(CandidatePlan plan)
+    {
+        var outcome = inner.Evaluate(plan);
+        onTrial(++count, plan, outcome);
+        return outcome;
+    }
+}
