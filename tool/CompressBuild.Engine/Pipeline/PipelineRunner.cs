@@ -31,13 +31,6 @@ public static class PipelineRunner
         var models = config.Models.Where(m => options.ModelNames.Count == 0 || options.ModelNames.Contains(m.Name)).ToList();
         var cache = options.UseCache ? ContentCache.Open(options.CacheDirectory) : null;
         var results = models.Select(m => RunModel(config, m, options, cache)).ToList();
-        else if (File.Exists(model.Output))
-        {
-            // An output left by an earlier, passing run would otherwise look like this run's result.
-            File.Delete(model.Output);
-            Report($"removed {model.Output} from an earlier run: no candidate passes now");
-        }
-
         var reports = new List<string>();
         if (options.ReportDirectory is { } directory)
         {
@@ -95,7 +88,6 @@ public static class PipelineRunner
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }
-
         else if (File.Exists(model.Output))
         {
             // An output left by an earlier, passing run would otherwise look like this run's result.
