@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Tool.Tests.Commands;
+
+/// <summary>Full pipeline runs on the trained digits MLP: real quantization, real verification on held-out data.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public RunCommandTests()
+    {
+        foreach (var file in new[] { "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy" })
+        {
+            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
+        }
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void A_fidelity_budget_int8_misses_makes_the_search_keep_the_most_sensitive_layers_in_float()
+    {
+        // int8-static keeps top-1 but its logits' SQNR is ~50 dB; with 1, 2 or all 3 Gemms float it is ~54, ~57 and
+        // infinite. A 55 dB budget is met first with the two most sensitive layers in float.
+        var config = Config("max_accuracy_drop: 0.01\n      min_sqnr: 55", search: "auto");
+
+        var run = Run("run", config, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var model = Json(run)["models"]![0]!;
+        var trials = model["trials"]!.AsArray();
+        Assert.False(trials[0]!["passed"]!.GetValue<bool>());
+        Assert.Contains("CB1006", trials[0]!["misses"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var chosen = trials.Single(t => t!["chosen"]!.GetValue<bool>())!;
+        Assert.Contains("keep_float_top=2", chosen["passes"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.InRange(trials.Count, 3, 4); // the request, then a binary search over at most the quantized nodes
+        Assert.True(File.Exists(temp.File(Path.Combine("out", "mlp.onnx"))));
+    }
+
+    [Fact]
+    public void When_nothing_can_meet_the_budgets_it_exits_2_lists_every_trial_and_writes_nothing()
+    {
+        var config = Config("min_size_ratio: 100", search: "auto");
+
+        var run = Run("run", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Trials:", run.Out, StringComparison.Ordinal);
+        Assert.Contains("1. requested:", run.Out, StringComparison.Ordinal);
+        Assert.Contains("fallback: fp16 without pruning", run.Out, StringComparison.Ordinal);
+        Assert.Matches(@"compress\.yaml\(\d+,\d+\): error CB1003: mlp: ", run.Error);
+        Assert.False(File.Exists(temp.File(Path.Combine("out", "mlp.onnx"))));
+    }
+
+    [Fact]
+    public void A_second_run_is_served_from_the_cache_with_a_byte_identical_output()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+
+        var first = Run("run", config, "--json");
+        var output = File.ReadAllBytes(temp.File(Path.Combine("out", "mlp.onnx")));
+        File.Delete(temp.File(Path.Combine("out", "mlp.onnx")));
+        var second = Run("run", config, "--json");
+        var uncached = Run("run", config, "--json", "--no-cache");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, Json(first)["models"]![0]!["cacheHits"]!.GetValue<int>());
+        Assert.Equal(1, Json(second)["models"]![0]!["cacheHits"]!.GetValue<int>());
+        Assert.Equal(0, Json(uncached)["models"]![0]!["cacheHits"]!.GetValue<int>());
+        Assert.Equal(output, File.ReadAllBytes(temp.File(Path.Combine("out", "mlp.onnx"))));
+        Assert.Equal(
+            Json(first)["models"]![0]!["verification"]!["outputs"]!.ToJsonString(),
+            Json(second)["models"]![0]!["verification"]!["outputs"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Two_processes_sharing_one_cache_both_succeed_with_identical_outputs()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+        var second = temp.File("second");
+        Directory.CreateDirectory(second);
+        foreach (var file in Directory.GetFiles(temp.Path))
+        {
+            File.Copy(file, Path.Combine(second, Path.GetFileName(file)));
+        }
+
+        var cache = temp.File("shared-cache");
+        var runs = new[] { temp.Path, second }
+            .Select(folder => Task.Run(() => ToolProcess.Run(["run", Path.Combine(folder, "compress.yaml"), "--cache-dir", cache])))
+            .ToArray();
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Error));
+        Assert.Equal(File.ReadAllBytes(temp.File(Path.Combine("out", "mlp.onnx"))), File.ReadAllBytes(Path.Combine(second, "out", "mlp.onnx")));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "v1", "staging")));
+    }
+
+    [Fact]
+    public void A_config_error_is_exit_4_at_its_line_and_column()
+    {
+        File.WriteAllText(temp.File("compress.yaml"), "version: 1\nmodels:\n  - path: mlp.onnx\n    passes: [{ quantize: { mode: int8-statik } }]\n");
+
+        var run = Run("run", temp.File("compress.yaml"));
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("compress.yaml(4,34): error CB2103: 'mode' must be one of", run.Error, StringComparison.Ordinal);
+        Assert.Contains("(did you mean 'int8-static'?)", run.Error, StringComparison.Ordinal);
+    }
+
+    private string Config(string budgets, string search = "off")
+    {
+        File.WriteAllText(temp.File("compress.yaml"), $"""
+            version: 1
+            models:
+              - path: mlp.onnx
+                output: out/mlp.onnx
+                passes:
+                  - quantize: {"{"} mode: int8-static, calibration: {"{"} data: calib_x_flat.npy, samples: 100 {"}"} {"}"}
+                evaluation: {"{"} data: test_x_flat.npy, labels: test_labels.npy, limit: 200 {"}"}
+                budgets:
+                  {budgets}
+                search: {search}
+            """);
+        return temp.File("compress.yaml");
+    }
+
+    private CliRun Run(params string[] args) => CliRun.Of([.. args, "--cache-dir", temp.File("cache")]);
+
+    private static JsonNode Json(CliRun run) => JsonNode.Parse(run.Out) ?? throw new InvalidOperationException(run.Error);
+}
