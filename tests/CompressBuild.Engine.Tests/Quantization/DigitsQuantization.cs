@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
@@ -43,16 +42,5 @@ internal static class DigitsQuantization
     }
 
     /// <summary>ONNX's own checker (Debian python3-onnx), a judge that shares no code with us.</summary>
-    public static (int ExitCode, string Text) OnnxCheck(string path)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("import sys, onnx; onnx.checker.check_model(sys.argv[1], full_check=True); print('ok')");
-        start.ArgumentList.Add(path);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    public static (int ExitCode, string Text) OnnxCheck(string path) => OnnxChecker.Check(path);
 }
