@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Evaluation;

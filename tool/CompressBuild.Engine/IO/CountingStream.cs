@@ -1,4 +1,4 @@
-namespace CompressBuild.Engine.Evaluation;
+namespace CompressBuild.Engine.IO;
 
 /// <summary>A write-only sink that only counts bytes: the zip size of a model without holding the archive.</summary>
 internal sealed class CountingStream : Stream
