@@ -10,9 +10,9 @@ namespace CompressBuild.Engine.Onnx;
 public static class ModelOutputs
 {
     /// <summary>
-    /// A copy of <paramref name="model"/> whose graph also outputs <paramref name="names"/>. A name's type comes
-    /// from the graph's value_info when it has one; otherwise it is declared float, element type only, which is
-    /// what every activation that calibration reads is.
+    /// A copy of <paramref name="model"/> whose graph also outputs <paramref name="names"/>. A name's element type
+    /// comes from the graph's value_info when it has one; otherwise the output is declared without a type and
+    /// ONNX Runtime infers it, so integer and float values alike can be exposed.
     /// </summary>
     public static OnnxModel WithOutputs(OnnxModel model, IEnumerable<string> names)
     {
@@ -29,7 +29,7 @@ public static class ModelOutputs
 
             graph.Output.Add(known.TryGetValue(name, out var info) && info.Type?.TensorType is not null
                 ? new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = info.Type.TensorType.ElemType } } }
-                : new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
+                : new ValueInfoProto { Name = name });
         }
 
         return new OnnxModel(proto, model.BaseDirectory, model.SourcePath);

@@ -15,16 +15,7 @@ internal static class ShapeProbe
 {
     public static IReadOnlyDictionary<string, long[]> Run(OnnxModel model)
     {
-        var proto = model.Proto.Clone();
-        var graph = proto.Graph;
-        var present = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        var names = graph.Node.Where(n => n.OpType != "Constant").SelectMany(n => n.Output).Where(o => o.Length > 0 && present.Add(o)).ToList();
-        foreach (var name in names)
-        {
-            graph.Output.Add(new ValueInfoProto { Name = name });
-        }
-
-        var probe = new OnnxModel(proto, model.BaseDirectory, model.SourcePath);
+        var probe = ModelOutputs.WithOutputs(model, model.Graph.Node.Where(n => n.OpType != "Constant").SelectMany(n => n.Output).Where(o => o.Length > 0));
         using var session = ModelSessions.Open(probe, SessionSettings.Default with { OptimizationLevel = GraphOptimizationLevel.None });
         var inputs = RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
         var outputs = session.Run(inputs, session.Outputs.Where(o => o.IsTensor).Select(o => o.Name).ToList());
