@@ -42,7 +42,7 @@ internal static class BenchCommand
         // Our reader first: a corrupt or hostile file gets a CB2xxx error before the runtime ever sees it.
         _ = OnnxModelReader.Load(options.Model);
         var settings = new SessionSettings { IntraOpThreads = options.Threads, FreeDimensions = options.Dims };
-        using var session = SessionFactory.Create(options.Model, settings);
+        using var session = ModelSessions.Open(options.Model, settings);
         List<IReadOnlyList<HostTensor>> samples;
         string source;
         if (options.Data is { } dataPath)

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using CompressBuild.Engine.Diagnostics;
-using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Tool.Commands;
 
@@ -56,12 +56,11 @@ internal static class InitCommand
         var yaml = ConfigTemplate.Create(model, new ConfigTemplateRequest(
             Relative(modelPath)!, Relative(options.CalibrationData), Relative(options.Data), Relative(options.Labels), ConfigJsonSchema.FileName));
 
-        Directory.CreateDirectory(folder);
-        WriteAtomically(configPath, yaml);
+        TextFile.Write(configPath, yaml);
         var wroteSchema = !File.Exists(schemaTarget);
         if (wroteSchema)
         {
-            WriteAtomically(schemaTarget, ConfigJsonSchema.Generate());
+            TextFile.Write(schemaTarget, ConfigJsonSchema.Generate());
         }
 
         context.Out.WriteLine($"Wrote {options.Output}{(wroteSchema ? $" and {ConfigJsonSchema.FileName}" : "")} for {modelPath}.");
@@ -75,19 +74,5 @@ internal static class InitCommand
         return models.Count == 1 ? models[0] : throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, models.Count == 0
             ? "no .onnx file in the current folder; pass --model <path>."
             : $"several .onnx files in the current folder ({string.Join(", ", models.Select(Path.GetFileName))}); pass --model <path>.");
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temp = AtomicFile.CreateTempPathFor(path);
-        try
-        {
-            File.WriteAllText(temp, text);
-            AtomicFile.Publish(temp, path);
-        }
-        finally
-        {
-            AtomicFile.DeleteQuietly(temp);
-        }
     }
 }
