@@ -23,15 +23,17 @@ public static class ActivationCapture
         // otherwise fold an activation into its producer and report a different tensor.
         using var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), (settings ?? SessionSettings.Default) with { OptimizationLevel = GraphOptimizationLevel.None });
         var captured = new HostTensor[tensors.Count];
+        int[]? source = null;
         for (var i = 0; i < data.Count; i++)
         {
             var sample = data.Sample(i);
+
+            // Where each requested tensor comes from, worked out once: a run output's index, or ~(its index in the sample).
+            source ??= tensors.Select(t => graphInputs.Contains(t) ? ~sample.ToList().FindIndex(s => s.Name == t) : fromRun.IndexOf(t)).ToArray();
             var outputs = fromRun.Count > 0 ? session.Run(sample, fromRun) : [];
             for (var k = 0; k < tensors.Count; k++)
             {
-                captured[k] = graphInputs.Contains(tensors[k])
-                    ? sample.First(s => s.Name == tensors[k])
-                    : outputs[fromRun.IndexOf(tensors[k])];
+                captured[k] = source[k] >= 0 ? outputs[source[k]] : sample[~source[k]];
             }
 
             observe(i, captured);

@@ -41,12 +41,12 @@ public static class Labels
         }
 
         var all = array.ReadAll("labels");
-        var values = new float[all.ElementCount];
         if (array.ElementType == (int)Onnx.Proto.TensorProto.Types.DataType.Int64)
         {
             return all.AsSpan<long>().ToArray();
         }
 
+        var values = new float[all.ElementCount];
         FloatWidening.TryWiden(array.ElementType, all.Data, values);
         return values.Select(v => (long)v).ToArray();
     }
