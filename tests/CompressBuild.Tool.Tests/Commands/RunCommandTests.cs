@@ -109,6 +109,53 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("(did you mean 'int8-static'?)", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_pass_option_conflict_points_at_the_pass_and_writes_nothing()
+    {
+        File.WriteAllText(temp.File("compress.yaml"), """
+            version: 1
+            models:
+              - path: mlp.onnx
+                output: out/mlp.onnx
+                passes:
+                  - prune: { method: nm, sparsity: 0.5 }
+                evaluation: test_x_flat.npy
+            """);
+
+        var run = Run("run", temp.File("compress.yaml"));
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("compress.yaml(6,16): error CB2043: --sparsity does not apply to --method nm", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.File("out")));
+    }
+
+    [Fact]
+    public void A_model_without_evaluation_data_cannot_be_gated_and_says_where_to_add_it()
+    {
+        File.WriteAllText(temp.File("compress.yaml"), "version: 1\nmodels:\n  - path: mlp.onnx\n    passes: [{ quantize: { mode: fp16 } }]\n");
+
+        var run = Run("run", temp.File("compress.yaml"));
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("compress.yaml(3,5): error CB2104: model 'mlp' has no 'evaluation' data", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_model_and_an_unknown_model_name_are_invalid_input()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+
+        var unknown = Run("run", config, "--model", "mpl");
+        File.WriteAllText(temp.File("mlp.onnx"), "not a model");
+        var corrupt = Run("run", config);
+
+        Assert.Equal(4, unknown.ExitCode);
+        Assert.Contains("error CB2012: no model named 'mpl' in the config; it has 'mlp'", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(4, corrupt.ExitCode);
+        Assert.Contains("mlp.onnx: error CB2002", corrupt.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File(Path.Combine("out", "mlp.onnx"))));
+    }
+
     private string Config(string budgets, string search = "off")
     {
         File.WriteAllText(temp.File("compress.yaml"), $"""
