@@ -4,8 +4,9 @@ namespace CompressBuild.Tasks;
 
 /// <summary>
 /// The response file of one <c>dotnet compress run</c>: one token per line, in double quotes when it holds
-/// white space, starts with <c>#</c> or <c>@</c> or is empty, which is what System.CommandLine's response file
-/// reader splits and unquotes (it has no escape for a double quote inside a token, so such a token is refused).
+/// white space, starts with <c>#</c> or is empty, which is what System.CommandLine's response file reader splits
+/// and unquotes. It has no escape for a double quote inside a token, and it reads a token starting with <c>@</c>
+/// as another response file even in quotes, so such tokens are refused (the task passes absolute paths only).
 /// </summary>
 internal static class EngineResponseFile
 {
@@ -22,12 +23,12 @@ internal static class EngineResponseFile
 
     public static string Quote(string token)
     {
-        if (token.IndexOf('"') >= 0 || token.IndexOf('\n') >= 0 || token.IndexOf('\r') >= 0)
+        if (token.IndexOf('"') >= 0 || token.IndexOf('\n') >= 0 || token.IndexOf('\r') >= 0 || token.StartsWith("@", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"A response file token cannot hold a double quote or a line break: {token}", nameof(token));
+            throw new ArgumentException($"A response file token cannot hold a double quote or a line break, or start with @: {token}", nameof(token));
         }
 
-        var needsQuotes = token.Length == 0 || token[0] == '#' || token[0] == '@' || token.Any(char.IsWhiteSpace);
+        var needsQuotes = token.Length == 0 || token[0] == '#' || token.Any(char.IsWhiteSpace);
         return needsQuotes ? "\"" + token + "\"" : token;
     }
 }

@@ -67,7 +67,7 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
                 continue;
             }
 
-            var targetPath = TargetPath(item, modelPath, projectDirectory);
+            var targetPath = TargetPath(item.GetMetadata("Link"), modelPath, projectDirectory);
             var key = targetPath.Replace('\\', '_').Replace('/', '_');
             var output = Path.Combine(intermediate, "models", targetPath);
             if (outputs.TryGetValue(output, out var other))
@@ -126,7 +126,15 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
             var dependenciesFile = Path.Combine(intermediate, "dependencies", key + ".txt");
             var baselineFile = Path.Combine(intermediate, "baselines", key + ".json");
             var responseFile = Path.Combine(intermediate, "rsp", key + ".rsp");
-            FileUpdate.WriteIfChanged(responseFile, EngineResponseFile.Format(Tokens(configFile, modelPath, output, origin, reports, dependenciesFile, baselineFile)));
+            try
+            {
+                FileUpdate.WriteIfChanged(responseFile, EngineResponseFile.Format(Tokens(configFile, modelPath, output, origin, reports, dependenciesFile, baselineFile)));
+            }
+            catch (ArgumentException e)
+            {
+                Error(location.For("Include"), TaskCodes.UnpassableArgument, $"OnnxModel '{item.ItemSpec}': {e.Message}. Rename the file or folder.");
+                continue;
+            }
 
             var result = new TaskItem(modelPath);
             item.CopyMetadataTo(result);
@@ -197,9 +205,9 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
     }
 
     /// <summary>The relative path the compressed model gets in the output: Link, else the path below the project, else the file name.</summary>
-    internal static string TargetPath(ITaskItem item, string modelPath, string projectDirectory)
+    internal static string TargetPath(string link, string modelPath, string projectDirectory)
     {
-        var link = item.GetMetadata("Link").Trim();
+        link = link.Trim();
         if (link.Length > 0)
         {
             return link;

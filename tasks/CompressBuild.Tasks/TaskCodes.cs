@@ -24,6 +24,9 @@ internal static class TaskCodes
     /// <summary>Two OnnxModel items would write the same compressed file.</summary>
     public const string DuplicateOutput = "CB2115";
 
+    /// <summary>A path or setting holds a double quote or a line break (or starts with @), which a response file cannot carry.</summary>
+    public const string UnpassableArgument = "CB2116";
+
     /// <summary>The engine (dotnet-compress.dll) is not where the targets say it is.</summary>
     public const string ToolNotFound = "CB3010";
 
