@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using CompressBuild.Testing;
+
+namespace CompressBuild.EndToEnd.Tests;
+
+/// <summary>
+/// Once per test run: packs the repository's CompressBuild package (host RID's ONNX Runtime only, to stay small)
+/// into a local feed in a fresh temporary folder, with a NuGet.config naming that feed and the usual source, and
+/// a private NUGET_PACKAGES folder so a stale CompressBuild 0.1.0 from an earlier run is never used.
+/// </summary>
+public sealed class PackagedCompressBuild : IDisposable
+{
+    public PackagedCompressBuild()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "cb-e2e", Guid.NewGuid().ToString("N")[..8]);
+        Feed = Path.Combine(Root, "feed");
+        Packages = Path.Combine(Root, "nuget-packages");
+        Cache = Path.Combine(Root, "cache");
+        Directory.CreateDirectory(Feed);
+        Directory.CreateDirectory(Packages);
+        File.WriteAllText(Path.Combine(Root, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="compressbuild-e2e" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        // Generated projects must not pick up the repository's Directory.Build.* or central package versions.
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
+
+        var pack = Run(RepositoryPaths.Root, "pack", Path.Combine(RepositoryPaths.Root, "tasks", "CompressBuild.Package", "CompressBuild.Package.csproj"),
+            "-c", "Release", "-o", Feed, "-p:CompressBuildOnnxRuntimeRids=" + RuntimeInformation.RuntimeIdentifier);
+        if (pack.ExitCode != 0 || !File.Exists(Path.Combine(Feed, "CompressBuild.0.1.0.nupkg")))
+        {
+            throw new InvalidOperationException("Packing CompressBuild failed: " + pack);
+        }
+    }
+
+    public string Root { get; }
+
+    public string Feed { get; }
+
+    public string Packages { get; }
+
+    public string Cache { get; }
+
+    /// <summary>A new folder below the run's root (so the NuGet.config applies); the name may hold spaces and non-ASCII letters.</summary>
+    public string NewFolder(string name)
+    {
+        var path = Path.Combine(Root, name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public DotnetRun Run(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("-nodeReuse:false");
+        // The test host's own MSBuild settings must not leak into the builds under test.
+        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly", "DOTNET_HOST_PATH" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["NUGET_PACKAGES"] = Packages;
+        start.Environment["COMPRESSBUILD_CACHE"] = Cache;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return new DotnetRun(string.Join(" ", args), process.ExitCode, output.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
