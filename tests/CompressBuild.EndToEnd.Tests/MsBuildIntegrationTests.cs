@@ -189,8 +189,10 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
         var shared = "\n    <CompressBuildCacheDir>../shared-cache</CompressBuildCacheDir>";
         GeneratedProject.Write(Path.Combine(folder, "one"), "one", item, shared);
         GeneratedProject.Write(Path.Combine(folder, "two"), "two", item, shared);
-        Assert.True(cb.Run(folder, "new", "sln", "-n", "both", "--format", "sln").ExitCode == 0);
-        Assert.True(cb.Run(folder, "sln", "both.sln", "add", "one/one.csproj", "two/two.csproj").ExitCode == 0);
+        var solution = cb.Run(folder, "new", "sln", "-n", "both", "--format", "sln");
+        Assert.True(solution.ExitCode == 0, solution.ToString());
+        var add = cb.Run(folder, "sln", "both.sln", "add", "one/one.csproj", "two/two.csproj");
+        Assert.True(add.ExitCode == 0, add.ToString());
 
         var build = cb.Run(folder, "build", "both.sln", "-m:2");
 

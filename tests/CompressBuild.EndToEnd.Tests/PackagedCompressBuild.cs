@@ -75,7 +75,6 @@ public sealed class PackagedCompressBuild : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add("-nodeReuse:false");
         // The test host's own MSBuild settings must not leak into the builds under test.
         foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly", "DOTNET_HOST_PATH" })
         {
@@ -87,6 +86,7 @@ public sealed class PackagedCompressBuild : IDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        // No MSBuild node outlives its build: nothing holds the temp folders or the package's task assembly.
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
 
         using var process = Process.Start(start)!;
