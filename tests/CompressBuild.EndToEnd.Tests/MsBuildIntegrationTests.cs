@@ -202,4 +202,27 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
         Assert.Equal(one, two);
         Assert.True(Directory.EnumerateFileSystemEntries(Path.Combine(folder, "shared-cache")).Any());
     }
+
+    [Fact]
+    public void A_release_whose_model_is_worse_than_the_previous_release_on_the_feed_fails_with_CB1005()
+    {
+        var folder = cb.NewFolder("release");
+        GeneratedProject.CopyFixtures(folder);
+        var feed = cb.NewFolder("release-feed");
+        var properties = $"\n    <PackageId>E2E.Release</PackageId>\n    <CompressBuildBaselineFeed>{feed}</CompressBuildBaselineFeed>";
+        GeneratedProject.Write(folder, "app", InlineItem, properties);
+
+        var first = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.0.0");
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // 1.1.0 prunes 90% of the weights: within its own (loose) budget, but far worse than 1.0.0.
+        var project = GeneratedProject.Write(folder, "app",
+            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" Prune="magnitude" Sparsity="0.9" Search="off" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="60%" />""",
+            properties);
+        var second = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.1.0");
+
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains($"app.csproj({GeneratedProject.LineOf(project, "<OnnxModel")},5): error CB1005: mlp: against release E2E.Release 1.0.0", second.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(feed, "E2E.Release.1.1.0.nupkg")));
+    }
 }
