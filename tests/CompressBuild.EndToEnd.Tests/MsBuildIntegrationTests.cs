@@ -225,4 +225,24 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
         Assert.Contains($"app.csproj({GeneratedProject.LineOf(project, "<OnnxModel")},5): error CB1005: mlp: against release E2E.Release 1.0.0", second.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(feed, "E2E.Release.1.1.0.nupkg")));
     }
+
+    [Fact]
+    public void A_multi_targeting_project_compresses_once_and_every_target_framework_gets_the_model()
+    {
+        var folder = cb.NewFolder("multi");
+        GeneratedProject.CopyFixtures(folder);
+        var project = GeneratedProject.Write(folder, "multi", InlineItem);
+        File.WriteAllText(project, File.ReadAllText(project)
+            .Replace("<OutputType>Exe</OutputType>", "", StringComparison.Ordinal)
+            .Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>netstandard2.0;net10.0</TargetFrameworks>", StringComparison.Ordinal));
+        File.Delete(Path.Combine(folder, "Program.cs"));
+
+        var build = cb.Run(folder, "build", "-v:n");
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Single(build.Output.Split('\n'), l => l.Contains("dotnet-compress.dll run", StringComparison.Ordinal));
+        var shared = File.ReadAllBytes(Path.Combine(folder, "obj", "Debug", "compressbuild", "models", "Models", "mlp.onnx"));
+        Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "netstandard2.0", "Models", "mlp.onnx")));
+        Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "net10.0", "Models", "mlp.onnx")));
+    }
 }
