@@ -204,7 +204,7 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
     }
 
     [Fact]
-    public void A_release_whose_model_is_worse_than_the_previous_release_on_the_feed_fails_with_CB1005()
+    public void A_package_over_the_size_limit_warns_CB4110_and_a_release_worse_than_the_previous_one_on_the_feed_fails_with_CB1005()
     {
         var folder = cb.NewFolder("release");
         GeneratedProject.CopyFixtures(folder);
@@ -212,8 +212,9 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
         var properties = $"\n    <PackageId>E2E.Release</PackageId>\n    <CompressBuildBaselineFeed>{feed}</CompressBuildBaselineFeed>";
         GeneratedProject.Write(folder, "app", InlineItem, properties);
 
-        var first = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.0.0");
+        var first = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.0.0", "-p:CompressBuildPackageSizeLimitMB=0.01");
         Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Matches(@"app\.csproj : warning CB4110: E2E\.Release\.1\.0\.0\.nupkg is 0\.\d MB, over the 0 MB limit", first.Output);
 
         // 1.1.0 prunes 90% of the weights: within its own (loose) budget, but far worse than 1.0.0.
         var project = GeneratedProject.Write(folder, "app",
