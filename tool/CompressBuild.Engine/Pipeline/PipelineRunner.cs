@@ -105,7 +105,6 @@ public static class PipelineRunner
         }
 
         BaselineFile.Save(document, path);
-        options.Dependencies?.Add(path);
         options.Progress?.Invoke(new PipelineEvent(results.Count == 1 ? results[0].Name : "", $"baseline recorded: {path}"));
     }
 
