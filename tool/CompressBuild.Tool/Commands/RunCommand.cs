@@ -37,7 +37,7 @@ internal static class RunCommand
     public static int Run(CliContext context, RunOptions options)
     {
         var config = CompressConfigLoader.Load(options.Config);
-        var result = PipelineRunner.Run(config, new PipelineOptions
+        var result = RunProgress.Run(context, options.Json, progress => PipelineRunner.Run(config, new PipelineOptions
         {
             ModelNames = options.Models,
             ReportDirectory = options.ReportDir,
@@ -45,8 +45,8 @@ internal static class RunCommand
             CacheDirectory = options.CacheDir,
             UpdateBaseline = options.UpdateBaseline,
             Threads = options.Threads,
-            Progress = e => context.Error.WriteLine($"[{e.Model}] {e.Message}"),
-        });
+            Progress = progress,
+        }));
 
         foreach (var model in result.Models)
         {
