@@ -35,7 +35,7 @@ internal static class CompressCli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr, ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         var parse = Build(context).Parse(args);
         var json = args.Contains("--json", StringComparer.Ordinal);
         if (parse.Errors.Count > 0)

@@ -170,6 +170,23 @@ public sealed class RunCommandMsBuildTests : IDisposable
     }
 
     [Fact]
+    public void The_dependencies_of_a_model_with_external_data_include_its_data_file()
+    {
+        Assert.Equal(0, CliRun.Of("convert", temp.File("mlp.onnx"), "-o", temp.File(Path.Combine("ext", "mlp.onnx")), "--external-data").ExitCode);
+        File.Delete(temp.File("mlp.onnx"));
+        File.Move(temp.File(Path.Combine("ext", "mlp.onnx")), temp.File("mlp.onnx"));
+        var data = Directory.GetFiles(temp.File("ext")).Single();
+        File.Move(data, temp.File(Path.GetFileName(data)));
+        var dependencies = temp.File("mlp.deps");
+
+        var run = JsonLinesRun(Config("max_accuracy_drop: 0.01"), "--dependencies-file", dependencies);
+
+        Assert.True(run.ExitCode == 0, run.Out);
+        Assert.Contains(temp.File(Path.GetFileName(data)), File.ReadAllLines(dependencies));
+        Assert.Contains(temp.File("mlp.onnx"), File.ReadAllLines(dependencies));
+    }
+
+    [Fact]
     public void A_config_error_in_json_lines_mode_is_one_diagnostic_line_then_the_result_at_the_origin_when_given()
     {
         File.WriteAllText(temp.File("compress.yaml"), "version: 1\nmodels:\n  - path: mlp.onnx\n    passes: [{ quantize: { mode: int8-statik } }]\n");

@@ -156,6 +156,43 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(File.Exists(temp.File(Path.Combine("out", "mlp.onnx"))));
     }
 
+    [Fact]
+    public void A_damaged_cache_entry_is_reported_and_rebuilt_into_the_same_bytes()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+        var first = Run("run", config, "--json");
+        var output = temp.File(Path.Combine("out", "mlp.onnx"));
+        var expected = File.ReadAllBytes(output);
+        var cached = Directory.GetFiles(temp.File("cache"), "model.onnx", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(cached);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        File.WriteAllBytes(cached, bytes);
+        File.Delete(output);
+
+        var second = Run("run", config, "--json");
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("CB4101", second.Error, StringComparison.Ordinal);
+        Assert.Equal(0, Json(second)["models"]![0]!["cacheHits"]!.GetValue<int>());
+        Assert.Equal(expected, File.ReadAllBytes(output));
+        var third = Run("run", config, "--json");
+        Assert.Equal(1, Json(third)["models"]![0]!["cacheHits"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_latency_budget_is_enforced_only_on_the_machine_named_in_latency_machine()
+    {
+        var elsewhere = Run("run", Config("max_latency_ms: 0.000001\n      latency_machine: some-other-machine"), "--json");
+        var machine = Json(elsewhere)["models"]![0]!["verification"]!["machine"]!["id"]!.GetValue<string>();
+        var here = Run("run", Config($"max_latency_ms: 0.000001\n      latency_machine: '{machine}'"), "--json");
+
+        Assert.True(elsewhere.ExitCode == 0, elsewhere.Error);
+        Assert.Contains("CB4050", elsewhere.Out, StringComparison.Ordinal);
+        Assert.Equal(2, here.ExitCode);
+        Assert.Matches(@"compress\.yaml\(\d+,\d+\): error CB1004: mlp: ", here.Error);
+    }
+
     private string Config(string budgets, string search = "off")
     {
         File.WriteAllText(temp.File("compress.yaml"), $"""

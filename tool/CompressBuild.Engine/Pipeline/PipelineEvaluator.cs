@@ -50,8 +50,10 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         var folder = Directory.CreateDirectory(scratch.File("trial-" + done.Count.ToString(CultureInfo.InvariantCulture))).FullName;
         var candidate = Path.Combine(folder, CandidateFile);
+        Report($"{plan.Origin}: applying {plan.Describe()}");
         var (compressed, quantizedLayers, summaries) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
+        Report($"{plan.Origin}: verifying against the original");
         var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release });
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));

@@ -105,28 +105,29 @@ public static class PipelineRunner
         }
 
         BaselineFile.Save(document, path);
-        options.Dependencies?.Add(path);
         options.Progress?.Invoke(new PipelineEvent(results.Count == 1 ? results[0].Name : "", $"baseline recorded: {path}"));
     }
 
     private static ModelRunResult RunModel(CompressConfig config, ModelConfig model, PipelineOptions options, ContentCache? cache)
     {
-        void Report(string message, int? trial = null) => options.Progress?.Invoke(new PipelineEvent(model.Name, message, trial));
+        void Report(string message, PipelineEventKind kind = PipelineEventKind.Step, int? trial = null, int? limit = null) =>
+            options.Progress?.Invoke(new PipelineEvent(model.Name, message, trial) { Kind = kind, TrialLimit = limit });
 
         var original = OnnxModelReader.Load(model.Path);
         var requested = PlanFactory.FromConfig(model.Passes);
         using var scratch = new ScratchFolder("run");
         var evaluator = new PipelineEvaluator(original, model, config, options, cache, scratch);
         var counting = new ReportingEvaluator(evaluator, (number, plan, outcome) =>
-            Report($"trial {number}: {plan.Origin}: {(outcome.Passed ? "meets every budget" : "missed " + string.Join("; ", outcome.Misses))}", number));
-        Report($"compressing {model.Path}: {requested.Describe()}");
+            Report($"trial {number}: {plan.Origin}: {(outcome.Passed ? "meets every budget" : "missed " + string.Join("; ", outcome.Misses))}", PipelineEventKind.Trial, number));
+        var searching = model.Search?.Text("mode") == "auto";
+        var limits = !searching ? null : new SearchLimits(
+            (int?)model.Search!.WholeNumber("max_trials") ?? SearchLimits.Default.MaxTrials,
+            model.Search.Duration("timeout") ?? SearchLimits.Default.Timeout);
+        Report($"compressing {model.Path}: {requested.Describe()}", PipelineEventKind.Started, limit: limits?.MaxTrials ?? 1);
 
         SearchResult search;
-        if (model.Search?.Text("mode") == "auto")
+        if (limits is not null)
         {
-            var limits = new SearchLimits(
-                (int?)model.Search.WholeNumber("max_trials") ?? SearchLimits.Default.MaxTrials,
-                model.Search.Duration("timeout") ?? SearchLimits.Default.Timeout);
             search = BudgetSearch.Run(requested, counting, limits);
         }
         else
@@ -183,7 +184,8 @@ public static class PipelineRunner
             ? $"no candidate meets every budget ({search.StopReason}); nothing written"
             : search.Chosen is null
             ? $"wrote {model.Output} although it misses a budget (misses are warnings): {search.StopReason}"
-            : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"));
+            : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"),
+            PipelineEventKind.Finished);
         return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports);
     }
 }

@@ -63,7 +63,7 @@ internal static class RunCommand
     private static int RunText(CliContext context, RunOptions options, SourceOrigin? origin)
     {
         var config = CompressConfigLoader.Load(options.Config);
-        var result = Execute(options, config, e => context.Error.WriteLine($"[{e.Model}] {e.Message}"));
+        var result = RunProgress.Run(context, options.Json, progress => Execute(options, config, progress));
         foreach (var line in Diagnostics(result, config, options.Build, origin))
         {
             context.Error.WriteLine(line.ToCanonicalString());

@@ -70,7 +70,12 @@ public static class CompressConfigSchema
         new("max_size_mb", ConfigValueKind.Number, "Largest model size in MB, external data included.") { Minimum = 0, ExclusiveMinimum = true },
         new("min_size_ratio", ConfigValueKind.Number, "Smallest original-size / compressed-size ratio.") { Minimum = 0, ExclusiveMinimum = true },
         new("max_latency_ms", ConfigValueKind.Number, "Largest median latency in ms (enforced only on the machine it was recorded for).") { Minimum = 0, ExclusiveMinimum = true },
+        new("latency_machine", ConfigValueKind.Text, "Machine id (shown in every report) that max_latency_ms was set for."),
         new("enforce_absolute_latency", ConfigValueKind.Boolean, "Enforce max_latency_ms on any machine."),
+        new("speedup_tolerance", ConfigValueKind.Number, "How far below min_speedup the speedup's interval may reach before it counts as a miss, as a fraction (default 0.03).") { Minimum = 0, Maximum = 1 },
+        new("baseline_accuracy_tolerance", ConfigValueKind.Number, "How much top-1 accuracy or agreement may fall below the baseline, as a fraction (default 0.005).") { Minimum = 0, Maximum = 1 },
+        new("baseline_speedup_tolerance", ConfigValueKind.Number, "How far the speedup may fall below the baseline's, relative (default 0.10).") { Minimum = 0, Maximum = 1 },
+        new("baseline_size_tolerance", ConfigValueKind.Number, "How much the model may grow over the baseline, relative (default 0.01).") { Minimum = 0 },
     ]);
 
     public static ConfigSection Search { get; } = new("search", "Search for the most compressed candidate that meets every budget.",

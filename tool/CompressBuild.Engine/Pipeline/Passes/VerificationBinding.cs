@@ -7,6 +7,8 @@ namespace CompressBuild.Engine.Pipeline.Passes;
 /// <summary>compress.yaml's <c>evaluation</c> and <c>budgets</c> (the verify command's options in snake_case) to a <see cref="VerificationRequest"/>.</summary>
 public static class VerificationBinding
 {
+    private static readonly BaselineTolerances Defaults = new();
+
     public static VerificationRequest Bind(ModelConfig model, string candidate, string? baseline, bool updateBaseline, int threads)
     {
         var evaluation = model.Evaluation ?? throw new CompressBuildException(DiagnosticCodes.ConfigMissingKey,
@@ -33,8 +35,14 @@ public static class VerificationBinding
                 MaxSizeMb = budgets.Number("max_size_mb"),
                 MinSizeRatio = budgets.Number("min_size_ratio"),
                 MaxLatencyMs = budgets.Number("max_latency_ms"),
+                LatencyMachine = budgets.Text("latency_machine"),
                 EnforceAbsoluteLatency = budgets.Boolean("enforce_absolute_latency") ?? false,
+                SpeedupTolerance = budgets.Number("speedup_tolerance") ?? new BudgetSet().SpeedupTolerance,
             },
+            Tolerances = budgets is null ? new BaselineTolerances() : new BaselineTolerances(
+                budgets.Number("baseline_accuracy_tolerance") ?? Defaults.Accuracy,
+                budgets.Number("baseline_speedup_tolerance") ?? Defaults.Speedup,
+                budgets.Number("baseline_size_tolerance") ?? Defaults.Size),
         };
     }
 }

@@ -1,0 +1,9 @@
+namespace CompressBuild.Engine.Pipeline;
+
+public enum PipelineEventKind
+{
+    Started,
+    Step,
+    Trial,
+    Finished,
+}
