@@ -87,7 +87,7 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
     }
 
     [Fact]
-    public void An_inline_budget_miss_points_at_the_item_line_and_EnableCompressBuild_false_skips_everything()
+    public void An_inline_budget_miss_points_at_the_item_line_while_design_time_builds_and_EnableCompressBuild_false_skip_compression()
     {
         var folder = cb.NewFolder("inline-budget");
         GeneratedProject.CopyFixtures(folder);
@@ -100,6 +100,12 @@ public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
 
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains($"app.csproj({line},{column}): error CB1", failed.Output, StringComparison.Ordinal);
+
+        // A design-time build (what the IDE runs for IntelliSense) does not compress, so it cannot miss the budget.
+        var designTime = cb.Run(folder, "build", "-p:DesignTimeBuild=true");
+
+        Assert.True(designTime.ExitCode == 0, designTime.ToString());
+        Assert.DoesNotContain("dotnet-compress.dll run", designTime.Output, StringComparison.Ordinal);
 
         var disabled = cb.Run(folder, "build", "-p:EnableCompressBuild=false");
 
