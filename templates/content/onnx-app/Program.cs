@@ -30,7 +30,7 @@ for (var i = 0; i < labels.Length; i++)
 {
     var input = new DenseTensor<float>(samples.AsMemory(i * width, width), [1, width]);
     using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, input)]);
-    var logits = results[0].AsEnumerable<float>().ToArray();
+    var logits = results.First().AsEnumerable<float>().ToArray();
     var predicted = Array.IndexOf(logits, logits.Max());
     if (predicted == labels[i])
     {
