@@ -101,12 +101,19 @@ public static class Verification
             }
         }
 
+        if (request.Release is { } release && release.Document.Models.TryGetValue(name, out var released))
+        {
+            // Same tolerances as the committed baseline; the message says which release it was.
+            checks.AddRange(BaselineComparer.Compare(released, request.Tolerances, metrics, latency, candidateSize, machine, advisories, "release")
+                .Select(c => c with { Message = $"against release {release.Label}: {c.Message}" }));
+        }
+
         var runtime = InferenceSession.RuntimeVersion;
         var updated = false;
         if (request.UpdateBaseline && checks.All(c => c.Status != BudgetStatus.Failed))
         {
             var document = baseline ?? BaselineDocument.Empty();
-            document.Models[name] = Entry(Path.GetFileName(request.Reference), data.Count, metrics, latency, candidateSize, machine, runtime);
+            document.Models[name] = Entry(Path.GetFileName(request.Reference), data.Count, metrics, latency, candidateSize, machine, runtime, ToolVersion);
             BaselineFile.Save(document, request.Baseline!);
             updated = true;
         }
@@ -115,7 +122,14 @@ public static class Verification
             request.Threads, referenceSize, candidateSize, machine, ToolVersion, runtime, checks, advisories, request.Baseline, updated, request.LayerSensitivity);
     }
 
-    private static BaselineEntry Entry(string reference, int samples, ComparisonResult metrics, LatencyComparison? latency, ModelSize size, MachineInfo machine, string runtime)
+    /// <summary>The baseline entry a verification would record (<c>run --record-baseline</c> writes these without verifying again).</summary>
+    public static BaselineEntry EntryFor(VerificationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Entry(Path.GetFileName(result.Reference), result.Samples, result.Metrics, result.Latency, result.CandidateSize, result.Machine, result.RuntimeVersion, result.ToolVersion);
+    }
+
+    private static BaselineEntry Entry(string reference, int samples, ComparisonResult metrics, LatencyComparison? latency, ModelSize size, MachineInfo machine, string runtime, string tool)
     {
         var primary = BaselineComparer.Primary(metrics);
         var first = metrics.Outputs.Count > 0 ? metrics.Outputs[0] : null;
@@ -132,7 +146,7 @@ public static class Verification
             size.Bytes,
             size.ZipBytes,
             machine,
-            ToolVersion,
+            tool,
             runtime);
     }
 

@@ -40,6 +40,9 @@ public sealed record VerificationRequest(string Candidate, string Reference, str
 
     public BaselineTolerances Tolerances { get; init; } = new();
 
+    /// <summary>The last release's baselines: this run is also held against them (checks named <c>release.*</c>).</summary>
+    public ReleaseBaseline? Release { get; init; }
+
     /// <summary>The model's key in the baseline and the reports; the candidate's file name when null.</summary>
     public string? ModelName { get; init; }
 

@@ -39,7 +39,7 @@ public sealed record VerificationResult(
     /// agreement / cosine / SQNR, or the baseline's accuracy and agreement. The pipeline's search backs off on these.
     /// </summary>
     public bool AccuracyMissed => Misses.Any(m => m.Code == Diagnostics.DiagnosticCodes.AccuracyDropExceeded || m.Code == Diagnostics.DiagnosticCodes.FidelityBelowBudget
-        || m.Name is "baseline.accuracy" or "baseline.agreement");
+        || m.Name is "baseline.accuracy" or "baseline.agreement" or "release.accuracy" or "release.agreement");
 
     public double SizeRatio => (double)ReferenceSize.Bytes / Math.Max(1, CandidateSize.Bytes);
 }

@@ -36,6 +36,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ConfigFileNotFound = new(2105);
     public static readonly DiagnosticCode ConfigSyntax = new(2106);
     public static readonly DiagnosticCode ConfigRefused = new(2107);
+    public static readonly DiagnosticCode ModelFileNotInConfig = new(2108);
 
     // CB2040-CB2059: pruning input.
     public static readonly DiagnosticCode PruneSparsityOutOfRange = new(2040);
@@ -62,6 +63,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
     public static readonly DiagnosticCode RuntimeIntegrityFailed = new(3003);
     public static readonly DiagnosticCode RuntimeFailed = new(3004);
+    public static readonly DiagnosticCode BaselineFeedUnavailable = new(3006);
     public static readonly DiagnosticCode CacheUnavailable = new(3101);
 
     // CB4xxx: advisories.

@@ -11,7 +11,7 @@ public static class BudgetLocations
 {
     public static ConfigNode Locate(ModelConfig model, CompressConfig config, BudgetCheck check)
     {
-        if (check.Name.StartsWith("baseline", StringComparison.Ordinal))
+        if (check.Name.StartsWith("baseline", StringComparison.Ordinal) || check.Name.StartsWith("release", StringComparison.Ordinal))
         {
             return model.Source.Source;
         }

@@ -52,7 +52,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         var candidate = Path.Combine(folder, CandidateFile);
         var (compressed, quantizedLayers, summaries) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
-        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads));
+        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release });
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
         if (cache is not null)
@@ -109,7 +109,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
     private string Key(CandidatePlan plan)
     {
-        using var key = new CacheKeyBuilder();
+        using var key = new CacheKeyBuilder(options.Dependencies);
         key.AddText("format", "compressbuild-trial-1")
             .AddModel("model", original)
             .AddText("plan", plan.Describe())
@@ -139,6 +139,11 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         if (config.Baseline is { } baseline && File.Exists(baseline))
         {
             key.AddPath("baseline", baseline);
+        }
+
+        if (options.Release is { } release && release.Document.Models.TryGetValue(model.Name, out var released))
+        {
+            key.AddText("release", JsonSerializer.Serialize(released, CacheJson.Options));
         }
 
         return key.Build();

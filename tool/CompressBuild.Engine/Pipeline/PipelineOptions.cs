@@ -1,3 +1,5 @@
+using CompressBuild.Engine.Budgets;
+
 namespace CompressBuild.Engine.Pipeline;
 
 /// <summary>How <c>dotnet compress run</c> (or the MSBuild task) runs a compress.yaml.</summary>
@@ -17,6 +19,27 @@ public sealed record PipelineOptions
     public bool UpdateBaseline { get; init; }
 
     public int Threads { get; init; } = 1;
+
+    /// <summary>Run only the model whose resolved <c>path</c> is this file (the MSBuild item's); CB2108 when none is.</summary>
+    public string? ModelFile { get; init; }
+
+    /// <summary>Write the (single) selected model here instead of its configured <c>output</c>.</summary>
+    public string? OutputOverride { get; init; }
+
+    /// <summary>
+    /// Budget misses do not fail the run: the shown candidate (the passing one, else the closest miss) is still
+    /// written, and the misses are reported as warnings by the caller. Exit code 0.
+    /// </summary>
+    public bool MissesAsWarnings { get; init; }
+
+    /// <summary>Records every input file the run reads (for <c>--dependencies-file</c>).</summary>
+    public DependencyCollector? Dependencies { get; init; }
+
+    /// <summary>Write this run's baseline entries for the selected models here (when every budget holds, or misses are warnings).</summary>
+    public string? RecordBaseline { get; init; }
+
+    /// <summary>The last release's baselines, held against each model as well as the config's baseline.</summary>
+    public ReleaseBaseline? Release { get; init; }
 
     /// <summary>Called with one line per step (model started, trial finished, cache hit), for progress display.</summary>
     public Action<PipelineEvent>? Progress { get; init; }

@@ -6,5 +6,8 @@ public sealed record PipelineResult(string Config, IReadOnlyList<ModelRunResult>
 {
     public bool Passed => Models.All(m => m.Passed);
 
-    public int ExitCode => Passed ? ExitCodes.Ok : ExitCodes.BudgetMissed;
+    /// <summary>Budget misses were reported as warnings (<c>--misses-as-warnings</c>): they do not fail the run.</summary>
+    public bool MissesAsWarnings { get; init; }
+
+    public int ExitCode => Passed || MissesAsWarnings ? ExitCodes.Ok : ExitCodes.BudgetMissed;
 }

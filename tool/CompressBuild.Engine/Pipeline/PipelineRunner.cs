@@ -28,9 +28,14 @@ public static class PipelineRunner
                 $"no model named {string.Join(", ", unknown.Select(n => $"'{n}'"))} in the config; it has {string.Join(", ", config.Models.Select(m => $"'{m.Name}'"))}.", config.Path);
         }
 
-        var models = config.Models.Where(m => options.ModelNames.Count == 0 || options.ModelNames.Contains(m.Name)).ToList();
+        var models = Select(config, options);
+        options.Dependencies?.Add(config.Path);
         var cache = options.UseCache ? ContentCache.Open(options.CacheDirectory) : null;
         var results = models.Select(m => RunModel(config, m, options, cache)).ToList();
+        if (options.RecordBaseline is { } record)
+        {
+            RecordBaseline(results, options, record);
+        }
         var reports = new List<string>();
         if (options.ReportDirectory is { } directory)
         {
@@ -42,7 +47,66 @@ public static class PipelineRunner
             }
         }
 
-        return new PipelineResult(config.Path, results, reports);
+        return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings };
+    }
+
+    /// <summary>The models to run: by name (<c>--model</c>), by resolved path (<c>--model-file</c>), with <c>--output</c> applied.</summary>
+    private static List<ModelConfig> Select(CompressConfig config, PipelineOptions options)
+    {
+        var models = config.Models.Where(m => options.ModelNames.Count == 0 || options.ModelNames.Contains(m.Name)).ToList();
+        if (options.ModelFile is { } file)
+        {
+            // The file system's own case rules: the MSBuild item and the config may spell a Windows path differently.
+            var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var full = Path.GetFullPath(file);
+            models = models.Where(m => string.Equals(Path.GetFullPath(m.Path), full, comparison)).ToList();
+            if (models.Count == 0)
+            {
+                throw new CompressBuildException(DiagnosticCodes.ModelFileNotInConfig,
+                    $"{Path.GetFileName(config.Path)} has no model with path {full}; its models are: {string.Join(", ", config.Models.Select(m => m.Path))}.", config.Path);
+            }
+        }
+
+        if (options.OutputOverride is { } output)
+        {
+            if (models.Count != 1)
+            {
+                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid,
+                    $"--output names one file, but {models.Count} models are selected ({string.Join(", ", models.Select(m => m.Name))}); select one with --model-file or --model.");
+            }
+
+            var full = Path.GetFullPath(output);
+            if (string.Equals(full, Path.GetFullPath(models[0].Path), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--output {full} is the model itself; the original must stay untouched.");
+            }
+
+            models = [models[0] with { Output = full }];
+        }
+
+        return models;
+    }
+
+    /// <summary>
+    /// <c>--record-baseline</c>: this run's entries for the selected models, from the verification already done,
+    /// when every budget held (or misses are warnings). The MSBuild task packs the file as the release's baseline.
+    /// </summary>
+    private static void RecordBaseline(List<ModelRunResult> results, PipelineOptions options, string path)
+    {
+        if (!options.MissesAsWarnings && results.Any(r => !r.Passed))
+        {
+            return;
+        }
+
+        var document = BaselineDocument.Empty();
+        foreach (var result in results.Where(r => r.Verification is not null && r.Output is not null))
+        {
+            document.Models[result.Name] = Verification.EntryFor(result.Verification!);
+        }
+
+        BaselineFile.Save(document, path);
+        options.Dependencies?.Add(path);
+        options.Progress?.Invoke(new PipelineEvent(results.Count == 1 ? results[0].Name : "", $"baseline recorded: {path}"));
     }
 
     private static ModelRunResult RunModel(CompressConfig config, ModelConfig model, PipelineOptions options, ContentCache? cache)
@@ -76,15 +140,15 @@ public static class PipelineRunner
         var (candidate, record) = evaluator.Artifacts(shown.Plan);
         var verification = record.Verification;
         string? output = null;
-        if (search.Chosen is not null)
+        if (search.Chosen is not null || options.MissesAsWarnings)
         {
             // Load + save is byte-identical for our writer, and writes the model and its data atomically.
             OnnxModelWriter.Save(OnnxModelReader.Load(candidate), model.Output, ModelSaveOptions.Default);
             output = model.Output;
             verification = verification with { Candidate = model.Output };
-            if (options.UpdateBaseline && config.Baseline is { } baseline)
+            if (options.UpdateBaseline && search.Chosen is not null && config.Baseline is { } baseline)
             {
-                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads));
+                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads) with { Release = options.Release });
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }
@@ -115,8 +179,10 @@ public static class PipelineRunner
             reports.Add(trials);
         }
 
-        Report(search.Chosen is null
+        Report(output is null
             ? $"no candidate meets every budget ({search.StopReason}); nothing written"
+            : search.Chosen is null
+            ? $"wrote {model.Output} although it misses a budget (misses are warnings): {search.StopReason}"
             : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"));
         return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports);
     }

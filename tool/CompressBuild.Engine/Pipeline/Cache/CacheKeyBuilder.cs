@@ -9,7 +9,8 @@ namespace CompressBuild.Engine.Pipeline.Cache;
 /// pass settings as canonical text, data files, tool and runtime versions). Labels and lengths are hashed too,
 /// so no two different sets of parts can run together into the same stream.
 /// </summary>
-public sealed class CacheKeyBuilder : IDisposable
+/// <param name="reads">When given, records every file hashed: the key covers every input a run reads, so these are its dependencies.</param>
+public sealed class CacheKeyBuilder(DependencyCollector? reads = null) : IDisposable
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] buffer = new byte[1 << 16];
@@ -61,6 +62,7 @@ public sealed class CacheKeyBuilder : IDisposable
 
     private CacheKeyBuilder AddFile(string label, string path)
     {
+        reads?.Add(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         Label(label, stream.Length);
         int read;

@@ -1,0 +1,73 @@
+using System.Globalization;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Pipeline;
+using CompressBuild.Engine.Pipeline.Search;
+
+namespace CompressBuild.Engine.Reporting;
+
+/// <summary>
+/// The one line a build prints per model, e.g.
+/// <c>Models/classifier.onnx: int8-static, 3.9x smaller, 1.7x faster, top-1 -0.3 points (budget 1.0)</c>,
+/// with ", cached" when every trial came from the cache, and the budgets missed when it failed.
+/// </summary>
+public static class ModelSummaryText
+{
+    /// <param name="missesAreWarnings">The run reported misses as warnings (and wrote the model anyway).</param>
+    public static string For(ModelRunResult model, string configPath, bool missesAreWarnings = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var parts = new List<string> { Passes(model.Shown.Plan) };
+        if (model.Verification is { } v)
+        {
+            parts.Add(v.SizeRatio >= 1 ? $"{Short(v.SizeRatio)} smaller" : $"{Short(1 / v.SizeRatio)} larger");
+            if (v.Latency?.Speedup.Ratio is { } speedup)
+            {
+                parts.Add(speedup >= 1 ? $"{Short(speedup)} faster" : $"{Short(1 / speedup)} slower");
+            }
+
+            if (v.Metrics.Labelled?.Accuracy is { } accuracy)
+            {
+                var delta = (accuracy.CandidateTop1 - accuracy.ReferenceTop1) * 100;
+                var budget = v.Checks.FirstOrDefault(c => c.Name == "max-accuracy-drop");
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"top-1 {delta:+0.0;-0.0;0.0} points")
+                    + (budget is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (budget {budget.Budget * 100:0.0})")));
+            }
+            else if (BaselineComparer.Primary(v.Metrics)?.Top1Agreement is { } agreement)
+            {
+                parts.Add($"agreement {BudgetFormat.Percent(agreement)}");
+            }
+        }
+
+        if (model.Trials.Count > 0 && model.CacheHits >= model.Trials.Count)
+        {
+            parts.Add("cached");
+        }
+
+        if (!model.Passed)
+        {
+            var misses = (model.Verification?.Misses ?? []).Select(m => m.Name).Distinct(StringComparer.Ordinal).ToList();
+            var missed = misses.Count == 0 ? "a budget" : string.Join(", ", misses);
+            parts.Add(missesAreWarnings ? $"missed {missed} (warnings only)" : $"FAILED: missed {missed}");
+        }
+
+        return $"{DisplayName(model.Model, configPath)}: {string.Join(", ", parts)}";
+    }
+
+    /// <summary>The model relative to the config's folder when it lies below it, else its file name (a generated config lives in obj/).</summary>
+    public static string DisplayName(string modelPath, string configPath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+        var relative = Path.GetRelativePath(folder, Path.GetFullPath(modelPath));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Path.GetFileName(modelPath) : relative.Replace('\\', '/');
+    }
+
+    /// <summary>"int8-static", "channel 25% pruned + int8-static, 2 layers float".</summary>
+    private static string Passes(CandidatePlan plan) => plan.Passes.Count == 0 ? "unchanged" : string.Join(" + ", plan.Passes.Select(p => p.Kind switch
+    {
+        "quantize" => (p.Get("mode") as string ?? "quantized") + (p.Get("keep_float_top") is { } k ? string.Create(CultureInfo.InvariantCulture, $" ({k} layers float)") : ""),
+        "prune" => (p.Get("method") as string ?? "magnitude") + (p.Get("sparsity") is double s ? string.Create(CultureInfo.InvariantCulture, $" {s * 100:0.#}%") : "") + " pruned",
+        _ => p.Kind,
+    }));
+
+    private static string Short(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:0.0}x");
+}
