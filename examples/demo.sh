@@ -1,34 +1,45 @@
 #!/usr/bin/env bash
-# The README's main job, on real trained models (scikit-learn's digits, tests/fixtures/digits):
-#   1. `run` the example compress.yaml: a residual CNN to int8-static (calibrated) and a small transformer to
-#      int4 weights, each verified on 497 held-out samples against accuracy, fidelity and size budgets, with
-#      reports; run twice to show the second run is served from the content-addressed cache;
-#   2. `quantize`, then `verify` the CNN by hand, the same steps one command at a time;
-#   3. `prune` the MLP's channels and `inspect` / `bench` the result.
-# Exits non-zero if any budget is missed.
+# The README's main job: compression as a gated step of `dotnet build`, on real trained models (scikit-learn's
+# digits, tests/fixtures/digits), with CompressBuild taken from source through the root Directory.Build.targets.
+#   1. examples/DigitsClassifier: `dotnet build` quantizes a residual CNN to int8-static as its compress.yaml says,
+#      verifies it on 497 held-out digits against a 1-point accuracy budget (plus fidelity and size), prints the
+#      summary, and copies the compressed model to bin/; the app then classifies the held-out digits with it.
+#      A second build with nothing changed skips the compression.
+#   2. examples/DigitsPruneQuantize: inline OnnxModel metadata, channel pruning 25% then int8-static, with budgets.
+#   3. The CLI route: `dotnet compress run examples/digits/compress.yaml` (CNN int8-static, transformer int4),
+#      then the same run served from the content-addressed cache.
+# Works on a fresh machine with the .NET 10 SDK and npm (the first build fetches ONNX Runtime from npm).
+# Exits non-zero if any budget is missed (the build fails) or the shipped model does not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dotnet build tool/CompressBuild.Tool -c Release --nologo -v quiet -clp:ErrorsOnly
-compress() { dotnet tool/CompressBuild.Tool/bin/Release/net10.0/dotnet-compress.dll "$@"; }
-
-digits=tests/fixtures/digits
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 reports=artifacts/demo
+# A private cache, so the demo shows the real work every time; the build would otherwise reuse ~/.cache/compressbuild.
+build=(-c Release --nologo "-p:CompressBuildCacheDir=$work/cache")
 
-echo "== run examples/digits/compress.yaml (compress, verify, gate; reports in $reports)"
-compress run examples/digits/compress.yaml --cache-dir "$work/cache" --report-dir "$reports"
+example() {
+  local name=$1 title=$2
+  echo "== $title"
+  dotnet clean "examples/$name" -c Release --nologo -v quiet >/dev/null
+  echo "-- dotnet build examples/$name (compress, verify, gate)"
+  dotnet build "examples/$name" "${build[@]}" -v minimal "-p:CompressBuildReportDir=$PWD/$reports/$name/"
+  echo "-- dotnet run: the app loads the model the build shipped"
+  dotnet run --project "examples/$name" -c Release --no-build
+}
+
+example DigitsClassifier "DigitsClassifier: residual CNN, int8-static, budgets in compress.yaml (reports in $reports/DigitsClassifier)"
+echo; echo "-- dotnet build again, nothing changed: the compression is skipped"
+again=$(dotnet build examples/DigitsClassifier "${build[@]}" -v normal "-p:CompressBuildReportDir=$PWD/$reports/DigitsClassifier/")
+grep -E 'Skipping target "_CompressBuildCompress"|Build succeeded|Time Elapsed' <<<"$again" | sed 's/^ *//'
+
+echo
+example DigitsPruneQuantize "DigitsPruneQuantize: MLP, channel pruning 25% then int8-static, inline item metadata (reports in $reports/DigitsPruneQuantize)"
+
+echo; echo "== the CLI route: dotnet compress run examples/digits/compress.yaml (CNN int8-static, transformer int4)"
+dotnet build tool/CompressBuild.Tool -c Release --nologo -v quiet -clp:ErrorsOnly
+compress() { dotnet tool/CompressBuild.Tool/bin/Release/net10.0/dotnet-compress.dll "$@"; }
+compress run examples/digits/compress.yaml --cache-dir "$work/cli-cache" --report-dir "$reports/cli"
 echo; echo "== the same again: every candidate comes from the cache"
-compress run examples/digits/compress.yaml --cache-dir "$work/cache"
-
-echo; echo "== quantize + verify by hand"
-compress quantize "$digits/cnn_residual.onnx" -o "$work/cnn.int8.onnx" --mode int8-static --calibration-data "$digits/calib_x_img.npy"
-compress verify "$work/cnn.int8.onnx" --reference "$digits/cnn_residual.onnx" --data "$digits/test_x_img.npy" \
-  --labels "$digits/test_labels.npy" --max-accuracy-drop 1 --min-size-ratio 2
-
-echo; echo "== prune 25% of the MLP's hidden channels, then inspect and bench it"
-compress prune "$digits/mlp.onnx" -o "$work/mlp.pruned.onnx" --method channel --sparsity 0.25 --importance activation \
-  --calibration-data "$digits/calib_x_flat.npy" --data "$digits/test_x_flat.npy" --labels "$digits/test_labels.npy"
-compress inspect "$work/mlp.pruned.onnx"
-compress bench "$work/mlp.pruned.onnx" --data "$digits/test_x_flat.npy" --threads 1 --iterations 500
+compress run examples/digits/compress.yaml --cache-dir "$work/cli-cache"
