@@ -38,6 +38,19 @@ internal static class CompressCli
         var context = new CliContext(stdout, stderr, ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         var parse = Build(context).Parse(args);
         var json = args.Contains("--json", StringComparer.Ordinal);
+        if (parse.Errors.Count > 0 && WantsJsonLines(args))
+        {
+            // The MSBuild task reads only JSON lines; an argument error must reach it as one, not as stray text.
+            var lines = new JsonLinesWriter(stdout);
+            foreach (var error in parse.Errors)
+            {
+                lines.Diagnostic(new DiagnosticLine(DiagnosticLine.Error, DiagnosticCodes.ArgumentInvalid.Id, error.Message));
+            }
+
+            lines.Result(ExitCodes.InvalidInput);
+            return ExitCodes.InvalidInput;
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -85,6 +98,20 @@ internal static class CompressCli
 
             return ExitCodes.UnexpectedFailure;
         }
+    }
+
+    /// <summary>Whether the arguments ask for json-lines, read from the raw tokens because parsing itself failed.</summary>
+    private static bool WantsJsonLines(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--message-format=json-lines" || (args[i] == "--message-format" && i + 1 < args.Length && args[i + 1] == "json-lines"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int Report(CliContext context, bool json, CompressBuildException e)

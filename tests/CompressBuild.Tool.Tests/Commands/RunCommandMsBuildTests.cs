@@ -210,6 +210,19 @@ public sealed class RunCommandMsBuildTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_option_in_json_lines_mode_is_a_CB2012_line_then_the_result()
+    {
+        var run = JsonLinesRun(Config("max_accuracy_drop: 0.01"), "--min-cosinee", "0.9");
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Equal("", run.Error);
+        var lines = Lines(run);
+        Assert.Contains(lines, l => l["code"]?.GetValue<string>() == "CB2012" && l["message"]!.GetValue<string>().Contains("--min-cosinee", StringComparison.Ordinal));
+        Assert.Equal("result", lines[^1]["kind"]!.GetValue<string>());
+        Assert.Equal(4, lines[^1]["exitCode"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void A_corrupt_model_in_json_lines_mode_is_a_CB2002_line_at_the_model_not_the_origin()
     {
         var config = Config("max_accuracy_drop: 0.01");

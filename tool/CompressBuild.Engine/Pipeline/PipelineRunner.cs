@@ -41,7 +41,9 @@ public static class PipelineRunner
         {
             reports.AddRange(results.SelectMany(r => r.Reports));
             var verified = results.Where(r => r.Verification is not null).Select(r => r.Verification!).ToList();
-            if (verified.Count > 0)
+            // One model per process (the MSBuild task, --model-file) shares the report folder with its siblings:
+            // a summary there would hold only the last model run, so its own folder is the whole report.
+            if (verified.Count > 0 && options.ModelFile is null)
             {
                 reports.AddRange(SummaryReport.WriteAll(verified, directory));
             }
