@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.EndToEnd.Tests.Templates;
+
+/// <summary>
+/// <c>dotnet new onnx-app</c> as a user meets it: the templates package packed from this checkout, installed into a
+/// private hive, instantiated, built against the freshly packed CompressBuild package and run. Only the
+/// <c>--inference none</c> variant: Microsoft.ML.OnnxRuntime is not on this machine's NuGet mirror.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public class OnnxAppTemplateBuildTests : IClassFixture<PackagedCompressBuild>
+{
+    private readonly PackagedCompressBuild cb;
+
+    public OnnxAppTemplateBuildTests(PackagedCompressBuild cb) => this.cb = cb;
+
+    [Fact]
+    public void The_none_variant_builds_with_its_model_compressed_and_runs_reporting_that_every_budget_holds()
+    {
+        var feed = cb.NewFolder("templates/feed");
+        var pack = cb.Run(RepositoryPaths.Root, "pack", Path.Combine(RepositoryPaths.Root, "templates", "CompressBuild.Templates.csproj"), "-c", "Release", "-o", feed);
+        Assert.True(pack.ExitCode == 0, pack.ToString());
+        var hive = cb.NewFolder("templates/hive");
+        var install = cb.Run(feed, "new", "install", Directory.GetFiles(feed, "CompressBuild.Templates.*.nupkg").Single(), "--debug:custom-hive", hive);
+        Assert.True(install.ExitCode == 0, install.ToString());
+        // Below the fixture's root, so the generated app restores CompressBuild from the fixture's feed.
+        var folder = Path.Combine(cb.Root, "onnx-app Vorlage", "Zähler App");
+        var instantiate = cb.Run(cb.Root, "new", "onnx-app", "--inference", "none", "-o", folder, "--debug:custom-hive", hive);
+        Assert.True(instantiate.ExitCode == 0, instantiate.ToString());
+        var original = new FileInfo(Path.Combine(folder, "Models", "digits_mlp.onnx")).Length;
+
+        var build = cb.Run(folder, "build");
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Matches(@"digits_mlp\.onnx: int8-static, \d+\.\dx smaller, .*top-1 [+-]?\d+\.\d points \(budget 1\.0\)", build.Output);
+        var compressed = new FileInfo(Path.Combine(folder, "bin", "Debug", "net10.0", "Models", "digits_mlp.onnx"));
+        Assert.True(compressed.Exists, build.ToString());
+        Assert.True(compressed.Length < original / 2, $"{compressed.Length} vs {original}");
+
+        var run = cb.Run(folder, "run", "--no-build");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("verified: every budget holds", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"top-1 accuracy on \d+ held-out samples: \d+\.\d\d% -> \d+\.\d\d%", run.Output);
+        // The sizes the app prints come from the report the build copied beside the model: they must be these files'.
+        var sizes = Regex.Match(run.Output, @"size: ([\d.,'\u00a0\u202f]+) -> ([\d.,'\u00a0\u202f]+) bytes");
+        Assert.True(sizes.Success, run.ToString());
+        Assert.Equal(original, Digits(sizes.Groups[1].Value));
+        Assert.Equal(compressed.Length, Digits(sizes.Groups[2].Value));
+    }
+
+    /// <summary>A number printed with the app's culture's group separators.</summary>
+    private static long Digits(string formatted) => long.Parse(new string(formatted.Where(char.IsAsciiDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+}
