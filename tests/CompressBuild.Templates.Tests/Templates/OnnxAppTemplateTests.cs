@@ -7,7 +7,7 @@ namespace CompressBuild.Templates.Tests.Templates;
 
 /// <summary>
 /// <c>dotnet new onnx-app</c>: the project it writes (item, package references, data, Program.cs per inference
-/// choice). Building it needs the CompressBuild package (see OnnxAppBuildTests); Microsoft.ML.OnnxRuntime is not
+/// choice). Building it needs the CompressBuild package (see the EndToEnd OnnxAppTemplateBuildTests); Microsoft.ML.OnnxRuntime is not
 /// on this machine's NuGet mirror, so the onnxruntime variant is checked file by file.
 /// </summary>
 public class OnnxAppTemplateTests(InstalledTemplates templates) : IClassFixture<InstalledTemplates>
