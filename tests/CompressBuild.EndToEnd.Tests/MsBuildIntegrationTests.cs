@@ -8,7 +8,8 @@ namespace CompressBuild.EndToEnd.Tests;
 /// package, as users do. Each dotnet process costs seconds, so one project often serves several assertions.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public class MsBuildIntegrationTests : IClassFixture<PackagedCompressBuild>
+[Collection(PackagedCompressBuildCollection.Name)]
+public sealed class MsBuildIntegrationTests
 {
     private const string InlineItem = """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
 

@@ -10,7 +10,8 @@ namespace CompressBuild.EndToEnd.Tests.Templates;
 /// <c>--inference none</c> variant: Microsoft.ML.OnnxRuntime is not on this machine's NuGet mirror.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public class OnnxAppTemplateBuildTests : IClassFixture<PackagedCompressBuild>
+[Collection(PackagedCompressBuildCollection.Name)]
+public sealed class OnnxAppTemplateBuildTests
 {
     private readonly PackagedCompressBuild cb;
 
