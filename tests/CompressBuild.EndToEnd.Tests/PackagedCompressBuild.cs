@@ -35,8 +35,8 @@ public sealed class PackagedCompressBuild : IDisposable
         File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
         File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
 
-        var pack = Run(RepositoryPaths.Root, "pack", Path.Combine(RepositoryPaths.Root, "tasks", "CompressBuild.Package", "CompressBuild.Package.csproj"),
-            "-c", "Release", "-o", Feed, "-p:CompressBuildOnnxRuntimeRids=" + RuntimeInformation.RuntimeIdentifier);
+        var pack = Run(RepositoryPaths.Root, privatePackages: false, ["pack", Path.Combine(RepositoryPaths.Root, "tasks", "CompressBuild.Package", "CompressBuild.Package.csproj"),
+            "-c", "Release", "-o", Feed, "-p:CompressBuildOnnxRuntimeRids=" + RuntimeInformation.RuntimeIdentifier]);
         if (pack.ExitCode != 0 || !File.Exists(Path.Combine(Feed, "CompressBuild.0.1.0.nupkg")))
         {
             throw new InvalidOperationException("Packing CompressBuild failed: " + pack);
@@ -59,7 +59,16 @@ public sealed class PackagedCompressBuild : IDisposable
         return path;
     }
 
-    public DotnetRun Run(string workingDirectory, params string[] args)
+    public DotnetRun Run(string workingDirectory, params string[] args) => Run(workingDirectory, privatePackages: true, args);
+
+    /// <summary>A dotnet command on the repository's own projects (packing them), with the user's packages folder.</summary>
+    public DotnetRun RunInRepository(params string[] args) => Run(RepositoryPaths.Root, privatePackages: false, args);
+
+    /// <param name="privatePackages">
+    /// False for builds of the repository itself: its obj/ restore results must keep pointing at the user's packages
+    /// folder, or the next build in the checkout would look for packages in a temp folder that is gone.
+    /// </param>
+    private DotnetRun Run(string workingDirectory, bool privatePackages, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -81,7 +90,11 @@ public sealed class PackagedCompressBuild : IDisposable
             start.Environment.Remove(name);
         }
 
-        start.Environment["NUGET_PACKAGES"] = Packages;
+        if (privatePackages)
+        {
+            start.Environment["NUGET_PACKAGES"] = Packages;
+        }
+
         start.Environment["COMPRESSBUILD_CACHE"] = Cache;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";

@@ -21,7 +21,7 @@ public sealed class OnnxAppTemplateBuildTests
     public void The_none_variant_builds_with_its_model_compressed_and_runs_reporting_that_every_budget_holds()
     {
         var feed = cb.NewFolder("templates/feed");
-        var pack = cb.Run(RepositoryPaths.Root, "pack", Path.Combine(RepositoryPaths.Root, "templates", "CompressBuild.Templates.csproj"), "-c", "Release", "-o", feed);
+        var pack = cb.RunInRepository("pack", Path.Combine(RepositoryPaths.Root, "templates", "CompressBuild.Templates.csproj"), "-c", "Release", "-o", feed);
         Assert.True(pack.ExitCode == 0, pack.ToString());
         var hive = cb.NewFolder("templates/hive");
         var install = cb.Run(feed, "new", "install", Directory.GetFiles(feed, "CompressBuild.Templates.*.nupkg").Single(), "--debug:custom-hive", hive);
