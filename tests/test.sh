@@ -5,7 +5,8 @@
 #     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
 #     check of the compress.yaml JSON Schema we ship);
 #   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
-#     from npm, integrity-checked, cached per user).
+#     from npm, integrity-checked, cached per user);
+#   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums).
 # Extra arguments go to both `dotnet test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+bash tests/models/fetch.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
