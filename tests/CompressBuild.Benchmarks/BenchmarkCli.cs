@@ -3,11 +3,12 @@ using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.ModelIo;
 using CompressBuild.Benchmarks.Pruning;
 using CompressBuild.Benchmarks.Quantization;
+using CompressBuild.Benchmarks.Runtime;
 
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c> and <c>speedup-stability</c> (each with --help), and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>speedup-stability</c> and <c>run-overhead</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -16,7 +17,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), RunOverhead(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -93,6 +94,16 @@ internal static class BenchmarkCli
         var command = new Command("speedup-stability", "Verify each fixture model against itself N times; spread of the speedup and its interval.") { runs, maxTime, threads };
         command.SetAction(parse => Verification.SpeedupStabilityBenchmark.Run(
             Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads), Console.Out));
+        return command;
+    }
+
+    private static Command RunOverhead()
+    {
+        var iterations = new Option<int>("--iterations") { Description = "Runs per timed block.", DefaultValueFactory = _ => 20000 };
+        var blocks = new Option<int>("--blocks") { Description = "Timed blocks per form (median reported).", DefaultValueFactory = _ => 15 };
+        var command = new Command("run-overhead", "Per-call cost of one ONNX Runtime run on the digits MLP (batch 1, 1 thread): bound and allocating.") { iterations, blocks };
+        command.SetAction(parse => RunOverheadBenchmark.Run(
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), Math.Max(1, parse.GetValue(iterations)), Math.Max(1, parse.GetValue(blocks)), Console.Out));
         return command;
     }
 
