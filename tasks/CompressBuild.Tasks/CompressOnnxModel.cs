@@ -33,6 +33,15 @@ public sealed class CompressOnnxModel : ToolTask
     /// <summary>Sets COMPRESSBUILD_ONNXRUNTIME for the engine when not empty.</summary>
     public string OnnxRuntimePath { get; set; } = "";
 
+    /// <summary>The NuGet package whose native ONNX Runtime library the engine loads (COMPRESSBUILD_ONNXRUNTIME_PACKAGE).</summary>
+    public string OnnxRuntimePackage { get; set; } = "";
+
+    /// <summary>Its version (COMPRESSBUILD_ONNXRUNTIME_VERSION).</summary>
+    public string OnnxRuntimeVersion { get; set; } = "";
+
+    /// <summary>The NuGet global packages folder restore used (COMPRESSBUILD_ONNXRUNTIME_PACKAGES).</summary>
+    public string PackagesFolder { get; set; } = "";
+
     /// <summary>The item's position, for errors that have none of their own (the engine could not start, say).</summary>
     public string ItemFile { get; set; } = "";
 
@@ -56,6 +65,10 @@ public sealed class CompressOnnxModel : ToolTask
             environment.Add("COMPRESSBUILD_ONNXRUNTIME=" + Path.GetFullPath(OnnxRuntimePath.Trim()));
         }
 
+        AddIfSet(environment, "COMPRESSBUILD_ONNXRUNTIME_PACKAGE", OnnxRuntimePackage);
+        AddIfSet(environment, "COMPRESSBUILD_ONNXRUNTIME_VERSION", OnnxRuntimeVersion);
+        AddIfSet(environment, "COMPRESSBUILD_ONNXRUNTIME_PACKAGES", PackagesFolder);
+
         environment.Add("DOTNET_CLI_TELEMETRY_OPTOUT=1");
         EnvironmentVariables = environment.ToArray();
 
@@ -67,6 +80,14 @@ public sealed class CompressOnnxModel : ToolTask
 
         Reports = reports.Select(r => (ITaskItem)new TaskItem(r)).ToArray();
         return succeeded;
+    }
+
+    private static void AddIfSet(List<string> environment, string name, string value)
+    {
+        if (value.Trim().Length > 0)
+        {
+            environment.Add(name + "=" + value.Trim());
+        }
     }
 
     protected override bool ValidateParameters()

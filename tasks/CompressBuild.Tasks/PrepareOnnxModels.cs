@@ -39,6 +39,9 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
 
     public string BaselineBefore { get; set; } = "";
 
+    /// <summary>CompressBuildExecutionProvider: passed as --execution-provider (the engine checks the name), so a change re-runs the model.</summary>
+    public string ExecutionProvider { get; set; } = "";
+
     [Output]
     public ITaskItem[] PreparedModels { get; set; } = [];
 
@@ -191,6 +194,12 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
         if (MissesAsWarnings)
         {
             yield return "--misses-as-warnings";
+        }
+
+        if (ExecutionProvider.Trim().Length > 0)
+        {
+            yield return "--execution-provider";
+            yield return ExecutionProvider.Trim();
         }
 
         if (BaselineFeed.Trim().Length > 0)

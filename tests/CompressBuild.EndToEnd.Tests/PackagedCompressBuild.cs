@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using CompressBuild.Testing;
 
 namespace CompressBuild.EndToEnd.Tests;
 
 /// <summary>
-/// Once per test run: packs the repository's CompressBuild package (host RID's ONNX Runtime only, to stay small)
-/// into a local feed in a fresh temporary folder, with a NuGet.config naming that feed and the usual source, and
-/// a private NUGET_PACKAGES folder so a stale CompressBuild 0.1.0 from an earlier run is never used.
+/// Once per test run: packs the repository's CompressBuild package into a local feed in a fresh temporary folder,
+/// with a NuGet.config naming that feed, the user's packages folder (a valid local feed: it spares downloading ONNX
+/// Runtime again) and the usual source, and a private NUGET_PACKAGES folder so a stale CompressBuild 0.1.0 from an
+/// earlier run is never used and the first build really restores ONNX Runtime. Every dotnet child runs with a PATH
+/// from which Node.js is absent (<see cref="NodeFreePath"/>): nothing in the build may need it.
 /// </summary>
 public sealed class PackagedCompressBuild : IDisposable
 {
@@ -20,12 +21,17 @@ public sealed class PackagedCompressBuild : IDisposable
         Cache = Path.Combine(Root, "cache");
         Directory.CreateDirectory(Feed);
         Directory.CreateDirectory(Packages);
+        PathWithoutNode = NodeFreePath.Create(Path.Combine(Root, "path-without-node"), Environment.GetEnvironmentVariable("PATH") ?? "");
+        var userPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         File.WriteAllText(Path.Combine(Root, "NuGet.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="compressbuild-e2e" value="{Feed}" />
+                <add key="user-packages" value="{userPackages}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
               </packageSources>
             </configuration>
@@ -36,7 +42,7 @@ public sealed class PackagedCompressBuild : IDisposable
         File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
 
         var pack = Run(RepositoryPaths.Root, privatePackages: false, ["pack", Path.Combine(RepositoryPaths.Root, "tasks", "CompressBuild.Package", "CompressBuild.Package.csproj"),
-            "-c", "Release", "-o", Feed, "-p:CompressBuildOnnxRuntimeRids=" + RuntimeInformation.RuntimeIdentifier]);
+            "-c", "Release", "-o", Feed]);
         if (pack.ExitCode != 0 || !File.Exists(Path.Combine(Feed, "CompressBuild.0.1.0.nupkg")))
         {
             throw new InvalidOperationException("Packing CompressBuild failed: " + pack);
@@ -50,6 +56,9 @@ public sealed class PackagedCompressBuild : IDisposable
     public string Packages { get; }
 
     public string Cache { get; }
+
+    /// <summary>The PATH every dotnet child gets: the test host's, as symbolic links, without node, npm or npx.</summary>
+    public string PathWithoutNode { get; }
 
     /// <summary>A new folder below the run's root (so the NuGet.config applies); the name may hold spaces and non-ASCII letters.</summary>
     public string NewFolder(string name)
@@ -95,6 +104,7 @@ public sealed class PackagedCompressBuild : IDisposable
             start.Environment["NUGET_PACKAGES"] = Packages;
         }
 
+        start.Environment["PATH"] = PathWithoutNode;
         start.Environment["COMPRESSBUILD_CACHE"] = Cache;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";

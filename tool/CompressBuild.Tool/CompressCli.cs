@@ -18,10 +18,13 @@ internal static class CompressCli
         Recursive = true,
     };
 
+    public static readonly Option<string?> ExecutionProviderOption = CreateExecutionProviderOption();
+
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand("dotnet compress: prune, quantize and verify ONNX models against accuracy, latency and size budgets.");
         root.Options.Add(OnnxRuntimeOption);
+        root.Options.Add(ExecutionProviderOption);
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
@@ -69,6 +72,11 @@ internal static class CompressCli
                 OnnxRuntimeLibrary.Configure(runtimePath);
             }
 
+            if (parse.GetValue(ExecutionProviderOption) is { } providerName && ExecutionProviders.TryParse(providerName, out var provider))
+            {
+                RuntimeDefaults.ChooseOnCommandLine(provider);
+            }
+
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (CompressBuildException e)
@@ -98,6 +106,19 @@ internal static class CompressCli
 
             return ExitCodes.UnexpectedFailure;
         }
+    }
+
+    private static Option<string?> CreateExecutionProviderOption()
+    {
+        var option = new Option<string?>("--execution-provider")
+        {
+            Description = "Where ONNX Runtime runs verification, calibration and bench: " + string.Join(", ", ExecutionProviders.Names) +
+                " (default cpu, or compress.yaml's runtime.execution_provider). The loaded library must have it (CB3020 names the package that does).",
+            HelpName = "PROVIDER",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong([.. ExecutionProviders.Names]);
+        return option;
     }
 
     /// <summary>Whether the arguments ask for json-lines, read from the raw tokens because parsing itself failed.</summary>

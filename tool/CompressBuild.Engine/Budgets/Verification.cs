@@ -108,7 +108,8 @@ public static class Verification
                 .Select(c => c with { Message = $"against release {release.Label}: {c.Message}" }));
         }
 
-        var runtime = InferenceSession.RuntimeVersion;
+        // "1.31.1 (cpu)": reports, baselines and JUnit properties say where the latency was measured.
+        var runtime = InferenceSession.RuntimeDescription;
         var updated = false;
         if (request.UpdateBaseline && checks.All(c => c.Status != BudgetStatus.Failed))
         {

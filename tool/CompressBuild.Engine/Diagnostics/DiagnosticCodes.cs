@@ -60,9 +60,11 @@ public static class DiagnosticCodes
 
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
-    public static readonly DiagnosticCode RuntimeFetchFailed = new(3002);
-    public static readonly DiagnosticCode RuntimeIntegrityFailed = new(3003);
     public static readonly DiagnosticCode RuntimeFailed = new(3004);
+
+    // CB3020-CB3029: the ONNX Runtime native library and its execution providers (issue 12).
+    public static readonly DiagnosticCode ExecutionProviderUnavailable = new(3020);
+    public static readonly DiagnosticCode ExecutionProviderFailed = new(3021);
     public static readonly DiagnosticCode BaselineFeedUnavailable = new(3006);
     public static readonly DiagnosticCode CacheUnavailable = new(3101);
 

@@ -117,6 +117,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             .AddText("plan", plan.Describe())
             .AddText("tool", Verification.ToolVersion)
             .AddText("runtime", InferenceSession.RuntimeVersion)
+            .AddText("execution-provider", ExecutionProviders.Describe(RuntimeDefaults.ExecutionProvider).Name)
             .AddText("machine", MachineProbe.Current.Id)
             .AddText("threads", options.Threads.ToString(CultureInfo.InvariantCulture));
         foreach (var pass in plan.Passes)

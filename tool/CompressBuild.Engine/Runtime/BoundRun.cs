@@ -1,16 +1,17 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace CompressBuild.Engine.Runtime;
 
 /// <summary>
-/// A run prepared once and invoked many times: the OrtValues wrap the caller's pinned tensors, so each
-/// <see cref="Invoke"/> is one ORT Run call with no allocation, which keeps latency measurements honest.
+/// A run prepared once and invoked many times through an <see cref="OrtIoBinding"/>: the OrtValues wrap the caller's
+/// pinned tensors, so each <see cref="Invoke"/> is one ORT call with no allocation, which keeps latency measurements honest.
 /// </summary>
 public sealed class BoundRun : IDisposable
 {
     private readonly InferenceSession session;
-    private readonly IReadOnlyList<HostTensor> inputs;
-    private readonly string[] outputNames;
-    private readonly nint[] inputValues;
-    private readonly nint[] outputValues;
+    private readonly OrtValue[] inputValues;
+    private readonly OrtValue[] outputValues;
+    private readonly OrtIoBinding binding;
     private bool disposed;
 
     internal BoundRun(InferenceSession session, IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs)
@@ -21,17 +22,29 @@ public sealed class BoundRun : IDisposable
         }
 
         this.session = session;
-        this.inputs = inputs;
         Outputs = outputs;
-        outputNames = outputs.Select(o => o.Name).ToArray();
         inputValues = OrtValues.CreateAll(inputs);
+        outputValues = [];
+        binding = null!;
         try
         {
             outputValues = OrtValues.CreateAll(outputs);
+            binding = session.CreateBinding();
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var (name, value) = (inputs[i].Name, inputValues[i]);
+                InferenceSession.Call(() => binding.BindInput(name, value));
+            }
+
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var (name, value) = (outputs[i].Name, outputValues[i]);
+                InferenceSession.Call(() => binding.BindOutput(name, value));
+            }
         }
         catch
         {
-            OrtValues.ReleaseAll(inputValues);
+            Dispose();
             throw;
         }
     }
@@ -41,13 +54,14 @@ public sealed class BoundRun : IDisposable
     public void Invoke()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        session.Invoke(inputs, inputValues, outputNames, outputValues);
+        session.RunBound(binding);
     }
 
     public void Dispose()
     {
         disposed = true;
-        OrtValues.ReleaseAll(inputValues);
-        OrtValues.ReleaseAll(outputValues);
+        binding?.Dispose();
+        OrtValues.DisposeAll(inputValues);
+        OrtValues.DisposeAll(outputValues);
     }
 }

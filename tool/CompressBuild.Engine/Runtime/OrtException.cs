@@ -1,7 +1,7 @@
 namespace CompressBuild.Engine.Runtime;
 
-/// <summary>A failed ONNX Runtime call: ORT's own error code and message, copied before the status was released.</summary>
-public sealed class OrtException(OrtErrorCode errorCode, string message) : Exception(message)
+/// <summary>A failed ONNX Runtime call: ORT's own error code and message.</summary>
+public sealed class OrtException(OrtErrorCode errorCode, string message, Exception? inner = null) : Exception(message, inner)
 {
     public OrtErrorCode ErrorCode { get; } = errorCode;
 

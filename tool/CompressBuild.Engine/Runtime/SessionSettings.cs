@@ -16,4 +16,13 @@ public sealed record SessionSettings
 
     /// <summary>Values for symbolic dimensions (e.g. batch=1), so ONNX Runtime can plan fixed shapes.</summary>
     public IReadOnlyDictionary<string, long> FreeDimensions { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>
+    /// Where the session runs. Null: the process-wide choice (<see cref="RuntimeDefaults.ExecutionProvider"/>, set
+    /// from --execution-provider or compress.yaml's runtime section), CPU unless told otherwise.
+    /// </summary>
+    public ExecutionProvider? ExecutionProvider { get; init; }
+
+    /// <summary>The provider this session really uses, after the process-wide default is applied.</summary>
+    public ExecutionProvider EffectiveExecutionProvider => ExecutionProvider ?? RuntimeDefaults.ExecutionProvider;
 }

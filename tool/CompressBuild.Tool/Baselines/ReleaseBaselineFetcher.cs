@@ -2,6 +2,7 @@ using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.IO;
 using NuGet.Common;
+using NuGet.Configuration;
 using NuGet.Packaging;
 using NuGet.Packaging.Core;
 using NuGet.Protocol;
@@ -14,7 +15,9 @@ namespace CompressBuild.Tool.Baselines;
 /// Finds the last release of a package before the version being built, downloads it from its feed (a v3 URL or
 /// a local folder) and merges the baselines it packed (<c>compressbuild/baselines/*.json</c>), so a build can
 /// fail when a model got worse than the version users already have. NuGet's own client libraries do the feed
-/// work (the same ones the SDK restores with), so authenticated and local feeds behave as in a restore.
+/// work (the same ones the SDK restores with). The feed may be a URL, a folder, or the name of a source in
+/// nuget.config; a source configured in nuget.config (matched by name or URL) brings its credentials
+/// (packageSourceCredentials), which NuGet's HTTP handler sends as restore does.
 /// </summary>
 internal static class ReleaseBaselineFetcher
 {
@@ -31,12 +34,16 @@ internal static class ReleaseBaselineFetcher
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--baseline-before takes the version being built (e.g. 1.2.0); got '{before}'.");
         }
 
-        var isUrl = Uri.TryCreate(feed, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
-        var source = isUrl ? feed : Path.GetFullPath(feed);
+        var configured = ConfiguredSource(feed);
+        var location = configured?.Source ?? feed;
+        var isUrl = Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+        var source = isUrl ? location : Path.GetFullPath(location);
         if (!isUrl && !Directory.Exists(source))
         {
             throw Unavailable(feed, $"the folder {source} does not exist.");
         }
+
+        var packageSource = configured is not null && isUrl ? configured : new PackageSource(source);
 
         using var timeout = new CancellationTokenSource(Timeout);
         using var scratch = new ScratchFolder("release-baseline");
@@ -45,7 +52,7 @@ internal static class ReleaseBaselineFetcher
         using var cache = new SourceCacheContext { NoCache = true, DirectDownload = true, GeneratedTempFolder = scratch.Path };
         try
         {
-            var finder = Repository.Factory.GetCoreV3(source).GetResourceAsync<FindPackageByIdResource>(timeout.Token).GetAwaiter().GetResult()
+            var finder = Repository.Factory.GetCoreV3(packageSource).GetResourceAsync<FindPackageByIdResource>(timeout.Token).GetAwaiter().GetResult()
                 ?? throw Unavailable(feed, "it is not a NuGet feed.");
             var versions = finder.GetAllVersionsAsync(packageId, cache, NullLogger.Instance, timeout.Token).GetAwaiter().GetResult();
             var release = versions.Where(v => v < limit).Max();
@@ -71,6 +78,25 @@ internal static class ReleaseBaselineFetcher
         {
             var reason = e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : e.Message;
             throw Unavailable(feed, $"{packageId}: {reason}", e);
+        }
+    }
+
+    /// <summary>
+    /// The nuget.config source (from the current folder up, then the user's and the machine's config, as restore reads
+    /// them) whose name or URL is <paramref name="feed"/>, with its credentials; null when none is configured.
+    /// </summary>
+    internal static PackageSource? ConfiguredSource(string feed)
+    {
+        try
+        {
+            var settings = Settings.LoadDefaultSettings(Directory.GetCurrentDirectory());
+            return new PackageSourceProvider(settings).LoadPackageSources().FirstOrDefault(s =>
+                string.Equals(s.Name, feed, StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(s.Source.TrimEnd('/'), feed.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        }
+        catch (NuGetConfigurationException e)
+        {
+            throw Unavailable(feed, $"nuget.config could not be read: {e.Message}", e);
         }
     }
 

@@ -37,6 +37,7 @@ internal static class RunCommand
             parse.GetValue(noCache), parse.GetValue(cacheDir), parse.GetValue(updateBaseline), Math.Max(0, parse.GetValue(threads)))
         {
             Build = build.Read(parse),
+            ThreadsGiven = parse.GetResult(threads) is { Implicit: false },
         }));
         return command;
     }
@@ -130,7 +131,7 @@ internal static class RunCommand
             UseCache = !options.NoCache,
             CacheDirectory = options.CacheDir,
             UpdateBaseline = options.UpdateBaseline,
-            Threads = options.Threads,
+            Threads = RuntimeSection.Apply(config, options.Threads, options.ThreadsGiven),
             Progress = progress,
             ModelFile = build.ModelFile,
             OutputOverride = build.Output,

@@ -4,4 +4,7 @@ internal sealed record RunOptions(string Config, IReadOnlyList<string> Models, s
 {
     /// <summary>What the MSBuild integration passes (<c>--model-file</c>, <c>--message-format json-lines</c>, ...).</summary>
     public RunBuildOptions Build { get; init; } = RunBuildOptions.None;
+
+    /// <summary>Whether --threads was on the command line (it then wins over compress.yaml's runtime.threads).</summary>
+    public bool ThreadsGiven { get; init; }
 }

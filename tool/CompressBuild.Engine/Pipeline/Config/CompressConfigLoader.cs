@@ -56,6 +56,9 @@ public static class CompressConfigLoader
             throw new CompressBuildException(DiagnosticCodes.ConfigMissingKey, "'models' is empty; list at least one model.", at.File, at.Line, at.Column);
         }
 
-        return new CompressConfig(System.IO.Path.GetFullPath(file), (int)root.WholeNumber("version")!.Value, root.Text("baseline"), models);
+        return new CompressConfig(System.IO.Path.GetFullPath(file), (int)root.WholeNumber("version")!.Value, root.Text("baseline"), models)
+        {
+            Runtime = root.Section("runtime"),
+        };
     }
 }

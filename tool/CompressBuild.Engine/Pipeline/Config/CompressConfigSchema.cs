@@ -96,10 +96,17 @@ public static class CompressConfigSchema
         new("search", ConfigValueKind.Section, "off or auto.") { Section = Search },
     ]);
 
+    public static ConfigSection Runtime { get; } = new("runtime", "Where ONNX Runtime runs verification, calibration and latency (the command line's --execution-provider and --threads win).",
+    [
+        new("execution_provider", ConfigValueKind.Choice, "ONNX Runtime execution provider; the loaded library must have it (default cpu).") { Choices = [.. Engine.Runtime.ExecutionProviders.Names] },
+        new("threads", ConfigValueKind.WholeNumber, "Intra-op threads for verification (default 1; 0 = ONNX Runtime's default).") { Minimum = 0 },
+    ]);
+
     public static ConfigSection Root { get; } = new("compress.yaml", "CompressBuild pipeline configuration.",
     [
         new("version", ConfigValueKind.WholeNumber, "Format version; 1.") { Required = true, Minimum = 1, Maximum = 1 },
         new("baseline", ConfigValueKind.Path, "Accepted metrics to compare against (compress.baseline.json, committed)."),
+        new("runtime", ConfigValueKind.Section, "ONNX Runtime settings: execution_provider, threads.") { Section = Runtime },
         new("models", ConfigValueKind.SectionList, "The models to compress.") { Required = true, Section = Model },
     ]);
 }
