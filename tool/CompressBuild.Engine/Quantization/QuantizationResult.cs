@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
 
 namespace CompressBuild.Engine.Quantization;
 
@@ -16,4 +17,7 @@ public sealed record QuantizationResult(
 
     /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
     public double CalibrationMilliseconds { get; init; }
+
+    /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
+    public PreprocessResult? Preprocessing { get; init; }
 }
