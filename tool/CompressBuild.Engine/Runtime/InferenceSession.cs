@@ -151,6 +151,7 @@ public sealed unsafe class InferenceSession : IDisposable
 
     private static OrtHandle CreateOptions(SessionSettings settings)
     {
+        settings.Validate();
         var api = OrtApi.Instance;
         nint handle;
         api.Check(((delegate* unmanaged<nint*, nint>)api.Slot(OrtApiSlot.CreateSessionOptions))(&handle));
