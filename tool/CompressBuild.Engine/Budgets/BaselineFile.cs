@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Engine.Budgets;
@@ -7,6 +8,9 @@ namespace CompressBuild.Engine.Budgets;
 /// <summary>Reads and writes compress.baseline.json (atomically; a corrupt file is CB2061 with its line).</summary>
 public static class BaselineFile
 {
+    /// <summary>A baseline holds a few hundred bytes per model; 64 MiB is beyond any real one, and stops /dev/zero.</summary>
+    private const long MaxBytes = 64L << 20;
+
     public static BaselineDocument? TryLoad(string path)
     {
         if (!File.Exists(path))
@@ -17,7 +21,7 @@ public static class BaselineFile
         BaselineDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize<BaselineDocument>(File.ReadAllBytes(path), JsonFormat.Indented);
+            document = JsonSerializer.Deserialize<BaselineDocument>(InputFile.ReadAllBytes(path, MaxBytes, DiagnosticCodes.BaselineInvalid), JsonFormat.Indented);
         }
         catch (JsonException e)
         {

@@ -156,7 +156,7 @@ public static class Verification
     {
         try
         {
-            return DatasetLoader.Open(path, session.Inputs);
+            return DatasetLoader.OpenNonEmpty(path, session.Inputs);
         }
         catch (CompressBuildException e) when (e.Code == DiagnosticCodes.DataDoesNotMatchModel)
         {

@@ -28,6 +28,16 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ModelsDoNotMatch = new(2014);
     public static readonly DiagnosticCode OutputExists = new(2015);
 
+    // CB2016-CB2019, CB22xx: hostile or degenerate input refused (issue 15).
+    public static readonly DiagnosticCode EvaluationDataEmpty = new(2016);
+    public static readonly DiagnosticCode InputNotRegularFile = new(2017);
+    public static readonly DiagnosticCode ThreadCountInvalid = new(2018);
+    public static readonly DiagnosticCode DataTooLarge = new(2019);
+    public static readonly DiagnosticCode OutputIsAnInput = new(2200);
+    public static readonly DiagnosticCode OutputNotRegularFile = new(2201);
+    public static readonly DiagnosticCode OutputPathEmpty = new(2202);
+    public static readonly DiagnosticCode TensorShapeInvalid = new(2203);
+
     // CB21xx: compress.yaml.
     public static readonly DiagnosticCode ConfigUnknownKey = new(2101);
     public static readonly DiagnosticCode ConfigWrongType = new(2102);

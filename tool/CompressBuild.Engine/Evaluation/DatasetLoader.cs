@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Runtime;
@@ -14,6 +15,21 @@ namespace CompressBuild.Engine.Evaluation;
 /// </summary>
 public static class DatasetLoader
 {
+    /// <summary>
+    /// Like <see cref="Open"/>, for data a verdict rests on (evaluation, comparison, timing): zero samples is
+    /// CB2016, because every metric over nothing reads as a perfect score.
+    /// </summary>
+    public static Dataset OpenNonEmpty(string path, IReadOnlyList<ValueInfo> inputs)
+    {
+        var dataset = Open(path, inputs);
+        if (dataset.Count == 0)
+        {
+            throw new CompressBuildException(DiagnosticCodes.EvaluationDataEmpty, "the data holds no samples (its first axis is 0); give at least one sample.", path);
+        }
+
+        return dataset;
+    }
+
     public static Dataset Open(string path, IReadOnlyList<ValueInfo> inputs)
     {
         var full = Path.GetFullPath(path);
@@ -61,8 +77,14 @@ public static class DatasetLoader
         string[] names;
         try
         {
-            using var zip = ZipFile.OpenRead(full);
-            var byName = zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)).ToDictionary(e => e.FullName[..^4], StringComparer.Ordinal);
+            using var zip = new ZipArchive(InputFile.OpenRead(full, displayName: path), ZipArchiveMode.Read);
+            var arrays = zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)).ToList();
+            if (arrays.GroupBy(e => e.FullName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new CompressBuildException(DiagnosticCodes.DataInvalid, $"the archive holds {twice.Count()} entries named '{twice.Key}'; an .npz has one array per name.", path);
+            }
+
+            var byName = arrays.ToDictionary(e => e.FullName[..^4], StringComparer.Ordinal);
             if (inputs.Count == 1 && byName.Count == 1)
             {
                 byName = new() { [inputs[0].Name] = byName.Values.Single() };
@@ -78,13 +100,7 @@ public static class DatasetLoader
             names = inputs.Select(i => i.Name).ToArray();
 
             // Entries of an .npz are usually deflated, which is not seekable: each array is inflated once here.
-            entries = names.Select(n =>
-            {
-                using var s = byName[n].Open();
-                using var m = new MemoryStream();
-                s.CopyTo(m);
-                return m.ToArray();
-            }).ToArray();
+            entries = names.Select(n => NpzEntry.Inflate(byName[n], $"{path}:{n}.npy")).ToArray();
         }
         catch (InvalidDataException e)
         {
@@ -141,7 +157,7 @@ public static class DatasetLoader
                 TensorProto proto;
                 try
                 {
-                    proto = TensorProto.Parser.ParseFrom(File.ReadAllBytes(file));
+                    proto = TensorProto.Parser.ParseFrom(InputFile.ReadAllBytes(file, Array.MaxLength, DiagnosticCodes.DataTooLarge));
                 }
                 catch (Google.Protobuf.InvalidProtocolBufferException e)
                 {
@@ -156,7 +172,11 @@ public static class DatasetLoader
             return tensors;
         }
 
-        _ = Read(0);
+        if (sets.Count > 0)
+        {
+            _ = Read(0);
+        }
+
         return new Dataset(path, sets.Count, Read);
     }
 

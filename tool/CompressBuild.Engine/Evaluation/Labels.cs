@@ -1,5 +1,6 @@
 using System.Globalization;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Evaluation;
@@ -55,7 +56,8 @@ public static class Labels
     {
         var labels = new List<long>();
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        using var reader = new StreamReader(InputFile.OpenRead(path));
+        while (reader.ReadLine() is { } line)
         {
             lineNumber++;
             var text = line.Trim();

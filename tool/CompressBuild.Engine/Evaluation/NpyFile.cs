@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Runtime;
 
@@ -15,6 +16,9 @@ namespace CompressBuild.Engine.Evaluation;
 public sealed class NpyFile
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    /// <summary>NumPy's own reader refuses headers over 10,000 bytes unless told otherwise; 1 MiB is far beyond any real one.</summary>
+    private const int MaxHeaderBytes = 1 << 20;
 
     private readonly Func<Stream> open;
 
@@ -41,9 +45,9 @@ public sealed class NpyFile
 
     private bool SwapBytes { get; }
 
-    private long DataOffset { get; }
+    internal long DataOffset { get; }
 
-    private int ElementSize => Onnx.ElementType.BitsPerElement(ElementType) / 8;
+    internal int ElementSize => Onnx.ElementType.BitsPerElement(ElementType) / 8;
 
     public static NpyFile Open(string path)
     {
@@ -52,11 +56,12 @@ public sealed class NpyFile
             throw new CompressBuildException(DiagnosticCodes.DataInvalid, "data file not found.", path);
         }
 
-        return Open(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));
+        return Open(path, () => InputFile.OpenRead(path));
     }
 
     /// <param name="open">Opens a fresh readable stream positioned at the start of the .npy bytes each time it is called.</param>
-    public static NpyFile Open(string displayName, Func<Stream> open)
+    /// <param name="checkLength">False to read only the header (the data may not all be there yet).</param>
+    public static NpyFile Open(string displayName, Func<Stream> open, bool checkLength = true)
     {
         using var stream = open();
         Span<byte> prefix = stackalloc byte[12];
@@ -76,12 +81,17 @@ public sealed class NpyFile
         }
         else if (major is 2 or 3 && got >= 12)
         {
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..12]));
+            headerLength = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..12]), int.MaxValue);
             headerStart = 12;
         }
         else
         {
             throw Invalid(displayName, $".npy format version {major} is not supported (1, 2 and 3 are).");
+        }
+
+        if (headerLength > MaxHeaderBytes)
+        {
+            throw Invalid(displayName, $"the .npy header claims {headerLength} bytes; NumPy writes a few hundred, and at most {MaxHeaderBytes} are read.");
         }
 
         var header = new byte[headerLength];
@@ -100,8 +110,8 @@ public sealed class NpyFile
 
         var shape = ParseShape(Field(text, "shape", displayName), displayName);
         var file = new NpyFile(displayName, open, elementType, swap, shape, headerStart + headerLength);
-        var needed = file.DataOffset + (shape.Aggregate(1L, (a, d) => checked(a * d)) * file.ElementSize);
-        if (stream.CanSeek && stream.Length < needed)
+        var needed = file.DataOffset + (Onnx.TensorChecks.ElementCount(shape, "the array", displayName) * file.ElementSize);
+        if (checkLength && stream.CanSeek && stream.Length < needed)
         {
             throw Invalid(displayName, $"the file is truncated: shape {Onnx.TensorShape.Format(shape)} needs {needed} bytes, the file has {stream.Length}.");
         }

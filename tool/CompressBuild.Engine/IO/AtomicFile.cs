@@ -10,7 +10,9 @@ public static class AtomicFile
     public static string CreateTempPathFor(string destination)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
-        return Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        // Short and independent of the destination's name, so a destination name near the file system's 255-byte
+        // limit still has a temporary sibling.
+        return Path.Combine(folder, $".cb-{Guid.NewGuid():N}"[..16] + ".tmp");
     }
 
     public static FileStream OpenTemp(string tempPath) =>

@@ -1,4 +1,6 @@
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
+using Microsoft.Win32.SafeHandles;
 
 namespace CompressBuild.Engine.Onnx;
 
@@ -46,47 +48,61 @@ public static class ConfinedPath
         return current;
     }
 
+    /// <summary>
+    /// Opens an external data file once and returns the only handle it may be read through. The location is
+    /// resolved and checked as <see cref="Resolve"/> does; then the file is opened without following a link in
+    /// its last component, and the opened file's real path (from /proc/self/fd on Linux) is checked again, so a
+    /// file swapped for a link between the check and the open is refused instead of read.
+    /// </summary>
+    /// <returns>The open file, or null when it does not exist.</returns>
+    public static FileStream? OpenRead(string baseDirectory, string location, string modelFile)
+    {
+        var path = Resolve(baseDirectory, location, modelFile);
+        if (!Path.Exists(path))
+        {
+            return null;
+        }
+
+        var root = RealPath(Path.GetFullPath(baseDirectory));
+        SafeFileHandle handle;
+        try
+        {
+            handle = InputFile.OpenHandle(path, followLast: false);
+        }
+        catch (IOException) when (!Path.Exists(path))
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            // ELOOP: the last component became a symbolic link after it was checked.
+            throw Refuse(location, modelFile, "it is a symbolic link that changed while it was being opened");
+        }
+
+        try
+        {
+            var opened = LinuxFiles.IsSupported ? LinuxFiles.PathOf(handle) : RealPath(path);
+            if (opened is null || !IsInside(root, opened))
+            {
+                throw Refuse(location, modelFile, "the file opened lies outside the model's folder");
+            }
+
+            InputFile.RequireRegular(handle, modelFile);
+            return new FileStream(handle, FileAccess.Read, bufferSize: 1);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     private static CompressBuildException Refuse(string location, string modelFile, string why) =>
         new(DiagnosticCodes.ExternalDataOutsideModelFolder,
             $"external data location '{location}' is refused: {why}. External data must be a file inside the model's folder.",
             modelFile);
 
-    /// <summary>
-    /// The path with every symbolic link in it followed, like POSIX realpath, except that components which do
-    /// not exist are kept as written (a missing file is reported later, by the reader, with its own code).
-    /// </summary>
-    private static string RealPath(string path, int depth = 0)
-    {
-        if (depth > MaxLinkDepth)
-        {
-            throw new IOException($"Too many levels of symbolic links resolving '{path}'.");
-        }
+    private static string RealPath(string path) => IO.RealPath.Of(path);
 
-        var full = Path.GetFullPath(path);
-        var root = Path.GetPathRoot(full)!;
-        var resolved = root;
-        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var next = Path.Combine(resolved, part);
-            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            if (info.LinkTarget is { } target)
-            {
-                var targetPath = Path.IsPathRooted(target) ? target : Path.Combine(resolved, target);
-                next = RealPath(targetPath, depth + 1);
-            }
-
-            resolved = next;
-        }
-
-        return resolved;
-    }
-
-    private const int MaxLinkDepth = 40;
-
-    private static bool IsInside(string root, string candidate)
-    {
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        return candidate.StartsWith(prefix, comparison) || string.Equals(candidate, root, comparison);
-    }
+    private static bool IsInside(string root, string candidate) => IO.RealPath.IsInside(root, candidate);
 }

@@ -15,6 +15,12 @@ public sealed record ModelSaveOptions
     /// <summary>Name of the single data file; default <c>&lt;model file name&gt;.data</c>.</summary>
     public string? DataFileName { get; init; }
 
+    /// <summary>
+    /// Files the command reads besides the model and its external data (data, labels, config, baseline): the
+    /// output may not resolve to any of them.
+    /// </summary>
+    public IReadOnlyList<string> Reads { get; init; } = [];
+
     /// <summary>Inline bytes above which the layout switches to external data on its own (overridable for tests).</summary>
     public long InlineLimitBytes { get; init; } = ProtobufLimitBytes - (64L << 20);
 }

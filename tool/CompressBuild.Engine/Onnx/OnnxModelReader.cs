@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx.Proto;
 using Google.Protobuf;
 
@@ -24,7 +25,7 @@ public static class OnnxModelReader
             throw new CompressBuildException(DiagnosticCodes.ModelNotFound, "model file not found.", path);
         }
 
-        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        using var stream = InputFile.OpenRead(fullPath, displayName: path);
         return Load(stream, Path.GetDirectoryName(fullPath), fullPath, displayName: path);
     }
 
@@ -64,6 +65,20 @@ public static class OnnxModelReader
         {
             var missing = !proto.HasIrVersion || proto.IrVersion <= 0 ? "no IR version" : "no graph";
             throw new CompressBuildException(DiagnosticCodes.ModelCorrupt, $"not an ONNX model: it parses as protobuf but has {missing}.", name);
+        }
+
+        foreach (var tensor in ModelTensors.All(proto))
+        {
+            TensorChecks.Validate(tensor, name);
+        }
+
+        try
+        {
+            GraphIndex.Build(proto.Graph).TopologicalOrder();
+        }
+        catch (CompressBuildException e) when (e.File is null)
+        {
+            throw new CompressBuildException(e.Code, e.Message, name, inner: e);
         }
     }
 

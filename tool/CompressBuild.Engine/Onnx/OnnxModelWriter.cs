@@ -34,6 +34,8 @@ public static class OnnxModelWriter
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"size threshold {options.SizeThreshold} must not be negative.", path);
         }
 
+        var reads = ModelFiles.ReadBy(model).Concat(options.Reads).ToList();
+        OutputGuard.Check(path, reads);
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
 
@@ -56,7 +58,7 @@ public static class OnnxModelWriter
         var temps = new List<(string Temp, string Final)>();
         try
         {
-            var dataFiles = WriteExternalData(model, externals, layout, fullPath, options, temps);
+            var dataFiles = WriteExternalData(model, externals, layout, fullPath, options, reads, temps);
             var modelTemp = AtomicFile.CreateTempPathFor(fullPath);
             temps.Add((modelTemp, fullPath));
             long modelBytes;
@@ -125,7 +127,7 @@ public static class OnnxModelWriter
     }
 
     private static List<(string Name, long Bytes)> WriteExternalData(
-        OnnxModel model, List<TensorProto> externals, ExternalDataLayout layout, string modelPath, ModelSaveOptions options, List<(string Temp, string Final)> temps)
+        OnnxModel model, List<TensorProto> externals, ExternalDataLayout layout, string modelPath, ModelSaveOptions options, List<string> reads, List<(string Temp, string Final)> temps)
     {
         var written = new List<(string Name, long Bytes)>();
         if (externals.Count == 0)
@@ -139,7 +141,7 @@ public static class OnnxModelWriter
             var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Path.GetFileName(modelPath) };
             foreach (var tensor in externals)
             {
-                var name = UniqueFileName(tensor.Name, used);
+                var name = UniqueFileName(tensor.Name, used, folder);
                 written.Add((name, WriteDataFile(model, [tensor], folder, name, temps)));
             }
 
@@ -147,7 +149,7 @@ public static class OnnxModelWriter
         }
 
         var dataName = options.DataFileName ?? Path.GetFileName(modelPath) + ".data";
-        ConfinedPath.Resolve(folder, dataName, modelPath);
+        OutputGuard.Check(ConfinedPath.Resolve(folder, dataName, modelPath), reads);
         written.Add((dataName, WriteDataFile(model, externals, folder, dataName, temps)));
         return written;
     }
@@ -188,7 +190,11 @@ public static class OnnxModelWriter
         tensor.Uint64Data.Clear();
     }
 
-    private static string UniqueFileName(string tensorName, HashSet<string> used)
+    /// <summary>
+    /// A file name for one tensor that no other tensor of this model uses and that does not exist yet: another
+    /// model's per-tensor files (or this model's input files) may share the folder, and must never be replaced.
+    /// </summary>
+    private static string UniqueFileName(string tensorName, HashSet<string> used, string folder)
     {
         var builder = new StringBuilder(tensorName.Length);
         foreach (var c in tensorName)
@@ -203,7 +209,7 @@ public static class OnnxModelWriter
         }
 
         var candidate = stem + ".bin";
-        for (var i = 1; !used.Add(candidate); i++)
+        for (var i = 1; Path.Exists(Path.Combine(folder, candidate)) || !used.Add(candidate); i++)
         {
             candidate = $"{stem}_{i}.bin";
         }

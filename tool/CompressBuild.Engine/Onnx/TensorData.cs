@@ -52,7 +52,14 @@ public static class TensorData
 
     public static byte[] ReadRawBytes(TensorProto tensor, string? baseDirectory, string file)
     {
-        using var buffer = new MemoryStream(checked((int)Math.Max(0, RawByteCount(tensor))));
+        var size = RawByteCount(tensor);
+        if (size > Array.MaxLength)
+        {
+            throw new CompressBuildException(DiagnosticCodes.TensorShapeInvalid,
+                $"tensor '{tensor.Name}' ({TensorShape.Format(tensor.Dims)} of {ElementType.Name(tensor.DataType)}) needs {size} bytes, more than one array can hold.", file);
+        }
+
+        using var buffer = new MemoryStream((int)Math.Max(0, size));
         CopyRawBytesTo(tensor, baseDirectory, file, buffer);
         return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
@@ -164,16 +171,11 @@ public static class TensorData
                 $"tensor '{tensor.Name}' is stored in external file '{reference.Location}', but the model was not read from a folder to find it in.", file);
         }
 
-        var path = ConfinedPath.Resolve(baseDirectory, reference.Location, file);
-        if (!File.Exists(path))
-        {
-            throw new CompressBuildException(DiagnosticCodes.ExternalDataMissing,
+        using var source = ConfinedPath.OpenRead(baseDirectory, reference.Location, file)
+            ?? throw new CompressBuildException(DiagnosticCodes.ExternalDataMissing,
                 $"tensor '{tensor.Name}' is stored in external file '{reference.Location}', which does not exist.", file);
-        }
-
-        using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         var length = reference.Length ?? (source.Length - reference.Offset);
-        if (reference.Offset > source.Length || length < 0 || reference.Offset + length > source.Length)
+        if (reference.Offset > source.Length || length < 0 || length > source.Length - reference.Offset)
         {
             throw new CompressBuildException(DiagnosticCodes.ExternalDataMissing,
                 $"tensor '{tensor.Name}' needs bytes {reference.Offset}..{reference.Offset + length} of '{reference.Location}', which has only {source.Length}.", file);

@@ -28,7 +28,9 @@ public static class PipelineRunner
                 $"no model named {string.Join(", ", unknown.Select(n => $"'{n}'"))} in the config; it has {string.Join(", ", config.Models.Select(m => $"'{m.Name}'"))}.", config.Path);
         }
 
+        new Runtime.SessionSettings { IntraOpThreads = options.Threads }.Validate();
         var models = Select(config, options);
+        CheckOutputs(config, models, options);
         options.Dependencies?.Add(config.Path);
         var cache = options.UseCache ? ContentCache.Open(options.CacheDirectory) : null;
         var results = models.Select(m => RunModel(config, m, options, cache)).ToList();
@@ -50,6 +52,24 @@ public static class PipelineRunner
         }
 
         return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings };
+    }
+
+    /// <summary>
+    /// Before any work: no output (after links) is a file the run reads (a model, the config, the baseline, data
+    /// or labels), none is a device or FIFO, and the report folder is not a file, so a refused run writes nothing.
+    /// </summary>
+    private static void CheckOutputs(CompressConfig config, List<ModelConfig> models, PipelineOptions options)
+    {
+        if (options.ReportDirectory is { } directory && File.Exists(directory))
+        {
+            throw new CompressBuildException(DiagnosticCodes.OutputPathInvalid, "the report folder is a file; give a folder (it is created if missing).", directory);
+        }
+
+        var reads = ConfigInputs.Of(config);
+        foreach (var model in models)
+        {
+            OutputGuard.Check(model.Output, reads);
+        }
     }
 
     /// <summary>The models to run: by name (<c>--model</c>), by resolved path (<c>--model-file</c>), with <c>--output</c> applied.</summary>

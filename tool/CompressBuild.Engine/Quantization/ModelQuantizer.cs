@@ -161,7 +161,7 @@ public static class ModelQuantizer
                 "int8-static needs calibration data to choose activation ranges: pass --calibration-data <file|dir> (a few hundred representative inputs).", file);
         }
 
-        if (options.Percentile is <= 50 or > 100)
+        if (!(options.Percentile > 50 && options.Percentile <= 100))
         {
             throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--percentile must be above 50 and at most 100, got {options.Percentile}.", file);
         }

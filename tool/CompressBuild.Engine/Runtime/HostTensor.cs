@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using Google.Protobuf;
@@ -40,7 +41,13 @@ public sealed class HostTensor
 
     public static HostTensor Zeros(string name, int elementType, long[] shape)
     {
-        var count = shape.Aggregate(1L, (a, d) => checked(a * d));
+        var count = Onnx.TensorChecks.ElementCount(shape, $"tensor '{name}'", file: null);
+        if (Onnx.ElementType.RawByteCount(elementType, count) > Array.MaxLength || (elementType == (int)TensorProto.Types.DataType.String && count > Array.MaxLength))
+        {
+            throw new CompressBuildException(DiagnosticCodes.DataTooLarge,
+                $"tensor '{name}' of shape {Onnx.TensorShape.Format(shape)} needs more memory than one array can hold; use smaller dimensions.");
+        }
+
         if (elementType == (int)TensorProto.Types.DataType.String)
         {
             return new HostTensor(name, elementType, shape, [], Enumerable.Repeat("", checked((int)count)).ToArray());
@@ -71,6 +78,7 @@ public sealed class HostTensor
     /// <summary>Reads a TensorProto (any storage, including external data relative to <paramref name="baseDirectory"/>).</summary>
     public static HostTensor FromProto(TensorProto proto, string? name = null, string? baseDirectory = null, string file = "tensor")
     {
+        TensorChecks.Validate(proto, file);
         var shape = proto.Dims.ToArray();
         var tensorName = name ?? proto.Name;
         if (proto.DataType == (int)TensorProto.Types.DataType.String)
@@ -78,7 +86,16 @@ public sealed class HostTensor
             return FromStrings(tensorName, shape, proto.StringData.Select(s => s.ToStringUtf8()).ToArray());
         }
 
-        var tensor = Zeros(tensorName, proto.DataType, shape);
+        HostTensor tensor;
+        try
+        {
+            tensor = Zeros(tensorName, proto.DataType, shape);
+        }
+        catch (CompressBuildException e) when (e.File is null)
+        {
+            throw new CompressBuildException(e.Code, e.Message, file, inner: e);
+        }
+
         using var stream = new MemoryStream(tensor.Data, writable: true);
         TensorData.CopyRawBytesTo(proto, baseDirectory, file, stream);
         if (stream.Position != tensor.Data.Length)

@@ -120,6 +120,7 @@ public sealed class InferenceSession : IDisposable
 
     private static SessionOptions CreateOptions(SessionSettings settings, ExecutionProvider provider)
     {
+        settings.Validate();
         var options = new SessionOptions();
         try
         {

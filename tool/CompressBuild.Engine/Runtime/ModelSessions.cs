@@ -18,7 +18,7 @@ public static class ModelSessions
         {
             return InferenceSession.Create(path, settings);
         }
-        catch (OrtException e) when (e.IsInvalidModel)
+        catch (OrtException e) when (IsRejection(e))
         {
             throw Rejected(e, path);
         }
@@ -38,7 +38,7 @@ public static class ModelSessions
             {
                 return InferenceSession.Create(model.Proto.ToByteArray(), settings);
             }
-            catch (OrtException e) when (e.IsInvalidModel)
+            catch (OrtException e) when (IsRejection(e))
             {
                 throw Rejected(e, model.DisplayName);
             }
@@ -51,11 +51,19 @@ public static class ModelSessions
         {
             return InferenceSession.Create(path, settings);
         }
-        catch (OrtException e) when (e.IsInvalidModel)
+        catch (OrtException e) when (IsRejection(e))
         {
             throw Rejected(e, model.DisplayName);
         }
     }
+
+    /// <summary>
+    /// ORT reports a model it cannot load under several codes: beyond the invalid-graph ones, a tensor whose data
+    /// does not fit its shape is FAIL or INVALID_ARGUMENT. Creating a session reads nothing but the model, so any
+    /// of these is about the model (CB2008, exit 4), not the environment.
+    /// </summary>
+    private static bool IsRejection(OrtException e) =>
+        e.IsInvalidModel || e.ErrorCode is OrtErrorCode.Fail or OrtErrorCode.InvalidArgument or OrtErrorCode.RuntimeException or OrtErrorCode.NoSuchFile;
 
     private static CompressBuildException Rejected(OrtException e, string file) =>
         new(DiagnosticCodes.ModelRejectedByRuntime, $"ONNX Runtime cannot load this model ({e.ErrorCode}): {e.Message}", file, inner: e);

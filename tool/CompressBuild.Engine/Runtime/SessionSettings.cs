@@ -1,9 +1,14 @@
+using CompressBuild.Engine.Diagnostics;
+
 namespace CompressBuild.Engine.Runtime;
 
 /// <summary>How an inference session is created. Zero threads means ONNX Runtime's default.</summary>
 public sealed record SessionSettings
 {
     public static SessionSettings Default { get; } = new();
+
+    /// <summary>More threads than this is a mistake, not a setting: ONNX Runtime would try to start them all.</summary>
+    public const int MaxThreads = 1024;
 
     public int IntraOpThreads { get; init; }
 
@@ -25,4 +30,16 @@ public sealed record SessionSettings
 
     /// <summary>The provider this session really uses, after the process-wide default is applied.</summary>
     public ExecutionProvider EffectiveExecutionProvider => ExecutionProvider ?? RuntimeDefaults.ExecutionProvider;
+
+    /// <summary>Refuses thread counts outside 0..<see cref="MaxThreads"/> (CB2018) before ONNX Runtime sees them.</summary>
+    public void Validate()
+    {
+        foreach (var (count, option) in new[] { (IntraOpThreads, "threads"), (InterOpThreads, "inter-op threads") })
+        {
+            if (count is < 0 or > MaxThreads)
+            {
+                throw new CompressBuildException(DiagnosticCodes.ThreadCountInvalid, $"{option} {count} is out of range: give 0 (ONNX Runtime's default) up to {MaxThreads}.");
+            }
+        }
+    }
 }

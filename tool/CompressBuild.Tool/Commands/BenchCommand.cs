@@ -47,7 +47,7 @@ internal static class BenchCommand
         string source;
         if (options.Data is { } dataPath)
         {
-            var dataset = DatasetLoader.Open(dataPath, session.Inputs);
+            var dataset = DatasetLoader.OpenNonEmpty(dataPath, session.Inputs);
             samples = Enumerable.Range(0, Math.Min(options.Samples, dataset.Count)).Select(dataset.Sample).ToList();
             source = $"{dataPath} ({samples.Count} of {dataset.Count} samples)";
         }
@@ -98,9 +98,9 @@ internal static class BenchCommand
         foreach (var value in values)
         {
             var eq = value.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !long.TryParse(value[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0)
+            if (eq <= 0 || !long.TryParse(value[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size is <= 0 or > int.MaxValue)
             {
-                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--dim '{value}' must look like NAME=VALUE with a positive whole VALUE, e.g. --dim batch=8.");
+                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--dim '{value}' must look like NAME=VALUE with a positive whole VALUE up to {int.MaxValue}, e.g. --dim batch=8.");
             }
 
             dims[value[..eq]] = size;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Tool.Rendering;
 
@@ -44,6 +45,7 @@ internal static class ConvertCommand
     public static int Run(CliContext context, ConvertOptions options)
     {
         var model = OnnxModelReader.Load(options.Model);
+        OutputGuard.Check(options.Output, ModelFiles.ReadBy(model));
         var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold });
         if (result.ExternalDataForcedBySize)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
@@ -68,9 +69,10 @@ internal static class PruneCommand
     {
         options.Settings.Validate();
         var original = OnnxModelReader.Load(options.Model);
+        OutputGuard.Check(options.Output, [.. ModelFiles.ReadBy(original), options.Data, options.Labels, options.Settings.CalibrationData]);
         var pruned = ModelPruner.Run(original, options.Settings);
         var comparison = options.Data is { } data ? Compare(original, pruned.Model, data, options.Labels) : null;
-        OnnxModelWriter.Save(pruned.Model, options.Output);
+        OnnxModelWriter.Save(pruned.Model, options.Output, new ModelSaveOptions { Reads = [.. ModelFiles.ReadBy(original)] });
 
         foreach (var advisory in pruned.Advisories)
         {
@@ -94,7 +96,7 @@ internal static class PruneCommand
     {
         using var reference = ModelSessions.Open(original);
         using var candidate = ModelSessions.Open(pruned);
-        var dataset = DatasetLoader.Open(dataPath, reference.Inputs);
+        var dataset = DatasetLoader.OpenNonEmpty(dataPath, reference.Inputs);
         long[]? labels = null;
         if (labelsPath is not null)
         {

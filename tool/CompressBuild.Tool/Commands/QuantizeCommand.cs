@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
@@ -82,9 +83,10 @@ internal static class QuantizeCommand
     public static int Run(CliContext context, QuantizeOptions options)
     {
         var model = OnnxModelReader.Load(options.Model);
+        OutputGuard.Check(options.Output, [.. ModelFiles.ReadBy(model), options.CalibrationData]);
         var pass = QuantizationPass.Run(model, new QuantizationRequest(options.Engine, options.CalibrationData, options.CalibrationSamples, options.TargetCosine, options.KeepFloatTop));
         var (result, mixed, calibration) = (pass.Result, pass.Mixed, pass.Calibration);
-        var saved = OnnxModelWriter.Save(result.Model, options.Output, ModelSaveOptions.Default);
+        var saved = OnnxModelWriter.Save(result.Model, options.Output, ModelSaveOptions.Default with { Reads = [.. ModelFiles.ReadBy(model)] });
         foreach (var advisory in result.Advisories)
         {
             context.Error.WriteLine($"{options.Model}: warning {advisory.Code}: {advisory.Message}");

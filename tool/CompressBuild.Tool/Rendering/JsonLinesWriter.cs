@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace CompressBuild.Tool.Rendering;
 
@@ -14,7 +15,7 @@ internal sealed class JsonLinesWriter(TextWriter output)
     /// Non-ASCII is escaped (\uXXXX): the line then reads the same whatever code page the parent process decodes
     /// the pipe with (Windows consoles are not UTF-8 by default), and the JSON parser restores the text exactly.
     /// </summary>
-    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.Default };
+    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.Default, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly Lock gate = new();
 

@@ -16,6 +16,12 @@ internal sealed class TextTable(params string[] headers)
     public void WriteTo(TextWriter writer, string indent = "  ")
     {
         var all = headers.Length > 0 ? rows.Prepend(headers).ToList() : rows;
+        if (all.Count == 0)
+        {
+            // A table with no header and no rows (a graph with no inputs) prints nothing.
+            return;
+        }
+
         var widths = Enumerable.Range(0, all.Max(r => r.Length)).Select(c => all.Max(r => c < r.Length ? r[c].Length : 0)).ToArray();
         foreach (var row in all)
         {

@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.IO;
 
 namespace CompressBuild.Engine.Pipeline.Config;
 
@@ -22,7 +23,8 @@ public static class CompressConfigLoader
             throw new CompressBuildException(DiagnosticCodes.ConfigRefused, $"the file is {info.Length} bytes; a compress.yaml may have at most {ConfigParser.MaxFileBytes}.", path);
         }
 
-        return Parse(File.ReadAllText(full), path, info.DirectoryName!);
+        // The length above is 0 for /dev/zero and a FIFO: the read itself is bounded too, and refuses those.
+        return Parse(InputFile.ReadAllText(full, ConfigParser.MaxFileBytes, DiagnosticCodes.ConfigRefused, path), path, info.DirectoryName!);
     }
 
     public static CompressConfig Parse(string text, string file, string baseDirectory)

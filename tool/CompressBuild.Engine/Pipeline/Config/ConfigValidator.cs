@@ -131,6 +131,12 @@ public static class ConfigValidator
             throw Invalid(node, $"'{key.Name}' must be one of {string.Join(", ", key.Choices)}; got {scalar.Value}");
         }
 
+        // Every whole-number setting is a count that ends up in an int; beyond that is a typo or an attack.
+        if (value is > int.MaxValue or < int.MinValue)
+        {
+            throw Invalid(node, $"'{key.Name}' must be at most {int.MaxValue}; got {scalar.Value}");
+        }
+
         InRange(node, key, value);
         return value;
     }
@@ -149,21 +155,26 @@ public static class ConfigValidator
             $"'{key.Name}' must be one of {string.Join(", ", key.Choices)}; got '{text}'{Suggestions.DidYouMean(text, key.Choices)}");
     }
 
+    private const double MinDurationSeconds = 0.001;
+
+    private const double MaxDurationSeconds = 30 * 24 * 3600;
+
     private static TimeSpan DurationValue(ConfigNode node, ConfigKey key)
     {
         if (node is ConfigScalar { IsNull: false } scalar)
         {
             var text = scalar.Value.Trim();
             var unit = text.Length > 0 && char.IsLetter(text[^1]) ? text[^1] : 's';
-            var number = char.IsLetter(text[^1]) ? text[..^1] : text;
+            var number = text.Length > 0 && char.IsLetter(text[^1]) ? text[..^1] : text;
             var scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
-            if (scale > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value))
+            if (scale > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+                && value * scale >= MinDurationSeconds && value * scale <= MaxDurationSeconds)
             {
                 return TimeSpan.FromSeconds(value * scale);
             }
         }
 
-        throw Invalid(node, $"'{key.Name}' must be a positive duration in seconds, or with a unit: 90s, 10m, 1h");
+        throw Invalid(node, $"'{key.Name}' must be a duration from 1 ms to 30 days, in seconds or with a unit: 90s, 10m, 1h");
     }
 
     private static T InRange<T>(ConfigNode node, ConfigKey key, T value)

@@ -10,7 +10,7 @@ internal static class CalibrationSet
     public static Dataset Open(OnnxModel model, PruneSettings settings)
     {
         using var session = ModelSessions.Open(model);
-        return DatasetLoader.Open(settings.CalibrationData!, session.Inputs).Take(settings.CalibrationSamples);
+        return DatasetLoader.OpenNonEmpty(settings.CalibrationData!, session.Inputs).Take(settings.CalibrationSamples);
     }
 
     /// <summary>Mean and mean square of each channel (along its axis) of the named values over the data.</summary>

@@ -1,0 +1,95 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Onnx;
+
+/// <summary>
+/// External data is opened once and read only through that handle, after checking what was opened: a data file
+/// swapped for a link to an outside file while a model is being read never lets the outside bytes through.
+/// </summary>
+public class ExternalDataRaceTests
+{
+    [Fact]
+    public async Task A_data_file_swapped_for_an_outside_link_never_leaks_the_outside_bytes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var temp = new TempFolder();
+        var secret = Enumerable.Repeat((byte)0x5A, 16).ToArray();
+        File.WriteAllBytes(temp.File("secret.bin"), secret);
+        Directory.CreateDirectory(temp.File("model"));
+        File.WriteAllBytes(temp.File("model/real.bin"), new byte[16]);
+        File.WriteAllBytes(temp.File("model/w.bin"), new byte[16]);
+        var model = TestModels.AddWeight(4);
+        new ExternalDataReference("w.bin", 0, 16, null).WriteTo(model.Graph.Initializer[0]);
+        var loaded = OnnxModelReader.Load(TestModels.Write(model, temp.File("model/m.onnx")));
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var swapper = Task.Run(() =>
+        {
+            // Flip w.bin between a regular file and a link to the outside file, as fast as the file system allows.
+            var link = temp.File("model/w.link");
+            var copy = temp.File("model/w.copy");
+            while (!stop.IsCancellationRequested)
+            {
+                File.Delete(link);
+                File.CreateSymbolicLink(link, temp.File("secret.bin"));
+                File.Move(link, temp.File("model/w.bin"), overwrite: true);
+                File.Copy(temp.File("model/real.bin"), copy, overwrite: true);
+                File.Move(copy, temp.File("model/w.bin"), overwrite: true);
+            }
+        });
+
+        var reads = 0;
+        var refused = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var bytes = TensorData.ReadRawBytes(loaded.Graph.Initializer[0], loaded);
+                Assert.NotEqual(secret, bytes);
+                reads++;
+            }
+            catch (CompressBuildException e) when (e.Code == DiagnosticCodes.ExternalDataOutsideModelFolder || e.Code == DiagnosticCodes.ExternalDataMissing)
+            {
+                refused++;
+            }
+        }
+
+        await swapper;
+        Assert.True(reads + refused > 50, $"only {reads + refused} reads ran");
+    }
+
+    [Fact]
+    public async Task A_fifo_as_external_data_is_CB2017_without_blocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("model"));
+        Mkfifo(temp.File("model/w.bin"));
+        var model = TestModels.AddWeight(4);
+        new ExternalDataReference("w.bin", 0, 16, null).WriteTo(model.Graph.Initializer[0]);
+        var loaded = OnnxModelReader.Load(TestModels.Write(model, temp.File("model/m.onnx")));
+
+        var read = Task.Run(() => Assert.Throws<CompressBuildException>(() => TensorData.ReadRawBytes(loaded.Graph.Initializer[0], loaded)));
+
+        Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Equal(DiagnosticCodes.InputNotRegularFile, (await read).Code);
+    }
+
+    internal static void Mkfifo(string path)
+    {
+        using var process = System.Diagnostics.Process.Start("mkfifo", [path])!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+}
