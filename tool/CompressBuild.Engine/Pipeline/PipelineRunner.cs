@@ -95,7 +95,7 @@ public static class PipelineRunner
     /// </summary>
     private static void RecordBaseline(List<ModelRunResult> results, PipelineOptions options, string path)
     {
-        if (!options.MissesAsWarnings && results.Any(r => !r.Passed))
+        if ((!options.MissesAsWarnings && results.Any(r => !r.Passed)) || results.Any(r => r.Broken))
         {
             return;
         }
@@ -143,7 +143,7 @@ public static class PipelineRunner
         var (candidate, record) = evaluator.Artifacts(shown.Plan);
         var verification = record.Verification;
         string? output = null;
-        if (search.Chosen is not null || options.MissesAsWarnings)
+        if (search.Chosen is not null || (options.MissesAsWarnings && !verification.Broken))
         {
             // Load + save is byte-identical for our writer, and writes the model and its data atomically.
             OnnxModelWriter.Save(OnnxModelReader.Load(candidate), model.Output, ModelSaveOptions.Default);
