@@ -15,6 +15,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode OutputNotFinite = new(1010);
     public static readonly DiagnosticCode OutputCollapsed = new(1011);
     public static readonly DiagnosticCode FidelityFloorMissed = new(1012);
+    public static readonly DiagnosticCode SearchTimedOut = new(1013);
 
     // CB2xxx: invalid input.
     public static readonly DiagnosticCode ModelNotFound = new(2001);
