@@ -39,7 +39,9 @@ public sealed class ReportWriterTests : IDisposable
     [Fact]
     public void The_fixture_has_a_miss_a_pass_and_an_unenforced_check()
     {
-        Assert.Equal([BudgetStatus.Passed, BudgetStatus.Failed, BudgetStatus.NotEnforced], result.Checks.Select(c => c.Status));
+        // The last is the default agreement floor every classifier output gets.
+        Assert.Equal([BudgetStatus.Passed, BudgetStatus.Failed, BudgetStatus.NotEnforced, BudgetStatus.Passed], result.Checks.Select(c => c.Status));
+        Assert.Equal("floor.min-agreement[logits]", result.Checks[^1].Name);
         Assert.Equal(["mlp__int8_.verify.json", "verify-report.schema.json", "mlp__int8_.verify.md", "mlp__int8_.verify.html", "mlp__int8_.verify.junit.xml"], files.Select(Path.GetFileName));
     }
 

@@ -102,6 +102,8 @@ public static class BudgetEvaluator
             }
         }
 
+        // After the user's own budgets: the fidelity check every model gets (broken outputs, default floors).
+        checks.AddRange(FidelityFloors.Evaluate(budgets, metrics));
         return checks;
     }
 

@@ -39,7 +39,11 @@ public sealed record VerificationResult(
     /// agreement / cosine / SQNR, or the baseline's accuracy and agreement. The pipeline's search backs off on these.
     /// </summary>
     public bool AccuracyMissed => Misses.Any(m => m.Code == Diagnostics.DiagnosticCodes.AccuracyDropExceeded || m.Code == Diagnostics.DiagnosticCodes.FidelityBelowBudget
+        || m.Code == Diagnostics.DiagnosticCodes.FidelityFloorMissed || FidelityFloors.IsBroken(m.Code)
         || m.Name is "baseline.accuracy" or "baseline.agreement" or "release.accuracy" or "release.agreement");
+
+    /// <summary>True when the candidate's output is NaN/infinite or collapsed (CB1010, CB1011): a miss no option excuses.</summary>
+    public bool Broken => Misses.Any(m => FidelityFloors.IsBroken(m.Code));
 
     public double SizeRatio => (double)ReferenceSize.Bytes / Math.Max(1, CandidateSize.Bytes);
 }

@@ -11,6 +11,12 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaselineRegression = new(1005);
     public static readonly DiagnosticCode FidelityBelowBudget = new(1006);
 
+    // CB1010-CB1019: fidelity floors and broken outputs (issue 14): errors no option turns into a pass.
+    public static readonly DiagnosticCode OutputNotFinite = new(1010);
+    public static readonly DiagnosticCode OutputCollapsed = new(1011);
+    public static readonly DiagnosticCode FidelityFloorMissed = new(1012);
+    public static readonly DiagnosticCode SearchTimedOut = new(1013);
+
     // CB2xxx: invalid input.
     public static readonly DiagnosticCode ModelNotFound = new(2001);
     public static readonly DiagnosticCode ModelCorrupt = new(2002);
@@ -116,4 +122,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaselineNotFound = new(4053);
     public static readonly DiagnosticCode NoClassificationOutput = new(4054);
     public static readonly DiagnosticCode FidelityBudgetUnchecked = new(4055);
+
+    // CB4056-CB4064: fp16 safety and search honesty (issue 14).
+    public static readonly DiagnosticCode Fp16NodesKeptFloat = new(4056);
+    public static readonly DiagnosticCode Fp16NotMeasured = new(4057);
+    public static readonly DiagnosticCode CandidateModeDiffers = new(4058);
+    public static readonly DiagnosticCode TrialSkippedNoChange = new(4059);
+    public static readonly DiagnosticCode SearchTimeLimitReached = new(4060);
 }

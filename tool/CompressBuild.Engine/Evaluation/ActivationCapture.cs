@@ -26,6 +26,7 @@ public static class ActivationCapture
         int[]? source = null;
         for (var i = 0; i < data.Count; i++)
         {
+            Diagnostics.Deadline.ThrowIfExpired();
             var sample = data.Sample(i);
 
             // Where each requested tensor comes from, worked out once: a run output's index, or ~(its index in the sample).

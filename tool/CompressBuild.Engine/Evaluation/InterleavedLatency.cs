@@ -27,6 +27,7 @@ public static class InterleavedLatency
 
             for (var i = 0; i < options.Warmup; i++)
             {
+                Diagnostics.Deadline.ThrowIfExpired();
                 referenceRuns[i % samples.Count].Invoke();
                 candidateRuns[i % samples.Count].Invoke();
             }
@@ -39,6 +40,7 @@ public static class InterleavedLatency
             var reachedTimeCap = false;
             while (true)
             {
+                Diagnostics.Deadline.ThrowIfExpired();
                 var i = a.Count;
                 var sample = i % samples.Count;
 

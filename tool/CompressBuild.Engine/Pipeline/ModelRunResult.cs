@@ -18,4 +18,8 @@ public sealed record ModelRunResult(
     string StopReason,
     int CacheHits,
     VerificationResult? Verification,
-    IReadOnlyList<string> Reports);
+    IReadOnlyList<string> Reports)
+{
+    /// <summary>No candidate passed and the closest one's output is NaN/infinite or collapsed: an error even with misses as warnings.</summary>
+    public bool Broken => !Passed && Verification?.Broken == true;
+}

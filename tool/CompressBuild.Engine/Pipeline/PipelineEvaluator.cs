@@ -28,6 +28,9 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
     private readonly Dictionary<string, (string Candidate, TrialRecord Record)> done = new(StringComparer.Ordinal);
 
+    /// <summary>Content hash of each candidate built or restored so far, to the plan that made it first.</summary>
+    private readonly Dictionary<string, CandidatePlan> built = new(StringComparer.Ordinal);
+
     public int CacheHits { get; private set; }
 
     public (string Candidate, TrialRecord Record) Artifacts(CandidatePlan plan) => done[plan.Describe()];
@@ -41,6 +44,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             var cached = JsonSerializer.Deserialize<TrialRecord>(File.ReadAllText(entry.PathOf(RecordFile)), CacheJson.Options)!;
             CacheHits++;
             Report($"cache hit for {plan.Origin}");
+            built.TryAdd(ContentHash(entry.PathOf(CandidateFile)), plan);
             return Remember(plan, entry.PathOf(CandidateFile), cached);
         }
         else if (corrupt)
@@ -53,6 +57,16 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         Report($"{plan.Origin}: applying {plan.Describe()}");
         var (compressed, quantizedLayers, summaries) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
+
+        // The search's own trials are not verified when they change nothing: the requested plan always is.
+        var hash = ContentHash(candidate);
+        if (done.Count > 0 && Unchanged(plan, compressed, quantizedLayers, summaries, hash) is { } reason)
+        {
+            Report($"{plan.Origin}: skipped, {reason}");
+            return TrialOutcome.Skipped(reason, new FileInfo(candidate).Length);
+        }
+
+        built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
         var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release });
         var record = new TrialRecord(quantizedLayers, summaries, verification);
@@ -72,6 +86,28 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         done[plan.Describe()] = (candidate, record);
         var v = record.Verification;
         return new TrialOutcome(v.Passed, v.AccuracyMissed, v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
+    }
+
+    /// <summary>Why a built candidate is not worth verifying: it is the original model, or a candidate already tried.</summary>
+    private string? Unchanged(CandidatePlan plan, OnnxModel compressed, int quantizedLayers, List<string> summaries, string hash)
+    {
+        if (ReferenceEquals(compressed, original) || (plan.IndexOf("prune") < 0 && plan.IndexOf("quantize") >= 0 && quantizedLayers == 0))
+        {
+            return $"it changes nothing ({string.Join("; ", summaries)})";
+        }
+
+        return built.TryGetValue(hash, out var earlier) ? $"its model is identical to the one of '{earlier.Origin}'" : null;
+    }
+
+    private static string ContentHash(string file)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var part in new[] { file, file + ".data" }.Where(File.Exists))
+        {
+            hash.AppendData(File.ReadAllBytes(part));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private (OnnxModel Model, int QuantizedLayers, List<string> Summaries) Apply(CandidatePlan plan)

@@ -9,5 +9,6 @@ public sealed record PipelineResult(string Config, IReadOnlyList<ModelRunResult>
     /// <summary>Budget misses were reported as warnings (<c>--misses-as-warnings</c>): they do not fail the run.</summary>
     public bool MissesAsWarnings { get; init; }
 
-    public int ExitCode => Passed || MissesAsWarnings ? ExitCodes.Ok : ExitCodes.BudgetMissed;
+    /// <summary>Misses as warnings never excuse a broken model (NaN/infinite or collapsed output).</summary>
+    public int ExitCode => Passed || (MissesAsWarnings && !Models.Any(m => m.Broken)) ? ExitCodes.Ok : ExitCodes.BudgetMissed;
 }

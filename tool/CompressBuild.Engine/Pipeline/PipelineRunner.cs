@@ -115,7 +115,7 @@ public static class PipelineRunner
     /// </summary>
     private static void RecordBaseline(List<ModelRunResult> results, PipelineOptions options, string path)
     {
-        if (!options.MissesAsWarnings && results.Any(r => !r.Passed))
+        if ((!options.MissesAsWarnings && results.Any(r => !r.Passed)) || results.Any(r => r.Broken))
         {
             return;
         }
@@ -159,11 +159,25 @@ public static class PipelineRunner
             search = new SearchResult(outcome.Passed ? trial : null, [trial], outcome.Passed ? "the requested passes meet every budget" : "the requested passes miss a budget (search is off)");
         }
 
-        var shown = search.Chosen ?? search.Trials.OrderBy(t => t.Outcome.Misses.Count).ThenBy(t => t.Number).First();
+        var verified = search.Trials.Where(t => t.Outcome.SkippedBecause is null).ToList();
+        if (verified.Count == 0)
+        {
+            // Only a timeout stops a search before its first trial is verified.
+            var at = model.Search?.Source ?? model.Source.Source;
+            throw new CompressBuildException(DiagnosticCodes.SearchTimedOut,
+                $"{model.Name}: the search stopped before verifying any candidate ({search.StopReason}); raise search.timeout or make the requested passes cheaper.", at.File, at.Line, at.Column);
+        }
+
+        var shown = search.Chosen ?? verified.OrderBy(t => t.Outcome.Misses.Count).ThenBy(t => t.Number).First();
         var (candidate, record) = evaluator.Artifacts(shown.Plan);
         var verification = record.Verification;
+        if (ModeChange.Describe(requested, search.Trials, shown) is { } changed)
+        {
+            verification = verification with { Advisories = [.. verification.Advisories, new Advisory(DiagnosticCodes.CandidateModeDiffers, $"the chosen candidate is {changed}: the requested passes did not meet every budget, so the search fell back to another mode.")] };
+        }
+
         string? output = null;
-        if (search.Chosen is not null || options.MissesAsWarnings)
+        if (search.Chosen is not null || (options.MissesAsWarnings && !verification.Broken))
         {
             // Load + save is byte-identical for our writer, and writes the model and its data atomically.
             OnnxModelWriter.Save(OnnxModelReader.Load(candidate), model.Output, ModelSaveOptions.Default);
@@ -194,6 +208,7 @@ public static class PipelineRunner
                 origin = t.Plan.Origin,
                 passes = t.Plan.Describe(),
                 passed = t.Outcome.Passed,
+                skipped = t.Outcome.SkippedBecause,
                 misses = t.Outcome.Misses,
                 sizeBytes = t.Outcome.SizeBytes,
                 steps = (t.Outcome.Details as TrialRecord)?.PassSummaries,

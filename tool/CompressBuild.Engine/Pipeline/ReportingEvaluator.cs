@@ -10,7 +10,11 @@ internal sealed class ReportingEvaluator(ICandidateEvaluator inner, Action<int, 
     public TrialOutcome Evaluate(CandidatePlan plan)
     {
         var outcome = inner.Evaluate(plan);
-        onTrial(++count, plan, outcome);
+        if (outcome.SkippedBecause is null)
+        {
+            onTrial(++count, plan, outcome);
+        }
+
         return outcome;
     }
 }

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
@@ -6,41 +7,63 @@ namespace CompressBuild.Engine.Quantization;
 /// <summary>
 /// fp16: float32 weights become float16 and every op outside the block list computes in float16. Values
 /// crossing between float16 and float32 ops get one Cast each. By default the model's inputs and outputs keep
-/// float32 (a Cast after each input and before each output), so callers do not change.
+/// float32 (a Cast after each input and before each output), so callers do not change. If/Loop/Scan bodies are
+/// converted too, their boundaries kept float32.
+/// Nodes float16 cannot serve stay float32, like the node block list of ONNX Runtime's float16 converter, but
+/// found rather than listed: nodes reading constants outside float16's range, nodes whose activations leave its
+/// safe range on data, and nodes whose float16 output diverges from float32 on data (calibration samples when
+/// given, a generated input otherwise), measured again after each round of blocking.
 /// </summary>
 internal static class Fp16Converter
 {
-    private const int Float = (int)TensorProto.Types.DataType.Float;
-    private const int Half = (int)TensorProto.Types.DataType.Float16;
+    /// <summary>Rounds of measure-and-block: each round blocks every node found diverging, then measures the new candidate.</summary>
+    private const int MaxRounds = 4;
 
-    public static void Apply(QuantizationWork work, QuantizationOptions options)
+    public static void Apply(QuantizationWork work, QuantizationOptions options, Dataset? calibration)
     {
-        var graph = work.Graph;
-        var types = ValueTypes.Infer(graph);
-        var order = GraphIndex.Build(graph).TopologicalOrder();
-        var selection = new NodeSelection(options, graph, order.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").ToList(), work.Model.DisplayName);
-        var blockList = options.Fp16BlockList.ToHashSet(StringComparer.Ordinal);
-        var editor = new GraphEditor(graph);
-        var blocked = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        foreach (var node in order)
+        var pristine = work.Graph.Clone();
+        var floatModel = new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath);
+        var unsafeNodes = Fp16Ranges.ConstantsOutOfRange(floatModel);
+        var probe = Fp16Probe.TryCreate(floatModel, calibration, options.Session, out var skipped);
+        var activations = probe is null ? null : Measure(probe.ActivationsOutOfRange, ref skipped);
+        if (activations is null)
         {
-            var touchesFloat = node.Input.Concat(node.Output).Any(v => types.GetValueOrDefault(v) == Float);
-            var reason = selection.ExcludedBecause(node)
-                ?? (blockList.Contains(node.OpType) ? "on the fp16 block list (numerically fragile)" : null)
-                ?? (node.Domain is not ("" or "ai.onnx") ? "not a standard-domain op" : null)
-                ?? (node.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0) ? "has subgraphs" : null);
-            if (reason is not null)
+            probe = null;
+            work.Advise(Diagnostics.DiagnosticCodes.Fp16NotMeasured, $"fp16 could not run the model on {(calibration is null ? "a generated input" : "the calibration data")} ({skipped}); only nodes with constants outside float16's range were kept float32. Give calibration data (compress.yaml: calibration) so each node's divergence is measured.");
+        }
+        else
+        {
+            foreach (var (node, reason) in activations)
             {
-                blocked.Add(node);
-                if (touchesFloat)
-                {
-                    work.LeftFloat(node, reason);
-                }
+                unsafeNodes.TryAdd(node, reason);
             }
-            else if (touchesFloat)
+        }
+
+        Convert(work, options, unsafeNodes);
+        for (var round = 0; probe is not null && round < MaxRounds && work.Decisions.Any(d => d.Quantized); round++)
+        {
+            // Measured with float32 I/O so the probe's samples fit; the user's I/O choice is applied after.
+            var measured = options.KeepIoTypes ? work.Model : Converted(pristine, work, options with { KeepIoTypes = true }, unsafeNodes);
+            var converted = work.Decisions.Where(d => d.Quantized).Select(d => d.Node).ToHashSet(StringComparer.Ordinal);
+            var diverging = Measure(() => probe.Diverging(measured, converted), ref skipped);
+            if (diverging is null)
             {
-                work.Quantized(node, "float16");
+                work.Advise(Diagnostics.DiagnosticCodes.Fp16NotMeasured, $"fp16 could not run its candidate on {probe.Source} ({skipped}); the nodes found so far stay float32.");
+                break;
             }
+            if (diverging.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var (node, reason) in diverging)
+            {
+                unsafeNodes.TryAdd(node, reason);
+            }
+
+            work.Proto.Graph = pristine.Clone();
+            work.Decisions.Clear();
+            Convert(work, options, unsafeNodes);
         }
 
         if (!work.Decisions.Any(d => d.Quantized))
@@ -48,119 +71,44 @@ internal static class Fp16Converter
             return;
         }
 
-        var half = new HashSet<string>(StringComparer.Ordinal);
-        var consumers = GraphIndex.Build(graph);
-        foreach (var initializer in graph.Initializer.Where(i => i.DataType == Float).ToList())
+        var kept = work.Decisions.Where(d => !d.Quantized && unsafeNodes.ContainsKey(d.Node)).ToList();
+        if (kept.Count > 0)
         {
-            if (consumers.Consumers(initializer.Name).Any(c => !blocked.Contains(c)))
-            {
-                var values = TensorData.ToSingles(initializer, work.Model);
-                var converted = TensorData.FromArray<Half>(initializer.Name, initializer.Dims.ToArray(), values.Select(v => (Half)v).ToArray());
-                graph.Initializer[graph.Initializer.IndexOf(initializer)] = converted;
-                half.Add(initializer.Name);
-            }
+            var measuredOn = probe is null ? "" : $" (measured on {probe.Source})";
+            work.Advise(Diagnostics.DiagnosticCodes.Fp16NodesKeptFloat,
+                $"fp16 kept {kept.Count} node(s) float32 because float16 cannot hold their values{measuredOn}: {string.Join("; ", kept.Take(5).Select(d => $"{d.Node} ({d.OpType}): {d.Detail}"))}{(kept.Count > 5 ? $"; and {kept.Count - 5} more" : "")}.");
         }
 
-        if (!options.KeepIoTypes)
-        {
-            foreach (var input in graph.Input.Where(i => i.Type?.TensorType?.ElemType == Float && !half.Contains(i.Name)))
-            {
-                input.Type.TensorType.ElemType = Half;
-                half.Add(input.Name);
-            }
-        }
-
-        foreach (var node in order.Where(n => !blocked.Contains(n)))
-        {
-            foreach (var output in node.Output.Where(o => types.GetValueOrDefault(o) == Float))
-            {
-                half.Add(output);
-            }
-
-            if (node.OpType == "Cast" && GraphEditor.GetInt(node, "to", 0) == Float)
-            {
-                node.Attribute.Single(a => a.Name == "to").I = Half;
-            }
-
-            if (node.OpType == "ConstantOfShape" && node.Attribute.FirstOrDefault(a => a.Name == "value") is { T.DataType: Float } value)
-            {
-                var v = TensorData.ToSingles(value.T, work.Model);
-                value.T = TensorData.FromArray<Half>(value.T.Name, value.T.Dims.ToArray(), v.Select(x => (Half)x).ToArray());
-            }
-        }
-
-        // Graph outputs computed in float16: the producer writes <name>_fp16 and a Cast restores float32 under the original name.
-        var exempt = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        foreach (var output in graph.Output.Where(o => half.Contains(o.Name)))
-        {
-            if (!options.KeepIoTypes)
-            {
-                output.Type.TensorType.ElemType = Half;
-                continue;
-            }
-
-            var renamed = editor.UniqueName(output.Name + "_fp16");
-            foreach (var node in graph.Node)
-            {
-                Rename(node.Input, output.Name, renamed);
-                Rename(node.Output, output.Name, renamed);
-            }
-
-            half.Remove(output.Name);
-            half.Add(renamed);
-            var cast = editor.AddNode("Cast", [renamed], [output.Name], output.Name + "_Cast_to_float");
-            GraphEditor.SetInt(cast, "to", Float);
-            exempt.Add(cast);
-        }
-
-        var casts = new Dictionary<(string, int), string>();
-        foreach (var node in graph.Node.ToList())
-        {
-            if (exempt.Contains(node))
-            {
-                continue;
-            }
-
-            var wantsHalf = !blocked.Contains(node);
-            for (var i = 0; i < node.Input.Count; i++)
-            {
-                var value = node.Input[i];
-                var isFloat = types.GetValueOrDefault(value) == Float || half.Contains(value);
-                if (value.Length == 0 || !isFloat || half.Contains(value) == wantsHalf)
-                {
-                    continue;
-                }
-
-                var to = wantsHalf ? Half : Float;
-                if (!casts.TryGetValue((value, to), out var cast))
-                {
-                    cast = editor.UniqueName(value + (wantsHalf ? "_fp16" : "_fp32"));
-                    var castNode = editor.AddNode("Cast", [value], [cast], cast + "_Cast");
-                    GraphEditor.SetInt(castNode, "to", to);
-                    casts[(value, to)] = cast;
-                }
-
-                node.Input[i] = cast;
-            }
-        }
-
-        foreach (var info in graph.ValueInfo.Where(v => half.Contains(v.Name) && v.Type?.TensorType is not null))
-        {
-            info.Type.TensorType.ElemType = Half;
-        }
-
-        editor.Finish();
         work.Advise(Diagnostics.DiagnosticCodes.SpeedupUnlikely, "fp16 halves the weights, but ONNX Runtime's CPU provider has few float16 kernels and inserts conversions, so expect no speedup on CPU (fp16 pays off on GPUs and NPUs).");
     }
 
-    private static void Rename(Google.Protobuf.Collections.RepeatedField<string> names, string from, string to)
+    /// <summary>Runs a measurement; null with the reason when ONNX Runtime cannot run the model on the probe's inputs.</summary>
+    private static Dictionary<string, string>? Measure(Func<Dictionary<string, string>> measure, ref string? failure)
     {
-        for (var i = 0; i < names.Count; i++)
+        try
         {
-            if (names[i] == from)
-            {
-                names[i] = to;
-            }
+            return measure();
         }
+        catch (Exception e) when (e is Diagnostics.CompressBuildException or Runtime.OrtException)
+        {
+            failure = e.Message;
+            return null;
+        }
+    }
+
+    private static void Convert(QuantizationWork work, QuantizationOptions options, IReadOnlyDictionary<string, string> unsafeNodes)
+    {
+        var order = GraphIndex.Build(work.Graph).TopologicalOrder();
+        var selection = new NodeSelection(options, work.Graph, order.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").ToList(), work.Model.DisplayName);
+        new Fp16GraphConversion(work, options, selection, unsafeNodes).Convert(work.Graph, new Dictionary<string, int>(StringComparer.Ordinal), isSubgraph: false);
+    }
+
+    private static OnnxModel Converted(GraphProto pristine, QuantizationWork work, QuantizationOptions options, IReadOnlyDictionary<string, string> unsafeNodes)
+    {
+        var proto = work.Proto.Clone();
+        proto.Graph = pristine.Clone();
+        var copy = new QuantizationWork(new OnnxModel(proto, work.Model.BaseDirectory, work.Model.SourcePath), options);
+        Convert(copy, options, unsafeNodes);
+        return copy.Model;
     }
 }

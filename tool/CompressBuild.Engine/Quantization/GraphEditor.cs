@@ -104,21 +104,16 @@ internal sealed class GraphEditor
     public void Finish()
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var hasSubgraphs = false;
         foreach (var node in Graph.Node)
         {
             used.UnionWith(node.Input);
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null || attribute.Graphs.Count > 0)
-                {
-                    // Subgraphs may read outer initializers by name; keep everything rather than walk them.
-                    return;
-                }
-            }
+            hasSubgraphs |= node.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0);
         }
 
+        // Subgraphs may read outer initializers by name: then keep every initializer rather than walk them.
         used.UnionWith(Graph.Output.Select(o => o.Name));
-        var unused = Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
+        var unused = hasSubgraphs ? [] : Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
         foreach (var initializer in unused)
         {
             Graph.Initializer.Remove(initializer);

@@ -49,6 +49,7 @@ public static class MixedPrecision
         var trials = new List<(NodeDecision Layer, double Cosine, int Position)>();
         for (var i = 0; i < candidates.Count; i++)
         {
+            Diagnostics.Deadline.ThrowIfExpired();
             var others = candidates.Where(c => c != candidates[i]).Select(c => c.Node);
             var alone = ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. options.ExcludeNodes, .. others] }, calibration, histograms);
             trials.Add((candidates[i], OutputCosine(reference, alone, calibration, options), i));
@@ -64,6 +65,7 @@ public static class MixedPrecision
         {
             while (cosine < target && keep < ranked.Count)
             {
+                Diagnostics.Deadline.ThrowIfExpired();
                 keep++;
                 chosen = Trial(model, options, calibration, histograms, ranked, keep);
                 cosine = keep == ranked.Count ? 1 : OutputCosine(reference, chosen, calibration, options);

@@ -45,7 +45,7 @@ public static class ModelQuantizer
                 DynamicQuantizer.Apply(work, options);
                 break;
             case QuantizationMode.Fp16:
-                Fp16Converter.Apply(work, options);
+                Fp16Converter.Apply(work, options, calibration);
                 break;
             case QuantizationMode.Int4Weight:
             case QuantizationMode.Int8Weight:

@@ -21,9 +21,10 @@ internal static class ValueTypes
         "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "IsNaN", "IsInf",
     };
 
-    public static Dictionary<string, int> Infer(GraphProto graph)
+    /// <param name="outer">Types of the enclosing scopes' values, for a subgraph that reads them.</param>
+    public static Dictionary<string, int> Infer(GraphProto graph, IReadOnlyDictionary<string, int>? outer = null)
     {
-        var types = new Dictionary<string, int>(StringComparer.Ordinal);
+        var types = outer is null ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(outer, StringComparer.Ordinal);
         foreach (var value in graph.Input.Concat(graph.ValueInfo).Concat(graph.Output))
         {
             if (value.Type?.TensorType is { ElemType: > 0 } tensor)
@@ -54,6 +55,12 @@ internal static class ValueTypes
 
     public static bool IsFloat(IReadOnlyDictionary<string, int> types, string value) => types.GetValueOrDefault(value) == Float;
 
+    /// <summary>A control-flow node's output has the type its body declares for it (Loop's body outputs its condition first).</summary>
+    private static int BodyOutputType(NodeProto node, string attribute, int bodyOutput) =>
+        node.Attribute.FirstOrDefault(a => a.Name == attribute)?.G is { } body && bodyOutput < body.Output.Count
+            ? body.Output[bodyOutput].Type?.TensorType?.ElemType ?? 0
+            : 0;
+
     private static int OutputType(NodeProto node, int output, int first, Dictionary<string, int> types)
     {
         if (node.Domain is not ("" or "ai.onnx"))
@@ -73,6 +80,9 @@ internal static class ValueTypes
             "Dropout" when output == 1 => Bool,
             "Gather" or "GatherElements" or "GatherND" => node.Input.Count > 0 ? types.GetValueOrDefault(node.Input[0]) : 0,
             "Where" => node.Input.Count > 1 ? types.GetValueOrDefault(node.Input[1]) : 0,
+            "If" => BodyOutputType(node, "then_branch", output),
+            "Loop" => BodyOutputType(node, "body", output + 1),
+            "Scan" => BodyOutputType(node, "body", output),
             var op when Int64Outputs.Contains(op) => Int64,
             var op when BoolOutputs.Contains(op) => Bool,
             _ => first,

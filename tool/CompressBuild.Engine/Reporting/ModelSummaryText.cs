@@ -16,7 +16,8 @@ public static class ModelSummaryText
     public static string For(ModelRunResult model, string configPath, bool missesAreWarnings = false)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var parts = new List<string> { Passes(model.Shown.Plan) };
+        var requested = model.Trials.Count > 0 ? model.Trials[0].Plan : model.Shown.Plan;
+        var parts = new List<string> { ModeChange.Describe(requested, model.Trials, model.Shown) is { } changed ? Passes(model.Shown.Plan) + changed[changed.IndexOf(" (requested", StringComparison.Ordinal)..] : Passes(model.Shown.Plan) };
         if (model.Verification is { } v)
         {
             parts.Add(v.SizeRatio >= 1 ? $"{Short(v.SizeRatio)} smaller" : $"{Short(1 / v.SizeRatio)} larger");
@@ -38,7 +39,8 @@ public static class ModelSummaryText
             }
         }
 
-        if (model.Trials.Count > 0 && model.CacheHits >= model.Trials.Count)
+        var verifiedTrials = model.Trials.Count(t => t.Outcome.SkippedBecause is null);
+        if (verifiedTrials > 0 && model.CacheHits >= verifiedTrials)
         {
             parts.Add("cached");
         }

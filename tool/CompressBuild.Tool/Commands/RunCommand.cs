@@ -163,7 +163,7 @@ internal static class RunCommand
             foreach (var miss in model.Passed ? [] : model.Verification?.Misses ?? [])
             {
                 var at = BudgetLocations.Locate(modelConfig, config, miss);
-                var severity = build.MissesAsWarnings ? DiagnosticLine.Warning : DiagnosticLine.Error;
+                var severity = build.MissesAsWarnings && !FidelityFloors.IsBroken(miss.Code) ? DiagnosticLine.Warning : DiagnosticLine.Error;
                 yield return new DiagnosticLine(severity, miss.Code.Id, $"{model.Name}: {miss.Message}", at.File, at.Line, at.Column).At(origin, config.Path);
             }
         }
@@ -257,6 +257,6 @@ internal static class RunCommand
             o.WriteLine($"Report  {report}");
         }
 
-        o.WriteLine(result.Passed ? "Result  passed" : result.MissesAsWarnings ? $"Result  passed with warnings: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget" : $"Result  FAILED: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget");
+        o.WriteLine(result.Passed ? "Result  passed" : result.MissesAsWarnings && !result.Models.Any(m => m.Broken) ? $"Result  passed with warnings: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget" : $"Result  FAILED: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget");
     }
 }

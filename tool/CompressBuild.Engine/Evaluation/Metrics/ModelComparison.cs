@@ -29,6 +29,7 @@ public static class ModelComparison
         float[] r = [], c = [];
         for (var i = 0; i < data.Count; i++)
         {
+            Deadline.ThrowIfExpired();
             var sample = data.Sample(i);
             var referenceOut = reference.Run(sample, names);
             var candidateOut = candidate.Run(sample, names);

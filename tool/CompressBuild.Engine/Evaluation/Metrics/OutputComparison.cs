@@ -21,6 +21,11 @@ public sealed class OutputComparison
     private double maxAbsError;
     private long rows;
     private long agreeingRows;
+    private long candidateNotFinite;
+    private float referenceLow = float.PositiveInfinity;
+    private float referenceHigh = float.NegativeInfinity;
+    private float candidateLow = float.PositiveInfinity;
+    private float candidateHigh = float.NegativeInfinity;
 
     /// <param name="classes">Scores per row for a classification output; 0 for a regression output.</param>
     /// <param name="topK">K for top-k accuracy when labels are given; 0 when there are no labels.</param>
@@ -48,6 +53,7 @@ public sealed class OutputComparison
         }
 
         samples++;
+        Track(reference, candidate);
         var referenceNorm = TensorPrimitives.Norm(reference);
         var candidateNorm = TensorPrimitives.Norm(candidate);
         var cosine = referenceNorm == 0 && candidateNorm == 0 ? 1
@@ -94,6 +100,28 @@ public sealed class OutputComparison
         }
     }
 
+    /// <summary>Broken-output evidence: non-finite candidate values and both models' value ranges.</summary>
+    private void Track(ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate)
+    {
+        if (reference.Length == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < candidate.Length; i++)
+        {
+            if (!float.IsFinite(candidate[i]) && float.IsFinite(reference[i]))
+            {
+                candidateNotFinite++;
+            }
+        }
+
+        referenceLow = Math.Min(referenceLow, TensorPrimitives.MinNumber(reference));
+        referenceHigh = Math.Max(referenceHigh, TensorPrimitives.MaxNumber(reference));
+        candidateLow = Math.Min(candidateLow, TensorPrimitives.MinNumber(candidate));
+        candidateHigh = Math.Max(candidateHigh, TensorPrimitives.MaxNumber(candidate));
+    }
+
     public OutputMetrics Result() => new(
         Name,
         Classes > 0,
@@ -104,5 +132,10 @@ public sealed class OutputComparison
         maxAbsError,
         errorEnergy == 0 ? double.PositiveInfinity : 10 * Math.Log10(signalEnergy / errorEnergy),
         Classes > 0 ? (rows == 0 ? 1 : (double)agreeingRows / rows) : null,
-        referenceAccuracy is null ? null : new AccuracyPair(referenceAccuracy.K, referenceAccuracy.Top1, candidateAccuracy!.Top1, referenceAccuracy.TopK, candidateAccuracy.TopK));
+        referenceAccuracy is null ? null : new AccuracyPair(referenceAccuracy.K, referenceAccuracy.Top1, candidateAccuracy!.Top1, referenceAccuracy.TopK, candidateAccuracy.TopK))
+    {
+        CandidateNotFinite = candidateNotFinite,
+        CandidateConstant = candidateHigh == candidateLow && referenceHigh > referenceLow,
+        ReferenceVaries = !(referenceHigh <= referenceLow),
+    };
 }

@@ -15,4 +15,14 @@ public sealed record OutputMetrics(
     double MaxAbsError,
     double SqnrDb,
     double? Top1Agreement,
-    AccuracyPair? Accuracy);
+    AccuracyPair? Accuracy)
+{
+    /// <summary>Values the candidate gave as NaN or infinity where the reference's were finite.</summary>
+    public long CandidateNotFinite { get; init; }
+
+    /// <summary>True when the candidate's output never changed (over all samples and elements) while the reference's did.</summary>
+    public bool CandidateConstant { get; init; }
+
+    /// <summary>False when the reference's output never changed: cosine and SQNR say little about a constant signal.</summary>
+    public bool ReferenceVaries { get; init; } = true;
+}

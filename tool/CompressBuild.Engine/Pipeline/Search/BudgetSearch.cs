@@ -40,7 +40,15 @@ public sealed class BudgetSearch
     public static SearchResult Run(CandidatePlan requested, ICandidateEvaluator evaluator, SearchLimits limits, TimeProvider? clock = null)
     {
         var search = new BudgetSearch(evaluator, limits, clock ?? TimeProvider.System);
-        var reason = search.Explore(requested);
+
+        // The timeout bounds the whole search, the trial under way included: its long loops watch this deadline.
+        using var timeout = new CancellationTokenSource(limits.Timeout, search.clock);
+        string reason;
+        using (Diagnostics.Deadline.Enter(timeout.Token))
+        {
+            reason = search.Explore(requested);
+        }
+
         var chosen = search.trials.Where(t => t.Outcome.Passed).OrderBy(t => t.Outcome.SizeBytes).ThenBy(t => t.Number).FirstOrDefault();
         return new SearchResult(chosen, search.trials, search.stop ?? reason);
     }
@@ -179,7 +187,7 @@ public sealed class BudgetSearch
             return null;
         }
 
-        if (trials.Count >= limits.MaxTrials)
+        if (trials.Count(t => t.Outcome.SkippedBecause is null) >= limits.MaxTrials)
         {
             stop = $"reached max_trials ({limits.MaxTrials})";
             return null;
@@ -199,7 +207,17 @@ public sealed class BudgetSearch
         }
 
         var before = clock.GetTimestamp();
-        var outcome = evaluator.Evaluate(plan);
+        TrialOutcome outcome;
+        try
+        {
+            outcome = evaluator.Evaluate(plan);
+        }
+        catch (OperationCanceledException) when (Diagnostics.Deadline.Current.IsCancellationRequested)
+        {
+            stop = $"reached the timeout ({limits.Timeout}) during '{plan.Origin}', which was abandoned";
+            return null;
+        }
+
         var trial = new Trial(trials.Count + 1, plan, outcome, clock.GetElapsedTime(before));
         trials.Add(trial);
         return trial;

@@ -6,4 +6,10 @@ namespace CompressBuild.Engine.Pipeline.Search;
 /// </summary>
 /// <param name="Misses">One line per missed budget, as printed.</param>
 /// <param name="Details">The full verification result, for reports.</param>
-public sealed record TrialOutcome(bool Passed, bool AccuracyMissed, IReadOnlyList<string> Misses, long SizeBytes, int QuantizedLayers, object? Details = null);
+public sealed record TrialOutcome(bool Passed, bool AccuracyMissed, IReadOnlyList<string> Misses, long SizeBytes, int QuantizedLayers, object? Details = null)
+{
+    /// <summary>Why the trial was not verified (its candidate changes nothing, or repeats an earlier one); null for a trial that ran.</summary>
+    public string? SkippedBecause { get; init; }
+
+    public static TrialOutcome Skipped(string reason, long sizeBytes) => new(false, false, [], sizeBytes, 0) { SkippedBecause = reason };
+}
