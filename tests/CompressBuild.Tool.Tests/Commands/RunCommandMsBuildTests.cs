@@ -52,6 +52,20 @@ public sealed class RunCommandMsBuildTests : IDisposable
     }
 
     [Fact]
+    public void Progress_lines_carry_their_stage_the_trial_and_the_search_limit()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+
+        var progress = Lines(JsonLinesRun(config)).Where(l => l["kind"]!.GetValue<string>() == "progress").ToList();
+
+        var started = progress.First(l => l["stage"]?.GetValue<string>() == "started");
+        Assert.True(started["trials"]!.GetValue<int>() >= 1);
+        var trial = progress.First(l => l["stage"]?.GetValue<string>() == "trial");
+        Assert.Equal(1, trial["trial"]!.GetValue<int>());
+        Assert.Contains(progress, l => l["stage"]?.GetValue<string>() == "step");
+    }
+
+    [Fact]
     public void A_budget_miss_is_an_error_line_at_the_budget_in_compress_yaml_and_nothing_is_written()
     {
         var config = Config("min_size_ratio: 100");

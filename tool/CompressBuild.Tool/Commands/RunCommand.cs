@@ -94,7 +94,7 @@ internal static class RunCommand
         {
             origin = options.Build.Origin is { } text ? SourceOrigin.Parse(text) : null;
             var config = CompressConfigLoader.Load(options.Config);
-            var result = Execute(options, config, e => lines.Progress(e.Model, e.Message));
+            var result = Execute(options, config, e => lines.Progress(e.Model, e.Message, e.Kind.ToString().ToLowerInvariant(), e.Trial, e.TrialLimit));
             foreach (var line in Diagnostics(result, config, options.Build, origin))
             {
                 lines.Diagnostic(line);
