@@ -42,6 +42,15 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
     /// <summary>CompressBuildThreads: intra-op threads for verification (empty: the engine's default, 1).</summary>
     public string Threads { get; set; } = "";
 
+    /// <summary>CompressBuildMaxTime: seconds of latency sampling per verification (empty: the engine's default, 3).</summary>
+    public string MaxTime { get; set; } = "";
+
+    /// <summary>CompressBuildWarmup: untimed runs of each model before timing (empty: 20).</summary>
+    public string Warmup { get; set; } = "";
+
+    /// <summary>CompressBuildCiWidth: stop sampling once the speedup interval is this narrow, percent (empty: 5).</summary>
+    public string CiWidth { get; set; } = "";
+
     [Output]
     public ITaskItem[] PreparedModels { get; set; } = [];
 
@@ -177,10 +186,13 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
         yield return model;
         yield return "--output";
         yield return output;
-        if (Threads.Trim().Length > 0)
+        foreach (var (option, value) in new[] { ("--threads", Threads), ("--max-time", MaxTime), ("--warmup", Warmup), ("--ci-width", CiWidth) })
         {
-            yield return "--threads";
-            yield return Threads.Trim();
+            if (value.Trim().Length > 0)
+            {
+                yield return option;
+                yield return value.Trim();
+            }
         }
 
         yield return "--message-format";

@@ -54,7 +54,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         var (compressed, quantizedLayers, summaries) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
         Report($"{plan.Origin}: verifying against the original");
-        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release });
+        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
         if (cache is not null)

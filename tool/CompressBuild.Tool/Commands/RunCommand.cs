@@ -27,16 +27,19 @@ internal static class RunCommand
         var updateBaseline = new Option<bool>("--update-baseline") { Description = "Record the results in the config's baseline file when every budget holds." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for verification (1 keeps latency comparable between runs).", DefaultValueFactory = _ => 1 };
         var build = new RunBuildArguments();
+        var latency = new LatencyArguments();
         var command = new Command("run", "Run a compress.yaml: compress each model, verify it against its budgets, write the outputs that pass (exit 2 when any model misses).")
         {
             config, models, reportDir, json, noCache, cacheDir, updateBaseline, threads,
         };
         build.AddTo(command);
+        latency.AddTo(command);
         command.SetAction(parse => Run(context, new RunOptions(
             parse.GetRequiredValue(config), parse.GetValue(models) ?? [], parse.GetValue(reportDir), parse.GetValue(json),
             parse.GetValue(noCache), parse.GetValue(cacheDir), parse.GetValue(updateBaseline), Math.Max(0, parse.GetValue(threads)))
         {
             Build = build.Read(parse),
+            Latency = latency.Read(parse),
         }));
         return command;
     }
@@ -131,6 +134,7 @@ internal static class RunCommand
             CacheDirectory = options.CacheDir,
             UpdateBaseline = options.UpdateBaseline,
             Threads = options.Threads,
+            Latency = options.Latency,
             Progress = progress,
             ModelFile = build.ModelFile,
             OutputOverride = build.Output,

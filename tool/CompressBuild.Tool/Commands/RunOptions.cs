@@ -4,4 +4,7 @@ internal sealed record RunOptions(string Config, IReadOnlyList<string> Models, s
 {
     /// <summary>What the MSBuild integration passes (<c>--model-file</c>, <c>--message-format json-lines</c>, ...).</summary>
     public RunBuildOptions Build { get; init; } = RunBuildOptions.None;
+
+    /// <summary>How each verification samples latency (<c>--max-time</c>, <c>--warmup</c>, <c>--ci-width</c>).</summary>
+    public CompressBuild.Engine.Evaluation.LatencyOptions Latency { get; init; } = new();
 }
