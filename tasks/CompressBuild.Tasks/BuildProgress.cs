@@ -36,6 +36,12 @@ internal sealed class BuildProgress
             return $"{prefix}trial {finished}{Of()} done: {(done.Success ? text.Substring(done.Length) : text)}";
         }
 
+        if (message.Stage == "finished")
+        {
+            step = "finishing";
+            return prefix + text;
+        }
+
         if (message.Stage == "started")
         {
             step = text;
@@ -51,6 +57,10 @@ internal sealed class BuildProgress
 
     /// <summary>No more heartbeats (the engine has exited).</summary>
     public void Stop() => stopped = true;
+
+    /// <summary>The last line: how long the engine ran (what a search's timeout is held against).</summary>
+    public string Finished() =>
+        string.Format(CultureInfo.InvariantCulture, "{0}the engine ran for {1:0.0} s", model is null ? "" : model + ": ", total.Elapsed.TotalSeconds);
 
     /// <summary>A "still ..." line when nothing was logged for <paramref name="interval"/>, else null.</summary>
     public string? Quiet(TimeSpan interval)

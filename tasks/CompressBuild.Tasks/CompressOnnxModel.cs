@@ -89,6 +89,7 @@ public sealed class CompressOnnxModel : ToolTask
         lock (logGate)
         {
             progress.Stop();
+            Log.LogMessage(MessageImportance.Normal, progress.Finished());
         }
 
         succeeded = succeeded && !Log.HasLoggedErrors;

@@ -18,6 +18,7 @@ public class BuildProgressTests
         Assert.Equal("det: trial 1 of at most 12: requested: verifying against the original", step);
         Assert.Equal("det: trial 1 of at most 12 done: requested: missed MinCosine", done);
         Assert.Equal("det: trial 2 of at most 12: fallback: applying fp16", next);
+        Assert.Equal("det: no candidate meets every budget", progress.Describe(Progress("no candidate meets every budget", "finished"), "no candidate meets every budget"));
     }
 
     [Fact]

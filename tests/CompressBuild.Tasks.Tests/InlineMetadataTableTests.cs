@@ -49,6 +49,14 @@ public class InlineMetadataTableTests
     }
 
     [Fact]
+    public void The_README_lists_every_metadata_with_its_compress_yaml_key()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+        Assert.All(InlineMetadataTable.All, m => Assert.Contains($"| `{m.Name}` | `{m.Section}: {m.Key}`", readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Metadata_names_are_unique_ignoring_case()
     {
         var names = InlineMetadataTable.All.Select(m => m.Name.ToUpperInvariant()).ToList();
