@@ -13,8 +13,14 @@ namespace CompressBuild.Tasks;
 /// </summary>
 public sealed class CompressOnnxModel : ToolTask
 {
+    /// <summary>Advisories whose appearance depends on machine load: messages unless the project opts in (NoiseWarnings).</summary>
+    private static readonly string[] NoiseDependentCodes = ["CB4051"];
+
     private readonly List<string> reports = [];
     private readonly List<string> unparsed = [];
+    private readonly object logGate = new();
+    private readonly BuildProgress progress = new();
+    private Dictionary<int, (string Name, int Line, int Column)>? configMap;
     private bool engineReportedError;
     private int? engineExitCode;
 
@@ -49,6 +55,21 @@ public sealed class CompressOnnxModel : ToolTask
 
     public int ItemColumn { get; set; }
 
+    /// <summary>The compress.yaml the engine runs (the item's Config, or the one generated from its metadata).</summary>
+    public string ConfigFile { get; set; } = "";
+
+    /// <summary>
+    /// The config was generated from inline metadata: diagnostics about its lines are shown at the attribute the
+    /// line came from, and messages name metadata rather than compress.yaml keys or command-line options.
+    /// </summary>
+    public bool GeneratedConfig { get; set; }
+
+    /// <summary>CompressBuildNoiseWarnings: report noise-dependent advisories (CB4051) as warnings rather than messages.</summary>
+    public bool NoiseWarnings { get; set; }
+
+    /// <summary>Longest quiet spell before a "still working" message (tests shorten it); the build promises one at least every 15 s.</summary>
+    internal TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     [Output]
     public ITaskItem? CompressedModel { get; set; }
 
@@ -72,7 +93,26 @@ public sealed class CompressOnnxModel : ToolTask
         environment.Add("DOTNET_CLI_TELEMETRY_OPTOUT=1");
         EnvironmentVariables = environment.ToArray();
 
-        var succeeded = base.Execute() && !Log.HasLoggedErrors;
+        bool succeeded;
+        using (new Timer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)))
+        {
+            succeeded = base.Execute();
+        }
+
+        lock (logGate)
+        {
+            progress.Stop();
+            Log.LogMessage(MessageImportance.Normal, progress.Finished());
+        }
+
+        succeeded = succeeded && !Log.HasLoggedErrors;
+        if (!succeeded)
+        {
+            // A failed model has no output: an earlier build's compressed model must not be taken for this one's
+            // (the targets then remove its copy from the output folder too).
+            DeleteStaleOutput();
+        }
+
         if (File.Exists(OutputFile))
         {
             CompressedModel = new TaskItem(OutputFile);
@@ -139,28 +179,42 @@ public sealed class CompressOnnxModel : ToolTask
         }
 
         var message = EngineMessageParser.Parse(singleLine);
+        lock (logGate)
+        {
+            Report(message, singleLine);
+        }
+    }
+
+    private void Report(EngineMessage message, string singleLine)
+    {
         switch (message.Kind)
         {
             case EngineMessageKind.Diagnostic:
-                var file = message.File ?? ItemFile;
-                var line = message.File is null ? ItemLine : message.Line;
-                var column = message.File is null ? ItemColumn : message.Column;
+                var (file, line, column) = Position(message);
+                var text = EngineMessageWording.For(message.Message, GeneratedConfig);
                 if (message.IsError)
                 {
                     engineReportedError = true;
-                    Log.LogError(null, message.Code, message.Code, file, line, column, 0, 0, message.Message);
+                    Log.LogError(null, message.Code, message.Code, file, line, column, 0, 0, text);
+                }
+                else if (!NoiseWarnings && NoiseDependentCodes.Contains(message.Code))
+                {
+                    // Not a warning: it comes and goes with machine load, and -warnaserror builds would fail at random.
+                    Log.LogMessage(null, message.Code, message.Code, file, line, column, 0, 0, MessageImportance.High,
+                        text + " (a message, not a warning, because it depends on machine load; CompressBuildNoiseWarnings=true makes it a warning)");
                 }
                 else
                 {
-                    Log.LogWarning(null, message.Code, message.Code, file, line, column, 0, 0, message.Message);
+                    Log.LogWarning(null, message.Code, message.Code, file, line, column, 0, 0, text);
                 }
 
                 break;
             case EngineMessageKind.Progress:
-                Log.LogMessage(MessageImportance.Low, message.Model is null ? message.Message : $"{message.Model}: {message.Message}");
+                Log.LogMessage(MessageImportance.Normal, progress.Describe(message, EngineMessageWording.For(message.Message, GeneratedConfig)));
                 break;
             case EngineMessageKind.Summary:
                 reports.AddRange(message.Reports);
+                progress.Touch();
                 Log.LogMessage(MessageImportance.High, message.Message);
                 break;
             case EngineMessageKind.Result:
@@ -169,8 +223,42 @@ public sealed class CompressOnnxModel : ToolTask
             default:
                 // Not the engine's JSON: the dotnet host or the runtime speaking. Kept for the failure message.
                 unparsed.Add(singleLine);
+                progress.Touch();
                 Log.LogMessage(MessageImportance.Normal, singleLine);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Where a diagnostic is shown: its own file and line, except that a line of a generated config is shown at the
+    /// attribute it came from, and anything else in a generated config (or without a file) at the item.
+    /// </summary>
+    private (string? File, int Line, int Column) Position(EngineMessage message)
+    {
+        var item = (ItemFile.Length > 0 ? ItemFile : null, ItemLine, ItemColumn);
+        if (message.File is null)
+        {
+            return item;
+        }
+
+        if (!GeneratedConfig || ConfigFile.Length == 0 || !string.Equals(Path.GetFullPath(message.File), Path.GetFullPath(ConfigFile), StringComparison.Ordinal))
+        {
+            return (message.File, message.Line, message.Column);
+        }
+
+        configMap ??= GeneratedConfigMap.Read(ConfigFile);
+        return configMap.TryGetValue(message.Line, out var at) && at.Line > 0 ? (item.Item1, at.Line, at.Column) : item;
+    }
+
+    /// <summary>Runs on a timer thread: when the engine has been quiet for a while, say what it is still doing.</summary>
+    private void Heartbeat()
+    {
+        lock (logGate)
+        {
+            if (progress.Quiet(HeartbeatInterval) is { } still)
+            {
+                Log.LogMessage(MessageImportance.Normal, still);
+            }
         }
     }
 
@@ -187,6 +275,26 @@ public sealed class CompressOnnxModel : ToolTask
         LogAtItem(TaskCodes.EngineFailed,
             $"The CompressBuild engine exited with code {ExitCode} {reported} and reported no error.{detail}");
         return false;
+    }
+
+    private void DeleteStaleOutput()
+    {
+        try
+        {
+            if (File.Exists(OutputFile))
+            {
+                File.Delete(OutputFile);
+                Log.LogMessage(MessageImportance.Normal, $"Removed {OutputFile}: the compressed model of an earlier build, which this build could not replace.");
+            }
+        }
+        catch (IOException e)
+        {
+            Log.LogMessage(MessageImportance.High, $"Could not remove the earlier compressed model {OutputFile}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Log.LogMessage(MessageImportance.High, $"Could not remove the earlier compressed model {OutputFile}: {e.Message}");
+        }
     }
 
     private void LogAtItem(string code, string message) =>

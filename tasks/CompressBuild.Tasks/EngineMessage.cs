@@ -34,4 +34,13 @@ internal sealed class EngineMessage
     public IReadOnlyList<string> Reports { get; set; } = [];
 
     public int ExitCode { get; set; }
+
+    /// <summary>Progress: the trial a line is about, when the engine says.</summary>
+    public int? Trial { get; set; }
+
+    /// <summary>Progress: the most trials the search may take, when the engine says (on the "started" line).</summary>
+    public int? Trials { get; set; }
+
+    /// <summary>Progress: started, step, trial (one finished) or finished; null from an engine that does not say.</summary>
+    public string? Stage { get; set; }
 }

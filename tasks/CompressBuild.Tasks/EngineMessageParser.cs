@@ -32,6 +32,9 @@ internal static class EngineMessageParser
                 message.Kind = EngineMessageKind.Progress;
                 message.Model = Text(json, "model");
                 message.Message = Text(json, "message") ?? "";
+                message.Trial = json.ContainsKey("trial") ? Number(json, "trial") : null;
+                message.Trials = json.ContainsKey("trials") ? Number(json, "trials") : null;
+                message.Stage = Text(json, "stage");
                 break;
             case "summary":
                 message.Kind = EngineMessageKind.Summary;

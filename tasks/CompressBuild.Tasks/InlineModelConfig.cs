@@ -4,51 +4,84 @@ using System.Text;
 namespace CompressBuild.Tasks;
 
 /// <summary>
-/// Turns an OnnxModel item's inline metadata (Quantize, Prune, Sparsity, CalibrationData, EvaluationData, Labels,
-/// MaxAccuracyDrop, MinSpeedup, MaxSizeMB, Search) into a compress.yaml for the engine. The text is
-/// deterministic (fixed key order, invariant numbers, absolute paths) so it is rewritten, and its timestamp
-/// moves, only when the metadata changes.
+/// Turns an OnnxModel item's inline metadata into a compress.yaml for the engine. Which metadata exist, their
+/// compress.yaml keys, kinds and bounds come from <see cref="InlineMetadataTable"/>, generated from the engine's
+/// config schema, so every key compress.yaml has (budgets, pass options, calibration, evaluation, search) can be
+/// set inline. One unit for both: a value means what the same number means in compress.yaml, and a fraction may
+/// also be written in percent (MaxAccuracyDrop="1%" is max_accuracy_drop: 0.01).
+/// The text is deterministic (fixed key order, invariant numbers, absolute paths) so it is rewritten, and its
+/// timestamp moves, only when the metadata change. Each line set from a metadata ends in a comment naming it and
+/// its position (<see cref="GeneratedConfigMap"/> reads them back), so the engine's messages about a line of the
+/// generated file are shown at the attribute the user wrote.
 /// </summary>
 internal static class InlineModelConfig
 {
-    public static readonly string[] QuantizeModes = ["int8-static", "int8-dynamic", "int4-weight", "int8-weight", "fp16"];
+    /// <summary>The metadata that make an item an inline one (rather than one with a Config): all but Search, which has a default.</summary>
+    public static IEnumerable<string> InlineNames => InlineMetadataTable.All.Select(m => m.Name).Where(n => n != "Search");
 
-    public static readonly string[] PruneMethods = ["magnitude", "nm", "block", "channel"];
+    public static string[] QuantizeModes => Find("Quantize").Choices;
 
-    public static readonly string[] SearchModes = ["auto", "off"];
-
-    /// <summary>The metadata that make an item an inline one (rather than one with a Config).</summary>
-    public static readonly string[] InlineNames =
-        ["Quantize", "Prune", "Sparsity", "CalibrationData", "EvaluationData", "Labels", "MaxAccuracyDrop", "MinSpeedup", "MaxSizeMB"];
+    public static string[] PruneMethods => Find("Prune").Choices;
 
     /// <summary>
     /// The yaml for the model at <paramref name="modelPath"/> (absolute), or null with <paramref name="errors"/>
     /// filled. <paramref name="metadata"/> returns an item metadata's value ("" when unset); relative paths are
-    /// resolved against <paramref name="projectDirectory"/>.
+    /// resolved against <paramref name="projectDirectory"/>; <paramref name="location"/> is where the item is written.
     /// </summary>
-    public static string? Build(string modelPath, Func<string, string> metadata, string projectDirectory, string origin, List<MetadataError> errors)
+    public static string? Build(string modelPath, Func<string, string> metadata, string projectDirectory, ItemLocation location, List<MetadataError> errors)
     {
-        var quantize = Choice(metadata, "Quantize", QuantizeModes, errors);
-        var prune = Choice(metadata, "Prune", PruneMethods, errors);
-        var search = Choice(metadata, "Search", SearchModes, errors) ?? "auto";
-        var sparsity = Number(metadata, "Sparsity", errors, percent: false, min: 0m, max: 1m, maxExclusive: true);
-        var accuracyDrop = Number(metadata, "MaxAccuracyDrop", errors, percent: true, min: 0m, max: 1m, maxExclusive: false);
-        var speedup = Number(metadata, "MinSpeedup", errors, percent: false, min: 0m, max: null, maxExclusive: false, minExclusive: true);
-        var sizeMb = Number(metadata, "MaxSizeMB", errors, percent: false, min: 0m, max: null, maxExclusive: false, minExclusive: true);
-        var calibration = DataFile(metadata, "CalibrationData", projectDirectory, errors);
-        var evaluation = DataFile(metadata, "EvaluationData", projectDirectory, errors);
-        var labels = DataFile(metadata, "Labels", projectDirectory, errors);
-
-        if (quantize is null && prune is null && errors.Count == 0)
+        var values = new Dictionary<InlineMetadata, string>();
+        foreach (var entry in InlineMetadataTable.All)
         {
-            errors.Add(new MetadataError(TaskCodes.NothingToDo, "",
-                $"OnnxModel '{Path.GetFileName(modelPath)}' says neither how to compress it nor where its compress.yaml is: set Config=\"compress.yaml\", or Quantize (one of {string.Join(", ", QuantizeModes)}) and/or Prune (one of {string.Join(", ", PruneMethods)})."));
+            if (Read(entry, metadata(entry.Name), projectDirectory, errors) is { } value)
+            {
+                values[entry] = value;
+            }
         }
 
-        if (sparsity is not null && prune is null && errors.Count == 0)
+        if (errors.Count > 0)
         {
-            errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, "Sparsity",
-                $"OnnxModel '{Path.GetFileName(modelPath)}' sets Sparsity={metadata("Sparsity")} without Prune; add Prune (one of {string.Join(", ", PruneMethods)})."));
+            return null;
+        }
+
+        string? Value(string name) => values.FirstOrDefault(v => v.Key.Name == name).Value;
+        var prune = Value("Prune");
+        var quantize = Value("Quantize");
+        var file = Path.GetFileName(modelPath);
+        if (quantize is null && prune is null)
+        {
+            errors.Add(new MetadataError(TaskCodes.NothingToDo, "",
+                $"OnnxModel '{file}' says neither how to compress it nor where its compress.yaml is: set Config=\"compress.yaml\", or Quantize (one of {string.Join(", ", QuantizeModes)}) and/or Prune (one of {string.Join(", ", PruneMethods)})."));
+            return null;
+        }
+
+        var calibrationReaders = new List<string>();
+        if (quantize is not null)
+        {
+            calibrationReaders.Add("Quantize");
+        }
+
+        if (prune == "channel")
+        {
+            calibrationReaders.Add("Prune=\"channel\"");
+        }
+
+        foreach (var entry in values.Keys.Where(v => v.Name is not ("Prune" or "Quantize")))
+        {
+            var needs = entry.Section switch
+            {
+                "prune" when prune is null => "Prune",
+                "quantize" when quantize is null => "Quantize",
+                "evaluation" when entry.Key != "data" && Value("EvaluationData") is null => "EvaluationData",
+                "calibration" when entry.Key != "data" && Value("CalibrationData") is null => "CalibrationData",
+                "calibration" when entry.Key == "data" && calibrationReaders.Count == 0 => "Quantize or Prune=\"channel\"",
+                _ => null,
+            };
+            if (needs is not null)
+            {
+                errors.Add(new MetadataError(TaskCodes.MetadataNeedsOther, entry.Name,
+                    $"OnnxModel '{file}' sets {entry.Name}=\"{metadata(entry.Name).Trim()}\", which has no effect without {needs}; set {needs} or remove {entry.Name}."));
+            }
         }
 
         if (errors.Count > 0)
@@ -57,65 +90,47 @@ internal static class InlineModelConfig
         }
 
         var yaml = new StringBuilder();
-        yaml.Append("# Generated by CompressBuild from the OnnxModel item at ").Append(origin.Replace('\n', ' ')).Append('\n');
+        yaml.Append("# Generated by CompressBuild from the OnnxModel item at ").Append(location.ToString().Replace('\n', ' ')).Append('\n');
         yaml.Append("# Rewritten only when the item's metadata changes; edit the project file, not this file.\n");
+        yaml.Append("# A comment \"<- Name (line,column)\" names the metadata (and where it is written) a line came from.\n");
         yaml.Append("version: 1\n");
         yaml.Append("models:\n");
         yaml.Append("  - path: ").Append(Quote(modelPath)).Append('\n');
         yaml.Append("    name: ").Append(Quote(Path.GetFileNameWithoutExtension(modelPath))).Append('\n');
         yaml.Append("    passes:\n");
+        var calibration = values.Where(v => v.Key.Section == "calibration").ToList();
         if (prune is not null)
         {
-            yaml.Append("      - prune: { method: ").Append(prune);
-            if (sparsity is not null && prune != "nm")
+            yaml.Append("      - prune:\n");
+            Section(yaml, "          ", values.Where(v => v.Key.Section == "prune" && !(v.Key.Key == "sparsity" && prune == "nm")), location);
+            if (prune == "channel" && calibration.Count > 0)
             {
-                yaml.Append(", sparsity: ").Append(Format(sparsity.Value));
+                yaml.Append("          calibration:\n");
+                Section(yaml, "            ", calibration, location);
             }
-
-            yaml.Append(" }\n");
         }
 
         if (quantize is not null)
         {
-            yaml.Append("      - quantize: { mode: ").Append(quantize);
-            if (calibration is not null && quantize == "int8-static")
+            yaml.Append("      - quantize:\n");
+            Section(yaml, "          ", values.Where(v => v.Key.Section == "quantize"), location);
+            if (calibration.Count > 0)
             {
-                yaml.Append(", calibration: ").Append(Quote(calibration));
+                yaml.Append("          calibration:\n");
+                Section(yaml, "            ", calibration, location);
             }
-
-            yaml.Append(" }\n");
         }
 
-        if (evaluation is not null)
+        foreach (var section in new[] { "evaluation", "budgets", "search" })
         {
-            yaml.Append("    evaluation:\n");
-            yaml.Append("      data: ").Append(Quote(evaluation)).Append('\n');
-            if (labels is not null)
+            var entries = values.Where(v => v.Key.Section == section).ToList();
+            if (entries.Count > 0)
             {
-                yaml.Append("      labels: ").Append(Quote(labels)).Append('\n');
+                yaml.Append("    ").Append(section).Append(":\n");
+                Section(yaml, "      ", entries, location);
             }
         }
 
-        if (accuracyDrop is not null || speedup is not null || sizeMb is not null)
-        {
-            yaml.Append("    budgets:\n");
-            if (accuracyDrop is not null)
-            {
-                yaml.Append("      max_accuracy_drop: ").Append(Format(accuracyDrop.Value)).Append('\n');
-            }
-
-            if (speedup is not null)
-            {
-                yaml.Append("      min_speedup: ").Append(Format(speedup.Value)).Append('\n');
-            }
-
-            if (sizeMb is not null)
-            {
-                yaml.Append("      max_size_mb: ").Append(Format(sizeMb.Value)).Append('\n');
-            }
-        }
-
-        yaml.Append("    search: ").Append(search).Append('\n');
         return yaml.ToString();
     }
 
@@ -138,38 +153,95 @@ internal static class InlineModelConfig
         return builder.Append('"').ToString();
     }
 
-    private static string? Choice(Func<string, string> metadata, string name, string[] allowed, List<MetadataError> errors)
+    private static InlineMetadata Find(string name) => InlineMetadataTable.All.First(m => m.Name == name);
+
+    /// <summary>Keys in the table's (the schema's) order, each with the comment naming its metadata.</summary>
+    private static void Section(StringBuilder yaml, string indent, IEnumerable<KeyValuePair<InlineMetadata, string>> entries, ItemLocation location)
     {
-        var value = metadata(name).Trim();
+        foreach (var entry in entries.OrderBy(e => Array.IndexOf(InlineMetadataTable.All, e.Key)))
+        {
+            var at = location.For(entry.Key.Name);
+            yaml.Append(indent).Append(entry.Key.Key).Append(": ").Append(entry.Value)
+                .Append("  ").Append(GeneratedConfigMap.Comment(entry.Key.Name, at == location ? 0 : at.Line, at == location ? 0 : at.Column)).Append('\n');
+        }
+    }
+
+    /// <summary>The yaml text of one metadata value, or null when unset or invalid (then with an error).</summary>
+    private static string? Read(InlineMetadata entry, string raw, string projectDirectory, List<MetadataError> errors)
+    {
+        var value = raw.Trim();
         if (value.Length == 0)
         {
             return null;
         }
 
-        var match = allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase));
-        if (match is null)
+        switch (entry.Kind)
         {
-            errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, name,
-                $"OnnxModel metadata {name}=\"{value}\" is not valid; expected one of {string.Join(", ", allowed)}."));
-        }
+            case InlineValueKind.Choice:
+                var match = entry.Choices.FirstOrDefault(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase));
+                if (match is null)
+                {
+                    errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name,
+                        $"OnnxModel metadata {entry.Name}=\"{value}\" is not valid; expected one of {string.Join(", ", entry.Choices)}{Suggest(value, entry.Choices)}."));
+                }
 
-        return match;
+                return match;
+            case InlineValueKind.Boolean:
+                if (string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) || string.Equals(value, "false", StringComparison.OrdinalIgnoreCase))
+                {
+                    return value.ToLowerInvariant();
+                }
+
+                errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name, $"OnnxModel metadata {entry.Name}=\"{value}\" is not valid; expected true or false."));
+                return null;
+            case InlineValueKind.Number:
+            case InlineValueKind.WholeNumber:
+                return Number(entry, value, errors);
+            case InlineValueKind.Duration:
+                var number = value.TrimEnd('s', 'm', 'h', 'S', 'M', 'H');
+                if (value.Length - number.Length <= 1 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+                {
+                    return value.ToLowerInvariant();
+                }
+
+                errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, entry.Name,
+                    $"OnnxModel metadata {entry.Name}=\"{value}\" is not a duration; expected seconds above 0, or a number with s, m or h (e.g. 90s, 10m)."));
+                return null;
+            case InlineValueKind.Path:
+                var full = Path.GetFullPath(Path.Combine(projectDirectory, value));
+                if (!File.Exists(full) && !Directory.Exists(full))
+                {
+                    errors.Add(new MetadataError(TaskCodes.FileNotFound, entry.Name,
+                        $"OnnxModel metadata {entry.Name}=\"{value}\": {full} does not exist (paths in metadata are relative to the project file)."));
+                    return null;
+                }
+
+                return Quote(full);
+            case InlineValueKind.StringList:
+                var items = value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries).Select(i => i.Trim()).Where(i => i.Length > 0).ToList();
+                var invalid = entry.Choices.Length == 0 ? null : items.FirstOrDefault(i => !entry.Choices.Contains(i, StringComparer.OrdinalIgnoreCase));
+                if (invalid is not null)
+                {
+                    errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name,
+                        $"OnnxModel metadata {entry.Name}=\"{value}\": '{invalid}' is not valid; expected a list (separated by ; or ,) of {string.Join(", ", entry.Choices)}."));
+                    return null;
+                }
+
+                return "[" + string.Join(", ", items.Select(i => Quote(entry.Choices.Length == 0 ? i : i.ToLowerInvariant()))) + "]";
+            default:
+                return Quote(value);
+        }
     }
 
-    private static decimal? Number(Func<string, string> metadata, string name, List<MetadataError> errors, bool percent, decimal min, decimal? max, bool maxExclusive, bool minExclusive = false)
+    private static string? Number(InlineMetadata entry, string raw, List<MetadataError> errors)
     {
-        var raw = metadata(name).Trim();
-        if (raw.Length == 0)
+        var percent = entry.IsFraction && raw.EndsWith("%", StringComparison.Ordinal);
+        var text = percent ? raw.Substring(0, raw.Length - 1).TrimEnd() : raw;
+        var whole = entry.Kind == InlineValueKind.WholeNumber;
+        if (!decimal.TryParse(text, whole ? NumberStyles.Integer : NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            return null;
-        }
-
-        // MaxAccuracyDrop is in percentage points, with or without the % sign: 1 and 1% both mean 0.01.
-        var text = percent && raw.EndsWith("%", StringComparison.Ordinal) ? raw.Substring(0, raw.Length - 1).TrimEnd() : raw;
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-        {
-            errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, name,
-                $"OnnxModel metadata {name}=\"{raw}\" is not a number{Range(percent, min, max, maxExclusive, minExclusive)}."));
+            errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, entry.Name,
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not {(whole ? "a whole number" : "a number")}{Range(entry)}."));
             return null;
         }
 
@@ -177,50 +249,44 @@ internal static class InlineModelConfig
         {
             value /= 100m;
         }
+        else if (entry.IsLossFraction && value >= 1m)
+        {
+            errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, entry.Name,
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" would allow a loss of {value * 100m:0.###}%: it is a fraction, as {entry.Key} in compress.yaml (0.01 = 1 point); write {Format(value)}% for {Format(value)} points, or {Format(value / 100m)}."));
+            return null;
+        }
 
-        var low = minExclusive ? value <= min : value < min;
-        var high = max is not null && (maxExclusive ? value >= max : value > max);
+        var low = entry.Minimum is { } min && (entry.ExclusiveMinimum ? (double)value <= min : (double)value < min);
+        var high = entry.Maximum is { } max && (entry.ExclusiveMaximum ? (double)value >= max : (double)value > max);
         if (low || high)
         {
-            errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, name,
-                $"OnnxModel metadata {name}=\"{raw}\" is out of range{Range(percent, min, max, maxExclusive, minExclusive)}."));
+            errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, entry.Name,
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" is out of range{Range(entry)}."));
             return null;
         }
 
-        return value;
+        var formatted = Format(value);
+        if (entry.Choices.Length > 0 && !entry.Choices.Contains(formatted))
+        {
+            errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name,
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not valid; expected one of {string.Join(", ", entry.Choices)}."));
+            return null;
+        }
+
+        return formatted;
     }
 
-    private static string Range(bool percent, decimal min, decimal? max, bool maxExclusive, bool minExclusive)
+    private static string Range(InlineMetadata entry)
     {
-        if (percent)
-        {
-            return "; expected percentage points from 0 to 100, e.g. 1 or 1%";
-        }
-
-        var lower = minExclusive ? $"greater than {Format(min)}" : $"at least {Format(min)}";
-        return max is null
-            ? $"; expected a number {lower}"
-            : $"; expected a number {lower} and {(maxExclusive ? "below" : "at most")} {Format(max.Value)}";
+        var unit = entry.IsFraction ? " (a fraction as in compress.yaml, or a percentage with %: 0.01 or 1%)" : "";
+        var lower = entry.Minimum is not { } min ? null : entry.ExclusiveMinimum ? $"greater than {Format((decimal)min)}" : $"at least {Format((decimal)min)}";
+        var upper = entry.Maximum is not { } max ? null : entry.ExclusiveMaximum ? $"below {Format((decimal)max)}" : $"at most {Format((decimal)max)}";
+        var bounds = lower is null && upper is null ? "" : " " + string.Join(" and ", new[] { lower, upper }.Where(b => b is not null));
+        return $"; expected a number{bounds}{unit}";
     }
 
-    private static string? DataFile(Func<string, string> metadata, string name, string projectDirectory, List<MetadataError> errors)
-    {
-        var value = metadata(name).Trim();
-        if (value.Length == 0)
-        {
-            return null;
-        }
-
-        var full = Path.GetFullPath(Path.Combine(projectDirectory, value));
-        if (!File.Exists(full) && !Directory.Exists(full))
-        {
-            errors.Add(new MetadataError(TaskCodes.FileNotFound, name,
-                $"OnnxModel metadata {name}=\"{value}\": {full} does not exist (paths in metadata are relative to the project file)."));
-            return null;
-        }
-
-        return full;
-    }
+    private static string Suggest(string given, IEnumerable<string> candidates) =>
+        EditDistance.Closest(given, candidates) is { } match ? $" (did you mean {match}?)" : "";
 
     private static string Format(decimal value) => (value / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 }

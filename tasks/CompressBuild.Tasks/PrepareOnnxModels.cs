@@ -42,6 +42,18 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
     /// <summary>CompressBuildExecutionProvider: passed as --execution-provider (the engine checks the name), so a change re-runs the model.</summary>
     public string ExecutionProvider { get; set; } = "";
 
+    /// <summary>CompressBuildThreads: intra-op threads for verification (empty: the engine's default, 1).</summary>
+    public string Threads { get; set; } = "";
+
+    /// <summary>CompressBuildMaxTime: seconds of latency sampling per verification (empty: the engine's default, 3).</summary>
+    public string MaxTime { get; set; } = "";
+
+    /// <summary>CompressBuildWarmup: untimed runs of each model before timing (empty: 20).</summary>
+    public string Warmup { get; set; } = "";
+
+    /// <summary>CompressBuildCiWidth: stop sampling once the speedup interval is this narrow, percent (empty: 5).</summary>
+    public string CiWidth { get; set; } = "";
+
     [Output]
     public ITaskItem[] PreparedModels { get; set; } = [];
 
@@ -81,10 +93,11 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
             }
 
             outputs[output] = item.ItemSpec;
+            WarnAboutUnknownMetadata(item.ItemSpec, location);
             var errors = new List<MetadataError>();
             var config = item.GetMetadata("Config").Trim();
             string configFile;
-            string? origin = null;
+            var generated = false;
             string modelName;
             if (config.Length > 0)
             {
@@ -105,9 +118,9 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
             }
             else
             {
-                origin = location.ToString();
+                generated = true;
                 configFile = Path.Combine(intermediate, "configs", key + ".compress.yaml");
-                var yaml = InlineModelConfig.Build(modelPath, n => item.GetMetadata(n), projectDirectory, origin, errors);
+                var yaml = InlineModelConfig.Build(modelPath, n => item.GetMetadata(n), projectDirectory, location, errors);
                 if (yaml is not null)
                 {
                     FileUpdate.WriteIfChanged(configFile, yaml);
@@ -131,7 +144,7 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
             var responseFile = Path.Combine(intermediate, "rsp", key + ".rsp");
             try
             {
-                FileUpdate.WriteIfChanged(responseFile, EngineResponseFile.Format(Tokens(configFile, modelPath, output, origin, reports, dependenciesFile, baselineFile)));
+                FileUpdate.WriteIfChanged(responseFile, EngineResponseFile.Format(Tokens(configFile, modelPath, output, reports, dependenciesFile, baselineFile)));
             }
             catch (ArgumentException e)
             {
@@ -144,6 +157,7 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
             result.SetMetadata("OutputFile", output);
             result.SetMetadata("TargetPath", targetPath);
             result.SetMetadata("ConfigFile", configFile);
+            result.SetMetadata("GeneratedConfig", generated ? "true" : "false");
             result.SetMetadata("ResponseFile", responseFile);
             result.SetMetadata("DependenciesFile", dependenciesFile);
             result.SetMetadata("Dependencies", string.Join(";", PreviousDependencies(dependenciesFile)));
@@ -164,17 +178,24 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
         return !Log.HasLoggedErrors;
     }
 
-    private IEnumerable<string> Tokens(string config, string model, string output, string? origin, string reports, string dependencies, string baseline)
+    /// <summary>
+    /// The engine's arguments. No <c>--origin</c> for a generated config: its diagnostics keep their line in the
+    /// generated file, which CompressOnnxModel maps back to the attribute that line came from (GeneratedConfigMap).
+    /// </summary>
+    private IEnumerable<string> Tokens(string config, string model, string output, string reports, string dependencies, string baseline)
     {
         yield return config;
         yield return "--model-file";
         yield return model;
         yield return "--output";
         yield return output;
-        if (origin is not null)
+        foreach (var (option, value) in new[] { ("--threads", Threads), ("--max-time", MaxTime), ("--warmup", Warmup), ("--ci-width", CiWidth) })
         {
-            yield return "--origin";
-            yield return origin;
+            if (value.Trim().Length > 0)
+            {
+                yield return option;
+                yield return value.Trim();
+            }
         }
 
         yield return "--message-format";
@@ -236,6 +257,38 @@ public sealed class PrepareOnnxModels : Microsoft.Build.Utilities.Task
 
         return File.ReadAllLines(dependenciesFile).Select(l => l.Trim()).Where(l => l.Length > 0);
     }
+
+    /// <summary>
+    /// CB4111 for each attribute or child element written on the item's own element that nothing reads: MSBuild
+    /// keeps any metadata name, so a misspelt MinSpeedupp would otherwise be silently ignored. Only what the
+    /// element itself sets is checked (not metadata from ItemDefinitionGroups or other targets).
+    /// </summary>
+    private void WarnAboutUnknownMetadata(string itemSpec, ItemLocation location)
+    {
+        var known = InlineMetadataTable.All.Select(m => m.Name).Concat(OtherKnownMetadata).ToList();
+        foreach (var written in location.Metadata)
+        {
+            if (known.Contains(written.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var closest = EditDistance.Closest(written.Key, known);
+            var hint = closest is null
+                ? " The OnnxModel metadata are listed in the CompressBuild README (Inline metadata)."
+                : $" Did you mean {closest}?";
+            Log.LogWarning(null, TaskCodes.UnknownMetadata, TaskCodes.UnknownMetadata, written.Value.File, written.Value.Line, written.Value.Column, 0, 0,
+                $"OnnxModel '{itemSpec}' sets {written.Key}, which CompressBuild does not know, so it has no effect.{hint}");
+        }
+    }
+
+    /// <summary>Item attributes MSBuild itself reads, metadata the targets read, and common metadata other tooling adds.</summary>
+    private static readonly string[] OtherKnownMetadata =
+    [
+        "Include", "Exclude", "Remove", "Update", "Condition", "Label", "KeepMetadata", "RemoveMetadata", "KeepDuplicates", "MatchOnMetadata", "MatchOnMetadataOptions",
+        "Config", "Link", "Pack", "PackagePath", "Visible", "LinkBase", "CopyToOutputDirectory", "CopyToPublishDirectory", "DependentUpon", "Generator",
+        "LastGenOutput", "CustomToolNamespace", "SubType", "DesignTime", "AutoGen", "Private", "TargetPath",
+    ];
 
     private void Error(ItemLocation at, string code, string message) =>
         Log.LogError(null, code, code, at.File, at.Line, at.Column, 0, 0, message);

@@ -88,19 +88,29 @@ public sealed class MsBuildIntegrationTests
     }
 
     [Fact]
-    public void An_inline_budget_miss_points_at_the_item_line_while_design_time_builds_and_EnableCompressBuild_false_skip_compression()
+    public void An_inline_budget_miss_points_at_its_attribute_and_removes_the_earlier_compressed_model_while_design_time_builds_and_EnableCompressBuild_false_skip_compression()
     {
         var folder = cb.NewFolder("inline-budget");
         GeneratedProject.CopyFixtures(folder);
-        var project = GeneratedProject.Write(folder, "app",
-            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxSizeMB="0.001" Search="off" />""");
-        var line = GeneratedProject.LineOf(project, "<OnnxModel");
-        var column = GeneratedProject.ColumnOf(project, "<OnnxModel");
+        const string Item = """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxSizeMB="SIZE" Search="off" />""";
+        GeneratedProject.Write(folder, "app", Item.Replace("SIZE", "1", StringComparison.Ordinal));
+        var copied = Path.Combine(folder, "bin", "Debug", "net10.0", "Models", "mlp.onnx");
+        var compressed = Path.Combine(folder, "obj", "Debug", "net10.0", "compressbuild", "models", "Models", "mlp.onnx");
+        var passed = cb.Run(folder, "build");
+        Assert.True(passed.ExitCode == 0 && File.Exists(copied), passed.ToString());
+
+        var project = GeneratedProject.Write(folder, "app", Item.Replace("SIZE", "0.001", StringComparison.Ordinal));
+        var line = GeneratedProject.LineOf(project, "MaxSizeMB=");
+        var column = GeneratedProject.ColumnOf(project, "MaxSizeMB=");
 
         var failed = cb.Run(folder, "build");
 
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains($"app.csproj({line},{column}): error CB1", failed.Output, StringComparison.Ordinal);
+
+        // The model of the first build no longer meets its budgets: neither obj/ nor bin/ may keep it.
+        Assert.False(File.Exists(compressed), failed.ToString());
+        Assert.False(File.Exists(copied), failed.ToString());
 
         // A design-time build (what the IDE runs for IntelliSense) does not compress, so it cannot miss the budget.
         var designTime = cb.Run(folder, "build", "-p:DesignTimeBuild=true");
@@ -112,7 +122,7 @@ public sealed class MsBuildIntegrationTests
 
         Assert.True(disabled.ExitCode == 0, disabled.ToString());
         Assert.DoesNotContain("CB1", disabled.Output, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(folder, "bin", "Debug", "net10.0", "Models")));
+        Assert.False(File.Exists(copied));
     }
 
     [Fact]
@@ -192,7 +202,7 @@ public sealed class MsBuildIntegrationTests
     {
         var folder = cb.NewFolder("parallel");
         GeneratedProject.CopyFixtures(folder);
-        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2" />""";
+        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
         var shared = "\n    <CompressBuildCacheDir>../shared-cache</CompressBuildCacheDir>";
         GeneratedProject.Write(Path.Combine(folder, "one"), "one", item, shared);
         GeneratedProject.Write(Path.Combine(folder, "two"), "two", item, shared);

@@ -112,14 +112,28 @@ public sealed class PackagedCompressBuild : IDisposable
         // No MSBuild node outlives its build: nothing holds the temp folders or the package's task assembly.
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
 
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        var lines = new List<TimedLine>();
+        void Add(string? line)
+        {
+            if (line is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(line);
+                    lines.Add(new TimedLine(clock.Elapsed, line));
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.WaitForExit();
-        return new DotnetRun(string.Join(" ", args), process.ExitCode, output.ToString());
+        return new DotnetRun(string.Join(" ", args), process.ExitCode, output.ToString()) { Lines = lines };
     }
 
     public void Dispose()

@@ -13,7 +13,7 @@ namespace CompressBuild.Templates.Tests.Templates;
 public class OnnxAppTemplateTests(InstalledTemplates templates) : IClassFixture<InstalledTemplates>
 {
     [Fact]
-    public void The_project_is_named_after_the_output_and_compresses_its_model_with_inline_metadata()
+    public void The_project_is_named_after_the_output_and_compresses_its_model_with_inline_metadata_and_fidelity_budgets()
     {
         var folder = templates.Instantiate("onnx-app", "-n", "Digits App");
 
@@ -22,6 +22,8 @@ public class OnnxAppTemplateTests(InstalledTemplates templates) : IClassFixture<
         Assert.Equal("Models/digits_mlp.onnx", (string?)item.Attribute("Include"));
         Assert.Equal("int8-static", (string?)item.Attribute("Quantize"));
         Assert.Equal("1%", (string?)item.Attribute("MaxAccuracyDrop"));
+        Assert.Equal("0.999", (string?)item.Attribute("MinCosine"));
+        Assert.Equal("30", (string?)item.Attribute("MinSqnr"));
         foreach (var metadata in new[] { "Include", "CalibrationData", "EvaluationData", "Labels" })
         {
             Assert.True(File.Exists(Path.Combine(folder, (string)item.Attribute(metadata)!)), $"{metadata} names a file the template does not ship");

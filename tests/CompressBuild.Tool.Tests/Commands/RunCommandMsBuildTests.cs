@@ -52,6 +52,46 @@ public sealed class RunCommandMsBuildTests : IDisposable
     }
 
     [Fact]
+    public void Progress_lines_carry_their_stage_the_trial_and_the_search_limit()
+    {
+        var config = Config("max_accuracy_drop: 0.01");
+
+        var progress = Lines(JsonLinesRun(config)).Where(l => l["kind"]!.GetValue<string>() == "progress").ToList();
+
+        var started = progress.First(l => l["stage"]?.GetValue<string>() == "started");
+        Assert.True(started["trials"]!.GetValue<int>() >= 1);
+        var trial = progress.First(l => l["stage"]?.GetValue<string>() == "trial");
+        Assert.Equal(1, trial["trial"]!.GetValue<int>());
+        Assert.Contains(progress, l => l["stage"]?.GetValue<string>() == "step");
+    }
+
+    [Fact]
+    public void Latency_knobs_reach_every_verification()
+    {
+        var config = Config("min_speedup: 0.5");
+
+        var run = CliRun.Of("run", config, "--json", "--no-cache", "--max-time", "0.4", "--ci-width", "20%", "--warmup", "2");
+
+        Assert.Equal(0, run.ExitCode);
+        var latency = JsonNode.Parse(run.Out)!["models"]![0]!["verification"]!["latency"]!;
+        Assert.Equal(0.4, latency["maxSeconds"]!.GetValue<double>(), 9);
+        Assert.Equal(0.2, latency["targetRelativeWidth"]!.GetValue<double>(), 9);
+        Assert.True(latency["seconds"]!.GetValue<double>() <= 0.4 + 0.2);
+    }
+
+    [Theory]
+    [InlineData("--max-time", "0")]
+    [InlineData("--warmup", "-1")]
+    [InlineData("--ci-width", "150%")]
+    public void Invalid_latency_knobs_are_invalid_input(string option, string value)
+    {
+        var run = CliRun.Of("run", Config("min_speedup: 0.5"), "--no-cache", option, value);
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains(option, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_budget_miss_is_an_error_line_at_the_budget_in_compress_yaml_and_nothing_is_written()
     {
         var config = Config("min_size_ratio: 100");

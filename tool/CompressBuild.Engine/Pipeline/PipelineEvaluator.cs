@@ -68,7 +68,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
-        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release });
+        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
         if (cache is not null)

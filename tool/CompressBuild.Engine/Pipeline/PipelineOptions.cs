@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Evaluation;
 
 namespace CompressBuild.Engine.Pipeline;
 
@@ -19,6 +20,9 @@ public sealed record PipelineOptions
     public bool UpdateBaseline { get; init; }
 
     public int Threads { get; init; } = 1;
+
+    /// <summary>How each verification samples latency (time cap, warm-up, target interval width).</summary>
+    public LatencyOptions Latency { get; init; } = new();
 
     /// <summary>Run only the model whose resolved <c>path</c> is this file (the MSBuild item's); CB2108 when none is.</summary>
     public string? ModelFile { get; init; }

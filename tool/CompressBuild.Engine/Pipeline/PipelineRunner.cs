@@ -185,7 +185,7 @@ public static class PipelineRunner
             verification = verification with { Candidate = model.Output };
             if (options.UpdateBaseline && search.Chosen is not null && config.Baseline is { } baseline)
             {
-                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads) with { Release = options.Release });
+                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads) with { Release = options.Release, Latency = options.Latency });
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }

@@ -27,17 +27,20 @@ internal static class RunCommand
         var updateBaseline = new Option<bool>("--update-baseline") { Description = "Record the results in the config's baseline file when every budget holds." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for verification (1 keeps latency comparable between runs).", DefaultValueFactory = _ => 1 };
         var build = new RunBuildArguments();
+        var latency = new LatencyArguments();
         var command = new Command("run", "Run a compress.yaml: compress each model, verify it against its budgets, write the outputs that pass (exit 2 when any model misses).")
         {
             config, models, reportDir, json, noCache, cacheDir, updateBaseline, threads,
         };
         build.AddTo(command);
+        latency.AddTo(command);
         command.SetAction(parse => Run(context, new RunOptions(
             parse.GetRequiredValue(config), parse.GetValue(models) ?? [], parse.GetValue(reportDir), parse.GetValue(json),
             parse.GetValue(noCache), parse.GetValue(cacheDir), parse.GetValue(updateBaseline), Math.Max(0, parse.GetValue(threads)))
         {
             Build = build.Read(parse),
             ThreadsGiven = parse.GetResult(threads) is { Implicit: false },
+            Latency = latency.Read(parse),
         }));
         return command;
     }
@@ -95,7 +98,7 @@ internal static class RunCommand
         {
             origin = options.Build.Origin is { } text ? SourceOrigin.Parse(text) : null;
             var config = CompressConfigLoader.Load(options.Config);
-            var result = Execute(options, config, e => lines.Progress(e.Model, e.Message));
+            var result = Execute(options, config, e => lines.Progress(e.Model, e.Message, e.Kind.ToString().ToLowerInvariant(), e.Trial, e.TrialLimit));
             foreach (var line in Diagnostics(result, config, options.Build, origin))
             {
                 lines.Diagnostic(line);
@@ -132,6 +135,7 @@ internal static class RunCommand
             CacheDirectory = options.CacheDir,
             UpdateBaseline = options.UpdateBaseline,
             Threads = RuntimeSection.Apply(config, options.Threads, options.ThreadsGiven),
+            Latency = options.Latency,
             Progress = progress,
             ModelFile = build.ModelFile,
             OutputOverride = build.Output,

@@ -7,4 +7,6 @@ internal sealed record RunOptions(string Config, IReadOnlyList<string> Models, s
 
     /// <summary>Whether --threads was on the command line (it then wins over compress.yaml's runtime.threads).</summary>
     public bool ThreadsGiven { get; init; }
+    /// <summary>How each verification samples latency (<c>--max-time</c>, <c>--warmup</c>, <c>--ci-width</c>).</summary>
+    public CompressBuild.Engine.Evaluation.LatencyOptions Latency { get; init; } = new();
 }

@@ -48,7 +48,30 @@ internal sealed class JsonLinesWriter(TextWriter output)
         Write(json);
     }
 
-    public void Progress(string model, string message) => Write(new JsonObject { ["kind"] = "progress", ["model"] = model, ["message"] = message });
+    /// <summary>
+    /// One progress line; <paramref name="stage"/> (started, step, trial, finished), <paramref name="trial"/> and
+    /// <paramref name="trials"/> (the search's trial limit, on "started") let the build log say "trial n of m".
+    /// </summary>
+    public void Progress(string model, string message, string? stage = null, int? trial = null, int? trials = null)
+    {
+        var json = new JsonObject { ["kind"] = "progress", ["model"] = model, ["message"] = message };
+        if (stage is not null)
+        {
+            json["stage"] = stage;
+        }
+
+        if (trial is not null)
+        {
+            json["trial"] = trial;
+        }
+
+        if (trials is not null)
+        {
+            json["trials"] = trials;
+        }
+
+        Write(json);
+    }
 
     public void Summary(string model, string source, string? outputPath, bool passed, string text, IEnumerable<string> reports) => Write(new JsonObject
     {
