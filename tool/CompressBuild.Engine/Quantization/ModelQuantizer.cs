@@ -31,6 +31,7 @@ public static class ModelQuantizer
             case QuantizationMode.Int8Static:
                 if (PrepareOpset(work, opsetBefore))
                 {
+                    Fusion.FusionPreparation.Apply(work);
                     QdqQuantizer.Apply(work, calibration!, options);
                 }
 
@@ -59,6 +60,7 @@ public static class ModelQuantizer
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
+            Prepared = work.Prepared,
         };
     }
 
@@ -96,6 +98,13 @@ public static class ModelQuantizer
     {
         if (opset >= OpsetUpgrade.Target)
         {
+            return true;
+        }
+
+        if (opset >= OpsetUpgrade.PerChannel && opset < OpsetUpgrade.Target)
+        {
+            // 13 -> 14 changed no op's meaning (types and optional attributes only) and adds HardSwish.
+            OpsetUpgrade.Raise(work.Proto);
             return true;
         }
 

@@ -3,14 +3,19 @@ using CompressBuild.Engine.Onnx.Proto;
 namespace CompressBuild.Engine.Quantization;
 
 /// <summary>
-/// Raises the default-domain opset to 13 (per-channel QuantizeLinear/DequantizeLinear need the axis
-/// attribute that opset 13 added) when every op in the model means the same at 13 as at its current opset.
+/// Raises the default-domain opset to 14 (per-channel QuantizeLinear/DequantizeLinear need the axis
+/// attribute that opset 13 added; 14 adds HardSwish, which int8-static fuses the exporters' spelled-out form into)
+/// when every op in the model means the same at 14 as at its current opset (13 to 14 only widened types and added
+/// optional attributes whose defaults keep the old meaning).
 /// Ops whose signature changed between 9 and 13 (Softmax's axis semantics, Split/Squeeze/Unsqueeze/ReduceSum
 /// moving attributes to inputs, Dropout's ratio, Upsample, Resize, Pad, Slice...) block the raise.
 /// </summary>
 internal static class OpsetUpgrade
 {
-    public const long Target = 13;
+    public const long Target = 14;
+
+    /// <summary>The first opset whose QuantizeLinear/DequantizeLinear take an axis (per-channel weights).</summary>
+    public const long PerChannel = 13;
 
     /// <summary>Ops whose every version from 9 to 13 accepts the same attributes and inputs with the same meaning.</summary>
     private static readonly HashSet<string> Stable = new(StringComparer.Ordinal)

@@ -16,4 +16,7 @@ public sealed record QuantizationResult(
 
     /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
     public double CalibrationMilliseconds { get; init; }
+
+    /// <summary>Exact rewrites made before quantizing (HardSwish fusion, affine ops folded into Convs), one line each.</summary>
+    public IReadOnlyList<string> Prepared { get; init; } = [];
 }
