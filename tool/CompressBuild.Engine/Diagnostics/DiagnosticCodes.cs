@@ -83,6 +83,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode NothingToQuantize = new(4012);
     public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
     public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
+    public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
 
     // CB4050-CB4069: verification advisories (issue 5).
     public static readonly DiagnosticCode AbsoluteLatencyNotEnforced = new(4050);

@@ -41,7 +41,9 @@ internal static class QdqQuantizer
                 continue;
             }
 
-            var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context);
+            var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context)
+                ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || (index.IsGraphOutput(o) && index.Consumers(o).Count == 0))
+                    ? "its output is a model output, which stays float: quantizing it would only add error" : null);
             if (reason is not null)
             {
                 work.LeftFloat(node, reason);
