@@ -108,6 +108,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode NothingToQuantize = new(4012);
     public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
     public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
+    public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
 
     // CB4023-CB4026: pre-processing and opset conversion advisories (issue 16).
     public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);

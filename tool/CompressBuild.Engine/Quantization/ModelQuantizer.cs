@@ -37,6 +37,7 @@ public static class ModelQuantizer
             case QuantizationMode.Int8Static:
                 if (PrepareOpset(work, work.Model.OpsetVersion(""), opsetProblem))
                 {
+                    Fusion.FusionPreparation.Apply(work);
                     QdqQuantizer.Apply(work, calibration!, options);
                 }
 
@@ -66,11 +67,18 @@ public static class ModelQuantizer
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
             Preprocessing = preprocessing,
+            Prepared = work.Prepared,
         };
     }
 
     /// <summary>The opset per-channel QDQ needs (QuantizeLinear's axis attribute arrived at 13).</summary>
     public const int QdqOpset = 13;
+
+    /// <summary>
+    /// The opset int8-static converts to: 14 adds HardSwish, into which the fusion preparation rewrites the exporters'
+    /// spelled-out x * HardSigmoid(x), so ONNX Runtime runs it as one (quantizable) op.
+    /// </summary>
+    public const int QdqTargetOpset = 14;
 
     /// <summary>
     /// Pre-processes the model (or only promotes Constant weights when the user turned pre-processing off) and,
@@ -79,7 +87,7 @@ public static class ModelQuantizer
     /// </summary>
     private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset)
     {
-        var target = options.Mode == QuantizationMode.Int8Static && opset < QdqOpset ? QdqOpset : (int?)null;
+        var target = options.Mode == QuantizationMode.Int8Static && opset < QdqTargetOpset ? QdqTargetOpset : (int?)null;
         var preprocess = options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true };
         if (!options.Preprocess && target is null)
         {

@@ -41,7 +41,9 @@ internal static class QdqQuantizer
                 continue;
             }
 
-            var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context);
+            var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context)
+                ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || (index.IsGraphOutput(o) && index.Consumers(o).Count == 0))
+                    ? "its output is a model output, which stays float: quantizing it would only add error" : null);
             if (reason is not null)
             {
                 work.LeftFloat(node, reason);
@@ -92,7 +94,7 @@ internal static class QdqQuantizer
                 sharedWith[output] = node.Input[0];
                 Want(output);
             }
-            else if (quantizer.AlwaysQuantizeOutput || index.Consumers(output).Any(selectedSet.Contains))
+            else if ((quantizer.AlwaysQuantizeOutput && index.Consumers(output).Count > 0) || index.Consumers(output).Any(selectedSet.Contains))
             {
                 Want(output);
             }
@@ -136,6 +138,7 @@ internal static class QdqQuantizer
         }
 
         var weights = new WeightCache(editor, work.Model, options);
+        var constants = new ConstantOperandCache(editor, work.Model, options);
         var corrections = new List<BiasCorrection.Layer>();
         foreach (var (node, quantizer) in selected)
         {
@@ -151,6 +154,10 @@ internal static class QdqQuantizer
                 {
                     node.Input[i] = dq;
                     touched = true;
+                }
+                else if (quantizer.QuantizesConstantInputs && context.FloatConstant(node.Input[i]) is { } constant)
+                {
+                    node.Input[i] = constants.Get(constant);
                 }
             }
 
@@ -177,6 +184,7 @@ internal static class QdqQuantizer
             work.Quantized(node, detail);
         }
 
+        RedirectFloatReaders(graph, dequantized);
         foreach (var relu in folded)
         {
             work.Quantized(relu, "folded into the preceding node's output quantization");
@@ -189,6 +197,30 @@ internal static class QdqQuantizer
             {
                 var at = work.Decisions.FindIndex(d => d.Node == name);
                 work.Decisions[at] = work.Decisions[at] with { Detail = work.Decisions[at].Detail + ", bias corrected" };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every reader of a quantized value, float ops included, reads its DequantizeLinear output: ONNX Runtime fuses
+    /// a node with the QuantizeLinear after it only when that Q is the node's sole consumer, so a float reader of
+    /// the raw value would keep the producer (a Conv, say) in float. Graph outputs keep the raw value.
+    /// </summary>
+    private static void RedirectFloatReaders(GraphProto graph, Dictionary<string, string> dequantized)
+    {
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType == "QuantizeLinear" && node.Domain is "" or "ai.onnx")
+            {
+                continue;
+            }
+
+            for (var i = 0; i < node.Input.Count; i++)
+            {
+                if (dequantized.TryGetValue(node.Input[i], out var dq))
+                {
+                    node.Input[i] = dq;
+                }
             }
         }
     }

@@ -27,7 +27,7 @@ public static class QuantizationPass
 
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
-            return new QuantizationPassResult(ModelQuantizer.Quantize(model, request.Options, calibration), null, calibration);
+            return new QuantizationPassResult(WithFusion(ModelQuantizer.Quantize(model, request.Options, calibration), request.Options), null, calibration);
         }
 
         if (calibration is null)
@@ -37,6 +37,23 @@ public static class QuantizationPass
         }
 
         var mixed = MixedPrecision.Run(model, request.Options, calibration, request.TargetCosine, request.KeepFloatTop);
-        return new QuantizationPassResult(mixed.Quantization, mixed, calibration);
+        return new QuantizationPassResult(WithFusion(mixed.Quantization, request.Options), mixed, calibration);
+    }
+
+    /// <summary>
+    /// Adds ONNX Runtime's fusion report to an int8/int4 result, and one CB4015 advisory per quantized node it
+    /// still runs in float. fp16 has nothing to fuse; an unchanged model (nothing quantized) neither.
+    /// </summary>
+    private static QuantizationResult WithFusion(QuantizationResult result, QuantizationOptions options)
+    {
+        if (result.Mode == QuantizationMode.Fp16 || result.QuantizedCount == 0)
+        {
+            return result;
+        }
+
+        var report = Fusion.FusionAnalyzer.Analyze(result.Model, result.Nodes, options.Session);
+        var advisories = result.Advisories.Concat(report.Unfused.Select(u => new QuantizationAdvisory(DiagnosticCodes.QuantizedNodeNotFused.Id,
+            $"{u.OpType} '{u.Node}' was quantized but ONNX Runtime runs it in float between DequantizeLinear and QuantizeLinear: {u.Reason}."))).ToList();
+        return result with { Fusion = report, Advisories = advisories };
     }
 }

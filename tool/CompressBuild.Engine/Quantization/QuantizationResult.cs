@@ -20,4 +20,10 @@ public sealed record QuantizationResult(
 
     /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
     public PreprocessResult? Preprocessing { get; init; }
+
+    /// <summary>Exact rewrites made before quantizing (HardSwish fusion, affine ops folded into Convs), one line each.</summary>
+    public IReadOnlyList<string> Prepared { get; init; } = [];
+
+    /// <summary>What ONNX Runtime runs as integer kernels in this model (null for fp16 or an unchanged model).</summary>
+    public Fusion.FusionReport? Fusion { get; init; }
 }

@@ -104,7 +104,7 @@ internal static class QuantizeCommand
             ? null
             : $"{MethodName(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
-            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine);
+            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Prepared, result.Fusion);
         if (options.Json)
         {
             JsonOutput.Write(context.Out, summary);
@@ -148,9 +148,38 @@ internal static class QuantizeCommand
             table.WriteTo(o);
         }
 
+        foreach (var line in result.Prepared)
+        {
+            o.WriteLine($"Prepared    {line}");
+        }
+
+        if (result.Fusion is { } fusion)
+        {
+            WriteFusion(o, fusion);
+        }
+
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Size        {Units.Bytes(before)} -> {Units.Bytes(after)} ({summary.SizeRatio:0.00}x smaller)"));
         o.WriteLine($"Wrote       {options.Output}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>ONNX Runtime's view: integer kernels per op type, float ops left between DQ and Q.</summary>
+    private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
+    {
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})"));
+        var table = new TextTable("runs as", "op type", "nodes");
+        foreach (var count in fusion.IntegerKernels)
+        {
+            table.Add("integer", count.OpType, count.Count);
+        }
+
+        foreach (var count in fusion.FloatBetweenQdq)
+        {
+            table.Add("float", count.OpType, count.Count);
+        }
+
+        table.WriteTo(o);
     }
 
     private static List<string> List(string[]? values) =>

@@ -17,4 +17,6 @@ internal sealed record QuantizeResult(
     IReadOnlyList<NodeDecision> Nodes,
     IReadOnlyList<QuantizationAdvisory> Advisories,
     IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
-    double? MixedPrecisionCosine);
+    double? MixedPrecisionCosine,
+    IReadOnlyList<string> Prepared,
+    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion);

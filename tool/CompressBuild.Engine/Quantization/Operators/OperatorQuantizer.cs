@@ -27,6 +27,12 @@ internal abstract class OperatorQuantizer
     /// <summary>Inputs that carry activations to quantize (constants among them are left alone).</summary>
     public virtual IEnumerable<int> ActivationInputs(NodeProto node, QuantizationContext context) => Enumerable.Range(0, node.Input.Count);
 
+    /// <summary>
+    /// Constant float inputs become u8/s8 initializers behind a DequantizeLinear of their own range, as ONNX Runtime's
+    /// binary QLinear rules need every input dequantized (Add/Mul with a constant operand).
+    /// </summary>
+    public virtual bool QuantizesConstantInputs => false;
+
     /// <summary>Whether the output gets a Q/DQ pair even when only float nodes read it.</summary>
     public virtual bool AlwaysQuantizeOutput => true;
 }

@@ -1,0 +1,110 @@
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Quantization.Fusion;
+
+/// <summary>
+/// Asks ONNX Runtime for its optimized graph of a quantized model (a session with an optimized-model path) and
+/// counts what runs as an integer kernel and what stays float between DequantizeLinear and QuantizeLinear.
+/// </summary>
+public static class FusionAnalyzer
+{
+    /// <summary>Op types that compute on integers (ONNX and com.microsoft), the forms ORT's QDQ fusions and our dynamic/weight-only modes produce.</summary>
+    public static IReadOnlySet<string> IntegerKernels { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "QGemm",
+        "QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool", "QLinearAveragePool", "QLinearSigmoid",
+        "QLinearLeakyRelu", "QLinearSoftmax", "QLinearWhere", "QLinearReduceMean", "QAttention", "DynamicQuantizeLSTM",
+        "MatMulNBits", "QLinearConvTranspose", "NhwcQLinearConv",
+    };
+
+    /// <summary>Quantized op types ORT has an integer kernel for: when one of these is left float, it is reported.</summary>
+    private static readonly HashSet<string> Fusable = new(StringComparer.Ordinal)
+    {
+        "Conv", "MatMul", "Gemm", "Add", "Mul", "Concat", "GlobalAveragePool", "AveragePool", "Sigmoid", "LeakyRelu", "Softmax",
+    };
+
+    public static FusionReport Analyze(OnnxModel quantized, IReadOnlyList<NodeDecision> decisions, SessionSettings? settings = null)
+    {
+        using var folder = new ScratchFolder("fusion");
+        var path = folder.File("optimized.onnx");
+        var session = (settings ?? SessionSettings.Default) with { OptimizedModelPath = path, IntraOpThreads = 1 };
+        using (ModelSessions.Open(quantized, session))
+        {
+        }
+
+        var optimized = OnnxModelReader.Load(path).Graph;
+        var producers = optimized.Node.SelectMany(n => n.Output.Select(o => (o, n))).GroupBy(p => p.o, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
+        var integer = new Dictionary<string, int>(StringComparer.Ordinal);
+        var floatOps = new Dictionary<string, int>(StringComparer.Ordinal);
+        var floatNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in optimized.Node)
+        {
+            if (IntegerKernels.Contains(node.OpType))
+            {
+                integer[node.OpType] = integer.GetValueOrDefault(node.OpType) + 1;
+            }
+            else if (node.OpType is not ("QuantizeLinear" or "DequantizeLinear" or "DynamicQuantizeLinear")
+                && node.Input.Any(i => producers.TryGetValue(i, out var p) && p.OpType == "DequantizeLinear"))
+            {
+                floatOps[node.OpType] = floatOps.GetValueOrDefault(node.OpType) + 1;
+                floatNames.Add(node.Name);
+            }
+        }
+
+        var index = GraphIndex.Build(quantized.Graph);
+        var byName = quantized.Graph.Node.Where(n => n.Name.Length > 0).GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var unfused = new List<UnfusedNode>();
+        var quantizedConv = 0;
+        foreach (var decision in decisions.Where(d => d.Quantized && Fusable.Contains(d.OpType)))
+        {
+            if (!byName.TryGetValue(decision.Node, out var node) || node.OpType != decision.OpType)
+            {
+                continue;
+            }
+
+            quantizedConv += decision.OpType == "Conv" ? 1 : 0;
+            if (floatNames.Contains(decision.Node))
+            {
+                unfused.Add(new UnfusedNode(decision.Node, decision.OpType, Reason(node, index)));
+            }
+        }
+
+        var fusedConv = quantizedConv - unfused.Count(u => u.OpType == "Conv");
+        return new FusionReport(Sorted(integer), Sorted(floatOps), unfused, quantizedConv, fusedConv);
+    }
+
+    private static List<FusionCount> Sorted(Dictionary<string, int> counts) =>
+        counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new FusionCount(c.Key, c.Value)).ToList();
+
+    /// <summary>Which of ORT's QDQ node-unit conditions the node misses, read from the graph we wrote.</summary>
+    private static string Reason(NodeProto node, GraphIndex index)
+    {
+        var output = node.Output[0];
+        var readers = index.Consumers(output);
+        if (index.IsGraphOutput(output))
+        {
+            return "its output is a model output, so no QuantizeLinear can be its only reader";
+        }
+
+        if (readers.Count == 0 || readers.All(r => r.OpType != "QuantizeLinear"))
+        {
+            return $"its output has no QuantizeLinear: the next op ({string.Join(", ", readers.Select(r => r.OpType).Distinct())}) has no int8 form here";
+        }
+
+        if (readers.Count > 1)
+        {
+            return $"its output is read by {readers.Count} nodes, and ONNX Runtime fuses only when a QuantizeLinear is the sole reader";
+        }
+
+        var notDequantized = node.Input.Where(i => i.Length > 0 && index.Producer(i)?.OpType != "DequantizeLinear").ToList();
+        if (notDequantized.Count > 0)
+        {
+            return $"input(s) {string.Join(", ", notDequantized.Select(i => $"'{i}'"))} are not dequantized";
+        }
+
+        return "ONNX Runtime's rule for this op did not match (e.g. s8 activations with s8 weights, which its CPU QLinearConv does not take)";
+    }
+}
