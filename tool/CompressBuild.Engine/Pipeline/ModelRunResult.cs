@@ -18,4 +18,8 @@ public sealed record ModelRunResult(
     string StopReason,
     int CacheHits,
     VerificationResult? Verification,
-    IReadOnlyList<string> Reports);
+    IReadOnlyList<string> Reports)
+{
+    /// <summary>How many of <see cref="CacheHits"/> came from the remote cache.</summary>
+    public int RemoteHits { get; init; }
+}

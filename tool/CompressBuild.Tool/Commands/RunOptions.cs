@@ -4,4 +4,7 @@ internal sealed record RunOptions(string Config, IReadOnlyList<string> Models, s
 {
     /// <summary>What the MSBuild integration passes (<c>--model-file</c>, <c>--message-format json-lines</c>, ...).</summary>
     public RunBuildOptions Build { get; init; } = RunBuildOptions.None;
+
+    /// <summary><c>--cache-url</c>, <c>--cache-mode</c>, <c>--cache-max-size</c> as given (the environment fills the rest).</summary>
+    public CacheArguments Cache { get; init; } = CacheArguments.None;
 }
