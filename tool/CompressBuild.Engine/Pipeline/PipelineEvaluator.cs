@@ -134,7 +134,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         using var key = new CacheKeyBuilder(options.Dependencies);
         key.AddText("format", "compressbuild-trial-1")
             .AddModel("model", original)
-            .AddText("plan", plan.Describe())
+            .AddText("plan", PortablePlan(plan))
             .AddText("tool", Verification.ToolVersion)
             .AddText("runtime", InferenceSession.RuntimeVersion)
             .AddText("machine", MachineProbe.Current.Id)
@@ -149,7 +149,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         if (model.Evaluation is { } evaluation)
         {
-            key.AddText("evaluation", Canonical(evaluation));
+            key.AddText("evaluation", Canonical(evaluation, except: ["data", "labels"]));
             key.AddPath("evaluation.data", evaluation.Text("data")!);
             if (evaluation.Text("labels") is { } labels)
             {
@@ -171,8 +171,15 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         return key.Build();
     }
 
-    private static string Canonical(ConfigValues values) =>
-        string.Join(";", values.Entries.Select(e => $"{e.Key}={Convert.ToString(e.Value, CultureInfo.InvariantCulture)}"));
+    private static string Canonical(ConfigValues values, string[]? except = null) =>
+        string.Join(";", values.Entries.Where(e => except is null || !except.Contains(e.Key)).Select(e => $"{e.Key}={Convert.ToString(e.Value, CultureInfo.InvariantCulture)}"));
+
+    /// <summary>
+    /// The plan without its data files' paths: their contents are in the key already, and absolute paths differ
+    /// between machines (CI agents check out to different folders), which would keep them from sharing entries.
+    /// </summary>
+    private static string PortablePlan(CandidatePlan plan) => string.Join(" -> ", plan.Passes.Select(p =>
+        p.Settings.Keys.Where(k => k.EndsWith(".data", StringComparison.Ordinal)).Aggregate(p, (pass, k) => pass.With(k, "(content)")).Describe()));
 
     /// <summary>Says on the progress stream when the remote cache gave up (the warning itself is reported once, after the run).</summary>
     private void ReportCacheWarnings()
