@@ -7,7 +7,7 @@ using CompressBuild.Benchmarks.Quantization;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c> and <c>speedup-stability</c> (each with --help), and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>speedup-stability</c> and <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -16,7 +16,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -93,6 +93,15 @@ internal static class BenchmarkCli
         var command = new Command("speedup-stability", "Verify each fixture model against itself N times; spread of the speedup and its interval.") { runs, maxTime, threads };
         command.SetAction(parse => Verification.SpeedupStabilityBenchmark.Run(
             Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads), Console.Out));
+        return command;
+    }
+
+    private static Command RemoteCache()
+    {
+        var width = new Option<int>("--width") { Description = "Rows and columns of each generated MLP layer (2048 = 16 MiB).", DefaultValueFactory = _ => SyntheticMlp.DefaultWidth };
+        var layers = new Option<int>("--layers") { Description = "Layers of the generated MLP (6 x 2048 = 100.7 MB).", DefaultValueFactory = _ => 6 };
+        var command = new Command("remote-cache", "Agent 1 compresses a ~100 MB model and uploads the result; agent 2, with an empty local cache, restores it (Azurite and s3rver).") { width, layers };
+        command.SetAction(parse => Caching.RemoteCacheBenchmark.Run(Math.Max(8, parse.GetValue(width)), Math.Max(1, parse.GetValue(layers)), Console.Out));
         return command;
     }
 
