@@ -62,6 +62,20 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         Assert.Contains("error CB3030: cache URL 'gs://bucket/prefix' is not usable", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Cache_max_size_trims_the_local_cache_after_the_run_has_written_its_output()
+    {
+        var folder = Checkout("trimmed");
+        var cache = Path.Combine(folder, "local-cache");
+
+        var run = CliRun.Of("run", Path.Combine(folder, "compress.yaml"), "--cache-dir", cache, "--cache-max-size", "1KB");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(File.Exists(Path.Combine(folder, "out", "mlp.onnx")));
+        Assert.Contains("local cache trimmed to its size limit: 1 least recently used entries removed", run.Error, StringComparison.Ordinal);
+        Assert.Empty(new ContentCache(cache).Entries());
+    }
+
     /// <summary>One CI agent: its own copy of the project and its own local cache, the MSBuild task's message format.</summary>
     private CliRun Agent(string name, string url, StorageEmulator emulator, bool wrongCredentials = false)
     {
