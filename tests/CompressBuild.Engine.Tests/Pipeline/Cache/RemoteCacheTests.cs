@@ -23,7 +23,7 @@ public sealed class RemoteCacheTests(StorageEmulators emulators) : IClassFixture
     [StorageEmulatorTheory]
     [InlineData(StorageEmulatorKind.Azurite)]
     [InlineData(StorageEmulatorKind.S3rver)]
-    public void A_miss_is_computed_uploaded_and_then_restored_on_a_second_machine_with_identical_files(StorageEmulatorKind kind)
+    public void A_miss_then_an_upload_then_a_restore_on_a_second_machine_with_identical_files_that_fills_its_local_cache(StorageEmulatorKind kind)
     {
         var emulator = emulators.Get(kind);
         var key = Key(1);
