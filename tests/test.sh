@@ -7,7 +7,8 @@
 #     test time as realistic input for the PP-OCR models);
 #   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
 #     from npm, integrity-checked, cached per user);
-#   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums).
+#   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums);
+#   - the storage emulators of the remote cache tests, Azurite and s3rver (tests/emulators/install.sh: npm, pinned).
 # Extra arguments go to both `dotnet test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 bash tests/models/fetch.sh
+bash tests/emulators/install.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -8,7 +8,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>speedup-stability</c> and <c>run-overhead</c> (each with --help), and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>speedup-stability</c> <c>run-overhead</c> and <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -17,7 +17,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), RunOverhead(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -104,6 +104,15 @@ internal static class BenchmarkCli
         var command = new Command("run-overhead", "Per-call cost of one ONNX Runtime run on the digits MLP (batch 1, 1 thread): bound and allocating.") { iterations, blocks };
         command.SetAction(parse => RunOverheadBenchmark.Run(
             Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), Math.Max(1, parse.GetValue(iterations)), Math.Max(1, parse.GetValue(blocks)), Console.Out));
+        return command;
+    }
+
+    private static Command RemoteCache()
+    {
+        var width = new Option<int>("--width") { Description = "Rows and columns of each generated MLP layer (2048 = 16 MiB).", DefaultValueFactory = _ => SyntheticMlp.DefaultWidth };
+        var layers = new Option<int>("--layers") { Description = "Layers of the generated MLP (6 x 2048 = 100.7 MB).", DefaultValueFactory = _ => 6 };
+        var command = new Command("remote-cache", "Agent 1 compresses a ~100 MB model and uploads the result; agent 2, with an empty local cache, restores it (Azurite and s3rver).") { width, layers };
+        command.SetAction(parse => Caching.RemoteCacheBenchmark.Run(Math.Max(8, parse.GetValue(width)), Math.Max(1, parse.GetValue(layers)), Console.Out));
         return command;
     }
 

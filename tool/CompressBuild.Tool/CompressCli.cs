@@ -33,6 +33,7 @@ internal static class CompressCli
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(QuantizeCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(CacheCommand.Create(context));
         return root;
     }
 

@@ -91,9 +91,17 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaselineFeedUnavailable = new(3006);
     public static readonly DiagnosticCode CacheUnavailable = new(3101);
 
+    // CB3030-CB3039: cache configuration.
+    public static readonly DiagnosticCode CacheSettingInvalid = new(3030);
+
     // CB4xxx: advisories.
     public static readonly DiagnosticCode ExternalDataForcedBySize = new(4001);
     public static readonly DiagnosticCode CacheEntryCorrupt = new(4101);
+
+    // CB4102-CB4109: remote cache advisories (the build goes on with the local cache).
+    public static readonly DiagnosticCode RemoteCacheUnavailable = new(4102);
+    public static readonly DiagnosticCode RemoteCacheAccessDenied = new(4103);
+    public static readonly DiagnosticCode RemoteCacheWriteRefused = new(4104);
 
     // CB4030-CB4049: pruning advisories.
     public static readonly DiagnosticCode PruneNothingPrunable = new(4030);

@@ -22,4 +22,7 @@ public sealed record ModelRunResult(
 {
     /// <summary>No candidate passed and the closest one's output is NaN/infinite or collapsed: an error even with misses as warnings.</summary>
     public bool Broken => !Passed && Verification?.Broken == true;
+
+    /// <summary>How many of <see cref="CacheHits"/> came from the remote cache.</summary>
+    public int RemoteHits { get; init; }
 }

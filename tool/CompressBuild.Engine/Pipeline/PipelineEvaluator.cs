@@ -20,34 +20,48 @@ namespace CompressBuild.Engine.Pipeline;
 /// verifies it against the original, and keeps the candidate and its record in the content-addressed cache, so
 /// the same plan on the same inputs is never computed twice (across runs, processes and machines' builds).
 /// </summary>
-internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, CompressConfig config, PipelineOptions options, ContentCache? cache, ScratchFolder scratch)
+internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, CompressConfig config, PipelineOptions options, LayeredCache? cache, ScratchFolder scratch)
     : ICandidateEvaluator
 {
     public const string CandidateFile = "model.onnx";
     public const string RecordFile = "trial.json";
 
     private readonly Dictionary<string, (string Candidate, TrialRecord Record)> done = new(StringComparer.Ordinal);
+    private int warningsSeen;
 
     /// <summary>Content hash of each candidate built or restored so far, to the plan that made it first.</summary>
     private readonly Dictionary<string, CandidatePlan> built = new(StringComparer.Ordinal);
 
     public int CacheHits { get; private set; }
 
+    public int RemoteHits { get; private set; }
+
     public (string Candidate, TrialRecord Record) Artifacts(CandidatePlan plan) => done[plan.Describe()];
 
     public TrialOutcome Evaluate(CandidatePlan plan)
     {
         var key = Key(plan);
-        var corrupt = false;
-        if (cache?.TryGet(key, out corrupt) is { } entry)
+        var lookup = cache?.TryGet(key, plan.Origin);
+        if (lookup?.Entry is { } entry)
         {
             var cached = JsonSerializer.Deserialize<TrialRecord>(File.ReadAllText(entry.PathOf(RecordFile)), CacheJson.Options)!;
             CacheHits++;
-            Report($"cache hit for {plan.Origin}");
+            if (lookup.Download is { } download)
+            {
+                RemoteHits++;
+                Report($"remote cache hit for {plan.Origin}: {download.Describe()}");
+            }
+            else
+            {
+                Report($"cache hit for {plan.Origin}");
+            }
+
             built.TryAdd(ContentHash(entry.PathOf(CandidateFile)), plan);
             return Remember(plan, entry.PathOf(CandidateFile), cached);
         }
-        else if (corrupt)
+
+        ReportCacheWarnings();
+        if (lookup?.LocalWasCorrupt == true)
         {
             Report($"warning {DiagnosticCodes.CacheEntryCorrupt}: a damaged cache entry for {plan.Origin} was removed and is being rebuilt");
         }
@@ -74,7 +88,13 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         if (cache is not null)
         {
             var files = Directory.GetFiles(folder).Select(f => new KeyValuePair<string, string>(Path.GetFileName(f), f)).ToList();
-            var stored = cache.Put(key, files);
+            var (stored, upload) = cache.Put(key, files);
+            if (upload is not null)
+            {
+                Report($"{plan.Origin}: uploaded to the remote cache: {upload.Describe()}");
+            }
+
+            ReportCacheWarnings();
             return Remember(plan, stored.PathOf(CandidateFile), record);
         }
 
@@ -150,7 +170,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         using var key = new CacheKeyBuilder(options.Dependencies);
         key.AddText("format", "compressbuild-trial-1")
             .AddModel("model", original)
-            .AddText("plan", plan.Describe())
+            .AddText("plan", PortablePlan(plan))
             .AddText("tool", Verification.ToolVersion)
             .AddText("runtime", InferenceSession.RuntimeVersion)
             .AddText("execution-provider", ExecutionProviders.Describe(RuntimeDefaults.ExecutionProvider).Name)
@@ -166,7 +186,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         if (model.Evaluation is { } evaluation)
         {
-            key.AddText("evaluation", Canonical(evaluation));
+            key.AddText("evaluation", Canonical(evaluation, except: ["data", "labels"]));
             key.AddPath("evaluation.data", evaluation.Text("data")!);
             if (evaluation.Text("labels") is { } labels)
             {
@@ -188,8 +208,25 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         return key.Build();
     }
 
-    private static string Canonical(ConfigValues values) =>
-        string.Join(";", values.Entries.Select(e => $"{e.Key}={Convert.ToString(e.Value, CultureInfo.InvariantCulture)}"));
+    private static string Canonical(ConfigValues values, string[]? except = null) =>
+        string.Join(";", values.Entries.Where(e => except is null || !except.Contains(e.Key)).Select(e => $"{e.Key}={Convert.ToString(e.Value, CultureInfo.InvariantCulture)}"));
+
+    /// <summary>
+    /// The plan without its data files' paths: their contents are in the key already, and absolute paths differ
+    /// between machines (CI agents check out to different folders), which would keep them from sharing entries.
+    /// </summary>
+    private static string PortablePlan(CandidatePlan plan) => string.Join(" -> ", plan.Passes.Select(p =>
+        p.Settings.Keys.Where(k => k.EndsWith(".data", StringComparison.Ordinal)).Aggregate(p, (pass, k) => pass.With(k, "(content)")).Describe()));
+
+    /// <summary>Says on the progress stream when the remote cache gave up (the warning itself is reported once, after the run).</summary>
+    private void ReportCacheWarnings()
+    {
+        var warnings = cache?.Warnings ?? [];
+        for (; warningsSeen < warnings.Count; warningsSeen++)
+        {
+            Report($"remote cache: {warnings[warningsSeen].Message}");
+        }
+    }
 
     private void Report(string message) => options.Progress?.Invoke(new PipelineEvent(model.Name, message));
 }

@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Pipeline.Cache;
 
 namespace CompressBuild.Engine.Pipeline;
 
@@ -16,6 +17,15 @@ public sealed record PipelineOptions
     public bool UseCache { get; init; } = true;
 
     public string? CacheDirectory { get; init; }
+
+    /// <summary>The remote cache (URL, mode, endpoint) and the local size limit.</summary>
+    public CacheSettings Cache { get; init; } = CacheSettings.None;
+
+    /// <summary>Where the remote store's credentials are read from (connection strings, AWS keys); the process environment by default.</summary>
+    public Func<string, string?> CacheEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Retries and timeouts of the remote cache.</summary>
+    public RemoteCacheLimits CacheLimits { get; init; } = RemoteCacheLimits.Default;
 
     public bool UpdateBaseline { get; init; }
 

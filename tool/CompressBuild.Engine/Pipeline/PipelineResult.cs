@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 
 namespace CompressBuild.Engine.Pipeline;
@@ -8,6 +9,9 @@ public sealed record PipelineResult(string Config, IReadOnlyList<ModelRunResult>
 
     /// <summary>Budget misses were reported as warnings (<c>--misses-as-warnings</c>): they do not fail the run.</summary>
     public bool MissesAsWarnings { get; init; }
+
+    /// <summary>Cache warnings of the run (remote unavailable or refusing, damaged remote entries): reported once each, never failing the run.</summary>
+    public IReadOnlyList<Advisory> CacheWarnings { get; init; } = [];
 
     /// <summary>Misses as warnings never excuse a broken model (NaN/infinite or collapsed output).</summary>
     public int ExitCode => Passed || (MissesAsWarnings && !Models.Any(m => m.Broken)) ? ExitCodes.Ok : ExitCodes.BudgetMissed;

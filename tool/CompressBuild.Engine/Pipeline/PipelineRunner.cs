@@ -32,7 +32,7 @@ public static class PipelineRunner
         var models = Select(config, options);
         CheckOutputs(config, models, options);
         options.Dependencies?.Add(config.Path);
-        var cache = options.UseCache ? ContentCache.Open(options.CacheDirectory) : null;
+        using var cache = options.UseCache ? OpenCache(options) : null;
         var results = models.Select(m => RunModel(config, m, options, cache)).ToList();
         if (options.RecordBaseline is { } record)
         {
@@ -51,7 +51,25 @@ public static class PipelineRunner
             }
         }
 
-        return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings };
+        // Every output is written and no entry is read any more: now the local cache may shrink to its limit.
+        if (cache?.Trim() is { Removed: > 0 } trimmed)
+        {
+            options.Progress?.Invoke(new PipelineEvent("", string.Create(CultureInfo.InvariantCulture,
+                $"local cache trimmed to its size limit: {trimmed.Removed} least recently used entries removed ({trimmed.FreedBytes / (1024.0 * 1024):0.0} MiB)")));
+        }
+
+        return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings, CacheWarnings = cache?.Warnings ?? [] };
+    }
+
+    private static LayeredCache OpenCache(PipelineOptions options)
+    {
+        var remote = RemoteCache.Open(options.Cache, options.CacheEnvironment, options.CacheLimits);
+        if (remote is not null)
+        {
+            options.Progress?.Invoke(new PipelineEvent("", $"remote cache {remote.Location} ({(remote.Mode == CacheMode.Read ? "read only" : "read and write")})"));
+        }
+
+        return new LayeredCache(ContentCache.Open(options.CacheDirectory), remote, options.Cache.MaxSizeBytes);
     }
 
     /// <summary>
@@ -130,7 +148,7 @@ public static class PipelineRunner
         options.Progress?.Invoke(new PipelineEvent(results.Count == 1 ? results[0].Name : "", $"baseline recorded: {path}"));
     }
 
-    private static ModelRunResult RunModel(CompressConfig config, ModelConfig model, PipelineOptions options, ContentCache? cache)
+    private static ModelRunResult RunModel(CompressConfig config, ModelConfig model, PipelineOptions options, LayeredCache? cache)
     {
         void Report(string message, PipelineEventKind kind = PipelineEventKind.Step, int? trial = null, int? limit = null) =>
             options.Progress?.Invoke(new PipelineEvent(model.Name, message, trial) { Kind = kind, TrialLimit = limit });
@@ -223,6 +241,6 @@ public static class PipelineRunner
             ? $"wrote {model.Output} although it misses a budget (misses are warnings): {search.StopReason}"
             : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"),
             PipelineEventKind.Finished);
-        return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports);
+        return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports) { RemoteHits = evaluator.RemoteHits };
     }
 }

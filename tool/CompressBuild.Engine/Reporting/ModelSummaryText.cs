@@ -8,7 +8,8 @@ namespace CompressBuild.Engine.Reporting;
 /// <summary>
 /// The one line a build prints per model, e.g.
 /// <c>Models/classifier.onnx: int8-static, 3.9x smaller, 1.7x faster, top-1 -0.3 points (budget 1.0)</c>,
-/// with ", cached" when every trial came from the cache, and the budgets missed when it failed.
+/// with ", cached" when every trial came from the cache (", from the remote cache" when some came from the shared
+/// remote one), and the budgets missed when it failed.
 /// </summary>
 public static class ModelSummaryText
 {
@@ -42,7 +43,7 @@ public static class ModelSummaryText
         var verifiedTrials = model.Trials.Count(t => t.Outcome.SkippedBecause is null);
         if (verifiedTrials > 0 && model.CacheHits >= verifiedTrials)
         {
-            parts.Add("cached");
+            parts.Add(model.RemoteHits > 0 ? "from the remote cache" : "cached");
         }
 
         if (!model.Passed)

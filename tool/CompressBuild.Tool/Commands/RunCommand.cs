@@ -24,13 +24,16 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout." };
         var noCache = new Option<bool>("--no-cache") { Description = "Compute everything again; neither read nor write the cache." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"The cache folder (default: ${ContentCache.EnvironmentVariable} or the user's cache folder)." };
+        var cacheUrl = new Option<string?>("--cache-url") { Description = $"A shared remote cache behind the local one: azblob://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX or file:///PATH (default: ${CacheSettings.UrlVariable})." };
+        var cacheMode = new Option<string?>("--cache-mode") { Description = $"read: use the remote cache, never write it (untrusted builds); readwrite (default; also ${CacheSettings.ModeVariable})." };
+        var cacheMaxSize = new Option<string?>("--cache-max-size") { Description = $"Trim the local cache to this size after the run, least recently used first, e.g. 10GB (default: ${CacheSettings.MaxSizeVariable}, else no limit)." };
         var updateBaseline = new Option<bool>("--update-baseline") { Description = "Record the results in the config's baseline file when every budget holds." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for verification (1 keeps latency comparable between runs).", DefaultValueFactory = _ => 1 };
         var build = new RunBuildArguments();
         var latency = new LatencyArguments();
         var command = new Command("run", "Run a compress.yaml: compress each model, verify it against its budgets, write the outputs that pass (exit 2 when any model misses).")
         {
-            config, models, reportDir, json, noCache, cacheDir, updateBaseline, threads,
+            config, models, reportDir, json, noCache, cacheDir, cacheUrl, cacheMode, cacheMaxSize, updateBaseline, threads,
         };
         build.AddTo(command);
         latency.AddTo(command);
@@ -41,6 +44,7 @@ internal static class RunCommand
             Build = build.Read(parse),
             ThreadsGiven = parse.GetResult(threads) is { Implicit: false },
             Latency = latency.Read(parse),
+            Cache = new CacheArguments(parse.GetValue(cacheUrl), parse.GetValue(cacheMode), parse.GetValue(cacheMaxSize)),
         }));
         return command;
     }
@@ -133,6 +137,7 @@ internal static class RunCommand
             ReportDirectory = options.ReportDir,
             UseCache = !options.NoCache,
             CacheDirectory = options.CacheDir,
+            Cache = CacheSettings.Resolve(options.Cache.Url, options.Cache.Mode, options.Cache.MaxSize, Environment.GetEnvironmentVariable),
             UpdateBaseline = options.UpdateBaseline,
             Threads = RuntimeSection.Apply(config, options.Threads, options.ThreadsGiven),
             Latency = options.Latency,
@@ -156,6 +161,12 @@ internal static class RunCommand
     /// <summary>Advisories, then budget misses (at the budget's line in compress.yaml), moved to <c>--origin</c> when given.</summary>
     private static IEnumerable<DiagnosticLine> Diagnostics(PipelineResult result, CompressConfig config, RunBuildOptions build, SourceOrigin? origin)
     {
+        // About the machine's cache, not a place in the config: no file.
+        foreach (var warning in result.CacheWarnings)
+        {
+            yield return new DiagnosticLine(DiagnosticLine.Warning, warning.Code.Id, warning.Message);
+        }
+
         foreach (var model in result.Models)
         {
             var modelConfig = config.Models.Single(m => m.Name == model.Name);
@@ -212,6 +223,7 @@ internal static class RunCommand
             ["passed"] = m.Passed,
             ["stopReason"] = m.StopReason,
             ["cacheHits"] = m.CacheHits,
+            ["remoteCacheHits"] = m.RemoteHits,
             ["trials"] = new JsonArray(m.Trials.Select(t => (JsonNode)new JsonObject
             {
                 ["trial"] = t.Number,
@@ -243,7 +255,7 @@ internal static class RunCommand
                 accuracy is null ? "-" : $"{Units.Percent(accuracy.ReferenceTop1)} -> {Units.Percent(accuracy.CandidateTop1)}",
                 m.Passed ? "pass" : "FAIL",
                 m.Trials.Count,
-                $"{m.CacheHits}/{m.Trials.Count}");
+                m.RemoteHits > 0 ? $"{m.CacheHits}/{m.Trials.Count} ({m.RemoteHits} remote)" : $"{m.CacheHits}/{m.Trials.Count}");
         }
 
         table.WriteTo(o, "");

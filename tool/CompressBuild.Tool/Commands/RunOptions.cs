@@ -9,4 +9,7 @@ internal sealed record RunOptions(string Config, IReadOnlyList<string> Models, s
     public bool ThreadsGiven { get; init; }
     /// <summary>How each verification samples latency (<c>--max-time</c>, <c>--warmup</c>, <c>--ci-width</c>).</summary>
     public CompressBuild.Engine.Evaluation.LatencyOptions Latency { get; init; } = new();
+
+    /// <summary><c>--cache-url</c>, <c>--cache-mode</c>, <c>--cache-max-size</c> as given (the environment fills the rest).</summary>
+    public CacheArguments Cache { get; init; } = CacheArguments.None;
 }

@@ -56,6 +56,7 @@ public sealed class ContentCache
 
         if (Verify(key, folder) is { } entry)
         {
+            MarkUsed(folder);
             return entry;
         }
 
@@ -65,9 +66,10 @@ public sealed class ContentCache
     }
 
     /// <summary>Stores copies of <paramref name="files"/> (entry name to source path) under <paramref name="key"/>; returns the published entry.</summary>
-    public CacheEntry Put(string key, IReadOnlyList<KeyValuePair<string, string>> files)
+    /// <param name="move">Move the files instead of copying them (they lie in <see cref="NewStagingFolder"/>, e.g. downloads from the remote cache).</param>
+    public CacheEntry Put(string key, IReadOnlyList<KeyValuePair<string, string>> files, bool move = false)
     {
-        var staging = Path.Combine(Root, Layout, "staging", Guid.NewGuid().ToString("N"));
+        var staging = NewStagingFolder();
         try
         {
             Directory.CreateDirectory(staging);
@@ -80,7 +82,15 @@ public sealed class ContentCache
                 }
 
                 var target = Path.Combine(staging, name);
-                File.Copy(source, target);
+                if (move)
+                {
+                    File.Move(source, target);
+                }
+                else
+                {
+                    File.Copy(source, target);
+                }
+
                 manifestFiles.Add(new CacheManifestFile(name, new FileInfo(target).Length, Sha256(target)));
             }
 
@@ -107,6 +117,73 @@ public sealed class ContentCache
         finally
         {
             Discard(staging);
+        }
+    }
+
+    /// <summary>A fresh folder on the cache's own volume, for files about to become an entry (a rename, not a copy, then publishes them).</summary>
+    public string NewStagingFolder() => Path.Combine(Root, Layout, "staging", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The published entries with their sizes and last use (staging folders excluded), for housekeeping.</summary>
+    public IReadOnlyList<LocalEntryInfo> Entries()
+    {
+        var layout = Path.Combine(Root, Layout);
+        if (!Directory.Exists(layout))
+        {
+            return [];
+        }
+
+        var entries = new List<LocalEntryInfo>();
+        foreach (var shard in Directory.EnumerateDirectories(layout).Where(d => Path.GetFileName(d).Length == 2))
+        {
+            foreach (var folder in Directory.EnumerateDirectories(shard))
+            {
+                try
+                {
+                    var bytes = new DirectoryInfo(folder).EnumerateFiles().Sum(f => f.Length);
+                    entries.Add(new LocalEntryInfo(Path.GetFileName(folder), folder, bytes, Directory.GetLastWriteTimeUtc(folder)));
+                }
+                catch (IOException)
+                {
+                    // Removed by another process while we looked.
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Removes an entry (renamed away first, so no reader sees half of it).</summary>
+    public void Remove(LocalEntryInfo entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Discard(entry.Folder);
+    }
+
+    /// <summary>Removes every entry and every staging folder.</summary>
+    public void Clear()
+    {
+        foreach (var entry in Entries())
+        {
+            Remove(entry);
+        }
+
+        var staging = Path.Combine(Root, Layout, "staging");
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>The entry folder's time records its last use, which least-recently-used eviction orders by.</summary>
+    private static void MarkUsed(string folder)
+    {
+        try
+        {
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only shared cache still serves hits; it just cannot order them for eviction.
         }
     }
 
