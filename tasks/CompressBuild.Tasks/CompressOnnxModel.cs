@@ -16,6 +16,9 @@ public sealed class CompressOnnxModel : ToolTask
     /// <summary>Advisories whose appearance depends on machine load: messages unless the project opts in (NoiseWarnings).</summary>
     private static readonly string[] NoiseDependentCodes = ["CB4051"];
 
+    /// <summary>Longest quiet spell before a "still ..." message: the build promises one at least every 15 s, the timer ticks every second.</summary>
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+
     private readonly List<string> reports = [];
     private readonly List<string> unparsed = [];
     private readonly object logGate = new();
@@ -67,8 +70,6 @@ public sealed class CompressOnnxModel : ToolTask
     /// <summary>CompressBuildNoiseWarnings: report noise-dependent advisories (CB4051) as warnings rather than messages.</summary>
     public bool NoiseWarnings { get; set; }
 
-    /// <summary>Longest quiet spell before a "still working" message (tests shorten it); the build promises one at least every 15 s.</summary>
-    internal TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     [Output]
     public ITaskItem? CompressedModel { get; set; }

@@ -17,6 +17,12 @@ public sealed partial class RealModelBuildTests
     /// <summary>A green build must never ship an output this far from the original's (the issue's fp16 model had 0.0).</summary>
     private const double CollapsedCosine = 0.9;
 
+    private const double SearchTimeout = 40;
+
+    private static readonly Lock SearchGate = new();
+
+    private static DotnetRun? searchRun;
+
     private readonly PackagedCompressBuild cb;
 
     public RealModelBuildTests(PackagedCompressBuild cb) => this.cb = cb;
@@ -46,34 +52,32 @@ public sealed partial class RealModelBuildTests
     }
 
     [RealModelFact(RealModels.PaddleOcrDetector)]
-    public void A_search_past_its_timeout_stops_within_ten_percent_of_it_and_prints_progress_at_normal_verbosity_at_least_every_15_seconds()
+    public void A_searching_build_prints_progress_at_normal_verbosity_at_least_every_15_seconds_and_CB4051_is_no_warning()
     {
-        const double Timeout = 40;
-        var folder = DetectorApp("timeout");
-        // No channel-pruned candidate gets near this cosine, and 8 s of latency sampling per trial (CompressBuildMaxTime)
-        // makes the search's candidates take longer than the timeout: the search has to stop on time.
-        GeneratedProject.Write(folder, "app", $"""
-                <OnnxModel Include="Models/ppocr-det.onnx" Prune="channel" Sparsity="0.5" PruneImportance="l2"
-                           EvaluationData="Data/text.npy" MinCosine="0.9999" Search="auto" SearchTimeout="{Timeout.ToString(CultureInfo.InvariantCulture)}s" />
-            """);
+        var run = SearchPastTimeout();
 
-        var run = cb.Run(folder, "build", "-v:n", "-p:CompressBuildMaxTime=8");
-
-        Assert.NotEqual(0, run.ExitCode);
-        var ran = EngineRan().Match(run.Output);
-        Assert.True(ran.Success, run.ToString());
-        var seconds = double.Parse(ran.Groups["seconds"].Value, CultureInfo.InvariantCulture);
-        Assert.True(seconds <= Timeout * 1.1, $"the engine ran {seconds} s against a {Timeout} s timeout\n{run}");
-        Assert.Matches("(?i)reached the (search )?timeout", run.Output);
         Assert.Matches(@"ppocr-det: trial \d+ of at most \d+", run.Output);
-
         var progress = run.Lines.Where(l => l.Text.Contains("ppocr-det: ", StringComparison.Ordinal)).ToList();
         var gaps = progress.Zip(progress.Skip(1), (a, b) => b.At - a.At).ToList();
-        Assert.NotEmpty(gaps);
+        Assert.True(gaps.Count >= 5, run.ToString());
         Assert.True(gaps.Max() <= TimeSpan.FromSeconds(15), $"longest quiet spell {gaps.Max().TotalSeconds:0.0} s\n{run}");
 
         // Whether the speedup interval is narrow depends on machine load: never a warning unless the project asks.
         Assert.DoesNotContain("warning CB4051", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Needs the search timeout that bounds the whole run (the fidelity branch); before it, a trial overran it by 25%.</summary>
+    [RealModelFact(RealModels.PaddleOcrDetector)]
+    public void A_search_past_its_timeout_stops_within_ten_percent_of_it()
+    {
+        var run = SearchPastTimeout();
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Matches("(?i)reached the (search )?timeout", run.Output);
+        var ran = EngineRan().Match(run.Output);
+        Assert.True(ran.Success, run.ToString());
+        var seconds = double.Parse(ran.Groups["seconds"].Value, CultureInfo.InvariantCulture);
+        Assert.True(seconds <= SearchTimeout * 1.1, $"the engine ran {seconds} s against a {SearchTimeout} s timeout\n{run}");
     }
 
     /// <summary>
@@ -101,6 +105,30 @@ public sealed partial class RealModelBuildTests
         {
             var (line, column) = (GeneratedProject.LineOf(project, "<OnnxModel"), GeneratedProject.ColumnOf(project, "<OnnxModel"));
             Assert.Matches($@"app\.csproj\({line},{column}\): error CB10\d\d: ppocr-det: ", run.Output);
+        }
+    }
+
+    /// <summary>
+    /// One `dotnet build -v:n` whose search cannot succeed and runs into its timeout, shared by the two tests that
+    /// read it (a build of the detector with a 40 s search is the slowest step of this suite).
+    /// </summary>
+    private DotnetRun SearchPastTimeout()
+    {
+        lock (SearchGate)
+        {
+            if (searchRun is null)
+            {
+                var folder = DetectorApp("timeout");
+                // No channel-pruned candidate gets near this cosine, and 8 s of latency sampling per trial
+                // (CompressBuildMaxTime) makes the candidates take longer than the timeout: the search has to stop on time.
+                GeneratedProject.Write(folder, "app", $"""
+                        <OnnxModel Include="Models/ppocr-det.onnx" Prune="channel" Sparsity="0.5" PruneImportance="l2"
+                                   EvaluationData="Data/text.npy" MinCosine="0.9999" Search="auto" SearchTimeout="{SearchTimeout.ToString(CultureInfo.InvariantCulture)}s" />
+                    """);
+                searchRun = cb.Run(folder, "build", "-v:n", "-p:CompressBuildMaxTime=8");
+            }
+
+            return searchRun;
         }
     }
 

@@ -53,7 +53,10 @@ public class InlineMetadataTableTests
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
 
-        Assert.All(InlineMetadataTable.All, m => Assert.Contains($"| `{m.Name}` | `{m.Section}: {m.Key}`", readme, StringComparison.Ordinal));
+        var missing = InlineMetadataTable.All.Where(m => !readme.Contains($"| `{m.Name}` | `{m.Section}: {m.Key}`", StringComparison.Ordinal))
+            .Select(m => $"| `{m.Name}` | `{m.Section}: {m.Key}` | {m.Kind}: {m.Description} |").ToList();
+
+        Assert.True(missing.Count == 0, "Add these rows to the README's Inline metadata table:\n" + string.Join("\n", missing));
     }
 
     [Fact]
