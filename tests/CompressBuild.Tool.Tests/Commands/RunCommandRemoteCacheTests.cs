@@ -28,14 +28,15 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         var ninth = Agent("agent9", url, emulator);
 
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Out + r.Error));
-        Assert.All(runs, r => Assert.DoesNotContain(Lines(r), l => l["kind"]!.GetValue<string>() == "diagnostic"));
+        // CB4051 (a noisy latency interval) depends on machine load, not on the cache: every other diagnostic fails the test.
+        Assert.All(runs, r => Assert.DoesNotContain(Lines(r), IsCacheRelevantDiagnostic));
         var output = File.ReadAllBytes(temp.File("agent1/out/mlp.onnx"));
         Assert.All(Enumerable.Range(2, 8), i => Assert.Equal(output, File.ReadAllBytes(temp.File($"agent{i}/out/mlp.onnx"))));
         Assert.Equal(0, ninth.ExitCode);
         var summary = Lines(ninth).Single(l => l["kind"]!.GetValue<string>() == "summary")["text"]!.GetValue<string>();
         Assert.EndsWith(", from the remote cache", summary, StringComparison.Ordinal);
         Assert.Contains(Lines(ninth), l => l["kind"]!.GetValue<string>() == "progress" && l["message"]!.GetValue<string>().StartsWith("remote cache hit for requested: ", StringComparison.Ordinal));
-        Assert.DoesNotContain(Lines(ninth), l => l["kind"]!.GetValue<string>() == "diagnostic");
+        Assert.DoesNotContain(Lines(ninth), IsCacheRelevantDiagnostic);
     }
 
     [StorageEmulatorFact]
@@ -46,7 +47,7 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         var run = Agent("refused", emulator.CacheUrl("refused"), emulator, wrongCredentials: true);
 
         Assert.Equal(0, run.ExitCode);
-        var diagnostic = Assert.Single(Lines(run), l => l["kind"]!.GetValue<string>() == "diagnostic");
+        var diagnostic = Assert.Single(Lines(run), IsCacheRelevantDiagnostic);
         Assert.Equal("warning", diagnostic["severity"]!.GetValue<string>());
         Assert.Equal("CB4103", diagnostic["code"]!.GetValue<string>());
     }
@@ -108,4 +109,7 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
 
     private static List<JsonNode> Lines(CliRun run) =>
         [.. run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonNode.Parse(l)!)];
+
+    private static bool IsCacheRelevantDiagnostic(System.Text.Json.Nodes.JsonNode l) =>
+        l["kind"]!.GetValue<string>() == "diagnostic" && l["code"]?.GetValue<string>() != "CB4051";
 }
