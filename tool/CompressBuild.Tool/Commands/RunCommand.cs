@@ -213,6 +213,7 @@ internal static class RunCommand
                 ["origin"] = t.Plan.Origin,
                 ["passes"] = t.Plan.Describe(),
                 ["passed"] = t.Outcome.Passed,
+                ["skipped"] = t.Outcome.SkippedBecause,
                 ["sizeBytes"] = t.Outcome.SizeBytes,
                 ["misses"] = new JsonArray(t.Outcome.Misses.Select(x => (JsonNode)x).ToArray()),
                 ["chosen"] = ReferenceEquals(t, m.Chosen),
@@ -237,8 +238,8 @@ internal static class RunCommand
                 speedup is null ? "-" : $"{BudgetFormat.Ratio(speedup.Ratio)} {BudgetFormat.Interval(speedup.Low, speedup.High)}",
                 accuracy is null ? "-" : $"{Units.Percent(accuracy.ReferenceTop1)} -> {Units.Percent(accuracy.CandidateTop1)}",
                 m.Passed ? "pass" : "FAIL",
-                m.Trials.Count,
-                $"{m.CacheHits}/{m.Trials.Count}");
+                m.Trials.Count(t => t.Outcome.SkippedBecause is null),
+                $"{m.CacheHits}/{m.Trials.Count(t => t.Outcome.SkippedBecause is null)}");
         }
 
         table.WriteTo(o, "");
