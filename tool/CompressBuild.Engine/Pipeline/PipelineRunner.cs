@@ -169,7 +169,14 @@ public static class PipelineRunner
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }
-        else if (File.Exists(model.Output))
+        else
+        {
+            // The candidate lives in a scratch or cache folder the user never sees (a scratch one is gone after the
+            // run): reports and messages name the model and the plan instead.
+            verification = verification with { Candidate = $"{model.Path} compressed by {shown.Plan.Brief()} (not written)" };
+        }
+
+        if (output is null && File.Exists(model.Output))
         {
             // An output left by an earlier, passing run would otherwise look like this run's result.
             File.Delete(model.Output);

@@ -124,7 +124,7 @@ public static class ModelQuantizer
         if (options.Mode == QuantizationMode.Int8Static && calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
-                "int8-static needs calibration data to choose activation ranges: pass --calibration-data <file|dir> (a few hundred representative inputs).", file);
+                "int8-static needs calibration data to choose activation ranges: give calibration data (calibration.data, a file or folder of a few hundred representative inputs).", file);
         }
 
         if (options.Percentile is <= 50 or > 100)

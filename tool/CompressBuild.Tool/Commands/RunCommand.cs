@@ -156,7 +156,8 @@ internal static class RunCommand
             var modelConfig = config.Models.Single(m => m.Name == model.Name);
             foreach (var advisory in model.Verification?.Advisories ?? [])
             {
-                yield return new DiagnosticLine(DiagnosticLine.Warning, advisory.Code.Id, $"{model.Name}: {advisory.Message}", config.Path).At(origin, config.Path);
+                var where = BudgetLocations.Locate(modelConfig, advisory);
+                yield return new DiagnosticLine(DiagnosticLine.Warning, advisory.Code.Id, $"{model.Name}: {advisory.Message}", where.File, where.Line, where.Column).At(origin, config.Path);
             }
 
             foreach (var miss in model.Passed ? [] : model.Verification?.Misses ?? [])
