@@ -173,7 +173,8 @@ public static class PipelineRunner
         {
             // The candidate lives in a scratch or cache folder the user never sees (a scratch one is gone after the
             // run): reports and messages name the model and the plan instead.
-            verification = verification with { Candidate = $"{model.Path} compressed by {shown.Plan.Brief()} (not written)" };
+            var described = $"{model.Path} compressed by {shown.Plan.Brief()} (not written)";
+            verification = verification with { Candidate = described, CandidateSize = verification.CandidateSize with { Files = [described] } };
         }
 
         if (output is null && File.Exists(model.Output))
