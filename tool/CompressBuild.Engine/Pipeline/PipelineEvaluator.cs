@@ -54,7 +54,8 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         var folder = Directory.CreateDirectory(scratch.File("trial-" + done.Count.ToString(CultureInfo.InvariantCulture))).FullName;
         var candidate = Path.Combine(folder, CandidateFile);
-        Report($"{plan.Origin}: applying {plan.Describe()}");
+        // The key's head lets two runs that should have shared this work (a CLI run and a build) be compared.
+        Report($"{plan.Origin}: applying {plan.Describe()} (not cached under key {key[..12]})");
         var (compressed, quantizedLayers, summaries, passAdvisories) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
 
