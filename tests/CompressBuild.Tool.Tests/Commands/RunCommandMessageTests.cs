@@ -50,6 +50,33 @@ public sealed class RunCommandMessageTests : IDisposable
         Assert.DoesNotMatch(new Regex(@"(^|\s)--[a-z]"), warning);
     }
 
+    [Fact]
+    public void A_collapsed_candidate_fails_with_CB1011_under_the_loosest_budget_and_misses_as_warnings_and_is_not_written()
+    {
+        // 99.9% of the MLP's weights zeroed: its logits keep a cosine of about 0.08 to the original's.
+        File.WriteAllText(temp.File("compress.yaml"), """
+            version: 1
+            models:
+              - path: mlp.onnx
+                output: out/mlp.onnx
+                passes:
+                  - prune: { method: magnitude, sparsity: 0.999 }
+                evaluation: { data: test_x_flat.npy, limit: 100 }
+                budgets:
+                  min_cosine: 0.0
+            """);
+
+        var run = Run("run", temp.File("compress.yaml"), "--model-file", temp.File("mlp.onnx"), "--output", temp.File("obj/mlp.onnx"),
+            "--misses-as-warnings", "--message-format", "json-lines");
+
+        Assert.Equal(2, run.ExitCode);
+        var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        var error = Assert.Single(lines, l => (string?)l["code"] == "CB1011");
+        Assert.Equal("error", (string?)error["severity"]);
+        Assert.Contains("FAILED", (string?)lines.Single(l => (string?)l["kind"] == "summary")["text"], StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("obj/mlp.onnx")));
+    }
+
     private string Config(string budgets)
     {
         File.WriteAllText(temp.File("compress.yaml"), $"""
