@@ -129,17 +129,17 @@ public static class ModelQuantizer
 
         if (options.Percentile is <= 50 or > 100)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--percentile must be above 50 and at most 100, got {options.Percentile}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"percentile must be above 50 and at most 100, got {options.Percentile}.", file);
         }
 
         if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--block-size must be a power of two of at least 16 (32, 64, 128...), got {options.BlockSize}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"block_size must be a power of two of at least 16 (32, 64, 128...), got {options.BlockSize}.", file);
         }
 
         if (options.AccuracyLevel is < 0 or > 4)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--accuracy-level must be 0 to 4, got {options.AccuracyLevel}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"accuracy_level must be 0 to 4, got {options.AccuracyLevel}.", file);
         }
     }
 }
