@@ -66,4 +66,26 @@ public class BudgetEvaluatorTests
         Assert.Equal(2, slow.Measured);
         Assert.Equal(BudgetStatus.Passed, fast.Status);
     }
+    [Fact]
+    public void The_size_ratio_row_compares_ratios_with_the_reference_at_1x()
+    {
+        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MinSizeRatio = 2 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c => c.Name == "min-size-ratio");
+
+        Assert.Equal(1.0, check.Reference);
+        Assert.Equal("1.000x", BudgetFormat.WithUnit(check.Reference!.Value, check.Unit));
+        Assert.Equal(4_745_517 / 2_372_000.0, check.Measured, 9);
+    }
+
+    [Fact]
+    public void The_max_size_row_states_measured_budget_and_reference_in_MB()
+    {
+        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MaxSizeMb = 4 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c => c.Name == "max-size-mb");
+
+        Assert.Equal("MB", check.Unit);
+        Assert.Equal(2.372, check.Measured, 9);
+        Assert.Equal(4, check.Budget);
+        Assert.Equal(4.745517, check.Reference!.Value, 9);
+        Assert.Equal(["2.372 MB", "4.000 MB", "4.746 MB"], new[] { check.Measured, check.Budget, check.Reference.Value }.Select(v => BudgetFormat.WithUnit(v, check.Unit)));
+        Assert.Equal(BudgetStatus.Passed, check.Status);
+    }
 }

@@ -146,8 +146,8 @@ public class QdqQuantizerTests(ITestOutputHelper output)
         var result = DigitsQuantization.Quantize("mlp.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Static, ExcludeNodes = ["/fc2/Gemm"], KeepFloat = KeepFloat.Last });
 
         Assert.True(result.Nodes.Single(n => n.Node == "/fc1/Gemm").Quantized);
-        Assert.Equal("excluded by --exclude-nodes", result.Nodes.Single(n => n.Node == "/fc2/Gemm").Detail);
-        Assert.Equal("kept float by --keep-float", result.Nodes.Single(n => n.Node == "/fc3/Gemm").Detail);
+        Assert.Equal("excluded by exclude_nodes", result.Nodes.Single(n => n.Node == "/fc2/Gemm").Detail);
+        Assert.Equal("kept float by keep_float", result.Nodes.Single(n => n.Node == "/fc3/Gemm").Detail);
         var fc2 = result.Model.Graph.Node.Single(n => n.Name == "/fc2/Gemm");
         Assert.Equal("fc2.weight", fc2.Input[1]);
         var accuracy = DigitsQuantization.CompareOnTestSet("mlp.onnx", result.Model).Labelled!.Accuracy!;
@@ -189,7 +189,7 @@ public class QdqQuantizerTests(ITestOutputHelper output)
     {
         var result = DigitsQuantization.Quantize("cnn_residual.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Static, ExcludeOpTypes = ["Add", "Gemm"] });
 
-        Assert.All(result.Nodes.Where(n => n.OpType is "Add" or "Gemm"), n => Assert.Equal("excluded by --exclude-op-types", n.Detail));
+        Assert.All(result.Nodes.Where(n => n.OpType is "Add" or "Gemm"), n => Assert.Equal("excluded by exclude_op_types", n.Detail));
         var gemm = result.Model.Graph.Node.Single(n => n.OpType == "Gemm");
         Assert.Equal("fc.weight", gemm.Input[1]);
         Assert.All(result.Model.Graph.Node.Where(n => n.OpType == "Add"), add => Assert.DoesNotContain(add.Input, i => i.EndsWith("_dequantized", StringComparison.Ordinal)));

@@ -95,6 +95,18 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Every_html_table_sits_in_a_box_that_scrolls_sideways_so_the_page_keeps_the_window_width()
+    {
+        var document = XDocument.Load(Report(".html"));
+
+        var tables = document.Descendants(Html + "table").ToList();
+        Assert.NotEmpty(tables);
+        Assert.All(tables, t => Assert.Equal("table-wrap", (string?)t.Parent!.Attribute("class")));
+        var css = document.Descendants(Html + "style").Single().Value;
+        Assert.Contains(".table-wrap { max-width: 100%; overflow-x: auto; }", css, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Html_is_well_formed_self_contained_and_has_the_charts()
     {
         var text = File.ReadAllText(Report(".html"));

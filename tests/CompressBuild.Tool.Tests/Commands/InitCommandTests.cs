@@ -34,7 +34,7 @@ public class InitCommandTests
 
         var refused = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"));
         Assert.Equal("mine", File.ReadAllText(temp.File("compress.yaml")));
-        var forced = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"), "--force");
+        var forced = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"), "--force", "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"));
 
         Assert.Equal(4, refused.ExitCode);
         Assert.Contains("error CB2015", refused.Error, StringComparison.Ordinal);
@@ -43,11 +43,43 @@ public class InitCommandTests
     }
 
     [Fact]
+    public void Without_data_init_writes_nothing_and_asks_for_data()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("init", "--model", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "-o", temp.File("compress.yaml"));
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("error CB2012", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--data", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("compress.yaml")));
+    }
+
+    [Fact]
+    public void The_config_init_writes_has_explicit_fidelity_budgets_and_run_accepts_it()
+    {
+        using var temp = new TempFolder();
+        File.Copy(Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), temp.File("mlp.onnx"));
+        File.Copy(Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"), temp.File("test.npy"));
+
+        var init = CliRun.Of("init", "--model", temp.File("mlp.onnx"), "-o", temp.File("compress.yaml"), "--data", temp.File("test.npy"));
+        var run = CliRun.Of("run", temp.File("compress.yaml"), "--cache-dir", temp.File("cache"));
+
+        Assert.True(init.ExitCode == 0, init.Error);
+        var yaml = File.ReadAllText(temp.File("compress.yaml"));
+        Assert.Contains("min_agreement: 0.98", yaml, StringComparison.Ordinal);
+        Assert.Contains("min_cosine: 0.99", yaml, StringComparison.Ordinal);
+        Assert.Contains("min_sqnr: 20", yaml, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.DoesNotContain("CB2104", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_model_is_CB2001()
     {
         using var temp = new TempFolder();
 
-        var run = CliRun.Of("init", "--model", temp.File("nope.onnx"), "-o", temp.File("compress.yaml"));
+        var run = CliRun.Of("init", "--model", temp.File("nope.onnx"), "-o", temp.File("compress.yaml"), "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"));
 
         Assert.Equal(4, run.ExitCode);
         Assert.Contains("error CB2001", run.Error, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public static class BudgetEvaluator
             }
             else
             {
-                advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of shape [C] or [N,C]) to score against the labels: --max-accuracy-drop was not checked."));
+                advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of shape [C] or [N,C]) to score against the labels: max_accuracy_drop was not checked.") { Key = "max_accuracy_drop" });
             }
         }
 
@@ -58,12 +58,12 @@ public static class BudgetEvaluator
 
         if (budgets.MinAgreement is not null && !metrics.Outputs.Any(o => o.Top1Agreement is not null))
         {
-            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "--min-agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C])."));
+            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
         }
 
         if ((budgets.MinCosine is not null || budgets.MinSqnrDb is not null) && metrics.Outputs.Count == 0)
         {
-            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "--min-cosine / --min-sqnr were not checked: the model has no floating-point tensor output to compare."));
+            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_cosine / min_sqnr were not checked: the model has no floating-point tensor output to compare.") { Key = budgets.MinCosine is not null ? "min_cosine" : "min_sqnr" });
         }
 
         if (budgets.MinSpeedup is { } minSpeedup && latency is not null)
@@ -76,14 +76,16 @@ public static class BudgetEvaluator
 
         if (budgets.MaxSizeMb is { } maxMb)
         {
-            checks.Add(new BudgetCheck("max-size-mb", DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000), candidate.Bytes, maxMb * 1_000_000, reference.Bytes, "bytes",
+            // One unit in the whole row: MB of 1,000,000 bytes, the budget's own.
+            checks.Add(new BudgetCheck("max-size-mb", DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000), candidate.Bytes / 1e6, maxMb, reference.Bytes / 1e6, "MB",
                 $"candidate is {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes with external data; reference {BudgetFormat.Megabytes(reference.Bytes)}); budget at most {BudgetFormat.Megabytes(maxMb * 1_000_000)}"));
         }
 
         if (budgets.MinSizeRatio is { } minRatio)
         {
             var ratio = (double)reference.Bytes / Math.Max(1, candidate.Bytes);
-            checks.Add(new BudgetCheck("min-size-ratio", DiagnosticCodes.SizeBudgetMissed, Status(ratio >= minRatio), ratio, minRatio, reference.Bytes, "ratio",
+            // The reference's own ratio to itself is 1.0x: the column compares like with like.
+            checks.Add(new BudgetCheck("min-size-ratio", DiagnosticCodes.SizeBudgetMissed, Status(ratio >= minRatio), ratio, minRatio, 1, "ratio",
                 $"candidate is {BudgetFormat.Ratio(ratio)} smaller than the reference ({candidate.Bytes} vs {reference.Bytes} bytes); budget at least {BudgetFormat.Ratio(minRatio)}"));
         }
 
@@ -98,7 +100,7 @@ public static class BudgetEvaluator
             {
                 var setFor = budgets.LatencyMachine is null ? "no machine was named for it" : $"it was set for machine {budgets.LatencyMachine}";
                 advisories.Add(new Advisory(DiagnosticCodes.AbsoluteLatencyNotEnforced,
-                    $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). Pass --latency-machine {machine.Id} to enforce it here, or --enforce-absolute-latency."));
+                    $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
             }
         }
 

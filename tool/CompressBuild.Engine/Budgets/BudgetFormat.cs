@@ -35,6 +35,7 @@ public static class BudgetFormat
         "dB" => Db(value),
         "ms" => Ms(value),
         "bytes" => value.ToString("N0", CultureInfo.InvariantCulture),
+        "MB" => string.Create(CultureInfo.InvariantCulture, $"{value:0.000} MB"),
         _ => Number(value),
     };
 }

@@ -43,15 +43,15 @@ public sealed record BudgetSet
     /// <summary>Fails with CB2060 naming the first budget whose value makes no sense.</summary>
     public void Validate(string? file = null)
     {
-        Check(MaxAccuracyDrop, "--max-accuracy-drop", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
-        Check(MinAgreement, "--min-agreement", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
-        Check(MinCosine, "--min-cosine", v => v is >= -1 and <= 1, "between -1 and 1");
-        Check(MinSqnrDb, "--min-sqnr", double.IsFinite, "a finite number of dB");
-        Check(MinSpeedup, "--min-speedup", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 1.5");
-        Check(MaxSizeMb, "--max-size-mb", v => v > 0 && double.IsFinite(v), "a size above 0 MB");
-        Check(MinSizeRatio, "--min-size-ratio", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 3.5");
-        Check(MaxLatencyMs, "--max-latency-ms", v => v > 0 && double.IsFinite(v), "a time above 0 ms");
-        Check(SpeedupTolerance, "--speedup-tolerance", v => v is >= 0 and < 1, "between 0% and 100% (exclusive)", percent: true);
+        Check(MaxAccuracyDrop, "max_accuracy_drop", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
+        Check(MinAgreement, "min_agreement", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
+        Check(MinCosine, "min_cosine", v => v is >= -1 and <= 1, "between -1 and 1");
+        Check(MinSqnrDb, "min_sqnr", double.IsFinite, "a finite number of dB");
+        Check(MinSpeedup, "min_speedup", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 1.5");
+        Check(MaxSizeMb, "max_size_mb", v => v > 0 && double.IsFinite(v), "a size above 0 MB");
+        Check(MinSizeRatio, "min_size_ratio", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 3.5");
+        Check(MaxLatencyMs, "max_latency_ms", v => v > 0 && double.IsFinite(v), "a time above 0 ms");
+        Check(SpeedupTolerance, "speedup_tolerance", v => v is >= 0 and < 1, "between 0% and 100% (exclusive)", percent: true);
 
         void Check(double? value, string name, Func<double, bool> valid, string expected, bool percent = false)
         {

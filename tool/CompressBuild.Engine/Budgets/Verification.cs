@@ -32,7 +32,7 @@ public static class Verification
 
         if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
         {
-            throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (--max-accuracy-drop) needs class labels: pass --labels <file> (.npy or text, one label per sample).", request.Data);
+            throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (max_accuracy_drop) needs class labels: give the evaluation's labels (.npy or text, one label per sample).", request.Data);
         }
 
         // Our reader first: a corrupt or hostile file gets its CB2xxx error before the runtime sees it.
@@ -75,7 +75,7 @@ public static class Verification
             if (latency.Speedup.RelativeWidth > request.Latency.TargetRelativeWidth)
             {
                 advisories.Add(new Advisory(DiagnosticCodes.SpeedupIntervalWide,
-                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the {BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise --max-time for a firmer figure."));
+                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the {BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise the latency sampling time (max_time) for a firmer figure."));
             }
         }
 

@@ -136,6 +136,4 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode Fp16NodesKeptFloat = new(4056);
     public static readonly DiagnosticCode Fp16NotMeasured = new(4057);
     public static readonly DiagnosticCode CandidateModeDiffers = new(4058);
-    public static readonly DiagnosticCode TrialSkippedNoChange = new(4059);
-    public static readonly DiagnosticCode SearchTimeLimitReached = new(4060);
 }

@@ -20,4 +20,8 @@ public static class BudgetLocations
         var key = (bracket < 0 ? check.Name : check.Name[..bracket]).Replace('-', '_');
         return model.Budgets is { } budgets && budgets.Has(key) ? budgets.NodeOf(key) : model.Source.Source;
     }
+
+    /// <summary>An advisory's line: the budget key it is about when the config sets it, else the model's entry.</summary>
+    public static ConfigNode Locate(ModelConfig model, Advisory advisory) =>
+        advisory.Key is { } key && model.Budgets is { } budgets && budgets.Has(key) ? budgets.NodeOf(key) : model.Source.Source;
 }

@@ -68,8 +68,9 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         var folder = Directory.CreateDirectory(scratch.File("trial-" + done.Count.ToString(CultureInfo.InvariantCulture))).FullName;
         var candidate = Path.Combine(folder, CandidateFile);
-        Report($"{plan.Origin}: applying {plan.Describe()}");
-        var (compressed, quantizedLayers, summaries) = Apply(plan);
+        // The key's head lets two runs that should have shared this work (a CLI run and a build) be compared.
+        Report($"{plan.Origin}: applying {plan.Describe()} (not cached under key {key[..12]})");
+        var (compressed, quantizedLayers, summaries, passAdvisories) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
 
         // The search's own trials are not verified when they change nothing: the requested plan always is.
@@ -83,6 +84,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
         var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
+        verification = verification with { Advisories = [.. passAdvisories, .. verification.Advisories] };
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
         if (cache is not null)
@@ -130,11 +132,15 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries) Apply(CandidatePlan plan)
+    /// <summary>Pass advisories a build must see: fp16 nodes kept float32 or not measured (the others stay in the pass summaries).</summary>
+    private static readonly HashSet<string> Surfaced = new(StringComparer.Ordinal) { DiagnosticCodes.Fp16NodesKeptFloat.Id, DiagnosticCodes.Fp16NotMeasured.Id };
+
+    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries, List<Advisory> Advisories) Apply(CandidatePlan plan)
     {
         var current = original;
         var quantized = 0;
         var summaries = new List<string>();
+        var advisories = new List<Advisory>();
         foreach (var pass in plan.Passes)
         {
             try
@@ -151,6 +157,8 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
                         current = result.Model;
                         quantized = result.QuantizedCount;
                         summaries.Add($"quantize {ModelQuantizer.ModeName(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized");
+                        advisories.AddRange(result.Advisories.Where(a => Surfaced.Contains(a.Code))
+                            .Select(a => new Advisory(new DiagnosticCode(int.Parse(a.Code.AsSpan(2), CultureInfo.InvariantCulture)), a.Message)));
                         break;
                 }
             }
@@ -162,7 +170,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             }
         }
 
-        return (current, quantized, summaries);
+        return (current, quantized, summaries, advisories);
     }
 
     private string Key(CandidatePlan plan)

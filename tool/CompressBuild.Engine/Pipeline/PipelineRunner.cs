@@ -207,7 +207,15 @@ public static class PipelineRunner
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }
-        else if (File.Exists(model.Output))
+        else
+        {
+            // The candidate lives in a scratch or cache folder the user never sees (a scratch one is gone after the
+            // run): reports and messages name the model and the plan instead.
+            var described = $"{model.Path} compressed by {shown.Plan.Brief()} (not written)";
+            verification = verification with { Candidate = described, CandidateSize = verification.CandidateSize with { Files = [described] } };
+        }
+
+        if (output is null && File.Exists(model.Output))
         {
             // An output left by an earlier, passing run would otherwise look like this run's result.
             File.Delete(model.Output);

@@ -24,17 +24,17 @@ public static class MixedPrecision
         ArgumentNullException.ThrowIfNull(calibration);
         if (targetCosine is not null == keepFloatTop is not null)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, "mixed precision takes exactly one of --target-cosine and --keep-float-top.", model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, "mixed precision takes exactly one of target_cosine and keep_float_top.", model.DisplayName);
         }
 
         if (targetCosine is { } t && t is <= 0 or > 1)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--target-cosine must be above 0 and at most 1, got {t}."), model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine must be above 0 and at most 1, got {t}."), model.DisplayName);
         }
 
         if (keepFloatTop is { } k && k < 0)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--keep-float-top must be 0 or more, got {k}."), model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keep_float_top must be 0 or more, got {k}."), model.DisplayName);
         }
 
         var histograms = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);

@@ -166,22 +166,22 @@ public static class ModelQuantizer
         if (options.Mode == QuantizationMode.Int8Static && calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
-                "int8-static needs calibration data to choose activation ranges: pass --calibration-data <file|dir> (a few hundred representative inputs).", file);
+                "int8-static needs calibration data to choose activation ranges: give calibration data (calibration.data, a file or folder of a few hundred representative inputs).", file);
         }
 
         if (!(options.Percentile > 50 && options.Percentile <= 100))
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--percentile must be above 50 and at most 100, got {options.Percentile}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"percentile must be above 50 and at most 100, got {options.Percentile}.", file);
         }
 
         if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--block-size must be a power of two of at least 16 (32, 64, 128...), got {options.BlockSize}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"block_size must be a power of two of at least 16 (32, 64, 128...), got {options.BlockSize}.", file);
         }
 
         if (options.AccuracyLevel is < 0 or > 4)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"--accuracy-level must be 0 to 4, got {options.AccuracyLevel}.", file);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"accuracy_level must be 0 to 4, got {options.AccuracyLevel}.", file);
         }
     }
 }

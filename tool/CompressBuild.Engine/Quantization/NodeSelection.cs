@@ -20,7 +20,7 @@ internal sealed class NodeSelection
         if (missing.Count > 0)
         {
             throw new CompressBuildException(DiagnosticCodes.QuantizationNodeNotFound,
-                $"--exclude-nodes names {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the model does not have; node names are shown by 'dotnet compress quantize --json' and 'inspect'.", file);
+                $"exclude_nodes names {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the model does not have; node names are shown by 'dotnet compress quantize --json' and 'inspect'.", file);
         }
 
         if (weighted.Count > 0 && options.KeepFloat.HasFlag(KeepFloat.First))
@@ -36,8 +36,8 @@ internal sealed class NodeSelection
 
     /// <summary>Why the user's options keep <paramref name="node"/> float, or null.</summary>
     public string? ExcludedBecause(NodeProto node) =>
-        nodes.Contains(node.Name) ? "excluded by --exclude-nodes"
-        : opTypes.Contains(node.OpType) ? "excluded by --exclude-op-types"
-        : keptFloat.Contains(node) ? "kept float by --keep-float"
+        nodes.Contains(node.Name) ? "excluded by exclude_nodes"
+        : opTypes.Contains(node.OpType) ? "excluded by exclude_op_types"
+        : keptFloat.Contains(node) ? "kept float by keep_float"
         : null;
 }

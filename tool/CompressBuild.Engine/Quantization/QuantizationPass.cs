@@ -33,7 +33,7 @@ public static class QuantizationPass
         if (calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
-                "--target-cosine and --keep-float-top measure each layer's sensitivity on data: pass --calibration-data <file|dir>.", model.DisplayName);
+                "target_cosine and keep_float_top measure each layer's sensitivity on data: give calibration data (calibration.data).", model.DisplayName);
         }
 
         var mixed = MixedPrecision.Run(model, request.Options, calibration, request.TargetCosine, request.KeepFloatTop);

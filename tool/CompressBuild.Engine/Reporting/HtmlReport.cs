@@ -16,6 +16,7 @@ public static class HtmlReport
     private const string Css = """
         body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #1b1f24; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #d0d7de; }
+        .table-wrap { max-width: 100%; overflow-x: auto; } th, td { white-space: nowrap; } td:last-child { white-space: normal; overflow-wrap: anywhere; }
         table { border-collapse: collapse; margin: .5em 0; } th, td { padding: .25em .7em; border-bottom: 1px solid #eaeef2; text-align: right; }
         th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
         .passed { color: #1a7f37; font-weight: 600; } .failed { color: #cf222e; font-weight: 600; } .not-enforced { color: #9a6700; }
@@ -127,7 +128,8 @@ public static class HtmlReport
 
     private static XElement Code(string text) => new(Html + "code", text);
 
-    private static XElement Table(string[] headers, IEnumerable<object[]> rows) => new(Html + "table",
+    /// <summary>A table in a box that scrolls sideways, so a wide table never pushes the page past the window.</summary>
+    private static XElement Table(string[] headers, IEnumerable<object[]> rows) => new(Html + "div", new XAttribute("class", "table-wrap"), new XElement(Html + "table",
         new XElement(Html + "thead", new XElement(Html + "tr", headers.Select(h => new XElement(Html + "th", h)))),
-        new XElement(Html + "tbody", rows.Select(row => new XElement(Html + "tr", row.Select(cell => new XElement(Html + "td", cell))))));
+        new XElement(Html + "tbody", rows.Select(row => new XElement(Html + "tr", row.Select(cell => new XElement(Html + "td", cell)))))));
 }

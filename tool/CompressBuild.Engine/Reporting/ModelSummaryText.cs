@@ -50,7 +50,7 @@ public static class ModelSummaryText
         {
             var misses = (model.Verification?.Misses ?? []).Select(m => m.Name).Distinct(StringComparer.Ordinal).ToList();
             var missed = misses.Count == 0 ? "a budget" : string.Join(", ", misses);
-            parts.Add(missesAreWarnings ? $"missed {missed} (warnings only)" : $"FAILED: missed {missed}");
+            parts.Add(missesAreWarnings && !model.Broken ? $"missed {missed} (warnings only)" : $"FAILED: missed {missed}");
         }
 
         return $"{DisplayName(model.Model, configPath)}: {string.Join(", ", parts)}";

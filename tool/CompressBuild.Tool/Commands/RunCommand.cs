@@ -172,7 +172,8 @@ internal static class RunCommand
             var modelConfig = config.Models.Single(m => m.Name == model.Name);
             foreach (var advisory in model.Verification?.Advisories ?? [])
             {
-                yield return new DiagnosticLine(DiagnosticLine.Warning, advisory.Code.Id, $"{model.Name}: {advisory.Message}", config.Path).At(origin, config.Path);
+                var where = BudgetLocations.Locate(modelConfig, advisory);
+                yield return new DiagnosticLine(DiagnosticLine.Warning, advisory.Code.Id, $"{model.Name}: {advisory.Message}", where.File, where.Line, where.Column).At(origin, config.Path);
             }
 
             foreach (var miss in model.Passed ? [] : model.Verification?.Misses ?? [])
@@ -230,6 +231,7 @@ internal static class RunCommand
                 ["origin"] = t.Plan.Origin,
                 ["passes"] = t.Plan.Describe(),
                 ["passed"] = t.Outcome.Passed,
+                ["skipped"] = t.Outcome.SkippedBecause,
                 ["sizeBytes"] = t.Outcome.SizeBytes,
                 ["misses"] = new JsonArray(t.Outcome.Misses.Select(x => (JsonNode)x).ToArray()),
                 ["chosen"] = ReferenceEquals(t, m.Chosen),
@@ -254,8 +256,10 @@ internal static class RunCommand
                 speedup is null ? "-" : $"{BudgetFormat.Ratio(speedup.Ratio)} {BudgetFormat.Interval(speedup.Low, speedup.High)}",
                 accuracy is null ? "-" : $"{Units.Percent(accuracy.ReferenceTop1)} -> {Units.Percent(accuracy.CandidateTop1)}",
                 m.Passed ? "pass" : "FAIL",
-                m.Trials.Count,
-                m.RemoteHits > 0 ? $"{m.CacheHits}/{m.Trials.Count} ({m.RemoteHits} remote)" : $"{m.CacheHits}/{m.Trials.Count}");
+                m.Trials.Count(t => t.Outcome.SkippedBecause is null),
+                m.RemoteHits > 0
+                    ? $"{m.CacheHits}/{m.Trials.Count(t => t.Outcome.SkippedBecause is null)} ({m.RemoteHits} remote)"
+                    : $"{m.CacheHits}/{m.Trials.Count(t => t.Outcome.SkippedBecause is null)}");
         }
 
         table.WriteTo(o, "");

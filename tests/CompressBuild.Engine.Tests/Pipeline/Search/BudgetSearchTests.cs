@@ -97,6 +97,59 @@ public class BudgetSearchTests
             return new PassPlan(p.Kind, p.Sparsity is { } s ? settings.Add("sparsity", s) : settings);
         }).ToList(), "requested");
 
+    [Fact]
+    public void A_search_stops_inside_a_long_trial_within_a_tenth_of_its_timeout()
+    {
+        var timeout = TimeSpan.FromSeconds(2);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = BudgetSearch.Run(Plan(("quantize", "int8-static", null)), new EndlessTrial(), SearchLimits.Default with { Timeout = timeout });
+
+        Assert.True(clock.Elapsed < timeout * 1.1, $"stopped after {clock.Elapsed.TotalSeconds:0.00} s of a {timeout.TotalSeconds} s timeout");
+        Assert.Empty(result.Trials);
+        Assert.Null(result.Chosen);
+        Assert.Contains("timeout", result.StopReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Trials_that_change_nothing_are_listed_as_skipped_and_not_counted_against_max_trials()
+    {
+        // Keeping 5 or more of the 10 layers float is reported as changing nothing; within 3 verified trials
+        // (the request, keep 2, keep 3) the search must still find keep 3.
+        var model = new SkippingModel(new ModelOfAccuracy(layerDrop: 0.01, sparsityDrop: 0, budget: 0.07 + 0.0001), skipFrom: 5);
+
+        var result = BudgetSearch.Run(Plan(("quantize", "int8-static", null)), model, SearchLimits.Default with { MaxTrials = 3 });
+
+        Assert.NotNull(result.Chosen);
+        Assert.Equal(3L, result.Chosen.Plan.Passes[0].Get("keep_float_top"));
+        var skipped = Assert.Single(result.Trials, t => t.Outcome.SkippedBecause is not null);
+        Assert.Equal(5L, skipped.Plan.Passes[0].Get("keep_float_top"));
+        Assert.Equal(3, result.Trials.Count(t => t.Outcome.SkippedBecause is null));
+    }
+
+    /// <summary>A trial whose work never ends unless the search's deadline stops it, as a long calibration would.</summary>
+    private sealed class EndlessTrial : ICandidateEvaluator
+    {
+        public TrialOutcome Evaluate(CandidatePlan plan)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                CompressBuild.Engine.Diagnostics.Deadline.ThrowIfExpired();
+                Thread.Sleep(5);
+            }
+
+            throw new InvalidOperationException("the deadline never came");
+        }
+    }
+
+    /// <summary>Reports trials keeping <paramref name="skipFrom"/> or more layers float as skipped, as the pipeline does for a candidate that changes nothing.</summary>
+    private sealed class SkippingModel(ICandidateEvaluator inner, long skipFrom) : ICandidateEvaluator
+    {
+        public TrialOutcome Evaluate(CandidatePlan plan) =>
+            plan.Passes[0].Get("keep_float_top") is long keep && keep >= skipFrom ? TrialOutcome.Skipped("it changes nothing", 1_000_000) : inner.Evaluate(plan);
+    }
+
     /// <summary>
     /// A model whose accuracy drop is known in closed form: each quantized layer costs <c>layerDrop</c>, each unit of
     /// sparsity <c>sparsityDrop</c>; fp16 and int8-dynamic cost nothing but are larger. Size falls with compression.

@@ -98,7 +98,15 @@ public static class ConfigTemplate
             Line("      # max_accuracy_drop: 0.01    # needs labels");
         }
 
+        // Explicit fidelity budgets (they replace the default floors of README "Fidelity floors"): agreement for
+        // outputs shaped like class scores, cosine and SQNR for the others.
+        if (inspection.Outputs.Any(o => o.Shape.Count == 2 && long.TryParse(o.Shape[^1], out var classes) && classes > 1))
+        {
+            Line("      min_agreement: 0.98          # top-1 class agrees with the original's on 98% of samples");
+        }
+
         Line("      min_cosine: 0.99             # outputs stay close to the original's");
+        Line("      min_sqnr: 20                 # dB of signal over the compression error, per output");
         Line("      min_size_ratio: 2.0          # at least 2x smaller");
         Line("      # min_speedup: 1.2           # missed only when the whole confidence interval lies below");
         Line("    search: auto                   # when a budget is missed, keep sensitive layers in float, prune less, or fall back");
