@@ -53,6 +53,40 @@ public static class OpsetConverter
         return new OpsetConversionResult(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), from, targetOpset, adapted);
     }
 
+    /// <summary>
+    /// Loads the converted model in ONNX Runtime (graph optimizations off, never run) and turns a refusal into
+    /// CB2033, unless ORT refuses the source model too (then the conversion is not to blame and nothing is said).
+    /// </summary>
+    public static void EnsureRuntimeAccepts(OnnxModel source, OpsetConversionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(result);
+        if (!result.Changed)
+        {
+            return;
+        }
+
+        var settings = new Runtime.SessionSettings { OptimizationLevel = Runtime.GraphOptimizationLevel.None, IntraOpThreads = 1, InterOpThreads = 1 };
+        try
+        {
+            using var converted = Runtime.ModelSessions.Open(result.Model, settings);
+        }
+        catch (CompressBuildException e) when (e.Code == DiagnosticCodes.ModelRejectedByRuntime)
+        {
+            try
+            {
+                using var original = Runtime.ModelSessions.Open(source, settings);
+            }
+            catch (CompressBuildException)
+            {
+                return;
+            }
+
+            throw new CompressBuildException(DiagnosticCodes.OpsetConvertedModelRejected,
+                $"the model converted from opset {result.FromOpset} to {result.ToOpset} is refused by ONNX Runtime, which loads the original: {e.Message}", source.DisplayName);
+        }
+    }
+
     /// <summary>The IR version a model importing <paramref name="opset"/> needs at least (from ONNX's versioning table).</summary>
     public static long RequiredIrVersion(int opset) => opset switch
     {

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization;
 
 namespace CompressBuild.Tool.Commands;
@@ -17,4 +18,5 @@ internal sealed record QuantizeResult(
     IReadOnlyList<NodeDecision> Nodes,
     IReadOnlyList<QuantizationAdvisory> Advisories,
     IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
-    double? MixedPrecisionCosine);
+    double? MixedPrecisionCosine,
+    PreprocessResult? Preprocessing);
