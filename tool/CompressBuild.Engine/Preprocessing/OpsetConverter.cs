@@ -6,7 +6,7 @@ using CompressBuild.Engine.Preprocessing.Adapters;
 namespace CompressBuild.Engine.Preprocessing;
 
 /// <summary>
-/// Raises a model's default-domain opset (from 7 up) to a target, rewriting every node whose op changed meaning
+/// Raises a model's default-domain opset (from 6 up) to a target, rewriting every node whose op changed meaning
 /// or signature on the way with the adapters of <see cref="OpAdapters"/>, in the main graph and in every
 /// If/Loop/Scan body. Adapters that need a rank or an element type read them from ONNX Runtime's shape
 /// inference on the source model. A node that cannot be converted is a CB2030 naming it and why; the input model
@@ -103,10 +103,10 @@ public static class OpsetConverter
 
     private static void Validate(OnnxModel model, long from, int target)
     {
-        if (target < OpAdapters.MinSource || target > OpAdapters.MaxTarget)
+        if (target < OpAdapters.MinTarget || target > OpAdapters.MaxTarget)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetTargetInvalid,
-                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinSource} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).", model.DisplayName);
+                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinTarget} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).", model.DisplayName);
         }
 
         if (from == 0)
@@ -118,7 +118,7 @@ public static class OpsetConverter
         if (from < OpAdapters.MinSource)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetSourceTooOld,
-                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and broadcast attributes ONNX removed); re-export at opset 7 or later.", model.DisplayName);
+                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at opset 7 or later.", model.DisplayName);
         }
 
         if (from > target)

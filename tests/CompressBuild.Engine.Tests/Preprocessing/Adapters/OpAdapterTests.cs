@@ -158,6 +158,32 @@ public sealed class OpAdapterTests
     }
 
     [Fact]
+    public void Opset_6_broadcast_at_an_axis_becomes_numpy_broadcasting_with_b_unsqueezed()
+    {
+        // ONNX Runtime has no Add-6 kernel, so the expected values are computed here: y[n,c,h,w] = a[n,c,h,w] + b[c,h].
+        var model = new SingleNodeModel(6, Op("Add", Int("broadcast", 1), Int("axis", 1))).Input("a", 2, 3, 4, 5).Input("b", 3, 4);
+        var inputs = model.Feeds;
+        var converted = OpsetConverter.Convert(model.Model, 13).Model;
+        Assert.Equal(["Unsqueeze", "Add"], converted.Graph.Node.Select(n => n.OpType));
+        Assert.Empty(converted.Graph.Node[1].Attribute);
+        var y = model.Run(converted)[0].AsSpan<float>().ToArray();
+        var a = inputs[0].AsSpan<float>().ToArray();
+        var b = inputs[1].AsSpan<float>().ToArray();
+        Assert.Equal(Enumerable.Range(0, a.Length).Select(i => a[i] + b[i / 5 % 12]), y);
+    }
+
+    [Fact]
+    public void Opset_6_per_channel_prelu_slope_is_unsqueezed_to_line_up_with_the_channels()
+    {
+        var model = new SingleNodeModel(6, Op("PRelu")).Input("x", 2, 3, 4).Constant<float>("slope", [3], 0.1f, 0.2f, 0.3f);
+        var converted = OpsetConverter.Convert(model.Model, 13).Model;
+        Assert.Equal(["Unsqueeze", "PRelu"], converted.Graph.Node.Select(n => n.OpType));
+        var x = model.Feeds[0].AsSpan<float>().ToArray();
+        var y = model.Run(converted)[0].AsSpan<float>().ToArray();
+        Assert.Equal(Enumerable.Range(0, x.Length).Select(i => x[i] >= 0 ? x[i] : x[i] * (0.1f * (1 + (i / 4 % 3)))), y);
+    }
+
+    [Fact]
     public void Scan_8_is_refused()
     {
         var model = new SingleNodeModel(8, Op("Scan")).Input("x", 1, 2);
@@ -165,7 +191,7 @@ public sealed class OpAdapterTests
     }
 
     [Theory]
-    [InlineData(6, 13, 2032)]
+    [InlineData(5, 13, 2032)]
     [InlineData(11, 22, 2031)]
     [InlineData(13, 11, 2031)]
     public void Unsupported_source_or_target_opsets_are_refused(int from, int to, int code)

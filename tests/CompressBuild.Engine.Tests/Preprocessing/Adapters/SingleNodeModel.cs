@@ -36,6 +36,8 @@ internal sealed class SingleNodeModel
 
     public OnnxModel Model => new(Proto, null);
 
+    public IReadOnlyList<HostTensor> Feeds => feeds;
+
     /// <summary>A float input with values spread over [-2, 2) in a fixed pattern.</summary>
     public SingleNodeModel Input(string name, params long[] shape)
     {
