@@ -118,7 +118,7 @@ public static class OpsetConverter
         if (from < OpAdapters.MinSource)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetSourceTooOld,
-                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at opset 7 or later.", model.DisplayName);
+                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at a newer opset.", model.DisplayName);
         }
 
         if (from > target)
