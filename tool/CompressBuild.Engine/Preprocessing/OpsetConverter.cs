@@ -30,6 +30,9 @@ public static class OpsetConverter
         return Convert(model, targetOpset, OrtShapeInference.TryInfer(model).Shapes);
     }
 
+    /// <summary>Converts a model held as a message only (no external data to resolve).</summary>
+    public static OpsetConversionResult Convert(ModelProto model, int targetOpset) => Convert(new OnnxModel(model, null), targetOpset);
+
     public static OpsetConversionResult Convert(OnnxModel model, int targetOpset, ValueShapes shapes)
     {
         ArgumentNullException.ThrowIfNull(model);
