@@ -48,6 +48,18 @@ public class QuantizeCommandTests
     }
 
     [Fact]
+    public void Text_output_says_what_pre_processing_changed()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"), "--calibration-samples", "20");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("Prepared    opset 11 -> 13", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Constant weights promoted", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_output_lists_what_was_quantized_and_skipped()
     {
         using var temp = new TempFolder();
