@@ -152,6 +152,7 @@ public static class OpsetConverter
                 node.Name = state.Names.Unique($"{node.OpType}_{i}");
             }
 
+            var before = node.Clone();
             var replacement = adapter.Adapt(node, context);
             graph.Node.RemoveAt(i);
             for (var k = 0; k < replacement.Count; k++)
@@ -160,7 +161,11 @@ public static class OpsetConverter
             }
 
             i += replacement.Count - 1;
-            state.Adapted[adapter.OpType] = state.Adapted.GetValueOrDefault(adapter.OpType) + 1;
+            if (replacement.Count != 1 || !replacement[0].Equals(before))
+            {
+                // Counted only when the node really changed (a BatchNormalization with one output passes 14 as it is).
+                state.Adapted[before.OpType] = state.Adapted.GetValueOrDefault(before.OpType) + 1;
+            }
         }
     }
 
