@@ -18,6 +18,9 @@ public sealed class RealModelPreprocessingTests(ITestOutputHelper output)
     {
         var result = PreprocessesUnchanged(RealModels.PaddleOcrRecognizer, RealModelConversionTests.Lines(48, 320));
         Assert.True(result.ConstantsPromoted > 100, result.Describe());
+
+        // ORT cannot infer the attention Softmax inputs' rank (a Reshape to a run-time shape); the sample run tells it.
+        Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType == "Flatten");
         Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType == "Constant" && n.Attribute.Any(a => a.T is { Dims.Count: > 1 }));
     }
 
@@ -43,7 +46,7 @@ public sealed class RealModelPreprocessingTests(ITestOutputHelper output)
         var before = model.Proto.Clone();
         var inputs = new[] { input(model.Graph.Input[0].Name) };
         var reference = ModelOutputsComparison.Run(model, inputs);
-        var result = ModelPreprocessor.Run(model, PreprocessOptions.Default with { TargetOpset = 13 });
+        var result = ModelPreprocessor.Run(model, PreprocessOptions.Default with { TargetOpset = 13, SampleInputs = [inputs[0]] });
         Assert.Equal(before, model.Proto);
         var (maxDiff, cosine) = ModelOutputsComparison.Compare(reference, ModelOutputsComparison.Run(result.Model, inputs));
         output.WriteLine($"{name}: {result.Describe()}; nodes {model.Graph.Node.Count} -> {result.Model.Graph.Node.Count}; max |diff| {maxDiff:g3}, cosine {cosine:F7}");

@@ -18,9 +18,11 @@ internal static class BatchNormalizationFolding
         var graph = model.Graph;
         var folded = 0;
         var left = new List<string>();
+        var read = GraphValues.ReadNames(graph);
+        var names = new Adapters.ModelNames(graph);
         foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization" && GraphValues.IsDefaultDomain(n)).ToList())
         {
-            var why = TryFold(model, bn);
+            var why = TryFold(model, bn, read, names);
             if (why is null)
             {
                 folded++;
@@ -41,7 +43,7 @@ internal static class BatchNormalizationFolding
     }
 
     /// <summary>Null when folded; otherwise why not.</summary>
-    private static string? TryFold(OnnxModel model, NodeProto bn)
+    private static string? TryFold(OnnxModel model, NodeProto bn, HashSet<string> read, Adapters.ModelNames names)
     {
         var graph = model.Graph;
         if (NodeAttributes.Int(bn, "training_mode", 0) != 0)
@@ -49,7 +51,6 @@ internal static class BatchNormalizationFolding
             return "training mode";
         }
 
-        var read = GraphValues.ReadNames(graph);
         if (bn.Output.Skip(1).Any(o => o.Length > 0 && read.Contains(o)) || bn.Input.Count < 5)
         {
             return "its running statistics are read";
@@ -123,7 +124,6 @@ internal static class BatchNormalizationFolding
         }
 
         var reads = graph.Node.Count(n => n.Input.Contains(weight.Name));
-        var names = new Adapters.ModelNames(graph);
         var weightName = reads == 1 ? weight.Name : names.Unique(weight.Name + "_bn");
         var newWeight = TensorData.FromArray<float>(weightName, weight.Dims.ToArray(), w);
         if (reads == 1)

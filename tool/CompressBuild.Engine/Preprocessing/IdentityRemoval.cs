@@ -14,9 +14,10 @@ internal static class IdentityRemoval
         var identities = 0;
         var dropouts = 0;
         var outputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var read = GraphValues.ReadNames(graph);
         foreach (var node in graph.Node.ToList())
         {
-            if (!GraphValues.IsDefaultDomain(node) || node.Input.Count == 0 || node.Input[0].Length == 0 || !IsPassThrough(node, graph))
+            if (!GraphValues.IsDefaultDomain(node) || node.Input.Count == 0 || node.Input[0].Length == 0 || !IsPassThrough(node, graph, read))
             {
                 continue;
             }
@@ -55,7 +56,7 @@ internal static class IdentityRemoval
         return (identities, dropouts);
     }
 
-    private static bool IsPassThrough(NodeProto node, GraphProto graph)
+    private static bool IsPassThrough(NodeProto node, GraphProto graph, HashSet<string> read)
     {
         if (node.OpType == "Identity")
         {
@@ -77,6 +78,6 @@ internal static class IdentityRemoval
             }
         }
 
-        return node.Output.Count == 1 || node.Output.Skip(1).All(o => o.Length == 0 || !GraphValues.ReadNames(graph).Contains(o));
+        return node.Output.Count == 1 || node.Output.Skip(1).All(o => o.Length == 0 || !read.Contains(o));
     }
 }

@@ -23,7 +23,7 @@ public static class ModelPreprocessor
         OnnxModel work;
         if (options.TargetOpset is { } target && target > opsetBefore)
         {
-            var (inferred, problem) = OrtShapeInference.TryInfer(model);
+            var (inferred, problem) = OrtShapeInference.TryInfer(model, options.SampleInputs);
             if (problem is not null)
             {
                 advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ShapeInferenceUnavailable.Id, $"ONNX Runtime could not infer the source model's shapes ({problem}); Softmax-like ops get the rank-independent rewrite."));

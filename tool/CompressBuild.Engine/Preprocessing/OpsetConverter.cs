@@ -6,7 +6,7 @@ using CompressBuild.Engine.Preprocessing.Adapters;
 namespace CompressBuild.Engine.Preprocessing;
 
 /// <summary>
-/// Raises a model's default-domain opset (from 7 up) to a target, rewriting every node whose op changed meaning
+/// Raises a model's default-domain opset (from 6 up) to a target, rewriting every node whose op changed meaning
 /// or signature on the way with the adapters of <see cref="OpAdapters"/>, in the main graph and in every
 /// If/Loop/Scan body. Adapters that need a rank or an element type read them from ONNX Runtime's shape
 /// inference on the source model. A node that cannot be converted is a CB2030 naming it and why; the input model
@@ -29,6 +29,9 @@ public static class OpsetConverter
 
         return Convert(model, targetOpset, OrtShapeInference.TryInfer(model).Shapes);
     }
+
+    /// <summary>Converts a model held as a message only (no external data to resolve).</summary>
+    public static OpsetConversionResult Convert(ModelProto model, int targetOpset) => Convert(new OnnxModel(model, null), targetOpset);
 
     public static OpsetConversionResult Convert(OnnxModel model, int targetOpset, ValueShapes shapes)
     {
@@ -53,6 +56,40 @@ public static class OpsetConverter
         return new OpsetConversionResult(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), from, targetOpset, adapted);
     }
 
+    /// <summary>
+    /// Loads the converted model in ONNX Runtime (graph optimizations off, never run) and turns a refusal into
+    /// CB2033, unless ORT refuses the source model too (then the conversion is not to blame and nothing is said).
+    /// </summary>
+    public static void EnsureRuntimeAccepts(OnnxModel source, OpsetConversionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(result);
+        if (!result.Changed)
+        {
+            return;
+        }
+
+        var settings = new Runtime.SessionSettings { OptimizationLevel = Runtime.GraphOptimizationLevel.None, IntraOpThreads = 1, InterOpThreads = 1 };
+        try
+        {
+            using var converted = Runtime.ModelSessions.Open(result.Model, settings);
+        }
+        catch (CompressBuildException e) when (e.Code == DiagnosticCodes.ModelRejectedByRuntime)
+        {
+            try
+            {
+                using var original = Runtime.ModelSessions.Open(source, settings);
+            }
+            catch (CompressBuildException)
+            {
+                return;
+            }
+
+            throw new CompressBuildException(DiagnosticCodes.OpsetConvertedModelRejected,
+                $"the model converted from opset {result.FromOpset} to {result.ToOpset} is refused by ONNX Runtime, which loads the original: {e.Message}", source.DisplayName);
+        }
+    }
+
     /// <summary>The IR version a model importing <paramref name="opset"/> needs at least (from ONNX's versioning table).</summary>
     public static long RequiredIrVersion(int opset) => opset switch
     {
@@ -69,10 +106,10 @@ public static class OpsetConverter
 
     private static void Validate(OnnxModel model, long from, int target)
     {
-        if (target < OpAdapters.MinSource || target > OpAdapters.MaxTarget)
+        if (target < OpAdapters.MinTarget || target > OpAdapters.MaxTarget)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetTargetInvalid,
-                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinSource} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).", model.DisplayName);
+                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinTarget} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).", model.DisplayName);
         }
 
         if (from == 0)
@@ -84,7 +121,7 @@ public static class OpsetConverter
         if (from < OpAdapters.MinSource)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetSourceTooOld,
-                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and broadcast attributes ONNX removed); re-export at opset 7 or later.", model.DisplayName);
+                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at a newer opset.", model.DisplayName);
         }
 
         if (from > target)
@@ -115,6 +152,7 @@ public static class OpsetConverter
                 node.Name = state.Names.Unique($"{node.OpType}_{i}");
             }
 
+            var before = node.Clone();
             var replacement = adapter.Adapt(node, context);
             graph.Node.RemoveAt(i);
             for (var k = 0; k < replacement.Count; k++)
@@ -123,7 +161,11 @@ public static class OpsetConverter
             }
 
             i += replacement.Count - 1;
-            state.Adapted[adapter.OpType] = state.Adapted.GetValueOrDefault(adapter.OpType) + 1;
+            if (replacement.Count != 1 || !replacement[0].Equals(before))
+            {
+                // Counted only when the node really changed (a BatchNormalization with one output passes 14 as it is).
+                state.Adapted[before.OpType] = state.Adapted.GetValueOrDefault(before.OpType) + 1;
+            }
         }
     }
 

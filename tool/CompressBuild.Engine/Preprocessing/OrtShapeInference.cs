@@ -17,8 +17,13 @@ namespace CompressBuild.Engine.Preprocessing;
 /// </summary>
 public static class OrtShapeInference
 {
-    /// <summary>What the model declares, completed by ORT's inference. Throws a CB error when ORT refuses the model.</summary>
-    public static ValueShapes Infer(OnnxModel model)
+    /// <summary>
+    /// What the model declares, completed by ORT's inference. With <paramref name="sample"/> (one real input, e.g.
+    /// a calibration sample), values whose rank ORT still cannot tell (a Reshape to a shape computed at run time)
+    /// get it from one run on that input; only the rank is kept, since the sizes belong to that one input.
+    /// Throws a CB error when ORT refuses the model.
+    /// </summary>
+    public static ValueShapes Infer(OnnxModel model, IReadOnlyList<HostTensor>? sample = null)
     {
         var shapes = ValueShapes.Declared(model.Proto);
         foreach (var value in InferValueInfo(model).Values)
@@ -29,15 +34,49 @@ public static class OrtShapeInference
             }
         }
 
+        if (sample is not null)
+        {
+            AddRanksFromRun(model, sample, shapes);
+        }
+
         return shapes;
     }
 
+    private static void AddRanksFromRun(OnnxModel model, IReadOnlyList<HostTensor> sample, ValueShapes shapes)
+    {
+        var unknown = model.Graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0 && shapes.Rank(o) is null).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var proto = model.Proto.Clone();
+        var declared = proto.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        proto.Graph.Output.Add(unknown.Where(u => !declared.Contains(u)).Select(u => new ValueInfoProto { Name = u }));
+        try
+        {
+            var settings = new SessionSettings { OptimizationLevel = GraphOptimizationLevel.None, IntraOpThreads = 1, InterOpThreads = 1 };
+            using var session = ModelSessions.Open(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), settings);
+            var tensorOutputs = session.Outputs.Where(o => o.IsTensor).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            var names = unknown.Where(tensorOutputs.Contains).ToList();
+            var values = session.Run(sample, names);
+            for (var i = 0; i < names.Count; i++)
+            {
+                shapes.Add(names[i], new ValueShape(values[i].ElementType, values[i].Shape.Select(_ => -1L).ToList()));
+            }
+        }
+        catch (Exception e) when (e is OrtException or CompressBuildException)
+        {
+            // The sample does not fit the model after all: the ranks stay unknown and callers use rank-free forms.
+        }
+    }
+
     /// <summary>Like <see cref="Infer"/>, but a model ORT cannot load keeps only its declared shapes (returned with the reason).</summary>
-    public static (ValueShapes Shapes, string? Problem) TryInfer(OnnxModel model)
+    public static (ValueShapes Shapes, string? Problem) TryInfer(OnnxModel model, IReadOnlyList<HostTensor>? sample = null)
     {
         try
         {
-            return (Infer(model), null);
+            return (Infer(model, sample), null);
         }
         catch (CompressBuildException e)
         {

@@ -16,6 +16,12 @@ public sealed record PreprocessOptions
 
     public int? TargetOpset { get; init; }
 
+    /// <summary>
+    /// One real input of the model (e.g. the first calibration sample), run once so that ranks ONNX Runtime cannot
+    /// infer from the graph are known to the opset conversion (a Softmax over the last axis then stays one node).
+    /// </summary>
+    public IReadOnlyList<Runtime.HostTensor>? SampleInputs { get; init; }
+
     public bool PromoteConstants { get; init; } = true;
 
     public bool RemoveIdentities { get; init; } = true;

@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Preprocessing;
 
-/// <summary>The pre-processed model (a new one) and what each transformation changed.</summary>
-public sealed record PreprocessResult(OnnxModel Model, long OpsetBefore, long OpsetAfter)
+/// <summary>The pre-processed model (a new one) and what each transformation changed (what --json reports).</summary>
+public sealed record PreprocessResult([property: JsonIgnore] OnnxModel Model, long OpsetBefore, long OpsetAfter)
 {
     /// <summary>Nodes the opset conversion rewrote, by op type.</summary>
     public IReadOnlyDictionary<string, int> AdaptedNodes { get; init; } = new Dictionary<string, int>();
@@ -27,6 +28,9 @@ public sealed record PreprocessResult(OnnxModel Model, long OpsetBefore, long Op
     public IReadOnlyList<PreprocessAdvisory> Advisories { get; init; } = [];
 
     public bool OpsetChanged => OpsetBefore != OpsetAfter;
+
+    /// <summary>The one-line account of <see cref="Describe"/>, for JSON readers.</summary>
+    public string Summary => Describe();
 
     /// <summary>One line for people: what changed, or that nothing did.</summary>
     public string Describe()

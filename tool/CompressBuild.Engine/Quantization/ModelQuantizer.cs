@@ -24,7 +24,7 @@ public static class ModelQuantizer
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
         var opsetBefore = model.OpsetVersion("");
-        var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore);
+        var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore, calibration);
         var work = new QuantizationWork(new OnnxModel(prepared.Proto.Clone(), prepared.BaseDirectory, prepared.SourcePath), options) { Histograms = histograms };
         NameNodes(work.Graph);
         foreach (var advisory in preprocessing?.Advisories ?? [])
@@ -85,10 +85,11 @@ public static class ModelQuantizer
     /// for int8-static, raises the opset to <see cref="QdqOpset"/>. A model the converter cannot raise is
     /// pre-processed at its own opset, and the reason comes back for the per-tensor fallback's advisory.
     /// </summary>
-    private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset)
+    private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset, Dataset? calibration)
     {
         var target = options.Mode == QuantizationMode.Int8Static && opset < QdqTargetOpset ? QdqTargetOpset : (int?)null;
-        var preprocess = options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true };
+        var preprocess = (options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true })
+            with { SampleInputs = target is not null && calibration is { Count: > 0 } ? calibration.Sample(0) : null };
         if (!options.Preprocess && target is null)
         {
             var copy = new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath);

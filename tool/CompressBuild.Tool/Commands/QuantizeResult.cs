@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization;
 
 namespace CompressBuild.Tool.Commands;
@@ -19,4 +20,6 @@ internal sealed record QuantizeResult(
     IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
     double? MixedPrecisionCosine,
     IReadOnlyList<string> Prepared,
-    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion);
+    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion,
+
+    PreprocessResult? Preprocessing);

@@ -11,11 +11,22 @@ internal static class OpAdapters
     /// <summary>The newest opset the table covers.</summary>
     public const int MaxTarget = 21;
 
-    /// <summary>The oldest opset a model may come from (ONNX removed the experimental ops and broadcast attributes at 7).</summary>
-    public const int MinSource = 7;
+    /// <summary>The oldest opset a model may come from (opset 6 still had explicit broadcast attributes, handled at 7).</summary>
+    public const int MinSource = 6;
+
+    /// <summary>The lowest target: opset 7, where numpy-style broadcasting arrived.</summary>
+    public const int MinTarget = 7;
 
     public static IReadOnlyList<IOpAdapter> All { get; } =
     [
+        .. new[] { "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less" }.Select(op => new LegacyBroadcastAdapter(op)),
+        new PReluAdapter(),
+        new RemovedAttributesAdapter("Gemm", 7, "broadcast"),
+        new RemovedAttributesAdapter("BatchNormalization", 7, "is_test"),
+        new RemovedAttributesAdapter("Dropout", 7, "is_test"),
+        new RemovedAttributesAdapter("RNN", 7, "output_sequence"),
+        new RemovedAttributesAdapter("GRU", 7, "output_sequence"),
+        new RemovedAttributesAdapter("LSTM", 7, "output_sequence"),
         new BatchNormalizationSpatialAdapter(),
         new RefusedAdapter("Scan", 9, "is a Scan-8, whose batch axis and sequence_lens input Scan-9 removed; re-export at opset 9 or later."),
         new SliceAdapter(),
