@@ -96,7 +96,7 @@ public class QdqQuantizerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_dropout_at_opset_11_is_converted_to_13_and_the_weights_get_per_channel_scales()
+    public void A_dropout_at_opset_11_is_converted_to_the_qdq_opset_and_the_weights_get_per_channel_scales()
     {
         // Dropout's ratio moved from attribute to input at opset 12; the converter rewrites it, pre-processing removes it.
         var model = WithDropout(OnnxModelReader.Load(DigitsQuantization.Path("mlp_opset11_constants.onnx")), readMask: false);
