@@ -87,7 +87,7 @@ public static class ConfinedPath
                 throw Refuse(location, modelFile, "the file opened lies outside the model's folder");
             }
 
-            InputFile.RequireRegular(handle, modelFile);
+            InputFile.RequireRegular(handle, modelFile, $"external data location '{location}'");
             return new FileStream(handle, FileAccess.Read, bufferSize: 1);
         }
         catch
