@@ -85,6 +85,13 @@ internal static partial class ContractChecker
             violations.Add($"{code} reported with exit {run.ExitCode}, its category's exit code is {expected}");
         }
 
+        // Every case feeds a model that the runtime is available for: a runtime failure is a model the reader let
+        // through, which must be reported as invalid input naming the model (CB2007/CB2008), not the environment.
+        if (code == "CB3004")
+        {
+            violations.Add("an ONNX Runtime failure was reported as an environment problem (CB3004)");
+        }
+
         if (NeedsFile(code) && first.Groups["file"].Value.Length == 0)
         {
             violations.Add($"{code} does not name the file it is about");

@@ -17,7 +17,7 @@ public static class ModelSessions
         CheckExternalData(path);
         try
         {
-            return InferenceSession.Create(path, settings);
+            return RequireOutputs(InferenceSession.Create(path, settings), path);
         }
         catch (OrtException e) when (IsRejection(e))
         {
@@ -37,7 +37,7 @@ public static class ModelSessions
         {
             try
             {
-                return InferenceSession.Create(model.Proto.ToByteArray(), settings);
+                return RequireOutputs(InferenceSession.Create(model.Proto.ToByteArray(), settings), model.DisplayName);
             }
             catch (OrtException e) when (IsRejection(e))
             {
@@ -50,7 +50,7 @@ public static class ModelSessions
         OnnxModelWriter.Save(model, path, new ModelSaveOptions { Layout = ExternalDataLayout.SingleFile, DataFileName = "model.onnx.data" });
         try
         {
-            return InferenceSession.Create(path, settings);
+            return RequireOutputs(InferenceSession.Create(path, settings), model.DisplayName);
         }
         catch (OrtException e) when (IsRejection(e))
         {
@@ -99,6 +99,18 @@ public static class ModelSessions
     /// </summary>
     private static bool IsRejection(OrtException e) =>
         e.IsInvalidModel || e.ErrorCode is OrtErrorCode.Fail or OrtErrorCode.InvalidArgument or OrtErrorCode.RuntimeException or OrtErrorCode.NoSuchFile;
+
+    /// <summary>A model with no outputs has nothing to compute; ORT would fail on the first run, blaming no file.</summary>
+    private static InferenceSession RequireOutputs(InferenceSession session, string file)
+    {
+        if (session.Outputs.Count > 0)
+        {
+            return session;
+        }
+
+        session.Dispose();
+        throw new CompressBuildException(DiagnosticCodes.ModelRejectedByRuntime, "the model has no outputs, so there is nothing to run.", file);
+    }
 
     private static CompressBuildException Rejected(OrtException e, string file) =>
         new(DiagnosticCodes.ModelRejectedByRuntime, $"ONNX Runtime cannot load this model ({e.ErrorCode}): {e.Message}", file, inner: e);

@@ -45,8 +45,9 @@ internal static class ConvertCommand
     public static int Run(CliContext context, ConvertOptions options)
     {
         var model = OnnxModelReader.Load(options.Model);
-        OutputGuard.Check(options.Output, ModelFiles.ReadBy(model));
-        var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold });
+        var reads = ModelFiles.ReadBy(model);
+        OutputGuard.Check(options.Output, reads);
+        var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold, Reads = reads });
         if (result.ExternalDataForcedBySize)
         {
             context.Error.WriteLine($"{options.Output}: warning {DiagnosticCodes.ExternalDataForcedBySize}: the model is too large for one protobuf file (2 GiB limit), so its weights were written to external data.");
