@@ -95,17 +95,34 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains(run.ExitCode, new[] { ExitCodes.Ok, ExitCodes.InvalidInput });
     }
 
-    [Fact]
-    public void A_model_ort_rejects_is_CB2008_exit_4_with_the_file()
+    [Theory]
+    [InlineData("raw_data", "CB2007")]
+    [InlineData("no outputs", "CB2008")]
+    [InlineData("unknown op", "CB2008")]
+    public void A_model_ort_would_reject_is_exit_4_naming_the_file_never_CB3004(string damage, string code)
     {
         var model = TestModels.AddWeight(4);
-        model.Graph.Node[0].OpType = "NoSuchOperator";
+        switch (damage)
+        {
+            case "raw_data":
+                // 100 bytes for a 65,536-byte tensor: ONNX Runtime's own refusal came back as CB3004, exit 3.
+                model.Graph.Initializer[0].Dims[0] = 16384;
+                model.Graph.Initializer[0].RawData = ByteString.CopyFrom(new byte[100]);
+                break;
+            case "no outputs":
+                model.Graph.Output.Clear();
+                break;
+            default:
+                model.Graph.Node[0].OpType = "NoSuchOperator";
+                break;
+        }
+
         TestModels.Write(model, temp.File("bad.onnx"));
 
         var run = CliRun.Of("bench", temp.File("bad.onnx"), "--iterations", "1", "--warmup", "0");
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains($"{temp.File("bad.onnx")}: error CB2008", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"{temp.File("bad.onnx")}: error {code}", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("CB3004", run.Error, StringComparison.Ordinal);
     }
 

@@ -72,12 +72,12 @@ public static class InputFile
         return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
     }
 
-    internal static void RequireRegular(SafeFileHandle handle, string displayName)
+    internal static void RequireRegular(SafeFileHandle handle, string displayName, string what = "it")
     {
         if (LinuxFiles.IsSupported && !LinuxFiles.IsRegular(handle))
         {
             throw new CompressBuildException(DiagnosticCodes.InputNotRegularFile,
-                "is not a regular file (a device, FIFO, socket or folder); give a file.", displayName);
+                $"{what} is not a regular file (a device, FIFO, socket or folder); give a file.", displayName);
         }
     }
 }

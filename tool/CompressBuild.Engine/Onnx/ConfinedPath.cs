@@ -51,8 +51,9 @@ public static class ConfinedPath
     /// <summary>
     /// Opens an external data file once and returns the only handle it may be read through. The location is
     /// resolved and checked as <see cref="Resolve"/> does; then the file is opened without following a link in
-    /// its last component, and the opened file's real path (from /proc/self/fd on Linux) is checked again, so a
-    /// file swapped for a link between the check and the open is refused instead of read.
+    /// its last component, and the opened file's real path (from /proc/self/fd on Linux, GetFinalPathNameByHandle
+    /// on Windows) is checked again, so a file swapped for a link between the check and the open is refused
+    /// instead of read.
     /// </summary>
     /// <returns>The open file, or null when it does not exist.</returns>
     public static FileStream? OpenRead(string baseDirectory, string location, string modelFile)
@@ -81,13 +82,15 @@ public static class ConfinedPath
 
         try
         {
-            var opened = LinuxFiles.IsSupported ? LinuxFiles.PathOf(handle) : RealPath(path);
+            var opened = LinuxFiles.IsSupported ? LinuxFiles.PathOf(handle)
+                : OperatingSystem.IsWindows() ? WindowsFiles.PathOf(handle)
+                : RealPath(path);
             if (opened is null || !IsInside(root, opened))
             {
                 throw Refuse(location, modelFile, "the file opened lies outside the model's folder");
             }
 
-            InputFile.RequireRegular(handle, modelFile);
+            InputFile.RequireRegular(handle, modelFile, $"external data location '{location}'");
             return new FileStream(handle, FileAccess.Read, bufferSize: 1);
         }
         catch

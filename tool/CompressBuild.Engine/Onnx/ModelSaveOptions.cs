@@ -16,8 +16,8 @@ public sealed record ModelSaveOptions
     public string? DataFileName { get; init; }
 
     /// <summary>
-    /// Files the command reads besides the model and its external data (data, labels, config, baseline): the
-    /// output may not resolve to any of them.
+    /// Files the command reads (the model and its external data files, data, labels, config, baseline): neither
+    /// the output nor a data file written beside it may resolve to any of them (CB2200).
     /// </summary>
     public IReadOnlyList<string> Reads { get; init; } = [];
 

@@ -34,7 +34,9 @@ public static class OnnxModelWriter
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"size threshold {options.SizeThreshold} must not be negative.", path);
         }
 
-        var reads = ModelFiles.ReadBy(model).Concat(options.Reads).ToList();
+        // The writer itself can replace its own source (it reads every tensor before the rename); a command that
+        // must never do so lists what it reads in options.Reads (ModelFiles.ReadBy and its data files).
+        var reads = options.Reads.ToList();
         OutputGuard.Check(path, reads);
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);

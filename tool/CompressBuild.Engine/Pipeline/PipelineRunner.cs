@@ -83,7 +83,19 @@ public static class PipelineRunner
             throw new CompressBuildException(DiagnosticCodes.OutputPathInvalid, "the report folder is a file; give a folder (it is created if missing).", directory);
         }
 
-        var reads = ConfigInputs.Of(config);
+        var reads = ConfigInputs.Of(config).ToList();
+        foreach (var model in config.Models)
+        {
+            try
+            {
+                reads.AddRange(ModelFiles.ReadBy(OnnxModelReader.Load(model.Path)));
+            }
+            catch (CompressBuildException)
+            {
+                // A model that does not load is reported when the run reaches it; its own file is listed already.
+            }
+        }
+
         foreach (var model in models)
         {
             OutputGuard.Check(model.Output, reads);

@@ -74,7 +74,7 @@ internal static class DynamicQuantizer
 
     private static string? MatMul(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
-        if (MalformedProduct(context, node) is { } malformed)
+        if (MalformedNodes.Product(context, node) is { } malformed)
         {
             return malformed;
         }
@@ -89,12 +89,6 @@ internal static class DynamicQuantizer
         return null;
     }
 
-    /// <summary>A product node this pass cannot rewrite: fewer than two inputs, or an empty weight (a zero dim).</summary>
-    private static string? MalformedProduct(QuantizationContext context, NodeProto node) =>
-        node.Input.Count < 2 || node.Input[0].Length == 0 || node.Input[1].Length == 0 ? "it has fewer than two inputs"
-        : context.FloatConstant(node.Input[1]) is { } w && w.Dims.Any(d => d == 0) ? "its weight is empty (a dimension is 0)"
-        : null;
-
     private static string? Gemm(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
         if (GraphEditor.GetInt(node, "transA", 0) != 0)
@@ -102,7 +96,7 @@ internal static class DynamicQuantizer
             return "transA=1 has no DynamicQuantizeMatMul form";
         }
 
-        if (MalformedProduct(context, node) is { } malformed)
+        if (MalformedNodes.Product(context, node) is { } malformed)
         {
             return malformed;
         }

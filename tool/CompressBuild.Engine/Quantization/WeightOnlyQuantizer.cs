@@ -67,6 +67,11 @@ internal static class WeightOnlyQuantizer
             return "transA=1 has no MatMulNBits form";
         }
 
+        if (MalformedNodes.Product(context, node) is { } malformed)
+        {
+            return malformed;
+        }
+
         if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
         {
             return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;

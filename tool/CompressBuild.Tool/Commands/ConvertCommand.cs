@@ -55,7 +55,8 @@ internal static class ConvertCommand
         }
 
         var model = OnnxModelReader.Load(options.Model);
-        OutputGuard.Check(options.Output, ModelFiles.ReadBy(model));
+        var reads = ModelFiles.ReadBy(model);
+        OutputGuard.Check(options.Output, reads);
         OpsetConversionResult? conversion = null;
         if (options.Opset is { } target)
         {
@@ -65,7 +66,7 @@ internal static class ConvertCommand
             model = conversion.Model;
         }
 
-        var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold });
+        var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold, Reads = reads });
         if (result.ExternalDataForcedBySize)
         {
             context.Error.WriteLine($"{options.Output}: warning {DiagnosticCodes.ExternalDataForcedBySize}: the model is too large for one protobuf file (2 GiB limit), so its weights were written to external data.");

@@ -79,6 +79,22 @@ public sealed class HostileConfigTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_is_the_models_external_data_is_CB2200()
+    {
+        Engine.Onnx.OnnxModelWriter.Save(Engine.Onnx.OnnxModelReader.Load(temp.File("mlp.onnx")), temp.File("ext.onnx"),
+            new Engine.Onnx.ModelSaveOptions { Layout = Engine.Onnx.ExternalDataLayout.SingleFile });
+        File.WriteAllText(temp.File("compress.yaml"),
+            "version: 1\nmodels:\n  - path: ext.onnx\n    output: ext.onnx.data\n    passes: [quantize: { mode: int8-dynamic }]\n    evaluation: { data: test.npy }\n");
+        var data = File.ReadAllBytes(temp.File("ext.onnx.data"));
+
+        var error = Assert.Throws<CompressBuildException>(() =>
+            PipelineRunner.Run(CompressConfigLoader.Load(temp.File("compress.yaml")), new PipelineOptions { UseCache = false }));
+
+        Assert.Equal(DiagnosticCodes.OutputIsAnInput, error.Code);
+        Assert.Equal(data, File.ReadAllBytes(temp.File("ext.onnx.data")));
+    }
+
+    [Fact]
     public void One_models_output_may_not_be_another_models_path()
     {
         File.Copy(temp.File("mlp.onnx"), temp.File("second.onnx"));

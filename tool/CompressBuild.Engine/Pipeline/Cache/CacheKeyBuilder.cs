@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Pipeline.Cache;
@@ -63,7 +64,7 @@ public sealed class CacheKeyBuilder(DependencyCollector? reads = null) : IDispos
     private CacheKeyBuilder AddFile(string label, string path)
     {
         reads?.Add(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var stream = InputFile.OpenRead(path, bufferSize: 1);
         Label(label, stream.Length);
         int read;
         while ((read = stream.Read(buffer)) > 0)

@@ -99,6 +99,11 @@ public static class ConfigValidator
     private static string PathValue(ConfigNode node, ConfigKey key, string baseDirectory)
     {
         var text = Text(node, key);
+        if (text.Length == 0 || text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(node, $"'{key.Name}' must be a file path; got an empty text or one with a NUL character");
+        }
+
         var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
         if (key.MustExist && !File.Exists(full) && !Directory.Exists(full))
         {
