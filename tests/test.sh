@@ -4,8 +4,8 @@
 #   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
 #     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
 #     check of the compress.yaml JSON Schema we ship);
-#   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
-#     from npm, integrity-checked, cached per user);
+#   - NuGet packages (dotnet restore), ONNX Runtime among them (Microsoft.ML.OnnxRuntime: its native library for
+#     every desktop platform comes with the package; no Node.js anywhere);
 #   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums).
 # Extra arguments go to both `dotnet test` runs.
 set -euo pipefail
