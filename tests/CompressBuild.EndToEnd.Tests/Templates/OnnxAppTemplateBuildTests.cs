@@ -55,7 +55,9 @@ public sealed class OnnxAppTemplateBuildTests
         var folder = Path.Combine(cb.Root, "onnx-app ort", "App");
         var instantiate = cb.Run(cb.Root, "new", "onnx-app", "--inference", "onnxruntime", "-o", folder, "--debug:custom-hive", hive);
         Assert.True(instantiate.ExitCode == 0, instantiate.ToString());
-        var pinned = Regex.Match(File.ReadAllText(Path.Combine(folder, "OnnxApp.csproj")), "Include=\"Microsoft.ML.OnnxRuntime\" Version=\"([^\"]+)\"").Groups[1].Value;
+        // The template names the project after the output folder.
+        var project = Directory.GetFiles(folder, "*.csproj").Single();
+        var pinned = Regex.Match(File.ReadAllText(project), "Include=\"Microsoft.ML.OnnxRuntime\" Version=\"([^\"]+)\"").Groups[1].Value;
         var original = new FileInfo(Path.Combine(folder, "Models", "digits_mlp.onnx")).Length;
 
         var build = cb.Run(folder, "build");
@@ -66,7 +68,7 @@ public sealed class OnnxAppTemplateBuildTests
         var compressed = new FileInfo(Path.Combine(output, "Models", "digits_mlp.onnx"));
         Assert.True(compressed.Exists && compressed.Length < original / 2, build.ToString());
         // CompressBuild's ONNX Runtime came by PackageDownload: the app's dependency graph holds only its own pin.
-        var deps = File.ReadAllText(Path.Combine(output, "OnnxApp.deps.json"));
+        var deps = File.ReadAllText(Path.Combine(output, Path.GetFileNameWithoutExtension(project) + ".deps.json"));
         Assert.Contains($"\"Microsoft.ML.OnnxRuntime/{pinned}\"", deps, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"""Microsoft\.ML\.OnnxRuntime(\.Managed)?/(?!" + Regex.Escape(pinned) + @""")", deps);
         Assert.DoesNotContain("CompressBuild", deps, StringComparison.Ordinal);

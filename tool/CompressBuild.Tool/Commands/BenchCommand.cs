@@ -66,7 +66,7 @@ internal static class BenchCommand
         var batch = samples[0].Count > 0 && samples[0][0].Shape.Length > 0 ? samples[0][0].Shape[0] : 1;
         var result = new BenchResult(
             options.Model,
-            $"ONNX Runtime {InferenceSession.RuntimeVersion}",
+            $"ONNX Runtime {InferenceSession.RuntimeDescription}",
             source,
             samples[0].Select(t => new BenchInput(t.Name, ElementType.Name(t.ElementType), t.Shape)).ToList(),
             options.Threads,
