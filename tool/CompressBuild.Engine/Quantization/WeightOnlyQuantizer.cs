@@ -8,7 +8,9 @@ namespace CompressBuild.Engine.Quantization;
 /// <summary>
 /// int4-weight / int8-weight: MatMul with a constant [K, N] weight, and Gemm with a constant B (alpha folded
 /// into the scales, beta x C added after), become com.microsoft MatMulNBits with block-wise weights; the
-/// activations stay float.
+/// activations stay float. Conv weights are stored quantized behind a DequantizeLinear (int8 per output channel;
+/// int4 per output channel at opset 21, raised to when no op changed meaning), Gather tables as int8: smaller,
+/// not faster.
 /// </summary>
 internal static class WeightOnlyQuantizer
 {
@@ -47,9 +49,36 @@ internal static class WeightOnlyQuantizer
             }
         }
 
-        foreach (var conv in order.Where(n => n.OpType == "Conv"))
+        var opset = work.Model.OpsetVersion("");
+        var convBits = bits == 4 && opset < ConvWeightOnly.Int4Opset && ConvWeightOnly.CanRaiseTo21(work.Proto, opset) ? RaiseTo21(work) : opset;
+        var others = order.Where(n => n.OpType is "Conv" or "Gather").ToList();
+        var otherSelection = new NodeSelection(options, graph, others, work.Model.DisplayName);
+        var any = false;
+        foreach (var node in others)
         {
-            work.LeftFloat(conv, "weight-only modes cover MatMul and Gemm");
+            if (otherSelection.ExcludedBecause(node) is { } excluded)
+            {
+                work.LeftFloat(node, excluded);
+                continue;
+            }
+
+            var (reason, detail) = node.OpType == "Gather"
+                ? (DynamicQuantizer.Gather(editor, context, node), "int8 table, rows dequantized after Gather")
+                : ConvWeightOnly.Rewrite(editor, context, node, bits, convBits);
+            if (reason is null)
+            {
+                work.Quantized(node, detail!, node.OpType);
+                any |= node.OpType == "Conv";
+            }
+            else
+            {
+                work.LeftFloat(node, reason);
+            }
+        }
+
+        if (any)
+        {
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized and dequantized when the session loads them: the model is smaller, its speed does not change (use int8-static for speed).");
         }
 
         if (work.Decisions.Any(d => d.Quantized))
@@ -139,6 +168,14 @@ internal static class WeightOnlyQuantizer
         }
 
         return null;
+    }
+
+    /// <summary>Raises the opset to 21 (int4 DequantizeLinear) and returns it.</summary>
+    private static long RaiseTo21(QuantizationWork work)
+    {
+        GraphEditor.EnsureOpset(work.Proto, "", ConvWeightOnly.Int4Opset);
+        work.Proto.IrVersion = Math.Max(work.Proto.IrVersion, 10);
+        return ConvWeightOnly.Int4Opset;
     }
 
     private static float[] Transposed(float[] values, int rows, int columns)
