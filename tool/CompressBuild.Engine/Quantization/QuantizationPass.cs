@@ -52,7 +52,9 @@ public static class QuantizationPass
         }
 
         var report = Fusion.FusionAnalyzer.Analyze(result.Model, result.Nodes, options.Session);
-        var advisories = result.Advisories.Concat(report.Unfused.Select(u => new QuantizationAdvisory(DiagnosticCodes.QuantizedNodeNotFused.Id,
+        // Only int8-static promises integer kernels for what it quantized; weight-only Conv is float compute by design.
+        var unfused = result.Mode == QuantizationMode.Int8Static ? report.Unfused : [];
+        var advisories = result.Advisories.Concat(unfused.Select(u => new QuantizationAdvisory(DiagnosticCodes.QuantizedNodeNotFused.Id,
             $"{u.OpType} '{u.Node}' was quantized but ONNX Runtime runs it in float between DequantizeLinear and QuantizeLinear: {u.Reason}."))).ToList();
         return result with { Fusion = report, Advisories = advisories };
     }
