@@ -20,7 +20,7 @@ internal static class ConvWeightOnly
     };
 
     public static bool CanRaiseTo21(ModelProto model, long opset) =>
-        opset >= OpsetUpgrade.Target && model.Graph.Node.All(n => n.Domain is not ("" or "ai.onnx") || !ChangedBy21.Contains(n.OpType));
+        opset >= OpsetUpgrade.Target && Subgraphs.AllNodes(model.Graph).All(n => n.Domain is not ("" or "ai.onnx") || !ChangedBy21.Contains(n.OpType));
 
     /// <returns>Why the node stays float (null when rewritten) and the decision's detail.</returns>
     public static (string? Reason, string? Detail) Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, long opset)
@@ -76,8 +76,9 @@ internal static class ConvWeightOnly
         for (var m = 0; m < channels; m++)
         {
             var run = values.AsSpan(m * per, per);
-            var reach = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(run);
-            scales[m] = reach > 0 ? Math.Abs(reach) / 7f : 1f;
+            // MaxMagnitude keeps the sign of the value it picks.
+            var reach = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(run));
+            scales[m] = reach > 0 ? reach / 7f : 1f;
             for (var i = 0; i < per; i++)
             {
                 q[(m * per) + i] = unchecked((byte)(sbyte)Math.Clamp((int)MathF.Round(run[i] / scales[m], MidpointRounding.ToEven), -7, 7));

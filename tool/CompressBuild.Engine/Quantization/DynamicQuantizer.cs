@@ -20,14 +20,34 @@ internal static class DynamicQuantizer
 
     public static void Apply(QuantizationWork work, QuantizationOptions options)
     {
-        var graph = work.Graph;
+        var convs = 0;
+        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        {
+            convs += ApplyTo(work, graph, options, ReferenceEquals(graph, work.Graph));
+        }
+
+        if (convs > 0)
+        {
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, $"{convs} Conv node(s) became ConvInteger: 4x smaller weights, but ONNX Runtime's CPU ConvInteger is usually slower than its float Conv; for speed use --mode int8-static with calibration data.");
+        }
+
+        if (work.Decisions.Any(d => d.Quantized))
+        {
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
+    }
+
+    /// <summary>Quantizes one graph (the main graph or an If/Loop/Scan body); returns how many Convs became ConvInteger.</summary>
+    private static int ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, bool main)
+    {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
         var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName, validate: main);
         var editor = new GraphEditor(graph);
         var convs = 0;
+        var quantized = false;
         foreach (var node in weighted)
         {
             if (selection.ExcludedBecause(node) is { } excluded)
@@ -53,6 +73,7 @@ internal static class DynamicQuantizer
                     _ => "DynamicQuantizeMatMul, int8 weights " + (options.PerChannel ? "per output column" : "per tensor"),
                 }, opType);
                 convs += opType == "Conv" ? 1 : 0;
+                quantized = true;
                 continue;
             }
 
@@ -63,16 +84,12 @@ internal static class DynamicQuantizer
             }
         }
 
-        if (convs > 0)
+        if (quantized)
         {
-            work.Advise(DiagnosticCodes.SpeedupUnlikely, $"{convs} Conv node(s) became ConvInteger: 4x smaller weights, but ONNX Runtime's CPU ConvInteger is usually slower than its float Conv; for speed use --mode int8-static with calibration data.");
-        }
-
-        if (work.Decisions.Any(d => d.Quantized))
-        {
-            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
             editor.Finish();
         }
+
+        return convs;
     }
 
     private static string? MatMul(GraphEditor editor, QuantizationContext context, NodeProto node)

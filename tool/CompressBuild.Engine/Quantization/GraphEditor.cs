@@ -103,20 +103,9 @@ internal sealed class GraphEditor
     /// </summary>
     public void Finish()
     {
+        // Subgraphs (If/Loop/Scan bodies) may read this graph's initializers by name: count their reads too.
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in Graph.Node)
-        {
-            used.UnionWith(node.Input);
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null || attribute.Graphs.Count > 0)
-                {
-                    // Subgraphs may read outer initializers by name; keep everything rather than walk them.
-                    return;
-                }
-            }
-        }
-
+        CollectReads(Graph, used);
         used.UnionWith(Graph.Output.Select(o => o.Name));
         var unused = Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
         foreach (var initializer in unused)
@@ -134,6 +123,26 @@ internal sealed class GraphEditor
         var order = GraphIndex.Build(Graph).TopologicalOrder().ToList();
         Graph.Node.Clear();
         Graph.Node.Add(order);
+    }
+
+    private static void CollectReads(GraphProto graph, HashSet<string> used)
+    {
+        foreach (var node in graph.Node)
+        {
+            used.UnionWith(node.Input);
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is { } body)
+                {
+                    CollectReads(body, used);
+                }
+
+                foreach (var nested in attribute.Graphs)
+                {
+                    CollectReads(nested, used);
+                }
+            }
+        }
     }
 
     public static TensorProto.Types.DataType ElementTypeOf(QuantType type) =>

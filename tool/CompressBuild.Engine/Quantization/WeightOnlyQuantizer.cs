@@ -18,13 +18,43 @@ internal static class WeightOnlyQuantizer
 
     public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
     {
-        var graph = work.Graph;
+        var opset = work.Model.OpsetVersion("");
+        var hasConv = Subgraphs.AllNodes(work.Graph).Any(n => n.OpType == "Conv");
+        if (bits == 4 && hasConv && opset < OpsetUpgrade.Target && opset >= 10 && OpsetUpgrade.Blockers(work.Proto, opset).Count == 0)
+        {
+            OpsetUpgrade.Raise(work.Proto);
+            opset = OpsetUpgrade.Target;
+        }
+
+        var convOpset = bits == 4 && hasConv && opset < ConvWeightOnly.Int4Opset && ConvWeightOnly.CanRaiseTo21(work.Proto, opset) ? RaiseTo21(work) : opset;
+        var convs = false;
+        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        {
+            convs |= ApplyTo(work, graph, options, bits, convOpset, ReferenceEquals(graph, work.Graph));
+        }
+
+        if (convs)
+        {
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized behind DequantizeLinear, which ONNX Runtime runs on every inference: the model is smaller but slower (measured 0.65-0.7x on a MobileNet-style detector); use int8-static for speed.");
+        }
+
+        if (work.Decisions.Any(d => d.Quantized))
+        {
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
+    }
+
+    /// <summary>One graph (the main graph or an If/Loop/Scan body); returns whether a Conv was rewritten.</summary>
+    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, bool main)
+    {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
-        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm").ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
+        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName, validate: main);
         var editor = new GraphEditor(graph);
+        var quantized = false;
+        var convs = false;
         foreach (var node in weighted)
         {
             if (selection.ExcludedBecause(node) is { } excluded)
@@ -34,64 +64,34 @@ internal static class WeightOnlyQuantizer
             }
 
             var opType = node.OpType;
-            var reason = Rewrite(editor, context, node, bits);
+            var (reason, detail) = opType switch
+            {
+                "Gather" => (DynamicQuantizer.Gather(editor, context, node), "int8 table, rows dequantized after Gather"),
+                "Conv" => ConvWeightOnly.Rewrite(editor, context, node, bits, convOpset),
+                _ => (Rewrite(editor, context, node, bits), $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}"),
+            };
             if (reason is null)
             {
-                work.Quantized(node, $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}", opType);
+                work.Quantized(node, detail!, opType);
+                quantized = true;
+                convs |= opType == "Conv";
             }
             else
             {
                 work.LeftFloat(node, reason);
-                if (reason != ActivationProduct)
+                if (opType is "MatMul" or "Gemm" && reason != ActivationProduct)
                 {
                     work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{opType} '{node.Name}' stays float: {reason}.");
                 }
             }
         }
 
-        var opset = work.Model.OpsetVersion("");
-        if (bits == 4 && opset < OpsetUpgrade.Target && opset >= 10 && OpsetUpgrade.Blockers(work.Proto, opset).Count == 0 && work.Graph.Node.Any(n => n.OpType == "Conv"))
+        if (quantized)
         {
-            OpsetUpgrade.Raise(work.Proto);
-            opset = OpsetUpgrade.Target;
-        }
-
-        var convBits = bits == 4 && opset < ConvWeightOnly.Int4Opset && ConvWeightOnly.CanRaiseTo21(work.Proto, opset) ? RaiseTo21(work) : opset;
-        var others = order.Where(n => n.OpType is "Conv" or "Gather").ToList();
-        var otherSelection = new NodeSelection(options, graph, others, work.Model.DisplayName);
-        var any = false;
-        foreach (var node in others)
-        {
-            if (otherSelection.ExcludedBecause(node) is { } excluded)
-            {
-                work.LeftFloat(node, excluded);
-                continue;
-            }
-
-            var (reason, detail) = node.OpType == "Gather"
-                ? (DynamicQuantizer.Gather(editor, context, node), "int8 table, rows dequantized after Gather")
-                : ConvWeightOnly.Rewrite(editor, context, node, bits, convBits);
-            if (reason is null)
-            {
-                work.Quantized(node, detail!, node.OpType);
-                any |= node.OpType == "Conv";
-            }
-            else
-            {
-                work.LeftFloat(node, reason);
-            }
-        }
-
-        if (any)
-        {
-            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized behind DequantizeLinear, which ONNX Runtime runs on every inference: the model is smaller but slower (measured 0.65-0.7x on a MobileNet-style detector); use int8-static for speed.");
-        }
-
-        if (work.Decisions.Any(d => d.Quantized))
-        {
-            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
             editor.Finish();
         }
+
+        return convs;
     }
 
     private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits)

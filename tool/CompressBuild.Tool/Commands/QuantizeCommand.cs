@@ -165,7 +165,7 @@ internal static class QuantizeCommand
     private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
     {
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})"));
+            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
         var table = new TextTable("runs as", "op type", "nodes");
         foreach (var count in fusion.IntegerKernels)
         {
