@@ -159,6 +159,11 @@ internal static class DynamicQuantizer
             return "weight is not a float32 constant";
         }
 
+        if (context.Model.OpsetVersion("") < 11)
+        {
+            return $"DynamicQuantizeLinear needs opset 11 and the model uses {context.Model.OpsetVersion("")}";
+        }
+
         float[]? bias = null;
         if (node.Input.Count > 2 && node.Input[2].Length > 0)
         {
