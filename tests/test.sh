@@ -2,9 +2,9 @@
 # The README's test command. Sets up everything the tests need on a fresh machine, then runs every test
 # project in the solution:
 #   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
-#     an independent validator of the models we write), python3-pil + python3-numpy + fonts-dejavu-core (rendered
-#     text inputs for the PP-OCR models, tests/models/ocr_inputs.py), python3-jsonschema + python3-yaml (an independent
-#     check of the compress.yaml JSON Schema we ship);
+#     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
+#     check of the compress.yaml JSON Schema we ship), python3-pil + fonts-dejavu-core (text images rendered as
+#     realistic inputs for the PP-OCR models);
 #   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
 #     from npm, integrity-checked, cached per user);
 #   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums).
@@ -15,9 +15,9 @@ cd "$(dirname "$0")/.."
 need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || need+=(python3-onnx)
+/usr/bin/python3 -c "import jsonschema, yaml" >/dev/null 2>&1 || need+=(python3-jsonschema python3-yaml)
 /usr/bin/python3 -c "import PIL, numpy" >/dev/null 2>&1 || need+=(python3-pil python3-numpy)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-/usr/bin/python3 -c "import jsonschema, yaml" >/dev/null 2>&1 || need+=(python3-jsonschema python3-yaml)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -29,6 +29,24 @@ public class QuantizeCommandTests
         Assert.Contains(OnnxModelReader.Load(output).Graph.Node, n => n.OpType == "QuantizeLinear");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Preprocessing_is_reported_in_json_and_no_preprocess_keeps_only_the_opset_conversion(bool noPreprocess)
+    {
+        using var temp = new TempFolder();
+        string[] args = ["quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"), "--calibration-samples", "20", "--json"];
+
+        var run = CliRun.Of(noPreprocess ? [.. args, "--no-preprocess"] : args);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var preprocessing = JsonDocument.Parse(run.Out).RootElement.GetProperty("preprocessing");
+        Assert.Equal(11, preprocessing.GetProperty("opsetBefore").GetInt64());
+        Assert.Equal(13, preprocessing.GetProperty("opsetAfter").GetInt64());
+        Assert.True(preprocessing.GetProperty("constantsPromoted").GetInt32() > 0);
+        Assert.Equal(noPreprocess, preprocessing.GetProperty("shapesInferred").GetInt32() == 0);
+    }
+
     [Fact]
     public void Text_output_lists_what_was_quantized_and_skipped()
     {

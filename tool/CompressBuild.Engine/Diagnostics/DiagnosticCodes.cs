@@ -52,6 +52,12 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode CalibrationValuesNotFinite = new(2023);
     public static readonly DiagnosticCode QuantizationNodeNotFound = new(2024);
 
+    // CB2030-CB2034: opset conversion input (issue 16).
+    public static readonly DiagnosticCode OpsetOpNotConvertible = new(2030);
+    public static readonly DiagnosticCode OpsetTargetInvalid = new(2031);
+    public static readonly DiagnosticCode OpsetSourceTooOld = new(2032);
+    public static readonly DiagnosticCode OpsetConvertedModelRejected = new(2033);
+
     // CB2060-CB2079: invalid verification input (issue 5).
     public static readonly DiagnosticCode BudgetInvalid = new(2060);
     public static readonly DiagnosticCode BaselineInvalid = new(2061);
@@ -84,6 +90,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
     public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
     public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
+
+    // CB4023-CB4026: pre-processing advisories (issue 16).
+    public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);
+    public static readonly DiagnosticCode ConstantFoldingSkipped = new(4024);
+    public static readonly DiagnosticCode BatchNormNotFolded = new(4025);
 
     // CB4050-CB4069: verification advisories (issue 5).
     public static readonly DiagnosticCode AbsoluteLatencyNotEnforced = new(4050);

@@ -13,15 +13,6 @@ internal static class ConvWeightOnly
 {
     public const long Int4Opset = 21;
 
-    /// <summary>Ops whose meaning changed between 14 and 21 (axes moved from attribute to input at 18).</summary>
-    private static readonly HashSet<string> ChangedBy21 = new(StringComparer.Ordinal)
-    {
-        "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
-    };
-
-    public static bool CanRaiseTo21(ModelProto model, long opset) =>
-        opset >= OpsetUpgrade.Target && Subgraphs.AllNodes(model.Graph).All(n => n.Domain is not ("" or "ai.onnx") || !ChangedBy21.Contains(n.OpType));
-
     /// <returns>Why the node stays float (null when rewritten) and the decision's detail.</returns>
     public static (string? Reason, string? Detail) Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, long opset)
     {
@@ -36,7 +27,7 @@ internal static class ConvWeightOnly
         }
 
         var int4 = bits == 4 && opset >= Int4Opset;
-        var axis = opset >= OpsetUpgrade.PerChannel ? 0 : -1;
+        var axis = opset >= ModelQuantizer.QdqOpset ? 0 : -1;
         var values = TensorData.ToSingles(w, context.Model);
         string data, scale;
         if (int4)

@@ -1,12 +1,14 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
 
 namespace CompressBuild.Engine.Quantization;
 
 /// <summary>
-/// The quantization engine's entry point: prepares the model (Constant-node weights promoted, the opset raised
-/// when the quantized form needs it and the model allows it), runs the pass of the chosen mode, and returns the
+/// The quantization engine's entry point: prepares the model (Preprocessing.ModelPreprocessor: the opset raised
+/// when the quantized form needs it, constants and BatchNormalization folded unless turned off, Constant-node
+/// weights promoted), runs the pass of the chosen mode, and returns the
 /// new model with every decision and advisory. The input model is never modified. A model the pass finds
 /// nothing to quantize in comes back unchanged, with advisory CB4012.
 /// </summary>
@@ -22,14 +24,18 @@ public static class ModelQuantizer
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
         var opsetBefore = model.OpsetVersion("");
-        var work = new QuantizationWork(new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath), options) { Histograms = histograms };
-        ConstantPromotion.Promote(work.Graph);
+        var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore);
+        var work = new QuantizationWork(new OnnxModel(prepared.Proto.Clone(), prepared.BaseDirectory, prepared.SourcePath), options) { Histograms = histograms };
         NameNodes(work.Graph);
+        foreach (var advisory in preprocessing?.Advisories ?? [])
+        {
+            work.Advisories.Add(new QuantizationAdvisory(advisory.Code, advisory.Message));
+        }
 
         switch (options.Mode)
         {
             case QuantizationMode.Int8Static:
-                if (PrepareOpset(work, opsetBefore))
+                if (PrepareOpset(work, work.Model.OpsetVersion(""), opsetProblem))
                 {
                     Fusion.FusionPreparation.Apply(work);
                     QdqQuantizer.Apply(work, calibration!, options);
@@ -54,14 +60,49 @@ public static class ModelQuantizer
         if (!nodes.Any(n => n.Quantized))
         {
             work.Advise(DiagnosticCodes.NothingToQuantize, $"nothing to quantize for {ModeName(options.Mode)} (no supported node with constant float weights was found or left after exclusions); the model is written unchanged.");
-            return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0);
+            return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0) { Preprocessing = preprocessing };
         }
 
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
-            Prepared = work.Prepared,
+            Preprocessing = preprocessing,
+            FusionRewrites = work.FusionRewrites,
         };
+    }
+
+    /// <summary>The opset per-channel QDQ needs (QuantizeLinear's axis attribute arrived at 13).</summary>
+    public const int QdqOpset = 13;
+
+    /// <summary>
+    /// Pre-processes the model (or only promotes Constant weights when the user turned pre-processing off) and,
+    /// for int8-static, raises the opset to <see cref="QdqOpset"/>. A model the converter cannot raise is
+    /// pre-processed at its own opset, and the reason comes back for the per-tensor fallback's advisory.
+    /// </summary>
+    private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset)
+    {
+        // int4-weight stores Conv weights as int4, which DequantizeLinear reads from opset 21.
+        var target = options.Mode == QuantizationMode.Int8Static && opset < QdqOpset ? QdqOpset
+            : options.Mode == QuantizationMode.Int4Weight && opset < ConvWeightOnly.Int4Opset && Subgraphs.AllNodes(model.Graph).Any(n => n.OpType == "Conv") ? (int)ConvWeightOnly.Int4Opset
+            : (int?)null;
+        var preprocess = options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true };
+        if (!options.Preprocess && target is null)
+        {
+            var copy = new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath);
+            ConstantPromotion.Promote(copy.Graph);
+            return (copy, null, null);
+        }
+
+        try
+        {
+            var result = ModelPreprocessor.Run(model, preprocess with { TargetOpset = target });
+            return (result.Model, result, null);
+        }
+        catch (CompressBuildException e) when (target is not null && (e.Code == DiagnosticCodes.OpsetOpNotConvertible || e.Code == DiagnosticCodes.OpsetSourceTooOld))
+        {
+            var result = ModelPreprocessor.Run(model, preprocess);
+            return (result.Model, result, e.Message);
+        }
     }
 
     /// <summary>Unnamed nodes get a stable name (op type and position), so reports and --exclude-nodes can refer to them.</summary>
@@ -93,38 +134,27 @@ public static class ModelQuantizer
         _ => mode.ToString(),
     };
 
-    /// <summary>Per-channel QDQ needs opset 13: raise to it when safe, else stay and use per-tensor scales (opset 10+).</summary>
-    private static bool PrepareOpset(QuantizationWork work, long opset)
+    /// <summary>
+    /// Per-channel QDQ needs opset 13, which <see cref="Prepare"/> converted the model to; a model the converter
+    /// refused stays at its opset and uses per-tensor scales (opset 10+), or is not quantized (below 10).
+    /// </summary>
+    private static bool PrepareOpset(QuantizationWork work, long opset, string? problem)
     {
-        if (opset >= OpsetUpgrade.Target)
+        if (opset >= QdqOpset)
         {
-            return true;
-        }
-
-        if (opset >= OpsetUpgrade.PerChannel && opset < OpsetUpgrade.Target)
-        {
-            // 13 -> 14 changed no op's meaning (types and optional attributes only) and adds HardSwish.
-            OpsetUpgrade.Raise(work.Proto);
-            return true;
-        }
-
-        var blockers = OpsetUpgrade.Blockers(work.Proto, opset);
-        if (blockers.Count == 0)
-        {
-            OpsetUpgrade.Raise(work.Proto);
             return true;
         }
 
         if (opset < 10)
         {
             work.Advise(DiagnosticCodes.OpsetTooOldPerTensorFallback,
-                $"the model uses opset {opset}, which has no QuantizeLinear, and cannot move to opset {OpsetUpgrade.Target} because of {string.Join(", ", blockers)}; re-export it at opset 13 or later.");
+                $"the model uses opset {opset}, which has no QuantizeLinear, and cannot move to opset {QdqOpset} ({problem}); re-export it at opset 13 or later.");
             return false;
         }
 
         work.PerChannelAllowed = false;
         work.Advise(DiagnosticCodes.OpsetTooOldPerTensorFallback,
-            $"the model uses opset {opset} and cannot move to opset {OpsetUpgrade.Target} because of {string.Join(", ", blockers)}, so weights get one scale per tensor instead of per channel (less accurate); re-export at opset 13 or later.");
+            $"the model uses opset {opset} and cannot move to opset {QdqOpset} ({problem}), so weights get one scale per tensor instead of per channel (less accurate); re-export at opset 13 or later.");
         return true;
     }
 

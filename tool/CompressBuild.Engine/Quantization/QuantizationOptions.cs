@@ -53,6 +53,12 @@ public sealed record QuantizationOptions
     /// <summary>int8-static: shift each output channel's bias by the mean error quantization adds, measured on the calibration data.</summary>
     public bool BiasCorrection { get; init; }
 
+    /// <summary>
+    /// Pre-process the model first (Preprocessing.ModelPreprocessor: constant folding, BatchNormalization folding,
+    /// Identity/Dropout removal, shape inference). The opset is raised when the mode needs it either way.
+    /// </summary>
+    public bool Preprocess { get; init; } = true;
+
     /// <summary>Settings of the sessions that calibration runs.</summary>
     public SessionSettings Session { get; init; } = SessionSettings.Default;
 

@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
 
 namespace CompressBuild.Engine.Quantization;
 
@@ -18,8 +19,10 @@ public sealed record QuantizationResult(
     public double CalibrationMilliseconds { get; init; }
 
     /// <summary>Exact rewrites made before quantizing (HardSwish fusion, affine ops folded into Convs), one line each.</summary>
-    public IReadOnlyList<string> Prepared { get; init; } = [];
+    public IReadOnlyList<string> FusionRewrites { get; init; } = [];
 
     /// <summary>What ONNX Runtime runs as integer kernels in this model (null for fp16 or an unchanged model).</summary>
     public Fusion.FusionReport? Fusion { get; init; }
+    /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
+    public PreprocessResult? Preprocessing { get; init; }
 }

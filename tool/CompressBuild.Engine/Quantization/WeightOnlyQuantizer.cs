@@ -18,15 +18,8 @@ internal static class WeightOnlyQuantizer
 
     public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
     {
-        var opset = work.Model.OpsetVersion("");
-        var hasConv = Subgraphs.AllNodes(work.Graph).Any(n => n.OpType == "Conv");
-        if (bits == 4 && hasConv && opset < OpsetUpgrade.Target && opset >= 10 && OpsetUpgrade.Blockers(work.Proto, opset).Count == 0)
-        {
-            OpsetUpgrade.Raise(work.Proto);
-            opset = OpsetUpgrade.Target;
-        }
-
-        var convOpset = bits == 4 && hasConv && opset < ConvWeightOnly.Int4Opset && ConvWeightOnly.CanRaiseTo21(work.Proto, opset) ? RaiseTo21(work) : opset;
+        // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
+        var convOpset = work.Model.OpsetVersion("");
         var convs = false;
         foreach (var graph in Subgraphs.All(work.Graph).ToList())
         {
@@ -174,14 +167,6 @@ internal static class WeightOnlyQuantizer
         }
 
         return null;
-    }
-
-    /// <summary>Raises the opset to 21 (int4 DequantizeLinear) and returns it.</summary>
-    private static long RaiseTo21(QuantizationWork work)
-    {
-        GraphEditor.EnsureOpset(work.Proto, "", ConvWeightOnly.Int4Opset);
-        work.Proto.IrVersion = Math.Max(work.Proto.IrVersion, 10);
-        return ConvWeightOnly.Int4Opset;
     }
 
     private static float[] Transposed(float[] values, int rows, int columns)

@@ -1,11 +1,15 @@
 using System.CommandLine;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Tool.Rendering;
 
 namespace CompressBuild.Tool.Commands;
 
-/// <summary><c>dotnet compress convert</c>: a lossless rewrite that moves weights to external data or back inline.</summary>
+/// <summary>
+/// <c>dotnet compress convert</c>: a lossless rewrite that moves weights to external data or back inline, and
+/// with <c>--opset N</c> raises the model's opset (every op whose meaning changed rewritten to keep it).
+/// </summary>
 internal static class ConvertCommand
 {
     public static Command Create(CliContext context)
@@ -16,10 +20,11 @@ internal static class ConvertCommand
         var perTensor = new Option<bool>("--per-tensor") { Description = "With --external-data: one file per tensor instead of a single data file." };
         var threshold = new Option<long>("--size-threshold") { Description = "Smallest tensor, in bytes, moved to external data.", DefaultValueFactory = _ => ModelSaveOptions.Default.SizeThreshold };
         var inline = new Option<bool>("--inline") { Description = "Bring every tensor back inside the model file." };
+        var opset = new Option<int?>("--opset") { Description = $"Raise the model's default-domain opset to N (7 to {OpsetConverter.MaxTarget}; 13 for per-channel QDQ, 21 for blocked int4), rewriting the ops whose meaning changed." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
-        var command = new Command("convert", "Rewrite a model losslessly: keep its layout, move weights to external data, or bring them back inline. Models over 2 GiB always get external data.")
+        var command = new Command("convert", "Rewrite a model: keep its layout, move weights to external data, or bring them back inline (losslessly), or raise its opset with --opset. Models over 2 GiB always get external data.")
         {
-            model, output, external, perTensor, threshold, inline, json,
+            model, output, external, perTensor, threshold, inline, opset, json,
         };
         command.SetAction(parse =>
         {
@@ -36,14 +41,28 @@ internal static class ConvertCommand
             var layout = parse.GetValue(inline) ? ExternalDataLayout.Inline
                 : !parse.GetValue(external) ? ExternalDataLayout.Keep
                 : parse.GetValue(perTensor) ? ExternalDataLayout.PerTensor : ExternalDataLayout.SingleFile;
-            return Run(context, new ConvertOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), layout, parse.GetValue(threshold), parse.GetValue(json)));
+            return Run(context, new ConvertOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), layout, parse.GetValue(threshold), parse.GetValue(json)) { Opset = parse.GetValue(opset) });
         });
         return command;
     }
 
     public static int Run(CliContext context, ConvertOptions options)
     {
+        if (string.Equals(Path.GetFullPath(options.Model), Path.GetFullPath(options.Output), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            throw new CompressBuildException(DiagnosticCodes.OutputPathInvalid, "the output is the model being read; write the converted model to another file.", options.Output);
+        }
+
         var model = OnnxModelReader.Load(options.Model);
+        OpsetConversionResult? conversion = null;
+        if (options.Opset is { } target)
+        {
+            // Converted and checked in memory first: a model that cannot be converted leaves no file behind.
+            conversion = OpsetConverter.Convert(model, target);
+            OpsetConverter.EnsureRuntimeAccepts(model, conversion);
+            model = conversion.Model;
+        }
+
         var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold });
         if (result.ExternalDataForcedBySize)
         {
@@ -52,8 +71,14 @@ internal static class ConvertCommand
 
         if (options.Json)
         {
-            JsonOutput.Write(context.Out, result);
+            JsonOutput.Write<object>(context.Out, conversion is null ? result : new ConvertResult(result, conversion.FromOpset, conversion.ToOpset, conversion.AdaptedNodes));
             return ExitCodes.Ok;
+        }
+
+        if (conversion is not null)
+        {
+            var adapted = conversion.AdaptedNodes.Count == 0 ? "no node needed rewriting" : string.Join(", ", conversion.AdaptedNodes.Select(kv => $"{kv.Key} {kv.Value}")) + " rewritten";
+            context.Out.WriteLine(conversion.Changed ? $"Opset {conversion.FromOpset} -> {conversion.ToOpset}: {adapted}." : $"Opset {conversion.FromOpset} already; nothing to convert.");
         }
 
         var data = result.DataFiles.Count == 0

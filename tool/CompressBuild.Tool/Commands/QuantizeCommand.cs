@@ -39,11 +39,12 @@ internal static class QuantizeCommand
         var targetCosine = new Option<double?>("--target-cosine") { Description = "Mixed precision: keep the most sensitive layers float until the output cosine on the calibration data reaches this (e.g. 0.999)." };
         var keepFloatTop = new Option<int?>("--keep-float-top") { Description = "Mixed precision: keep the K most sensitive layers float." };
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "int8-static: correct each output channel's mean shift from quantization, measured on the calibration data (changes biases only)." };
+        var noPreprocess = new Option<bool>("--no-preprocess") { Description = "Skip pre-processing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference); the opset is still raised when the mode needs it." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
         var command = new Command("quantize", "Quantize a model: int8-static (QDQ, calibrated), int8-dynamic, int4/int8 weight-only (MatMulNBits) or fp16.")
         {
             model, output, mode, data, method, percentile, samples, perTensor, activationType, weightType, activationSymmetric, weightAsymmetric,
-            blockSize, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, json,
+            blockSize, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, noPreprocess, json,
         };
         command.SetAction(parse =>
         {
@@ -67,6 +68,7 @@ internal static class QuantizeCommand
                 Fp16BlockList = blockList.Count > 0 ? blockList : QuantizationOptions.DefaultFp16BlockList,
                 KeepIoTypes = !parse.GetValue(fp16Io),
                 BiasCorrection = parse.GetValue(biasCorrection),
+                Preprocess = !parse.GetValue(noPreprocess),
             };
             var count = parse.GetValue(samples);
             if (count < 0)
@@ -102,7 +104,7 @@ internal static class QuantizeCommand
             ? null
             : $"{MethodName(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
-            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Prepared, result.Fusion);
+            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion);
         if (options.Json)
         {
             JsonOutput.Write(context.Out, summary);
@@ -115,6 +117,11 @@ internal static class QuantizeCommand
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");
+        }
+
+        if (result.Preprocessing is { } preprocessing)
+        {
+            o.WriteLine($"Prepared    {preprocessing.Describe()}");
         }
 
         if (byOp.Count > 0)
@@ -146,9 +153,9 @@ internal static class QuantizeCommand
             table.WriteTo(o);
         }
 
-        foreach (var line in result.Prepared)
+        foreach (var line in result.FusionRewrites)
         {
-            o.WriteLine($"Prepared    {line}");
+            o.WriteLine($"Rewrote     {line}");
         }
 
         if (result.Fusion is { } fusion)

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization;
 
 namespace CompressBuild.Tool.Commands;
@@ -18,5 +19,6 @@ internal sealed record QuantizeResult(
     IReadOnlyList<QuantizationAdvisory> Advisories,
     IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
     double? MixedPrecisionCosine,
-    IReadOnlyList<string> Prepared,
+    PreprocessResult? Preprocessing,
+    IReadOnlyList<string> FusionRewrites,
     CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion);

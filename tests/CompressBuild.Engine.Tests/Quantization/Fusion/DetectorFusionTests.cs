@@ -1,6 +1,7 @@
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Fusion;
 using CompressBuild.Engine.Runtime;
@@ -22,17 +23,17 @@ public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
     public void Preparation_keeps_the_detector_outputs_and_removes_the_affine_ops()
     {
         var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
-        var work = new QuantizationWork(new OnnxModel(original.Proto.Clone(), original.BaseDirectory, original.SourcePath), new QuantizationOptions());
-        ConstantPromotion.Promote(work.Graph);
-        OpsetUpgrade.Raise(work.Proto);
+        var converted = ModelPreprocessor.Run(original, PreprocessOptions.Default with { TargetOpset = ModelQuantizer.QdqOpset }).Model;
+        var work = new QuantizationWork(new OnnxModel(converted.Proto.Clone(), converted.BaseDirectory, converted.SourcePath), new QuantizationOptions());
         var before = work.Graph.Node.Count;
 
         FusionPreparation.Apply(work);
 
         var after = work.Graph.Node.Count;
-        output.WriteLine($"{before} -> {after} nodes; {string.Join("; ", work.Prepared)}");
+        output.WriteLine($"{before} -> {after} nodes; {string.Join("; ", work.FusionRewrites)}");
         Assert.Equal(24, work.Graph.Node.Count(n => n.OpType == "HardSwish"));
         Assert.DoesNotContain(work.Graph.Node, n => n.OpType is "Clip" or "Div");
+        Assert.Equal(14, work.Model.OpsetVersion(""));
         Assert.True(before - after >= 150, $"only {before - after} nodes removed");
         var metrics = Compare(original, work.Model, OcrInputs.Render(folder.Path, "det", 2, seed: 11, height: 224, width: 224));
         Assert.True(metrics.Cosine > 0.99999 && metrics.MaxAbsError < 1e-3, $"cosine {metrics.Cosine}, max abs error {metrics.MaxAbsError}");

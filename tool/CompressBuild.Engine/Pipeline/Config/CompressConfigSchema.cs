@@ -47,6 +47,7 @@ public static class CompressConfigSchema
         new("fp16_block_list", ConfigValueKind.StringList, "fp16: op types that stay float32."),
         new("fp16_io", ConfigValueKind.Boolean, "fp16: convert the model's inputs and outputs too."),
         new("bias_correction", ConfigValueKind.Boolean, "int8-static: correct the per-channel mean shift quantization introduces."),
+        new("preprocess", ConfigValueKind.Boolean, "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). The opset is raised when the mode needs it either way."),
         new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
     ]);

@@ -43,6 +43,7 @@ public static class QuantizeBinding
             Fp16BlockList = pass.Get("fp16_block_list") is null ? defaults.Fp16BlockList : pass.List("fp16_block_list"),
             KeepIoTypes = !(pass.Flag("fp16_io") ?? false),
             BiasCorrection = pass.Flag("bias_correction") ?? false,
+            Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }
