@@ -82,8 +82,10 @@ public static class ModelQuantizer
     private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset)
     {
         // int4-weight stores Conv weights as int4, which DequantizeLinear reads from opset 21.
-        var target = options.Mode == QuantizationMode.Int8Static && opset < QdqOpset ? QdqOpset
-            : options.Mode == QuantizationMode.Int4Weight && opset < ConvWeightOnly.Int4Opset && Subgraphs.AllNodes(model.Graph).Any(n => n.OpType == "Conv") ? (int)ConvWeightOnly.Int4Opset
+        // int8-dynamic's ConvInteger needs DynamicQuantizeLinear (opset 11), int8-weight's per-channel DequantizeLinear 13.
+        var convs = Subgraphs.AllNodes(model.Graph).Any(n => n.OpType == "Conv");
+        var target = (options.Mode == QuantizationMode.Int8Static || (convs && options.Mode is QuantizationMode.Int8Dynamic or QuantizationMode.Int8Weight)) && opset < QdqOpset ? QdqOpset
+            : options.Mode == QuantizationMode.Int4Weight && opset < ConvWeightOnly.Int4Opset && convs ? (int)ConvWeightOnly.Int4Opset
             : (int?)null;
         var preprocess = options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true };
         if (!options.Preprocess && target is null)
