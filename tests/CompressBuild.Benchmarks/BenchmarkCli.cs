@@ -17,7 +17,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -85,6 +85,20 @@ internal static class BenchmarkCli
             Console.Out, Console.Error));
         return command;
     }
+
+    private static Command RealModelsTable()
+    {
+        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls, ppocr-rec); default all that were fetched.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var modes = new Option<string[]>("--modes") { Description = "Which modes (int8-static, int8-dynamic, int8-weight, int4-weight); default all.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var maxTime = new Option<double>("--max-time") { Description = "Latency time cap per model and mode, in seconds (1 intra-op thread, interleaved A/B).", DefaultValueFactory = _ => 10 };
+        var command = new Command("real-models", "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
+        command.SetAction(parse => RealModels.RealModelBenchmark.Run(
+            Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
+        return command;
+    }
+
+    private static List<string> Split(string[]? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
     private static Command SpeedupStability()
     {

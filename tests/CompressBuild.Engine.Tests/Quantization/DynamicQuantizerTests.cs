@@ -26,12 +26,16 @@ public class DynamicQuantizerTests
     }
 
     [Fact]
-    public void Conv_stays_float_with_an_advisory()
+    public void Conv_becomes_ConvInteger_with_a_speed_advisory_and_keeps_top1()
     {
         var result = DigitsQuantization.Quantize("cnn_residual.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Dynamic });
 
-        Assert.All(result.Nodes.Where(n => n.OpType == "Conv"), n => Assert.False(n.Quantized));
+        Assert.All(result.Nodes.Where(n => n.OpType == "Conv"), n => Assert.True(n.Quantized, n.Detail));
+        Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType == "Conv");
+        Assert.Contains(result.Model.Graph.Node, n => n.OpType == "ConvInteger");
         Assert.Contains(result.Advisories, a => a.Code == "CB4013");
+        var accuracy = DigitsQuantization.CompareOnTestSet("cnn_residual.onnx", result.Model).Labelled!.Accuracy!;
+        Assert.True(accuracy.Top1Drop <= 0.01, $"top-1 dropped {accuracy.Top1Drop:P2}");
     }
 
     [Fact]

@@ -64,11 +64,12 @@ public class QuantizeCommandTests
     {
         using var temp = new TempFolder();
 
-        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", temp.File("d.onnx"), "--mode", "int8-dynamic");
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", temp.File("d.onnx"), "--mode", "int8-dynamic", "--exclude-nodes", "/stem/stem.0/Conv");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains("Gemm", run.Out, StringComparison.Ordinal);
-        Assert.Contains("float: Conv '/stem/stem.0/Conv'", run.Out, StringComparison.Ordinal);
+        Assert.Contains("float: Conv '/stem/stem.0/Conv': excluded by --exclude-nodes", run.Out, StringComparison.Ordinal);
+        Assert.Contains("integer  ConvInteger", run.Out, StringComparison.Ordinal);
         Assert.Contains("x smaller", run.Out, StringComparison.Ordinal);
         Assert.Contains("warning CB4013", run.Error, StringComparison.Ordinal);
     }

@@ -116,6 +116,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode SpeedupUnlikely = new(4013);
     public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
     public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
+    public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
 
     // CB4023-CB4026: pre-processing advisories (issue 16).
     public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);

@@ -103,17 +103,11 @@ internal sealed class GraphEditor
     /// </summary>
     public void Finish()
     {
+        // Subgraphs (If/Loop/Scan bodies) may read this graph's initializers by name: count their reads too.
         var used = new HashSet<string>(StringComparer.Ordinal);
-        var hasSubgraphs = false;
-        foreach (var node in Graph.Node)
-        {
-            used.UnionWith(node.Input);
-            hasSubgraphs |= node.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0);
-        }
-
-        // Subgraphs may read outer initializers by name: then keep every initializer rather than walk them.
+        CollectReads(Graph, used);
         used.UnionWith(Graph.Output.Select(o => o.Name));
-        var unused = hasSubgraphs ? [] : Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
+        var unused = Graph.Initializer.Where(i => !used.Contains(i.Name)).ToList();
         foreach (var initializer in unused)
         {
             Graph.Initializer.Remove(initializer);
@@ -129,6 +123,26 @@ internal sealed class GraphEditor
         var order = GraphIndex.Build(Graph).TopologicalOrder().ToList();
         Graph.Node.Clear();
         Graph.Node.Add(order);
+    }
+
+    private static void CollectReads(GraphProto graph, HashSet<string> used)
+    {
+        foreach (var node in graph.Node)
+        {
+            used.UnionWith(node.Input);
+            foreach (var attribute in node.Attribute)
+            {
+                if (attribute.G is { } body)
+                {
+                    CollectReads(body, used);
+                }
+
+                foreach (var nested in attribute.Graphs)
+                {
+                    CollectReads(nested, used);
+                }
+            }
+        }
     }
 
     public static TensorProto.Types.DataType ElementTypeOf(QuantType type) =>

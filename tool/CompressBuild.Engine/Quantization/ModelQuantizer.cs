@@ -67,18 +67,12 @@ public static class ModelQuantizer
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
             Preprocessing = preprocessing,
-            Prepared = work.Prepared,
+            FusionRewrites = work.FusionRewrites,
         };
     }
 
     /// <summary>The opset per-channel QDQ needs (QuantizeLinear's axis attribute arrived at 13).</summary>
     public const int QdqOpset = 13;
-
-    /// <summary>
-    /// The opset int8-static converts to: 14 adds HardSwish, into which the fusion preparation rewrites the exporters'
-    /// spelled-out x * HardSigmoid(x), so ONNX Runtime runs it as one (quantizable) op.
-    /// </summary>
-    public const int QdqTargetOpset = 14;
 
     /// <summary>
     /// Pre-processes the model (or only promotes Constant weights when the user turned pre-processing off) and,
@@ -87,7 +81,12 @@ public static class ModelQuantizer
     /// </summary>
     private static (OnnxModel Model, PreprocessResult? Result, string? OpsetProblem) Prepare(OnnxModel model, QuantizationOptions options, long opset, Dataset? calibration)
     {
-        var target = options.Mode == QuantizationMode.Int8Static && opset < QdqTargetOpset ? QdqTargetOpset : (int?)null;
+        // int4-weight stores Conv weights as int4, which DequantizeLinear reads from opset 21.
+        // int8-dynamic's ConvInteger needs DynamicQuantizeLinear (opset 11), int8-weight's per-channel DequantizeLinear 13.
+        var convs = Subgraphs.AllNodes(model.Graph).Any(n => n.OpType == "Conv");
+        var target = (options.Mode == QuantizationMode.Int8Static || (convs && options.Mode is QuantizationMode.Int8Dynamic or QuantizationMode.Int8Weight)) && opset < QdqOpset ? QdqOpset
+            : options.Mode == QuantizationMode.Int4Weight && opset < ConvWeightOnly.Int4Opset && convs ? (int)ConvWeightOnly.Int4Opset
+            : (int?)null;
         var preprocess = (options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true })
             with { SampleInputs = target is not null && calibration is { Count: > 0 } ? calibration.Sample(0) : null };
         if (!options.Preprocess && target is null)

@@ -11,11 +11,12 @@ internal sealed class NodeSelection
     private readonly HashSet<NodeProto> keptFloat = new(ReferenceEqualityComparer.Instance);
 
     /// <param name="weighted">The pass's weighted nodes in topological order: the first and last of them are what --keep-float names.</param>
-    public NodeSelection(QuantizationOptions options, GraphProto graph, IReadOnlyList<NodeProto> weighted, string file)
+    /// <param name="validate">False for a subgraph: --exclude-nodes is checked once, against the main graph and its subgraphs.</param>
+    public NodeSelection(QuantizationOptions options, GraphProto graph, IReadOnlyList<NodeProto> weighted, string file, bool validate = true)
     {
         nodes = options.ExcludeNodes.ToHashSet(StringComparer.Ordinal);
         opTypes = options.ExcludeOpTypes.ToHashSet(StringComparer.Ordinal);
-        var known = graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var known = validate ? Subgraphs.AllNodes(graph).Select(n => n.Name).ToHashSet(StringComparer.Ordinal) : nodes;
         var missing = options.ExcludeNodes.Where(n => !known.Contains(n)).ToList();
         if (missing.Count > 0)
         {

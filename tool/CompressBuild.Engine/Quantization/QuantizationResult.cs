@@ -18,12 +18,11 @@ public sealed record QuantizationResult(
     /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
     public double CalibrationMilliseconds { get; init; }
 
-    /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
-    public PreprocessResult? Preprocessing { get; init; }
-
     /// <summary>Exact rewrites made before quantizing (HardSwish fusion, affine ops folded into Convs), one line each.</summary>
-    public IReadOnlyList<string> Prepared { get; init; } = [];
+    public IReadOnlyList<string> FusionRewrites { get; init; } = [];
 
     /// <summary>What ONNX Runtime runs as integer kernels in this model (null for fp16 or an unchanged model).</summary>
     public Fusion.FusionReport? Fusion { get; init; }
+    /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
+    public PreprocessResult? Preprocessing { get; init; }
 }

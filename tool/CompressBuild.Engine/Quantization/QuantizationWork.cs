@@ -20,7 +20,7 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
     public List<QuantizationAdvisory> Advisories { get; } = [];
 
     /// <summary>What the pass rewrote before quantizing (exact rewrites that let ONNX Runtime fuse more), one line each.</summary>
-    public List<string> Prepared { get; } = [];
+    public List<string> FusionRewrites { get; } = [];
 
     public bool PerChannelAllowed { get; set; } = true;
 

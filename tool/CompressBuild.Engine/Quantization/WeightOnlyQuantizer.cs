@@ -8,7 +8,9 @@ namespace CompressBuild.Engine.Quantization;
 /// <summary>
 /// int4-weight / int8-weight: MatMul with a constant [K, N] weight, and Gemm with a constant B (alpha folded
 /// into the scales, beta x C added after), become com.microsoft MatMulNBits with block-wise weights; the
-/// activations stay float.
+/// activations stay float. Conv weights are stored quantized behind a DequantizeLinear (int8 per output channel;
+/// int4 per output channel at opset 21, raised to when no op changed meaning), Gather tables as int8: smaller,
+/// not faster.
 /// </summary>
 internal static class WeightOnlyQuantizer
 {
@@ -16,13 +18,36 @@ internal static class WeightOnlyQuantizer
 
     public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
     {
-        var graph = work.Graph;
+        // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
+        var convOpset = work.Model.OpsetVersion("");
+        var convs = false;
+        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        {
+            convs |= ApplyTo(work, graph, options, bits, convOpset, ReferenceEquals(graph, work.Graph));
+        }
+
+        if (convs)
+        {
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized behind DequantizeLinear, which ONNX Runtime runs on every inference: the model is smaller but slower (measured 0.65-0.7x on a MobileNet-style detector); use int8-static for speed.");
+        }
+
+        if (work.Decisions.Any(d => d.Quantized))
+        {
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
+    }
+
+    /// <summary>One graph (the main graph or an If/Loop/Scan body); returns whether a Conv was rewritten.</summary>
+    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, bool main)
+    {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
-        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm").ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
+        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName, validate: main);
         var editor = new GraphEditor(graph);
+        var quantized = false;
+        var convs = false;
         foreach (var node in weighted)
         {
             if (selection.ExcludedBecause(node) is { } excluded)
@@ -32,31 +57,34 @@ internal static class WeightOnlyQuantizer
             }
 
             var opType = node.OpType;
-            var reason = Rewrite(editor, context, node, bits);
+            var (reason, detail) = opType switch
+            {
+                "Gather" => (DynamicQuantizer.Gather(editor, context, node), "int8 table, rows dequantized after Gather"),
+                "Conv" => ConvWeightOnly.Rewrite(editor, context, node, bits, convOpset),
+                _ => (Rewrite(editor, context, node, bits), $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}"),
+            };
             if (reason is null)
             {
-                work.Quantized(node, $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}", opType);
+                work.Quantized(node, detail!, opType);
+                quantized = true;
+                convs |= opType == "Conv";
             }
             else
             {
                 work.LeftFloat(node, reason);
-                if (reason != ActivationProduct)
+                if (opType is "MatMul" or "Gemm" && reason != ActivationProduct)
                 {
                     work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{opType} '{node.Name}' stays float: {reason}.");
                 }
             }
         }
 
-        foreach (var conv in order.Where(n => n.OpType == "Conv"))
+        if (quantized)
         {
-            work.LeftFloat(conv, "weight-only modes cover MatMul and Gemm");
-        }
-
-        if (work.Decisions.Any(d => d.Quantized))
-        {
-            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
             editor.Finish();
         }
+
+        return convs;
     }
 
     private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits)

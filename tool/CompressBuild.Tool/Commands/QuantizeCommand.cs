@@ -106,7 +106,7 @@ internal static class QuantizeCommand
             ? null
             : $"{MethodName(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
-            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Prepared, result.Fusion, result.Preprocessing);
+            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion);
         if (options.Json)
         {
             JsonOutput.Write(context.Out, summary);
@@ -155,9 +155,9 @@ internal static class QuantizeCommand
             table.WriteTo(o);
         }
 
-        foreach (var line in result.Prepared)
+        foreach (var line in result.FusionRewrites)
         {
-            o.WriteLine($"Prepared    {line}");
+            o.WriteLine($"Rewrote     {line}");
         }
 
         if (result.Fusion is { } fusion)
@@ -174,7 +174,7 @@ internal static class QuantizeCommand
     private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
     {
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})"));
+            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
         var table = new TextTable("runs as", "op type", "nodes");
         foreach (var count in fusion.IntegerKernels)
         {

@@ -19,7 +19,6 @@ internal sealed record QuantizeResult(
     IReadOnlyList<QuantizationAdvisory> Advisories,
     IReadOnlyList<MixedPrecisionLayer>? Sensitivity,
     double? MixedPrecisionCosine,
-    IReadOnlyList<string> Prepared,
-    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion,
-
-    PreprocessResult? Preprocessing);
+    PreprocessResult? Preprocessing,
+    IReadOnlyList<string> FusionRewrites,
+    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion);

@@ -36,11 +36,12 @@ public static class FusionAnalyzer
         }
 
         var optimized = OnnxModelReader.Load(path).Graph;
-        var producers = optimized.Node.SelectMany(n => n.Output.Select(o => (o, n))).GroupBy(p => p.o, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
+        var all = Subgraphs.AllNodes(optimized).ToList();
+        var producers = all.SelectMany(n => n.Output.Select(o => (o, n))).GroupBy(p => p.o, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
         var integer = new Dictionary<string, int>(StringComparer.Ordinal);
         var floatOps = new Dictionary<string, int>(StringComparer.Ordinal);
         var floatNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in optimized.Node)
+        foreach (var node in all)
         {
             if (IntegerKernels.Contains(node.OpType))
             {

@@ -9,16 +9,28 @@ internal static class FusionPreparation
 {
     public static void Apply(QuantizationWork work)
     {
+        // 13 -> 14 changed no op's meaning (types widened, optional attributes whose defaults keep the old one) and
+        // brings HardSwish, so a model at 13 (where int8-static converts everything older) moves on to 14.
+        if (work.Model.OpsetVersion("") == ModelQuantizer.QdqOpset && HasHardSwishPattern(work))
+        {
+            GraphEditor.EnsureOpset(work.Proto, "", HardSwishFusion.Opset);
+            work.Proto.IrVersion = Math.Max(work.Proto.IrVersion, 7);
+        }
+
         var hardSwish = work.Model.OpsetVersion("") >= HardSwishFusion.Opset ? HardSwishFusion.Apply(work.Model) : 0;
         var folded = ConvAffineFolding.Apply(work.Model);
         if (hardSwish > 0)
         {
-            work.Prepared.Add($"{hardSwish} hard-swish pattern(s) (x * Clip(x + 3, 0, 6) / 6) fused into HardSwish");
+            work.FusionRewrites.Add($"{hardSwish} hard-swish pattern(s) (x * Clip(x + 3, 0, 6) / 6) fused into HardSwish");
         }
 
         if (folded > 0)
         {
-            work.Prepared.Add($"{folded} Mul/Add/BatchNormalization node(s) folded into the weights and biases of adjacent Convs");
+            work.FusionRewrites.Add($"{folded} Mul/Add/BatchNormalization node(s) folded into the weights and biases of adjacent Convs");
         }
     }
+
+    private static bool HasHardSwishPattern(QuantizationWork work) =>
+        work.Graph.Node.Any(n => n.OpType == "Clip") && work.Graph.Node.Any(n => n.OpType is "Div" or "Mul")
+        || work.Graph.Node.Any(n => n.OpType == "HardSigmoid");
 }

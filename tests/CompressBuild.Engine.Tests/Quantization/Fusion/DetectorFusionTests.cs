@@ -1,0 +1,77 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Preprocessing;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Fusion;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CompressBuild.Engine.Tests.Quantization.Fusion;
+
+/// <summary>
+/// PaddleOCR's PP-OCRv4 text detector (public, MobileNetV3-style, opset 11: unfolded affine Mul/Add after every
+/// Conv, spelled-out hard-swish, SE blocks, Resize, ConvTranspose) on rendered text pages.
+/// </summary>
+public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    [RealModelFact(RealModels.PaddleOcrDetector)]
+    public void Preparation_keeps_the_detector_outputs_and_removes_the_affine_ops()
+    {
+        var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
+        var converted = ModelPreprocessor.Run(original, PreprocessOptions.Default with { TargetOpset = ModelQuantizer.QdqOpset }).Model;
+        var work = new QuantizationWork(new OnnxModel(converted.Proto.Clone(), converted.BaseDirectory, converted.SourcePath), new QuantizationOptions());
+        var before = work.Graph.Node.Count;
+
+        FusionPreparation.Apply(work);
+
+        var after = work.Graph.Node.Count;
+        output.WriteLine($"{before} -> {after} nodes; {string.Join("; ", work.FusionRewrites)}");
+        Assert.Equal(24, work.Graph.Node.Count(n => n.OpType == "HardSwish"));
+        Assert.DoesNotContain(work.Graph.Node, n => n.OpType is "Clip" or "Div");
+        Assert.Equal(14, work.Model.OpsetVersion(""));
+        Assert.True(before - after >= 150, $"only {before - after} nodes removed");
+        var metrics = Compare(original, work.Model, OcrInputs.Render(folder.Path, "det", 2, seed: 11, height: 224, width: 224));
+        Assert.True(metrics.Cosine > 0.99999 && metrics.MaxAbsError < 1e-3, $"cosine {metrics.Cosine}, max abs error {metrics.MaxAbsError}");
+    }
+
+    [RealModelFact(RealModels.PaddleOcrDetector)]
+    public void Int8_static_detector_fuses_every_conv_and_is_over_3_3x_smaller()
+    {
+        var path = RealModels.Path(RealModels.PaddleOcrDetector);
+        var model = OnnxModelReader.Load(path);
+        var calibration = OcrInputs.Render(folder.Path, "det", 8, seed: 7, height: 224, width: 224);
+
+        var pass = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions { Mode = QuantizationMode.Int8Static }, calibration, 0, null, null));
+
+        var fusion = pass.Result.Fusion!;
+        output.WriteLine($"Conv fused {fusion.FusedConv}/{fusion.QuantizedConv}; integer: {string.Join(", ", fusion.IntegerKernels.Select(c => $"{c.OpType} {c.Count}"))}; float: {string.Join(", ", fusion.FloatBetweenQdq.Select(c => $"{c.OpType} {c.Count}"))}");
+        Assert.Equal(62, fusion.QuantizedConv);
+        Assert.True(fusion.ConvFusedShare >= 0.9, $"only {fusion.ConvFusedShare:P0} of the quantized Convs run as QLinearConv");
+        Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearAdd");
+        Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearMul");
+        Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearGlobalAveragePool");
+        Assert.DoesNotContain(fusion.FloatBetweenQdq, c => c.OpType == "Conv");
+
+        var saved = folder.File("det-int8.onnx");
+        OnnxModelWriter.Save(pass.Result.Model, saved, ModelSaveOptions.Default);
+        var ratio = (double)new FileInfo(path).Length / new FileInfo(saved).Length;
+        var metrics = Compare(model, pass.Result.Model, OcrInputs.Render(folder.Path, "det", 4, seed: 11, height: 224, width: 224));
+        output.WriteLine($"size ratio {ratio:F2}, cosine {metrics.Cosine:F4}");
+        Assert.True(ratio >= 3.3, $"only {ratio:F2}x smaller");
+        Assert.True(metrics.Cosine >= 0.95, $"cosine {metrics.Cosine}");
+    }
+
+    private static OutputMetrics Compare(OnnxModel reference, OnnxModel candidate, string data)
+    {
+        using var a = ModelSessions.Open(reference);
+        using var b = ModelSessions.Open(candidate);
+        return ModelComparison.Run(a, b, DatasetLoader.Open(data, a.Inputs)).Outputs[0];
+    }
+
+    public void Dispose() => folder.Dispose();
+}
