@@ -57,6 +57,7 @@ internal static class InlineMetadataTable
         new("QuantizeFp16BlockList", "quantize", "fp16_block_list", InlineValueKind.StringList, null, null, false, false, [], "fp16: op types that stay float32."),
         new("QuantizeFp16Io", "quantize", "fp16_io", InlineValueKind.Boolean, null, null, false, false, [], "fp16: convert the model's inputs and outputs too."),
         new("QuantizeBiasCorrection", "quantize", "bias_correction", InlineValueKind.Boolean, null, null, false, false, [], "int8-static: correct the per-channel mean shift quantization introduces."),
+        new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [], "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). The opset is raised when the mode needs it either way."),
         new("QuantizeTargetCosine", "quantize", "target_cosine", InlineValueKind.Number, 0, 1, true, false, [], "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this."),
         new("QuantizeKeepFloatTop", "quantize", "keep_float_top", InlineValueKind.WholeNumber, 0, null, false, false, [], "Mixed precision: keep the K most sensitive layers in float."),
         new("CalibrationData", "calibration", "data", InlineValueKind.Path, null, null, false, false, [], "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
