@@ -19,11 +19,13 @@ public static class ModelPruner
         var advisories = new List<PruneAdvisory>();
         IReadOnlyList<LayerSparsity> layers;
         IReadOnlyList<ChannelGroupReport> groups = [];
+        var timing = Reconstruction.ReconstructionTiming.None;
         if (settings.Method == PruneMethod.Channel)
         {
             var outcome = ChannelPruner.Run(pruned, settings);
             layers = outcome.Layers;
             groups = outcome.Groups;
+            timing = outcome.Timing;
             advisories.AddRange(outcome.Advisories);
         }
         else
@@ -33,7 +35,7 @@ public static class ModelPruner
 
         var (parametersAfter, nonZeroAfter) = WeightStore.Totals(pruned);
         return new PruneResult(pruned, settings.Method, settings.EffectiveSparsity, layers, parametersBefore, parametersAfter, nonZeroBefore, nonZeroAfter,
-            zipBefore, CompressedSize.Of(pruned), groups, advisories);
+            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing };
     }
 
     private static List<LayerSparsity> PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)
