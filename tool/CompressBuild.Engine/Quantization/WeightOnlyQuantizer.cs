@@ -14,9 +14,10 @@ internal static class WeightOnlyQuantizer
 {
     private const string ActivationProduct = DynamicQuantizer.ActivationProduct;
 
-    public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
+    public static void Apply(QuantizationWork work, QuantizationOptions options, int bits, Evaluation.Dataset? calibration = null)
     {
         var graph = work.Graph;
+        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
@@ -32,7 +33,7 @@ internal static class WeightOnlyQuantizer
             }
 
             var opType = node.OpType;
-            var reason = Rewrite(editor, context, node, bits);
+            var reason = Rewrite(editor, context, node, bits, gptqRanges);
             if (reason is null)
             {
                 work.Quantized(node, $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}", opType);
@@ -59,7 +60,7 @@ internal static class WeightOnlyQuantizer
         }
     }
 
-    private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits)
+    private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, Dictionary<string, float[]>? gptqRanges)
     {
         var isGemm = node.OpType == "Gemm";
         if (isGemm && GraphEditor.GetInt(node, "transA", 0) != 0)
@@ -107,7 +108,8 @@ internal static class WeightOnlyQuantizer
             }
         }
 
-        var quantized = BlockQuantization.Quantize(values, k, n, bits, options.BlockSize, options.BlockSymmetric);
+        var ranges = gptqRanges is not null && gptqRanges.TryGetValue(b.Name, out var original) ? original : null;
+        var quantized = BlockQuantization.Quantize(values, k, n, bits, options.BlockSize, options.BlockSymmetric, ranges);
         var scales = alpha == 1f ? quantized.Scales : quantized.Scales.Select(s => s * alpha).ToArray();
         var weight = editor.AddQuantizedInitializer(b.Name + $"_q{bits}", [n, quantized.BlocksPerColumn, quantized.BlobSize], quantized.Packed, QuantType.U8);
         var inputs = new List<string> { node.Input[0], weight, editor.AddInitializer<float>(b.Name + "_scales", [scales.Length], scales) };
