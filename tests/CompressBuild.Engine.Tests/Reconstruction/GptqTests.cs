@@ -29,4 +29,22 @@ public class GptqTests(ITestOutputHelper output)
         Assert.Equal(nearest.QuantizedCount, gptq.QuantizedCount);
         Assert.True(solved.SqnrDb >= rtn.SqnrDb + 3, $"round-to-nearest {rtn.SqnrDb:F2} dB, GPTQ {solved.SqnrDb:F2} dB");
     }
+
+    [Fact]
+    public void Asking_for_gptq_without_calibration_data_is_CB2045()
+    {
+        var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
+
+        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() => ModelQuantizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int4Weight, Gptq = true }));
+
+        Assert.Equal("CB2045", error.Code.ToString());
+    }
+
+    [Fact]
+    public void Asking_for_reconstruct_without_calibration_data_is_CB2045()
+    {
+        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() => new CompressBuild.Engine.Pruning.PruneSettings { Method = CompressBuild.Engine.Pruning.PruneMethod.Channel, Reconstruct = true }.Validate());
+
+        Assert.Equal("CB2045", error.Code.ToString());
+    }
 }

@@ -49,6 +49,12 @@ public sealed record PruneSettings
 
     public void Validate()
     {
+        if (Reconstruct == true && CalibrationData is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
+                "--reconstruct re-solves the remaining weights on calibration data: pass --calibration-data <file|dir>, or drop --reconstruct.");
+        }
+
         if (Sparsity is { } s && (double.IsNaN(s) || s < 0 || s >= 1))
         {
             throw new CompressBuildException(DiagnosticCodes.PruneSparsityOutOfRange,
@@ -64,7 +70,6 @@ public sealed record PruneSettings
         Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");
         Conflict(RoundTo < 1, $"--round-to must be 1 or more, got {RoundTo}");
         Conflict(Method == PruneMethod.Block && CalibrationData is not null, "--calibration-data does not apply to --method block");
-        Conflict(Reconstruct == true && CalibrationData is null, "--reconstruct needs --calibration-data: the remaining weights are re-solved on those samples");
         Conflict(Method is PruneMethod.Magnitude or PruneMethod.NM && CalibrationData is not null && Reconstruct == false,
             "--calibration-data with --method magnitude or nm is only used by --reconstruct; drop one of them");
         Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "--importance activation needs --calibration-data");

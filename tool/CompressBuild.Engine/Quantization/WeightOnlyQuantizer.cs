@@ -17,6 +17,12 @@ internal static class WeightOnlyQuantizer
     public static void Apply(QuantizationWork work, QuantizationOptions options, int bits, Evaluation.Dataset? calibration = null)
     {
         var graph = work.Graph;
+        if (options.Gptq == true && calibration is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
+                "--gptq solves each layer on calibration data: pass --calibration-data <file|dir> (a few hundred representative inputs), or drop --gptq for round-to-nearest.", work.Model.DisplayName);
+        }
+
         var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);

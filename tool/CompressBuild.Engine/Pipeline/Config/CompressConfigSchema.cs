@@ -40,6 +40,7 @@ public static class CompressConfigSchema
         new("activation_symmetric", ConfigValueKind.Boolean, "int8-static: symmetric activation ranges (zero point 0)."),
         new("weight_asymmetric", ConfigValueKind.Boolean, "int8-static: asymmetric weight ranges."),
         new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per scale along K.") { Choices = ["16", "32", "64", "128", "256"] },
+        new("gptq", ConfigValueKind.Boolean, "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
         new("asymmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: a zero point per block."),
         new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default).") { Minimum = 0, Maximum = 4 },
         new("exclude_nodes", ConfigValueKind.StringList, "Node names kept in float."),
