@@ -40,17 +40,6 @@ public sealed class GramMatrix
         Rows += rows;
     }
 
-    /// <summary>Adds a product <paramref name="product"/> (row-major [Size, Size], e.g. from <see cref="GramKernel"/>) covering <paramref name="rows"/> rows.</summary>
-    internal void AddProduct(ReadOnlySpan<float> product, int rows)
-    {
-        for (var i = 0; i < Values.Length; i++)
-        {
-            Values[i] += product[i];
-        }
-
-        Rows += rows;
-    }
-
     /// <summary>
     /// Adds the cross products of two row sets with the same rows: <c>H[i, j] += left_i . right_j</c> for every i, j
     /// (not symmetric). With the working model's input on the left and the original model's on the right, this is

@@ -3,7 +3,7 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <summary>
 /// Rows of one layer group waiting to be added to its Gram (and cross) matrix, column-major with a fixed column
 /// stride. Rows of many small samples pile up before a flush, so each Gram entry is one long dot product instead
-/// of many short ones (on the digits CNN, 64 rows a sample, this cut the accumulation time several-fold).
+/// of many short ones (the digits CNNs give 64 rows a sample).
 /// </summary>
 internal sealed class RowChunk
 {
@@ -34,18 +34,8 @@ internal sealed class RowChunk
             return;
         }
 
-        // The unfilled tail of every column is zero (cleared after each flush), so it adds nothing to the products.
-        gram.AddProduct(GramKernel.Multiply(Left, Width, Left, Width, Capacity), Filled);
-        if (cross is not null)
-        {
-            cross.AddProduct(GramKernel.Multiply(Left, Width, Right!, Width, Capacity), Filled);
-        }
-
-        Array.Clear(Left);
-        if (Right is not null)
-        {
-            Array.Clear(Right);
-        }
+        gram.Add(Left, Filled, Capacity);
+        cross?.AddCross(Left, Right!, Filled, Capacity);
 
         Filled = 0;
     }
