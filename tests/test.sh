@@ -3,7 +3,8 @@
 # project in the solution:
 #   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
 #     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
-#     check of the compress.yaml JSON Schema we ship);
+#     check of the compress.yaml JSON Schema we ship), python3-pil + fonts-dejavu-core (rendered text images
+#     for the PP-OCR detector's reconstruction test);
 #   - NuGet packages (dotnet restore) and the ONNX Runtime native library (fetched by the engine's build
 #     from npm, integrity-checked, cached per user);
 #   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums).
@@ -15,6 +16,8 @@ need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || need+=(python3-onnx)
 /usr/bin/python3 -c "import jsonschema, yaml" >/dev/null 2>&1 || need+=(python3-jsonschema python3-yaml)
+/usr/bin/python3 -c "import PIL" >/dev/null 2>&1 || need+=(python3-pil)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
