@@ -12,9 +12,12 @@ internal static class PruningFixtures
 {
     public static OnnxModel Load(string name) => OnnxModelReader.Load(Path.Combine(RepositoryPaths.Digits, name));
 
-    public static string TestData(string model) => Path.Combine(RepositoryPaths.Digits, model.StartsWith("mlp", StringComparison.Ordinal) ? "test_x_flat.npy" : "test_x_img.npy");
+    public static string TestData(string model) => Path.Combine(RepositoryPaths.Digits, Flat(model) ? "test_x_flat.npy" : "test_x_img.npy");
 
-    public static string CalibrationData(string model) => Path.Combine(RepositoryPaths.Digits, model.StartsWith("mlp", StringComparison.Ordinal) ? "calib_x_flat.npy" : "calib_x_img.npy");
+    public static string CalibrationData(string model) => Path.Combine(RepositoryPaths.Digits, Flat(model) ? "calib_x_flat.npy" : "calib_x_img.npy");
+
+    /// <summary>The MLPs and the transformer read the 64 pixels flat; the CNNs read 1x8x8 images.</summary>
+    private static bool Flat(string model) => model.StartsWith("mlp", StringComparison.Ordinal) || model.StartsWith("transformer", StringComparison.Ordinal);
 
     /// <summary>Runs original and pruned on the test set (labels included); ORT loading the pruned model is part of the check.</summary>
     public static ComparisonResult Compare(OnnxModel original, OnnxModel pruned, string fixture)

@@ -60,6 +60,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneBlockInvalid = new(2042);
     public static readonly DiagnosticCode PruneOptionConflict = new(2043);
     public static readonly DiagnosticCode PruneExclusionUnknown = new(2044);
+    public static readonly DiagnosticCode ReconstructionNeedsCalibration = new(2045);
 
     // CB2020-CB2039: quantization input.
     public static readonly DiagnosticCode CalibrationDataRequired = new(2020);

@@ -19,31 +19,33 @@ public static class ModelPruner
         var advisories = new List<PruneAdvisory>();
         IReadOnlyList<LayerSparsity> layers;
         IReadOnlyList<ChannelGroupReport> groups = [];
+        var timing = Reconstruction.ReconstructionTiming.None;
         if (settings.Method == PruneMethod.Channel)
         {
             var outcome = ChannelPruner.Run(pruned, settings);
             layers = outcome.Layers;
             groups = outcome.Groups;
+            timing = outcome.Timing;
             advisories.AddRange(outcome.Advisories);
         }
         else
         {
-            layers = PruneUnstructured(pruned, settings, advisories);
+            (layers, timing) = PruneUnstructured(pruned, settings, advisories);
         }
 
         var (parametersAfter, nonZeroAfter) = WeightStore.Totals(pruned);
         return new PruneResult(pruned, settings.Method, settings.EffectiveSparsity, layers, parametersBefore, parametersAfter, nonZeroBefore, nonZeroAfter,
-            zipBefore, CompressedSize.Of(pruned), groups, advisories);
+            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing };
     }
 
-    private static List<LayerSparsity> PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)
+    private static (List<LayerSparsity> Layers, Reconstruction.ReconstructionTiming Timing) PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)
     {
         var layers = PrunableLayers.Find(model.Graph, settings, model.DisplayName);
         if (layers.Count == 0)
         {
             advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNothingPrunable.Id,
                 "nothing to prune: no Conv, ConvTranspose, Gemm or MatMul with a float32 constant weight is left after exclusions; the model is written unchanged."));
-            return [];
+            return ([], Reconstruction.ReconstructionTiming.None);
         }
 
         var weights = layers.Select(l => TensorData.ToSingles(l.Weight, model)).ToList();
@@ -61,17 +63,23 @@ public static class ModelPruner
                 break;
         }
 
+        var timing = Reconstruction.ReconstructionTiming.None;
+        if (settings.ReconstructEffective && settings.Method is PruneMethod.Magnitude or PruneMethod.NM)
+        {
+            timing = SparseGptPruner.Apply(model, layers, weights, settings);
+        }
+
         var reports = new List<LayerSparsity>();
         for (var l = 0; l < layers.Count; l++)
         {
             var dims = layers[l].Weight.Dims.ToArray();
-            WeightStore.Replace(model.Graph, layers[l].Weight, dims, weights[l]);
+            WeightStore.Replace(model.Graph, model.Graph.Initializer.First(t => t.Name == layers[l].Weight.Name), dims, weights[l]);
             reports.Add(new LayerSparsity(layers[l].Name, layers[l].Node.OpType, layers[l].Weight.Name, dims, dims, weights[l].Length, weights[l].Length,
                 zerosBefore[l], WeightStore.CountZeros(weights[l])));
         }
 
         advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNoRuntimeSpeedup.Id,
             $"{settings.Method.ToString().ToLowerInvariant()} sparsity keeps every tensor's shape, so ONNX Runtime runs the model no faster; it buys a smaller compressed (zip/NuGet) size. Use --method channel for speed."));
-        return reports;
+        return (reports, timing);
     }
 }

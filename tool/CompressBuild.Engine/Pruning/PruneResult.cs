@@ -20,6 +20,9 @@ public sealed record PruneResult(
     IReadOnlyList<ChannelGroupReport> ChannelGroups,
     IReadOnlyList<PruneAdvisory> Advisories)
 {
+    /// <summary>What the layer-wise reconstruction cost (<see cref="ReconstructionTiming.None"/> when it did not run).</summary>
+    public Reconstruction.ReconstructionTiming Reconstruction { get; init; } = CompressBuild.Engine.Reconstruction.ReconstructionTiming.None;
+
     /// <summary>Zeros and removed weights over the prunable layers' original parameters.</summary>
     public double MeasuredSparsity
     {

@@ -30,6 +30,14 @@ public sealed record PruneSettings
     /// </summary>
     public string? CalibrationData { get; init; }
 
+    /// <summary>
+    /// Re-solve the remaining weights on the calibration data (layer-wise least squares after channel removal;
+    /// SparseGPT-style masks for magnitude and N:M). Null means on whenever <see cref="CalibrationData"/> is given.
+    /// </summary>
+    public bool? Reconstruct { get; init; }
+
+    public bool ReconstructEffective => Reconstruct ?? CalibrationData is not null;
+
     /// <summary>How many calibration samples to read at most.</summary>
     public int CalibrationSamples { get; init; } = 128;
 
@@ -41,6 +49,12 @@ public sealed record PruneSettings
 
     public void Validate()
     {
+        if (Reconstruct == true && CalibrationData is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
+                "--reconstruct re-solves the remaining weights on calibration data: pass --calibration-data <file|dir>, or drop --reconstruct.");
+        }
+
         if (Sparsity is { } s && (double.IsNaN(s) || s < 0 || s >= 1))
         {
             throw new CompressBuildException(DiagnosticCodes.PruneSparsityOutOfRange,
@@ -55,7 +69,9 @@ public sealed record PruneSettings
             "--allocation lamp ranks weights across layers; it cannot be combined with --scope layer");
         Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");
         Conflict(RoundTo < 1, $"--round-to must be 1 or more, got {RoundTo}");
-        Conflict(Method != PruneMethod.Channel && CalibrationData is not null, "--calibration-data applies only to --method channel");
+        Conflict(Method == PruneMethod.Block && CalibrationData is not null, "--calibration-data does not apply to --method block");
+        Conflict(Method is PruneMethod.Magnitude or PruneMethod.NM && CalibrationData is not null && Reconstruct == false,
+            "--calibration-data with --method magnitude or nm is only used by --reconstruct; drop one of them");
         Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "--importance activation needs --calibration-data");
         Conflict(CalibrationSamples < 1, $"--calibration-samples must be 1 or more, got {CalibrationSamples}");
     }

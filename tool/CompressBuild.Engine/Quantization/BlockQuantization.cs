@@ -33,7 +33,9 @@ public sealed class BlockQuantization
     public int BlobSize { get; }
 
     /// <param name="weightsNk">The weights transposed to [N, K], so each block is contiguous.</param>
-    public static BlockQuantization Quantize(ReadOnlySpan<float> weightsNk, int k, int n, int bits, int blockSize, bool symmetric)
+    /// <param name="rangesFrom">When given ([N, K] like the weights), each block's scale and zero point come from these
+    /// values instead (GPTQ fixes the grid from the original weights, then moves the weights onto it).</param>
+    public static BlockQuantization Quantize(ReadOnlySpan<float> weightsNk, int k, int n, int bits, int blockSize, bool symmetric, ReadOnlySpan<float> rangesFrom = default)
     {
         var blocks = (k + blockSize - 1) / blockSize;
         var blobSize = blockSize * bits / 8;
@@ -52,25 +54,7 @@ public sealed class BlockQuantization
                 var start = block * blockSize;
                 var end = Math.Min(k, start + blockSize);
                 var run = weightsNk.Slice((column * k) + start, end - start);
-                var low = Math.Min(0f, TensorPrimitives.Min(run));
-                var high = Math.Max(0f, TensorPrimitives.Max(run));
-                float scale;
-                int zero;
-                if (symmetric)
-                {
-                    scale = Math.Max(-low, high) / (middle - 1);
-                    zero = middle;
-                }
-                else
-                {
-                    scale = (high - low) / maxCode;
-                    zero = scale > 0 ? (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, maxCode) : 0;
-                }
-
-                if (!(scale > 0))
-                {
-                    scale = 1f;
-                }
+                var (scale, zero) = Grid(rangesFrom.IsEmpty ? run : rangesFrom.Slice((column * k) + start, end - start), bits, symmetric);
 
                 // The padding past K quantizes to the zero point, i.e. to 0.
                 var scaled = scratch.AsSpan(0, run.Length);
@@ -97,6 +81,29 @@ public sealed class BlockQuantization
         }
 
         return new BlockQuantization(packed, scales, zeroPoints, blocks, blobSize);
+    }
+
+    /// <summary>The scale and zero point round-to-nearest gives one block of weights.</summary>
+    public static (float Scale, int Zero) Grid(ReadOnlySpan<float> run, int bits, bool symmetric)
+    {
+        var maxCode = (1 << bits) - 1;
+        var middle = 1 << (bits - 1);
+        var low = Math.Min(0f, TensorPrimitives.Min(run));
+        var high = Math.Max(0f, TensorPrimitives.Max(run));
+        float scale;
+        int zero;
+        if (symmetric)
+        {
+            scale = Math.Max(-low, high) / (middle - 1);
+            zero = middle;
+        }
+        else
+        {
+            scale = (high - low) / maxCode;
+            zero = scale > 0 ? (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, maxCode) : 0;
+        }
+
+        return (scale > 0 ? scale : 1f, zero);
     }
 
     private static void Pack(int[] codes, int bits, Span<byte> destination)

@@ -50,7 +50,7 @@ public static class ModelQuantizer
                 break;
             case QuantizationMode.Int4Weight:
             case QuantizationMode.Int8Weight:
-                WeightOnlyQuantizer.Apply(work, options, options.Mode == QuantizationMode.Int4Weight ? 4 : 8);
+                WeightOnlyQuantizer.Apply(work, options, options.Mode == QuantizationMode.Int4Weight ? 4 : 8, calibration);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown mode");

@@ -29,6 +29,12 @@ public sealed record QuantizationOptions
     /// <summary>Weight-only modes: how many consecutive weights along K share one scale (a power of two, at least 16).</summary>
     public int BlockSize { get; init; } = 32;
 
+    /// <summary>
+    /// int4-weight / int8-weight: GPTQ (act-order, the block grid fixed from the original weights) on the calibration
+    /// data instead of round-to-nearest. Null means on whenever calibration data is given.
+    /// </summary>
+    public bool? Gptq { get; init; }
+
     /// <summary>Weight-only modes: false stores a zero point per block.</summary>
     public bool BlockSymmetric { get; init; } = true;
 

@@ -16,14 +16,24 @@ internal static class WeightOnlyQuantizer
 {
     private const string ActivationProduct = DynamicQuantizer.ActivationProduct;
 
-    public static void Apply(QuantizationWork work, QuantizationOptions options, int bits)
+    public static void Apply(QuantizationWork work, QuantizationOptions options, int bits, Evaluation.Dataset? calibration = null)
     {
+        if (options.Gptq == true && calibration is null)
+        {
+            throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
+                "--gptq solves each layer on calibration data: pass --calibration-data <file|dir> (a few hundred representative inputs), or drop --gptq for round-to-nearest.", work.Model.DisplayName);
+        }
+
+        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
+
         // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
         var convOpset = work.Model.OpsetVersion("");
         var convs = false;
         foreach (var graph in Subgraphs.All(work.Graph).ToList())
         {
-            convs |= ApplyTo(work, graph, options, bits, convOpset, ReferenceEquals(graph, work.Graph));
+            // GPTQ solves the main graph's layers, whose inputs calibration reaches; subgraph weights get round-to-nearest.
+            var main = ReferenceEquals(graph, work.Graph);
+            convs |= ApplyTo(work, graph, options, bits, convOpset, main, main ? gptqRanges : null);
         }
 
         if (convs)
@@ -38,7 +48,7 @@ internal static class WeightOnlyQuantizer
     }
 
     /// <summary>One graph (the main graph or an If/Loop/Scan body); returns whether a Conv was rewritten.</summary>
-    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, bool main)
+    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, bool main, Dictionary<string, float[]>? gptqRanges)
     {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
@@ -61,7 +71,8 @@ internal static class WeightOnlyQuantizer
             {
                 "Gather" => (DynamicQuantizer.Gather(editor, context, node), "int8 table, rows dequantized after Gather"),
                 "Conv" => ConvWeightOnly.Rewrite(editor, context, node, bits, convOpset),
-                _ => (Rewrite(editor, context, node, bits), $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}"),
+                _ => (Rewrite(editor, context, node, bits, gptqRanges),
+                    $"MatMulNBits, {bits}-bit blocks of {options.BlockSize}, {(options.BlockSymmetric ? "symmetric" : "asymmetric")}{(node.Input.Count > 1 && gptqRanges?.ContainsKey(node.Input[1]) == true ? ", GPTQ" : "")}"),
             };
             if (reason is null)
             {
@@ -87,7 +98,7 @@ internal static class WeightOnlyQuantizer
         return convs;
     }
 
-    private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits)
+    private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, Dictionary<string, float[]>? gptqRanges)
     {
         var isGemm = node.OpType == "Gemm";
         if (isGemm && GraphEditor.GetInt(node, "transA", 0) != 0)
@@ -140,7 +151,8 @@ internal static class WeightOnlyQuantizer
             }
         }
 
-        var quantized = BlockQuantization.Quantize(values, k, n, bits, options.BlockSize, options.BlockSymmetric);
+        var ranges = gptqRanges is not null && gptqRanges.TryGetValue(b.Name, out var original) ? original : null;
+        var quantized = BlockQuantization.Quantize(values, k, n, bits, options.BlockSize, options.BlockSymmetric, ranges);
         var scales = alpha == 1f ? quantized.Scales : quantized.Scales.Select(s => s * alpha).ToArray();
         var weight = editor.AddQuantizedInitializer(b.Name + $"_q{bits}", [n, quantized.BlocksPerColumn, quantized.BlobSize], quantized.Packed, QuantType.U8);
         var inputs = new List<string> { node.Input[0], weight, editor.AddInitializer<float>(b.Name + "_scales", [scales.Length], scales) };

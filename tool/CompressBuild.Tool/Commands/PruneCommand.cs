@@ -26,7 +26,11 @@ internal static class PruneCommand
         var block = new Option<string?>("--block") { Description = "block: RxC (outputs x reduction), e.g. 4x4 (default), 8x1, 1x8." };
         var importance = new Option<string>("--importance") { Description = "channel: l1 | l2 | bn-scale | activation (needs --calibration-data).", DefaultValueFactory = _ => "l2" };
         var roundTo = new Option<int>("--round-to") { Description = "channel: keep channel counts multiples of N.", DefaultValueFactory = _ => 1 };
-        var calibration = new Option<string?>("--calibration-data") { Description = "Samples for --importance activation (.npy, .npz, folder, test_data_set_N)." };
+        var calibration = new Option<string?>("--calibration-data") { Description = "Samples for --importance activation and --reconstruct (.npy, .npz, folder, test_data_set_N)." };
+        var reconstruct = new Option<bool?>("--reconstruct")
+        {
+            Description = "Re-solve the remaining weights on the calibration data: least squares for the next layer after channel removal, SparseGPT (OBS masks and updates) for magnitude and nm. On by default with --calibration-data; --reconstruct false gives plain pruning.",
+        };
         var calibrationSamples = new Option<int>("--calibration-samples") { Description = "At most this many calibration samples.", DefaultValueFactory = _ => 128 };
         var excludeNodes = new Option<string[]>("--exclude-nodes") { Description = "Node names (or output names) to leave alone; repeatable or comma-separated.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var excludeOps = new Option<string[]>("--exclude-op-types") { Description = "Op types to leave alone, e.g. MatMul; repeatable or comma-separated.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
@@ -35,7 +39,7 @@ internal static class PruneCommand
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
         var command = new Command("prune", "Prune a model: unstructured magnitude, N:M, block sparsity, or structured channel pruning that shrinks the graph.")
         {
-            model, output, method, sparsity, scope, allocation, pattern, block, importance, roundTo, calibration, calibrationSamples, excludeNodes, excludeOps, data, labels, json,
+            model, output, method, sparsity, scope, allocation, pattern, block, importance, roundTo, calibration, reconstruct, calibrationSamples, excludeNodes, excludeOps, data, labels, json,
         };
         command.SetAction(parse =>
         {
@@ -52,6 +56,7 @@ internal static class PruneCommand
                 RoundTo = parse.GetValue(roundTo),
                 CalibrationData = parse.GetValue(calibration),
                 CalibrationSamples = parse.GetValue(calibrationSamples),
+                Reconstruct = parse.GetValue(reconstruct),
                 ExcludeNodes = SplitList(parse.GetValue(excludeNodes)),
                 ExcludeOpTypes = SplitList(parse.GetValue(excludeOps)),
             };
@@ -89,6 +94,12 @@ internal static class PruneCommand
         }
 
         Render(context.Out, result, options.Settings);
+        if (pruned.Reconstruction is { Layers: > 0 } r)
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Reconstruct {r.Layers} layer(s) re-solved on {r.Samples} calibration samples in {r.Passes} pass(es): capture {r.Capture.TotalSeconds:F1} s, solves {r.Solve.TotalSeconds:F1} s"));
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -20,7 +20,7 @@ internal static class QuantizeCommand
         var model = new Argument<string>("model") { Description = "The float32 .onnx model." };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the quantized model.", Required = true };
         var mode = new Option<string>("--mode") { Description = "int8-static | int8-dynamic | int4-weight | int8-weight | fp16.", DefaultValueFactory = _ => "int8-dynamic" };
-        var data = new Option<string?>("--calibration-data") { Description = "int8-static: calibration inputs (.npy stacked on the first axis, .npz, a folder of <input>.npy, or test_data_set_N folders)." };
+        var data = new Option<string?>("--calibration-data") { Description = "int8-static, GPTQ for int4-weight/int8-weight, mixed precision: calibration inputs (.npy stacked on the first axis, .npz, a folder of <input>.npy, or test_data_set_N folders)." };
         var method = new Option<string>("--calibration-method") { Description = "minmax | percentile | entropy | mse.", DefaultValueFactory = _ => "percentile" };
         var percentile = new Option<double>("--percentile") { Description = "With --calibration-method percentile: share of |values| kept, in percent.", DefaultValueFactory = _ => defaults.Percentile };
         var samples = new Option<int>("--calibration-samples") { Description = "Use at most this many calibration samples (0 = all).", DefaultValueFactory = _ => 0 };
@@ -29,6 +29,7 @@ internal static class QuantizeCommand
         var weightType = new Option<string>("--weight-type") { Description = "s8 | u8.", DefaultValueFactory = _ => "s8" };
         var activationSymmetric = new Option<bool>("--activation-symmetric") { Description = "Symmetric activation ranges (default asymmetric)." };
         var weightAsymmetric = new Option<bool>("--weight-asymmetric") { Description = "Asymmetric weight ranges with a zero point (default symmetric)." };
+        var gptq = new Option<bool?>("--gptq") { Description = "int4-weight/int8-weight: GPTQ on the calibration data (act-order, error pushed onto later columns) instead of round-to-nearest; on by default with --calibration-data." };
         var blockSize = new Option<int>("--block-size") { Description = "int4-weight/int8-weight: weights per scale along K (32, 64, 128...).", DefaultValueFactory = _ => defaults.BlockSize };
         var blockAsymmetric = new Option<bool>("--asymmetric") { Description = "int4-weight/int8-weight: store a zero point per block." };
         var accuracyLevel = new Option<int>("--accuracy-level") { Description = "int4-weight/int8-weight: MatMulNBits accuracy_level (0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 compute: the fast CPU path).", DefaultValueFactory = _ => defaults.AccuracyLevel };
@@ -45,7 +46,7 @@ internal static class QuantizeCommand
         var command = new Command("quantize", "Quantize a model: int8-static (QDQ, calibrated), int8-dynamic, int4/int8 weight-only (MatMulNBits) or fp16.")
         {
             model, output, mode, data, method, percentile, samples, perTensor, activationType, weightType, activationSymmetric, weightAsymmetric,
-            blockSize, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, noPreprocess, json,
+            blockSize, gptq, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, noPreprocess, json,
         };
         command.SetAction(parse =>
         {
@@ -61,6 +62,7 @@ internal static class QuantizeCommand
                 ActivationSymmetric = parse.GetValue(activationSymmetric),
                 WeightSymmetric = !parse.GetValue(weightAsymmetric),
                 BlockSize = parse.GetValue(blockSize),
+                Gptq = parse.GetValue(gptq),
                 BlockSymmetric = !parse.GetValue(blockAsymmetric),
                 AccuracyLevel = parse.GetValue(accuracyLevel),
                 ExcludeNodes = List(parse.GetValue(excludeNodes)),

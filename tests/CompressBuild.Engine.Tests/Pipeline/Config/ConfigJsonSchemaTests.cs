@@ -35,6 +35,8 @@ public class ConfigJsonSchemaTests
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ quantize: { mode: fp16 } }]\n    budgets: { min_cosinee: 0.9 }\n", "Additional properties are not allowed ('min_cosinee' was unexpected)")]
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ prune: { method: channel, sparsity: 1.5 } }]\n", "is not valid under any of the given schemas")]
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ quantize: { mode: int3 } }]\n", "is not valid under any of the given schemas")]
+    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ prune: { method: nm, calibration: c.npy, reconstruct: true } }]\n", "valid")]
+    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ prune: { method: channel, reconstruct: maybe } }]\n", "is not valid under any of the given schemas")]
     public void An_independent_validator_accepts_and_rejects_what_the_loader_does(string yaml, string expected)
     {
         using var temp = new TempFolder();

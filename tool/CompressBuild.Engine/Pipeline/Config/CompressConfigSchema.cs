@@ -24,7 +24,8 @@ public static class CompressConfigSchema
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = ["l1", "l2", "bn-scale", "activation"] },
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
-        new("calibration", ConfigValueKind.Section, "channel: data to measure activations on (activation importance; removed channels' means folded into the next bias).") { Section = Calibration },
+        new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise reconstruction (channel, magnitude, nm).") { Section = Calibration },
+        new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by default when calibration is given."),
         new("exclude_nodes", ConfigValueKind.StringList, "Node names left alone."),
         new("exclude_op_types", ConfigValueKind.StringList, "Op types left alone."),
     ]);
@@ -39,6 +40,7 @@ public static class CompressConfigSchema
         new("activation_symmetric", ConfigValueKind.Boolean, "int8-static: symmetric activation ranges (zero point 0)."),
         new("weight_asymmetric", ConfigValueKind.Boolean, "int8-static: asymmetric weight ranges."),
         new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per scale along K.") { Choices = ["16", "32", "64", "128", "256"] },
+        new("gptq", ConfigValueKind.Boolean, "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
         new("asymmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: a zero point per block."),
         new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default).") { Minimum = 0, Maximum = 4 },
         new("exclude_nodes", ConfigValueKind.StringList, "Node names kept in float."),

@@ -33,6 +33,7 @@ public static class PruneBinding
             RoundTo = pass.WholeNumber("round_to") ?? defaults.RoundTo,
             CalibrationData = pass.Text("calibration.data"),
             CalibrationSamples = pass.WholeNumber("calibration.samples") ?? defaults.CalibrationSamples,
+            Reconstruct = pass.Flag("reconstruct"),
             ExcludeNodes = pass.List("exclude_nodes"),
             ExcludeOpTypes = pass.List("exclude_op_types"),
         };

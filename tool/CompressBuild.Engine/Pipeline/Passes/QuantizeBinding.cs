@@ -35,6 +35,7 @@ public static class QuantizeBinding
             ActivationSymmetric = pass.Flag("activation_symmetric") ?? defaults.ActivationSymmetric,
             WeightSymmetric = !(pass.Flag("weight_asymmetric") ?? !defaults.WeightSymmetric),
             BlockSize = pass.WholeNumber("block_size") ?? defaults.BlockSize,
+            Gptq = pass.Flag("gptq"),
             BlockSymmetric = !(pass.Flag("asymmetric") ?? !defaults.BlockSymmetric),
             AccuracyLevel = pass.WholeNumber("accuracy_level") ?? defaults.AccuracyLevel,
             ExcludeNodes = pass.List("exclude_nodes"),

@@ -1,3 +1,3 @@
 namespace CompressBuild.Engine.Pruning.Structured;
 
-internal sealed record ChannelOutcome(IReadOnlyList<LayerSparsity> Layers, IReadOnlyList<ChannelGroupReport> Groups, IReadOnlyList<PruneAdvisory> Advisories);
+internal sealed record ChannelOutcome(IReadOnlyList<LayerSparsity> Layers, IReadOnlyList<ChannelGroupReport> Groups, IReadOnlyList<PruneAdvisory> Advisories, Reconstruction.ReconstructionTiming Timing);

@@ -94,13 +94,20 @@ internal static class ChannelPruner
                 $"{whole.Count} channel group(s) kept (in part or whole): " + string.Join("; ", whole.Select(r => $"{string.Join(" + ", r.Members)}: {r.Protected}"))));
         }
 
+        var timing = Reconstruction.ReconstructionTiming.None;
         if (settings.CalibrationData is not null && removed.Count > 0)
         {
-            MeanCompensation.Apply(graph, model, settings, removed);
+            HashSet<NodeProto> solved = [];
+            if (settings.ReconstructEffective)
+            {
+                (solved, timing) = ConsumerReconstruction.Apply(graph, model, settings, removed);
+            }
+
+            MeanCompensation.Apply(graph, model, settings, removed, solved);
         }
 
         var layers = Apply(model, graph, removed);
-        return new ChannelOutcome(layers, reports, advisories);
+        return new ChannelOutcome(layers, reports, advisories, timing);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -45,10 +45,11 @@ internal static class MeanCompensation
         }
     }
 
-    public static void Apply(ChannelGraph graph, OnnxModel model, PruneSettings settings, HashSet<int> removed)
+    /// <param name="skip">Consumers already re-solved by least squares (their bias holds the compensation).</param>
+    public static void Apply(ChannelGraph graph, OnnxModel model, PruneSettings settings, HashSet<int> removed, IReadOnlySet<NodeProto> skip)
     {
         var consumers = graph.Slices
-            .Where(s => s.Role == SliceRole.Consumer && s.Node.OpType is "Conv" or "Gemm" && s.Node.Input.Count > 2 && s.Node.Input[2].Length > 0
+            .Where(s => !skip.Contains(s.Node) && s.Role == SliceRole.Consumer && s.Node.OpType is "Conv" or "Gemm" && s.Node.Input.Count > 2 && s.Node.Input[2].Length > 0
                 && graph.Constants.ContainsKey(s.Node.Input[2]) && s.Channels.Any(c => removed.Contains(graph.Channels.Find(c))))
             .ToList();
         var references = model.Graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);

@@ -1,0 +1,116 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Reconstruction;
+
+namespace CompressBuild.Engine.Pruning.Structured;
+
+/// <summary>
+/// After channel removal, every Conv (group 1) / Gemm / MatMul that read a removed channel is re-solved by least
+/// squares so its output matches, on the calibration data, what its original weights computed from its full input
+/// (bias included via a ones column), the original model's input at those rows being the teacher. Layers run in graph order through <see cref="LayerwiseReconstruction"/>: the
+/// removed columns are zeroed in the working model as each layer is solved, so later layers fit the input the
+/// pruned model will really give them. Returns the nodes it re-solved (mean compensation skips them).
+/// </summary>
+internal static class ConsumerReconstruction
+{
+    /// <summary>Damping relative to the mean diagonal of H_SS; small, since only the removed channels are missing.</summary>
+    private const double Damping = 1e-3;
+
+    public static (HashSet<NodeProto> Solved, ReconstructionTiming Timing) Apply(ChannelGraph graph, OnnxModel model, PruneSettings settings, HashSet<int> removed)
+    {
+        var references = model.Graph.Node.SelectMany(n => n.Input).Where(i => i.Length > 0).GroupBy(i => i, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var jobs = new List<(ReconstructionTarget Target, TensorSlice Slice, string? Bias)>();
+        foreach (var slice in graph.Slices.Where(s => s.Role == SliceRole.Consumer && s.InputIndex == 1 && s.Node.OpType is "Conv" or "Gemm" or "MatMul"))
+        {
+            var node = slice.Node;
+            if (!slice.Channels.Any(c => removed.Contains(graph.Channels.Find(c))) || references[node.Input[1]] != 1
+                || !graph.Constants.TryGetValue(node.Input[1], out var weight) || LayerGeometry.Of(node, weight) is not { Groups: 1 } geometry
+                || jobs.Any(j => ReferenceEquals(j.Slice.Node, node)))
+            {
+                continue;
+            }
+
+            if (node.OpType == "Gemm" && (Attribute(node, "alpha") != 1f || Attribute(node, "beta") != 1f))
+            {
+                continue;
+            }
+
+            // Conv [O, C, k...] reads channels on axis 1; Gemm / MatMul on K, whichever axis that is.
+            var inputAxis = geometry.Kind == LayerKind.Conv ? 1 : geometry.StoredKByN ? 0 : 1;
+            if (slice.Axis != inputAxis || slice.Channels.Length * (geometry.Kind == LayerKind.Conv ? geometry.Window!.KernelHeight * geometry.Window.KernelWidth : 1) != geometry.Columns)
+            {
+                continue;
+            }
+
+            string? bias = null;
+            if (node.OpType != "MatMul" && node.Input.Count > 2 && node.Input[2].Length > 0 && references[node.Input[2]] == 1
+                && graph.Constants.TryGetValue(node.Input[2], out var b) && b.DataType == (int)TensorProto.Types.DataType.Float
+                && TensorShape.ElementCount(b) == geometry.OutputsPerGroup && b.Dims.Count == 1)
+            {
+                bias = b.Name;
+            }
+
+            jobs.Add((new ReconstructionTarget(node, weight, geometry, bias is not null), slice, bias));
+        }
+
+        var solved = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
+        if (jobs.Count == 0)
+        {
+            return (solved, ReconstructionTiming.None);
+        }
+
+        var order = model.Graph.Node.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, (IEqualityComparer<NodeProto>)ReferenceEqualityComparer.Instance);
+        jobs = jobs.OrderBy(j => order[j.Target.Node]).ToList();
+        var byNode = jobs.ToDictionary(j => j.Target.Node, j => j, (IEqualityComparer<NodeProto>)ReferenceEqualityComparer.Instance);
+        var data = CalibrationSet.Open(model, settings);
+
+        // The teacher: the model as it was before any weight here changed (channels are only zeroed, never removed, until every solve is done).
+        var teacher = new OnnxModel(model.Proto.Clone(), model.BaseDirectory, model.SourcePath);
+        var timing = LayerwiseReconstruction.Run(model, jobs.Select(j => j.Target).ToList(), data, (target, statistics) =>
+        {
+            var (_, slice, biasName) = byNode[target.Node];
+            var geometry = target.Geometry;
+            var weight = graph.Constants[target.Node.Input[1]];
+            var values = TensorData.ToSingles(weight, model);
+            var rows = WeightRows.Read(geometry, values, 0);
+            var width = statistics.Gram[0].Size;
+            var columns = geometry.Columns;
+            var augmented = new double[geometry.OutputsPerGroup * width];
+            float[]? biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
+            for (var o = 0; o < geometry.OutputsPerGroup; o++)
+            {
+                rows.AsSpan(o * columns, columns).CopyTo(augmented.AsSpan(o * width));
+                if (biasValues is not null)
+                {
+                    augmented[(o * width) + columns] = biasValues[o];
+                }
+            }
+
+            var perChannel = geometry.Columns / slice.Channels.Length;
+            var kept = Enumerable.Range(0, width).Where(d => d >= columns || !removed.Contains(graph.Channels.Find(slice.Channels[d / perChannel]))).ToList();
+            LeastSquares.SolveKept(statistics.Gram[0], statistics.Cross?[0], augmented, geometry.OutputsPerGroup, kept, Damping);
+            for (var o = 0; o < geometry.OutputsPerGroup; o++)
+            {
+                augmented.AsSpan(o * width, columns).CopyTo(rows.AsSpan(o * columns));
+                if (biasValues is not null)
+                {
+                    biasValues[o] = (float)augmented[(o * width) + columns];
+                }
+            }
+
+            WeightRows.Write(geometry, rows, values, 0);
+            graph.ReplaceConstant(weight, WeightStore.Replace(model.Graph, weight, weight.Dims.ToArray(), values));
+            if (biasValues is not null)
+            {
+                var bias = graph.Constants[biasName!];
+                graph.ReplaceConstant(bias, WeightStore.Replace(model.Graph, bias, bias.Dims.ToArray(), biasValues));
+            }
+
+            solved.Add(target.Node);
+        }, teacher);
+        return (solved, timing);
+    }
+
+    private static float Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? 1f;
+}

@@ -1,0 +1,101 @@
+using System.Numerics.Tensors;
+
+namespace CompressBuild.Engine.Reconstruction;
+
+/// <summary>
+/// The column sweep GPTQ and SparseGPT share (Frantar and Alistarh, OBC / GPTQ 2022, SparseGPT 2023): with U the
+/// upper Cholesky factor of the damped inverse Gram matrix, each column in turn is replaced (quantized, or zeroed
+/// where the mask says so) and its error, divided by U[j, j], is spread to the columns not yet fixed through
+/// U[j, k > j] — the optimal-brain-surgeon update that keeps the layer's output on the calibration data.
+/// Columns of inputs that never fire (H[j, j] = 0) are zeroed first, as GPTQ does.
+/// </summary>
+public static class ObsSweep
+{
+    /// <summary>GPTQ's default damping: 1% of the mean diagonal.</summary>
+    public const double DefaultDamping = 0.01;
+
+    /// <summary>Decides column <c>j</c> (its original index) given its current values and U[j, j]; writes the replacement into <c>result</c>.</summary>
+    public delegate void ColumnRule(int column, ReadOnlySpan<double> values, Span<double> result);
+
+    /// <summary>Called at the start of each block of columns (in sweep order) with the current columns and U's diagonal, e.g. to choose a mask.</summary>
+    public delegate void BlockStart(int first, int count, IReadOnlyList<double[]> columns, IReadOnlyList<int> order, IReadOnlyList<double> inverseDiagonal);
+
+    /// <param name="gram">Symmetrized H over the layer's columns (no bias column).</param>
+    /// <param name="rows">Row-major [outputs, columns]; rewritten in place.</param>
+    /// <param name="actOrder">Sweep the columns by descending H[j, j] (GPTQ's act-order) instead of in index order.</param>
+    public static void Run(GramMatrix gram, double[] rows, int outputs, ColumnRule rule, bool actOrder, double damping = DefaultDamping, int blockSize = 128, BlockStart? blockStart = null)
+    {
+        var n = gram.Size;
+        var h = (double[])gram.Values.Clone();
+        var columns = new double[n][];
+        for (var j = 0; j < n; j++)
+        {
+            columns[j] = new double[outputs];
+            for (var o = 0; o < outputs; o++)
+            {
+                columns[j][o] = rows[(o * n) + j];
+            }
+
+            if (h[(j * n) + j] == 0)
+            {
+                h[(j * n) + j] = 1;
+                Array.Clear(columns[j]);
+            }
+        }
+
+        var order = Enumerable.Range(0, n).ToArray();
+        if (actOrder)
+        {
+            order = order.OrderByDescending(j => h[(j * n) + j]).ThenBy(j => j).ToArray();
+        }
+
+        var permuted = new double[(long)n * n];
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = 0; b < n; b++)
+            {
+                permuted[(a * n) + b] = h[(order[a] * n) + order[b]];
+            }
+        }
+
+        var u = Cholesky.Factor(permuted, n, damping).InverseUpper();
+        var diagonal = new double[n];
+        for (var a = 0; a < n; a++)
+        {
+            diagonal[a] = u[(a * n) + a];
+        }
+
+        var swept = order.Select(j => columns[j]).ToArray();
+        var replacement = new double[outputs];
+        var error = new double[outputs];
+        for (var a = 0; a < n; a++)
+        {
+            if (blockStart is not null && a % blockSize == 0)
+            {
+                blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal);
+            }
+
+            var current = swept[a];
+            rule(order[a], current, replacement);
+            TensorPrimitives.Subtract(current, replacement, error);
+            TensorPrimitives.Divide(error, diagonal[a], error);
+            replacement.CopyTo(current, 0);
+            for (var b = a + 1; b < n; b++)
+            {
+                var factor = -u[(a * n) + b];
+                if (factor != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(error, factor, swept[b], swept[b]);
+                }
+            }
+        }
+
+        for (var j = 0; j < n; j++)
+        {
+            for (var o = 0; o < outputs; o++)
+            {
+                rows[(o * n) + j] = columns[j][o];
+            }
+        }
+    }
+}

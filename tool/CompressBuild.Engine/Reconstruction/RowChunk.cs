@@ -1,0 +1,42 @@
+namespace CompressBuild.Engine.Reconstruction;
+
+/// <summary>
+/// Rows of one layer group waiting to be added to its Gram (and cross) matrix, column-major with a fixed column
+/// stride. Rows of many small samples pile up before a flush, so each Gram entry is one long dot product instead
+/// of many short ones (the digits CNNs give 64 rows a sample).
+/// </summary>
+internal sealed class RowChunk
+{
+    private const int MaxFloats = 1 << 20;
+
+    public RowChunk(int width, bool paired, int groups)
+    {
+        Width = width;
+        Capacity = Math.Clamp(MaxFloats / Math.Max(1, width * Math.Max(1, groups)), 64, 16384);
+        Left = new float[(long)Capacity * width];
+        Right = paired ? new float[(long)Capacity * width] : null;
+    }
+
+    public int Width { get; }
+
+    public int Capacity { get; }
+
+    public float[] Left { get; }
+
+    public float[]? Right { get; }
+
+    public int Filled { get; set; }
+
+    public void Flush(GramMatrix gram, GramMatrix? cross)
+    {
+        if (Filled == 0)
+        {
+            return;
+        }
+
+        gram.Add(Left, Filled, Capacity);
+        cross?.AddCross(Left, Right!, Filled, Capacity);
+
+        Filled = 0;
+    }
+}
