@@ -145,7 +145,7 @@ public class ConvertCommandTests
         var run = CliRun.Of("convert", temp.File("m.onnx"), "-o", temp.File("m.onnx"), "--opset", "13");
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("error CB2009", run.Error, StringComparison.Ordinal);
+        Assert.Contains("error CB2200", run.Error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(temp.File("m.onnx")));
     }
 }

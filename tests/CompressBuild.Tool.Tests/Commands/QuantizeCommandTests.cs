@@ -68,7 +68,7 @@ public class QuantizeCommandTests
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains("Gemm", run.Out, StringComparison.Ordinal);
-        Assert.Contains("float: Conv '/stem/stem.0/Conv': excluded by --exclude-nodes", run.Out, StringComparison.Ordinal);
+        Assert.Contains("float: Conv '/stem/stem.0/Conv': excluded by exclude_nodes", run.Out, StringComparison.Ordinal);
         Assert.Contains("integer  ConvInteger", run.Out, StringComparison.Ordinal);
         Assert.Contains("x smaller", run.Out, StringComparison.Ordinal);
         Assert.Contains("warning CB4013", run.Error, StringComparison.Ordinal);

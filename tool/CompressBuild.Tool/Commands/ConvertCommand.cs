@@ -49,11 +49,6 @@ internal static class ConvertCommand
 
     public static int Run(CliContext context, ConvertOptions options)
     {
-        if (string.Equals(Path.GetFullPath(options.Model), Path.GetFullPath(options.Output), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-        {
-            throw new CompressBuildException(DiagnosticCodes.OutputPathInvalid, "the output is the model being read; write the converted model to another file.", options.Output);
-        }
-
         var model = OnnxModelReader.Load(options.Model);
         var reads = ModelFiles.ReadBy(model);
         OutputGuard.Check(options.Output, reads);
