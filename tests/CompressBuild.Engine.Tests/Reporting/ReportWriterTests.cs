@@ -67,6 +67,21 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void The_schema_accepts_non_finite_metrics_as_the_writers_spell_them_and_nothing_else()
+    {
+        using var schema = JsonDocument.Parse(JsonReport.Schema);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Report(".verify.json")))!.AsObject();
+        node["outputs"]![0]!["cosine"] = "NaN";
+        node["outputs"]![0]!["sqnrDb"] = "-Infinity";
+        using var nonFinite = JsonDocument.Parse(node.ToJsonString());
+        node["outputs"]![0]!["cosine"] = "nan";
+        using var misspelt = JsonDocument.Parse(node.ToJsonString());
+
+        Assert.Empty(SchemaValidator.Validate(schema.RootElement, nonFinite.RootElement));
+        Assert.Contains("$.outputs[0].cosine: \"nan\" does not match ^(NaN|-?Infinity)$", SchemaValidator.Validate(schema.RootElement, misspelt.RootElement));
+    }
+
+    [Fact]
     public void The_schema_documents_every_field_so_a_new_one_is_caught()
     {
         using var schema = JsonDocument.Parse(JsonReport.Schema);

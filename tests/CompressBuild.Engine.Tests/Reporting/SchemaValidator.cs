@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace CompressBuild.Engine.Tests.Reporting;
 
 /// <summary>
-/// Checks a JSON document against the subset of JSON Schema our report schema uses (type, const, enum, required,
-/// properties, items, $ref to #/$defs): enough to catch a renamed, missing or mistyped field.
+/// Checks a JSON document against the subset of JSON Schema our report schema uses (type, const, enum, pattern,
+/// required, properties, items, $ref to #/$defs): enough to catch a renamed, missing or mistyped field.
 /// </summary>
 internal static class SchemaValidator
 {
@@ -41,6 +41,12 @@ internal static class SchemaValidator
         if (schema.TryGetProperty("enum", out var options) && !options.EnumerateArray().Any(o => o.GetRawText() == value.GetRawText()))
         {
             errors.Add($"{path}: {value.GetRawText()} is not one of {options.GetRawText()}");
+        }
+
+        if (value.ValueKind == JsonValueKind.String && schema.TryGetProperty("pattern", out var pattern)
+            && !System.Text.RegularExpressions.Regex.IsMatch(value.GetString()!, pattern.GetString()!))
+        {
+            errors.Add($"{path}: \"{value.GetString()}\" does not match {pattern.GetString()}");
         }
 
         if (value.ValueKind == JsonValueKind.Object)
