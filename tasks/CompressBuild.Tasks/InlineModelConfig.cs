@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CompressBuild.Engine.Pipeline.Config;
 
 namespace CompressBuild.Tasks;
 

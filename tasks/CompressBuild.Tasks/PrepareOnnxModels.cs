@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Pipeline.Config;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

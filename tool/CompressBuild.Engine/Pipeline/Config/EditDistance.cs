@@ -1,8 +1,8 @@
-namespace CompressBuild.Tasks;
+namespace CompressBuild.Engine.Pipeline.Config;
 
 /// <summary>
-/// "did you mean" for misspelt metadata names and values: the closest candidate within a small edit distance.
-/// The engine has the same helper (Pipeline/Config/Suggestions); this assembly cannot reference the engine.
+/// "did you mean": the closest candidate within a small edit distance. One source file compiled into the engine
+/// (compress.yaml keys and choices) and into the MSBuild tasks (OnnxModel metadata), which reference no engine code.
 /// </summary>
 internal static class EditDistance
 {
