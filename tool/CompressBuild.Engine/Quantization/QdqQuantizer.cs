@@ -126,7 +126,7 @@ internal static class QdqQuantizer
 
             parameters[tensor] = parameters.TryGetValue(source, out var known)
                 ? known
-                : QuantParams.FromRange(calibrator.Range(histograms[source]), options.ActivationType, options.ActivationSymmetric);
+                : QuantParams.FromRange(SaturationClamp.Apply(calibrator.Range(histograms[source]), source, index), options.ActivationType, options.ActivationSymmetric);
         }
 
         var editor = new GraphEditor(graph);

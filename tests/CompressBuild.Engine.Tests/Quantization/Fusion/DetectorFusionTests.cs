@@ -40,7 +40,26 @@ public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
     }
 
     [RealModelFact(RealModels.PaddleOcrDetector)]
-    public void Int8_static_detector_fuses_every_conv_and_is_over_3_3x_smaller()
+    public void Cross_layer_equalization_keeps_the_detector_outputs_in_float()
+    {
+        var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
+        var converted = ModelPreprocessor.Run(original, PreprocessOptions.Default with { TargetOpset = ModelQuantizer.QdqOpset }).Model;
+        var work = new QuantizationWork(new OnnxModel(converted.Proto.Clone(), converted.BaseDirectory, converted.SourcePath), new QuantizationOptions());
+        FusionPreparation.Apply(work);
+        var prepared = new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath);
+        var calibration = OcrInputs.Render(folder.Path, "det", 4, seed: 7, height: 224, width: 224);
+
+        using var session = ModelSessions.Open(prepared);
+        var equalized = CrossLayerEqualization.Apply(work.Model, DatasetLoader.Open(calibration, session.Inputs), SessionSettings.Default);
+
+        output.WriteLine($"{equalized} Conv pairs equalized");
+        Assert.True(equalized >= 10, $"only {equalized} Conv pairs equalized");
+        var metrics = Compare(prepared, work.Model, OcrInputs.Render(folder.Path, "det", 2, seed: 11, height: 224, width: 224));
+        Assert.True(metrics.Cosine > 0.99999 && metrics.MaxAbsError < 1e-3, $"cosine {metrics.Cosine}, max abs error {metrics.MaxAbsError}");
+    }
+
+    [RealModelFact(RealModels.PaddleOcrDetector)]
+    public void Int8_static_detector_fuses_every_conv_is_over_3_3x_smaller_and_keeps_cosine_over_0_97()
     {
         var path = RealModels.Path(RealModels.PaddleOcrDetector);
         var model = OnnxModelReader.Load(path);
@@ -63,7 +82,8 @@ public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
         var metrics = Compare(model, pass.Result.Model, OcrInputs.Render(folder.Path, "det", 4, seed: 11, height: 224, width: 224));
         output.WriteLine($"size ratio {ratio:F2}, cosine {metrics.Cosine:F4}");
         Assert.True(ratio >= 3.3, $"only {ratio:F2}x smaller");
-        Assert.True(metrics.Cosine >= 0.95, $"cosine {metrics.Cosine}");
+        // 0.953 on these inputs before cross-layer equalization and the saturation clamp of HardSwish inputs.
+        Assert.True(metrics.Cosine >= 0.97, $"cosine {metrics.Cosine}");
     }
 
     private static OutputMetrics Compare(OnnxModel reference, OnnxModel candidate, string data)
