@@ -37,7 +37,7 @@ public static class ModelQuantizer
             case QuantizationMode.Int8Static:
                 if (PrepareOpset(work, work.Model.OpsetVersion(""), opsetProblem))
                 {
-                    Fusion.FusionPreparation.Apply(work, calibration, options.Session);
+                    Fusion.FusionPreparation.Apply(work);
                     QdqQuantizer.Apply(work, calibration!, options);
                 }
 

@@ -7,7 +7,7 @@ namespace CompressBuild.Engine.Quantization.Fusion;
 /// </summary>
 internal static class FusionPreparation
 {
-    public static void Apply(QuantizationWork work, Evaluation.Dataset? calibration = null, Runtime.SessionSettings? settings = null)
+    public static void Apply(QuantizationWork work)
     {
         // 13 -> 14 changed no op's meaning (types widened, optional attributes whose defaults keep the old one) and
         // brings HardSwish, so a model at 13 (where int8-static converts everything older) moves on to 14.
@@ -19,7 +19,6 @@ internal static class FusionPreparation
 
         var hardSwish = work.Model.OpsetVersion("") >= HardSwishFusion.Opset ? HardSwishFusion.Apply(work.Model) : 0;
         var folded = ConvAffineFolding.Apply(work.Model);
-        var equalized = calibration is null ? 0 : CrossLayerEqualization.Apply(work.Model, calibration, settings ?? Runtime.SessionSettings.Default);
         if (hardSwish > 0)
         {
             work.FusionRewrites.Add($"{hardSwish} hard-swish pattern(s) (x * Clip(x + 3, 0, 6) / 6) fused into HardSwish");
@@ -28,11 +27,6 @@ internal static class FusionPreparation
         if (folded > 0)
         {
             work.FusionRewrites.Add($"{folded} Mul/Add/BatchNormalization node(s) folded into the weights and biases of adjacent Convs");
-        }
-
-        if (equalized > 0)
-        {
-            work.FusionRewrites.Add($"{equalized} Conv pair(s) cross-layer equalized (activation outlier channels moved into the next Conv's weights, calibration ranges)");
         }
     }
 
