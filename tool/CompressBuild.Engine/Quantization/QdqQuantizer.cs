@@ -116,6 +116,7 @@ internal static class QdqQuantizer
 
         var calibrator = RangeCalibrator.Create(options.Calibration, options.Percentile);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        var clamped = 0;
         foreach (var tensor in tensors)
         {
             var source = tensor;
@@ -124,9 +125,20 @@ internal static class QdqQuantizer
                 source = next;
             }
 
-            parameters[tensor] = parameters.TryGetValue(source, out var known)
-                ? known
-                : QuantParams.FromRange(calibrator.Range(histograms[source]), options.ActivationType, options.ActivationSymmetric);
+            if (!parameters.TryGetValue(source, out var known))
+            {
+                var range = calibrator.Range(histograms[source]);
+                var narrowed = SaturationClamp.Apply(range, source, index);
+                clamped += narrowed != range ? 1 : 0;
+                known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
+            }
+
+            parameters[tensor] = known;
+        }
+
+        if (clamped > 0)
+        {
+            work.FusionRewrites.Add($"{clamped} activation range(s) read only by HardSwish/HardSigmoid clamped at their saturation points (exact: those readers give the same outputs)");
         }
 
         var editor = new GraphEditor(graph);
