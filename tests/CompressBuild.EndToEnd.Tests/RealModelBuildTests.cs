@@ -144,7 +144,7 @@ public sealed partial class RealModelBuildTests
         Directory.CreateDirectory(Path.Combine(folder, "Models"));
         Directory.CreateDirectory(Path.Combine(folder, "Data"));
         File.Copy(RealModels.Path(RealModels.PaddleOcrDetector), Path.Combine(folder, "Models", "ppocr-det.onnx"));
-        TextImages.Write(Path.Combine(folder, "Data", "text.npy"), count: 4, size: 128, seed: 20261130);
+        File.Move(OcrInputs.Render(folder, "det", 4, seed: 11, height: 128, width: 128), Path.Combine(folder, "Data", "text.npy"));
         return folder;
     }
 }

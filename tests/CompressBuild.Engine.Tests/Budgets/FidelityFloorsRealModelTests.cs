@@ -17,7 +17,7 @@ public class FidelityFloorsRealModelTests
         var reference = RealModels.Path(RealModels.PaddleOcrDetector);
         var pruned = ModelPruner.Run(OnnxModelReader.Load(reference), new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25 }).Model;
         OnnxModelWriter.Save(pruned, temp.File("pruned.onnx"), ModelSaveOptions.Default);
-        var images = RenderedText.WriteNpy(temp.File("text.npy"), 2, 320, 320);
+        var images = OcrInputs.Render(temp.Path, "det", 2, seed: 11, height: 320, width: 320);
 
         var result = Verification.Run(new VerificationRequest(temp.File("pruned.onnx"), reference, images) { Budgets = new BudgetSet { MaxSizeMb = 4 }, MeasureLatency = false });
 

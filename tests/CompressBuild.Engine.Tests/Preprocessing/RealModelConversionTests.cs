@@ -15,17 +15,18 @@ namespace CompressBuild.Engine.Tests.Preprocessing;
 public sealed class RealModelConversionTests(ITestOutputHelper output)
 {
     [RealModelFact(RealModels.PaddleOcrRecognizer)]
-    public void Recognizer_converted_to_13_and_21_keeps_its_outputs() => ConvertsUnchanged(RealModels.PaddleOcrRecognizer, Lines(48, 320));
+    public void Recognizer_converted_to_13_and_21_keeps_its_outputs() => ConvertsUnchanged(RealModels.PaddleOcrRecognizer, Lines(320));
 
     [RealModelFact(RealModels.PaddleOcrClassifier)]
-    public void Classifier_converted_to_13_and_21_keeps_its_outputs() => ConvertsUnchanged(RealModels.PaddleOcrClassifier, Lines(48, 192));
+    public void Classifier_converted_to_13_and_21_keeps_its_outputs() => ConvertsUnchanged(RealModels.PaddleOcrClassifier, Lines(192));
 
     [RealModelFact(RealModels.PaddleOcrDetector)]
     public void Detector_converted_to_13_and_21_keeps_its_outputs() => ConvertsUnchanged(RealModels.PaddleOcrDetector, Pages(256, 320));
 
-    internal static Func<string, HostTensor> Lines(int height, int width) => name => Render(name, folder => TextImages.RenderLines(Path.Combine(folder, "x.npy"), height, width));
+    /// <summary>Text lines as the recognizer (<paramref name="width"/> 320) and the classifier (192) read them: height 48, [-1, 1].</summary>
+    internal static Func<string, HostTensor> Lines(int width) => name => Render(name, folder => OcrInputs.Render(folder, width == 192 ? "cls" : "rec", 3, seed: 11, width: width));
 
-    internal static Func<string, HostTensor> Pages(int height, int width) => name => Render(name, folder => TextImages.RenderPages(Path.Combine(folder, "x.npy"), height, width));
+    internal static Func<string, HostTensor> Pages(int height, int width) => name => Render(name, folder => OcrInputs.Render(folder, "det", 3, seed: 11, height, width));
 
     private static HostTensor Render(string inputName, Func<string, string> render)
     {

@@ -16,7 +16,7 @@ public sealed class RealModelPreprocessingTests(ITestOutputHelper output)
     [RealModelFact(RealModels.PaddleOcrRecognizer)]
     public void Recognizer_preprocessed_promotes_its_constant_weights_and_keeps_its_outputs()
     {
-        var result = PreprocessesUnchanged(RealModels.PaddleOcrRecognizer, RealModelConversionTests.Lines(48, 320));
+        var result = PreprocessesUnchanged(RealModels.PaddleOcrRecognizer, RealModelConversionTests.Lines(320));
         Assert.True(result.ConstantsPromoted > 100, result.Describe());
 
         // ORT cannot infer the attention Softmax inputs' rank (a Reshape to a run-time shape); the sample run tells it.
@@ -27,7 +27,7 @@ public sealed class RealModelPreprocessingTests(ITestOutputHelper output)
     [RealModelFact(RealModels.PaddleOcrClassifier)]
     public void Classifier_preprocessed_folds_every_batch_normalization_and_keeps_its_outputs()
     {
-        var result = PreprocessesUnchanged(RealModels.PaddleOcrClassifier, RealModelConversionTests.Lines(48, 192));
+        var result = PreprocessesUnchanged(RealModels.PaddleOcrClassifier, RealModelConversionTests.Lines(192));
         Assert.True(result.BatchNormalizationsFolded > 0, result.Describe());
         Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType == "BatchNormalization");
     }
