@@ -93,7 +93,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             var (stored, upload) = cache.Put(key, files);
             if (upload is not null)
             {
-                Report($"{plan.Origin}: uploaded to the remote cache: {upload.Describe()}");
+                Report(upload.Bytes == 0 ? $"{plan.Origin}: already in the remote cache" : $"{plan.Origin}: uploaded to the remote cache: {upload.Describe()}");
             }
 
             ReportCacheWarnings();

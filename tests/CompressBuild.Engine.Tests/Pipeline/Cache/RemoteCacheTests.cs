@@ -169,6 +169,31 @@ public sealed class RemoteCacheTests(StorageEmulators emulators) : IClassFixture
         Assert.Equal(File.ReadAllBytes(Model), File.ReadAllBytes(hit.Entry!.PathOf("model.onnx")));
     }
 
+    [Fact]
+    public void A_key_already_in_the_store_is_not_written_again_the_first_manifest_and_its_objects_stay()
+    {
+        var url = new Uri(temp.File("share")).AbsoluteUri;
+        using (var first = new LayeredCache(new ContentCache(temp.File("a")), RemoteCache.Open(new CacheSettings(url, CacheMode.ReadWrite, null, null), _ => null)))
+        {
+            first.Put(Key(12), EntryFiles("trial 12, first machine"));
+        }
+
+        var objects = Directory.GetFiles(temp.File("share"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        var written = objects.Keys.ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        Thread.Sleep(20);
+        using (var second = new LayeredCache(new ContentCache(temp.File("b")), RemoteCache.Open(new CacheSettings(url, CacheMode.ReadWrite, null, null), _ => null)))
+        {
+            second.Put(Key(12), EntryFiles("trial 12, second machine"));
+        }
+
+        var after = Directory.GetFiles(temp.File("share"), "*", SearchOption.AllDirectories);
+        var model = RemoteCache.ContentName(Sha256(Model)).Replace('/', Path.DirectorySeparatorChar);
+        var modelObject = Assert.Single(objects.Keys, f => f.EndsWith(model, StringComparison.Ordinal));
+        Assert.Equal(written[modelObject], File.GetLastWriteTimeUtc(modelObject));
+        Assert.All(objects, o => Assert.Equal(o.Value, File.ReadAllBytes(o.Key)));
+        Assert.Equal(objects.Keys.Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("ftp://host/x", "scheme 'ftp'")]
     [InlineData("azblob://account", "needs an account and a container")]

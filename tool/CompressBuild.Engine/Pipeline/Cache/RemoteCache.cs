@@ -26,6 +26,9 @@ public sealed class RemoteCache : IDisposable
     private readonly RemoteCacheLimits limits;
     private readonly List<Advisory> warnings = [];
     private readonly Lock gate = new();
+
+    /// <summary>Objects this run found damaged (or missing): the rebuild writes them again, where it skips sound ones.</summary>
+    private readonly HashSet<string> damagedObjects = new(StringComparer.Ordinal);
     private bool off;
     private bool writesOff;
 
@@ -93,6 +96,11 @@ public sealed class RemoteCache : IDisposable
         if (Parse(manifestBytes, key) is not { } manifest)
         {
             Damaged(key, what, "its manifest is not valid");
+            lock (gate)
+            {
+                damagedObjects.Add(ManifestName(key));
+            }
+
             return null;
         }
 
@@ -116,6 +124,12 @@ public sealed class RemoteCache : IDisposable
                     if (downloaded == false || hashing.Length != file.Length || hashing.Sha256() != file.Sha256)
                     {
                         Damaged(key, what, downloaded == false ? $"{file.Name} is missing" : $"{file.Name} does not match its SHA-256");
+                        lock (gate)
+                        {
+                            damagedObjects.Add(ContentName(file.Sha256));
+                            damagedObjects.Add(ManifestName(key));
+                        }
+
                         return null;
                     }
                 }
@@ -152,15 +166,29 @@ public sealed class RemoteCache : IDisposable
             return null;
         }
 
-        long bytes = manifestBytes.Length;
+        // Objects already in the store are not written again: the first manifest of a key wins (then nothing is
+        // uploaded), and content objects are immutable by their name. Rewriting them would cost the transfer, and on
+        // stores whose overwrite is not atomic (some S3-compatible servers) a concurrent reader could see half an object.
+        if (Exists(ManifestName(entry.Key)) is not { } published)
+        {
+            return null;
+        }
+
+        if (published)
+        {
+            return new CacheTransfer(0, clock.Elapsed);
+        }
+
+        long bytes = 0;
         foreach (var file in manifest.Files)
         {
-            if (!Upload(ContentName(file.Sha256), entry.PathOf(file.Name), file.Length))
+            var name = ContentName(file.Sha256);
+            if (Exists(name) is not { } exists || (!exists && !Upload(name, entry.PathOf(file.Name), file.Length)))
             {
                 return null;
             }
 
-            bytes += file.Length;
+            bytes += exists ? 0 : file.Length;
         }
 
         // Last: until the manifest lands, the entry does not exist for any reader.
@@ -168,6 +196,8 @@ public sealed class RemoteCache : IDisposable
         {
             return null;
         }
+
+        bytes += manifestBytes.Length;
 
         return new CacheTransfer(bytes, clock.Elapsed);
     }
@@ -213,6 +243,20 @@ public sealed class RemoteCache : IDisposable
     /// <summary>A download: true or false when the service answered (found or not), null when it failed.</summary>
     private bool? Guard(Func<CancellationToken, Task<bool>> operation, TimeSpan deadline, string doing) =>
         TryRun(operation, deadline, doing, out var found) ? found : null;
+
+    /// <summary>Whether the store holds an object of exactly this name; null when the store failed (the run's warning is raised).</summary>
+    private bool? Exists(string name)
+    {
+        lock (gate)
+        {
+            if (damagedObjects.Contains(name))
+            {
+                return false;
+            }
+        }
+
+        return TryRun(ct => store.ListAsync(name, ct), limits.Deadline(0), "listing", out var names) ? names!.Contains(name, StringComparer.Ordinal) : null;
+    }
 
     private bool Upload(string name, string file, long length) =>
         TryRun(async ct => { await store.UploadAsync(name, file, ct).ConfigureAwait(false); return true; }, limits.Deadline(length), "writing", out _);

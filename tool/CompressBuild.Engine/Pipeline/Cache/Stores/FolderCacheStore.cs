@@ -69,7 +69,15 @@ public sealed class FolderCacheStore(string root) : ICacheStore
             return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
-        IReadOnlyList<string> names = Directory.GetFiles(Root, "*", SearchOption.AllDirectories)
+        // Only the folder the prefix points into is walked, not the whole store.
+        var slash = namePrefix.LastIndexOf('/');
+        var start = slash < 0 ? Root : PathOf(namePrefix[..slash]);
+        if (!Directory.Exists(start))
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        IReadOnlyList<string> names = Directory.GetFiles(start, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(Root, f).Replace('\\', '/'))
             .Where(n => n.StartsWith(namePrefix, StringComparison.Ordinal))
