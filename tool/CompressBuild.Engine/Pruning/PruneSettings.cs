@@ -65,6 +65,8 @@ public sealed record PruneSettings
         Conflict(Method != PruneMethod.NM && Pattern is not null, "--pattern applies only to --method nm");
         Conflict(Method != PruneMethod.Block && Block is not null, "--block applies only to --method block");
         Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp, "--allocation lamp applies only to --method magnitude");
+        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Distortion, "--allocation distortion applies only to --method channel");
+        Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "--allocation distortion measures each group's output distortion on --calibration-data: pass it");
         Conflict(Method == PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp && Scope == SparsityScope.Layer,
             "--allocation lamp ranks weights across layers; it cannot be combined with --scope layer");
         Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");

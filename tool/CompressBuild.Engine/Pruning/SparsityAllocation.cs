@@ -11,4 +11,11 @@ public enum SparsityAllocation
     /// layer is emptied by a global ranking.
     /// </summary>
     Lamp,
+
+    /// <summary>
+    /// Channel method, with calibration data: each channel group's ratio follows the output distortion measured when
+    /// that group alone is pruned at a few ratios (the global multiply-add budget of the uniform ratio, spent where it
+    /// distorts least); see <see cref="Structured.DistortionAllocation"/>.
+    /// </summary>
+    Distortion,
 }

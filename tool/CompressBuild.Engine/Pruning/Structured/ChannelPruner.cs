@@ -22,7 +22,8 @@ internal static class ChannelPruner
             MeanCompensation.AddMissingBiases(graphProto);
         }
 
-        var graph = ChannelGraph.Build(model, ShapeProbe.Run(model), excluded);
+        var shapes = ShapeProbe.Run(model);
+        var graph = ChannelGraph.Build(model, shapes, excluded);
         var protectedRoots = graph.ProtectedRoots();
         var advisories = new List<PruneAdvisory>();
 
@@ -64,15 +65,25 @@ internal static class ChannelPruner
         var importance = groups.Any(g => g.Roots.Any(r => !protectedRoots.ContainsKey(r)))
             ? ChannelImportanceScorer.Score(graph, model, settings, advisories)
             : [];
+        // Each group's removable channels, least important first, and how many of them to remove.
+        var ranked = groups.Select(g => g.Roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root))
+            .OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).ToList()).ToList();
+        var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, settings.RoundTo), ranked[i].Count))).ToArray();
+        if (settings.Allocation == SparsityAllocation.Distortion && counts.Any(c => c > 0))
+        {
+            var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
+                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), counts);
+            counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), settings.RoundTo)), ranked[i].Count))).ToArray();
+        }
+
         var removed = new HashSet<int>();
         var reports = new List<ChannelGroupReport>();
-        foreach (var (members, roots) in groups)
+        for (var g = 0; g < groups.Count; g++)
         {
+            var (members, roots) = groups[g];
             var n = roots.Count;
-            var removable = roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root)).ToList();
-            var keep = Math.Min(n, RoundUp(Math.Max(1, n - (int)RankKey.Target(settings.EffectiveSparsity, n)), settings.RoundTo));
-            var count = Math.Max(0, Math.Min(n - keep, removable.Count));
-            var chosen = removable.OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).Take(count).OrderBy(x => x.Position).ToList();
+            var removable = ranked[g];
+            var chosen = removable.Take(counts[g]).OrderBy(x => x.Position).ToList();
             removed.UnionWith(chosen.Select(x => x.Root));
             var reasons = roots.Where(protectedRoots.ContainsKey).Select(r => protectedRoots[r]).Distinct(StringComparer.Ordinal).ToList();
             var why = reasons.Count == 0 ? null : removable.Count == 0 ? string.Join("; ", reasons) : $"{n - removable.Count} of {n} channels kept: {string.Join("; ", reasons)}";
@@ -109,6 +120,9 @@ internal static class ChannelPruner
         var layers = Apply(model, graph, removed);
         return new ChannelOutcome(layers, reports, advisories, timing);
     }
+
+    /// <summary>Channels a group of <paramref name="n"/> keeps under the uniform ratio: at least one, rounded up to a multiple of <paramref name="roundTo"/>.</summary>
+    private static int KeepAtLeast(int n, double sparsity, int roundTo) => Math.Min(n, RoundUp(Math.Max(1, n - (int)RankKey.Target(sparsity, n)), roundTo));
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 

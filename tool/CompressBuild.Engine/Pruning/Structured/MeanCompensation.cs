@@ -103,7 +103,7 @@ internal static class MeanCompensation
     }
 
     /// <summary>Sum of the weights at output <paramref name="o"/> and input <paramref name="i"/> over the remaining (kernel) axes.</summary>
-    private static double Taps(float[] w, Google.Protobuf.Collections.RepeatedField<long> dims, int inputAxis, int i, int o)
+    internal static double Taps(float[] w, Google.Protobuf.Collections.RepeatedField<long> dims, int inputAxis, int i, int o)
     {
         // Conv [O, I, k...] (inputAxis 1) and Gemm [N, K] (1) or [K, N] (0): the two leading axes are output and input.
         long inner = 1;
