@@ -35,7 +35,7 @@ internal static class InlineMetadataTable
         new("Prune", "prune", "method", InlineValueKind.Choice, null, null, false, false, ["magnitude", "nm", "block", "channel"], "magnitude, nm (N:M), block, or channel (structured)."),
         new("Sparsity", "prune", "sparsity", InlineValueKind.Number, 0, 1, false, true, [], "Fraction of weights (or of each channel group) removed; default 0.5."),
         new("PruneScope", "prune", "scope", InlineValueKind.Choice, null, null, false, false, ["global", "layer"], "magnitude: one threshold across layers, or the same sparsity per layer."),
-        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp"], "magnitude: lamp scores weights within their layer so no layer is emptied."),
+        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion"], "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration)."),
         new("PrunePattern", "prune", "pattern", InlineValueKind.Choice, null, null, false, false, ["1:4", "2:4", "4:8"], "nm: N of every M weights kept."),
         new("PruneBlock", "prune", "block", InlineValueKind.Text, null, null, false, false, [], "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("PruneImportance", "prune", "importance", InlineValueKind.Choice, null, null, false, false, ["l1", "l2", "bn-scale", "activation"], "channel: how channels are scored."),

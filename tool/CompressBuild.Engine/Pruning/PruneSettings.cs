@@ -13,7 +13,11 @@ public sealed record PruneSettings
 
     public SparsityScope Scope { get; init; } = SparsityScope.Global;
 
-    public SparsityAllocation Allocation { get; init; } = SparsityAllocation.Uniform;
+    /// <summary>Null: distortion for the channel method with calibration data (measured better on the detector), uniform otherwise.</summary>
+    public SparsityAllocation? Allocation { get; init; }
+
+    public SparsityAllocation AllocationEffective =>
+        Allocation ?? (Method == PruneMethod.Channel && CalibrationData is not null ? SparsityAllocation.Distortion : SparsityAllocation.Uniform);
 
     public NmPattern? Pattern { get; init; }
 

@@ -21,7 +21,10 @@ internal static class PruneCommand
         var method = new Option<string>("--method") { Description = "magnitude | nm | block | channel.", DefaultValueFactory = _ => "magnitude" };
         var sparsity = new Option<double?>("--sparsity") { Description = "Fraction to remove, in [0, 1): of weights (magnitude, block) or of each channel group (channel). Default 0.5." };
         var scope = new Option<string>("--scope") { Description = "magnitude: global (one ranking across layers) | layer (the same sparsity in each).", DefaultValueFactory = _ => "global" };
-        var allocation = new Option<string>("--allocation") { Description = "magnitude, global: uniform | lamp (layer-adaptive, never empties a layer).", DefaultValueFactory = _ => "uniform" };
+        var allocation = new Option<string?>("--allocation")
+        {
+            Description = "magnitude, global: uniform | lamp (layer-adaptive, never empties a layer); channel: uniform | distortion (each group's ratio from its measured output distortion; the default with --calibration-data).",
+        };
         var pattern = new Option<string?>("--pattern") { Description = "nm: N:M, e.g. 2:4 (default), 1:4, 4:8." };
         var block = new Option<string?>("--block") { Description = "block: RxC (outputs x reduction), e.g. 4x4 (default), 8x1, 1x8." };
         var importance = new Option<string>("--importance") { Description = "channel: l1 | l2 | bn-scale | activation (needs --calibration-data).", DefaultValueFactory = _ => "l2" };
@@ -48,7 +51,9 @@ internal static class PruneCommand
                 Method = Choose(parse.GetValue(method)!, "--method", ("magnitude", PruneMethod.Magnitude), ("nm", PruneMethod.NM), ("block", PruneMethod.Block), ("channel", PruneMethod.Channel)),
                 Sparsity = parse.GetValue(sparsity),
                 Scope = Choose(parse.GetValue(scope)!, "--scope", ("global", SparsityScope.Global), ("layer", SparsityScope.Layer)),
-                Allocation = Choose(parse.GetValue(allocation)!, "--allocation", ("uniform", SparsityAllocation.Uniform), ("lamp", SparsityAllocation.Lamp)),
+                Allocation = parse.GetValue(allocation) is { } a
+                    ? Choose(a, "--allocation", ("uniform", SparsityAllocation.Uniform), ("lamp", SparsityAllocation.Lamp), ("distortion", SparsityAllocation.Distortion))
+                    : null,
                 Pattern = parse.GetValue(pattern) is { } p ? NmPattern.Parse(p) : null,
                 Block = parse.GetValue(block) is { } b ? BlockShape.Parse(b) : null,
                 Importance = Choose(parse.GetValue(importance)!, "--importance",
@@ -124,7 +129,9 @@ internal static class PruneCommand
         {
             PruneMethod.NM => $"nm {settings.Pattern ?? NmPattern.TwoFour}",
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
-            PruneMethod.Channel => $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {Name(settings.Importance)}, round-to {settings.RoundTo}",
+            PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion
+                ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output distortion, importance {Name(settings.Importance)}, round-to {settings.RoundTo}"
+                : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {Name(settings.Importance)}, round-to {settings.RoundTo}",
             _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope {Name(settings.Scope)}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
         };
         o.WriteLine($"Model       {result.Model} -> {result.Output}");

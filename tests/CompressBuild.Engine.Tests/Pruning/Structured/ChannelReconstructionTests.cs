@@ -13,7 +13,7 @@ public class ChannelReconstructionTests(ITestOutputHelper output)
     public void Least_squares_reconstruction_of_the_next_layer_keeps_the_digits_models_accurate(string fixture, double sparsity, double floor)
     {
         var original = PruningFixtures.Load(fixture);
-        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = sparsity, CalibrationData = PruningFixtures.CalibrationData(fixture) };
+        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = sparsity, CalibrationData = PruningFixtures.CalibrationData(fixture), Allocation = SparsityAllocation.Uniform };
 
         var plain = ModelPruner.Run(original, settings with { Reconstruct = false });
         var rebuilt = ModelPruner.Run(original, settings);

@@ -42,6 +42,25 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         Assert.True(after > before, $"{before:F4} -> {after:F4}");
     }
 
+    [Theory]
+    [InlineData("cnn_residual.onnx", 0.25)]
+    [InlineData("cnn_concat_dw.onnx", 0.25)]
+    [InlineData("mlp.onnx", 0.5)]
+    public void Distortion_allocation_on_the_digits_models_keeps_top1_within_half_a_point_of_uniform(string fixture, double sparsity)
+    {
+        var original = PruningFixtures.Load(fixture);
+        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = sparsity, CalibrationData = PruningFixtures.CalibrationData(fixture) };
+
+        var uniform = ModelPruner.Run(original, settings with { Allocation = SparsityAllocation.Uniform });
+        var measured = ModelPruner.Run(original, settings with { Allocation = SparsityAllocation.Distortion });
+
+        var before = PruningFixtures.Compare(original, uniform.Model, fixture).Labelled!.Accuracy!;
+        var after = PruningFixtures.Compare(original, measured.Model, fixture).Labelled!.Accuracy!;
+        output.WriteLine($"{fixture} channel {sparsity:P0}: reference {before.ReferenceTop1:P2}; uniform {before.CandidateTop1:P2} ({uniform.ParametersAfter} parameters), "
+            + $"distortion {after.CandidateTop1:P2} ({measured.ParametersAfter} parameters); groups {string.Join(", ", measured.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
+        Assert.True(after.CandidateTop1 >= before.CandidateTop1 - 0.005, $"{before.CandidateTop1:P2} -> {after.CandidateTop1:P2}");
+    }
+
     private static double Cosine(OnnxModel original, OnnxModel pruned, string data)
     {
         using var reference = ModelSessions.Open(original);

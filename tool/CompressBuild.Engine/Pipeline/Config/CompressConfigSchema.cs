@@ -19,7 +19,7 @@ public static class CompressConfigSchema
         new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = ["magnitude", "nm", "block", "channel"] },
         new("sparsity", ConfigValueKind.Number, "Fraction of weights (or of each channel group) removed; default 0.5.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
         new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = ["global", "layer"] },
-        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied.") { Choices = ["uniform", "lamp"] },
+        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = ["uniform", "lamp", "distortion"] },
         new("pattern", ConfigValueKind.Choice, "nm: N of every M weights kept.") { Choices = ["1:4", "2:4", "4:8"] },
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = ["l1", "l2", "bn-scale", "activation"] },

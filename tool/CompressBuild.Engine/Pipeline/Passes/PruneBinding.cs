@@ -20,7 +20,13 @@ public static class PruneBinding
             },
             Sparsity = pass.Number("sparsity"),
             Scope = pass.Text("scope") == "layer" ? SparsityScope.Layer : SparsityScope.Global,
-            Allocation = pass.Text("allocation") == "lamp" ? SparsityAllocation.Lamp : SparsityAllocation.Uniform,
+            Allocation = pass.Text("allocation") switch
+            {
+                "lamp" => SparsityAllocation.Lamp,
+                "distortion" => SparsityAllocation.Distortion,
+                "uniform" => SparsityAllocation.Uniform,
+                _ => null,
+            },
             Pattern = pass.Text("pattern") is { } pattern ? NmPattern.Parse(pattern) : null,
             Block = pass.Text("block") is { } block ? BlockShape.Parse(block) : null,
             Importance = pass.Text("importance") switch

@@ -69,7 +69,7 @@ internal static class ChannelPruner
         var ranked = groups.Select(g => g.Roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root))
             .OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).ToList()).ToList();
         var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, settings.RoundTo), ranked[i].Count))).ToArray();
-        if (settings.Allocation == SparsityAllocation.Distortion && counts.Any(c => c > 0))
+        if (settings.AllocationEffective == SparsityAllocation.Distortion && counts.Any(c => c > 0))
         {
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
                 ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), counts);
