@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
@@ -14,7 +15,7 @@ namespace CompressBuild.Engine.Tests.Pruning.Structured;
 public class DistortionAllocationTests(ITestOutputHelper output)
 {
     [RealModelFact(RealModels.PaddleOcrDetector)]
-    public void Distortion_allocation_beats_uniform_on_the_detector_at_25_percent_with_reconstruction()
+    public void Distortion_allocation_with_reconstruction_keeps_the_detector_at_25_percent_above_cosine_0_95()
     {
         using var temp = new TempFolder();
         var calibration = OcrInputs.Render(temp.Path, "det", 32, seed: 7, height: 320, width: 320);
@@ -24,22 +25,18 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, Importance = ChannelImportance.Activation, CalibrationData = calibration };
 
         var clock = Stopwatch.StartNew();
-        var uniform = ModelPruner.Run(original, settings);
-        var uniformTime = clock.Elapsed;
-        clock.Restart();
-        var measured = ModelPruner.Run(original, settings with { Allocation = SparsityAllocation.Distortion });
-        var measuredTime = clock.Elapsed;
+        var measured = ModelPruner.Run(original, settings);
+        var elapsed = clock.Elapsed;
 
-        var before = Cosine(original, uniform.Model, test);
-        var after = Cosine(original, measured.Model, test);
-        output.WriteLine($"ppocr-det channel 25%: uniform {uniform.ParametersAfter} parameters, cosine {before:F4} ({uniformTime.TotalSeconds:F1} s); "
-            + $"distortion {measured.ParametersAfter} parameters, cosine {after:F4} ({measuredTime.TotalSeconds:F1} s)");
-        foreach (var group in measured.ChannelGroups.Where(g => g.ChannelsAfter != g.ChannelsBefore || g.Protected is null))
-        {
-            output.WriteLine($"  {group.Members[0]}: {group.ChannelsBefore} -> {group.ChannelsAfter}");
-        }
+        var cosine = Cosine(original, measured.Model, test);
+        output.WriteLine($"ppocr-det channel 25%, distortion allocation (the default with calibration): {measured.ParametersBefore} -> {measured.ParametersAfter} parameters, "
+            + $"cosine {cosine:F4}, pruned in {elapsed.TotalSeconds:F1} s; groups {string.Join(", ", measured.ChannelGroups.Where(g => g.Protected is null).Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
 
-        Assert.True(after > before, $"{before:F4} -> {after:F4}");
+        // Uniform allocation on the same pages: 0.9327 (DetectorReconstructionTests), 671,690 parameters.
+        Assert.True(cosine >= 0.95, $"cosine {cosine:F4}");
+        Assert.True(measured.ParametersAfter < measured.ParametersBefore * 0.6, $"{measured.ParametersAfter} parameters");
+        Assert.Contains(measured.ChannelGroups, g => g.Protected is null && g.ChannelsAfter == g.ChannelsBefore);
+        Assert.Contains(measured.ChannelGroups, g => g.Protected is null && g.ChannelsAfter <= g.ChannelsBefore / 2);
     }
 
     [Theory]
@@ -59,6 +56,27 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         output.WriteLine($"{fixture} channel {sparsity:P0}: reference {before.ReferenceTop1:P2}; uniform {before.CandidateTop1:P2} ({uniform.ParametersAfter} parameters), "
             + $"distortion {after.CandidateTop1:P2} ({measured.ParametersAfter} parameters); groups {string.Join(", ", measured.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
         Assert.True(after.CandidateTop1 >= before.CandidateTop1 - 0.005, $"{before.CandidateTop1:P2} -> {after.CandidateTop1:P2}");
+    }
+
+    [Fact]
+    public void Distortion_allocation_is_the_channel_default_only_with_calibration_data()
+    {
+        Assert.Equal(SparsityAllocation.Distortion, new PruneSettings { Method = PruneMethod.Channel, CalibrationData = "calibration.npy" }.AllocationEffective);
+        Assert.Equal(SparsityAllocation.Uniform, new PruneSettings { Method = PruneMethod.Channel }.AllocationEffective);
+        Assert.Equal(SparsityAllocation.Uniform, new PruneSettings { Method = PruneMethod.Magnitude, CalibrationData = "calibration.npy" }.AllocationEffective);
+    }
+
+    [Theory]
+    [InlineData(PruneMethod.Channel, false)]
+    [InlineData(PruneMethod.Magnitude, true)]
+    public void Distortion_allocation_without_calibration_data_or_off_the_channel_method_is_cb2043(PruneMethod method, bool withData)
+    {
+        var settings = new PruneSettings { Method = method, Allocation = SparsityAllocation.Distortion, CalibrationData = withData ? "calibration.npy" : null };
+
+        var e = Assert.Throws<CompressBuildException>(settings.Validate);
+
+        Assert.Equal("CB2043", e.Code.Id);
+        Assert.Contains("--allocation distortion", e.Message, StringComparison.Ordinal);
     }
 
     private static double Cosine(OnnxModel original, OnnxModel pruned, string data)

@@ -24,7 +24,9 @@ internal sealed class DistortionTrial : IDisposable
     {
         this.graph = graph;
         this.model = model;
-        var consumers = graph.Slices.Where(s => s.Role == SliceRole.Consumer && s.InputIndex == 1 && s.Node.OpType is "Conv" or "Gemm" or "MatMul" or "ConvTranspose").ToList();
+        // Readers with float weights only: those are the ones an overriding input can stand for (others are not emulated).
+        var consumers = graph.Slices.Where(s => s.Role == SliceRole.Consumer && s.InputIndex == 1 && s.Node.OpType is "Conv" or "Gemm" or "MatMul" or "ConvTranspose"
+            && graph.Constants[s.Node.Input[1]].DataType == (int)TensorProto.Types.DataType.Float).ToList();
         var readValues = consumers.Select(s => s.Node.Input[0]).Distinct(StringComparer.Ordinal).ToList();
         var spaces = readValues.Select(name => graph.Spaces.Single(s => s.Value == name)).ToList();
         var data = CalibrationSet.Open(model, settings).Take(sampleCount);
@@ -83,6 +85,7 @@ internal sealed class DistortionTrial : IDisposable
     {
         var changed = new Dictionary<string, float[]>(StringComparer.Ordinal);
         float[] Working(string name) => changed.TryGetValue(name, out var v) ? v : changed[name] = (float[])originals[name].Clone();
+        Diagnostics.Deadline.ThrowIfExpired();
         foreach (var root in removed)
         {
             foreach (var (slice, index, mean) in readers.GetValueOrDefault(root) ?? [])
