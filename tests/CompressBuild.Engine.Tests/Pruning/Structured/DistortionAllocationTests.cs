@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
@@ -56,6 +57,19 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         output.WriteLine($"{fixture} channel {sparsity:P0}: reference {before.ReferenceTop1:P2}; uniform {before.CandidateTop1:P2} ({uniform.ParametersAfter} parameters), "
             + $"distortion {after.CandidateTop1:P2} ({measured.ParametersAfter} parameters); groups {string.Join(", ", measured.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
         Assert.True(after.CandidateTop1 >= before.CandidateTop1 - 0.005, $"{before.CandidateTop1:P2} -> {after.CandidateTop1:P2}");
+    }
+
+    [Fact]
+    public void Distortion_allocation_gives_byte_identical_models_on_repeated_runs()
+    {
+        var original = PruningFixtures.Load("cnn_concat_dw.onnx");
+        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = PruningFixtures.CalibrationData("cnn_concat_dw.onnx"), Allocation = SparsityAllocation.Distortion };
+
+        var a = ModelPruner.Run(original, settings);
+        var b = ModelPruner.Run(original, settings);
+
+        Assert.Contains(a.ChannelGroups, g => g.ChannelsAfter < g.ChannelsBefore);
+        Assert.Equal(a.Model.Proto.ToByteArray(), b.Model.Proto.ToByteArray());
     }
 
     [Fact]
