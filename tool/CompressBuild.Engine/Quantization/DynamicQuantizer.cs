@@ -23,7 +23,7 @@ internal static class DynamicQuantizer
         var convs = 0;
         foreach (var graph in Subgraphs.All(work.Graph).ToList())
         {
-            convs += ApplyTo(work, graph, options, ReferenceEquals(graph, work.Graph));
+            convs += ApplyTo(work, graph, options);
         }
 
         if (convs > 0)
@@ -38,13 +38,13 @@ internal static class DynamicQuantizer
     }
 
     /// <summary>Quantizes one graph (the main graph or an If/Loop/Scan body); returns how many Convs became ConvInteger.</summary>
-    private static int ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, bool main)
+    private static int ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options)
     {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
         var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName, validate: main);
+        var selection = new NodeSelection(work.Exclusions, options, weighted);
         var editor = new GraphEditor(graph);
         var convs = 0;
         var quantized = false;

@@ -33,7 +33,7 @@ internal static class WeightOnlyQuantizer
         {
             // GPTQ solves the main graph's layers, whose inputs calibration reaches; subgraph weights get round-to-nearest.
             var main = ReferenceEquals(graph, work.Graph);
-            convs |= ApplyTo(work, graph, options, bits, convOpset, main, main ? gptqRanges : null);
+            convs |= ApplyTo(work, graph, options, bits, convOpset, main ? gptqRanges : null);
         }
 
         if (convs)
@@ -48,13 +48,13 @@ internal static class WeightOnlyQuantizer
     }
 
     /// <summary>One graph (the main graph or an If/Loop/Scan body); returns whether a Conv was rewritten.</summary>
-    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, bool main, Dictionary<string, float[]>? gptqRanges)
+    private static bool ApplyTo(QuantizationWork work, GraphProto graph, QuantizationOptions options, int bits, long convOpset, Dictionary<string, float[]>? gptqRanges)
     {
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, perChannelAllowed: true);
         var order = index.TopologicalOrder();
         var weighted = order.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" or "Gather").ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName, validate: main);
+        var selection = new NodeSelection(work.Exclusions, options, weighted);
         var editor = new GraphEditor(graph);
         var quantized = false;
         var convs = false;

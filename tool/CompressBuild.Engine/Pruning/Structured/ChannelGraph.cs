@@ -16,11 +16,11 @@ internal sealed class ChannelGraph
     private readonly OnnxModel model;
     private readonly IReadOnlyDictionary<string, long[]> shapes;
     private readonly Dictionary<string, TensorProto> constants;
-    private readonly HashSet<NodeProto> excluded;
+    private readonly NodeExclusions excluded;
     private readonly Dictionary<string, ChannelSpace> spaces = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> protectedReasons = [];
 
-    private ChannelGraph(OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, HashSet<NodeProto> excluded)
+    private ChannelGraph(OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, NodeExclusions excluded)
     {
         this.model = model;
         this.shapes = shapes;
@@ -46,7 +46,7 @@ internal sealed class ChannelGraph
     /// <summary>Records that a constant was rewritten in the graph (same name), so later reads see the new values.</summary>
     public void ReplaceConstant(TensorProto old, TensorProto replacement) => constants[old.Name] = replacement;
 
-    public static ChannelGraph Build(OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, HashSet<NodeProto> excluded)
+    public static ChannelGraph Build(OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, NodeExclusions excluded)
     {
         var graph = new ChannelGraph(model, shapes, excluded);
         foreach (var node in GraphIndex.Build(model.Graph).TopologicalOrder())
@@ -120,9 +120,9 @@ internal sealed class ChannelGraph
     private void Visit(NodeProto node)
     {
         var inputSpaces = node.Input.Select(i => i.Length > 0 ? spaces.GetValueOrDefault(i) : null).ToList();
-        if (excluded.Contains(node))
+        if (excluded.Because(node) is { } reason)
         {
-            Opaque(inputSpaces, "excluded by --exclude-nodes / --exclude-op-types");
+            Opaque(inputSpaces, $"{node.OpType} '{NodeName(node)}' is {reason}");
             return;
         }
 
