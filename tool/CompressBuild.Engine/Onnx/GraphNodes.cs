@@ -12,17 +12,11 @@ public static class GraphNodes
             yield return node;
         }
 
-        foreach (var node in graph.Node)
+        foreach (var body in graph.Node.SelectMany(NodeAttributes.Subgraphs))
         {
-            foreach (var attribute in node.Attribute)
+            foreach (var inner in All(body))
             {
-                foreach (var body in attribute.G is { } g ? [g] : attribute.Graphs.ToArray())
-                {
-                    foreach (var inner in All(body))
-                    {
-                        yield return inner;
-                    }
-                }
+                yield return inner;
             }
         }
     }

@@ -140,8 +140,5 @@ internal sealed class ChannelGraph
         }
     }
 
-    /// <summary>An integer attribute of the node, or <paramref name="fallback"/>.</summary>
-    public static long Attribute(NodeProto node, string name, long fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
-
     internal static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output[0];
 }

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -24,7 +25,7 @@ internal sealed class ConcatRule : IChannelRule
             return false;
         }
 
-        var axis = (int)ChannelGraph.Attribute(node, "axis", 0);
+        var axis = (int)NodeAttributes.Int(node, "axis", 0);
         axis = axis < 0 ? axis + outShape.Length : axis;
         if (spaced.Any(s => s!.Axis != axis))
         {

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -14,18 +15,17 @@ internal sealed class ConvRule : IChannelRule
     public bool Apply(ChannelGraph graph, NodeProto node, IReadOnlyList<ChannelSpace?> inputs)
     {
         var input = inputs[0];
-        if (!graph.TryConstant(node, 1, out var w) || w.Dims.Count < 3)
+        if (!graph.TryConstant(node, 1, out var w) || ConvForm.Of(node, w.Dims) is not { } form)
         {
             return false;
         }
 
-        var group = ChannelGraph.Attribute(node, "group", 1);
-        var outChannels = (int)w.Dims[0];
-        if (group == 1)
+        var outChannels = (int)form.OutputChannels;
+        if (form.Group == 1)
         {
             if (input is not null)
             {
-                if (input.Axis != 1 || input.Count != w.Dims[1])
+                if (input.Axis != 1 || input.Count != form.InputChannels)
                 {
                     return false;
                 }
@@ -40,7 +40,7 @@ internal sealed class ConvRule : IChannelRule
         }
 
         // Depthwise with one filter per channel: output channel c is input channel c filtered.
-        if (input is not null && input.Axis == 1 && group == input.Count && outChannels == group && w.Dims[1] == 1)
+        if (input is not null && input.Axis == 1 && form.Depthwise && form.Group == input.Count && outChannels == form.Group)
         {
             var output = graph.NewSpace(node.Output[0], 1, outChannels, producer: false);
             graph.Join(output, input);

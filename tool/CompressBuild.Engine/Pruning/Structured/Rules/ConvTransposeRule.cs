@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -10,14 +11,14 @@ internal sealed class ConvTransposeRule : IChannelRule
     public bool Apply(ChannelGraph graph, NodeProto node, IReadOnlyList<ChannelSpace?> inputs)
     {
         var input = inputs[0];
-        if (!graph.TryConstant(node, 1, out var w) || w.Dims.Count < 3 || ChannelGraph.Attribute(node, "group", 1) != 1)
+        if (!graph.TryConstant(node, 1, out var w) || ConvForm.Of(node, w.Dims) is not { Group: 1 } form)
         {
             return false;
         }
 
         if (input is not null)
         {
-            if (input.Axis != 1 || input.Count != w.Dims[0])
+            if (input.Axis != 1 || input.Count != form.InputChannels)
             {
                 return false;
             }
@@ -25,7 +26,7 @@ internal sealed class ConvTransposeRule : IChannelRule
             graph.Slices.Add(new TensorSlice(node, 1, 0, input.Ids(), SliceRole.Consumer));
         }
 
-        var output = graph.NewSpace(node.Output[0], 1, (int)w.Dims[1], producer: true);
+        var output = graph.NewSpace(node.Output[0], 1, (int)form.OutputChannels, producer: true);
         graph.Slices.Add(new TensorSlice(node, 1, 1, output.Ids(), SliceRole.Producer));
         BiasSlice.Add(graph, node, 2, output);
         return true;

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -8,7 +9,7 @@ internal sealed class FlattenRule : IChannelRule
     public IReadOnlyCollection<string> OpTypes { get; } = ["Flatten"];
 
     public bool Apply(ChannelGraph graph, NodeProto node, IReadOnlyList<ChannelSpace?> inputs) =>
-        Map(graph, node, inputs[0], ChannelGraph.Attribute(node, "axis", 1));
+        Map(graph, node, inputs[0], NodeAttributes.Int(node, "axis", 1));
 
     /// <summary>Maps the channels of [N, C, H, W] to the features of its [N, C*H*W] output (shared with <see cref="ReshapeRule"/>).</summary>
     internal static bool Map(ChannelGraph graph, NodeProto node, ChannelSpace? input, long axis)

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -13,27 +14,25 @@ internal sealed class GemmRule : IChannelRule
     public bool Apply(ChannelGraph graph, NodeProto node, IReadOnlyList<ChannelSpace?> inputs)
     {
         var input = inputs[0];
-        if (!graph.TryConstant(node, 1, out var b) || b.Dims.Count != 2 || ChannelGraph.Attribute(node, "transA", 0) != 0)
+        if (!graph.TryConstant(node, 1, out var b) || GemmForm.Of(node, b.Dims) is not { TransA: false } form)
         {
             return false;
         }
 
-        var transB = ChannelGraph.Attribute(node, "transB", 0) != 0;
-        var k = b.Dims[transB ? 1 : 0];
-        var n = (int)b.Dims[transB ? 0 : 1];
+        var n = (int)form.N;
         if (input is not null)
         {
-            if (input.Axis != 1 || input.Count != k)
+            if (input.Axis != 1 || input.Count != form.K)
             {
                 return false;
             }
 
-            graph.Slices.Add(new TensorSlice(node, 1, transB ? 1 : 0, input.Ids(), SliceRole.Consumer));
+            graph.Slices.Add(new TensorSlice(node, 1, form.ReductionAxis, input.Ids(), SliceRole.Consumer));
         }
 
         var output = graph.NewSpace(node.Output[0], 1, n, producer: true);
-        graph.Slices.Add(new TensorSlice(node, 1, transB ? 0 : 1, output.Ids(), SliceRole.Producer));
-        if (node.Input.Count > 2 && node.Input[2].Length > 0)
+        graph.Slices.Add(new TensorSlice(node, 1, form.OutputAxis, output.Ids(), SliceRole.Producer));
+        if (form.C is not null)
         {
             if (!graph.TryConstant(node, 2, out var c))
             {

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning.Structured.Rules;
@@ -10,14 +11,14 @@ internal sealed class MatMulRule : IChannelRule
     public bool Apply(ChannelGraph graph, NodeProto node, IReadOnlyList<ChannelSpace?> inputs)
     {
         var input = inputs[0];
-        if (!graph.TryConstant(node, 1, out var w) || w.Dims.Count != 2 || !graph.TryShape(node.Output[0], out var outShape))
+        if (!graph.TryConstant(node, 1, out var w) || GemmForm.Of(node, w.Dims) is not { } form || !graph.TryShape(node.Output[0], out var outShape))
         {
             return false;
         }
 
         if (input is not null)
         {
-            if (input.Axis != graph.Rank(node.Input[0]) - 1 || input.Count != w.Dims[0])
+            if (input.Axis != graph.Rank(node.Input[0]) - 1 || input.Count != form.K)
             {
                 return false;
             }
@@ -25,7 +26,7 @@ internal sealed class MatMulRule : IChannelRule
             graph.Slices.Add(new TensorSlice(node, 1, 0, input.Ids(), SliceRole.Consumer));
         }
 
-        var output = graph.NewSpace(node.Output[0], outShape.Length - 1, (int)w.Dims[1], producer: true);
+        var output = graph.NewSpace(node.Output[0], outShape.Length - 1, (int)form.N, producer: true);
         graph.Slices.Add(new TensorSlice(node, 1, 1, output.Ids(), SliceRole.Producer));
         return true;
     }
