@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Diagnostics;
 
 namespace CompressBuild.Tasks;
 

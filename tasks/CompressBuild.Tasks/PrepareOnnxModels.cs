@@ -1,5 +1,5 @@
 using System.Globalization;
-using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

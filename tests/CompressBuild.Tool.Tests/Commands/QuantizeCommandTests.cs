@@ -131,7 +131,7 @@ public class QuantizeCommandTests
 
     [Theory]
     [InlineData("--block-size", "48", "CB2021")]
-    [InlineData("--exclude-nodes", "/nope/Gemm", "CB2024")]
+    [InlineData("--exclude-nodes", "/nope/Gemm", "CB2044")]
     public void Invalid_quantization_options_name_the_problem(string option, string value, string code)
     {
         using var temp = new TempFolder();

@@ -59,7 +59,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PrunePatternInvalid = new(2041);
     public static readonly DiagnosticCode PruneBlockInvalid = new(2042);
     public static readonly DiagnosticCode PruneOptionConflict = new(2043);
-    public static readonly DiagnosticCode PruneExclusionUnknown = new(2044);
+    // CB2044: exclude_nodes / exclude_op_types name something the model lacks, for every pass (Onnx.NodeExclusions).
+    public static readonly DiagnosticCode ExclusionUnknown = new(2044);
     public static readonly DiagnosticCode ReconstructionNeedsCalibration = new(2045);
 
     // CB2020-CB2039: quantization input.
@@ -67,7 +68,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizationOptionInvalid = new(2021);
     public static readonly DiagnosticCode CalibrationDataEmpty = new(2022);
     public static readonly DiagnosticCode CalibrationValuesNotFinite = new(2023);
-    public static readonly DiagnosticCode QuantizationNodeNotFound = new(2024);
+    // CB2024 is retired (quantization's own unknown-exclusion code, now CB2044 for every pass); never reuse it.
 
     // CB2030-CB2034: opset conversion input (issue 16).
     public static readonly DiagnosticCode OpsetOpNotConvertible = new(2030);

@@ -1,10 +1,9 @@
-using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning;
 
-/// <summary>Finds the weights unstructured methods prune, honouring --exclude-nodes and --exclude-op-types.</summary>
+/// <summary>Finds the weights unstructured methods prune, leaving out the excluded nodes (<see cref="PruneSettings.Exclusions"/>).</summary>
 public static class PrunableLayers
 {
     public static readonly IReadOnlySet<string> OpTypes = new HashSet<string>(StringComparer.Ordinal) { "Conv", "ConvTranspose", "Gemm", "MatMul" };
@@ -12,7 +11,7 @@ public static class PrunableLayers
     /// <summary>Layers in graph order. A weight shared by several nodes is pruned once, for its first user.</summary>
     public static IReadOnlyList<PrunableLayer> Find(GraphProto graph, PruneSettings settings, string file)
     {
-        var excluded = Exclusions(graph, settings, file);
+        var excluded = settings.Exclusions(graph, file);
         var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -39,35 +38,6 @@ public static class PrunableLayers
         return layers;
     }
 
-    public static HashSet<NodeProto> Exclusions(GraphProto graph, PruneSettings settings, string file)
-    {
-        var excluded = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        foreach (var name in settings.ExcludeNodes)
-        {
-            var matches = graph.Node.Where(n => n.Name == name || (n.Output.Count > 0 && n.Output[0] == name)).ToList();
-            if (matches.Count == 0)
-            {
-                throw new CompressBuildException(DiagnosticCodes.PruneExclusionUnknown,
-                    $"--exclude-nodes names '{name}', but no node of the model has that name or output; names look like '{graph.Node.FirstOrDefault(n => OpTypes.Contains(n.OpType))?.Name}'.", file);
-            }
-
-            excluded.UnionWith(matches);
-        }
-
-        foreach (var opType in settings.ExcludeOpTypes)
-        {
-            if (!OpTypes.Contains(opType) && graph.Node.All(n => n.OpType != opType))
-            {
-                throw new CompressBuildException(DiagnosticCodes.PruneExclusionUnknown,
-                    $"--exclude-op-types names '{opType}', which neither occurs in the model nor is prunable ({string.Join(", ", OpTypes.Order(StringComparer.Ordinal))}).", file);
-            }
-
-            excluded.UnionWith(graph.Node.Where(n => n.OpType == opType));
-        }
-
-        return excluded;
-    }
-
     private static ReductionLayout? Layout(NodeProto node, TensorProto weight)
     {
         var dims = weight.Dims;
@@ -87,9 +57,8 @@ public static class PrunableLayers
                     return new ReductionLayout(perInput, (int)dims[0], perInput, 0, 1, perInput);
                 }
 
-            case "Gemm" when dims.Count == 2:
-                var transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-                return transB != 0 ? ReductionLayout.RowMajor((int)dims[0], (int)dims[1]) : ReductionLayout.ColumnMajor(1, (int)dims[0], (int)dims[1]);
+            case "Gemm" when GemmForm.Of(node, dims) is { } gemm:
+                return ReductionLayout.Dense(gemm);
             case "MatMul" when dims.Count >= 2:
                 {
                     var k = (int)dims[^2];

@@ -1,5 +1,7 @@
 using System.Globalization;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Pruning;
 
@@ -48,6 +50,9 @@ public sealed record PruneSettings
     public IReadOnlyList<string> ExcludeNodes { get; init; } = [];
 
     public IReadOnlyList<string> ExcludeOpTypes { get; init; } = [];
+
+    /// <summary>The nodes every pruning method leaves alone, checked against <paramref name="graph"/> (CB2044 names <paramref name="file"/>).</summary>
+    public NodeExclusions Exclusions(GraphProto graph, string file) => NodeExclusions.Create(ExcludeNodes, ExcludeOpTypes, GraphNodes.All(graph), file);
 
     public double EffectiveSparsity => Method == PruneMethod.NM ? (Pattern ?? NmPattern.TwoFour).Sparsity : Sparsity ?? 0.5;
 

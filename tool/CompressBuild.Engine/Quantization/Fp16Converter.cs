@@ -99,7 +99,7 @@ internal static class Fp16Converter
     private static void Convert(QuantizationWork work, QuantizationOptions options, IReadOnlyDictionary<string, string> unsafeNodes)
     {
         var order = GraphIndex.Build(work.Graph).TopologicalOrder();
-        var selection = new NodeSelection(options, work.Graph, order.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").ToList(), work.Model.DisplayName);
+        var selection = new NodeSelection(work.Exclusions, options, order.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").ToList());
         new Fp16GraphConversion(work, options, selection, unsafeNodes).Convert(work.Graph, new Dictionary<string, int>(StringComparer.Ordinal), isSubgraph: false);
     }
 

@@ -15,7 +15,7 @@ internal static class GptqWeights
     public static Dictionary<string, float[]> Apply(QuantizationWork work, QuantizationOptions options, int bits, Dataset calibration)
     {
         var graph = work.Graph;
-        var selection = new NodeSelection(options, graph, graph.Node.Where(n => n.OpType is "MatMul" or "Gemm").ToList(), work.Model.DisplayName);
+        var selection = new NodeSelection(work.Exclusions, options, graph.Node.Where(n => n.OpType is "MatMul" or "Gemm").ToList());
         var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var targets = new List<ReconstructionTarget>();

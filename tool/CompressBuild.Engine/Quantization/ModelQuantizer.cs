@@ -27,6 +27,9 @@ public static class ModelQuantizer
         var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore, calibration);
         var work = new QuantizationWork(new OnnxModel(prepared.Proto.Clone(), prepared.BaseDirectory, prepared.SourcePath), options) { Histograms = histograms };
         NameNodes(work.Graph);
+
+        // Names refer to the model as given or as prepared (folded nodes, names given to unnamed nodes above).
+        work.Exclusions = NodeExclusions.Create(options.ExcludeNodes, options.ExcludeOpTypes, GraphNodes.All(model.Graph).Concat(GraphNodes.All(work.Graph)), model.DisplayName);
         foreach (var advisory in preprocessing?.Advisories ?? [])
         {
             work.Advisories.Add(new QuantizationAdvisory(advisory.Code, advisory.Message));

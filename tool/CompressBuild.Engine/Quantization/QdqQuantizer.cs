@@ -24,7 +24,7 @@ internal static class QdqQuantizer
         var context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
         var order = index.TopologicalOrder();
         var weighted = order.Where(n => OperatorQuantizers.For(n.OpType) is { IsWeighted: true } q && q.Unsupported(n, context) is null).ToList();
-        var selection = new NodeSelection(options, graph, weighted, work.Model.DisplayName);
+        var selection = new NodeSelection(work.Exclusions, options, weighted);
 
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
         var selectedSet = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
@@ -302,7 +302,7 @@ internal static class QdqQuantizer
         var dq = editor.AddNode("DequantizeLinear", [data, scale], [output], bias.Name + "_DequantizeLinear");
         if (perChannel)
         {
-            GraphEditor.SetInt(dq, "axis", 0);
+            NodeAttributes.SetInt(dq, "axis", 0);
         }
 
         return output;

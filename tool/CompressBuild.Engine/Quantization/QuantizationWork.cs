@@ -22,6 +22,9 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
     /// <summary>What the pass rewrote before quantizing (exact rewrites that let ONNX Runtime fuse more), one line each.</summary>
     public List<string> FusionRewrites { get; } = [];
 
+    /// <summary>The nodes every mode leaves float (exclude_nodes, exclude_op_types), checked once per model.</summary>
+    public NodeExclusions Exclusions { get; set; } = NodeExclusions.None;
+
     public bool PerChannelAllowed { get; set; } = true;
 
     public double CalibrationMilliseconds { get; set; }

@@ -21,7 +21,7 @@ internal static class Subgraphs
     }
 
     /// <summary>Every node of the graph and of the bodies inside it (nothing is promoted).</summary>
-    public static IEnumerable<NodeProto> AllNodes(GraphProto graph) => graph.Node.Concat(Nested(graph).SelectMany(g => g.Node));
+    public static IEnumerable<NodeProto> AllNodes(GraphProto graph) => GraphNodes.All(graph);
 
     private static IEnumerable<GraphProto> Nested(GraphProto graph)
     {

@@ -35,7 +35,7 @@ internal static class PruneCommand
             Description = "Re-solve the remaining weights on the calibration data: least squares for the next layer after channel removal, SparseGPT (OBS masks and updates) for magnitude and nm. On by default with --calibration-data; --reconstruct false gives plain pruning.",
         };
         var calibrationSamples = new Option<int>("--calibration-samples") { Description = "At most this many calibration samples.", DefaultValueFactory = _ => 128 };
-        var excludeNodes = new Option<string[]>("--exclude-nodes") { Description = "Node names (or output names) to leave alone; repeatable or comma-separated.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var excludeNodes = new Option<string[]>("--exclude-nodes") { Description = "Node names (or first-output names) to leave alone; repeatable or comma-separated.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var excludeOps = new Option<string[]>("--exclude-op-types") { Description = "Op types to leave alone, e.g. MatMul; repeatable or comma-separated.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var data = new Option<string?>("--data") { Description = "Test inputs: compare the pruned model with the original on them." };
         var labels = new Option<string?>("--labels") { Description = "With --data: class labels (.npy or text) for top-1/top-5 accuracy before and after." };

@@ -33,7 +33,7 @@ internal static class QuantizeCommand
         var blockSize = new Option<int>("--block-size") { Description = "int4-weight/int8-weight: weights per scale along K (32, 64, 128...).", DefaultValueFactory = _ => defaults.BlockSize };
         var blockAsymmetric = new Option<bool>("--asymmetric") { Description = "int4-weight/int8-weight: store a zero point per block." };
         var accuracyLevel = new Option<int>("--accuracy-level") { Description = "int4-weight/int8-weight: MatMulNBits accuracy_level (0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 compute: the fast CPU path).", DefaultValueFactory = _ => defaults.AccuracyLevel };
-        var excludeNodes = new Option<string[]>("--exclude-nodes") { Description = "Node names to keep float (repeatable, or comma-separated).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var excludeNodes = new Option<string[]>("--exclude-nodes") { Description = "Node names (or first-output names) to keep float (repeatable, or comma-separated).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var excludeOps = new Option<string[]>("--exclude-op-types") { Description = "Op types to keep float (repeatable, or comma-separated).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var keepFloat = new Option<string[]>("--keep-float") { Description = "first | last: keep the first and/or last weighted layer float (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var fp16Block = new Option<string[]>("--fp16-block-list") { Description = "fp16: op types that stay float32 (replaces the default list).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };

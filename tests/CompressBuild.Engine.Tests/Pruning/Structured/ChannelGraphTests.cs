@@ -76,5 +76,23 @@ public class ChannelGraphTests
         Assert.Equal(0.5, result.Layers.Single(l => l.Weight == "w3").Sparsity);
     }
 
+    [Fact]
+    public void An_excluded_residual_Add_keeps_both_branches_channels_and_the_reason_names_it()
+    {
+        var original = PruningFixtures.Load("cnn_residual.onnx");
+        var add = original.Graph.Node.First(n => n.OpType == "Add");
+
+        var excluded = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.5, ExcludeOpTypes = ["Add"] });
+        var plain = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.5 });
+
+        // The residual pair feeding the Add (the shortcut's Conv and the branch's last Conv) keeps every channel, and
+        // the same layers do lose channels when nothing is excluded.
+        var named = excluded.ChannelGroups.Where(g => g.Protected == $"Add '{add.Name}' is excluded by exclude_op_types").ToList();
+        Assert.Equal(2, named.Count);
+        Assert.All(named, g => Assert.Equal(g.ChannelsBefore, g.ChannelsAfter));
+        var members = named.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        Assert.All(plain.ChannelGroups.Where(g => g.Members.Any(members.Contains)), g => Assert.True(g.ChannelsAfter < g.ChannelsBefore));
+    }
+
     private static long[] Dims(OnnxModel model, string name) => model.Graph.Initializer.Single(t => t.Name == name).Dims.ToArray();
 }

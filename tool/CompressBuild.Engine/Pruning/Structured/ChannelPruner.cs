@@ -16,7 +16,7 @@ internal static class ChannelPruner
     public static ChannelOutcome Run(OnnxModel model, PruneSettings settings)
     {
         var graphProto = model.Graph;
-        var excluded = PrunableLayers.Exclusions(graphProto, settings, model.DisplayName);
+        var excluded = settings.Exclusions(graphProto, model.DisplayName);
         if (settings.CalibrationData is not null)
         {
             MeanCompensation.AddMissingBiases(graphProto);

@@ -1,8 +1,8 @@
-namespace CompressBuild.Engine.Pipeline.Config;
+namespace CompressBuild.Engine.Diagnostics;
 
 /// <summary>
 /// "did you mean": the closest candidate within a small edit distance. One source file compiled into the engine
-/// (compress.yaml keys and choices) and into the MSBuild tasks (OnnxModel metadata), which reference no engine code.
+/// (compress.yaml keys and choices, exclusions) and into the MSBuild tasks (OnnxModel metadata), which reference no engine code.
 /// </summary>
 internal static class EditDistance
 {

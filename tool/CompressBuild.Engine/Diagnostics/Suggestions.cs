@@ -1,6 +1,6 @@
-namespace CompressBuild.Engine.Pipeline.Config;
+namespace CompressBuild.Engine.Diagnostics;
 
-/// <summary>"did you mean" for misspelt keys and choices: the closest candidate within a small edit distance.</summary>
+/// <summary>"did you mean" for misspelt keys, choices, node names and op types: the closest candidate within a small edit distance.</summary>
 public static class Suggestions
 {
     public static string? Closest(string given, IEnumerable<string> candidates) => EditDistance.Closest(given, candidates);
