@@ -127,15 +127,8 @@ public static class ModelQuantizer
         }
     }
 
-    public static string ModeName(QuantizationMode mode) => mode switch
-    {
-        QuantizationMode.Int8Static => "int8-static",
-        QuantizationMode.Int8Dynamic => "int8-dynamic",
-        QuantizationMode.Fp16 => "fp16",
-        QuantizationMode.Int4Weight => "int4-weight",
-        QuantizationMode.Int8Weight => "int8-weight",
-        _ => mode.ToString(),
-    };
+    /// <summary>The mode's name as users write it; <see cref="QuantizationModes"/> holds it.</summary>
+    public static string ModeName(QuantizationMode mode) => QuantizationModes.NameOf(mode);
 
     /// <summary>
     /// Per-channel QDQ needs opset 13, which <see cref="Prepare"/> converted the model to; a model the converter

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pipeline.Passes;
 
 namespace CompressBuild.Engine.Pipeline.Search;
 
@@ -7,7 +8,7 @@ namespace CompressBuild.Engine.Pipeline.Search;
 public static class PlanFactory
 {
     public static CandidatePlan FromConfig(IReadOnlyList<ConfiguredPass> passes) =>
-        new(passes.Select(p => new PassPlan(p.Kind, Flatten(p.Settings, "", ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal)))).ToList(), "requested");
+        new(passes.Select(p => new PassPlan(p.Pass, Flatten(p.Settings, "", ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal)))).ToList(), "requested");
 
     private static ImmutableSortedDictionary<string, object> Flatten(ConfigValues values, string prefix, ImmutableSortedDictionary<string, object> into)
     {
