@@ -47,12 +47,12 @@ public class PruneCommandTests
     }
 
     [Theory]
-    [InlineData("CB2040", "--sparsity", "1.5")]
+    [InlineData("CB2103", "--sparsity", "1.5")]
     [InlineData("CB2041", "--method", "nm", "--pattern", "5:4")]
     [InlineData("CB2042", "--method", "block", "--block", "4by4")]
     [InlineData("CB2043", "--method", "channel", "--importance", "activation")]
     [InlineData("CB2044", "--exclude-op-types", "Softmax2")]
-    [InlineData("CB2012", "--method", "sparse")]
+    [InlineData("CB2103", "--method", "sparse")]
     public void Bad_options_fail_with_their_code_exit_4_and_write_nothing(string code, params string[] options)
     {
         using var temp = new TempFolder();

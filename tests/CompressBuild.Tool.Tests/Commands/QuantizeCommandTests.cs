@@ -119,14 +119,14 @@ public class QuantizeCommandTests
     [InlineData("--calibration-method", "median")]
     [InlineData("--keep-float", "middle")]
     [InlineData("--activation-type", "u16")]
-    public void Bad_arguments_are_CB2012(string option, string value)
+    public void Values_outside_the_schema_are_CB2103_naming_the_option_and_its_compress_yaml_key(string option, string value)
     {
         using var temp = new TempFolder();
 
         var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), option, value);
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("CB2012", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"error CB2103: {option}: '{option[2..].Replace('-', '_').Replace("calibration_", "", StringComparison.Ordinal)}' ", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
