@@ -48,7 +48,7 @@ public static class PrunableLayers
             if (matches.Count == 0)
             {
                 throw new CompressBuildException(DiagnosticCodes.PruneExclusionUnknown,
-                    $"--exclude-nodes names '{name}', but no node of the model has that name or output; names look like '{graph.Node.FirstOrDefault(n => OpTypes.Contains(n.OpType))?.Name}'.", file);
+                    $"exclude_nodes names '{name}', but no node of the model has that name or output; names look like '{graph.Node.FirstOrDefault(n => OpTypes.Contains(n.OpType))?.Name}'.", file);
             }
 
             excluded.UnionWith(matches);
@@ -59,7 +59,7 @@ public static class PrunableLayers
             if (!OpTypes.Contains(opType) && graph.Node.All(n => n.OpType != opType))
             {
                 throw new CompressBuildException(DiagnosticCodes.PruneExclusionUnknown,
-                    $"--exclude-op-types names '{opType}', which neither occurs in the model nor is prunable ({string.Join(", ", OpTypes.Order(StringComparer.Ordinal))}).", file);
+                    $"exclude_op_types names '{opType}', which neither occurs in the model nor is prunable ({string.Join(", ", OpTypes.Order(StringComparer.Ordinal))}).", file);
             }
 
             excluded.UnionWith(graph.Node.Where(n => n.OpType == opType));

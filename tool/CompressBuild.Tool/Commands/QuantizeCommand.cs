@@ -100,7 +100,7 @@ internal static class QuantizeCommand
         }
 
         // Every decision is in --json; the text names the layers that carry weights, and whatever the user excluded.
-        foreach (var skipped in result.Nodes.Where(n => !n.Quantized && (n.OpType is "Conv" or "Gemm" or "MatMul" || n.Detail.Contains("--", StringComparison.Ordinal))))
+        foreach (var skipped in result.Nodes.Where(n => !n.Quantized && (n.OpType is "Conv" or "Gemm" or "MatMul" || n.Detail.StartsWith("excluded by ", StringComparison.Ordinal) || n.Detail.StartsWith("kept float by ", StringComparison.Ordinal))))
         {
             o.WriteLine($"  float: {skipped.OpType} '{skipped.Node}': {skipped.Detail}");
         }
