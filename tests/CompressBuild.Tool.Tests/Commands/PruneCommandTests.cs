@@ -29,6 +29,13 @@ public class PruneCommandTests
         Assert.True(accuracy.GetProperty("candidateTop1").GetDouble() > 0.5);
         Assert.Contains(root.GetProperty("advisories").EnumerateArray(), a => a.GetProperty("code").GetString() == "CB4032");
         Assert.Contains("warning CB4032", run.Error, StringComparison.Ordinal);
+        Assert.Equal("channel", root.GetProperty("method").GetString());
+        Assert.Equal(output, root.GetProperty("output").GetString());
+        Assert.Equal(0.5, root.GetProperty("requestedSparsity").GetDouble());
+        Assert.InRange(root.GetProperty("measuredSparsity").GetDouble(), 0.3, 0.7);
+        Assert.True(root.GetProperty("zipBytesAfter").GetInt64() < root.GetProperty("zipBytesBefore").GetInt64());
+        Assert.Equal(JsonValueKind.String, root.GetProperty("model").ValueKind);
+        Assert.False(root.TryGetProperty("reconstruction", out _));
         Assert.Equal(new long[] { 128, 64 }, OnnxModelReader.Load(output).Graph.Initializer.Single(t => t.Name == "fc1.weight").Dims);
     }
 

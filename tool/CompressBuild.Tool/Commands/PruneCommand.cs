@@ -64,12 +64,10 @@ internal static class PruneCommand
             context.Error.WriteLine($"{options.Model}: warning {advisory.Code}: {advisory.Message}");
         }
 
-        var result = new PruneCommandResult(options.Model, options.Output, PruneMethods.Of(pruned.Method).Name, pruned.RequestedSparsity, pruned.MeasuredSparsity,
-            pruned.ParametersBefore, pruned.ParametersAfter, pruned.NonZeroBefore, pruned.NonZeroAfter, pruned.ZipBytesBefore, pruned.ZipBytesAfter,
-            pruned.Layers, pruned.ChannelGroups, comparison, pruned.Advisories);
+        var result = new PruneCommandResult(options.Model, options.Output, pruned, comparison);
         if (options.Json)
         {
-            JsonOutput.Write(context.Out, result);
+            JsonOutput.Write(context.Out, result.ToJson());
             return ExitCodes.Ok;
         }
 
@@ -98,8 +96,9 @@ internal static class PruneCommand
         return ModelComparison.Run(reference, candidate, dataset, labels);
     }
 
-    private static void Render(TextWriter o, PruneCommandResult result, PruneSettings settings)
+    private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {
+        var result = command.Pruned;
         var how = settings.Method switch
         {
             PruneMethod.NM => $"nm {settings.Pattern ?? NmPattern.TwoFour}",
@@ -107,7 +106,7 @@ internal static class PruneCommand
             PruneMethod.Channel => $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}",
             _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope {PruneMethods.Scopes.Of(settings.Scope).Name}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
         };
-        o.WriteLine($"Model       {result.Model} -> {result.Output}");
+        o.WriteLine($"Model       {command.Model} -> {command.Output}");
         o.WriteLine($"Method      {how}");
         if (result.Layers.Count > 0)
         {
@@ -136,7 +135,7 @@ internal static class PruneCommand
         o.WriteLine($"Parameters  {Units.Count(result.ParametersBefore)} -> {Units.Count(result.ParametersAfter)}; non-zero {Units.Count(result.NonZeroBefore)} -> {Units.Count(result.NonZeroAfter)}; measured sparsity {Units.Percent(result.MeasuredSparsity)} of the pruned layers");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Zip size    {Units.Bytes(result.ZipBytesBefore)} -> {Units.Bytes(result.ZipBytesAfter)} ({(double)result.ZipBytesBefore / Math.Max(1, result.ZipBytesAfter):0.00}x smaller)"));
-        if (result.Comparison is { } comparison)
+        if (command.Comparison is { } comparison)
         {
             foreach (var output in comparison.Outputs)
             {
