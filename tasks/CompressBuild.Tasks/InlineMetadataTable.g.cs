@@ -67,4 +67,10 @@ internal static class InlineMetadataTable
         new("CalibrationPercentile", "calibration", "percentile", InlineValueKind.Number, 50, 100, true, false, [], "Percentile of |activation| kept by the percentile method (default 99.999)."),
         new("CalibrationSamples", "calibration", "samples", InlineValueKind.WholeNumber, 1, null, false, false, [], "Use at most this many samples."),
     ];
+
+    /// <summary>Prune methods whose own setting fixes the sparsity: Sparsity is not written for them.</summary>
+    public static readonly string[] PruneMethodsWithoutSparsity = ["nm"];
+
+    /// <summary>Prune methods that CalibrationData reaches (as well as the quantize pass).</summary>
+    public static readonly string[] PruneMethodsSharingCalibration = ["channel"];
 }

@@ -33,9 +33,11 @@ public sealed class PruneMethodsTests
     }
 
     [Fact]
-    public void Only_channel_shrinks_the_model_and_only_nm_fixes_its_own_sparsity()
+    public void Only_channel_shrinks_the_model_or_shares_calibration_with_quantize_and_only_nm_fixes_its_own_sparsity()
     {
         Assert.Equal([PruneMethods.Channel], PruneMethods.All.Where(m => m.Shrinks));
+        Assert.Equal([PruneMethods.Channel], PruneMethods.All.Where(m => m.SharesCalibration));
+        Assert.Equal([PruneMethods.Block], PruneMethods.All.Where(m => !m.ReadsCalibration));
         Assert.Equal([PruneMethods.NM], PruneMethods.All.Where(m => !m.TakesSparsity));
     }
 }

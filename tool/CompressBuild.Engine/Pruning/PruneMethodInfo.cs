@@ -14,6 +14,13 @@ public sealed record PruneMethodInfo(PruneMethod Method, string Name, string Des
     /// <summary>Calibration data has a use (reconstruction, activation importance); false: giving it is an error.</summary>
     public bool ReadsCalibration { get; init; }
 
+    /// <summary>
+    /// Calibration data shared with a quantize pass (the MSBuild item's CalibrationData) reaches this method too:
+    /// true where it decides what is removed and what remains (channel: activation importance, mean folding);
+    /// false where it would only turn on reconstruction, which stays an explicit choice.
+    /// </summary>
+    public bool SharesCalibration { get; init; }
+
     /// <summary>The method takes a sparsity; false when its own setting fixes it (N:M's pattern).</summary>
     public bool TakesSparsity { get; init; } = true;
 

@@ -18,7 +18,7 @@ public static class PruneMethods
     { Options = ["block"] };
 
     public static PruneMethodInfo Channel { get; } = new(PruneMethod.Channel, "channel", "structured: whole channels are removed, so the model gets smaller and faster")
-    { Options = ["importance", "round_to"], ReadsCalibration = true, Shrinks = true };
+    { Options = ["importance", "round_to"], ReadsCalibration = true, SharesCalibration = true, Shrinks = true };
 
     public static ChoiceSet<PruneMethodInfo> All { get; } = new(Magnitude, NM, Block, Channel);
 
