@@ -156,4 +156,18 @@ public class QuantizeCommandTests
         Assert.True(nodes["/fc2/Gemm"]);
         Assert.False(nodes["/fc3/Gemm"]);
     }
+
+    [Fact]
+    public void A_setting_the_mode_does_not_read_is_warning_CB4063_and_changes_nothing()
+    {
+        using var temp = new TempFolder();
+
+        var plain = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("a.onnx"), "--mode", "int8-dynamic");
+        var withBlock = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("b.onnx"), "--mode", "int8-dynamic", "--block-size", "64");
+
+        Assert.Equal(ExitCodes.Ok, withBlock.ExitCode);
+        Assert.Contains("warning CB4063: block_size applies only to mode int4-weight or int8-weight; mode int8-dynamic ignores it.", withBlock.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("CB4063", plain.Error, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(temp.File("a.onnx")), File.ReadAllBytes(temp.File("b.onnx")));
+    }
 }

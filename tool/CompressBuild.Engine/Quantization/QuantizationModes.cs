@@ -38,6 +38,13 @@ public static class QuantizationModes
     /// <summary>The modes the search falls back to when nothing passed, in order.</summary>
     public static IReadOnlyList<QuantizationModeInfo> Fallbacks { get; } = [.. All.Where(m => m.FallbackOrder is not null).OrderBy(m => m.FallbackOrder)];
 
+    /// <summary>Of <paramref name="keys"/> (quantize settings), those only other modes read: set for <paramref name="mode"/>, they change nothing.</summary>
+    public static IReadOnlyList<string> IgnoredBy(QuantizationModeInfo mode, IEnumerable<string> keys) =>
+        [.. keys.Where(k => !mode.Options.Contains(k) && All.Any(m => m.Options.Contains(k)))];
+
+    /// <summary>The modes that read a mode-specific setting, for messages: "int4-weight or int8-weight".</summary>
+    public static string Readers(string key) => string.Join(" or ", All.Where(m => m.Options.Contains(key)).Select(m => m.Name));
+
     public static QuantizationModeInfo Of(QuantizationMode mode) => All.First(m => m.Mode == mode);
 
     public static string NameOf(QuantizationMode mode) => Of(mode).Name;

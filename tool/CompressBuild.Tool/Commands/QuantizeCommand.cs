@@ -37,7 +37,13 @@ internal static class QuantizeCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var request = QuantizeBinding.Bind(settings.Plan(parse));
+            var plan = settings.Plan(parse);
+            var request = QuantizeBinding.Bind(plan);
+            foreach (var ignored in QuantizeBinding.Ignored(plan))
+            {
+                context.Error.WriteLine($"{parse.GetRequiredValue(model)}: warning {ignored.Code}: {ignored.Message}");
+            }
+
             return Run(context, new QuantizeOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), request.CalibrationData, request.CalibrationSamples,
                 request.Options, request.TargetCosine, request.KeepFloatTop, parse.GetValue(json)));
         });

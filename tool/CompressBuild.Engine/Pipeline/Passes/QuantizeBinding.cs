@@ -1,4 +1,6 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Choices;
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
 
@@ -34,5 +36,16 @@ public static class QuantizeBinding
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
+    }
+
+    /// <summary>
+    /// Warnings (CB4063) for settings the chosen mode does not read, e.g. block_size with int8-static: they would
+    /// otherwise be ignored without a word, and the user believes they are in effect.
+    /// </summary>
+    public static IReadOnlyList<Advisory> Ignored(PassPlan pass)
+    {
+        var mode = QuantizationModes.All.Find(pass.Text("mode")) ?? QuantizationModes.Of(new QuantizationOptions().Mode);
+        return [.. QuantizationModes.IgnoredBy(mode, pass.Settings.Keys).Select(key => new Advisory(DiagnosticCodes.SettingIgnoredByMode,
+            $"{key} applies only to mode {QuantizationModes.Readers(key)}; mode {mode.Name} ignores it. Remove it, or choose the mode it belongs to."))];
     }
 }
