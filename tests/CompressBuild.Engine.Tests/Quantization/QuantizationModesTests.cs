@@ -45,5 +45,8 @@ public sealed class QuantizationModesTests
         Assert.Equal([QuantizationModes.Int8Static], QuantizationModes.All.Where(m => m.Calibration == CalibrationUse.Required));
         Assert.Equal(["int8-dynamic", "fp16"], QuantizationModes.Fallbacks.Select(m => m.Name));
         Assert.False(QuantizationModes.Fp16.KeepsLayersFloat);
+        Assert.Equal((13, false), (QuantizationModes.Int8Static.Opset, QuantizationModes.Int8Static.OpsetForConvOnly));
+        Assert.Equal((21, true), (QuantizationModes.Int4Weight.Opset, QuantizationModes.Int4Weight.OpsetForConvOnly));
+        Assert.Null(QuantizationModes.Fp16.Opset);
     }
 }

@@ -13,8 +13,11 @@ public sealed record QuantizationModeInfo(QuantizationMode Mode, string Name, st
 {
     public CalibrationUse Calibration { get; init; } = CalibrationUse.Optional;
 
-    /// <summary>The opset a model below it is raised to (Conv models only, for the weight modes); null when any opset works.</summary>
+    /// <summary>The opset a model below it is raised to before quantizing; null when any opset works.</summary>
     public int? Opset { get; init; }
+
+    /// <summary><see cref="Opset"/> is needed only by the Conv form of the mode (models without Conv keep theirs).</summary>
+    public bool OpsetForConvOnly { get; init; }
 
     /// <summary>The quantize settings (compress.yaml keys) that only this mode reads; the others apply to every mode.</summary>
     public IReadOnlyList<string> Options { get; init; } = [];

@@ -14,7 +14,7 @@ public static class QuantizationModes
 
     public static QuantizationModeInfo Int8Dynamic { get; } = new(QuantizationMode.Int8Dynamic, "int8-dynamic",
         "int8 weights, activations quantized at run time (DynamicQuantizeMatMul, ConvInteger); no calibration data")
-    { Opset = 11, KeepsLayersFloat = true, FallbackOrder = 0 };
+    { Opset = ModelQuantizer.QdqOpset, OpsetForConvOnly = true, KeepsLayersFloat = true, FallbackOrder = 0 };
 
     public static QuantizationModeInfo Int8Static { get; } = new(QuantizationMode.Int8Static, "int8-static",
         "QuantizeLinear/DequantizeLinear pairs ONNX Runtime fuses into integer kernels; activation ranges calibrated on data")
@@ -22,11 +22,11 @@ public static class QuantizationModes
 
     public static QuantizationModeInfo Int4Weight { get; } = new(QuantizationMode.Int4Weight, "int4-weight",
         "block-wise 4-bit weights (MatMulNBits), activations stay float; GPTQ with calibration data")
-    { Opset = (int)ConvWeightOnly.Int4Opset, Options = WeightOnlyOptions, KeepsLayersFloat = true };
+    { Opset = (int)ConvWeightOnly.Int4Opset, OpsetForConvOnly = true, Options = WeightOnlyOptions, KeepsLayersFloat = true };
 
     public static QuantizationModeInfo Int8Weight { get; } = new(QuantizationMode.Int8Weight, "int8-weight",
         "block-wise 8-bit weights (MatMulNBits), activations stay float; GPTQ with calibration data")
-    { Opset = ModelQuantizer.QdqOpset, Options = WeightOnlyOptions, KeepsLayersFloat = true };
+    { Opset = ModelQuantizer.QdqOpset, OpsetForConvOnly = true, Options = WeightOnlyOptions, KeepsLayersFloat = true };
 
     public static QuantizationModeInfo Fp16 { get; } = new(QuantizationMode.Fp16, "fp16",
         "weights and compute in float16, inputs and outputs keep their types; unsafe nodes stay float32")
