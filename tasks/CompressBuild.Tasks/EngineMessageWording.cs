@@ -14,6 +14,9 @@ internal static class EngineMessageWording
 
     private static readonly Regex PassFlag = new(@"\b(?<verb>[Pp])ass (?=--[a-z])", RegexOptions.CultureInvariant);
 
+    /// <summary>A nested key as the engine names it, <c>calibration.data</c>.</summary>
+    private static readonly Regex DottedKey = new(@"(?<![\w.-])(?<section>[a-z]+)\.(?<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)*)(?![\w-])", RegexOptions.CultureInvariant);
+
     private static readonly Regex SnakeKey = new(@"(?<![\w.-])(?<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w-])", RegexOptions.CultureInvariant);
 
     /// <summary>Command-line options whose name is not the compress.yaml key in kebab case, and what they are in a build.</summary>
@@ -37,6 +40,7 @@ internal static class EngineMessageWording
         text = Flag.Replace(text, m => FlagName(m.Groups["name"].Value, generatedConfig) ?? m.Value);
         if (generatedConfig)
         {
+            text = DottedKey.Replace(text, m => InlineMetadataTable.All.FirstOrDefault(e => e.Section == m.Groups["section"].Value && e.Key == m.Groups["key"].Value)?.Name ?? m.Value);
             text = SnakeKey.Replace(text, m => MetadataOf(m.Groups["key"].Value) ?? m.Value);
         }
 

@@ -35,8 +35,8 @@ internal static class InlineMetadataTable
         new("Prune", "prune", "method", InlineValueKind.Choice, null, null, false, false, ["magnitude", "nm", "block", "channel"], "magnitude, nm (N:M), block, or channel (structured)."),
         new("Sparsity", "prune", "sparsity", InlineValueKind.Number, 0, 1, false, true, [], "Fraction of weights (or of each channel group) removed; default 0.5."),
         new("PruneScope", "prune", "scope", InlineValueKind.Choice, null, null, false, false, ["global", "layer"], "magnitude: one threshold across layers, or the same sparsity per layer."),
-        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion"], "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration)."),
-        new("PrunePattern", "prune", "pattern", InlineValueKind.Choice, null, null, false, false, ["1:4", "2:4", "4:8"], "nm: N of every M weights kept."),
+        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp"], "magnitude: lamp scores weights within their layer so no layer is emptied."),
+        new("PrunePattern", "prune", "pattern", InlineValueKind.Text, null, null, false, false, [], "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("PruneBlock", "prune", "block", InlineValueKind.Text, null, null, false, false, [], "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("PruneImportance", "prune", "importance", InlineValueKind.Choice, null, null, false, false, ["l1", "l2", "bn-scale", "activation"], "channel: how channels are scored."),
         new("PruneRoundTo", "prune", "round_to", InlineValueKind.WholeNumber, 1, null, false, false, [], "channel: keep channel counts multiples of this."),
@@ -46,10 +46,10 @@ internal static class InlineMetadataTable
         new("Quantize", "quantize", "mode", InlineValueKind.Choice, null, null, false, false, ["int8-dynamic", "int8-static", "int4-weight", "int8-weight", "fp16"], "What to quantize to."),
         new("QuantizePerTensor", "quantize", "per_tensor", InlineValueKind.Boolean, null, null, false, false, [], "int8-static: one weight scale per tensor instead of per output channel."),
         new("QuantizeActivationType", "quantize", "activation_type", InlineValueKind.Choice, null, null, false, false, ["u8", "s8"], "int8-static: activation integer type (u8 is ONNX Runtime's fast CPU path)."),
-        new("QuantizeWeightType", "quantize", "weight_type", InlineValueKind.Choice, null, null, false, false, ["s8", "u8"], "int8-static: weight integer type."),
+        new("QuantizeWeightType", "quantize", "weight_type", InlineValueKind.Choice, null, null, false, false, ["u8", "s8"], "int8-static: weight integer type (default s8)."),
         new("QuantizeActivationSymmetric", "quantize", "activation_symmetric", InlineValueKind.Boolean, null, null, false, false, [], "int8-static: symmetric activation ranges (zero point 0)."),
         new("QuantizeWeightAsymmetric", "quantize", "weight_asymmetric", InlineValueKind.Boolean, null, null, false, false, [], "int8-static: asymmetric weight ranges."),
-        new("QuantizeBlockSize", "quantize", "block_size", InlineValueKind.WholeNumber, null, null, false, false, ["16", "32", "64", "128", "256"], "int4-weight / int8-weight: weights per scale along K."),
+        new("QuantizeBlockSize", "quantize", "block_size", InlineValueKind.WholeNumber, 16, null, false, false, [], "int4-weight / int8-weight: weights per scale along K, a power of two (16, 32 (default), 64, 128...)."),
         new("QuantizeGptq", "quantize", "gptq", InlineValueKind.Boolean, null, null, false, false, [], "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
         new("QuantizeAsymmetric", "quantize", "asymmetric", InlineValueKind.Boolean, null, null, false, false, [], "int4-weight / int8-weight: a zero point per block."),
         new("QuantizeAccuracyLevel", "quantize", "accuracy_level", InlineValueKind.WholeNumber, 0, 4, false, false, [], "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default)."),
@@ -67,4 +67,10 @@ internal static class InlineMetadataTable
         new("CalibrationPercentile", "calibration", "percentile", InlineValueKind.Number, 50, 100, true, false, [], "Percentile of |activation| kept by the percentile method (default 99.999)."),
         new("CalibrationSamples", "calibration", "samples", InlineValueKind.WholeNumber, 1, null, false, false, [], "Use at most this many samples."),
     ];
+
+    /// <summary>Prune methods whose own setting fixes the sparsity: Sparsity is not written for them.</summary>
+    public static readonly string[] PruneMethodsWithoutSparsity = ["nm"];
+
+    /// <summary>Prune methods that CalibrationData reaches (as well as the quantize pass).</summary>
+    public static readonly string[] PruneMethodsSharingCalibration = ["channel"];
 }

@@ -62,9 +62,9 @@ internal static class InlineModelConfig
             calibrationReaders.Add("Quantize");
         }
 
-        if (prune == "channel")
+        if (InlineMetadataTable.PruneMethodsSharingCalibration.Contains(prune))
         {
-            calibrationReaders.Add("Prune=\"channel\"");
+            calibrationReaders.Add($"Prune=\"{prune}\"");
         }
 
         foreach (var entry in values.Keys.Where(v => v.Name is not ("Prune" or "Quantize")))
@@ -75,7 +75,8 @@ internal static class InlineModelConfig
                 "quantize" when quantize is null => "Quantize",
                 "evaluation" when entry.Key != "data" && Value("EvaluationData") is null => "EvaluationData",
                 "calibration" when entry.Key != "data" && Value("CalibrationData") is null => "CalibrationData",
-                "calibration" when entry.Key == "data" && calibrationReaders.Count == 0 => "Quantize or Prune=\"channel\"",
+                "calibration" when entry.Key == "data" && calibrationReaders.Count == 0 =>
+                    string.Join(" or ", InlineMetadataTable.PruneMethodsSharingCalibration.Select(m => $"Prune=\"{m}\"").Prepend("Quantize")),
                 _ => null,
             };
             if (needs is not null)
@@ -103,8 +104,8 @@ internal static class InlineModelConfig
         if (prune is not null)
         {
             yaml.Append("      - prune:\n");
-            Section(yaml, "          ", values.Where(v => v.Key.Section == "prune" && !(v.Key.Key == "sparsity" && prune == "nm")), location);
-            if (prune == "channel" && calibration.Count > 0)
+            Section(yaml, "          ", values.Where(v => v.Key.Section == "prune" && !(v.Key.Key == "sparsity" && InlineMetadataTable.PruneMethodsWithoutSparsity.Contains(prune))), location);
+            if (InlineMetadataTable.PruneMethodsSharingCalibration.Contains(prune) && calibration.Count > 0)
             {
                 yaml.Append("          calibration:\n");
                 Section(yaml, "            ", calibration, location);

@@ -7,6 +7,8 @@ public class EngineMessageWordingTests
     [Theory]
     [InlineData("mlp: no labels, so top-1 cannot be measured; pass --labels <file>.", "mlp: no labels, so top-1 cannot be measured; set Labels <file>.")]
     [InlineData("--importance activation needs --calibration-data", "PruneImportance activation needs CalibrationData")]
+    [InlineData("calibration.data with method nm is only used by reconstruct", "CalibrationData with method nm is only used by reconstruct")]
+    [InlineData("sparsity 1.5 is outside [0, 1); see model.onnx and v1.2.", "sparsity 1.5 is outside [0, 1); see model.onnx and v1.2.")]
     [InlineData("the interval is still wide. Raise --max-time.", "the interval is still wide. Raise CompressBuildMaxTime.")]
     [InlineData("--min-agreement was not checked", "MinAgreement was not checked")]
     [InlineData("min_cosine 0.98 missed (budget 0.99)", "MinCosine 0.98 missed (budget 0.99)")]

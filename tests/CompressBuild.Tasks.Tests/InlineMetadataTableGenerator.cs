@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pruning;
 
 namespace CompressBuild.Tasks.Tests;
 
@@ -68,9 +69,19 @@ internal static class InlineMetadataTableGenerator
             }
         }
 
-        text.Append("    ];\n}\n");
+        text.Append("    ];\n\n");
+        Names(text, "Prune methods whose own setting fixes the sparsity: Sparsity is not written for them.", "PruneMethodsWithoutSparsity",
+            PruneMethods.All.Where(m => !m.TakesSparsity).Select(m => m.Name));
+        text.Append('\n');
+        Names(text, "Prune methods that CalibrationData reaches (as well as the quantize pass).", "PruneMethodsSharingCalibration",
+            PruneMethods.All.Where(m => m.SharesCalibration).Select(m => m.Name));
+        text.Append("}\n");
         return text.ToString();
     }
+
+    private static void Names(StringBuilder text, string summary, string name, IEnumerable<string> values) =>
+        text.Append("    /// <summary>").Append(summary).Append("</summary>\n")
+            .Append("    public static readonly string[] ").Append(name).Append(" = [").Append(string.Join(", ", values.Select(Literal))).Append("];\n");
 
     private static string Name(ConfigSection section, string prefix, ConfigKey key)
     {

@@ -41,7 +41,7 @@ public class InlineModelConfigTests
         var model = Assert.Single(config.Models);
         Assert.Equal("mlp", model.Name);
         Assert.Equal(folder.File("mlp.onnx"), model.Path);
-        Assert.Equal(["prune", "quantize"], model.Passes.Select(p => p.Kind));
+        Assert.Equal(["prune", "quantize"], model.Passes.Select(p => p.Pass.Name));
         Assert.Equal("magnitude", model.Passes[0].Settings.Text("method"));
         Assert.Equal(0.3, model.Passes[0].Settings.Number("sparsity"));
         Assert.Equal("int8-static", model.Passes[1].Settings.Text("mode"));

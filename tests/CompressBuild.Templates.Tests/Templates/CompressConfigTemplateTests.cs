@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Testing;
 using Xunit;
 
@@ -18,7 +19,7 @@ public class CompressConfigTemplateTests(InstalledTemplates templates) : IClassF
         var model = Assert.Single(config.Models);
         Assert.Equal(Path.Combine(folder, "Models", "model.onnx"), model.Path);
         var pass = Assert.Single(model.Passes);
-        Assert.Equal("quantize", pass.Kind);
+        Assert.Same(PassRegistry.Quantize, pass.Pass);
         Assert.Equal("int8-static", pass.Settings.Text("mode"));
         Assert.Equal(Path.Combine(folder, "Data", "calibration.npy"), pass.Settings.Section("calibration")!.Text("data"));
         Assert.Equal(Path.Combine(folder, "Data", "test_labels.npy"), model.Evaluation!.Text("labels"));

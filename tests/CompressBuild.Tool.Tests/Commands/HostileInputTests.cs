@@ -140,13 +140,13 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
-    public void A_nan_percentile_is_CB2021()
+    public void A_nan_percentile_is_CB2102_as_in_compress_yaml()
     {
         var run = CliRun.Of("quantize", temp.File("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static",
             "--calibration-data", Path.Combine(RepositoryPaths.Digits, "calib_x_flat.npy"), "--percentile", "NaN");
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("error CB2021", run.Error, StringComparison.Ordinal);
+        Assert.Contains("error CB2102: --percentile: 'percentile' must be a number", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

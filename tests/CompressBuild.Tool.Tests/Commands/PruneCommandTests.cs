@@ -29,6 +29,13 @@ public class PruneCommandTests
         Assert.True(accuracy.GetProperty("candidateTop1").GetDouble() > 0.5);
         Assert.Contains(root.GetProperty("advisories").EnumerateArray(), a => a.GetProperty("code").GetString() == "CB4032");
         Assert.Contains("warning CB4032", run.Error, StringComparison.Ordinal);
+        Assert.Equal("channel", root.GetProperty("method").GetString());
+        Assert.Equal(output, root.GetProperty("output").GetString());
+        Assert.Equal(0.5, root.GetProperty("requestedSparsity").GetDouble());
+        Assert.InRange(root.GetProperty("measuredSparsity").GetDouble(), 0.3, 0.7);
+        Assert.True(root.GetProperty("zipBytesAfter").GetInt64() < root.GetProperty("zipBytesBefore").GetInt64());
+        Assert.Equal(JsonValueKind.String, root.GetProperty("model").ValueKind);
+        Assert.False(root.TryGetProperty("reconstruction", out _));
         Assert.Equal(new long[] { 128, 64 }, OnnxModelReader.Load(output).Graph.Initializer.Single(t => t.Name == "fc1.weight").Dims);
     }
 
@@ -47,12 +54,12 @@ public class PruneCommandTests
     }
 
     [Theory]
-    [InlineData("CB2040", "--sparsity", "1.5")]
+    [InlineData("CB2103", "--sparsity", "1.5")]
     [InlineData("CB2041", "--method", "nm", "--pattern", "5:4")]
     [InlineData("CB2042", "--method", "block", "--block", "4by4")]
     [InlineData("CB2043", "--method", "channel", "--importance", "activation")]
     [InlineData("CB2044", "--exclude-op-types", "Softmax2")]
-    [InlineData("CB2012", "--method", "sparse")]
+    [InlineData("CB2103", "--method", "sparse")]
     public void Bad_options_fail_with_their_code_exit_4_and_write_nothing(string code, params string[] options)
     {
         using var temp = new TempFolder();

@@ -119,14 +119,14 @@ public class QuantizeCommandTests
     [InlineData("--calibration-method", "median")]
     [InlineData("--keep-float", "middle")]
     [InlineData("--activation-type", "u16")]
-    public void Bad_arguments_are_CB2012(string option, string value)
+    public void Values_outside_the_schema_are_CB2103_naming_the_option_and_its_compress_yaml_key(string option, string value)
     {
         using var temp = new TempFolder();
 
         var run = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), option, value);
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("CB2012", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"error CB2103: {option}: '{option[2..].Replace('-', '_').Replace("calibration_", "", StringComparison.Ordinal)}' ", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -155,5 +155,19 @@ public class QuantizeCommandTests
         Assert.False(nodes["/fc1/Gemm"]);
         Assert.True(nodes["/fc2/Gemm"]);
         Assert.False(nodes["/fc3/Gemm"]);
+    }
+
+    [Fact]
+    public void A_setting_the_mode_does_not_read_is_warning_CB4063_and_changes_nothing()
+    {
+        using var temp = new TempFolder();
+
+        var plain = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("a.onnx"), "--mode", "int8-dynamic");
+        var withBlock = CliRun.Of("quantize", Digits("mlp.onnx"), "-o", temp.File("b.onnx"), "--mode", "int8-dynamic", "--block-size", "64");
+
+        Assert.Equal(ExitCodes.Ok, withBlock.ExitCode);
+        Assert.Contains("warning CB4063: block_size applies only to mode int4-weight or int8-weight; mode int8-dynamic ignores it.", withBlock.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("CB4063", plain.Error, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(temp.File("a.onnx")), File.ReadAllBytes(temp.File("b.onnx")));
     }
 }

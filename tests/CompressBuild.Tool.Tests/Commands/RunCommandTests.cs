@@ -125,7 +125,7 @@ public sealed class RunCommandTests : IDisposable
         var run = Run("run", temp.File("compress.yaml"));
 
         Assert.Equal(4, run.ExitCode);
-        Assert.Contains("compress.yaml(6,16): error CB2043: --sparsity does not apply to --method nm", run.Error, StringComparison.Ordinal);
+        Assert.Contains("compress.yaml(6,16): error CB2043: sparsity does not apply to method nm", run.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(temp.File("out")));
     }
 

@@ -137,4 +137,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode Fp16NodesKeptFloat = new(4056);
     public static readonly DiagnosticCode Fp16NotMeasured = new(4057);
     public static readonly DiagnosticCode CandidateModeDiffers = new(4058);
+
+    // CB4063-CB4065: pass settings.
+    public static readonly DiagnosticCode SettingIgnoredByMode = new(4063);
 }

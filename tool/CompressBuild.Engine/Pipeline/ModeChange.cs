@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
 
 namespace CompressBuild.Engine.Pipeline;
@@ -23,7 +24,7 @@ public static class ModeChange
         }
 
         var first = trials.FirstOrDefault(t => t.Plan.Describe() == requested.Describe());
-        var why = (first?.Outcome.Details as TrialRecord)?.PassSummaries.FirstOrDefault(s => s.StartsWith("quantize ", StringComparison.Ordinal)) is { } summary
+        var why = (first?.Outcome.Details as TrialRecord)?.PassSummaries.FirstOrDefault(s => s.StartsWith(PassRegistry.Quantize.Name + " ", StringComparison.Ordinal)) is { } summary
             && summary.IndexOf(": ", StringComparison.Ordinal) is var colon and >= 0
             ? Reword(summary[(colon + 2)..])
             : first?.Outcome.Misses.Count > 0 ? $"missed {first.Outcome.Misses.Count} budget(s)" : "did not meet every budget";
@@ -31,7 +32,7 @@ public static class ModeChange
     }
 
     private static string? Mode(CandidatePlan plan) =>
-        plan.Passes.FirstOrDefault(p => p.Kind == "quantize")?.Get("mode") as string;
+        plan.Passes.FirstOrDefault(p => p.Pass == PassRegistry.Quantize)?.Text("mode");
 
     /// <summary>"0 of 62 nodes quantized" reads as "quantized 0 of 62 nodes".</summary>
     private static string Reword(string summary) =>

@@ -9,8 +9,6 @@ using CompressBuild.Engine.Pipeline.Cache;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
-using CompressBuild.Engine.Pruning;
-using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Pipeline;
@@ -70,12 +68,12 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         var candidate = Path.Combine(folder, CandidateFile);
         // The key's head lets two runs that should have shared this work (a CLI run and a build) be compared.
         Report($"{plan.Origin}: applying {plan.Describe()} (not cached under key {key[..12]})");
-        var (compressed, quantizedLayers, summaries, passAdvisories) = Apply(plan);
+        var (compressed, quantizedLayers, summaries, passAdvisories, onlyQuantizedNothing) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
 
         // The search's own trials are not verified when they change nothing: the requested plan always is.
         var hash = ContentHash(candidate);
-        if (done.Count > 0 && Unchanged(plan, compressed, quantizedLayers, summaries, hash) is { } reason)
+        if (done.Count > 0 && Unchanged(compressed, onlyQuantizedNothing, summaries, hash) is { } reason)
         {
             Report($"{plan.Origin}: skipped, {reason}");
             return TrialOutcome.Skipped(reason, new FileInfo(candidate).Length);
@@ -111,9 +109,10 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
     }
 
     /// <summary>Why a built candidate is not worth verifying: it is the original model, or a candidate already tried.</summary>
-    private string? Unchanged(CandidatePlan plan, OnnxModel compressed, int quantizedLayers, List<string> summaries, string hash)
+    /// <param name="onlyQuantizedNothing">Every pass of the plan quantizes, and none quantized a layer.</param>
+    private string? Unchanged(OnnxModel compressed, bool onlyQuantizedNothing, List<string> summaries, string hash)
     {
-        if (ReferenceEquals(compressed, original) || (plan.IndexOf("prune") < 0 && plan.IndexOf("quantize") >= 0 && quantizedLayers == 0))
+        if (ReferenceEquals(compressed, original) || onlyQuantizedNothing)
         {
             return $"it changes nothing ({string.Join("; ", summaries)})";
         }
@@ -132,45 +131,33 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>Pass advisories a build must see: fp16 nodes kept float32 or not measured (the others stay in the pass summaries).</summary>
-    private static readonly HashSet<string> Surfaced = new(StringComparer.Ordinal) { DiagnosticCodes.Fp16NodesKeptFloat.Id, DiagnosticCodes.Fp16NotMeasured.Id };
-
-    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries, List<Advisory> Advisories) Apply(CandidatePlan plan)
+    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries, List<Advisory> Advisories, bool OnlyQuantizedNothing) Apply(CandidatePlan plan)
     {
         var current = original;
         var quantized = 0;
         var summaries = new List<string>();
         var advisories = new List<Advisory>();
+        var onlyQuantizedNothing = plan.Passes.Count > 0;
         foreach (var pass in plan.Passes)
         {
             try
             {
-                switch (pass.Kind)
-                {
-                    case "prune":
-                        var pruned = ModelPruner.Run(current, PruneBinding.Bind(pass));
-                        current = pruned.Model;
-                        summaries.Add(string.Create(CultureInfo.InvariantCulture, $"prune {pass.Text("method") ?? "magnitude"}: {pruned.MeasuredSparsity:P1} sparsity, parameters {pruned.ParametersBefore:N0} -> {pruned.ParametersAfter:N0}"));
-                        break;
-                    case "quantize":
-                        var result = QuantizationPass.Run(current, QuantizeBinding.Bind(pass)).Result;
-                        current = result.Model;
-                        quantized = result.QuantizedCount;
-                        summaries.Add($"quantize {ModelQuantizer.ModeName(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized");
-                        advisories.AddRange(result.Advisories.Where(a => Surfaced.Contains(a.Code))
-                            .Select(a => new Advisory(new DiagnosticCode(int.Parse(a.Code.AsSpan(2), CultureInfo.InvariantCulture)), a.Message)));
-                        break;
-                }
+                var applied = pass.Pass.Apply(current, pass);
+                current = applied.Model;
+                quantized = applied.QuantizedLayers ?? quantized;
+                onlyQuantizedNothing &= applied.QuantizedLayers == 0;
+                summaries.Add(applied.Summary);
+                advisories.AddRange(applied.Advisories);
             }
             catch (CompressBuildException e) when (e.File is null)
             {
                 // Option errors raised by a pass name no file; the pass's entry in compress.yaml is where to fix them.
-                var at = model.Passes.FirstOrDefault(p => p.Kind == pass.Kind)?.Settings.Source ?? model.Source.Source;
+                var at = model.Passes.FirstOrDefault(p => p.Pass == pass.Pass)?.Settings.Source ?? model.Source.Source;
                 throw new CompressBuildException(e.Code, e.Message, at.File, at.Line, at.Column, e);
             }
         }
 
-        return (current, quantized, summaries, advisories);
+        return (current, quantized, summaries, advisories, onlyQuantizedNothing);
     }
 
     private string Key(CandidatePlan plan)
@@ -188,7 +175,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         {
             foreach (var (name, value) in pass.Settings.Where(s => s.Key.EndsWith(".data", StringComparison.Ordinal)))
             {
-                key.AddPath($"{pass.Kind}.{name}", (string)value);
+                key.AddPath($"{pass.Pass.Name}.{name}", (string)value);
             }
         }
 

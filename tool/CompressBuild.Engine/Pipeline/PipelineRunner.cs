@@ -240,18 +240,7 @@ public static class PipelineRunner
             var folder = Path.Combine(directory, model.Name);
             reports.AddRange(ReportWriter.WriteAll(verification, folder));
             var trials = Path.Combine(folder, model.Name + ".trials.json");
-            TextFile.Write(trials, JsonSerializer.Serialize(search.Trials.Select(t => new
-            {
-                trial = t.Number,
-                origin = t.Plan.Origin,
-                passes = t.Plan.Describe(),
-                passed = t.Outcome.Passed,
-                skipped = t.Outcome.SkippedBecause,
-                misses = t.Outcome.Misses,
-                sizeBytes = t.Outcome.SizeBytes,
-                steps = (t.Outcome.Details as TrialRecord)?.PassSummaries,
-                chosen = ReferenceEquals(t, search.Chosen),
-            }), JsonFormat.Indented) + "\n");
+            TextFile.Write(trials, TrialJson.Build(search.Trials, search.Chosen).ToJsonString(JsonFormat.Indented) + "\n");
             reports.Add(trials);
         }
 

@@ -19,7 +19,7 @@ public readonly record struct BlockShape(int Rows, int Cols)
         }
 
         throw new CompressBuildException(DiagnosticCodes.PruneBlockInvalid,
-            $"--block '{text}' is not a block shape RxC with 1 <= R, C <= 256 and at least two weights; use e.g. 4x4, 8x1 or 1x8.");
+            $"block '{text}' is not a block shape RxC with 1 <= R, C <= 256 and at least two weights; use e.g. 4x4, 8x1 or 1x8.");
     }
 
     public override string ToString() => $"{Rows}x{Cols}";

@@ -21,7 +21,7 @@ public readonly record struct NmPattern(int N, int M)
         }
 
         throw new CompressBuildException(DiagnosticCodes.PrunePatternInvalid,
-            $"--pattern '{text}' is not an N:M pattern with 1 <= N < M <= 64; use e.g. 2:4, 1:4 or 4:8.");
+            $"pattern '{text}' is not an N:M pattern with 1 <= N < M <= 64; use e.g. 2:4, 1:4 or 4:8.");
     }
 
     public double Sparsity => 1.0 - ((double)N / M);

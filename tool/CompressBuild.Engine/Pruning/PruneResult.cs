@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Pruning;
@@ -6,8 +7,9 @@ namespace CompressBuild.Engine.Pruning;
 /// <param name="ParametersBefore">All float weights of the model (initializers and Constant nodes) before pruning.</param>
 /// <param name="ZipBytesBefore">Deflate-compressed size of the serialized model, which is what a package ships.</param>
 /// <param name="ChannelGroups">Channel method: the coupled channel groups found and what was kept.</param>
+/// <remarks>Serializes as <c>prune --json</c> prints it: without the model itself and the run-dependent timings.</remarks>
 public sealed record PruneResult(
-    OnnxModel Model,
+    [property: JsonIgnore] OnnxModel Model,
     PruneMethod Method,
     double RequestedSparsity,
     IReadOnlyList<LayerSparsity> Layers,
@@ -21,6 +23,7 @@ public sealed record PruneResult(
     IReadOnlyList<PruneAdvisory> Advisories)
 {
     /// <summary>What the layer-wise reconstruction cost (<see cref="ReconstructionTiming.None"/> when it did not run).</summary>
+    [JsonIgnore]
     public Reconstruction.ReconstructionTiming Reconstruction { get; init; } = CompressBuild.Engine.Reconstruction.ReconstructionTiming.None;
 
     /// <summary>Zeros and removed weights over the prunable layers' original parameters.</summary>

@@ -56,35 +56,40 @@ public sealed record PruneSettings
 
     public double EffectiveSparsity => Method == PruneMethod.NM ? (Pattern ?? NmPattern.TwoFour).Sparsity : Sparsity ?? 0.5;
 
+    /// <remarks>
+    /// Messages name settings by their compress.yaml key (sparsity, calibration.data), which the CLI's options are
+    /// derived from (--sparsity, --calibration-data): a build and a command line show the same text.
+    /// </remarks>
     public void Validate()
     {
+        var method = PruneMethods.Of(Method);
         if (Reconstruct == true && CalibrationData is null)
         {
             throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
-                "--reconstruct re-solves the remaining weights on calibration data: pass --calibration-data <file|dir>, or drop --reconstruct.");
+                "reconstruct re-solves the remaining weights on calibration data: give calibration.data (a file or folder), or set reconstruct to false.");
         }
 
         if (Sparsity is { } s && (double.IsNaN(s) || s < 0 || s >= 1))
         {
             throw new CompressBuildException(DiagnosticCodes.PruneSparsityOutOfRange,
-                string.Create(CultureInfo.InvariantCulture, $"--sparsity {s} is outside [0, 1): give the fraction to remove, e.g. 0.5 for half."));
+                string.Create(CultureInfo.InvariantCulture, $"sparsity {s} is outside [0, 1): give the fraction to remove, e.g. 0.5 for half."));
         }
 
-        Conflict(Method == PruneMethod.NM && Sparsity is not null, "--sparsity does not apply to --method nm: the pattern fixes it (2:4 is 50%)");
-        Conflict(Method != PruneMethod.NM && Pattern is not null, "--pattern applies only to --method nm");
-        Conflict(Method != PruneMethod.Block && Block is not null, "--block applies only to --method block");
-        Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp, "--allocation lamp applies only to --method magnitude");
-        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Distortion, "--allocation distortion applies only to --method channel");
-        Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "--allocation distortion measures each group's output distortion on --calibration-data: pass it");
+        Conflict(!method.TakesSparsity && Sparsity is not null, $"sparsity does not apply to method {method.Name}: the pattern fixes it (2:4 is 50%)");
+        Conflict(Method != PruneMethod.NM && Pattern is not null, $"pattern applies only to method {PruneMethods.NM.Name}");
+        Conflict(Method != PruneMethod.Block && Block is not null, $"block applies only to method {PruneMethods.Block.Name}");
+        Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp, $"allocation lamp applies only to method {PruneMethods.Magnitude.Name}");
+        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Distortion, $"allocation distortion applies only to method {PruneMethods.Channel.Name}");
+        Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "allocation distortion measures each group's output distortion on calibration.data: pass it");
         Conflict(Method == PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp && Scope == SparsityScope.Layer,
-            "--allocation lamp ranks weights across layers; it cannot be combined with --scope layer");
-        Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), "--importance and --round-to apply only to --method channel");
-        Conflict(RoundTo < 1, $"--round-to must be 1 or more, got {RoundTo}");
-        Conflict(Method == PruneMethod.Block && CalibrationData is not null, "--calibration-data does not apply to --method block");
+            "allocation lamp ranks weights across layers; it cannot be combined with scope layer");
+        Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), $"importance and round_to apply only to method {PruneMethods.Channel.Name}");
+        Conflict(RoundTo < 1, $"round_to must be 1 or more, got {RoundTo}");
+        Conflict(!method.ReadsCalibration && CalibrationData is not null, $"calibration.data does not apply to method {method.Name}");
         Conflict(Method is PruneMethod.Magnitude or PruneMethod.NM && CalibrationData is not null && Reconstruct == false,
-            "--calibration-data with --method magnitude or nm is only used by --reconstruct; drop one of them");
-        Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "--importance activation needs --calibration-data");
-        Conflict(CalibrationSamples < 1, $"--calibration-samples must be 1 or more, got {CalibrationSamples}");
+            $"calibration.data with method {method.Name} is only used by reconstruct; drop one of them");
+        Conflict(Importance == ChannelImportance.Activation && CalibrationData is null, "importance activation needs calibration.data");
+        Conflict(CalibrationSamples < 1, $"calibration.samples must be 1 or more, got {CalibrationSamples}");
     }
 
     private static void Conflict(bool condition, string message)

@@ -76,7 +76,7 @@ public static class MixedPrecision
 
         if (!met)
         {
-            chosen = chosen with { Advisories = [.. chosen.Advisories, new QuantizationAdvisory(DiagnosticCodes.TargetCosineNotMet.Id, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--target-cosine {targetCosine} was not reached: with every layer float the output cosine is {cosine:F6}."))] };
+            chosen = chosen with { Advisories = [.. chosen.Advisories, new QuantizationAdvisory(DiagnosticCodes.TargetCosineNotMet.Id, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine {targetCosine} was not reached: with every layer float the output cosine is {cosine:F6}."))] };
         }
 
         var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep)).ToList();

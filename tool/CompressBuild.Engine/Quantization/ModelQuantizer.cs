@@ -87,9 +87,8 @@ public static class ModelQuantizer
         // int4-weight stores Conv weights as int4, which DequantizeLinear reads from opset 21.
         // int8-dynamic's ConvInteger needs DynamicQuantizeLinear (opset 11), int8-weight's per-channel DequantizeLinear 13.
         var convs = Subgraphs.AllNodes(model.Graph).Any(n => n.OpType == "Conv");
-        var target = (options.Mode == QuantizationMode.Int8Static || (convs && options.Mode is QuantizationMode.Int8Dynamic or QuantizationMode.Int8Weight)) && opset < QdqOpset ? QdqOpset
-            : options.Mode == QuantizationMode.Int4Weight && opset < ConvWeightOnly.Int4Opset && convs ? (int)ConvWeightOnly.Int4Opset
-            : (int?)null;
+        var mode = QuantizationModes.Of(options.Mode);
+        var target = mode.Opset is { } wanted && opset < wanted && (convs || !mode.OpsetForConvOnly) ? wanted : (int?)null;
         var preprocess = (options.Preprocess ? PreprocessOptions.Default : PreprocessOptions.ConversionOnly with { PromoteConstants = true })
             with { SampleInputs = target is not null && calibration is { Count: > 0 } ? calibration.Sample(0) : null };
         if (!options.Preprocess && target is null)
@@ -130,15 +129,8 @@ public static class ModelQuantizer
         }
     }
 
-    public static string ModeName(QuantizationMode mode) => mode switch
-    {
-        QuantizationMode.Int8Static => "int8-static",
-        QuantizationMode.Int8Dynamic => "int8-dynamic",
-        QuantizationMode.Fp16 => "fp16",
-        QuantizationMode.Int4Weight => "int4-weight",
-        QuantizationMode.Int8Weight => "int8-weight",
-        _ => mode.ToString(),
-    };
+    /// <summary>The mode's name as users write it; <see cref="QuantizationModes"/> holds it.</summary>
+    public static string ModeName(QuantizationMode mode) => QuantizationModes.NameOf(mode);
 
     /// <summary>
     /// Per-channel QDQ needs opset 13, which <see cref="Prepare"/> converted the model to; a model the converter
@@ -166,10 +158,10 @@ public static class ModelQuantizer
 
     private static void Validate(QuantizationOptions options, Dataset? calibration, string file)
     {
-        if (options.Mode == QuantizationMode.Int8Static && calibration is null)
+        if (QuantizationModes.Of(options.Mode) is { Calibration: CalibrationUse.Required } mode && calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataRequired,
-                "int8-static needs calibration data to choose activation ranges: give calibration data (calibration.data, a file or folder of a few hundred representative inputs).", file);
+                $"{mode.Name} needs calibration data to choose activation ranges: give calibration data (calibration.data, a file or folder of a few hundred representative inputs).", file);
         }
 
         if (!(options.Percentile > 50 && options.Percentile <= 100))

@@ -21,7 +21,7 @@ internal static class WeightOnlyQuantizer
         if (options.Gptq == true && calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
-                "--gptq solves each layer on calibration data: pass --calibration-data <file|dir> (a few hundred representative inputs), or drop --gptq for round-to-nearest.", work.Model.DisplayName);
+                "gptq solves each layer on calibration data: give calibration.data (a file or folder of a few hundred representative inputs), or set gptq to false for round-to-nearest.", work.Model.DisplayName);
         }
 
         var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;

@@ -65,12 +65,7 @@ public static class ModelSummaryText
     }
 
     /// <summary>"int8-static", "channel 25% pruned + int8-static, 2 layers float".</summary>
-    private static string Passes(CandidatePlan plan) => plan.Passes.Count == 0 ? "unchanged" : string.Join(" + ", plan.Passes.Select(p => p.Kind switch
-    {
-        "quantize" => (p.Get("mode") as string ?? "quantized") + (p.Get("keep_float_top") is { } k ? string.Create(CultureInfo.InvariantCulture, $" ({k} layers float)") : ""),
-        "prune" => (p.Get("method") as string ?? "magnitude") + (p.Get("sparsity") is double s ? string.Create(CultureInfo.InvariantCulture, $" {s * 100:0.#}%") : "") + " pruned",
-        _ => p.Kind,
-    }));
+    private static string Passes(CandidatePlan plan) => plan.Passes.Count == 0 ? "unchanged" : string.Join(" + ", plan.Passes.Select(p => p.Pass.Summary(p)));
 
     private static string Short(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:0.0}x");
 }

@@ -225,17 +225,7 @@ internal static class RunCommand
             ["stopReason"] = m.StopReason,
             ["cacheHits"] = m.CacheHits,
             ["remoteCacheHits"] = m.RemoteHits,
-            ["trials"] = new JsonArray(m.Trials.Select(t => (JsonNode)new JsonObject
-            {
-                ["trial"] = t.Number,
-                ["origin"] = t.Plan.Origin,
-                ["passes"] = t.Plan.Describe(),
-                ["passed"] = t.Outcome.Passed,
-                ["skipped"] = t.Outcome.SkippedBecause,
-                ["sizeBytes"] = t.Outcome.SizeBytes,
-                ["misses"] = new JsonArray(t.Outcome.Misses.Select(x => (JsonNode)x).ToArray()),
-                ["chosen"] = ReferenceEquals(t, m.Chosen),
-            }).ToArray()),
+            ["trials"] = TrialJson.Build(m.Trials, m.Chosen),
             ["verification"] = m.Verification is null ? null : JsonReport.Build(m.Verification),
         }).ToArray()),
         ["reports"] = new JsonArray(result.Reports.Select(r => (JsonNode)r).ToArray()),

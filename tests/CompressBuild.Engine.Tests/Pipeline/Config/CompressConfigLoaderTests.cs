@@ -47,7 +47,7 @@ public sealed class CompressConfigLoaderTests : IDisposable
         Assert.Equal("mlp", model.Name);
         Assert.Equal(temp.File("mlp.onnx"), model.Path);
         Assert.Equal(temp.File(Path.Combine("out", "mlp.onnx")), model.Output);
-        Assert.Equal(["prune", "quantize"], model.Passes.Select(p => p.Kind));
+        Assert.Equal(["prune", "quantize"], model.Passes.Select(p => p.Pass.Name));
         Assert.Equal(0.25, model.Passes[0].Settings.Number("sparsity"));
         Assert.Equal(8, model.Passes[0].Settings.WholeNumber("round_to"));
         Assert.Equal(temp.File("calib.npy"), model.Passes[1].Settings.Section("calibration")!.Text("data"));

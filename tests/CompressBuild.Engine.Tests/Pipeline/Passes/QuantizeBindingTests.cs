@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
@@ -35,5 +36,17 @@ public sealed class QuantizeBindingTests : IDisposable
         var plan = PlanFactory.FromConfig(config.Models[0].Passes);
 
         Assert.Equal(expected, QuantizeBinding.Bind(plan.Passes[0]).Options.Preprocess);
+    }
+
+    [Fact]
+    public void Settings_only_another_mode_reads_are_CB4063_naming_the_modes_that_read_them()
+    {
+        var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static").With("block_size", 64L).With("per_tensor", true).With("exclude_nodes", new[] { "a" }.ToImmutableArray());
+
+        var advisory = Assert.Single(QuantizeBinding.Ignored(plan));
+
+        Assert.Equal("CB4063", advisory.Code.Id);
+        Assert.StartsWith("block_size applies only to mode int4-weight or int8-weight; mode int8-static ignores it.", advisory.Message, StringComparison.Ordinal);
+        Assert.Empty(QuantizeBinding.Ignored(plan.With("mode", "int4-weight").Without("per_tensor")));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
 using Xunit;
 
@@ -94,7 +95,7 @@ public class BudgetSearchTests
         {
             var settings = ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal);
             settings = p.Mode is null ? settings.Add("method", "channel") : settings.Add("mode", p.Mode);
-            return new PassPlan(p.Kind, p.Sparsity is { } s ? settings.Add("sparsity", s) : settings);
+            return new PassPlan(PassRegistry.Find(p.Kind)!, p.Sparsity is { } s ? settings.Add("sparsity", s) : settings);
         }).ToList(), "requested");
 
     [Fact]
@@ -160,8 +161,8 @@ public class BudgetSearchTests
         public TrialOutcome Evaluate(CandidatePlan plan)
         {
             clock?.Step();
-            var quantize = plan.Passes.FirstOrDefault(p => p.Kind == "quantize");
-            var prune = plan.Passes.FirstOrDefault(p => p.Kind == "prune");
+            var quantize = plan.Passes.FirstOrDefault(p => p.Pass == PassRegistry.Quantize);
+            var prune = plan.Passes.FirstOrDefault(p => p.Pass == PassRegistry.Prune);
             var mode = quantize?.Get("mode") as string;
             var keep = (long)(quantize?.Get("keep_float_top") ?? 0L);
             var sparsity = (double)(prune?.Get("sparsity") ?? 0.0);

@@ -1,3 +1,8 @@
+using CompressBuild.Engine.Pipeline.Passes;
+using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Calibration;
+
 namespace CompressBuild.Engine.Pipeline.Config;
 
 /// <summary>
@@ -9,20 +14,20 @@ public static class CompressConfigSchema
     public static ConfigSection Calibration { get; } = new("calibration", "Calibration data for int8-static (and activation-aware pruning).",
     [
         new("data", ConfigValueKind.Path, "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders.") { Required = true, MustExist = true },
-        new("method", ConfigValueKind.Choice, "How activation ranges are chosen.") { Choices = ["minmax", "percentile", "entropy", "mse"] },
+        new("method", ConfigValueKind.Choice, "How activation ranges are chosen.") { Choices = CalibrationMethods.All.Names },
         new("percentile", ConfigValueKind.Number, "Percentile of |activation| kept by the percentile method (default 99.999).") { Minimum = 50, Maximum = 100, ExclusiveMinimum = true },
         new("samples", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
     ], Shorthand: "data");
 
     public static ConfigSection Prune { get; } = new("prune", "Pruning pass (dotnet compress prune).",
     [
-        new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = ["magnitude", "nm", "block", "channel"] },
+        new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = PruneMethods.All.Names },
         new("sparsity", ConfigValueKind.Number, "Fraction of weights (or of each channel group) removed; default 0.5.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
-        new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = ["global", "layer"] },
-        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = ["uniform", "lamp", "distortion"] },
-        new("pattern", ConfigValueKind.Choice, "nm: N of every M weights kept.") { Choices = ["1:4", "2:4", "4:8"] },
+        new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = PruneMethods.Scopes.Names },
+        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
+        new("pattern", ConfigValueKind.Text, "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
-        new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = ["l1", "l2", "bn-scale", "activation"] },
+        new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
         new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise reconstruction (channel, magnitude, nm).") { Section = Calibration },
         new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by default when calibration is given."),
@@ -32,14 +37,14 @@ public static class CompressConfigSchema
 
     public static ConfigSection Quantize { get; } = new("quantize", "Quantization pass (dotnet compress quantize).",
     [
-        new("mode", ConfigValueKind.Choice, "What to quantize to.") { Required = true, Choices = ["int8-dynamic", "int8-static", "int4-weight", "int8-weight", "fp16"] },
+        new("mode", ConfigValueKind.Choice, "What to quantize to.") { Required = true, Choices = QuantizationModes.All.Names },
         new("calibration", ConfigValueKind.Section, "int8-static, bias correction and mixed precision: calibration data and method.") { Section = Calibration },
         new("per_tensor", ConfigValueKind.Boolean, "int8-static: one weight scale per tensor instead of per output channel."),
-        new("activation_type", ConfigValueKind.Choice, "int8-static: activation integer type (u8 is ONNX Runtime's fast CPU path).") { Choices = ["u8", "s8"] },
-        new("weight_type", ConfigValueKind.Choice, "int8-static: weight integer type.") { Choices = ["s8", "u8"] },
+        new("activation_type", ConfigValueKind.Choice, "int8-static: activation integer type (u8 is ONNX Runtime's fast CPU path).") { Choices = QuantTypes.All.Names },
+        new("weight_type", ConfigValueKind.Choice, "int8-static: weight integer type (default s8).") { Choices = QuantTypes.All.Names },
         new("activation_symmetric", ConfigValueKind.Boolean, "int8-static: symmetric activation ranges (zero point 0)."),
         new("weight_asymmetric", ConfigValueKind.Boolean, "int8-static: asymmetric weight ranges."),
-        new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per scale along K.") { Choices = ["16", "32", "64", "128", "256"] },
+        new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per scale along K, a power of two (16, 32 (default), 64, 128...).") { Minimum = 16 },
         new("gptq", ConfigValueKind.Boolean, "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
         new("asymmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: a zero point per block."),
         new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default).") { Minimum = 0, Maximum = 4 },
@@ -93,7 +98,7 @@ public static class CompressConfigSchema
         new("path", ConfigValueKind.Path, "The .onnx model, relative to this file.") { Required = true, MustExist = true },
         new("name", ConfigValueKind.Text, "Name for --model and reports (default: the file name)."),
         new("output", ConfigValueKind.Path, "Where the compressed model goes (default: <name>.compressed.onnx beside the model)."),
-        new("passes", ConfigValueKind.PassList, "Passes applied in order.") { Required = true, Passes = [Prune, Quantize] },
+        new("passes", ConfigValueKind.PassList, "Passes applied in order.") { Required = true, Passes = [.. PassRegistry.All.Select(p => p.Schema)] },
         new("evaluation", ConfigValueKind.Section, "Data to verify on.") { Section = Evaluation },
         new("budgets", ConfigValueKind.Section, "What the result must meet.") { Section = Budgets },
         new("search", ConfigValueKind.Section, "off or auto.") { Section = Search },

@@ -87,7 +87,7 @@ public static class ConfigValidator
         var (name, settings) = mapping.Entries[0];
         var pass = key.Passes.FirstOrDefault(p => p.Name == name.Value) ?? throw new CompressBuildException(DiagnosticCodes.ConfigUnknownKey,
             $"unknown pass '{name.Value}'{Suggestions.DidYouMean(name.Value, names)}; passes are {string.Join(", ", names)}.", name.File, name.Line, name.Column);
-        return new ConfiguredPass(pass.Name, Validate(settings, pass, baseDirectory));
+        return new ConfiguredPass(Passes.PassRegistry.For(pass), Validate(settings, pass, baseDirectory));
     }
 
     private static ConfigSequence Sequence(ConfigNode node, ConfigKey key) =>

@@ -1,5 +1,3 @@
-using CompressBuild.Engine.Pipeline.Search;
-
 namespace CompressBuild.Engine.Pipeline.Passes;
 
 /// <summary>Typed reads of a pass's settings; the config validator has already checked every type.</summary>

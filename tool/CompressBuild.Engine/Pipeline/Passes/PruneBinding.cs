@@ -1,9 +1,9 @@
-using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Choices;
 using CompressBuild.Engine.Pruning;
 
 namespace CompressBuild.Engine.Pipeline.Passes;
 
-/// <summary>compress.yaml's <c>prune</c> settings (the CLI's options in snake_case) to <see cref="PruneSettings"/>.</summary>
+/// <summary>A <c>prune</c> pass's settings (from compress.yaml or the CLI's options, by schema key) to <see cref="PruneSettings"/>.</summary>
 public static class PruneBinding
 {
     public static PruneSettings Bind(PassPlan pass)
@@ -11,31 +11,13 @@ public static class PruneBinding
         var defaults = new PruneSettings();
         var settings = new PruneSettings
         {
-            Method = pass.Text("method") switch
-            {
-                "nm" => PruneMethod.NM,
-                "block" => PruneMethod.Block,
-                "channel" => PruneMethod.Channel,
-                _ => PruneMethod.Magnitude,
-            },
+            Method = PruneMethods.All.Find(pass.Text("method"))?.Method ?? defaults.Method,
             Sparsity = pass.Number("sparsity"),
-            Scope = pass.Text("scope") == "layer" ? SparsityScope.Layer : SparsityScope.Global,
-            Allocation = pass.Text("allocation") switch
-            {
-                "lamp" => SparsityAllocation.Lamp,
-                "distortion" => SparsityAllocation.Distortion,
-                "uniform" => SparsityAllocation.Uniform,
-                _ => null,
-            },
+            Scope = PruneMethods.Scopes.ValueOf(pass.Text("scope"), defaults.Scope),
+            Allocation = PruneMethods.Allocations.Find(pass.Text("allocation"))?.Value ?? defaults.Allocation,
             Pattern = pass.Text("pattern") is { } pattern ? NmPattern.Parse(pattern) : null,
             Block = pass.Text("block") is { } block ? BlockShape.Parse(block) : null,
-            Importance = pass.Text("importance") switch
-            {
-                "l1" => ChannelImportance.L1,
-                "bn-scale" => ChannelImportance.BnScale,
-                "activation" => ChannelImportance.Activation,
-                _ => ChannelImportance.L2,
-            },
+            Importance = PruneMethods.Importances.ValueOf(pass.Text("importance"), defaults.Importance),
             RoundTo = pass.WholeNumber("round_to") ?? defaults.RoundTo,
             CalibrationData = pass.Text("calibration.data"),
             CalibrationSamples = pass.WholeNumber("calibration.samples") ?? defaults.CalibrationSamples,

@@ -1,10 +1,12 @@
-using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Choices;
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
 
 namespace CompressBuild.Engine.Pipeline.Passes;
 
-/// <summary>compress.yaml's <c>quantize</c> settings (the CLI's options in snake_case) to a <see cref="QuantizationRequest"/>.</summary>
+/// <summary>A <c>quantize</c> pass's settings (from compress.yaml or the CLI's options, by schema key) to a <see cref="QuantizationRequest"/>.</summary>
 public static class QuantizeBinding
 {
     public static QuantizationRequest Bind(PassPlan pass)
@@ -13,25 +15,12 @@ public static class QuantizeBinding
         var keepFloat = pass.List("keep_float");
         var options = new QuantizationOptions
         {
-            Mode = pass.Text("mode") switch
-            {
-                "int8-dynamic" => QuantizationMode.Int8Dynamic,
-                "int4-weight" => QuantizationMode.Int4Weight,
-                "int8-weight" => QuantizationMode.Int8Weight,
-                "fp16" => QuantizationMode.Fp16,
-                _ => QuantizationMode.Int8Static,
-            },
-            Calibration = pass.Text("calibration.method") switch
-            {
-                "minmax" => CalibrationMethod.MinMax,
-                "entropy" => CalibrationMethod.Entropy,
-                "mse" => CalibrationMethod.Mse,
-                _ => CalibrationMethod.Percentile,
-            },
+            Mode = QuantizationModes.All.Find(pass.Text("mode"))?.Mode ?? defaults.Mode,
+            Calibration = CalibrationMethods.All.ValueOf(pass.Text("calibration.method"), defaults.Calibration),
             Percentile = pass.Number("calibration.percentile") ?? defaults.Percentile,
             PerChannel = !(pass.Flag("per_tensor") ?? false),
-            ActivationType = pass.Text("activation_type") == "s8" ? QuantType.S8 : QuantType.U8,
-            WeightType = pass.Text("weight_type") == "u8" ? QuantType.U8 : QuantType.S8,
+            ActivationType = QuantTypes.All.ValueOf(pass.Text("activation_type"), defaults.ActivationType),
+            WeightType = QuantTypes.All.ValueOf(pass.Text("weight_type"), defaults.WeightType),
             ActivationSymmetric = pass.Flag("activation_symmetric") ?? defaults.ActivationSymmetric,
             WeightSymmetric = !(pass.Flag("weight_asymmetric") ?? !defaults.WeightSymmetric),
             BlockSize = pass.WholeNumber("block_size") ?? defaults.BlockSize,
@@ -47,5 +36,16 @@ public static class QuantizeBinding
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
+    }
+
+    /// <summary>
+    /// Warnings (CB4063) for settings the chosen mode does not read, e.g. block_size with int8-static: they would
+    /// otherwise be ignored without a word, and the user believes they are in effect.
+    /// </summary>
+    public static IReadOnlyList<Advisory> Ignored(PassPlan pass)
+    {
+        var mode = QuantizationModes.All.Find(pass.Text("mode")) ?? QuantizationModes.Of(new QuantizationOptions().Mode);
+        return [.. QuantizationModes.IgnoredBy(mode, pass.Settings.Keys).Select(key => new Advisory(DiagnosticCodes.SettingIgnoredByMode,
+            $"{key} applies only to mode {QuantizationModes.Readers(key)}; mode {mode.Name} ignores it. Remove it, or choose the mode it belongs to."))];
     }
 }

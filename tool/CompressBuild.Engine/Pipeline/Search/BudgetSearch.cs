@@ -1,4 +1,6 @@
 using System.Globalization;
+using CompressBuild.Engine.Pipeline.Passes;
+using CompressBuild.Engine.Quantization;
 
 namespace CompressBuild.Engine.Pipeline.Search;
 
@@ -10,7 +12,8 @@ namespace CompressBuild.Engine.Pipeline.Search;
 /// float (<c>keep_float_top</c>), fewest first;</item>
 /// <item>still failing with a prune pass: binary search for the largest sparsity below the requested one that
 /// passes;</item>
-/// <item>only when nothing passed: cheaper quantization (int8-dynamic, then fp16) without pruning.</item>
+/// <item>only when nothing passed: the fallback modes of <see cref="QuantizationModes.Fallbacks"/> (int8-dynamic,
+/// then fp16) without pruning.</item>
 /// </list>
 /// Bounded by <see cref="SearchLimits"/>; of the trials that passed, the smallest model wins (ties: the earlier).
 /// </summary>
@@ -18,9 +21,6 @@ public sealed class BudgetSearch
 {
     /// <summary>Sparsity is searched on this many steps between 0 and the requested value.</summary>
     public const int SparsitySteps = 8;
-
-    private static readonly string[] QuantizingModes = ["int8-static", "int8-dynamic", "int4-weight", "int8-weight"];
-    private static readonly string[] FallbackModes = ["int8-dynamic", "fp16"];
 
     private readonly ICandidateEvaluator evaluator;
     private readonly SearchLimits limits;
@@ -72,8 +72,8 @@ public sealed class BudgetSearch
             return FallBack(requested) ? "a cheaper fallback meets every budget" : "the requested passes miss a size or speed budget, and no fallback meets every budget";
         }
 
-        var quantize = requested.IndexOf("quantize");
-        if (quantize >= 0 && QuantizingModes.Contains(requested.Passes[quantize].Get("mode") as string) && first.Outcome.QuantizedLayers > 0)
+        var quantize = requested.IndexOf(PassRegistry.Quantize);
+        if (quantize >= 0 && QuantizationModes.All.Find(requested.Passes[quantize].Text("mode")) is { KeepsLayersFloat: true } && first.Outcome.QuantizedLayers > 0)
         {
             if (SearchFloatLayers(requested, quantize, first.Outcome.QuantizedLayers))
             {
@@ -81,7 +81,7 @@ public sealed class BudgetSearch
             }
         }
 
-        var prune = requested.IndexOf("prune");
+        var prune = requested.IndexOf(PassRegistry.Prune);
         if (prune >= 0 && requested.Passes[prune].Get("sparsity") is double sparsity && sparsity > 0)
         {
             if (SearchSparsity(requested, prune, sparsity))
@@ -156,17 +156,17 @@ public sealed class BudgetSearch
 
     private bool FallBack(CandidatePlan requested)
     {
-        var quantize = requested.IndexOf("quantize");
+        var quantize = requested.IndexOf(PassRegistry.Quantize);
         if (quantize < 0)
         {
             return false;
         }
 
-        var mode = requested.Passes[quantize].Get("mode") as string;
-        foreach (var fallback in FallbackModes.Where(m => m != mode))
+        var mode = requested.Passes[quantize].Text("mode");
+        foreach (var fallback in QuantizationModes.Fallbacks.Where(m => m.Name != mode))
         {
-            var pass = new PassPlan("quantize", System.Collections.Immutable.ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal).Add("mode", fallback));
-            if (Try(new CandidatePlan([pass], $"fallback: {fallback} without pruning")) is not { } trial)
+            var pass = new PassPlan(PassRegistry.Quantize).With("mode", fallback.Name);
+            if (Try(new CandidatePlan([pass], $"fallback: {fallback.Name} without pruning")) is not { } trial)
             {
                 return false;
             }

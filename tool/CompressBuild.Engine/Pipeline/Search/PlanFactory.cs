@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CompressBuild.Engine.Pipeline.Config;
+using CompressBuild.Engine.Pipeline.Passes;
 
 namespace CompressBuild.Engine.Pipeline.Search;
 
@@ -7,7 +8,11 @@ namespace CompressBuild.Engine.Pipeline.Search;
 public static class PlanFactory
 {
     public static CandidatePlan FromConfig(IReadOnlyList<ConfiguredPass> passes) =>
-        new(passes.Select(p => new PassPlan(p.Kind, Flatten(p.Settings, "", ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal)))).ToList(), "requested");
+        new(passes.Select(p => FromSettings(p.Pass, p.Settings)).ToList(), "requested");
+
+    /// <summary>One pass from its validated settings (compress.yaml's, or the CLI's options checked by the same schema).</summary>
+    public static PassPlan FromSettings(IPass pass, ConfigValues settings) =>
+        new(pass, Flatten(settings, "", ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal)));
 
     private static ImmutableSortedDictionary<string, object> Flatten(ConfigValues values, string prefix, ImmutableSortedDictionary<string, object> into)
     {

@@ -26,7 +26,7 @@ public static class MagnitudePruner
         var total = weights.Sum(w => (long)w.Length);
         if (total > uint.MaxValue)
         {
-            throw new CompressBuildException(DiagnosticCodes.PruneOptionConflict, "global magnitude pruning ranks at most 4 G weights at once; use --scope layer for this model.");
+            throw new CompressBuildException(DiagnosticCodes.PruneOptionConflict, "global magnitude pruning ranks at most 4 G weights at once; use scope layer for this model.");
         }
 
         var keys = new ulong[total];
@@ -69,7 +69,7 @@ public static class MagnitudePruner
             if (weights[l].Length > 0 && TensorPrimitives.MaxMagnitude(weights[l]) == 0)
             {
                 advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneLayerEmptied.Id,
-                    $"global magnitude pruning zeroed every weight of '{layers[l].Name}' ({layers[l].Weight.Name}); use --allocation lamp or --scope layer to keep every layer alive."));
+                    $"global magnitude pruning zeroed every weight of '{layers[l].Name}' ({layers[l].Weight.Name}); use allocation lamp or scope layer to keep every layer alive."));
             }
         }
 

@@ -1,0 +1,15 @@
+using CompressBuild.Engine.Choices;
+
+namespace CompressBuild.Engine.Quantization.Calibration;
+
+/// <summary>The registry of calibration methods (<c>calibration.method</c>, <c>--calibration-method</c>): names spelled once.</summary>
+public static class CalibrationMethods
+{
+    public static ChoiceSet<Choice<CalibrationMethod>> All { get; } = new(
+        new(CalibrationMethod.MinMax, "minmax", "the observed minimum and maximum"),
+        new(CalibrationMethod.Percentile, "percentile", "clips the rarest |values|: keeps the given percentile (default)"),
+        new(CalibrationMethod.Entropy, "entropy", "the range whose quantized histogram loses least information (KL divergence)"),
+        new(CalibrationMethod.Mse, "mse", "the range with the least mean squared quantization error"));
+
+    public static string NameOf(CalibrationMethod method) => All.Of(method).Name;
+}
