@@ -31,7 +31,7 @@ public static class CompressConfigSchema
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
         new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise reconstruction (channel, magnitude, nm).") { Section = Calibration },
         new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by default when calibration is given."),
-        new("exclude_nodes", ConfigValueKind.StringList, "Node names left alone."),
+        new("exclude_nodes", ConfigValueKind.StringList, "Node names (or first-output names) left alone."),
         new("exclude_op_types", ConfigValueKind.StringList, "Op types left alone."),
     ]);
 
@@ -48,7 +48,7 @@ public static class CompressConfigSchema
         new("gptq", ConfigValueKind.Boolean, "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
         new("asymmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: a zero point per block."),
         new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default).") { Minimum = 0, Maximum = 4 },
-        new("exclude_nodes", ConfigValueKind.StringList, "Node names kept in float."),
+        new("exclude_nodes", ConfigValueKind.StringList, "Node names (or first-output names) kept in float."),
         new("exclude_op_types", ConfigValueKind.StringList, "Op types kept in float."),
         new("keep_float", ConfigValueKind.StringList, "Keep the first and/or last quantizable layer in float.") { Choices = ["first", "last"] },
         new("fp16_block_list", ConfigValueKind.StringList, "fp16: op types that stay float32."),
