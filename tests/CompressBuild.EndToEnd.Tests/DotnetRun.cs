@@ -1,3 +1,5 @@
+using CompressBuild.Testing;
+
 namespace CompressBuild.EndToEnd.Tests;
 
 /// <summary>What one dotnet process did: its exit code and everything it printed (stdout and stderr interleaved).</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using CompressBuild.Testing;
 
 namespace CompressBuild.EndToEnd.Tests;
@@ -79,61 +77,31 @@ public sealed class PackagedCompressBuild : IDisposable
     /// </param>
     private DotnetRun Run(string workingDirectory, bool privatePackages, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string?>
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            // The test host's own MSBuild settings must not leak into the builds under test.
+            ["MSBuildSDKsPath"] = null,
+            ["MSBuildExtensionsPath"] = null,
+            ["MSBUILD_EXE_PATH"] = null,
+            ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
+            ["DOTNET_HOST_PATH"] = null,
+            ["PATH"] = PathWithoutNode,
+            ["COMPRESSBUILD_CACHE"] = Cache,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_UI_LANGUAGE"] = "en",
+            // No MSBuild node outlives its build: nothing holds the temp folders or the package's task assembly.
+            ["MSBUILDDISABLENODEREUSE"] = "1",
         };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // The test host's own MSBuild settings must not leak into the builds under test.
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly", "DOTNET_HOST_PATH" })
-        {
-            start.Environment.Remove(name);
-        }
-
         if (privatePackages)
         {
-            start.Environment["NUGET_PACKAGES"] = Packages;
+            environment["NUGET_PACKAGES"] = Packages;
         }
 
-        start.Environment["PATH"] = PathWithoutNode;
-        start.Environment["COMPRESSBUILD_CACHE"] = Cache;
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-        // No MSBuild node outlives its build: nothing holds the temp folders or the package's task assembly.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var lines = new List<TimedLine>();
-        void Add(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                    lines.Add(new TimedLine(clock.Elapsed, line));
-                }
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Add(e.Data);
-        process.ErrorDataReceived += (_, e) => Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        return new DotnetRun(string.Join(" ", args), process.ExitCode, output.ToString()) { Lines = lines };
+        // The dotnet a shell would find on the node-free PATH, as a user's build would.
+        var dotnet = NodeFreePath.Resolve("dotnet", PathWithoutNode) ?? ChildProcess.Dotnet;
+        var run = ChildProcess.Run(dotnet, args, new ChildOptions { WorkingDirectory = workingDirectory, Environment = environment });
+        return new DotnetRun(string.Join(" ", args), run.ExitCode, run.Output) { Lines = run.Lines };
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CompressBuild.Testing;
 
 namespace CompressBuild.Fuzz.Tests;
 
@@ -64,15 +65,6 @@ internal static class FileSnapshot
 
         // Regular files are the only entries whose "st_mode" type bits are 0x8000; .NET does not expose them,
         // but a FIFO or device reports no length and cannot be opened without risk, so ask stat(1) only for those.
-        return info.Length > 0 || KindByStat(path) == "regular empty file" || KindByStat(path) == "regular file";
-    }
-
-    private static string KindByStat(string path)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%F", path]) { RedirectStandardOutput = true };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var kind = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return kind;
+        return info.Length > 0 || SpecialFiles.Kind(path) is "regular empty file" or "regular file";
     }
 }

@@ -75,7 +75,7 @@ public sealed class ResourceLimitTests : IDisposable
             case "run-dev-zero":
                 return ["run", "/dev/zero"];
             case "run-fifo-config":
-                Unix.Mkfifo(temp.File("compress.yaml"));
+                SpecialFiles.Mkfifo(temp.File("compress.yaml"));
                 return ["run", temp.File("compress.yaml")];
             case "verify-npz-bomb":
                 return ["verify", Model(), "--reference", Model(), "--data", Bomb(), "--no-latency"];
@@ -97,7 +97,7 @@ public sealed class ResourceLimitTests : IDisposable
                 new Engine.Onnx.ExternalDataReference("w.bin", 0, 128, null).WriteTo(model.Graph.Initializer[0]);
                 Directory.CreateDirectory(temp.File("ext"));
                 Seeds.Write(temp.File("ext/m.onnx"), model);
-                Unix.Mkfifo(temp.File("ext/w.bin"));
+                SpecialFiles.Mkfifo(temp.File("ext/w.bin"));
                 return ["convert", temp.File("ext/m.onnx"), "-o", temp.File("ext-out/m.onnx"), "--inline"];
             case "bench-threads":
                 return ["bench", Model(), "--threads", "100000", "--iterations", "1", "--warmup", "0"];
@@ -113,35 +113,20 @@ public sealed class ResourceLimitTests : IDisposable
 
     private static async Task<(int Exit, string Error, long Peak, TimeSpan Elapsed)> RunChild(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dotnet-compress.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x40000000";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var options = new ChildOptions { Environment = new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x40000000" }, Timeout = Timeout };
+        using var child = ChildProcess.Start(ChildProcess.Dotnet, [Path.Combine(AppContext.BaseDirectory, "dotnet-compress.dll"), .. args], options);
         var clock = Stopwatch.StartNew();
         long peak = 0;
-        while (!process.HasExited && clock.Elapsed < Timeout)
+        while (!child.Completion.IsCompleted)
         {
-            peak = Math.Max(peak, ResidentBytes(process.Id));
+            peak = Math.Max(peak, ResidentBytes(child.Id));
             await Task.Delay(20);
         }
 
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, $"killed after {Timeout.TotalSeconds} s: {await stderr}", peak, clock.Elapsed);
-        }
-
-        await process.WaitForExitAsync();
-        _ = await stdout;
-        return (process.ExitCode, await stderr, peak, clock.Elapsed);
+        var run = await child.Completion;
+        return run.TimedOut
+            ? (-1, $"killed after {Timeout.TotalSeconds} s: {run.StandardError}", peak, clock.Elapsed)
+            : (run.ExitCode, run.StandardError, peak, clock.Elapsed);
     }
 
     private static long ResidentBytes(int pid)

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using CompressBuild.Testing;
+using CompressBuild.Tool;
+using CompressBuild.Tool.Commands;
 using Xunit;
 
 namespace CompressBuild.Tasks.Tests;
@@ -22,23 +24,20 @@ public class EngineResponseFileTests
         var rsp = folder.File("run.rsp");
         File.WriteAllText(rsp, EngineResponseFile.Format(tokens));
 
-        var config = new Argument<string>("config");
-        var model = new Option<string>("--model-file");
-        var origin = new Option<string>("--origin");
-        var reports = new Option<string>("--report-dir");
-        var cache = new Option<string>("--cache-dir");
-        var misses = new Option<bool>("--misses-as-warnings");
-        var root = new RootCommand { config, model, origin, reports, cache, misses };
+        // Parsed by the tool's own command tree, as the task runs it: `run @file.rsp --message-format json-lines`.
+        var cli = CompressCli.Build(new CliContext(TextWriter.Null, TextWriter.Null));
 
-        var parse = root.Parse(["@" + rsp]);
+        var parse = cli.Parse(["run", "@" + rsp, "--message-format", RunBuildArguments.JsonLinesFormat]);
 
         Assert.True(parse.Errors.Count == 0, string.Join(" | ", parse.Errors.Select(e => e.Message)));
-        Assert.Equal(tokens[0], parse.GetValue(config));
-        Assert.Equal(tokens[2], parse.GetValue(model));
-        Assert.Equal(tokens[4], parse.GetValue(origin));
-        Assert.Equal("#not a comment", parse.GetValue(reports));
-        Assert.Equal(folder.File("cache dir"), parse.GetValue(cache));
-        Assert.True(parse.GetValue(misses));
+        Assert.Equal("run", parse.CommandResult.Command.Name);
+        Assert.Equal(tokens[0], parse.GetValue<string>("config"));
+        Assert.Equal(tokens[2], parse.GetValue<string?>("--model-file"));
+        Assert.Equal(tokens[4], parse.GetValue<string?>("--origin"));
+        Assert.Equal("#not a comment", parse.GetValue<string?>("--report-dir"));
+        Assert.Equal(folder.File("cache dir"), parse.GetValue<string?>("--cache-dir"));
+        Assert.True(parse.GetValue<bool>("--misses-as-warnings"));
+        Assert.Equal(RunBuildArguments.JsonLinesFormat, parse.GetValue<string>("--message-format"));
     }
 
     [Fact]

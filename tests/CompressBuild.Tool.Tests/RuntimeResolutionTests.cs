@@ -20,13 +20,28 @@ public class RuntimeResolutionTests
     {
         using var temp = new TempFolder();
         var tool = CopyToolWithoutRuntimes(temp.File("tool"));
-        var native = Directory.CreateDirectory(Path.GetDirectoryName(OnnxRuntimeLibrary.PackageLibraryPath(temp.File("packages"), OnnxRuntimeLibrary.DefaultPackage, OnnxRuntimeLibrary.ManagedVersion))!);
-        File.Copy(BundledLibrary, Path.Combine(native.FullName, OnnxRuntimeLibrary.LibraryFileName));
+        var packaged = PlaceLibrary(OnnxRuntimeLibrary.PackageLibraryPath(temp.File("packages"), OnnxRuntimeLibrary.DefaultPackage, OnnxRuntimeLibrary.ManagedVersion));
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = temp.File("packages") };
 
-        var run = ToolProcess.Run(tool, ["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "2", "--json"], new() { ["NUGET_PACKAGES"] = temp.File("packages") });
+        var run = ToolProcess.Run(tool, ["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "2", "--json"], environment);
+        var loaded = LoadedLibrary(tool, environment);
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains($"ONNX Runtime {OnnxRuntimeLibrary.ManagedVersion}", run.Out, StringComparison.Ordinal);
+        Assert.Equal(packaged, loaded);
+    }
+
+    [Fact]
+    public void By_default_the_bundled_copy_comes_before_the_nuget_packages_folder()
+    {
+        using var temp = new TempFolder();
+        var tool = CopyToolWithoutRuntimes(temp.File("tool"));
+        var bundled = PlaceLibrary(Path.Combine(tool, "runtimes", OnnxRuntimeLibrary.RuntimeIdentifier, "native", OnnxRuntimeLibrary.LibraryFileName));
+        PlaceLibrary(OnnxRuntimeLibrary.PackageLibraryPath(temp.File("packages"), OnnxRuntimeLibrary.DefaultPackage, OnnxRuntimeLibrary.ManagedVersion));
+
+        var loaded = LoadedLibrary(tool, new() { ["NUGET_PACKAGES"] = temp.File("packages") });
+
+        Assert.Equal(bundled, loaded);
     }
 
     [Fact]
@@ -62,6 +77,27 @@ public class RuntimeResolutionTests
         Assert.Contains("error CB3001", run.Error, StringComparison.Ordinal);
         Assert.Contains(OnnxRuntimeLibrary.EnvironmentVariable, run.Error, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(tool, "runtimes"), run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A copy of this machine's ONNX Runtime library at <paramref name="path"/> (folders created); returns the path.</summary>
+    private static string PlaceLibrary(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(BundledLibrary, path);
+        return path;
+    }
+
+    /// <summary>
+    /// Which library file the tool loads: asked for CUDA, the CPU library fails with CB3020, whose message names the
+    /// file it loaded ("... library at PATH; it has: ...").
+    /// </summary>
+    private static string LoadedLibrary(string tool, Dictionary<string, string> environment)
+    {
+        var run = ToolProcess.Run(tool, ["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "1", "--execution-provider", "cuda"], environment);
+        Assert.Equal(ExitCodes.EnvironmentProblem, run.ExitCode);
+        var match = System.Text.RegularExpressions.Regex.Match(run.Error, @"error CB3020: .* library at (.+?); it has: ");
+        Assert.True(match.Success, run.Error);
+        return match.Groups[1].Value;
     }
 
     private static string CopyToolWithoutRuntimes(string destination)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CompressBuild.Testing;
 
 namespace CompressBuild.Tool.Tests;
 
@@ -9,23 +9,8 @@ internal static class ToolProcess
 
     public static CliRun Run(string toolFolder, string[] args, Dictionary<string, string>? environment = null)
     {
-        var dll = Path.Combine(toolFolder, "dotnet-compress.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? [])
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
+        var options = new ChildOptions { Environment = (environment ?? []).ToDictionary(e => e.Key, e => (string?)e.Value) };
+        var run = ChildProcess.Run(ChildProcess.Dotnet, [Path.Combine(toolFolder, "dotnet-compress.dll"), .. args], options);
+        return new CliRun(run.ExitCode, run.StandardOutput, run.StandardError);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CompressBuild.Testing;
 
 /// <summary>
@@ -12,18 +10,7 @@ internal static class DebianPython
 
     public static (int ExitCode, string Output) Run(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var run = ChildProcess.Run(Executable, ["-c", script, .. arguments]);
+        return (run.ExitCode, run.StandardOutput + run.StandardError);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CompressBuild.Testing;
 
 /// <summary>
@@ -12,31 +10,26 @@ internal static class OcrInputs
     public static string Render(string folder, string kind, int count, int seed, int height = 0, int width = 0)
     {
         var path = Path.Combine(folder, $"{kind}-{count}-{seed}.npy");
-        var start = new ProcessStartInfo(DebianPython.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(RepositoryPaths.Root, "tests", "models", "ocr_inputs.py"), kind, count.ToString(System.Globalization.CultureInfo.InvariantCulture), path, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        List<string> arguments =
+        [
+            Path.Combine(RepositoryPaths.Root, "tests", "models", "ocr_inputs.py"), kind, count.ToString(invariant), path, "--seed", seed.ToString(invariant),
+        ];
         if (height > 0)
         {
-            start.ArgumentList.Add("--height");
-            start.ArgumentList.Add(height.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            arguments.AddRange(["--height", height.ToString(invariant)]);
         }
 
         if (width > 0)
         {
-            start.ArgumentList.Add("--width");
-            start.ArgumentList.Add(width.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            arguments.AddRange(["--width", width.ToString(invariant)]);
         }
 
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var run = ChildProcess.Run(DebianPython.Executable, arguments);
+        if (run.ExitCode != 0)
         {
-            throw new InvalidOperationException($"tests/models/ocr_inputs.py failed (needs python3-pil and python3-numpy, installed by tests/test.sh): {stderr.Result}");
+            throw new InvalidOperationException(
+                $"tests/models/ocr_inputs.py failed (needs python3-pil and python3-numpy, installed by tests/test.sh): {run.StandardError}");
         }
 
         return path;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace CompressBuild.Testing;
@@ -15,10 +14,10 @@ internal sealed partial class StorageEmulator : IDisposable
     public const string AzuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     public const string Bucket = "cache";
 
-    private readonly Process process;
+    private readonly RunningChild process;
     private readonly string data;
 
-    private StorageEmulator(StorageEmulatorKind kind, Process process, string data, int port)
+    private StorageEmulator(StorageEmulatorKind kind, RunningChild process, string data, int port)
     {
         Kind = kind;
         this.process = process;
@@ -49,51 +48,29 @@ internal sealed partial class StorageEmulator : IDisposable
     {
         var data = Path.Combine(Path.GetTempPath(), "cb-emulator-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var start = new ProcessStartInfo(FindNode() ?? throw new InvalidOperationException(MissingReason(kind)))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Script(kind));
+        var node = FindNode() ?? throw new InvalidOperationException(MissingReason(kind));
         string[] arguments = kind == StorageEmulatorKind.Azurite
             ? ["--blobHost", "127.0.0.1", "--blobPort", "0", "--location", data, "--skipApiVersionCheck", "--loose", "--disableTelemetry"]
             : ["-d", data, "-a", "127.0.0.1", "-p", "0", "--configure-bucket", Bucket];
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
         var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new System.Text.StringBuilder();
-        void Read(string? line)
+        void Read(string line)
         {
-            if (line is null)
-            {
-                port.TrySetException(new InvalidOperationException($"{kind} exited before listening: {log}"));
-                return;
-            }
-
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-
             if (ListeningPort().Match(line) is { Success: true } match)
             {
                 port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
-        process.OutputDataReceived += (_, e) => Read(e.Data);
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Read(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!port.Task.Wait(TimeSpan.FromSeconds(60)))
+        var process = ChildProcess.Start(node, [Script(kind), .. arguments], new ChildOptions { OnLine = Read });
+        var first = Task.WhenAny(port.Task, process.Completion, Task.Delay(TimeSpan.FromSeconds(60))).GetAwaiter().GetResult();
+        if (first != port.Task)
         {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{kind} did not start listening within 60 s: {log}");
+            process.Kill();
+            var log = process.WaitForExit().Output;
+            process.Dispose();
+            throw new InvalidOperationException(first == process.Completion
+                ? $"{kind} exited before listening: {log}"
+                : $"{kind} did not start listening within 60 s: {log}");
         }
 
         return new StorageEmulator(kind, process, data, port.Task.Result);
@@ -119,11 +96,8 @@ internal sealed partial class StorageEmulator : IDisposable
     /// <summary>Stops the service (the "remote goes down" case); its port then refuses connections.</summary>
     public void Stop()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
+        process.Kill();
+        process.WaitForExit();
     }
 
     public void Dispose()

@@ -10,6 +10,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Reporting;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
 
 namespace CompressBuild.Benchmarks.Quantization;
 
@@ -154,25 +155,15 @@ internal static class QuantizeBenchmark
 
     private static long PeakOfChild(string model, string data, int samples)
     {
-        var processPath = Environment.ProcessPath;
-        var host = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-            ? processPath
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk ? fromSdk : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { typeof(QuantizeBenchmark).Assembly.Location, "quantize", "--child-samples", samples.ToString(CultureInfo.InvariantCulture), "--child-model", model, "--child-data", data })
+        string[] arguments = [typeof(QuantizeBenchmark).Assembly.Location, "quantize", "--child-samples", samples.ToString(CultureInfo.InvariantCulture),
+            "--child-model", model, "--child-data", data];
+        var run = ChildProcess.Run(ChildProcess.Dotnet, arguments);
+        if (run.ExitCode != 0)
         {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"The peak-memory child exited with {run.ExitCode}: {run.StandardError}{run.StandardOutput}");
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The peak-memory child exited with {process.ExitCode}: {stderr.Result}{stdout}");
-        }
-
+        var stdout = run.StandardOutput;
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         return JsonSerializer.Deserialize<MemorySnapshot>(line, JsonFormat.Compact)!.PeakBytes;
     }

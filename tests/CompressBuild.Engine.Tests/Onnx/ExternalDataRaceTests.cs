@@ -75,7 +75,7 @@ public class ExternalDataRaceTests
 
         using var temp = new TempFolder();
         Directory.CreateDirectory(temp.File("model"));
-        Mkfifo(temp.File("model/w.bin"));
+        SpecialFiles.Mkfifo(temp.File("model/w.bin"));
         var model = TestModels.AddWeight(4);
         new ExternalDataReference("w.bin", 0, 16, null).WriteTo(model.Graph.Initializer[0]);
         var loaded = OnnxModelReader.Load(TestModels.Write(model, temp.File("model/m.onnx")));
@@ -84,12 +84,5 @@ public class ExternalDataRaceTests
 
         Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))));
         Assert.Equal(DiagnosticCodes.InputNotRegularFile, (await read).Code);
-    }
-
-    internal static void Mkfifo(string path)
-    {
-        using var process = System.Diagnostics.Process.Start("mkfifo", [path])!;
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
     }
 }

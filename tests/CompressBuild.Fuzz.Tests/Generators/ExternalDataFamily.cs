@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Testing;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Fuzz.Tests.Generators;
@@ -76,7 +77,7 @@ internal static class ExternalDataFamily
             case 12:
                 if (OperatingSystem.IsLinux())
                 {
-                    Unix.Mkfifo(folder.Input("fifo.bin"));
+                    SpecialFiles.Mkfifo(folder.Input("fifo.bin"));
                     return ("fifo.bin", 0, size, null, "a FIFO as data");
                 }
 

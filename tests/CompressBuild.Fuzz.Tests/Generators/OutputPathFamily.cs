@@ -1,3 +1,5 @@
+using CompressBuild.Testing;
+
 namespace CompressBuild.Fuzz.Tests.Generators;
 
 /// <summary>
@@ -52,11 +54,11 @@ internal static class OutputPathFamily
             case 4:
                 return (folder.Input("x.npy"), "the data file");
             case 5:
-                return Unix.TryMknodNull(folder.Output("null")) ? (folder.Output("null"), "a device node") : (folder.Output("o.onnx"), "plain");
+                return SpecialFiles.TryMknodNull(folder.Output("null")) ? (folder.Output("null"), "a device node") : (folder.Output("o.onnx"), "plain");
             case 6:
                 if (OperatingSystem.IsLinux())
                 {
-                    Unix.Mkfifo(folder.Output("fifo"));
+                    SpecialFiles.Mkfifo(folder.Output("fifo"));
                     return (folder.Output("fifo"), "a FIFO");
                 }
 

@@ -26,15 +26,24 @@ public class BenchCommandTests
     }
 
     [Theory]
-    [InlineData("test_x_img.npy")]
-    [InlineData("cnn_residual_test_data")]
-    public void Feeds_real_data(string data)
+    [InlineData("test_x_img.npy", 497, 1)]
+    [InlineData("cnn_residual_test_data", 1, 4)]
+    public void Feeds_real_data(string data, int samplesInData, long batch)
     {
-        var run = CliRun.Of("bench", Digits("cnn_residual.onnx"), "--data", Digits(data), "--iterations", "10", "--json");
+        // Random inputs would be one image; the timed tensors are the data's own: one digit per .npy sample, a batch
+        // of four in the fixture's test_data_set, and the throughput counts that many images per run.
+        var run = CliRun.Of("bench", Digits("cnn_residual.onnx"), "--data", Digits(data), "--samples", "16", "--iterations", "10", "--json");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        Assert.Contains(data, JsonDocument.Parse(run.Out).RootElement.GetProperty("inputs").GetString(), StringComparison.Ordinal);
+        var root = JsonDocument.Parse(run.Out).RootElement;
+        Assert.Equal($"{Digits(data)} ({Math.Min(16, samplesInData)} of {samplesInData} samples)", root.GetProperty("inputs").GetString());
+        Assert.Equal([batch, 1L, 8L, 8L], Shape(root));
+        var runsPerSecond = 1000 / root.GetProperty("latency").GetProperty("medianMs").GetDouble();
+        Assert.Equal(batch * runsPerSecond, root.GetProperty("throughputPerSecond").GetDouble(), batch * runsPerSecond * 1e-6);
     }
+
+    private static long[] Shape(JsonElement bench) =>
+        bench.GetProperty("inputShapes")[0].GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
 
     [Fact]
     public void Data_of_the_wrong_shape_names_the_input_and_both_shapes()

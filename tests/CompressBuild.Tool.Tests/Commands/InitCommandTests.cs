@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Testing;
 using Xunit;
@@ -18,7 +19,7 @@ public class InitCommandTests
             "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"),
             "--labels", Path.Combine(RepositoryPaths.Digits, "test_labels.npy"));
 
-        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var config = CompressConfigLoader.Load(output);
         Assert.Equal(Path.GetFullPath(model), config.Models[0].Path);
         Assert.Equal("int8-static", config.Models[0].Passes[0].Settings.Text("mode"));
@@ -36,9 +37,9 @@ public class InitCommandTests
         Assert.Equal("mine", File.ReadAllText(temp.File("compress.yaml")));
         var forced = CliRun.Of("init", "--model", model, "-o", temp.File("compress.yaml"), "--force", "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"));
 
-        Assert.Equal(4, refused.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, refused.ExitCode);
         Assert.Contains("error CB2015", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, forced.ExitCode);
+        Assert.Equal(ExitCodes.Ok, forced.ExitCode);
         Assert.StartsWith("# yaml-language-server", File.ReadAllText(temp.File("compress.yaml")), StringComparison.Ordinal);
     }
 
@@ -49,7 +50,7 @@ public class InitCommandTests
 
         var run = CliRun.Of("init", "--model", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "-o", temp.File("compress.yaml"));
 
-        Assert.Equal(4, run.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
         Assert.Contains("error CB2012", run.Error, StringComparison.Ordinal);
         Assert.Contains("--data", run.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.File("compress.yaml")));
@@ -65,12 +66,12 @@ public class InitCommandTests
         var init = CliRun.Of("init", "--model", temp.File("mlp.onnx"), "-o", temp.File("compress.yaml"), "--data", temp.File("test.npy"));
         var run = CliRun.Of("run", temp.File("compress.yaml"), "--cache-dir", temp.File("cache"));
 
-        Assert.True(init.ExitCode == 0, init.Error);
+        Assert.True(init.ExitCode == ExitCodes.Ok, init.Error);
         var yaml = File.ReadAllText(temp.File("compress.yaml"));
         Assert.Contains("min_agreement: 0.98", yaml, StringComparison.Ordinal);
         Assert.Contains("min_cosine: 0.99", yaml, StringComparison.Ordinal);
         Assert.Contains("min_sqnr: 20", yaml, StringComparison.Ordinal);
-        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Out + run.Error);
         Assert.DoesNotContain("CB2104", run.Error, StringComparison.Ordinal);
     }
 
@@ -81,7 +82,7 @@ public class InitCommandTests
 
         var run = CliRun.Of("init", "--model", temp.File("nope.onnx"), "-o", temp.File("compress.yaml"), "--data", Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"));
 
-        Assert.Equal(4, run.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
         Assert.Contains("error CB2001", run.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.File("compress.yaml")));
     }

@@ -8,15 +8,7 @@ namespace CompressBuild.Tool.Tests.Commands;
 /// <summary>What run's messages and reports name: compress.yaml keys and lines, the model rather than scratch files.</summary>
 public sealed class RunCommandMessageTests : IDisposable
 {
-    private readonly TempFolder temp = new();
-
-    public RunCommandMessageTests()
-    {
-        foreach (var file in new[] { "mlp.onnx", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-    }
+    private readonly DigitsWorkspace temp = new(DigitsWorkspace.EvaluationFiles);
 
     public void Dispose() => temp.Dispose();
 
@@ -77,21 +69,7 @@ public sealed class RunCommandMessageTests : IDisposable
         Assert.False(File.Exists(temp.File("obj/mlp.onnx")));
     }
 
-    private string Config(string budgets)
-    {
-        File.WriteAllText(temp.File("compress.yaml"), $"""
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes:
-                  - quantize: {"{"} mode: int8-dynamic {"}"}
-                evaluation: {"{"} data: test_x_flat.npy, labels: test_labels.npy, limit: 100 {"}"}
-                budgets:
-                  {budgets}
-            """);
-        return temp.File("compress.yaml");
-    }
+    private string Config(string budgets) => temp.WriteMlpConfig(budgets);
 
     private CliRun Run(params string[] args) => CliRun.Of([.. args, "--cache-dir", temp.File("cache")]);
 }

@@ -17,15 +17,7 @@ public sealed class RunCommandMsBuildTests : IDisposable
 
     private static readonly string[] ReadByInt8Static = ["compress.yaml", "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy"];
 
-    private readonly TempFolder temp = new();
-
-    public RunCommandMsBuildTests()
-    {
-        foreach (var file in new[] { "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-    }
+    private readonly DigitsWorkspace temp = new();
 
     public void Dispose() => temp.Dispose();
 
@@ -346,25 +338,9 @@ public sealed class RunCommandMsBuildTests : IDisposable
         return (index + 1, lines[index].IndexOf(key, StringComparison.Ordinal) + key.Length + 1);
     }
 
-    private string Config(string budgets, string quantize = "{ mode: int8-dynamic }")
-    {
-        File.WriteAllText(temp.File("compress.yaml"), $"""
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes:
-                  - quantize: {quantize}
-                evaluation: {"{"} data: test_x_flat.npy, labels: test_labels.npy, limit: 100 {"}"}
-                budgets:
-                  {budgets}
-            """);
-        return temp.File("compress.yaml");
-    }
+    private string Config(string budgets, string quantize = "{ mode: int8-dynamic }") => temp.WriteMlpConfig(budgets, quantize);
 
-    private string TwoModels()
-    {
-        File.WriteAllText(temp.File("compress.yaml"), """
+    private string TwoModels() => temp.WriteConfig("""
             version: 1
             models:
               - path: mlp.onnx
@@ -378,6 +354,4 @@ public sealed class RunCommandMsBuildTests : IDisposable
                 evaluation: { data: test_x_flat.npy, labels: test_labels.npy, limit: 100 }
                 budgets: { max_accuracy_drop: 0.01 }
             """);
-        return temp.File("compress.yaml");
-    }
 }

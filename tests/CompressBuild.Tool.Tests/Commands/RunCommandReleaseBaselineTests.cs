@@ -13,27 +13,13 @@ public sealed class RunCommandReleaseBaselineTests : IDisposable
 {
     private const string Package = "Contoso.Models";
 
-    private readonly TempFolder temp = new();
+    private readonly DigitsWorkspace temp = new(DigitsWorkspace.EvaluationFiles);
     private readonly string config;
     private readonly string feed;
 
     public RunCommandReleaseBaselineTests()
     {
-        foreach (var file in new[] { "mlp.onnx", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-
-        config = temp.File("compress.yaml");
-        File.WriteAllText(config, """
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes: [{ quantize: { mode: int8-dynamic } }]
-                evaluation: { data: test_x_flat.npy, labels: test_labels.npy, limit: 100 }
-                budgets: { max_accuracy_drop: 0.01 }
-            """);
+        config = temp.WriteMlpConfig("max_accuracy_drop: 0.01");
         feed = temp.File("feed");
     }
 

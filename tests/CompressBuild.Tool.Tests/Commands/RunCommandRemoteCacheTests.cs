@@ -11,7 +11,7 @@ namespace CompressBuild.Tool.Tests.Commands;
 /// </summary>
 public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : IClassFixture<StorageEmulators>, IDisposable
 {
-    private readonly TempFolder temp = new();
+    private readonly DigitsWorkspace temp = Project();
 
     public void Dispose() => temp.Dispose();
 
@@ -86,25 +86,14 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         return ToolProcess.Run(["run", Path.Combine(folder, "compress.yaml"), "--cache-dir", Path.Combine(folder, "local-cache"), "--message-format", "json-lines"], environment);
     }
 
-    private string Checkout(string name)
-    {
-        var folder = Directory.CreateDirectory(temp.File(name)).FullName;
-        foreach (var file in new[] { "mlp.onnx", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), Path.Combine(folder, file));
-        }
+    private string Checkout(string name) => temp.Checkout(name);
 
-        File.WriteAllText(Path.Combine(folder, "compress.yaml"), """
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes:
-                  - quantize: { mode: int8-dynamic }
-                evaluation: { data: test_x_flat.npy, labels: test_labels.npy, limit: 100 }
-                budgets: { max_accuracy_drop: 0.05 }
-            """);
-        return folder;
+    /// <summary>The project every agent checks out: the digits MLP, int8-dynamic, a 5-point accuracy budget.</summary>
+    private static DigitsWorkspace Project()
+    {
+        var project = new DigitsWorkspace(DigitsWorkspace.EvaluationFiles);
+        project.WriteMlpConfig("max_accuracy_drop: 0.05");
+        return project;
     }
 
     private static List<JsonNode> Lines(CliRun run) =>

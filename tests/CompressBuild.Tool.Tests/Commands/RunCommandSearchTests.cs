@@ -7,15 +7,7 @@ namespace CompressBuild.Tool.Tests.Commands;
 /// <summary>What the search says about itself on the trained digits MLP: fallbacks named, no-op trials skipped, work reused.</summary>
 public sealed class RunCommandSearchTests : IDisposable
 {
-    private readonly TempFolder temp = new();
-
-    public RunCommandSearchTests()
-    {
-        foreach (var file in new[] { "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-    }
+    private readonly DigitsWorkspace temp = new();
 
     public void Dispose() => temp.Dispose();
 
@@ -54,22 +46,7 @@ public sealed class RunCommandSearchTests : IDisposable
         Assert.Contains(", cached\"", build.Out, StringComparison.Ordinal);
     }
 
-    private string Config(string quantize, string budgets)
-    {
-        File.WriteAllText(temp.File("compress.yaml"), $"""
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes:
-                  - quantize: {quantize}
-                evaluation: {"{"} data: test_x_flat.npy, labels: test_labels.npy, limit: 200 {"}"}
-                budgets:
-                  {budgets}
-                search: auto
-            """);
-        return temp.File("compress.yaml");
-    }
+    private string Config(string quantize, string budgets) => temp.WriteMlpConfig(budgets, quantize, limit: 200, search: "auto");
 
     private CliRun Run(params string[] args) => CliRun.Of([.. args, "--cache-dir", temp.File("cache")]);
 }

@@ -7,15 +7,7 @@ namespace CompressBuild.Tool.Tests.Commands;
 /// <summary>Full pipeline runs on the trained digits MLP: real quantization, real verification on held-out data.</summary>
 public sealed class RunCommandTests : IDisposable
 {
-    private readonly TempFolder temp = new();
-
-    public RunCommandTests()
-    {
-        foreach (var file in new[] { "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-    }
+    private readonly DigitsWorkspace temp = new();
 
     public void Dispose() => temp.Dispose();
 
@@ -79,12 +71,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Two_processes_sharing_one_cache_both_succeed_with_identical_outputs()
     {
         var config = Config("max_accuracy_drop: 0.01");
-        var second = temp.File("second");
-        Directory.CreateDirectory(second);
-        foreach (var file in Directory.GetFiles(temp.Path))
-        {
-            File.Copy(file, Path.Combine(second, Path.GetFileName(file)));
-        }
+        var second = temp.Checkout("second");
 
         var cache = temp.File("shared-cache");
         var runs = new[] { temp.Path, second }
@@ -193,22 +180,8 @@ public sealed class RunCommandTests : IDisposable
         Assert.Matches(@"compress\.yaml\(\d+,\d+\): error CB1004: mlp: ", here.Error);
     }
 
-    private string Config(string budgets, string search = "off")
-    {
-        File.WriteAllText(temp.File("compress.yaml"), $"""
-            version: 1
-            models:
-              - path: mlp.onnx
-                output: out/mlp.onnx
-                passes:
-                  - quantize: {"{"} mode: int8-static, calibration: {"{"} data: calib_x_flat.npy, samples: 100 {"}"} {"}"}
-                evaluation: {"{"} data: test_x_flat.npy, labels: test_labels.npy, limit: 200 {"}"}
-                budgets:
-                  {budgets}
-                search: {search}
-            """);
-        return temp.File("compress.yaml");
-    }
+    private string Config(string budgets, string search = "off") =>
+        temp.WriteMlpConfig(budgets, "{ mode: int8-static, calibration: { data: calib_x_flat.npy, samples: 100 } }", limit: 200, search: search);
 
     private CliRun Run(params string[] args) => CliRun.Of([.. args, "--cache-dir", temp.File("cache")]);
 

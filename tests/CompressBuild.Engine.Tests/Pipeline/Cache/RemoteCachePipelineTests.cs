@@ -14,16 +14,11 @@ namespace CompressBuild.Engine.Tests.Pipeline.Cache;
 /// </summary>
 public sealed class RemoteCachePipelineTests : IDisposable
 {
-    private readonly TempFolder temp = new();
+    private readonly DigitsWorkspace temp = new(DigitsWorkspace.EvaluationFiles);
 
     public RemoteCachePipelineTests()
     {
-        foreach (var file in new[] { "mlp.onnx", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
-
-        File.WriteAllText(temp.File("compress.yaml"), """
+        temp.WriteConfig("""
             version: 1
             models:
               - path: mlp.onnx

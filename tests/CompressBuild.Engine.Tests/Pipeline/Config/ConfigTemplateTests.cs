@@ -10,15 +10,10 @@ public class ConfigTemplateTests
     [Fact]
     public void With_data_the_starter_file_loads_and_calibrates_int8_static_against_labels()
     {
-        using var temp = new TempFolder();
-        foreach (var file in new[] { "mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Digits, file), temp.File(file));
-        }
+        using var temp = new DigitsWorkspace();
 
         var yaml = ConfigTemplate.Create(OnnxModelReader.Load(temp.File("mlp.onnx")), new("mlp.onnx", "calib_x_flat.npy", "test_x_flat.npy", "test_labels.npy", "compress.schema.json"));
-        File.WriteAllText(temp.File("compress.yaml"), yaml);
-        var config = CompressConfigLoader.Load(temp.File("compress.yaml"));
+        var config = CompressConfigLoader.Load(temp.WriteConfig(yaml));
 
         Assert.StartsWith("# yaml-language-server: $schema=compress.schema.json\n", yaml, StringComparison.Ordinal);
         Assert.Contains("#   input  input: tensor(float32) [batch,64]", yaml, StringComparison.Ordinal);

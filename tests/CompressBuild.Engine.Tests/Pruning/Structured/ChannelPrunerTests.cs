@@ -1,6 +1,8 @@
+using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Engine.Tests.Evaluation;
 using CompressBuild.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -161,13 +163,35 @@ public class ChannelPrunerTests(ITestOutputHelper output)
     [Fact]
     public void Activation_importance_depends_on_the_calibration_data()
     {
+        // Two real calibration sets for the same MLP: every digit, and only the digits 0 to 4 (the same images,
+        // filtered by their labels). Hidden units that respond to 5-9 look unimportant on the second set only.
+        using var temp = new TempFolder();
         var original = PruningFixtures.Load("mlp.onnx");
+        var everyDigit = PruningFixtures.CalibrationData("mlp.onnx");
+        var lowDigits = WriteCalibrationSubset(everyDigit, temp.File("digits-0-4.npy"), label => label <= 4);
         PruneSettings Settings(string data) => new() { Method = PruneMethod.Channel, Sparsity = 0.5, Importance = ChannelImportance.Activation, CalibrationData = data };
 
-        var real = ModelPruner.Run(original, Settings(PruningFixtures.CalibrationData("mlp.onnx")));
-        var l2 = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.5 });
+        var onEveryDigit = ModelPruner.Run(original, Settings(everyDigit));
+        var again = ModelPruner.Run(original, Settings(everyDigit));
+        var onLowDigits = ModelPruner.Run(original, Settings(lowDigits));
 
-        Assert.NotEqual(real.ChannelGroups[0].Removed, l2.ChannelGroups[0].Removed);
+        // The same data picks the same channels, so a difference below comes from the data alone.
+        Assert.Equal(onEveryDigit.ChannelGroups.Select(g => g.Removed), again.ChannelGroups.Select(g => g.Removed));
+        Assert.NotEqual(onEveryDigit.ChannelGroups[0].Removed, onLowDigits.ChannelGroups[0].Removed);
+    }
+
+    /// <summary>The calibration samples whose label passes <paramref name="keep"/>, written as a new float32 .npy file.</summary>
+    private static string WriteCalibrationSubset(string data, string destination, Func<long, bool> keep)
+    {
+        var labels = Labels.Load(Path.Combine(RepositoryPaths.Digits, "calib_labels.npy"));
+        var bytes = File.ReadAllBytes(data);
+        Assert.Equal(1, bytes[6]); // .npy version 1: a 2-byte header length at offset 8
+        var start = 10 + BitConverter.ToUInt16(bytes, 8);
+        var rowBytes = (bytes.Length - start) / labels.Length;
+        var kept = Enumerable.Range(0, labels.Length).Where(i => keep(labels[i])).ToList();
+        var rows = kept.SelectMany(i => bytes.Skip(start + (i * rowBytes)).Take(rowBytes)).ToArray();
+        File.WriteAllBytes(destination, NpyBytes.Create("<f4", $"({kept.Count}, {rowBytes / sizeof(float)})", rows));
+        return destination;
     }
 
     [Theory]
