@@ -110,7 +110,7 @@ internal static class BatchNormalizationFolding
                 return $"the {producer.OpType} bias is not a float32 constant of one value per channel";
             }
 
-            var beta = producer.OpType == "Gemm" ? NodeAttributes.Float(producer, "beta", 1f) : 1f;
+            var beta = GemmForm.Of(producer, weight.Dims)?.Beta ?? 1f;
             bias = Enumerable.Range(0, channels).Select(c => beta * (b.Length == 1 ? b[0] : b[c])).ToArray();
         }
         else
@@ -176,14 +176,13 @@ internal static class BatchNormalizationFolding
 
             case "ConvTranspose":
             {
-                var group = (int)NodeAttributes.Int(producer, "group", 1);
-                if (dims.Count < 3 || dims[1] * group != channels)
+                if (ConvForm.Of(producer, dims) is not { } conv || conv.OutputChannels != channels)
                 {
                     return "the ConvTranspose weight does not have one filter per BatchNormalization channel";
                 }
 
-                var perGroupOut = (int)dims[1];
-                var inPerGroup = (int)(dims[0] / group);
+                var perGroupOut = (int)conv.OutputsPerGroup;
+                var inPerGroup = (int)conv.InputsPerGroup;
                 var kernel = w.Length / (int)(dims[0] * dims[1]);
                 for (var i = 0; i < dims[0]; i++)
                 {
@@ -200,12 +199,12 @@ internal static class BatchNormalizationFolding
 
             default:
             {
-                var transB = NodeAttributes.Int(producer, "transB", 0) != 0;
-                var alpha = NodeAttributes.Float(producer, "alpha", 1f);
-                if (dims.Count != 2 || dims[transB ? 0 : 1] != channels)
+                if (GemmForm.Of(producer, dims) is not { } gemm || gemm.N != channels)
                 {
                     return "the Gemm weight does not have one column per BatchNormalization channel";
                 }
+
+                var (transB, alpha) = (gemm.TransB, gemm.Alpha);
 
                 var (rows, cols) = ((int)dims[0], (int)dims[1]);
                 for (var r = 0; r < rows; r++)

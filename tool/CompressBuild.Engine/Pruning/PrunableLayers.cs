@@ -87,9 +87,8 @@ public static class PrunableLayers
                     return new ReductionLayout(perInput, (int)dims[0], perInput, 0, 1, perInput);
                 }
 
-            case "Gemm" when dims.Count == 2:
-                var transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-                return transB != 0 ? ReductionLayout.RowMajor((int)dims[0], (int)dims[1]) : ReductionLayout.ColumnMajor(1, (int)dims[0], (int)dims[1]);
+            case "Gemm" when GemmForm.Of(node, dims) is { } gemm:
+                return ReductionLayout.Dense(gemm);
             case "MatMul" when dims.Count >= 2:
                 {
                     var k = (int)dims[^2];

@@ -50,7 +50,7 @@ internal static class ConvWeightOnly
         var dq = editor.AddNode("DequantizeLinear", [data, scale], [output], w.Name + "_DequantizeLinear");
         if (axis >= 0)
         {
-            GraphEditor.SetInt(dq, "axis", axis);
+            NodeAttributes.SetInt(dq, "axis", axis);
         }
 
         node.Input[1] = output;

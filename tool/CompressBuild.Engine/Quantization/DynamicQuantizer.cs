@@ -111,9 +111,9 @@ internal static class DynamicQuantizer
 
     private static string? Gemm(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
-        if (GraphEditor.GetInt(node, "transA", 0) != 0)
+        if (GemmForm.TransARefusal(node, "DynamicQuantizeMatMul") is { } transposedA)
         {
-            return "transA=1 has no DynamicQuantizeMatMul form";
+            return transposedA;
         }
 
         if (MalformedNodes.Product(context, node) is { } malformed)
@@ -126,27 +126,25 @@ internal static class DynamicQuantizer
             return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
         }
 
-        var transB = GraphEditor.GetInt(node, "transB", 0) != 0;
-        long k = transB ? b.Dims[1] : b.Dims[0], n = transB ? b.Dims[0] : b.Dims[1];
+        var gemm = GemmForm.Of(node, b.Dims)!;
+        var (k, n, alpha, beta) = (gemm.K, gemm.N, gemm.Alpha, gemm.Beta);
         var values = TensorData.ToSingles(b, context.Model);
-        if (transB)
+        if (gemm.TransB)
         {
-            values = Transpose(values, (int)n, (int)k);
+            values = MatrixTranspose.Of(values, (int)n, (int)k);
         }
 
-        var alpha = GraphEditor.GetFloat(node, "alpha", 1f);
-        var beta = GraphEditor.GetFloat(node, "beta", 1f);
         float[]? bias = null;
         string? addAfter = null;
-        if (node.Input.Count > 2 && node.Input[2].Length > 0)
+        if (gemm.C is not null)
         {
-            if (context.FloatConstant(node.Input[2]) is { Dims.Count: 1 } c && c.Dims[0] == n)
+            if (context.FloatConstant(gemm.C) is { Dims.Count: 1 } c && c.Dims[0] == n)
             {
                 bias = TensorData.ToSingles(c, context.Model).Select(v => v * beta).ToArray();
             }
             else if (beta == 1f)
             {
-                addAfter = node.Input[2];
+                addAfter = gemm.C;
             }
             else
             {
@@ -198,7 +196,7 @@ internal static class DynamicQuantizer
         var conv = editor.AddNode("ConvInteger", [xq, data, xZero, wZero], [integer], node.Name + "_ConvInteger");
         conv.Attribute.Add(node.Attribute.Where(a => a.Name is "auto_pad" or "dilations" or "group" or "kernel_shape" or "pads" or "strides"));
         var asFloat = editor.UniqueName(output + "_float");
-        GraphEditor.SetInt(editor.AddNode("Cast", [integer], [asFloat], node.Name + "_Cast"), "to", (int)TensorProto.Types.DataType.Float);
+        NodeAttributes.SetInt(editor.AddNode("Cast", [integer], [asFloat], node.Name + "_Cast"), "to", (int)TensorProto.Types.DataType.Float);
         var scale = editor.UniqueName(output + "_scale");
         editor.AddNode("Mul", [xScale, wScale], [scale], node.Name + "_scale_Mul");
         var scaled = bias is null ? output : editor.UniqueName(output + "_scaled");
@@ -217,7 +215,7 @@ internal static class DynamicQuantizer
 
     internal static string? Gather(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
-        if (context.FloatConstant(node.Input[0]) is not { Dims.Count: 2 } table || GraphEditor.GetInt(node, "axis", 0) != 0)
+        if (context.FloatConstant(node.Input[0]) is not { Dims.Count: 2 } table || NodeAttributes.Int(node, "axis", 0) != 0)
         {
             return "not an embedding lookup (a constant 2-D float32 table gathered on axis 0)";
         }
@@ -261,19 +259,5 @@ internal static class DynamicQuantizer
             node.Output[0] = product;
             editor.AddNode("Add", [product, addAfter], [output], node.Name + "_bias_Add");
         }
-    }
-
-    private static float[] Transpose(float[] values, int rows, int columns)
-    {
-        var result = new float[values.Length];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                result[(c * rows) + r] = values[(r * columns) + c];
-            }
-        }
-
-        return result;
     }
 }

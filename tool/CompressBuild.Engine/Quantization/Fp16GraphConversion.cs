@@ -115,9 +115,9 @@ internal sealed class Fp16GraphConversion
                 half.Add(output);
             }
 
-            if (node.OpType == "Cast" && GraphEditor.GetInt(node, "to", 0) == Float)
+            if (node.OpType == "Cast" && NodeAttributes.Int(node, "to", 0) == Float)
             {
-                node.Attribute.Single(a => a.Name == "to").I = Half;
+                NodeAttributes.Find(node, "to")!.I = Half;
             }
 
             foreach (var attribute in node.Attribute.Where(a => (node.OpType == "ConstantOfShape" && a.Name == "value") || (node.OpType == "Constant" && a.Name == "value")))
@@ -150,7 +150,7 @@ internal sealed class Fp16GraphConversion
             half.Remove(output.Name);
             half.Add(renamed);
             var cast = editor.AddNode("Cast", [renamed], [output.Name], output.Name + "_Cast_to_float");
-            GraphEditor.SetInt(cast, "to", Float);
+            NodeAttributes.SetInt(cast, "to", Float);
             exempt.Add(cast);
         }
 
@@ -177,7 +177,7 @@ internal sealed class Fp16GraphConversion
                 {
                     cast = editor.UniqueName(prefix + value + (wantsHalf ? "_fp16" : "_fp32"));
                     var castNode = editor.AddNode("Cast", [value], [cast], cast + "_Cast");
-                    GraphEditor.SetInt(castNode, "to", to);
+                    NodeAttributes.SetInt(castNode, "to", to);
                     casts[(value, to)] = cast;
                 }
 

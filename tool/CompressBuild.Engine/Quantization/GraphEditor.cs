@@ -148,17 +148,6 @@ internal sealed class GraphEditor
     public static TensorProto.Types.DataType ElementTypeOf(QuantType type) =>
         type == QuantType.U8 ? TensorProto.Types.DataType.Uint8 : TensorProto.Types.DataType.Int8;
 
-    public static void SetInt(NodeProto node, string name, long value)
-    {
-        node.Attribute.Add(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value });
-    }
-
-    public static long GetInt(NodeProto node, string name, long fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
-
-    public static float GetFloat(NodeProto node, string name, float fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.F : fallback;
-
     public static void EnsureOpset(ModelProto model, string domain, long version)
     {
         foreach (var opset in model.OpsetImport)

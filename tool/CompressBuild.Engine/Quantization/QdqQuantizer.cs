@@ -302,7 +302,7 @@ internal static class QdqQuantizer
         var dq = editor.AddNode("DequantizeLinear", [data, scale], [output], bias.Name + "_DequantizeLinear");
         if (perChannel)
         {
-            GraphEditor.SetInt(dq, "axis", 0);
+            NodeAttributes.SetInt(dq, "axis", 0);
         }
 
         return output;

@@ -57,7 +57,7 @@ internal static class ValueTypes
 
     /// <summary>A control-flow node's output has the type its body declares for it (Loop's body outputs its condition first).</summary>
     private static int BodyOutputType(NodeProto node, string attribute, int bodyOutput) =>
-        node.Attribute.FirstOrDefault(a => a.Name == attribute)?.G is { } body && bodyOutput < body.Output.Count
+        NodeAttributes.Graph(node, attribute) is { } body && bodyOutput < body.Output.Count
             ? body.Output[bodyOutput].Type?.TensorType?.ElemType ?? 0
             : 0;
 
@@ -71,8 +71,8 @@ internal static class ValueTypes
         return node.OpType switch
         {
             "Constant" => GraphIndex.ConstantNodeValue(node)?.DataType ?? 0,
-            "Cast" => (int)GraphEditor.GetInt(node, "to", 0),
-            "ConstantOfShape" => node.Attribute.FirstOrDefault(a => a.Name == "value")?.T?.DataType ?? Float,
+            "Cast" => (int)NodeAttributes.Int(node, "to", 0),
+            "ConstantOfShape" => NodeAttributes.Tensor(node, "value")?.DataType ?? Float,
             "QuantizeLinear" => node.Input.Count > 2 ? types.GetValueOrDefault(node.Input[2]) : (int)TensorProto.Types.DataType.Uint8,
             "DequantizeLinear" => Float,
             "MatMulInteger" or "ConvInteger" => (int)TensorProto.Types.DataType.Int32,

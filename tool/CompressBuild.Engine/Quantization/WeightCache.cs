@@ -27,7 +27,7 @@ internal sealed class WeightCache(GraphEditor editor, OnnxModel model, Quantizat
         var dq = editor.AddNode("DequantizeLinear", [data, scale, zero], [output], name + "_DequantizeLinear");
         if (perChannel)
         {
-            GraphEditor.SetInt(dq, "axis", weight.Axis);
+            NodeAttributes.SetInt(dq, "axis", weight.Axis);
         }
 
         var result = new QuantizedWeight(output, scale, quantized);

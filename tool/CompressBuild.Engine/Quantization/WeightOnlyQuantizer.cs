@@ -100,10 +100,9 @@ internal static class WeightOnlyQuantizer
 
     private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, Dictionary<string, float[]>? gptqRanges)
     {
-        var isGemm = node.OpType == "Gemm";
-        if (isGemm && GraphEditor.GetInt(node, "transA", 0) != 0)
+        if (GemmForm.TransARefusal(node, "MatMulNBits") is { } transposedA)
         {
-            return "transA=1 has no MatMulNBits form";
+            return transposedA;
         }
 
         if (MalformedNodes.Product(context, node) is { } malformed)
@@ -116,8 +115,8 @@ internal static class WeightOnlyQuantizer
             return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : ActivationProduct;
         }
 
-        var transB = isGemm && GraphEditor.GetInt(node, "transB", 0) != 0;
-        int k = (int)(transB ? b.Dims[1] : b.Dims[0]), n = (int)(transB ? b.Dims[0] : b.Dims[1]);
+        var gemm = GemmForm.Of(node, b.Dims)!;
+        int k = (int)gemm.K, n = (int)gemm.N;
         var options = context.Options;
         if (k < options.BlockSize / 2)
         {
@@ -126,21 +125,20 @@ internal static class WeightOnlyQuantizer
 
         // MatMulNBits wants B as [N, K]: Gemm with transB=1 already stores it so, everything else is [K, N].
         var values = TensorData.ToSingles(b, context.Model);
-        if (!transB)
+        if (gemm.StoredKByN)
         {
-            values = Transposed(values, k, n);
+            values = MatrixTranspose.Of(values, k, n);
         }
 
-        var alpha = isGemm ? GraphEditor.GetFloat(node, "alpha", 1f) : 1f;
-        var beta = isGemm ? GraphEditor.GetFloat(node, "beta", 1f) : 1f;
+        var (alpha, beta) = (gemm.Alpha, gemm.Beta);
         string? addend = null;
-        if (isGemm && node.Input.Count > 2 && node.Input[2].Length > 0)
+        if (gemm.C is not null)
         {
             if (beta == 1f)
             {
-                addend = node.Input[2];
+                addend = gemm.C;
             }
-            else if (context.FloatConstant(node.Input[2]) is { } c)
+            else if (context.FloatConstant(gemm.C) is { } c)
             {
                 var scaled = TensorData.ToSingles(c, context.Model).Select(v => v * beta).ToArray();
                 addend = editor.AddInitializer<float>(c.Name + "_beta", c.Dims.ToArray(), scaled);
@@ -167,13 +165,13 @@ internal static class WeightOnlyQuantizer
         node.Attribute.Clear();
         node.OpType = "MatMulNBits";
         node.Domain = GraphEditor.MicrosoftDomain;
-        GraphEditor.SetInt(node, "K", k);
-        GraphEditor.SetInt(node, "N", n);
-        GraphEditor.SetInt(node, "bits", bits);
-        GraphEditor.SetInt(node, "block_size", options.BlockSize);
+        NodeAttributes.SetInt(node, "K", k);
+        NodeAttributes.SetInt(node, "N", n);
+        NodeAttributes.SetInt(node, "bits", bits);
+        NodeAttributes.SetInt(node, "block_size", options.BlockSize);
         if (options.AccuracyLevel > 0)
         {
-            GraphEditor.SetInt(node, "accuracy_level", options.AccuracyLevel);
+            NodeAttributes.SetInt(node, "accuracy_level", options.AccuracyLevel);
         }
 
         if (addend is not null)
@@ -184,19 +182,5 @@ internal static class WeightOnlyQuantizer
         }
 
         return null;
-    }
-
-    private static float[] Transposed(float[] values, int rows, int columns)
-    {
-        var result = new float[values.Length];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                result[(c * rows) + r] = values[(r * columns) + c];
-            }
-        }
-
-        return result;
     }
 }

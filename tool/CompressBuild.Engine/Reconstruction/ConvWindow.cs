@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Reconstruction;
@@ -10,14 +11,14 @@ public sealed record ConvWindow(int KernelHeight, int KernelWidth, int StrideH, 
         var spatial = weightDims.Count - 2;
         long[] Ints(string name, long fallback, int count)
         {
-            var attribute = node.Attribute.FirstOrDefault(a => a.Name == name);
-            return attribute is null || attribute.Ints.Count == 0 ? Enumerable.Repeat(fallback, count).ToArray() : attribute.Ints.ToArray();
+            var values = NodeAttributes.Ints(node, name);
+            return values is null || values.Count == 0 ? Enumerable.Repeat(fallback, count).ToArray() : values.ToArray();
         }
 
         var strides = Ints("strides", 1, spatial);
         var dilations = Ints("dilations", 1, spatial);
         var pads = Ints("pads", 0, spatial * 2);
-        var autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+        var autoPad = NodeAttributes.String(node, "auto_pad", "NOTSET");
         if (strides.Length != spatial || dilations.Length != spatial || pads.Length != spatial * 2 || autoPad is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER"))
         {
             return null;

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Reconstruction;
@@ -22,12 +23,10 @@ public sealed record LayerGeometry(LayerKind Kind, int Groups, int Columns, int 
         {
             case "MatMul" when dims.Count == 2:
                 return new LayerGeometry(LayerKind.Dense, 1, (int)dims[0], (int)dims[1], true, null);
-            case "Gemm" when dims.Count == 2 && Int(node, "transA", 0) == 0:
-                var transB = Int(node, "transB", 0) != 0;
-                return new LayerGeometry(LayerKind.Dense, 1, (int)dims[transB ? 1 : 0], (int)dims[transB ? 0 : 1], !transB, null);
+            case "Gemm" when GemmForm.Of(node, dims) is { TransA: false } gemm:
+                return new LayerGeometry(LayerKind.Dense, 1, (int)gemm.K, (int)gemm.N, gemm.StoredKByN, null);
             case "Conv" when dims.Count is 3 or 4:
-                var group = (int)Int(node, "group", 1);
-                if (group < 1 || dims[0] % group != 0)
+                if (ConvForm.Of(node, dims) is not { } conv)
                 {
                     return null;
                 }
@@ -38,7 +37,7 @@ public sealed record LayerGeometry(LayerKind Kind, int Groups, int Columns, int 
                     return null;
                 }
 
-                return new LayerGeometry(LayerKind.Conv, group, (int)(dims[1] * window.KernelHeight * window.KernelWidth), (int)(dims[0] / group), false, window);
+                return new LayerGeometry(LayerKind.Conv, conv.Group, (int)(conv.InputsPerGroup * window.KernelHeight * window.KernelWidth), (int)conv.OutputsPerGroup, false, window);
             default:
                 return null;
         }
@@ -46,6 +45,4 @@ public sealed record LayerGeometry(LayerKind Kind, int Groups, int Columns, int 
 
     /// <summary>Bytes the per-group Gram matrices take (doubles), with the extra bias column when asked for.</summary>
     public long GramBytes(bool withBias) => (long)Groups * (Columns + (withBias ? 1 : 0)) * (Columns + (withBias ? 1 : 0)) * sizeof(double);
-
-    internal static long Int(NodeProto node, string name, long fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
 }

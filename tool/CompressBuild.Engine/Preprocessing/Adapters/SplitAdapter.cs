@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Preprocessing.Adapters;

@@ -31,7 +31,7 @@ internal static class ConsumerReconstruction
                 continue;
             }
 
-            if (node.OpType == "Gemm" && (Attribute(node, "alpha") != 1f || Attribute(node, "beta") != 1f))
+            if (node.OpType == "Gemm" && GemmForm.Of(node, weight.Dims) is { UnitScales: false })
             {
                 continue;
             }
@@ -111,6 +111,4 @@ internal static class ConsumerReconstruction
         }, teacher);
         return (solved, timing);
     }
-
-    private static float Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? 1f;
 }

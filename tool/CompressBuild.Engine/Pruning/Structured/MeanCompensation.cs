@@ -18,15 +18,14 @@ internal static class MeanCompensation
         var names = graph.Initializer.Select(t => t.Name).Concat(graph.Node.SelectMany(n => n.Output)).ToHashSet(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            var eligible = node.OpType == "Conv" ? (node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1) == 1 : node.OpType == "Gemm";
+            var eligible = node.OpType == "Conv" ? ConvForm.GroupOf(node) == 1 : node.OpType == "Gemm";
             if (!eligible || node.Domain is not ("" or "ai.onnx") || node.Input.Count < 2 || (node.Input.Count > 2 && node.Input[2].Length > 0)
                 || !initializers.TryGetValue(node.Input[1], out var weight) || weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count < 2)
             {
                 continue;
             }
 
-            var transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-            var outputs = node.OpType == "Gemm" && transB == 0 ? weight.Dims[1] : weight.Dims[0];
+            var outputs = node.OpType == "Gemm" && GemmForm.Of(node, weight.Dims) is { } gemm ? gemm.N : weight.Dims[0];
             var name = $"{weight.Name}_bias";
             for (var k = 2; !names.Add(name); k++)
             {
@@ -70,8 +69,8 @@ internal static class MeanCompensation
             var w = TensorData.ToSingles(weight, model);
             var bias = graph.Constants[node.Input[2]];
             var b = TensorData.ToSingles(bias, model);
-            var alpha = node.OpType == "Gemm" ? node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f : 1f;
-            var beta = node.OpType == "Gemm" ? node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f : 1f;
+            var gemm = node.OpType == "Gemm" ? GemmForm.Of(node, weight.Dims) : null;
+            var (alpha, beta) = gemm is null ? (1f, 1f) : (gemm.Alpha, gemm.Beta);
             var outputAxis = 1 - slice.Axis;
             var outputs = (int)weight.Dims[outputAxis];
             if (b.Length != outputs || beta == 0)

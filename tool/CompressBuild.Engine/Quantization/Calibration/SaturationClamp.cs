@@ -47,8 +47,8 @@ internal static class SaturationClamp
                 (low, high) = (-3f, float.PositiveInfinity);
                 return true;
             case "HardSigmoid":
-                var alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 0.2f;
-                var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 0.5f;
+                var alpha = NodeAttributes.Float(node, "alpha", 0.2f);
+                var beta = NodeAttributes.Float(node, "beta", 0.5f);
                 (low, high) = alpha > 0 ? (-beta / alpha, (1f - beta) / alpha) : (float.NegativeInfinity, float.PositiveInfinity);
                 return alpha > 0;
             default:

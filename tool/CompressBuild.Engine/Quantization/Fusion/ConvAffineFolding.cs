@@ -261,12 +261,12 @@ internal static class ConvAffineFolding
             parts[i] = TensorData.ToSingles(t, model);
         }
 
-        if (GraphEditor.GetInt(bn, "training_mode", 0) != 0)
+        if (NodeAttributes.Int(bn, "training_mode", 0) != 0)
         {
             return false;
         }
 
-        var epsilon = GraphEditor.GetFloat(bn, "epsilon", 1e-5f);
+        var epsilon = NodeAttributes.Float(bn, "epsilon", 1e-5f);
         scale = new float[channels];
         shift = new float[channels];
         for (var c = 0; c < channels; c++)

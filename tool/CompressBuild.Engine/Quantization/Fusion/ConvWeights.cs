@@ -72,13 +72,13 @@ internal sealed class ConvWeights
     /// <summary>Whether any output position reads padding (explicit pads, or an auto_pad other than VALID).</summary>
     public bool HasPadding(NodeProto conv)
     {
-        var autoPad = conv.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+        var autoPad = NodeAttributes.String(conv, "auto_pad", "NOTSET");
         if (autoPad is "SAME_UPPER" or "SAME_LOWER")
         {
             return Dims.Skip(2).Any(k => k > 1);
         }
 
-        return conv.Attribute.FirstOrDefault(a => a.Name == "pads") is { } pads && pads.Ints.Any(p => p != 0);
+        return NodeAttributes.Ints(conv, "pads") is { } pads && pads.Any(p => p != 0);
     }
 
     /// <summary>Points the Conv at new initializers holding the edited weight and bias (the old ones may be shared).</summary>

@@ -54,7 +54,7 @@ internal static class HardSwishFusion
             }
 
             if (gate.OpType == "HardSigmoid" && gate.Input[0] == x
-                && Near(GraphEditor.GetFloat(gate, "alpha", 0.2f), 1 / 6f) && Near(GraphEditor.GetFloat(gate, "beta", 0.5f), 0.5f))
+                && Near(NodeAttributes.Float(gate, "alpha", 0.2f), 1 / 6f) && Near(NodeAttributes.Float(gate, "beta", 0.5f), 0.5f))
             {
                 return (x, mul, [gate, mul]);
             }

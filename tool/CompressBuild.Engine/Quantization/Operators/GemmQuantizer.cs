@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Quantization.Operators;
@@ -19,8 +20,8 @@ internal sealed class GemmQuantizer : OperatorQuantizer
 
     public override WeightInput? Weight(NodeProto node, QuantizationContext context)
     {
-        var transB = GraphEditor.GetInt(node, "transB", 0) != 0;
-        return new(1, context.FloatConstant(node.Input[1])!, context.PerChannelAllowed && context.Options.PerChannel ? (transB ? 0 : 1) : -1);
+        var b = context.FloatConstant(node.Input[1])!;
+        return new(1, b, context.PerChannelAllowed && context.Options.PerChannel ? GemmForm.Of(node, b.Dims)!.OutputAxis : -1);
     }
 
     public override int BiasInput(NodeProto node, QuantizationContext context)
@@ -30,10 +31,8 @@ internal sealed class GemmQuantizer : OperatorQuantizer
             return -1;
         }
 
-        var unit = GraphEditor.GetFloat(node, "alpha", 1f) == 1f && GraphEditor.GetFloat(node, "beta", 1f) == 1f;
-        var weight = Weight(node, context)!;
-        var n = GraphEditor.GetInt(node, "transB", 0) != 0 ? weight.Tensor.Dims[0] : weight.Tensor.Dims[1];
-        return unit && c.Dims[0] == n ? 2 : -1;
+        var gemm = GemmForm.Of(node, Weight(node, context)!.Tensor.Dims)!;
+        return gemm.UnitScales && c.Dims[0] == gemm.N ? 2 : -1;
     }
 
     public override IEnumerable<int> ActivationInputs(NodeProto node, QuantizationContext context) => [0];

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Quantization.Operators;
@@ -14,7 +15,7 @@ internal sealed class ResizeQuantizer : OperatorQuantizer
     public override bool OutputSharesInputParams => true;
 
     public override string? Unsupported(NodeProto node, QuantizationContext context) =>
-        node.Attribute.FirstOrDefault(a => a.Name == "mode")?.S.ToStringUtf8() == "cubic" ? "cubic interpolation can leave the input's range" : null;
+        NodeAttributes.String(node, "mode", "nearest") == "cubic" ? "cubic interpolation can leave the input's range" : null;
 
     public override IEnumerable<int> ActivationInputs(NodeProto node, QuantizationContext context) => [0];
 }

@@ -1,8 +1,11 @@
 using CompressBuild.Engine.Onnx.Proto;
 
-namespace CompressBuild.Engine.Preprocessing;
+namespace CompressBuild.Engine.Onnx;
 
-/// <summary>Reads, removes and sets a node's attributes by name.</summary>
+/// <summary>
+/// Reads, removes and sets a node's attributes by name: the one place the engine reads an attribute, so every
+/// reader applies the same ONNX default when the attribute is absent.
+/// </summary>
 internal static class NodeAttributes
 {
     public static AttributeProto? Find(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
@@ -24,6 +27,15 @@ internal static class NodeAttributes
     public static float Float(NodeProto node, string name, float fallback) => Find(node, name) is { } a ? a.F : fallback;
 
     public static string String(NodeProto node, string name, string fallback) => Find(node, name) is { } a ? a.S.ToStringUtf8() : fallback;
+
+    /// <summary>An ints attribute; null when the node has none of that name.</summary>
+    public static IReadOnlyList<long>? Ints(NodeProto node, string name) => Find(node, name)?.Ints;
+
+    /// <summary>A tensor attribute (Constant's value, ConstantOfShape's value); null when absent.</summary>
+    public static TensorProto? Tensor(NodeProto node, string name) => Find(node, name)?.T;
+
+    /// <summary>A graph attribute (If's then/else branch, Loop's and Scan's body); null when absent.</summary>
+    public static GraphProto? Graph(NodeProto node, string name) => Find(node, name)?.G;
 
     public static void SetInt(NodeProto node, string name, long value)
     {
