@@ -1,8 +1,7 @@
-using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using Google.Protobuf;
 
-namespace CompressBuild.Engine.Quantization;
+namespace CompressBuild.Engine.Onnx;
 
 /// <summary>
 /// Edits one graph in place: unique names for new values, initializers and nodes, and a final clean-up that
@@ -53,27 +52,14 @@ internal sealed class GraphEditor
         return name;
     }
 
-    /// <summary>A tensor of one byte per element typed as <paramref name="type"/> (u8 or s8).</summary>
-    public string AddQuantizedInitializer(string wantedName, IEnumerable<long> dims, byte[] data, QuantType type)
+    /// <summary>A tensor of one byte per element, of <paramref name="type"/> (uint8, int8, or packed int4 blobs stored as uint8).</summary>
+    public string AddByteInitializer(string wantedName, IEnumerable<long> dims, byte[] data, TensorProto.Types.DataType type)
     {
         var name = UniqueName(wantedName);
-        var tensor = new TensorProto { Name = name, DataType = (int)ElementTypeOf(type), RawData = ByteString.CopyFrom(data) };
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(data) };
         tensor.Dims.Add(dims);
         Graph.Initializer.Add(tensor);
         return name;
-    }
-
-    /// <summary>Zero point(s) as an initializer of the quantized type: a scalar, or a vector for per-channel.</summary>
-    public string AddZeroPoints(string wantedName, IReadOnlyList<QuantParams> parameters, bool vector)
-    {
-        var bytes = parameters.Select(p => unchecked((byte)p.ZeroPoint)).ToArray();
-        return AddQuantizedInitializer(wantedName, vector ? [bytes.Length] : [], bytes, parameters[0].Type);
-    }
-
-    public string AddScales(string wantedName, IReadOnlyList<QuantParams> parameters, bool vector)
-    {
-        var scales = parameters.Select(p => p.Scale).ToArray();
-        return AddInitializer<float>(wantedName, vector ? [scales.Length] : [], scales);
     }
 
     public NodeProto AddNode(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string wantedName, string domain = "")
@@ -83,18 +69,6 @@ internal sealed class GraphEditor
         node.Output.Add(outputs);
         Graph.Node.Add(node);
         return node;
-    }
-
-    /// <summary>QuantizeLinear -> DequantizeLinear on <paramref name="value"/>; returns the dequantized value's name and the scale's.</summary>
-    public (string Dequantized, string Scale) AddQdq(string value, QuantParams parameters)
-    {
-        var scale = AddScales(value + "_scale", [parameters], vector: false);
-        var zero = AddZeroPoints(value + "_zero_point", [parameters], vector: false);
-        var quantized = UniqueName(value + "_quantized");
-        var dequantized = UniqueName(value + "_dequantized");
-        AddNode("QuantizeLinear", [value, scale, zero], [quantized], value + "_QuantizeLinear");
-        AddNode("DequantizeLinear", [quantized, scale, zero], [dequantized], value + "_DequantizeLinear");
-        return (dequantized, scale);
     }
 
     /// <summary>
@@ -144,9 +118,6 @@ internal sealed class GraphEditor
             }
         }
     }
-
-    public static TensorProto.Types.DataType ElementTypeOf(QuantType type) =>
-        type == QuantType.U8 ? TensorProto.Types.DataType.Uint8 : TensorProto.Types.DataType.Int8;
 
     public static void EnsureOpset(ModelProto model, string domain, long version)
     {
