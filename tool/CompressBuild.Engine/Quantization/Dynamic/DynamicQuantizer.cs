@@ -3,7 +3,6 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization.Operators;
 using CompressBuild.Engine.Quantization.Selection;
-using CompressBuild.Engine.Quantization.Weights;
 
 namespace CompressBuild.Engine.Quantization.Dynamic;
 

@@ -1,10 +1,8 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
-using CompressBuild.Engine.Quantization.Dynamic;
 using CompressBuild.Engine.Quantization.Operators;
 using CompressBuild.Engine.Quantization.Selection;
-using CompressBuild.Engine.Quantization.Weights;
 
 namespace CompressBuild.Engine.Quantization.WeightOnly;
 
