@@ -1,7 +1,13 @@
+using System.Numerics.Tensors;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Operators;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Google.Protobuf;
 using Xunit;
+using DataType = CompressBuild.Engine.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace CompressBuild.Engine.Tests.Quantization.Operators;
 
@@ -75,5 +81,39 @@ public class GemmQuantizerTests
         Assert.Equal(nbits.Output[0], add.Input[0]);
         Assert.Equal("y", add.Output[0]);
         Assert.Equal(c.Select(v => v * 3f), graph.Values(add.Input[1]));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_dynamic_and_weight_only_forms_compute_the_float_gemm_on_onnx_runtime(bool dynamic)
+    {
+        // transB, alpha and beta all away from their defaults: each must land in the scales, the bias or the Add.
+        var graph = new OpGraph().Weight("w", 16, 64).Weight("c", 16)
+            .Op("Gemm", ["x", "w", "c"], n => { NodeAttributes.SetInt(n, "transB", 1); NodeAttributes.SetFloat(n, "alpha", 0.5f); NodeAttributes.SetFloat(n, "beta", 2f); });
+        graph.Graph.Input.Add(TestModels.Tensor("x", DataType.Float, 4, 64));
+        graph.Graph.Output.Add(TestModels.Tensor("y", DataType.Float, 4, 16));
+        var random = new Random(5);
+        var x = Enumerable.Range(0, 4 * 64).Select(_ => (random.NextSingle() * 2) - 1).ToArray();
+        var expected = Run(graph.Proto, x);
+        var (editor, context) = graph.Prepare(new QuantizationOptions { BlockSize = 32 });
+
+        var result = dynamic
+            ? Gemm.QuantizeDynamic(editor, context, graph.Node!)
+            : Gemm.QuantizeWeightOnly(editor, context, graph.Node!, new WeightOnlySettings(8, 13, null));
+        editor.Finish();
+        GraphEditor.EnsureOpset(graph.Proto, GraphEditor.MicrosoftDomain, 1);
+        var actual = Run(graph.Proto, x);
+
+        Assert.Null(result.Reason);
+        Assert.DoesNotContain(graph.Graph.Node, n => n.OpType == "Gemm");
+        Assert.True(TensorPrimitives.CosineSimilarity(expected, actual) > 0.999, $"cosine {TensorPrimitives.CosineSimilarity(expected, actual)}");
+        Assert.True(TensorPrimitives.Distance(expected, actual) < 0.05f * TensorPrimitives.Norm(expected));
+    }
+
+    private static float[] Run(ModelProto model, float[] x)
+    {
+        using var session = InferenceSession.Create(model.ToByteArray());
+        return session.Run([HostTensor.FromArray<float>("x", [4, 64], x)])[0].AsSpan<float>().ToArray();
     }
 }
