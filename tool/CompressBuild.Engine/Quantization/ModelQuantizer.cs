@@ -2,6 +2,10 @@ using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Preprocessing;
+using CompressBuild.Engine.Quantization.Dynamic;
+using CompressBuild.Engine.Quantization.Fp16;
+using CompressBuild.Engine.Quantization.Qdq;
+using CompressBuild.Engine.Quantization.WeightOnly;
 
 namespace CompressBuild.Engine.Quantization;
 

@@ -1,6 +1,7 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization.Mixed;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization;

@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Quantization.Mixed;
 
 namespace CompressBuild.Engine.Quantization;
 

@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Preprocessing;
+using CompressBuild.Engine.Quantization.Mixed;
 using CompressBuild.Engine.Quantization;
 
 namespace CompressBuild.Tool.Commands;

@@ -1,3 +1,5 @@
+using CompressBuild.Engine.Onnx;
+
 namespace CompressBuild.Engine.Quantization.Fusion;
 
 /// <summary>

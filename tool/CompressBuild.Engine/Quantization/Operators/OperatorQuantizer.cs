@@ -1,14 +1,38 @@
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Quantization.Operators;
 
 /// <summary>
-/// Knows how one op type is quantized in QDQ form: which inputs are activations, which one is the weight (and
-/// its channel axis), which one is the bias, and whether the output gets its own quantization parameters.
+/// Knows how one op type is quantized in every mode, as ONNX Runtime's quantizer registry does: in QDQ form
+/// (int8-static) which inputs are activations, which one is the weight (and its channel axis), which one is the
+/// bias, and whether the output gets its own quantization parameters; in int8-dynamic and weight-only, the rewrite
+/// itself (usually a call to the mode's builder in Dynamic/ or WeightOnly/). The mode drivers ask
+/// <see cref="OperatorQuantizers"/> for the class of each node and never name op types themselves.
 /// </summary>
 internal abstract class OperatorQuantizer
 {
     public abstract string OpType { get; }
+
+    /// <summary>Whether <paramref name="mode"/> quantizes this op at all; the drivers list only such nodes in their decisions.</summary>
+    public virtual bool HasForm(OpMode mode) => mode == OpMode.Qdq;
+
+    /// <summary>int8-dynamic: rewrites <paramref name="node"/> in place, or says why it stays float.</summary>
+    public virtual OpRewrite QuantizeDynamic(GraphEditor editor, QuantizationContext context, NodeProto node) =>
+        throw new InvalidOperationException($"{OpType} has no int8-dynamic form.");
+
+    /// <summary>int4-weight / int8-weight: rewrites <paramref name="node"/> in place, or says why it stays float.</summary>
+    public virtual OpRewrite QuantizeWeightOnly(GraphEditor editor, QuantizationContext context, NodeProto node, WeightOnlySettings settings) =>
+        throw new InvalidOperationException($"{OpType} has no weight-only form.");
+
+    /// <summary>
+    /// Whether this op staying float in <paramref name="mode"/> is advisory CB4014 (a layer the user expects to
+    /// shrink; a product of two activations never is). int8-static decides this from <see cref="IsWeighted"/>.
+    /// </summary>
+    public virtual bool AdvisesLeftFloat(OpMode mode) => false;
+
+    /// <summary>Whether the form of <paramref name="mode"/> is smaller but slower than float on CPU (advisory CB4013).</summary>
+    public virtual bool SlowerWhenQuantized(OpMode mode) => false;
 
     /// <summary>Ops that carry weights: Conv, Gemm, MatMul. The others only pass quantized values on.</summary>
     public virtual bool IsWeighted => false;

@@ -1,15 +1,26 @@
 namespace CompressBuild.Engine.Quantization.Operators;
 
-/// <summary>The quantizer for each op type the int8-static pass knows.</summary>
+/// <summary>
+/// The registry of op classes, one per op type, that every mode driver consults (ONNX Runtime's quantizer keeps
+/// one such table per mode; here each class answers for all modes). A new op rule is a class added here.
+/// </summary>
 internal static class OperatorQuantizers
 {
     private static readonly Dictionary<string, OperatorQuantizer> ByOpType = new OperatorQuantizer[]
     {
-        new ConvQuantizer(), new GemmQuantizer(), new MatMulQuantizer(), new AddQuantizer(), new MulQuantizer(), new ConcatQuantizer(),
+        new ConvQuantizer(), new GemmQuantizer(), new MatMulQuantizer(), new GatherQuantizer(), new AddQuantizer(), new MulQuantizer(), new ConcatQuantizer(),
         new UnaryQuantizer("AveragePool"), new UnaryQuantizer("LeakyRelu"), new UnaryQuantizer("Sigmoid"), new UnaryQuantizer("Softmax"), new ResizeQuantizer(),
         new GlobalAveragePoolQuantizer(), new MaxPoolQuantizer(), new ShapeOpQuantizer("Flatten"), new ShapeOpQuantizer("Reshape"),
         new ShapeOpQuantizer("Transpose"), new ShapeOpQuantizer("Squeeze"), new ShapeOpQuantizer("Unsqueeze"),
     }.ToDictionary(q => q.OpType, StringComparer.Ordinal);
 
-    public static OperatorQuantizer? For(string opType) => ByOpType.GetValueOrDefault(opType);
+    /// <summary>The op's class when int8-static has a QDQ form for it, else null.</summary>
+    public static OperatorQuantizer? For(string opType) => For(opType, OpMode.Qdq);
+
+    /// <summary>The op's class when <paramref name="mode"/> quantizes it, else null.</summary>
+    public static OperatorQuantizer? For(string opType, OpMode mode) =>
+        ByOpType.GetValueOrDefault(opType) is { } quantizer && quantizer.HasForm(mode) ? quantizer : null;
+
+    /// <summary>Every registered op class (for tests and documentation).</summary>
+    public static IEnumerable<OperatorQuantizer> All => ByOpType.Values;
 }

@@ -1,0 +1,6 @@
+namespace CompressBuild.Engine.Quantization.Mixed;
+
+/// <param name="Layers">Every candidate layer, most sensitive first.</param>
+/// <param name="Cosine">Output cosine of the chosen model against the float model on the calibration data.</param>
+/// <param name="TargetMet">Whether --target-cosine was reached (always true for --keep-float-top).</param>
+public sealed record MixedPrecisionResult(QuantizationResult Quantization, IReadOnlyList<MixedPrecisionLayer> Layers, double Cosine, bool TargetMet);

@@ -1,0 +1,312 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Quantization.Operators;
+using CompressBuild.Engine.Quantization.Selection;
+using CompressBuild.Engine.Quantization.Weights;
+
+namespace CompressBuild.Engine.Quantization.Qdq;
+
+/// <summary>
+/// int8-static in QDQ form, placed the way ONNX Runtime's QDQ fusions expect: each quantized activation gets
+/// one QuantizeLinear -> DequantizeLinear pair read by the quantized nodes, weights are stored as int8 with a
+/// DequantizeLinear (per channel where the opset allows), biases as int32 with scale = input scale x weight
+/// scale, and a Relu right after a quantized node is folded into that node's output quantization (u8 with
+/// zero point 0 clamps at 0 exactly as Relu does).
+/// </summary>
+internal static class QdqQuantizer
+{
+    public static void Apply(QuantizationWork work, Dataset calibration, QuantizationOptions options)
+    {
+        var graph = work.Graph;
+        var calibrationModel = new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath);
+        var index = GraphIndex.Build(graph);
+        var context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
+        var order = index.TopologicalOrder();
+        var weighted = order.Where(n => OperatorQuantizers.For(n.OpType) is { IsWeighted: true } q && q.Unsupported(n, context) is null).ToList();
+        var selection = new NodeSelection(work.Exclusions, options, weighted);
+
+        var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
+        var selectedSet = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
+        foreach (var node in order)
+        {
+            if (node.OpType is "Constant" or "Relu")
+            {
+                continue;
+            }
+
+            if (OperatorQuantizers.For(node.OpType) is not { } quantizer)
+            {
+                work.LeftFloat(node, "no int8 QDQ form for this op type");
+                continue;
+            }
+
+            var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context)
+                ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || (index.IsGraphOutput(o) && index.Consumers(o).Count == 0))
+                    ? "its output is a model output, which stays float: quantizing it would only add error" : null);
+            if (reason is not null)
+            {
+                work.LeftFloat(node, reason);
+                if (quantizer.IsWeighted && selection.ExcludedBecause(node) is null)
+                {
+                    work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{node.OpType} '{node.Name}' stays float: {reason}.");
+                }
+
+                continue;
+            }
+
+            selected.Add((node, quantizer));
+            selectedSet.Add(node);
+        }
+
+        if (!selected.Any(s => s.Quantizer.IsWeighted))
+        {
+            return;
+        }
+
+        var originalOutputs = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
+        var folded = FoldRelus(work, index, order, selection, selectedSet, options, originalOutputs);
+        var types = ValueTypes.Infer(graph);
+        index = GraphIndex.Build(graph);
+        context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
+
+        // The activations to quantize, in graph order; outputs of value-preserving ops point at their source.
+        var tensors = new List<string>();
+        var sharedWith = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Want(string value)
+        {
+            if (value.Length > 0 && !context.IsConstant(value) && ValueTypes.IsFloat(types, value) && !tensors.Contains(value))
+            {
+                tensors.Add(value);
+            }
+        }
+
+        foreach (var (node, quantizer) in selected)
+        {
+            foreach (var i in quantizer.ActivationInputs(node, context).Where(i => i < node.Input.Count))
+            {
+                Want(node.Input[i]);
+            }
+
+            var output = node.Output[0];
+            if (quantizer.OutputSharesInputParams && tensors.Contains(node.Input[0]))
+            {
+                sharedWith[output] = node.Input[0];
+                Want(output);
+            }
+            else if ((quantizer.AlwaysQuantizeOutput && index.Consumers(output).Count > 0) || index.Consumers(output).Any(selectedSet.Contains))
+            {
+                Want(output);
+            }
+        }
+
+        var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
+        var histograms = work.Histograms ?? new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
+        var missing = measured.Where(m => !histograms.ContainsKey(m)).ToList();
+        if (missing.Count > 0)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session))
+            {
+                histograms[name] = histogram;
+            }
+
+            work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
+        }
+
+        var calibrator = RangeCalibrator.Create(options.Calibration, options.Percentile);
+        var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        var clamped = 0;
+        foreach (var tensor in tensors)
+        {
+            var source = tensor;
+            while (sharedWith.TryGetValue(source, out var next))
+            {
+                source = next;
+            }
+
+            if (!parameters.TryGetValue(source, out var known))
+            {
+                var range = calibrator.Range(histograms[source]);
+                var narrowed = SaturationClamp.Apply(range, source, index);
+                clamped += narrowed != range ? 1 : 0;
+                known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
+            }
+
+            parameters[tensor] = known;
+        }
+
+        if (clamped > 0)
+        {
+            work.FusionRewrites.Add($"{clamped} activation range(s) read only by HardSwish/HardSigmoid clamped at their saturation points (exact: those readers give the same outputs)");
+        }
+
+        var editor = new GraphEditor(graph);
+        var dequantized = new Dictionary<string, string>(StringComparer.Ordinal);
+        var scales = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tensor in tensors)
+        {
+            (dequantized[tensor], scales[tensor]) = editor.AddQdq(tensor, parameters[tensor]);
+        }
+
+        var weights = new WeightCache(editor, work.Model, options);
+        var constants = new ConstantOperandCache(editor, work.Model, options);
+        var corrections = new List<BiasCorrection.Layer>();
+        foreach (var (node, quantizer) in selected)
+        {
+            // Read the weight and bias before any input is redirected to a DequantizeLinear output.
+            var input = node.Input[0];
+            var weight = quantizer.Weight(node, context);
+            var bias = weight is null ? -1 : quantizer.BiasInput(node, context);
+            var biasTensor = bias >= 0 ? context.FloatConstant(node.Input[bias]) : null;
+            var touched = false;
+            foreach (var i in quantizer.ActivationInputs(node, context).Where(i => i < node.Input.Count))
+            {
+                if (dequantized.TryGetValue(node.Input[i], out var dq))
+                {
+                    node.Input[i] = dq;
+                    touched = true;
+                }
+                else if (quantizer.QuantizesConstantInputs && context.FloatConstant(node.Input[i]) is { } constant)
+                {
+                    node.Input[i] = constants.Get(constant);
+                }
+            }
+
+            if (!touched && weight is null)
+            {
+                // Shape arithmetic (int64 Concat, Unsqueeze...) matches the op type but carries no float data.
+                continue;
+            }
+
+            var detail = "activations u8/s8 via QDQ";
+            if (weight is not null)
+            {
+                var quantized = weights.Get(weight);
+                node.Input[weight.Index] = quantized.Dequantized;
+                detail = weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights";
+                if (biasTensor is not null && parameters.TryGetValue(input, out var inputParams))
+                {
+                    node.Input[bias] = QuantizeBias(editor, work.Model, biasTensor, inputParams.Scale, scales[input], quantized, out var biasData, out var biasScales);
+                    corrections.Add(new BiasCorrection.Layer(node.Name, originalOutputs.GetValueOrDefault(node) ?? node.Output[0], node.Output[0], biasData, biasScales));
+                    detail += ", int32 bias";
+                }
+            }
+
+            work.Quantized(node, detail);
+        }
+
+        RedirectFloatReaders(graph, dequantized);
+        foreach (var relu in folded)
+        {
+            work.Quantized(relu, "folded into the preceding node's output quantization");
+        }
+
+        editor.Finish();
+        if (options.BiasCorrection)
+        {
+            foreach (var name in BiasCorrection.Apply(work, calibrationModel, corrections, calibration, options.Session))
+            {
+                var at = work.Decisions.FindIndex(d => d.Node == name);
+                work.Decisions[at] = work.Decisions[at] with { Detail = work.Decisions[at].Detail + ", bias corrected" };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every reader of a quantized value, float ops included, reads its DequantizeLinear output: ONNX Runtime fuses
+    /// a node with the QuantizeLinear after it only when that Q is the node's sole consumer, so a float reader of
+    /// the raw value would keep the producer (a Conv, say) in float. Graph outputs keep the raw value.
+    /// </summary>
+    private static void RedirectFloatReaders(GraphProto graph, Dictionary<string, string> dequantized)
+    {
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType == "QuantizeLinear" && node.Domain is "" or "ai.onnx")
+            {
+                continue;
+            }
+
+            for (var i = 0; i < node.Input.Count; i++)
+            {
+                if (dequantized.TryGetValue(node.Input[i], out var dq))
+                {
+                    node.Input[i] = dq;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a Relu whose input comes only from a quantized node and whose output only quantized nodes read:
+    /// the producer writes the Relu's output directly, whose calibrated range starts at 0, so its asymmetric Q
+    /// saturates negatives to 0 itself. A float reader of the Relu's output would see the unclamped values, so
+    /// then the Relu stays.
+    /// </summary>
+    private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection, HashSet<NodeProto> selectedSet, QuantizationOptions options, Dictionary<NodeProto, string> originalOutputs)
+    {
+        var folded = new List<NodeProto>();
+        if (options.ActivationSymmetric)
+        {
+            return folded;
+        }
+
+        foreach (var relu in order.Where(n => n.OpType == "Relu"))
+        {
+            var input = relu.Input[0];
+            if (selection.ExcludedBecause(relu) is not null || index.Producer(input) is not { } producer || !selectedSet.Contains(producer)
+                || OperatorQuantizers.For(producer.OpType)!.OutputSharesInputParams || index.Consumers(input).Count != 1 || index.IsGraphOutput(input)
+                || producer.Output.Count != 1 || index.IsGraphOutput(relu.Output[0]) || !index.Consumers(relu.Output[0]).All(selectedSet.Contains))
+            {
+                if (selection.ExcludedBecause(relu) is { } reason)
+                {
+                    work.LeftFloat(relu, reason);
+                }
+
+                continue;
+            }
+
+            originalOutputs[producer] = producer.Output[0];
+            producer.Output[0] = relu.Output[0];
+            work.Graph.Node.Remove(relu);
+            folded.Add(relu);
+        }
+
+        return folded;
+    }
+
+    /// <summary>
+    /// The bias as int32 in steps of input scale x weight scale. That scale is computed by a Mul of the two
+    /// existing scale initializers rather than stored again (ONNX Runtime folds it), which keeps the file small.
+    /// </summary>
+    private static string QuantizeBias(GraphEditor editor, OnnxModel model, TensorProto bias, float inputScale, string inputScaleName, QuantizedWeight weight, out string dataName, out float[] biasScales)
+    {
+        var weights = weight.Weights;
+        var values = TensorData.ToSingles(bias, model);
+        var scales = new float[values.Length];
+        var quantized = new int[values.Length];
+        for (var c = 0; c < values.Length; c++)
+        {
+            var weightScale = weights.Channels.Length == 1 ? weights.Channels[0].Scale : weights.Channels[c].Scale;
+            scales[c] = inputScale * weightScale;
+            quantized[c] = (int)Math.Clamp(Math.Round(values[c] / (double)scales[c], MidpointRounding.ToEven), int.MinValue, int.MaxValue);
+        }
+
+        var perChannel = weights.Channels.Length > 1;
+        var data = editor.AddInitializer<int>(bias.Name + "_quantized", [values.Length], quantized);
+        dataName = data;
+        biasScales = scales;
+        var scale = editor.UniqueName(bias.Name + "_quantized_scale");
+        editor.AddNode("Mul", [inputScaleName, weight.Scale], [scale], bias.Name + "_scale_Mul");
+        var output = editor.UniqueName(bias.Name + "_dequantized");
+        var dq = editor.AddNode("DequantizeLinear", [data, scale], [output], bias.Name + "_DequantizeLinear");
+        if (perChannel)
+        {
+            NodeAttributes.SetInt(dq, "axis", 0);
+        }
+
+        return output;
+    }
+}

@@ -1,0 +1,70 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Selection;
+using CompressBuild.Engine.Reconstruction;
+
+namespace CompressBuild.Engine.Quantization.WeightOnly;
+
+/// <summary>
+/// Runs <see cref="Gptq"/> over every MatMul / Gemm the weight-only pass will rewrite, in graph order on the model
+/// as quantized so far, and leaves the GPTQ-dequantized weights in the float graph; the rewrite then packs them
+/// with the grid of the original weights (returned here as [N, K] per weight name), so they land on their codes exactly.
+/// </summary>
+internal static class GptqWeights
+{
+    public static Dictionary<string, float[]> Apply(QuantizationWork work, QuantizationOptions options, int bits, Dataset calibration)
+    {
+        var graph = work.Graph;
+        var selection = new NodeSelection(work.Exclusions, options, graph.Node.Where(n => n.OpType is "MatMul" or "Gemm").ToList());
+        var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var targets = new List<ReconstructionTarget>();
+        foreach (var node in graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" && n.Domain is "" or "ai.onnx" && n.Input.Count > 1))
+        {
+            if (selection.ExcludedBecause(node) is not null || !initializers.TryGetValue(node.Input[1], out var weight) || uses[weight.Name] != 1
+                || weight.DataType != (int)TensorProto.Types.DataType.Float || LayerGeometry.Of(node, weight) is not { } geometry || geometry.Columns < options.BlockSize / 2)
+            {
+                continue;
+            }
+
+            targets.Add(new ReconstructionTarget(node, weight, geometry, false));
+        }
+
+        var ranges = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var maxCode = (1 << bits) - 1;
+        LayerwiseReconstruction.Run(work.Model, targets, calibration, (target, statistics) =>
+        {
+            var geometry = target.Geometry;
+            var current = graph.Initializer.First(t => t.Name == target.Weight.Name);
+            var values = TensorData.ToSingles(current, work.Model);
+            var rows = WeightRows.Read(geometry, values, 0);
+            int n = geometry.OutputsPerGroup, k = geometry.Columns, blockSize = options.BlockSize;
+            var blocks = (k + blockSize - 1) / blockSize;
+            var original = rows.Select(v => (float)v).ToArray();
+            var scales = new float[n * blocks];
+            var zeros = new int[n * blocks];
+            for (var o = 0; o < n; o++)
+            {
+                for (var b = 0; b < blocks; b++)
+                {
+                    var start = b * blockSize;
+                    (scales[(o * blocks) + b], zeros[(o * blocks) + b]) = BlockQuantization.Grid(original.AsSpan((o * k) + start, Math.Min(blockSize, k - start)), bits, options.BlockSymmetric);
+                }
+            }
+
+            Gptq.Quantize(statistics.Gram[0], rows, n, blockSize, scales, zeros, maxCode);
+            WeightRows.Write(geometry, rows, values, 0);
+            WeightStoreReplace(graph, current, values);
+            ranges[current.Name] = original;
+        });
+        return ranges;
+    }
+
+    private static void WeightStoreReplace(GraphProto graph, TensorProto old, float[] values)
+    {
+        var replacement = TensorData.FromArray(old.Name, old.Dims.ToArray(), values.AsSpan());
+        replacement.DocString = old.DocString;
+        graph.Initializer[graph.Initializer.IndexOf(old)] = replacement;
+    }
+}

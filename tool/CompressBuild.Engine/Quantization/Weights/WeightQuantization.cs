@@ -1,0 +1,106 @@
+using System.Numerics.Tensors;
+using CompressBuild.Engine.Quantization.Calibration;
+
+namespace CompressBuild.Engine.Quantization.Weights;
+
+/// <summary>A weight tensor quantized along one axis (per channel) or as a whole (<see cref="Axis"/> = -1).</summary>
+public sealed class WeightQuantization
+{
+    private WeightQuantization(byte[] data, QuantParams[] channels, int axis)
+    {
+        Data = data;
+        Channels = channels;
+        Axis = axis;
+    }
+
+    /// <summary>One byte per element: the u8 value, or the s8 value's two's-complement byte.</summary>
+    public byte[] Data { get; }
+
+    public QuantParams[] Channels { get; }
+
+    public int Axis { get; }
+
+    public float[] Scales => Channels.Select(c => c.Scale).ToArray();
+
+    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric)
+    {
+        var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
+        long inner = 1;
+        for (var d = axis + 1; axis >= 0 && d < dims.Count; d++)
+        {
+            inner *= dims[d];
+        }
+
+        // The tensor is [outer, channels, inner]. With inner = 1 (channels on the last axis, MatMul's [K, N]) each row
+        // holds one value per channel and is handled pointwise against per-channel vectors; otherwise every run of
+        // `inner` values shares one channel. Either way the work is vectorized by TensorPrimitives.
+        var perRow = axis >= 0 && inner == 1 && channelCount > 1;
+        var segment = perRow ? channelCount : axis < 0 ? values.Length : (int)inner;
+        var low = new float[channelCount];
+        var high = new float[channelCount];
+        for (var start = 0; start < values.Length; start += segment)
+        {
+            var run = values.Slice(start, segment);
+            if (perRow)
+            {
+                TensorPrimitives.Min(run, low, low);
+                TensorPrimitives.Max(run, high, high);
+            }
+            else
+            {
+                var c = axis < 0 ? 0 : (int)(start / inner % channelCount);
+                low[c] = Math.Min(low[c], TensorPrimitives.Min(run));
+                high[c] = Math.Max(high[c], TensorPrimitives.Max(run));
+            }
+        }
+
+        var channels = new QuantParams[channelCount];
+        var inverse = new float[channelCount];
+        var zeros = new float[channelCount];
+        for (var c = 0; c < channelCount; c++)
+        {
+            channels[c] = QuantParams.FromRange(new QuantRange(low[c], high[c]), type, symmetric);
+            inverse[c] = 1f / channels[c].Scale;
+            zeros[c] = channels[c].ZeroPoint;
+        }
+
+        float qmin = channels[0].QMin, qmax = channels[0].QMax;
+        var data = new byte[values.Length];
+        var scratch = new float[segment];
+        for (var start = 0; start < values.Length; start += segment)
+        {
+            var run = values.Slice(start, segment);
+            if (perRow)
+            {
+                TensorPrimitives.Multiply(run, inverse, scratch);
+                TensorPrimitives.Round(scratch, scratch);
+                TensorPrimitives.Add(scratch, zeros, scratch);
+            }
+            else
+            {
+                var c = axis < 0 ? 0 : (int)(start / inner % channelCount);
+                TensorPrimitives.Multiply(run, inverse[c], scratch);
+                TensorPrimitives.Round(scratch, scratch);
+                TensorPrimitives.Add(scratch, zeros[c], scratch);
+            }
+
+            TensorPrimitives.Max(scratch, qmin, scratch);
+            TensorPrimitives.Min(scratch, qmax, scratch);
+            var destination = data.AsSpan(start, segment);
+            for (var i = 0; i < scratch.Length; i++)
+            {
+                destination[i] = unchecked((byte)(int)scratch[i]);
+            }
+        }
+
+        return new WeightQuantization(data, channels, axis);
+    }
+
+    /// <summary>The value the runtime will compute with for element <paramref name="index"/>.</summary>
+    public float Dequantized(int index, long inner)
+    {
+        var c = Axis < 0 ? 0 : (int)(index / inner % Channels.Length);
+        var q = Channels[c].Type == QuantType.S8 ? (int)(sbyte)Data[index] : Data[index];
+        return (q - Channels[c].ZeroPoint) * Channels[c].Scale;
+    }
+}
