@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Choices;
+using CompressBuild.Engine.Quantization.WeightOnly;
 
 namespace CompressBuild.Engine.Quantization;
 

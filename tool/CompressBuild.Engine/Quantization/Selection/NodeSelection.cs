@@ -1,6 +1,5 @@
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
-using CompressBuild.Engine.Onnx;
 
 namespace CompressBuild.Engine.Quantization.Selection;
 
