@@ -1,3 +1,4 @@
+using CompressBuild.Protocol;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -179,7 +180,7 @@ public sealed class CompressOnnxModel : ToolTask
             return;
         }
 
-        var message = EngineMessageParser.Parse(singleLine);
+        var message = EngineMessageFormat.Parse(singleLine);
         lock (logGate)
         {
             Report(message, singleLine);
