@@ -108,7 +108,7 @@ public sealed class RemoteCache : IDisposable
         try
         {
             Directory.CreateDirectory(staging);
-            long bytes = manifestBytes.Length;
+            var bytes = manifestBytes.Length;
             foreach (var file in manifest.Files)
             {
                 var path = Path.Combine(staging, file.Name);

@@ -52,7 +52,7 @@ public static class ConfigJsonSchema
 
     private static JsonObject Key(ConfigKey key)
     {
-        JsonObject schema = key.Kind switch
+        var schema = key.Kind switch
         {
             ConfigValueKind.Text or ConfigValueKind.Path => new() { ["type"] = "string" },
             ConfigValueKind.Number => Bounded(new() { ["type"] = "number" }, key),
