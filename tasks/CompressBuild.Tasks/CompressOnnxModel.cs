@@ -143,7 +143,8 @@ public sealed class CompressOnnxModel : ToolTask
 
         if (!File.Exists(ResponseFile))
         {
-            LogAtItem(TaskCodes.EngineFailed, $"The engine's response file {ResponseFile} does not exist; PrepareOnnxModels writes it (run the CompressBuild target, not _CompressBuildCompress alone).");
+            LogAtItem(TaskCodes.EngineFailed,
+                $"The engine's response file {ResponseFile} does not exist; PrepareOnnxModels writes it (run the CompressBuild target, not _CompressBuildCompress alone).");
             return false;
         }
 

@@ -11,7 +11,8 @@ namespace CompressBuild.EndToEnd.Tests;
 [Collection(PackagedCompressBuildCollection.Name)]
 public sealed class MsBuildIntegrationTests
 {
-    private const string InlineItem = """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
+    private const string InlineItem =
+        """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
 
     private readonly PackagedCompressBuild cb;
 
@@ -202,7 +203,8 @@ public sealed class MsBuildIntegrationTests
     {
         var folder = cb.NewFolder("parallel");
         GeneratedProject.CopyFixtures(folder);
-        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
+        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" """
+            + """EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
         var shared = "\n    <CompressBuildCacheDir>../shared-cache</CompressBuildCacheDir>";
         GeneratedProject.Write(Path.Combine(folder, "one"), "one", item, shared);
         GeneratedProject.Write(Path.Combine(folder, "two"), "two", item, shared);
@@ -235,7 +237,8 @@ public sealed class MsBuildIntegrationTests
 
         // 1.1.0 prunes 90% of the weights: within its own (loose) budget, but far worse than 1.0.0.
         var project = GeneratedProject.Write(folder, "app",
-            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" Prune="magnitude" Sparsity="0.9" Search="off" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="60%" />""",
+            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" Prune="magnitude" Sparsity="0.9" Search="off" """
+                + """EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="60%" />""",
             properties);
         var second = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.1.0");
 

@@ -20,7 +20,8 @@ public class RuntimeResolutionTests
     {
         using var temp = new TempFolder();
         var tool = CopyToolWithoutRuntimes(temp.File("tool"));
-        var native = Directory.CreateDirectory(Path.GetDirectoryName(OnnxRuntimeLibrary.PackageLibraryPath(temp.File("packages"), OnnxRuntimeLibrary.DefaultPackage, OnnxRuntimeLibrary.ManagedVersion))!);
+        var native = Directory.CreateDirectory(Path.GetDirectoryName(OnnxRuntimeLibrary.PackageLibraryPath(temp.File("packages"), OnnxRuntimeLibrary.DefaultPackage,
+            OnnxRuntimeLibrary.ManagedVersion))!);
         File.Copy(BundledLibrary, Path.Combine(native.FullName, OnnxRuntimeLibrary.LibraryFileName));
 
         var run = ToolProcess.Run(tool, ["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "2", "--json"], new() { ["NUGET_PACKAGES"] = temp.File("packages") });

@@ -13,7 +13,8 @@ internal static class OcrInputs
     {
         var path = Path.Combine(folder, $"{kind}-{count}-{seed}.npy");
         var start = new ProcessStartInfo(DebianPython.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(RepositoryPaths.Root, "tests", "models", "ocr_inputs.py"), kind, count.ToString(System.Globalization.CultureInfo.InvariantCulture), path, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { Path.Combine(RepositoryPaths.Root, "tests", "models", "ocr_inputs.py"), kind, count.ToString(System.Globalization.CultureInfo.InvariantCulture), path,
+            "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }

@@ -8,7 +8,8 @@ public class EngineMessageFormatTests
     [Fact]
     public void An_error_diagnostic_keeps_its_code_message_and_position()
     {
-        var m = EngineMessageFormat.Parse("""{"kind":"diagnostic","severity":"error","code":"CB1001","message":"cnn: top-1 accuracy dropped 2.3 points (budget 1.0)","file":"/abs/compress.yaml","line":14,"column":7}""");
+        var m = EngineMessageFormat.Parse("""{"kind":"diagnostic","severity":"error","code":"CB1001","message":"cnn: top-1 accuracy dropped 2.3 points """
+            + """(budget 1.0)","file":"/abs/compress.yaml","line":14,"column":7}""");
 
         Assert.Equal(EngineMessageKind.Diagnostic, m.Kind);
         Assert.True(m.IsError);
@@ -44,7 +45,8 @@ public class EngineMessageFormatTests
     public void Progress_summary_and_result_lines_are_recognised()
     {
         var progress = EngineMessageFormat.Parse("""{"kind":"progress","model":"cnn","message":"trial 1 (requested): int8-static: passed"}""");
-        var summary = EngineMessageFormat.Parse("""{"kind":"summary","model":"cnn","source":"/abs/Models/cnn.onnx","output":"/abs/obj/cnn.onnx","passed":true,"text":"cnn.onnx: int8-static, 3.9x smaller","reports":["/abs/report/cnn.json","/abs/report/cnn.md"]}""");
+        var summary = EngineMessageFormat.Parse("""{"kind":"summary","model":"cnn","source":"/abs/Models/cnn.onnx","output":"/abs/obj/cnn.onnx","passed":true,"text":"cnn.onnx: int8-static, """
+            + """3.9x smaller","reports":["/abs/report/cnn.json","/abs/report/cnn.md"]}""");
         var result = EngineMessageFormat.Parse("""{"kind":"result","exitCode":2}""");
 
         Assert.Equal(EngineMessageKind.Progress, progress.Kind);

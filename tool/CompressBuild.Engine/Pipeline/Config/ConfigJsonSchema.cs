@@ -62,7 +62,8 @@ public static class ConfigJsonSchema
             ConfigValueKind.Boolean => new() { ["type"] = "boolean" },
             ConfigValueKind.Choice => new() { ["enum"] = new JsonArray(key.Choices.Select(c => (JsonNode)c).ToArray()) },
             ConfigValueKind.StringList => StringList(key),
-            ConfigValueKind.Duration => new() { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 }, new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]+(\\.[0-9]+)?[smh]?$" }) },
+            ConfigValueKind.Duration => new() { ["oneOf"] =
+                new JsonArray(new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 }, new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]+(\\.[0-9]+)?[smh]?$" }) },
             ConfigValueKind.Section => Section(key.Section!),
             ConfigValueKind.SectionList => new() { ["type"] = "array", ["items"] = Section(key.Section!) },
             ConfigValueKind.PassList => new()
