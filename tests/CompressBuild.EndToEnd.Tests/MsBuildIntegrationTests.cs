@@ -266,4 +266,27 @@ public sealed class MsBuildIntegrationTests
         Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "netstandard2.0", "Models", "mlp.onnx")));
         Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "net10.0", "Models", "mlp.onnx")));
     }
+
+    [Fact]
+    public void Packing_a_multi_targeting_project_ships_the_compressed_model_once()
+    {
+        var folder = cb.NewFolder("multi-pack");
+        GeneratedProject.CopyFixtures(folder);
+        var project = GeneratedProject.Write(folder, "multi", InlineItem, "\n    <PackageId>E2E.Multi</PackageId>\n    <Version>1.0.0</Version>");
+        File.WriteAllText(project, File.ReadAllText(project)
+            .Replace("<OutputType>Exe</OutputType>", "", StringComparison.Ordinal)
+            .Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>netstandard2.0;net10.0</TargetFrameworks>", StringComparison.Ordinal));
+        File.Delete(Path.Combine(folder, "Program.cs"));
+        var feed = cb.NewFolder("multi-pack/feed");
+
+        var pack = cb.Run(folder, "pack", "-o", feed);
+
+        Assert.True(pack.ExitCode == 0, pack.ToString());
+        Assert.DoesNotContain("NU5118", pack.Output, StringComparison.Ordinal);
+        using var package = ZipFile.OpenRead(Path.Combine(feed, "E2E.Multi.1.0.0.nupkg"));
+        var model = Assert.Single(package.Entries, e => e.FullName == "contentFiles/any/any/Models/mlp.onnx");
+        var shared = Path.Combine(folder, "obj", "Release", "compressbuild", "models", "Models", "mlp.onnx");
+        Assert.Equal(new FileInfo(shared).Length, model.Length);
+        Assert.Single(package.Entries, e => e.FullName == "buildTransitive/E2E.Multi.targets");
+    }
 }
