@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CompressBuild.Protocol;
 
 namespace CompressBuild.Tasks;
 
@@ -29,20 +30,20 @@ internal sealed class BuildProgress
         limit = message.Trials ?? limit;
         var prefix = model is null ? "" : model + ": ";
         var done = TrialDone.Match(text);
-        if (message.Stage == "trial" || done.Success)
+        if (message.Stage == EngineProgressStage.Trial || done.Success)
         {
             finished = message.Trial ?? (done.Success ? int.Parse(done.Groups["n"].Value, CultureInfo.InvariantCulture) : finished + 1);
             step = "between trials";
             return $"{prefix}trial {finished}{Of()} done: {(done.Success ? text.Substring(done.Length) : text)}";
         }
 
-        if (message.Stage == "finished")
+        if (message.Stage == EngineProgressStage.Finished)
         {
             step = "finishing";
             return prefix + text;
         }
 
-        if (message.Stage == "started")
+        if (message.Stage == EngineProgressStage.Started)
         {
             step = text;
             return limit is { } most && most > 1 ? $"{prefix}{text} (searching, at most {most} trials)" : prefix + text;

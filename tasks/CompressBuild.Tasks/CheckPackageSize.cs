@@ -33,7 +33,8 @@ public sealed class CheckPackageSize : Microsoft.Build.Utilities.Task
         {
             Log.LogWarning(null, TaskCodes.PackageTooLarge, TaskCodes.PackageTooLarge, ProjectFile, 0, 0, 0, 0,
                 string.Format(CultureInfo.InvariantCulture,
-                    "{0} is {1:0.0} MB, over the {2:0.#} MB limit (CompressBuildPackageSizeLimitMB; nuget.org takes at most 250 MB). Compress the models further (a MaxSizeMB budget), ship them in a separate package, or download them at run time.",
+                    "{0} is {1:0.0} MB, over the {2:0.#} MB limit (CompressBuildPackageSizeLimitMB; nuget.org takes at most 250 MB). Compress the models further (a MaxSizeMB budget), ship them in " +
+                        "a separate package, or download them at run time.",
                     Path.GetFileName(Package), megabytes, limit));
         }
 

@@ -1,3 +1,4 @@
+using CompressBuild.Protocol;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -142,7 +143,8 @@ public sealed class CompressOnnxModel : ToolTask
 
         if (!File.Exists(ResponseFile))
         {
-            LogAtItem(TaskCodes.EngineFailed, $"The engine's response file {ResponseFile} does not exist; PrepareOnnxModels writes it (run the CompressBuild target, not _CompressBuildCompress alone).");
+            LogAtItem(TaskCodes.EngineFailed,
+                $"The engine's response file {ResponseFile} does not exist; PrepareOnnxModels writes it (run the CompressBuild target, not _CompressBuildCompress alone).");
             return false;
         }
 
@@ -179,7 +181,7 @@ public sealed class CompressOnnxModel : ToolTask
             return;
         }
 
-        var message = EngineMessageParser.Parse(singleLine);
+        var message = EngineMessageFormat.Parse(singleLine);
         lock (logGate)
         {
             Report(message, singleLine);

@@ -6,7 +6,8 @@ namespace CompressBuild.Tasks;
 /// </summary>
 internal sealed class InlineMetadata
 {
-    public InlineMetadata(string name, string section, string key, InlineValueKind kind, double? minimum, double? maximum, bool exclusiveMinimum, bool exclusiveMaximum, string[] choices, string description)
+    public InlineMetadata(string name, string section, string key, InlineValueKind kind, double? minimum, double? maximum, bool exclusiveMinimum, bool exclusiveMaximum, string[] choices,
+        string description)
     {
         Name = name;
         Section = section;

@@ -63,7 +63,8 @@ internal static class BenchmarkCli
         var width = new Option<int>("--width") { Description = "Channels of the generated wide CNN's trunk (its last Conv has twice as many).", DefaultValueFactory = _ => 64 };
         var json = new Option<bool>("--json") { Description = "Print the rows as JSON instead of a table." };
         var command = new Command("prune", "Latency of channel-pruned CNNs (25%, 40%, 50%) against the original, runs interleaved.") { iterations, threads, width, json };
-        command.SetAction(parse => PruneBenchmark.Run(Math.Max(1, parse.GetValue(iterations)), Math.Max(0, parse.GetValue(threads)), Math.Max(8, parse.GetValue(width)), parse.GetValue(json), Console.Out));
+        command.SetAction(parse => PruneBenchmark.Run(Math.Max(1, parse.GetValue(iterations)), Math.Max(0, parse.GetValue(threads)), Math.Max(8, parse.GetValue(width)), parse.GetValue(json),
+            Console.Out));
         return command;
     }
 
@@ -81,17 +82,21 @@ internal static class BenchmarkCli
             width, layers, repeat, iterations, childSamples, childModel, childData,
         };
         command.SetAction(parse => QuantizeBenchmark.Run(
-            new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples), parse.GetValue(childModel), parse.GetValue(childData)),
+            new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples),
+                parse.GetValue(childModel), parse.GetValue(childData)),
             Console.Out, Console.Error));
         return command;
     }
 
     private static Command RealModelsTable()
     {
-        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls, ppocr-rec); default all that were fetched.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
-        var modes = new Option<string[]>("--modes") { Description = "Which modes (int8-static, int8-dynamic, int8-weight, int4-weight); default all.", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls, ppocr-rec); default all that were fetched.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var modes = new Option<string[]>("--modes") { Description = "Which modes (int8-static, int8-dynamic, int8-weight, int4-weight); default all.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
         var maxTime = new Option<double>("--max-time") { Description = "Latency time cap per model and mode, in seconds (1 intra-op thread, interleaved A/B).", DefaultValueFactory = _ => 10 };
-        var command = new Command("real-models", "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
+        var command = new Command("real-models",
+            "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
         command.SetAction(parse => RealModels.RealModelBenchmark.Run(
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
         return command;
@@ -107,7 +112,8 @@ internal static class BenchmarkCli
         var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
         var command = new Command("speedup-stability", "Verify each fixture model against itself N times; spread of the speedup and its interval.") { runs, maxTime, threads };
         command.SetAction(parse => Verification.SpeedupStabilityBenchmark.Run(
-            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads), Console.Out));
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), parse.GetValue(runs), parse.GetValue(maxTime), parse.GetValue(threads),
+                Console.Out));
         return command;
     }
 
@@ -117,7 +123,8 @@ internal static class BenchmarkCli
         var blocks = new Option<int>("--blocks") { Description = "Timed blocks per form (median reported).", DefaultValueFactory = _ => 15 };
         var command = new Command("run-overhead", "Per-call cost of one ONNX Runtime run on the digits MLP (batch 1, 1 thread): bound and allocating.") { iterations, blocks };
         command.SetAction(parse => RunOverheadBenchmark.Run(
-            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), Math.Max(1, parse.GetValue(iterations)), Math.Max(1, parse.GetValue(blocks)), Console.Out));
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "digits")), Math.Max(1, parse.GetValue(iterations)), Math.Max(1, parse.GetValue(blocks)),
+                Console.Out));
         return command;
     }
 

@@ -70,8 +70,12 @@ internal sealed class ConformanceSummary
         var markdown = new StringBuilder();
         markdown.AppendLine("# ONNX conformance")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"ONNX backend test data from `{CompressBuild.Testing.RepositoryPaths.OnnxTestData}`, run through CompressBuild's model I/O (load, save, re-load) and ONNX Runtime {InferenceSession.RuntimeVersion} (Microsoft.ML.OnnxRuntime).")
-            .AppendLine(CultureInfo.InvariantCulture, $"Outputs are compared with the reference as ONNX's backend tests do (rtol={TensorComparer.RelativeTolerance}, atol={TensorComparer.AbsoluteTolerance}; integers, bools and strings exactly).")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"ONNX backend test data from `{CompressBuild.Testing.RepositoryPaths.OnnxTestData}`, run through CompressBuild's model I/O (load, save, re-load) and ONNX Runtime " +
+                $"{InferenceSession.RuntimeVersion} (Microsoft.ML.OnnxRuntime).")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"Outputs are compared with the reference as ONNX's backend tests do (rtol={TensorComparer.RelativeTolerance}, atol={TensorComparer.AbsoluteTolerance}; integers, bools and strings " +
+                $"exactly).")
             .AppendLine();
         var rows = Rows();
         markdown.AppendLine("| " + string.Join(" | ", rows[0]) + " |");
@@ -102,7 +106,8 @@ internal sealed class ConformanceSummary
             if (nondeterministic.Count > 0)
             {
                 markdown.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"## {suite.Suite}: nondeterministic ({nondeterministic.Count})").AppendLine()
-                    .AppendLine("These give different outputs on every run, so the round-tripped copy was not required to match the original bit for bit: " + string.Join(", ", nondeterministic) + ".");
+                    .AppendLine("These give different outputs on every run, so the round-tripped copy was not required to match the original bit for bit: " + string.Join(", ", nondeterministic)
+                        + ".");
             }
         }
 

@@ -14,7 +14,8 @@ public sealed class ConformanceTheoryAttribute : TheoryAttribute
     {
         if (!Directory.Exists(RepositoryPaths.OnnxTestData))
         {
-            Skip = $"ONNX backend test data not found at {RepositoryPaths.OnnxTestData}: install Debian's libonnx-testdata (apt-get install libonnx-testdata) or point COMPRESSBUILD_ONNX_TESTDATA at a copy of onnx/backend/test/data.";
+            Skip = $"ONNX backend test data not found at {RepositoryPaths.OnnxTestData}: install Debian's libonnx-testdata (apt-get install libonnx-testdata) or point COMPRESSBUILD_ONNX_TESTDATA " +
+                $"at a copy of onnx/backend/test/data.";
         }
     }
 }

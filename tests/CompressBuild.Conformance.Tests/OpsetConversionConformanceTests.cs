@@ -41,7 +41,8 @@ public sealed class OpsetConversionConformanceTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(MarkdownPath)!, $"opset-conversion-{suite}.md"), report);
 
         var broken = ordered.Where(r => r.Outcome is OpsetConversionOutcome.Mismatch or OpsetConversionOutcome.ConvertedRejected).ToList();
-        Assert.True(broken.Count == 0, "converted models that ONNX Runtime ran correctly before conversion but not after:\n" + string.Join("\n", broken.Select(b => $"{b.Name} (opset {b.FromOpset}): {b.Outcome}: {b.Detail}")));
+        Assert.True(broken.Count == 0, "converted models that ONNX Runtime ran correctly before conversion but not after:\n"
+            + string.Join("\n", broken.Select(b => $"{b.Name} (opset {b.FromOpset}): {b.Outcome}: {b.Detail}")));
         var passed = ordered.Count(r => r.Outcome == OpsetConversionOutcome.Passed);
         Assert.True(passed >= minimumPassed, $"only {passed} of {suite}'s models below opset 13 passed after conversion; expected at least {minimumPassed}.");
     }

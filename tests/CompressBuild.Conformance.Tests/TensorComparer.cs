@@ -31,7 +31,8 @@ internal static class TensorComparer
 
         if (expected.IsString)
         {
-            return FirstDifference(expected, actual, i => string.Equals(expected.Strings![i], actual.Strings![i], StringComparison.Ordinal), i => Quote(expected.Strings![i]), i => Quote(actual.Strings![i]));
+            return FirstDifference(expected, actual, i => string.Equals(expected.Strings![i], actual.Strings![i], StringComparison.Ordinal), i => Quote(expected.Strings![i]), i =>
+                Quote(actual.Strings![i]));
         }
 
         var components = Components(expected.ElementType);
@@ -53,7 +54,8 @@ internal static class TensorComparer
             return expected.Data.AsSpan().SequenceEqual(actual.Data) ? null : "packed sub-byte data differs";
         }
 
-        return FirstDifference(expected, actual, i => expected.Data.AsSpan(i * size, size).SequenceEqual(actual.Data.AsSpan(i * size, size)), i => Integer(expected, i, size), i => Integer(actual, i, size));
+        return FirstDifference(expected, actual, i => expected.Data.AsSpan(i * size, size).SequenceEqual(actual.Data.AsSpan(i * size, size)), i => Integer(expected, i, size), i =>
+            Integer(actual, i, size));
     }
 
     /// <summary>Exact equality: same type, shape and bytes (or strings). NaN payloads included.</summary>
@@ -66,7 +68,8 @@ internal static class TensorComparer
 
         if (expected.IsString)
         {
-            return FirstDifference(expected, actual, i => string.Equals(expected.Strings![i], actual.Strings![i], StringComparison.Ordinal), i => Quote(expected.Strings![i]), i => Quote(actual.Strings![i]));
+            return FirstDifference(expected, actual, i => string.Equals(expected.Strings![i], actual.Strings![i], StringComparison.Ordinal), i => Quote(expected.Strings![i]), i =>
+                Quote(actual.Strings![i]));
         }
 
         var index = expected.Data.AsSpan().CommonPrefixLength(actual.Data);
@@ -112,7 +115,8 @@ internal static class TensorComparer
         }
 
         var where = TensorShape.Format(Unflatten(first / components, expected.Shape)) + (components == 2 ? (first % 2 == 0 ? ".real" : ".imag") : "");
-        return $"'{expected.Name}' {ElementType.Name(expected.ElementType)} {TensorShape.Format(expected.Shape)}: {differing} of {count} values differ; first at {where}: expected {showExpected(first)}, got {showActual(first)}";
+        return $"'{expected.Name}' {ElementType.Name(expected.ElementType)} {TensorShape.Format(expected.Shape)}: {differing} of {count} values differ; first at {where}: expected " +
+            $"{showExpected(first)}, got {showActual(first)}";
     }
 
     private static bool Close(double expected, double actual)

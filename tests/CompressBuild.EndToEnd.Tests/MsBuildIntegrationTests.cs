@@ -11,7 +11,8 @@ namespace CompressBuild.EndToEnd.Tests;
 [Collection(PackagedCompressBuildCollection.Name)]
 public sealed class MsBuildIntegrationTests
 {
-    private const string InlineItem = """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
+    private const string InlineItem =
+        """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
 
     private readonly PackagedCompressBuild cb;
 
@@ -202,7 +203,8 @@ public sealed class MsBuildIntegrationTests
     {
         var folder = cb.NewFolder("parallel");
         GeneratedProject.CopyFixtures(folder);
-        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
+        var item = """    <OnnxModel Include="../Models/mlp.onnx" Link="Models/mlp.onnx" Quantize="int8-dynamic" """
+            + """EvaluationData="../Data/test_x_flat.npy" Labels="../Data/test_labels.npy" MaxAccuracyDrop="2%" />""";
         var shared = "\n    <CompressBuildCacheDir>../shared-cache</CompressBuildCacheDir>";
         GeneratedProject.Write(Path.Combine(folder, "one"), "one", item, shared);
         GeneratedProject.Write(Path.Combine(folder, "two"), "two", item, shared);
@@ -235,7 +237,8 @@ public sealed class MsBuildIntegrationTests
 
         // 1.1.0 prunes 90% of the weights: within its own (loose) budget, but far worse than 1.0.0.
         var project = GeneratedProject.Write(folder, "app",
-            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" Prune="magnitude" Sparsity="0.9" Search="off" EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="60%" />""",
+            """    <OnnxModel Include="Models/mlp.onnx" Quantize="int8-dynamic" Prune="magnitude" Sparsity="0.9" Search="off" """
+                + """EvaluationData="Data/test_x_flat.npy" Labels="Data/test_labels.npy" MaxAccuracyDrop="60%" />""",
             properties);
         var second = cb.Run(folder, "pack", "-o", feed, "-p:Version=1.1.0");
 
@@ -262,5 +265,28 @@ public sealed class MsBuildIntegrationTests
         var shared = File.ReadAllBytes(Path.Combine(folder, "obj", "Debug", "compressbuild", "models", "Models", "mlp.onnx"));
         Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "netstandard2.0", "Models", "mlp.onnx")));
         Assert.Equal(shared, File.ReadAllBytes(Path.Combine(folder, "bin", "Debug", "net10.0", "Models", "mlp.onnx")));
+    }
+
+    [Fact]
+    public void Packing_a_multi_targeting_project_ships_the_compressed_model_once()
+    {
+        var folder = cb.NewFolder("multi-pack");
+        GeneratedProject.CopyFixtures(folder);
+        var project = GeneratedProject.Write(folder, "multi", InlineItem, "\n    <PackageId>E2E.Multi</PackageId>\n    <Version>1.0.0</Version>");
+        File.WriteAllText(project, File.ReadAllText(project)
+            .Replace("<OutputType>Exe</OutputType>", "", StringComparison.Ordinal)
+            .Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>netstandard2.0;net10.0</TargetFrameworks>", StringComparison.Ordinal));
+        File.Delete(Path.Combine(folder, "Program.cs"));
+        var feed = cb.NewFolder("multi-pack/feed");
+
+        var pack = cb.Run(folder, "pack", "-o", feed);
+
+        Assert.True(pack.ExitCode == 0, pack.ToString());
+        Assert.DoesNotContain("NU5118", pack.Output, StringComparison.Ordinal);
+        using var package = ZipFile.OpenRead(Path.Combine(feed, "E2E.Multi.1.0.0.nupkg"));
+        var model = Assert.Single(package.Entries, e => e.FullName == "contentFiles/any/any/Models/mlp.onnx");
+        var shared = Path.Combine(folder, "obj", "Release", "compressbuild", "models", "Models", "mlp.onnx");
+        Assert.Equal(new FileInfo(shared).Length, model.Length);
+        Assert.Single(package.Entries, e => e.FullName == "buildTransitive/E2E.Multi.targets");
     }
 }

@@ -13,7 +13,8 @@ internal static partial class ContractChecker
 {
     private static readonly int[] AllowedExitCodes = [ExitCodes.Ok, ExitCodes.BudgetMissed, ExitCodes.EnvironmentProblem, ExitCodes.InvalidInput];
 
-    public static List<string> Check(FuzzCase fuzzCase, CaseFolder folder, CaseRun run, Dictionary<string, string> inputsBefore, Dictionary<string, string> inputsAfter, bool outputExistedBefore, string? outputBefore)
+    public static List<string> Check(FuzzCase fuzzCase, CaseFolder folder, CaseRun run, Dictionary<string, string> inputsBefore, Dictionary<string, string> inputsAfter, bool outputExistedBefore,
+        string? outputBefore)
     {
         var violations = new List<string>();
         var text = run.Out + "\n" + run.Error;

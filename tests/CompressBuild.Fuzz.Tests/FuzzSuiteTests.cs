@@ -51,7 +51,8 @@ public sealed class FuzzSuiteTests(ITestOutputHelper output)
             perFamily[family] = perFamily.TryGetValue(family, out var f) ? (f.Count + 1, f.Time + violations.Elapsed) : (1, violations.Elapsed);
             if (violations.Problems.Count > 0)
             {
-                failures.Add($"case {index} [{fuzzCase.Family}] {fuzzCase.Description}: {string.Join("; ", violations.Problems)}\n    args: {string.Join(' ', fuzzCase.Args.Select(Quote))}\n    exit {violations.Run?.ExitCode}: {Trim(violations.Run?.Error)}");
+                failures.Add($"case {index} [{fuzzCase.Family}] {fuzzCase.Description}: {string.Join("; ", violations.Problems)}\n    args: {string.Join(' ', fuzzCase.Args.Select(Quote))}\n    " +
+                    $"exit {violations.Run?.ExitCode}: {Trim(violations.Run?.Error)}");
             }
 
             DeleteQuietly(folder.Path);

@@ -1,3 +1,4 @@
+using CompressBuild.Protocol;
 using Xunit;
 
 namespace CompressBuild.Tasks.Tests;

@@ -29,8 +29,8 @@ public class EngineMessageWordingTests
     [Fact]
     public void Paths_and_unknown_flags_are_left_alone()
     {
-        const string text = "/tmp/run--x/model_v2.onnx: --no-such-flag exclude_nodes";
+        const string Text = "/tmp/run--x/model_v2.onnx: --no-such-flag exclude_nodes";
 
-        Assert.Equal(text, EngineMessageWording.For(text, generatedConfig: true));
+        Assert.Equal(Text, EngineMessageWording.For(Text, generatedConfig: true));
     }
 }

@@ -64,8 +64,9 @@ internal static class InlineMetadataTableGenerator
                     .Append(Number(key.Maximum)).Append(", ")
                     .Append(key.ExclusiveMinimum ? "true" : "false").Append(", ")
                     .Append(key.ExclusiveMaximum ? "true" : "false").Append(", ")
-                    .Append('[').Append(string.Join(", ", key.Choices.Select(Literal))).Append("], ")
-                    .Append(Literal(key.Description)).Append("),\n");
+                    .Append('[').Append(string.Join(", ", key.Choices.Select(Literal))).Append("],\n")
+                    // The description on a line of its own keeps the table within the 200-character line limit.
+                    .Append("            ").Append(Literal(key.Description)).Append("),\n");
             }
         }
 

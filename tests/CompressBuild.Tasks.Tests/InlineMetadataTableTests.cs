@@ -19,7 +19,8 @@ public class InlineMetadataTableTests
         Assert.True(File.Exists(path), $"{path} is missing; run with COMPRESSBUILD_REGENERATE=1 to write it.");
         Assert.True(
             string.Equals(expected, File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal),
-            $"{path} differs from the engine's config schema; run COMPRESSBUILD_REGENERATE=1 dotnet test tests/CompressBuild.Tasks.Tests --filter FullyQualifiedName~InlineMetadataTable and commit the result.");
+            $"{path} differs from the engine's config schema; run COMPRESSBUILD_REGENERATE=1 dotnet test tests/CompressBuild.Tasks.Tests --filter FullyQualifiedName~InlineMetadataTable and commit " +
+                $"the result.");
     }
 
     [Fact]

@@ -93,7 +93,8 @@ public class CompressCliTests
     {
         var bundled = Path.Combine(AppContext.BaseDirectory, "runtimes", Engine.Runtime.OnnxRuntimeLibrary.RuntimeIdentifier, "native", Engine.Runtime.OnnxRuntimeLibrary.LibraryFileName);
 
-        var result = ToolProcess.Run(["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "3", "--json"], new() { ["COMPRESSBUILD_ONNXRUNTIME"] = Path.GetDirectoryName(bundled)! });
+        var result = ToolProcess.Run(["bench", Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), "--iterations", "3", "--json"],
+            new() { ["COMPRESSBUILD_ONNXRUNTIME"] = Path.GetDirectoryName(bundled)! });
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains($"\"runtime\": \"ONNX Runtime {Engine.Runtime.OnnxRuntimeLibrary.ManagedVersion} (cpu)\"", result.Out, StringComparison.Ordinal);

@@ -83,7 +83,9 @@ internal sealed partial class StorageEmulator : IDisposable
     public Dictionary<string, string> Environment(bool wrongCredentials = false) => Kind == StorageEmulatorKind.Azurite
         ? new()
         {
-            ["AZURE_STORAGE_CONNECTION_STRING"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteAccount};AccountKey={(wrongCredentials ? Convert.ToBase64String(new byte[64]) : AzuriteKey)};BlobEndpoint=http://127.0.0.1:{Port}/{AzuriteAccount};",
+            ["AZURE_STORAGE_CONNECTION_STRING"] =
+                $"DefaultEndpointsProtocol=http;AccountName={AzuriteAccount};AccountKey={(wrongCredentials ? Convert.ToBase64String(new byte[64]) : AzuriteKey)};"
+                    + $"BlobEndpoint=http://127.0.0.1:{Port}/{AzuriteAccount};",
         }
         : new()
         {

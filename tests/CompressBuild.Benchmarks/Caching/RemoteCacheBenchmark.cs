@@ -37,7 +37,8 @@ internal static class RemoteCacheBenchmark
                 budgets: { min_cosine: 0.9 }
             """);
         var config = CompressConfigLoader.Load(folder.File("compress.yaml"));
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: {new FileInfo(model).Length / 1e6:0.0} MB ({layers} MatMul layers of {width}x{width}), int8-static, 100 calibration and 50 evaluation samples"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"model: {new FileInfo(model).Length / 1e6:0.0} MB ({layers} MatMul layers of {width}x{width}), int8-static, 100 calibration and 50 evaluation samples"));
         stdout.WriteLine("| store | agent | local cache | wall s | transfer | summary |");
         stdout.WriteLine("| --- | --- | --- | ---: | --- | --- |");
         foreach (var kind in Enum.GetValues<StorageEmulatorKind>())
@@ -80,7 +81,9 @@ internal static class RemoteCacheBenchmark
         var model = result.Models[0];
         var summary = Engine.Reporting.ModelSummaryText.For(model, config.Path);
         var state = Directory.Exists(localCache) && agent.EndsWith("again", StringComparison.Ordinal) ? "filled" : "empty";
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {emulator.Kind} | {agent} | {state} | {seconds:0.00} | {string.Join("; ", transfers.Where(t => t.Contains(" in ", StringComparison.Ordinal)))} | {summary[(summary.IndexOf(':', StringComparison.Ordinal) + 2)..]} |"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {emulator.Kind} | {agent} | {state} | {seconds:0.00} | {string.Join("; ", transfers.Where(t => t.Contains(" in ", StringComparison.Ordinal)))} | " +
+            $"{summary[(summary.IndexOf(':', StringComparison.Ordinal) + 2)..]} |"));
         foreach (var warning in result.CacheWarnings)
         {
             stdout.WriteLine($"  warning {warning.Code}: {warning.Message}");

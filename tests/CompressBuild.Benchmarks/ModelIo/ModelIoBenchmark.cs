@@ -31,7 +31,9 @@ internal static class ModelIoBenchmark
         var clock = Stopwatch.StartNew();
         log.WriteLine($"model-io: generating a {options.SizeMiB} MiB model ...");
         using var workspace = BenchWorkspace.Create(options.SizeMiB * MiB, options.Width, Seed);
-        log.WriteLine(Invariant($"model-io: {workspace.Layers} layers of {workspace.Width}x{workspace.Width}, {workspace.InlineBytes / (double)MiB:0.0} MiB inline, in {workspace.Root} ({clock.Elapsed.TotalSeconds:0.0} s)"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"model-io: {workspace.Layers} layers of {workspace.Width}x{workspace.Width}, {workspace.InlineBytes / (double)MiB:0.0} MiB inline, in {workspace.Root} " +
+            $"({clock.Elapsed.TotalSeconds:0.0} s)"));
 
         var launcher = ChildLauncher.ForThisProcess();
         var runs = Scenarios.All.ToDictionary(s => s.Id, _ => new List<ChildMeasurement>());
@@ -61,7 +63,9 @@ internal static class ModelIoBenchmark
 
                 BenchWorkspace.DeleteFolder(folder);
                 runs[scenario.Id].Add(measurement);
-                log.WriteLine(Invariant($"  run {run}/{options.Repeat} {scenario.Id,-26} load {measurement.LoadMs / 1000,6:0.000} s  save {measurement.SaveMs / 1000,6:0.000} s  peak {measurement.PeakBytes / (double)MiB,6:0} MiB"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  run {run}/{options.Repeat} {scenario.Id,-26} load {measurement.LoadMs / 1000,6:0.000} s  save {measurement.SaveMs / 1000,6:0.000} s  peak " +
+                    $"{measurement.PeakBytes / (double)MiB,6:0} MiB"));
             }
         }
 

@@ -44,7 +44,8 @@ internal static class PruneBenchmark
             return 0;
         }
 
-        output.WriteLine($"Channel pruning latency, ONNX Runtime {InferenceSession.RuntimeVersion}, {(threads == 0 ? "default" : threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s), {iterations} interleaved runs each, batch 1, l2 importance");
+        output.WriteLine($"Channel pruning latency, ONNX Runtime {InferenceSession.RuntimeVersion}, {(threads == 0 ? "default" : threads.ToString(CultureInfo.InvariantCulture))} intra-op " +
+            $"thread(s), {iterations} interleaved runs each, batch 1, l2 importance");
         TextTableWriter.Write(output, ["model", "channels removed", "round-to", "params before", "params after", "original median ms", "pruned median ms", "speedup"],
             rows.Select(r => (IReadOnlyList<string>)
             [

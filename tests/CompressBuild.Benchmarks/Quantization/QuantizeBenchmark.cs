@@ -90,17 +90,21 @@ internal static class QuantizeBenchmark
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"Quantization benchmark ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, ONNX Runtime {InferenceSession.RuntimeVersion}; medians of {options.Repeat} runs, latency over {options.Iterations} interleaved batch-1 runs)");
+        text.AppendLine(c, $"Quantization benchmark ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, ONNX Runtime " +
+            $"{InferenceSession.RuntimeVersion}; medians of {options.Repeat} runs, latency over {options.Iterations} interleaved batch-1 runs)");
         text.AppendLine();
         text.AppendLine("| model | mode | quantize ms | load+save ms | time ratio | size | size ratio | float ms | quantized ms | speedup | calibration ms | inference ms | calib ratio |");
         text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
-            text.AppendLine(c, $"| {r.Model} | {r.Mode} | {r.QuantizeMs:0.0} | {r.LoadSaveMs:0.0} | {r.TimeRatio:0.00}x | {r.BytesAfter / 1024.0:0.0} KiB | {r.SizeRatio:0.00}x | {r.FloatMedianMs:0.000} | {r.QuantizedMedianMs:0.000} | {r.Speedup:0.00}x | {(r.CalibrationMs is { } cm ? cm.ToString("0.0", c) : "-")} | {(r.InferenceMs is { } im ? im.ToString("0.0", c) : "-")} | {(r.CalibrationRatio is { } cr ? cr.ToString("0.00", c) + "x" : "-")} |");
+            text.AppendLine(c, $"| {r.Model} | {r.Mode} | {r.QuantizeMs:0.0} | {r.LoadSaveMs:0.0} | {r.TimeRatio:0.00}x | {r.BytesAfter / 1024.0:0.0} KiB | {r.SizeRatio:0.00}x | " +
+                $"{r.FloatMedianMs:0.000} | {r.QuantizedMedianMs:0.000} | {r.Speedup:0.00}x | {(r.CalibrationMs is { } cm ? cm.ToString("0.0", c) : "-")} | " +
+                $"{(r.InferenceMs is { } im ? im.ToString("0.0", c) : "-")} | {(r.CalibrationRatio is { } cr ? cr.ToString("0.00", c) + "x" : "-")} |");
         }
 
         text.AppendLine();
-        text.AppendLine(c, $"Peak memory of int8-static on the synthetic MLP (VmHWM of a fresh process): 100 samples {peak100 / (1024.0 * 1024):0.0} MiB, 1000 samples {peak1000 / (1024.0 * 1024):0.0} MiB ({(double)peak1000 / peak100:0.00}x).");
+        text.AppendLine(c, $"Peak memory of int8-static on the synthetic MLP (VmHWM of a fresh process): 100 samples {peak100 / (1024.0 * 1024):0.0} MiB, 1000 samples " +
+            $"{peak1000 / (1024.0 * 1024):0.0} MiB ({(double)peak1000 / peak100:0.00}x).");
         return text.ToString();
     }
 

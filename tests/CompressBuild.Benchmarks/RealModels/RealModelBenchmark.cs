@@ -58,9 +58,11 @@ internal static class RealModelBenchmark
                 var latency = InterleavedLatency.Measure(reference, candidate, samples, new LatencyOptions { MaxTime = maxTime });
                 var fusion = pass.Result.Fusion;
                 // Only int8-static promises integer Conv kernels; the other modes keep Conv float or use ConvInteger by design.
-                var fused = mode != QuantizationMode.Int8Static || fusion is null || fusion.QuantizedConv == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{fusion.FusedConv}/{fusion.QuantizedConv}");
+                var fused = mode != QuantizationMode.Int8Static || fusion is null || fusion.QuantizedConv == 0 ? "-"
+                    : string.Create(CultureInfo.InvariantCulture, $"{fusion.FusedConv}/{fusion.QuantizedConv}");
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:0.00}x | {latency.Speedup.Ratio:0.00}x [{latency.Speedup.Low:0.00}, {latency.Speedup.High:0.00}] | {metrics.Cosine:0.0000} | {fused} |"));
+                    $"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:0.00}x | {latency.Speedup.Ratio:0.00}x [{latency.Speedup.Low:0.00}, {latency.Speedup.High:0.00}] | {metrics.Cosine:0.0000} " +
+                        $"| {fused} |"));
                 output.WriteLine(rows[^1]);
             }
         }

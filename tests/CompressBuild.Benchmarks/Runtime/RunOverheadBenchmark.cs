@@ -54,7 +54,8 @@ internal static class RunOverheadBenchmark
 
         output.WriteLine($"ONNX Runtime {InferenceSession.RuntimeVersion} ({InferenceSession.RuntimeLibraryPath})");
         output.WriteLine($"digits MLP, batch 1, 1 thread, {blocks} blocks of {iterations} runs (median of block means)");
-        output.WriteLine($"bound run (BoundRun.Invoke):  {Median.Of(boundMicros):F2} µs/run wall (min block {boundMicros.Min():F2}), {Median.Of(boundCpu):F2} µs/run CPU (min block {boundCpu.Min():F2})");
+        output.WriteLine($"bound run (BoundRun.Invoke):  {Median.Of(boundMicros):F2} µs/run wall (min block {boundMicros.Min():F2}), {Median.Of(boundCpu):F2} µs/run CPU (min block " +
+            $"{boundCpu.Min():F2})");
         output.WriteLine($"session.Run (allocating):     {Median.Of(runMicros):F2} µs/run wall (min block {runMicros.Min():F2}), {Median.Of(runCpu):F2} µs/run CPU (min block {runCpu.Min():F2})");
         return 0;
     }

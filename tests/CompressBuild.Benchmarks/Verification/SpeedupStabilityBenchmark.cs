@@ -16,7 +16,9 @@ internal static class SpeedupStabilityBenchmark
     public static int Run(string digits, int runs, double maxSeconds, int threads, TextWriter output)
     {
         var tolerance = new BudgetSet().SpeedupTolerance;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{runs} runs per model, --max-time {maxSeconds} s, {threads} intra-op thread(s), machine {MachineProbe.Current.Id} ({MachineProbe.Current.CpuModel}, {MachineProbe.Current.Cores} cores)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{runs} runs per model, --max-time {maxSeconds} s, {threads} intra-op thread(s), machine {MachineProbe.Current.Id} ({MachineProbe.Current.CpuModel}, {MachineProbe.Current.Cores} " +
+            $"cores)"));
         output.WriteLine("| model | median latency | speedup min | speedup max | spread | CI width mean | CI width max | pairs (min-max) | time-capped | CI wholly below 1.0 | would fail 1.0x |");
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (model, data) in Pairs)
@@ -33,13 +35,16 @@ internal static class SpeedupStabilityBenchmark
                 });
                 results.Add(result.Latency!);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"<!-- {model} run {i + 1}: {result.Latency!.Speedup.Ratio:0.0000}x [{result.Latency.Speedup.Low:0.0000}, {result.Latency.Speedup.High:0.0000}] {result.Latency.Pairs} pairs {result.Latency.Seconds:0.00} s -->"));
+                    $"<!-- {model} run {i + 1}: {result.Latency!.Speedup.Ratio:0.0000}x [{result.Latency.Speedup.Low:0.0000}, {result.Latency.Speedup.High:0.0000}] {result.Latency.Pairs} pairs " +
+                        $"{result.Latency.Seconds:0.00} s -->"));
             }
 
             var ratios = results.Select(r => r.Speedup.Ratio).ToList();
             var widths = results.Select(r => r.Speedup.High - r.Speedup.Low).ToList();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} | {results.Average(r => r.Reference.MedianMs):0.0000} ms | {ratios.Min():0.000}x | {ratios.Max():0.000}x | {(ratios.Max() - ratios.Min()) * 100:0.0}% | {widths.Average() * 100:0.0}% | {widths.Max() * 100:0.0}% | {results.Min(r => r.Pairs)}-{results.Max(r => r.Pairs)} | {results.Count(r => r.ReachedTimeCap)}/{runs} | {results.Count(r => r.Speedup.High < 1)}/{runs} | {results.Count(r => r.Speedup.High < 1 - tolerance)}/{runs} |"));
+                $"| {model} | {results.Average(r => r.Reference.MedianMs):0.0000} ms | {ratios.Min():0.000}x | {ratios.Max():0.000}x | {(ratios.Max() - ratios.Min()) * 100:0.0}% | " +
+                    $"{widths.Average() * 100:0.0}% | {widths.Max() * 100:0.0}% | {results.Min(r => r.Pairs)}-{results.Max(r => r.Pairs)} | {results.Count(r => r.ReachedTimeCap)}/{runs} | " +
+                    $"{results.Count(r => r.Speedup.High < 1)}/{runs} | {results.Count(r => r.Speedup.High < 1 - tolerance)}/{runs} |"));
         }
 
         return 0;

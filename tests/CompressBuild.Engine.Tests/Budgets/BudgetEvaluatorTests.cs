@@ -16,7 +16,8 @@ public class BudgetEvaluatorTests
     private static LatencyComparison Latency(double ratio, double low, double high, double candidateMedian = 1)
     {
         var stats = LatencyStatistics.FromSamples([candidateMedian]);
-        return new LatencyComparison(LatencyStatistics.FromSamples([candidateMedian * ratio]), stats, new SpeedupEstimate(ratio, low, high, 0.95), 1, 1, 0.1, false, [candidateMedian * ratio], [candidateMedian]);
+        return new LatencyComparison(LatencyStatistics.FromSamples([candidateMedian * ratio]), stats, new SpeedupEstimate(ratio, low, high, 0.95), 1, 1, 0.1, false, [candidateMedian * ratio],
+            [candidateMedian]);
     }
 
     private static List<BudgetCheck> Evaluate(BudgetSet budgets, LatencyComparison latency, List<Advisory>? advisories = null) =>
@@ -69,7 +70,8 @@ public class BudgetEvaluatorTests
     [Fact]
     public void The_size_ratio_row_compares_ratios_with_the_reference_at_1x()
     {
-        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MinSizeRatio = 2 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c => c.Name == "min-size-ratio");
+        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MinSizeRatio = 2 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c =>
+            c.Name == "min-size-ratio");
 
         Assert.Equal(1.0, check.Reference);
         Assert.Equal("1.000x", BudgetFormat.WithUnit(check.Reference!.Value, check.Unit));
@@ -79,7 +81,8 @@ public class BudgetEvaluatorTests
     [Fact]
     public void The_max_size_row_states_measured_budget_and_reference_in_MB()
     {
-        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MaxSizeMb = 4 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c => c.Name == "max-size-mb");
+        var check = Assert.Single(BudgetEvaluator.Evaluate(new BudgetSet { MaxSizeMb = 4 }, Metrics, null, new ModelSize(4_745_517, 0, []), new ModelSize(2_372_000, 0, []), Here, []), c =>
+            c.Name == "max-size-mb");
 
         Assert.Equal("MB", check.Unit);
         Assert.Equal(2.372, check.Measured, 9);

@@ -196,7 +196,8 @@ public sealed class VerificationTests : IDisposable
         var slow = SlowedModel.Write(Digits("mlp.onnx"), temp.File("slow.onnx"));
         var latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(0.3), MinTime = TimeSpan.FromSeconds(0.1), Warmup = 5 };
 
-        var slower = Verification.Run(new VerificationRequest(slow, Digits("mlp.onnx"), Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.0, MinCosine = 0.999999 }, Latency = latency });
+        var slower = Verification.Run(new VerificationRequest(slow, Digits("mlp.onnx"), Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.0, MinCosine = 0.999999 },
+            Latency = latency });
         var faster = Verification.Run(new VerificationRequest(Digits("mlp.onnx"), slow, Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.5 }, Latency = latency });
 
         var miss = Assert.Single(slower.Misses);

@@ -92,7 +92,8 @@ public class GraphIndexTests
     {
         var graph = new GraphProto();
         graph.Node.Add(new NodeProto { OpType = "Constant", Output = { "f" }, Attribute = { new AttributeProto { Name = "value_float", F = 2.5f, Type = AttributeProto.Types.AttributeType.Float } } });
-        graph.Node.Add(new NodeProto { OpType = "Constant", Output = { "ints" }, Attribute = { new AttributeProto { Name = "value_ints", Ints = { 1, 2, 3 }, Type = AttributeProto.Types.AttributeType.Ints } } });
+        graph.Node.Add(new NodeProto { OpType = "Constant", Output = { "ints" }, Attribute =
+            { new AttributeProto { Name = "value_ints", Ints = { 1, 2, 3 }, Type = AttributeProto.Types.AttributeType.Ints } } });
         var index = GraphIndex.Build(graph);
         var model = new OnnxModel(new ModelProto { Graph = graph }, null);
 

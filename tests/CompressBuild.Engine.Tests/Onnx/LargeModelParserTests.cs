@@ -136,8 +136,10 @@ public class LargeModelParserTests
         model.Graph.Initializer.Add(Raw("w", Pattern(100, 2)));
         model.Graph.Initializer.Add(new TensorProto { Name = "packed", DataType = 1, Dims = { 2000 }, FloatData = { Enumerable.Range(0, 2000).Select(i => i * 0.25f) } });
         model.Graph.Initializer.Add(new TensorProto { Name = "strings", DataType = 8, Dims = { 2 }, StringData = { ByteString.CopyFrom(Pattern(5000, 4)), ByteString.CopyFrom(Pattern(10, 5)) } });
-        model.Graph.Node.Add(new NodeProto { OpType = "Constant", Output = { "c" }, Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Raw("c", Pattern(4096, 6)) } } });
-        model.Graph.Node.Add(new NodeProto { OpType = "If", Input = { "cond" }, Output = { "o" }, Attribute = { new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = ifBody } } });
+        model.Graph.Node.Add(new NodeProto { OpType = "Constant", Output = { "c" }, Attribute =
+            { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Raw("c", Pattern(4096, 6)) } } });
+        model.Graph.Node.Add(new NodeProto { OpType = "If", Input = { "cond" }, Output = { "o" }, Attribute =
+            { new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = ifBody } } });
         var first = model.ToByteArray();
 
         // Hand-written wire format after it. Protobuf merges: the graph field again (merged into the same graph,

@@ -45,7 +45,8 @@ public class OnnxModelWriterTests
     {
         using var temp = new TempFolder();
 
-        var result = OnnxModelWriter.Save(OnnxModelReader.Load(Fixture("cnn_residual.onnx")), temp.File("cnn.onnx"), new ModelSaveOptions { Layout = ExternalDataLayout.PerTensor, SizeThreshold = 2048 });
+        var result = OnnxModelWriter.Save(OnnxModelReader.Load(Fixture("cnn_residual.onnx")), temp.File("cnn.onnx"),
+            new ModelSaveOptions { Layout = ExternalDataLayout.PerTensor, SizeThreshold = 2048 });
 
         Assert.Equal(result.ExternalTensors, result.DataFiles.Count);
         Assert.Equal(result.DataFiles.Count, result.DataFiles.Distinct(StringComparer.OrdinalIgnoreCase).Count());

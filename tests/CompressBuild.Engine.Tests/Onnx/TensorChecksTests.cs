@@ -38,7 +38,8 @@ public class TensorChecksTests
         var value = TensorData.FromArray<float>("c", [4], [1f, 2f, 3f, 4f]);
         value.Dims.Clear();
         value.Dims.Add([1L << 40, 1L << 40]);
-        model.Graph.Node.Insert(0, new NodeProto { OpType = "Constant", Output = { "c" }, Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = value } } });
+        model.Graph.Node.Insert(0, new NodeProto { OpType = "Constant", Output = { "c" }, Attribute =
+            { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = value } } });
 
         var error = Assert.Throws<CompressBuildException>(() => OnnxModelReader.Load(TestModels.Write(model, temp.File("m.onnx"))));
 

@@ -44,7 +44,8 @@ public sealed class RealModelConversionTests(ITestOutputHelper output)
             var converted = OpsetConverter.Convert(model, target);
             Assert.Equal(target, converted.Model.OpsetVersion(""));
             var (maxDiff, cosine) = ModelOutputsComparison.Compare(reference, ModelOutputsComparison.Run(converted.Model, inputs));
-            output.WriteLine($"{name}: opset {converted.FromOpset} -> {target}, adapted {string.Join(", ", converted.AdaptedNodes.Select(kv => $"{kv.Key} {kv.Value}"))}; max |diff| {maxDiff:g3}, cosine {cosine:F7}");
+            output.WriteLine($"{name}: opset {converted.FromOpset} -> {target}, adapted {string.Join(", ", converted.AdaptedNodes.Select(kv => $"{kv.Key} {kv.Value}"))}; max |diff| {maxDiff:g3}, " +
+                $"cosine {cosine:F7}");
             Assert.True(maxDiff < 1e-4, $"opset {target}: max |diff| {maxDiff}");
             Assert.True(cosine >= 0.9999, $"opset {target}: cosine {cosine}");
         }

@@ -35,7 +35,8 @@ public class GptqTests(ITestOutputHelper output)
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
 
-        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() => ModelQuantizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int4Weight, Gptq = true }));
+        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() =>
+            ModelQuantizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int4Weight, Gptq = true }));
 
         Assert.Equal("CB2045", error.Code.ToString());
     }
@@ -43,7 +44,8 @@ public class GptqTests(ITestOutputHelper output)
     [Fact]
     public void Asking_for_reconstruct_without_calibration_data_is_CB2045()
     {
-        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() => new CompressBuild.Engine.Pruning.PruneSettings { Method = CompressBuild.Engine.Pruning.PruneMethod.Channel, Reconstruct = true }.Validate());
+        var error = Assert.Throws<CompressBuild.Engine.Diagnostics.CompressBuildException>(() =>
+            new CompressBuild.Engine.Pruning.PruneSettings { Method = CompressBuild.Engine.Pruning.PruneMethod.Channel, Reconstruct = true }.Validate());
 
         Assert.Equal("CB2045", error.Code.ToString());
     }

@@ -125,7 +125,7 @@ internal static class DataFileFamily
     {
         var set = Directory.CreateDirectory(Path.Combine(folder.In, "data", "test_data_set_0")).FullName;
         var tensor = new TensorProto { Name = "x", DataType = random.Pick(new[] { 1, 1, 1, 0, 99, 11, 8 }) };
-        long[] dims = random.Pick(new long[][] { [3, 8], [1L << 30, 8], [-1, 8], [1L << 62, 8], [0, 8], [3, 8, 1] });
+        var dims = random.Pick(new long[][] { [3, 8], [1L << 30, 8], [-1, 8], [1L << 62, 8], [0, 8], [3, 8, 1] });
         tensor.Dims.Add(dims);
         var bytes = random.Pick(new[] { 96, 96, 0, 100, 1 << 16 });
         tensor.RawData = ByteString.CopyFrom(Seeds.Floats(random, bytes / 4));

@@ -21,7 +21,8 @@ internal static class ModelBytesFamily
         File.WriteAllBytes(model, bytes.ToArray());
         var output = folder.Output("o.onnx");
         var command = random.Pick(Commands);
-        return new FuzzCase("model-bytes", $"{description}; {string.Join(' ', command)}", [command[0], model, .. command[1..].Select(a => a == "{out}" ? output : a)], command.Contains("{out}") ? output : null);
+        return new FuzzCase("model-bytes", $"{description}; {string.Join(' ', command)}", [command[0], model, .. command[1..].Select(a => a == "{out}" ? output : a)], command.Contains("{out}")
+            ? output : null);
     }
 
     private static readonly string[][] Commands =

@@ -66,7 +66,8 @@ internal static class ModelStructureFamily
                 var constant = TensorData.FromArray<float>("c", [2], [1f, 2f]);
                 constant.Dims.Clear();
                 constant.Dims.Add(random.Pick(HostileDims));
-                graph.Node.Insert(0, new NodeProto { OpType = "Constant", Name = "const", Output = { "c" }, Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = constant } } });
+                graph.Node.Insert(0, new NodeProto { OpType = "Constant", Name = "const", Output = { "c" }, Attribute =
+                    { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = constant } } });
                 graph.Node.Add(TestModels.Node("Add", ["y", "c"], ["y2"]));
                 return $"Constant with dims {TensorShape.Format(constant.Dims)}";
             case 5:

@@ -156,7 +156,8 @@ public sealed class OutputSafetyTests : IDisposable
     public void Run_with_a_report_folder_that_is_a_file_writes_no_model()
     {
         File.WriteAllText(temp.File("reports"), "a file");
-        File.WriteAllText(temp.File("compress.yaml"), "version: 1\nmodels:\n  - path: mlp.onnx\n    output: out.onnx\n    passes: [quantize: { mode: int8-dynamic }]\n    evaluation: { data: test.npy }\n");
+        File.WriteAllText(temp.File("compress.yaml"),
+            "version: 1\nmodels:\n  - path: mlp.onnx\n    output: out.onnx\n    passes: [quantize: { mode: int8-dynamic }]\n    evaluation: { data: test.npy }\n");
 
         var run = CliRun.Of("run", temp.File("compress.yaml"), "--report-dir", temp.File("reports"), "--no-cache");
 

@@ -16,7 +16,8 @@ public class QuantizeCommandTests
         using var temp = new TempFolder();
         var output = temp.File("q.onnx");
 
-        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"), "--calibration-method", "entropy", "--calibration-samples", "50", "--json");
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"), "--calibration-method", "entropy",
+            "--calibration-samples", "50", "--json");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var root = JsonDocument.Parse(run.Out).RootElement;
@@ -35,7 +36,8 @@ public class QuantizeCommandTests
     public void Preprocessing_is_reported_in_json_and_no_preprocess_keeps_only_the_opset_conversion(bool noPreprocess)
     {
         using var temp = new TempFolder();
-        string[] args = ["quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"), "--calibration-samples", "20", "--json"];
+        string[] args = ["quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"),
+            "--calibration-samples", "20", "--json"];
 
         var run = CliRun.Of(noPreprocess ? [.. args, "--no-preprocess"] : args);
 
@@ -52,7 +54,8 @@ public class QuantizeCommandTests
     {
         using var temp = new TempFolder();
 
-        var run = CliRun.Of("quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"), "--calibration-samples", "20");
+        var run = CliRun.Of("quantize", Digits("mlp_opset11_constants.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"),
+            "--calibration-samples", "20");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains("Prepared    opset 11 -> 13", run.Out, StringComparison.Ordinal);

@@ -160,7 +160,8 @@ public sealed class RunCommandMsBuildTests : IDisposable
         Assert.Equal(2, lines.Count);
         Assert.Equal("CB2108", lines[0]["code"]!.GetValue<string>());
         Assert.Equal(config, lines[0]["file"]!.GetValue<string>());
-        Assert.Contains($"has no model with path {temp.File("third.onnx")}; its models are: {temp.File("mlp.onnx")}, {temp.File("second.onnx")}", lines[0]["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains($"has no model with path {temp.File("third.onnx")}; its models are: {temp.File("mlp.onnx")}, {temp.File("second.onnx")}", lines[0]["message"]!.GetValue<string>(),
+            StringComparison.Ordinal);
         Assert.Equal(4, lines[1]["exitCode"]!.GetValue<int>());
         Assert.Equal(4, unknownText.ExitCode);
         Assert.Contains("error CB2108: compress.yaml has no model with path", unknownText.Error, StringComparison.Ordinal);

@@ -14,7 +14,8 @@ public sealed class VerifyCommandTests : IDisposable
     private static string Digits(string name) => Path.Combine(RepositoryPaths.Digits, name);
 
     private static CliRun Verify(string candidate, params string[] extra) => CliRun.Of(
-        ["verify", candidate, "--reference", Digits("mlp.onnx"), "--data", Digits("test_x_flat.npy"), "--labels", Digits("test_labels.npy"), "--limit", "200", "--max-time", "0.2", "--warmup", "5", .. extra]);
+        ["verify", candidate, "--reference", Digits("mlp.onnx"), "--data", Digits("test_x_flat.npy"), "--labels", Digits("test_labels.npy"), "--limit", "200", "--max-time", "0.2", "--warmup", "5",
+            .. extra]);
 
     [Fact]
     public void Identical_models_pass_every_budget_and_json_is_alone_on_stdout()
@@ -76,7 +77,8 @@ public sealed class VerifyCommandTests : IDisposable
         var run = Verify(Digits("mlp.onnx"), "--report-dir", dir, "--no-latency");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        Assert.Equal(["mlp.verify.html", "mlp.verify.json", "mlp.verify.junit.xml", "mlp.verify.md", "verify-report.schema.json"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["mlp.verify.html", "mlp.verify.json", "mlp.verify.junit.xml", "mlp.verify.md", "verify-report.schema.json"],
+            Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -201,7 +201,8 @@ public static class DatasetLoader
 
     private static CompressBuildException MultiInputNeedsArchive(string path, IReadOnlyList<ValueInfo> inputs) =>
         new(DiagnosticCodes.DataDoesNotMatchModel,
-            $"a single .npy can feed only a single-input model; this one has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}). Use an .npz with one array per input, or a folder of <input>.npy files.", path);
+            $"a single .npy can feed only a single-input model; this one has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}). Use an .npz with one array per input, or a " +
+                $"folder of <input>.npy files.", path);
 
     private static int SetNumber(string directory) =>
         int.TryParse(Path.GetFileName(directory)["test_data_set_".Length..], out var n) ? n : int.MaxValue;

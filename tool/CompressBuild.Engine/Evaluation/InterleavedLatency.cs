@@ -113,8 +113,8 @@ public static class InterleavedLatency
     /// <summary>How many runs make one timed slot of at least <paramref name="minimum"/> for the faster model.</summary>
     private static int RunsPerSample(BoundRun reference, BoundRun candidate, TimeSpan minimum)
     {
-        const int probes = 10;
-        var fastest = Math.Min(Time(reference, probes), Time(candidate, probes));
+        const int Probes = 10;
+        var fastest = Math.Min(Time(reference, Probes), Time(candidate, Probes));
         return fastest <= 0 ? 1000 : (int)Math.Clamp(Math.Ceiling(minimum.TotalMilliseconds / fastest), 1, 1000);
     }
 }

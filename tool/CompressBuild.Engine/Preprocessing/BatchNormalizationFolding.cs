@@ -101,11 +101,11 @@ internal static class BatchNormalizationFolding
             return outputAxisOk;
         }
 
-        const int biasIndex = 2;
+        const int BiasIndex = 2;
         float[] bias;
-        if (producer.Input.Count > biasIndex && producer.Input[biasIndex].Length > 0)
+        if (producer.Input.Count > BiasIndex && producer.Input[BiasIndex].Length > 0)
         {
-            if (FloatInitializer(model, producer.Input[biasIndex]) is not { } b || (b.Length != channels && b.Length != 1))
+            if (FloatInitializer(model, producer.Input[BiasIndex]) is not { } b || (b.Length != channels && b.Length != 1))
             {
                 return $"the {producer.OpType} bias is not a float32 constant of one value per channel";
             }

@@ -77,14 +77,16 @@ internal static class ConstantFolding
         }
         catch (Exception e) when (e is OrtException or CompressBuildException)
         {
-            advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ConstantFoldingSkipped.Id, $"constant folding skipped: ONNX Runtime could not evaluate the constant part of the graph ({FirstLine(e.Message)})."));
+            advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ConstantFoldingSkipped.Id,
+                $"constant folding skipped: ONNX Runtime could not evaluate the constant part of the graph ({FirstLine(e.Message)})."));
             return 0;
         }
 
         var bytes = values.Values.Sum(v => (long)v.CalculateSize());
         if (bytes > maxBytes)
         {
-            advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ConstantFoldingSkipped.Id, $"constant folding skipped: the folded values would take {bytes >> 20} MiB, more than the {maxBytes >> 20} MiB allowed."));
+            advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ConstantFoldingSkipped.Id,
+                $"constant folding skipped: the folded values would take {bytes >> 20} MiB, more than the {maxBytes >> 20} MiB allowed."));
             return 0;
         }
 

@@ -26,7 +26,8 @@ public static class ModelPreprocessor
             var (inferred, problem) = OrtShapeInference.TryInfer(model, options.SampleInputs);
             if (problem is not null)
             {
-                advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ShapeInferenceUnavailable.Id, $"ONNX Runtime could not infer the source model's shapes ({problem}); Softmax-like ops get the rank-independent rewrite."));
+                advisories.Add(new PreprocessAdvisory(DiagnosticCodes.ShapeInferenceUnavailable.Id,
+                    $"ONNX Runtime could not infer the source model's shapes ({problem}); Softmax-like ops get the rank-independent rewrite."));
             }
 
             var conversion = OpsetConverter.Convert(model, target, inferred);

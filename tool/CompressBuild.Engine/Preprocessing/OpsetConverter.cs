@@ -109,7 +109,8 @@ public static class OpsetConverter
         if (target < OpAdapters.MinTarget || target > OpAdapters.MaxTarget)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetTargetInvalid,
-                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinTarget} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).", model.DisplayName);
+                $"opset {target} is not a target the converter supports; choose {OpAdapters.MinTarget} to {OpAdapters.MaxTarget} (13 for per-channel QDQ, 21 for blocked int4 DequantizeLinear).",
+                    model.DisplayName);
         }
 
         if (from == 0)
@@ -121,7 +122,8 @@ public static class OpsetConverter
         if (from < OpAdapters.MinSource)
         {
             throw new CompressBuildException(DiagnosticCodes.OpsetSourceTooOld,
-                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at a newer opset.", model.DisplayName);
+                $"the model uses opset {from}; conversion starts at opset {OpAdapters.MinSource} (older models use experimental ops and consumed_inputs attributes ONNX removed); re-export at a " +
+                    $"newer opset.", model.DisplayName);
         }
 
         if (from > target)

@@ -80,9 +80,9 @@ public static class InputRows
         var (outH, outW, padTop, padLeft) = Output(window, shape);
         var perGroup = channels / geometry.Groups;
         var kernel = window.KernelHeight * window.KernelWidth;
-        Span<int> n = count <= 1024 ? stackalloc int[count] : new int[count];
-        Span<int> y0 = count <= 1024 ? stackalloc int[count] : new int[count];
-        Span<int> x0 = count <= 1024 ? stackalloc int[count] : new int[count];
+        var n = count <= 1024 ? stackalloc int[count] : new int[count];
+        var y0 = count <= 1024 ? stackalloc int[count] : new int[count];
+        var x0 = count <= 1024 ? stackalloc int[count] : new int[count];
         for (var r = 0; r < count; r++)
         {
             var position = (start + r) * step;

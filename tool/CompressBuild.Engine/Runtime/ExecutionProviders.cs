@@ -11,8 +11,10 @@ public static class ExecutionProviders
     private static readonly ExecutionProviderInfo[] Table =
     [
         new(ExecutionProvider.Cpu, "cpu", "CPUExecutionProvider", "Microsoft.ML.OnnxRuntime"),
-        new(ExecutionProvider.Cuda, "cuda", "CUDAExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows (Windows), with CUDA 12 and cuDNN 9 installed"),
-        new(ExecutionProvider.TensorRT, "tensorrt", "TensorrtExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows (Windows), with CUDA, cuDNN and TensorRT installed"),
+        new(ExecutionProvider.Cuda, "cuda", "CUDAExecutionProvider",
+            "Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows (Windows), with CUDA 12 and cuDNN 9 installed"),
+        new(ExecutionProvider.TensorRT, "tensorrt", "TensorrtExecutionProvider",
+            "Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows (Windows), with CUDA, cuDNN and TensorRT installed"),
         new(ExecutionProvider.DirectML, "dml", "DmlExecutionProvider", "Microsoft.ML.OnnxRuntime.DirectML (Windows)"),
         new(ExecutionProvider.CoreML, "coreml", "CoreMLExecutionProvider", "Microsoft.ML.OnnxRuntime (its macOS library)"),
         new(ExecutionProvider.OpenVino, "openvino", "OpenVINOExecutionProvider", "Intel.ML.OnnxRuntime.OpenVino"),

@@ -187,7 +187,8 @@ public static class OnnxRuntimeLibrary
             new System.Version(native.Major, native.Minor) < new System.Version(managed.Major, managed.Minor))
         {
             throw new CompressBuildException(DiagnosticCodes.RuntimeNotFound,
-                $"ONNX Runtime {version} at {path} is too old: CompressBuild uses the {ManagedVersion} API. Set CompressBuildOnnxRuntimeVersion (or {VersionEnvironmentVariable}) to {ManagedVersion} or newer.");
+                $"ONNX Runtime {version} at {path} is too old: CompressBuild uses the {ManagedVersion} API. Set CompressBuildOnnxRuntimeVersion (or {VersionEnvironmentVariable}) to " +
+                    $"{ManagedVersion} or newer.");
         }
     }
 

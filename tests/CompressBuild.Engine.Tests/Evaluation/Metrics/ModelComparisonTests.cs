@@ -42,20 +42,20 @@ public class ModelComparisonTests
     [Fact]
     public void A_constant_shift_of_every_logit_gives_that_error_and_keeps_every_decision()
     {
-        const float shift = 0.25f;
+        const float Shift = 0.25f;
         using var reference = ModelSessions.Open(Mlp);
-        using var candidate = ModelSessions.Open(WithLastBias(b => b + shift));
+        using var candidate = ModelSessions.Open(WithLastBias(b => b + Shift));
         var data = DatasetLoader.Open(TestData, reference.Inputs).Take(100);
 
         var result = ModelComparison.Run(reference, candidate, data, TestLabels);
 
         var logits = result.Outputs[0];
-        Assert.Equal(shift * shift, logits.Mse, 5);
-        Assert.Equal(shift, logits.MaxAbsError, 5);
+        Assert.Equal(Shift * Shift, logits.Mse, 5);
+        Assert.Equal(Shift, logits.MaxAbsError, 5);
         Assert.Equal(1.0, logits.Top1Agreement);
         Assert.Equal(0.0, logits.Accuracy!.Top1Drop);
         Assert.True(logits.Cosine < 1.0);
-        Assert.Equal(10 * Math.Log10(SumOfSquaredLogits(reference, data) / (100 * 10 * shift * shift)), logits.SqnrDb, 2);
+        Assert.Equal(10 * Math.Log10(SumOfSquaredLogits(reference, data) / (100 * 10 * Shift * Shift)), logits.SqnrDb, 2);
     }
 
     [Fact]

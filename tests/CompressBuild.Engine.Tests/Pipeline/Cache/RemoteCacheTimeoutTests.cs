@@ -66,7 +66,9 @@ public sealed class RemoteCacheTimeoutTests : IDisposable
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
         var environment = new Dictionary<string, string>
         {
-            ["AZURE_STORAGE_CONNECTION_STRING"] = $"DefaultEndpointsProtocol=http;AccountName={StorageEmulator.AzuriteAccount};AccountKey={StorageEmulator.AzuriteKey};BlobEndpoint=http://127.0.0.1:{port}/{StorageEmulator.AzuriteAccount};",
+            ["AZURE_STORAGE_CONNECTION_STRING"] =
+                $"DefaultEndpointsProtocol=http;AccountName={StorageEmulator.AzuriteAccount};AccountKey={StorageEmulator.AzuriteKey};"
+                    + $"BlobEndpoint=http://127.0.0.1:{port}/{StorageEmulator.AzuriteAccount};",
             ["AWS_ACCESS_KEY_ID"] = "key",
             ["AWS_SECRET_ACCESS_KEY"] = "secret",
         };

@@ -31,8 +31,10 @@ public class ConfigJsonSchemaTests
     }
 
     [Theory]
-    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes:\n      - prune: { method: channel, sparsity: 0.25, round_to: 8 }\n      - quantize: { mode: int8-static, calibration: { data: c.npy, method: entropy } }\n    evaluation: t.npy\n    budgets: { max_accuracy_drop: 0.01, min_speedup: 1.2 }\n    search: { mode: auto, timeout: 10m }\n", "valid")]
-    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ quantize: { mode: fp16 } }]\n    budgets: { min_cosinee: 0.9 }\n", "Additional properties are not allowed ('min_cosinee' was unexpected)")]
+    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes:\n      - prune: { method: channel, sparsity: 0.25, round_to: 8 }\n      - quantize: { mode: int8-static, calibration: { data: " +
+        "c.npy, method: entropy } }\n    evaluation: t.npy\n    budgets: { max_accuracy_drop: 0.01, min_speedup: 1.2 }\n    search: { mode: auto, timeout: 10m }\n", "valid")]
+    [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ quantize: { mode: fp16 } }]\n    budgets: { min_cosinee: 0.9 }\n",
+        "Additional properties are not allowed ('min_cosinee' was unexpected)")]
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ prune: { method: channel, sparsity: 1.5 } }]\n", "is not valid under any of the given schemas")]
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ quantize: { mode: int3 } }]\n", "is not valid under any of the given schemas")]
     [InlineData("version: 1\nmodels:\n  - path: m.onnx\n    passes: [{ prune: { method: nm, calibration: c.npy, reconstruct: true } }]\n", "valid")]

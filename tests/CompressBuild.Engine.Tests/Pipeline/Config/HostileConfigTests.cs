@@ -99,7 +99,8 @@ public sealed class HostileConfigTests : IDisposable
     {
         File.Copy(temp.File("mlp.onnx"), temp.File("second.onnx"));
         File.WriteAllText(temp.File("compress.yaml"),
-            "version: 1\nmodels:\n  - path: mlp.onnx\n    output: second.onnx\n    passes: [quantize: { mode: int8-dynamic }]\n  - path: second.onnx\n    passes: [quantize: { mode: int8-dynamic }]\n");
+            "version: 1\nmodels:\n  - path: mlp.onnx\n    output: second.onnx\n    passes: [quantize: { mode: int8-dynamic }]\n  - path: second.onnx\n    passes: [quantize: { mode: int8-dynamic " +
+                "}]\n");
 
         var error = Assert.Throws<CompressBuildException>(() =>
             PipelineRunner.Run(CompressConfigLoader.Load(temp.File("compress.yaml")), new PipelineOptions { UseCache = false }));

@@ -204,7 +204,9 @@ public sealed class OpAdapterTests
     public void Ops_inside_if_branches_are_converted_too()
     {
         var model = new SingleNodeModel(11, Op("If"));
-        model.Proto.Graph.Input.Add(new ValueInfoProto { Name = "x", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimValue = 3 }, new TensorShapeProto.Types.Dimension { DimValue = 1 } } } } } });
+        model.Proto.Graph.Input.Add(new ValueInfoProto { Name = "x", Type =
+            new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape =
+            new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimValue = 3 }, new TensorShapeProto.Types.Dimension { DimValue = 1 } } } } } });
         model.Node.Input.Add("cond");
         model.Proto.Graph.Initializer.Add(Engine.Onnx.TensorData.FromArray<bool>("cond", [], [true]));
         model.Node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = Branch("Squeeze", "t") });

@@ -40,7 +40,8 @@ public class ChannelPrunerTests(ITestOutputHelper output)
 
         var comparison = PruningFixtures.Compare(original, result.Model, fixture);
         var accuracy = comparison.Labelled!.Accuracy!;
-        output.WriteLine($"{fixture} at {sparsity}: parameters {result.ParametersBefore} -> {result.ParametersAfter}, top-1 {accuracy.ReferenceTop1:P2} -> {accuracy.CandidateTop1:P2}, agreement {comparison.Labelled.Top1Agreement:P2}");
+        output.WriteLine($"{fixture} at {sparsity}: parameters {result.ParametersBefore} -> {result.ParametersAfter}, top-1 {accuracy.ReferenceTop1:P2} -> {accuracy.CandidateTop1:P2}, agreement " +
+            $"{comparison.Labelled.Top1Agreement:P2}");
         Assert.Equal(497, comparison.Samples);
 
         // Post-training, no fine-tuning, plain l2 importance: the pruned model must still classify above chance

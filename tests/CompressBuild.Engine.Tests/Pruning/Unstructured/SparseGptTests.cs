@@ -26,10 +26,12 @@ public class SparseGptTests(ITestOutputHelper output)
         var after = PruningFixtures.Compare(original, rebuilt.Model, fixture).Labelled!.Accuracy!;
         var timing = rebuilt.Reconstruction;
         output.WriteLine($"{fixture} {how} 50%: reference {before.ReferenceTop1:P2}, magnitude masks {before.CandidateTop1:P2}, SparseGPT {after.CandidateTop1:P2} "
-            + $"(sparsity {plain.MeasuredSparsity:P1} / {rebuilt.MeasuredSparsity:P1}); {timing.Layers} layers, {timing.Passes} passes, capture {timing.Capture.TotalMilliseconds:F0} ms, solves {timing.Solve.TotalMilliseconds:F0} ms");
+            + $"(sparsity {plain.MeasuredSparsity:P1} / {rebuilt.MeasuredSparsity:P1}); {timing.Layers} layers, {timing.Passes} passes, capture {timing.Capture.TotalMilliseconds:F0} ms, solves " +
+                $"{timing.Solve.TotalMilliseconds:F0} ms");
         Assert.True(timing.Layers > 0);
         Assert.InRange(rebuilt.MeasuredSparsity, plain.MeasuredSparsity - 0.01, plain.MeasuredSparsity + 0.01);
         Assert.True(after.CandidateTop1 >= before.ReferenceTop1 - maxDrop, $"top-1 {before.ReferenceTop1:P2} -> {after.CandidateTop1:P2}");
-        Assert.True(after.CandidateTop1 >= before.CandidateTop1 + minGain || after.CandidateTop1 >= before.ReferenceTop1, $"magnitude masks {before.CandidateTop1:P2}, SparseGPT {after.CandidateTop1:P2}");
+        Assert.True(after.CandidateTop1 >= before.CandidateTop1 + minGain || after.CandidateTop1 >= before.ReferenceTop1,
+            $"magnitude masks {before.CandidateTop1:P2}, SparseGPT {after.CandidateTop1:P2}");
     }
 }

@@ -90,7 +90,8 @@ public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
         var pass = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions { Mode = QuantizationMode.Int8Static }, calibration, 0, null, null));
 
         var fusion = pass.Result.Fusion!;
-        output.WriteLine($"Conv fused {fusion.FusedConv}/{fusion.QuantizedConv}; integer: {string.Join(", ", fusion.IntegerKernels.Select(c => $"{c.OpType} {c.Count}"))}; float: {string.Join(", ", fusion.FloatBetweenQdq.Select(c => $"{c.OpType} {c.Count}"))}");
+        output.WriteLine($"Conv fused {fusion.FusedConv}/{fusion.QuantizedConv}; integer: {string.Join(", ", fusion.IntegerKernels.Select(c => $"{c.OpType} {c.Count}"))}; float: " +
+            $"{string.Join(", ", fusion.FloatBetweenQdq.Select(c => $"{c.OpType} {c.Count}"))}");
         Assert.Equal(62, fusion.QuantizedConv);
         Assert.True(fusion.ConvFusedShare >= 0.9, $"only {fusion.ConvFusedShare:P0} of the quantized Convs run as QLinearConv");
         Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearAdd");

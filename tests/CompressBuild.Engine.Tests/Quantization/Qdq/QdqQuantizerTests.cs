@@ -148,8 +148,10 @@ public class QdqQuantizerTests(ITestOutputHelper output)
     public void Output_is_byte_identical_across_runs_and_thread_counts()
     {
         using var temp = new TempFolder();
-        var one = DigitsQuantization.Quantize("cnn_residual.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Static, Calibration = CalibrationMethod.Entropy, Session = new SessionSettings { IntraOpThreads = 1 } });
-        var two = DigitsQuantization.Quantize("cnn_residual.onnx", new QuantizationOptions { Mode = QuantizationMode.Int8Static, Calibration = CalibrationMethod.Entropy, Session = new SessionSettings { IntraOpThreads = 2 } });
+        var one = DigitsQuantization.Quantize("cnn_residual.onnx",
+            new QuantizationOptions { Mode = QuantizationMode.Int8Static, Calibration = CalibrationMethod.Entropy, Session = new SessionSettings { IntraOpThreads = 1 } });
+        var two = DigitsQuantization.Quantize("cnn_residual.onnx",
+            new QuantizationOptions { Mode = QuantizationMode.Int8Static, Calibration = CalibrationMethod.Entropy, Session = new SessionSettings { IntraOpThreads = 2 } });
 
         Assert.Equal(DigitsQuantization.Bytes(one.Model, temp.File("a.onnx")), DigitsQuantization.Bytes(two.Model, temp.File("b.onnx")));
     }

@@ -112,7 +112,8 @@ public sealed class ContentCache
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new CompressBuildException(DiagnosticCodes.CacheUnavailable, $"the cache folder is not writable: {e.Message} Set --cache-dir or {EnvironmentVariable}, or pass --no-cache.", Root, inner: e);
+            throw new CompressBuildException(DiagnosticCodes.CacheUnavailable, $"the cache folder is not writable: {e.Message} Set --cache-dir or {EnvironmentVariable}, or pass --no-cache.", Root,
+                inner: e);
         }
         finally
         {

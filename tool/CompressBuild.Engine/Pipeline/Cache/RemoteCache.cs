@@ -108,7 +108,7 @@ public sealed class RemoteCache : IDisposable
         try
         {
             Directory.CreateDirectory(staging);
-            long bytes = manifestBytes.Length;
+            var bytes = manifestBytes.Length;
             foreach (var file in manifest.Files)
             {
                 var path = Path.Combine(staging, file.Name);
@@ -270,7 +270,8 @@ public sealed class RemoteCache : IDisposable
                 // Read-only credentials in readwrite mode: reading may still work, writing never will.
                 writesOff = true;
                 warnings.Add(new Advisory(DiagnosticCodes.RemoteCacheWriteRefused,
-                    $"the remote cache {Location} refused a write ({reason}); nothing more is uploaded in this run. Read-only credentials belong with --cache-mode read ({CacheSettings.ModeVariable}=read)."));
+                    $"the remote cache {Location} refused a write ({reason}); nothing more is uploaded in this run. Read-only credentials belong with --cache-mode read " +
+                        $"({CacheSettings.ModeVariable}=read)."));
                 return;
             }
 

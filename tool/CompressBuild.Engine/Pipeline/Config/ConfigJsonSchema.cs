@@ -52,7 +52,7 @@ public static class ConfigJsonSchema
 
     private static JsonObject Key(ConfigKey key)
     {
-        JsonObject schema = key.Kind switch
+        var schema = key.Kind switch
         {
             ConfigValueKind.Text or ConfigValueKind.Path => new() { ["type"] = "string" },
             ConfigValueKind.Number => Bounded(new() { ["type"] = "number" }, key),
@@ -62,7 +62,8 @@ public static class ConfigJsonSchema
             ConfigValueKind.Boolean => new() { ["type"] = "boolean" },
             ConfigValueKind.Choice => new() { ["enum"] = new JsonArray(key.Choices.Select(c => (JsonNode)c).ToArray()) },
             ConfigValueKind.StringList => StringList(key),
-            ConfigValueKind.Duration => new() { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 }, new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]+(\\.[0-9]+)?[smh]?$" }) },
+            ConfigValueKind.Duration => new() { ["oneOf"] =
+                new JsonArray(new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 }, new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]+(\\.[0-9]+)?[smh]?$" }) },
             ConfigValueKind.Section => Section(key.Section!),
             ConfigValueKind.SectionList => new() { ["type"] = "array", ["items"] = Section(key.Section!) },
             ConfigValueKind.PassList => new()

@@ -30,7 +30,8 @@ public static class ConfigTemplate
         Line("# passes in order, verifies the result against the original on the evaluation data, and fails (exit 2) when");
         Line("# a budget is missed. Paths are relative to this file.");
         Line("#");
-        Line($"# {Path.GetFileName(request.ModelPath)}: {inspection.NodeCount} nodes, {inspection.ParameterCount:N0} parameters; {string.Join(", ", inspection.OpTypes.Take(6).Select(o => $"{o.OpType} x{o.Count}"))}");
+        Line($"# {Path.GetFileName(request.ModelPath)}: {inspection.NodeCount} nodes, {inspection.ParameterCount:N0} parameters; " +
+            $"{string.Join(", ", inspection.OpTypes.Take(6).Select(o => $"{o.OpType} x{o.Count}"))}");
         foreach (var input in inspection.Inputs)
         {
             Line($"#   input  {input.Name}: {input.Type} [{string.Join(",", input.Shape)}]");
@@ -116,7 +117,8 @@ public static class ConfigTemplate
     private static string Quote(string path)
     {
         var forward = path.Replace('\\', '/');
-        return forward.Any(c => c is ':' or '#' or '{' or '}' or '[' or ']' or ',' or '&' or '*' or '!' or '|' or '>' or '\'' or '"' or '%' or '@' or '`') || forward.StartsWith(' ') || forward.EndsWith(' ')
+        return forward.Any(c => c is ':' or '#' or '{' or '}' or '[' or ']' or ',' or '&' or '*' or '!' or '|' or '>' or '\'' or '"' or '%' or '@' or '`') || forward.StartsWith(' ')
+            || forward.EndsWith(' ')
             ? "'" + forward.Replace("'", "''", StringComparison.Ordinal) + "'"
             : forward;
     }

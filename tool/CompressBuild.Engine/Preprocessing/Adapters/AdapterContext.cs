@@ -43,7 +43,7 @@ internal sealed class AdapterContext(GraphProto graph, ValueShapes shapes, Model
     public string AddScalar(string wanted, double value, int elementType)
     {
         var name = UniqueName(wanted);
-        TensorProto tensor = (TensorProto.Types.DataType)elementType switch
+        var tensor = (TensorProto.Types.DataType)elementType switch
         {
             TensorProto.Types.DataType.Double => TensorData.FromArray<double>(name, [], [value]),
             TensorProto.Types.DataType.Float16 => TensorData.FromArray<Half>(name, [], [(Half)value]),

@@ -58,7 +58,8 @@ internal static class OpAdapters
         new SplitOutputsAdapter(),
         new GridSampleAdapter(),
         new DftAdapter(),
-        new RefusedAdapter("GroupNormalization", 21, "is a GroupNormalization-18, whose scale and bias are per group; GroupNormalization-21 takes them per channel and the converter does not rewrite them."),
+        new RefusedAdapter("GroupNormalization", 21,
+            "is a GroupNormalization-18, whose scale and bias are per group; GroupNormalization-21 takes them per channel and the converter does not rewrite them."),
     ];
 
     /// <summary>Adapters that apply when a model moves from <paramref name="from"/> to <paramref name="to"/>, by version then table order.</summary>

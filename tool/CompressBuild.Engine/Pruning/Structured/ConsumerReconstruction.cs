@@ -77,7 +77,7 @@ internal static class ConsumerReconstruction
             var width = statistics.Gram[0].Size;
             var columns = geometry.Columns;
             var augmented = new double[geometry.OutputsPerGroup * width];
-            float[]? biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
+            var biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
             for (var o = 0; o < geometry.OutputsPerGroup; o++)
             {
                 rows.AsSpan(o * columns, columns).CopyTo(augmented.AsSpan(o * width));

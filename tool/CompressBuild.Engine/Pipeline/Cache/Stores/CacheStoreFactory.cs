@@ -107,7 +107,8 @@ public static class CacheStoreFactory
     }
 
     private static CompressBuildException Invalid(string url, string why) =>
-        new(DiagnosticCodes.CacheSettingInvalid, $"cache URL '{RedactQuery(url)}' is not usable: {why}. Use azblob://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX or file:///PATH (--cache-url, {CacheSettings.UrlVariable}).");
+        new(DiagnosticCodes.CacheSettingInvalid,
+            $"cache URL '{RedactQuery(url)}' is not usable: {why}. Use azblob://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX or file:///PATH (--cache-url, {CacheSettings.UrlVariable}).");
 
     /// <summary>A SAS in the query is a secret: messages never show it.</summary>
     private static string RedactQuery(string url) => url.Split('?', 2) is [var head, _] ? head + "?(redacted)" : url;

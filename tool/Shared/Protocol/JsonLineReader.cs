@@ -1,18 +1,22 @@
 using System.Globalization;
 using System.Text;
 
-namespace CompressBuild.Tasks;
+namespace CompressBuild.Protocol;
 
 /// <summary>
-/// A small JSON reader for the engine's one-object-per-line output. The task assembly may not depend on
-/// System.Text.Json (it is not part of netstandard2.0 and Visual Studio's MSBuild would need a copy), and the
-/// engine's lines are small, so a strict recursive-descent reader is enough. Objects become
+/// A small JSON reader for the engine's one-object-per-line output. The task assembly does not depend on
+/// System.Text.Json (not part of netstandard2.0; each MSBuild host ships its own version of it: tasks/README.md),
+/// and the lines are small, so a strict recursive-descent reader is enough. Objects become
 /// <see cref="Dictionary{TKey, TValue}"/>, arrays <see cref="List{T}"/>, numbers <see cref="double"/>.
 /// </summary>
 internal sealed class JsonLineReader
 {
+    /// <summary>Deeper nesting is refused: the engine's lines are flat, and recursion must not overflow the MSBuild node's stack.</summary>
+    private const int MaxDepth = 32;
+
     private readonly string text;
     private int position;
+    private int depth;
 
     private JsonLineReader(string text) => this.text = text;
 
@@ -50,9 +54,9 @@ internal sealed class JsonLineReader
         switch (text[position])
         {
             case '{':
-                return ReadObject();
+                return Nested(ReadObject);
             case '[':
-                return ReadArray();
+                return Nested(ReadArray);
             case '"':
                 return ReadString();
             case 't':
@@ -67,6 +71,18 @@ internal sealed class JsonLineReader
             default:
                 return ReadNumber();
         }
+    }
+
+    private T Nested<T>(Func<T> read)
+    {
+        if (++depth > MaxDepth)
+        {
+            throw new FormatException($"nested deeper than {MaxDepth} at {position + 1}");
+        }
+
+        var value = read();
+        depth--;
+        return value;
     }
 
     private Dictionary<string, object?> ReadObject()
@@ -172,14 +188,7 @@ internal sealed class JsonLineReader
                 case 'r': builder.Append('\r'); break;
                 case 't': builder.Append('\t'); break;
                 case 'u':
-                    if (position + 4 > text.Length
-                        || !int.TryParse(text.Substring(position, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-                    {
-                        throw new FormatException($"bad \\u escape at {position}");
-                    }
-
-                    builder.Append((char)code);
-                    position += 4;
+                    builder.Append(ReadHexCode());
                     break;
                 default:
                     throw new FormatException($"bad escape \\{escape} at {position}");
@@ -187,22 +196,46 @@ internal sealed class JsonLineReader
         }
     }
 
+    /// <summary>The four hex digits after <c>\\u</c>.</summary>
+    private char ReadHexCode()
+    {
+        var code = 0;
+        for (var end = position + 4; position < end; position++)
+        {
+            var c = position < text.Length ? char.ToUpperInvariant(text[position]) : '\0';
+            var digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'A' and <= 'F' ? c - 'A' + 10 : -1;
+            if (digit < 0)
+            {
+                throw new FormatException($"bad \\u escape at {position + 1}");
+            }
+
+            code = (code * 16) + digit;
+        }
+
+        return (char)code;
+    }
+
     private double ReadNumber()
     {
         var start = position;
-        while (position < text.Length && "+-0123456789.eE".IndexOf(text[position]) >= 0)
+        while (position < text.Length && IsNumberCharacter(text[position]))
         {
             position++;
         }
 
-        if (start == position
-            || !double.TryParse(text.Substring(start, position - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        // netstandard2.0 (the task assembly) has no span overload of double.TryParse.
+#pragma warning disable CA1846
+        var parsed = double.TryParse(text.Substring(start, position - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var value);
+#pragma warning restore CA1846
+        if (start == position || !parsed)
         {
             throw new FormatException($"unexpected '{Peek()}' at {start + 1}");
         }
 
         return value;
     }
+
+    private static bool IsNumberCharacter(char c) => c is (>= '0' and <= '9') or '+' or '-' or '.' or 'e' or 'E';
 
     private void ReadWord(string word)
     {
