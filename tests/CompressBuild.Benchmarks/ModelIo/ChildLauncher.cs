@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompressBuild.Benchmarks.Child;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.ModelIo;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Reporting;
@@ -21,7 +22,7 @@ public sealed class ReportWriterTests : IDisposable
     public ReportWriterTests()
     {
         var candidate = PerturbedModels.Write(Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), 0.05, temp.File("mlp <int8>.onnx"));
-        result = Verification.Run(new VerificationRequest(candidate, Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"))
+        result = Verifier.Run(new VerificationRequest(candidate, Path.Combine(RepositoryPaths.Digits, "mlp.onnx"), Path.Combine(RepositoryPaths.Digits, "test_x_flat.npy"))
         {
             Labels = Path.Combine(RepositoryPaths.Digits, "test_labels.npy"),
             Limit = 200,

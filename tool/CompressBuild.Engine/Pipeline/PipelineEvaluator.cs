@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
@@ -83,7 +84,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
-        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
+        var verification = Verifier.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
         verification = verification with { Advisories = [.. passAdvisories, .. verification.Advisories] };
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
@@ -179,7 +180,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         key.AddText("format", "compressbuild-trial-1")
             .AddModel("model", original)
             .AddText("plan", PortablePlan(plan))
-            .AddText("tool", Verification.ToolVersion)
+            .AddText("tool", Verifier.ToolVersion)
             .AddText("runtime", InferenceSession.RuntimeVersion)
             .AddText("execution-provider", ExecutionProviders.Describe(RuntimeDefaults.ExecutionProvider).Name)
             .AddText("machine", MachineProbe.Current.Id)

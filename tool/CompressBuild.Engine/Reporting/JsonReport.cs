@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
@@ -116,7 +117,7 @@ internal static class VerifyCommand
                 $"baseline tolerances must be 0 or more (accuracy at most 100 points, speedup under 100%); got accuracy {BudgetFormat.Points(tolerances.Accuracy)}, speedup {BudgetFormat.Percent(tolerances.Speedup)}.");
         }
 
-        var result = Verification.Run(options.Request);
+        var result = Verifier.Run(options.Request);
         var reports = options.ReportDir is { } dir ? ReportWriter.WriteAll(result, dir) : [];
 
         foreach (var advisory in result.Advisories)

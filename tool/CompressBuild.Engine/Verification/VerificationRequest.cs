@@ -1,6 +1,7 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 
-namespace CompressBuild.Engine.Budgets;
+namespace CompressBuild.Engine.Verification;
 
 /// <summary>Everything one verification needs: the CLI, the pipeline and the MSBuild task build one of these.</summary>
 /// <param name="Candidate">The compressed model file.</param>

@@ -1,7 +1,8 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 
-namespace CompressBuild.Engine.Budgets;
+namespace CompressBuild.Engine.Verification;
 
 /// <summary>What a verification measured and decided; the reports are rendered from this alone.</summary>
 /// <param name="Samples">Samples evaluated (after --limit), whatever the batch.</param>
