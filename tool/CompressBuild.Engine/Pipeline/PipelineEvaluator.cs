@@ -108,7 +108,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
     {
         done[plan.Describe()] = (candidate, record);
         var v = record.Verification;
-        return new TrialOutcome(v.Passed, v.AccuracyMissed, v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
+        return new TrialOutcome(v.Passed, BackOffRule.Applies(v.Misses), v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
     }
 
     /// <summary>Why a built candidate is not worth verifying: it is the original model, or a candidate already tried.</summary>
@@ -177,7 +177,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
     private string Key(CandidatePlan plan)
     {
         using var key = new CacheKeyBuilder(options.Dependencies);
-        key.AddText("format", "compressbuild-trial-1")
+        key.AddText("format", "compressbuild-trial-2")
             .AddModel("model", original)
             .AddText("plan", PortablePlan(plan))
             .AddText("tool", Verifier.ToolVersion)

@@ -56,7 +56,7 @@ public static class PipelineRunner
         if (cache?.Trim() is { Removed: > 0 } trimmed)
         {
             options.Progress?.Invoke(new PipelineEvent("", string.Create(CultureInfo.InvariantCulture,
-                $"local cache trimmed to its size limit: {trimmed.Removed} least recently used entries removed ({trimmed.FreedBytes / (1024.0 * 1024):0.0} MiB)")));
+                $"local cache trimmed to its size limit: {trimmed.Removed} least recently used entries removed ({BudgetFormat.Bytes(trimmed.FreedBytes)})")));
         }
 
         return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings, CacheWarnings = cache?.Warnings ?? [] };

@@ -39,8 +39,6 @@ public sealed record VerificationRequest(string Candidate, string Reference, str
     /// <summary>Record this run's metrics in <see cref="Baseline"/> (when every budget holds) instead of comparing against it.</summary>
     public bool UpdateBaseline { get; init; }
 
-    public BaselineTolerances Tolerances { get; init; } = new();
-
     /// <summary>The last release's baselines: this run is also held against them (checks named <c>release.*</c>).</summary>
     public ReleaseBaseline? Release { get; init; }
 

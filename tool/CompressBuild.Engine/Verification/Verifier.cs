@@ -20,10 +20,10 @@ public static class Verifier
     public static VerificationResult Run(VerificationRequest request)
     {
         request.Budgets.Validate();
-        AtLeast(request.Batch, 1, "--batch");
-        AtLeast(request.TopK, 1, "--top-k");
-        AtLeast(request.Limit ?? 1, 1, "--limit");
-        AtLeast(request.Threads, 0, "--threads");
+        AtLeast(request.Batch, 1, "batch");
+        AtLeast(request.TopK, 1, "top_k");
+        AtLeast(request.Limit ?? 1, 1, "limit");
+        AtLeast(request.Threads, 0, "threads");
         AtLeast(request.LatencySamples, 1, "latency samples");
 
         if (request.UpdateBaseline && request.Baseline is null)
@@ -94,7 +94,7 @@ public static class Verifier
         {
             if (baseline.Models.TryGetValue(name, out var entry))
             {
-                checks.AddRange(BaselineComparer.Compare(entry, request.Tolerances, metrics, latency, candidateSize, machine, advisories));
+                checks.AddRange(BaselineComparer.Compare(entry, request.Budgets.Tolerances, metrics, latency, candidateSize, machine, advisories));
             }
             else
             {
@@ -105,7 +105,7 @@ public static class Verifier
         if (request.Release is { } release && release.Document.Models.TryGetValue(name, out var released))
         {
             // Same tolerances as the committed baseline; the message says which release it was.
-            checks.AddRange(BaselineComparer.Compare(released, request.Tolerances, metrics, latency, candidateSize, machine, advisories, "release")
+            checks.AddRange(BaselineComparer.Compare(released, request.Budgets.Tolerances, metrics, latency, candidateSize, machine, advisories, "release")
                 .Select(c => c with { Message = $"against release {release.Label}: {c.Message}" }));
         }
 
