@@ -59,6 +59,7 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Equal(result.Checks.Select(c => c.Name), root.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         Assert.Equal("failed", root.GetProperty("checks")[1].GetProperty("status").GetString());
         Assert.Equal("CB1006", root.GetProperty("checks")[1].GetProperty("code").GetString());
+        Assert.Equal("fidelity", root.GetProperty("checks")[1].GetProperty("kind").GetString());
         var output = root.GetProperty("outputs")[0];
         Assert.Equal(result.Metrics.Outputs[0].SqnrDb, output.GetProperty("sqnrDb").GetDouble());
         Assert.Equal(result.Latency!.Speedup.High, root.GetProperty("latency").GetProperty("speedup").GetProperty("high").GetDouble());

@@ -116,6 +116,7 @@ public static class JsonReport
     private static JsonObject Check(BudgetCheck c) => new()
     {
         ["name"] = c.Name,
+        ["kind"] = c.Kind.ToString().ToLowerInvariant(),
         ["code"] = c.Code.Id,
         ["status"] = c.Status switch { BudgetStatus.Passed => "passed", BudgetStatus.Failed => "failed", _ => "not-enforced" },
         ["measured"] = Finite(c.Measured),
