@@ -23,7 +23,7 @@ internal static class InlineMetadataTable
         new("SpeedupTolerance", "budgets", "speedup_tolerance", InlineValueKind.Number, 0, 1, false, true, [], "How far below min_speedup the speedup's interval may reach before it counts as a miss, a fraction. Default 0.03."),
         new("BaselineAccuracyTolerance", "budgets", "baseline_accuracy_tolerance", InlineValueKind.Number, 0, 1, false, false, [], "How much top-1 accuracy or agreement may fall below the baseline's, a fraction (0.005 = half a point). Default 0.005."),
         new("BaselineSpeedupTolerance", "budgets", "baseline_speedup_tolerance", InlineValueKind.Number, 0, 1, false, true, [], "How far the speedup may fall below the baseline's, relative (0.10 = 10% slower). Default 0.10."),
-        new("BaselineSizeTolerance", "budgets", "baseline_size_tolerance", InlineValueKind.Number, 0, null, false, false, [], "How much the model may grow over the baseline, relative (0.01 = 1% larger). Default 0.01."),
+        new("BaselineSizeTolerance", "budgets", "baseline_size_tolerance", InlineValueKind.Number, 0, 1, false, false, [], "How much the model may grow over the baseline, relative (0.01 = 1% larger; at most 1, double the size). Default 0.01."),
         new("EvaluationData", "evaluation", "data", InlineValueKind.Path, null, null, false, false, [], "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
         new("Labels", "evaluation", "labels", InlineValueKind.Path, null, null, false, false, [], "Class labels: integer .npy or a text file, one per line."),
         new("EvaluationLimit", "evaluation", "limit", InlineValueKind.WholeNumber, 1, null, false, false, [], "Use at most this many samples."),

@@ -43,7 +43,7 @@ public sealed class BudgetRegistryTests
     [InlineData("max_accuracy_drop", "1%", 0.01)]
     [InlineData("max_accuracy_drop", "0.01", 0.01)]
     [InlineData("min_agreement", "99.5 %", 0.995)]
-    [InlineData("baseline_size_tolerance", "150%", 1.5)]
+    [InlineData("baseline_size_tolerance", "50%", 0.5)]
     [InlineData("max_latency_ms", "20ms", 20)]
     [InlineData("min_sqnr", "30 dB", 30)]
     [InlineData("max_size_mb", "4MB", 4)]
@@ -57,6 +57,7 @@ public sealed class BudgetRegistryTests
     [InlineData("max_accuracy_drop", "2")]
     [InlineData("min_agreement", "99")]
     [InlineData("speedup_tolerance", "3")]
+    [InlineData("baseline_size_tolerance", "5")]
     public void A_bare_fraction_above_1_is_CB2046(string key, string text)
     {
         var e = Assert.Throws<CompressBuildException>(() => BudgetRegistry.Find(key)!.Parse(text));
@@ -84,6 +85,6 @@ public sealed class BudgetRegistryTests
         var e = Assert.Throws<CompressBuildException>(() => new BudgetSet { MinAgreement = 99 }.Validate());
 
         Assert.Equal(DiagnosticCodes.BudgetNotAFraction, e.Code);
-        new BudgetSet { MinAgreement = 0.99, Tolerances = new BaselineTolerances(Size: 2) }.Validate();
+        new BudgetSet { MinAgreement = 0.99, Tolerances = new BaselineTolerances(Size: 0.5) }.Validate();
     }
 }

@@ -75,9 +75,9 @@ public static class BudgetRegistry
             Minimum = 0, Maximum = 1, ExclusiveMaximum = true, Default = "0.10",
             Read = b => b.Tolerances.Speedup, Write = (b, v) => b with { Tolerances = b.Tolerances with { Speedup = (double?)v ?? Defaults.Tolerances.Speedup } },
         },
-        new("baseline_size_tolerance", BudgetKind.Size, BudgetUnit.Fraction, "How much the model may grow over the baseline, relative (0.01 = 1% larger).")
+        new("baseline_size_tolerance", BudgetKind.Size, BudgetUnit.Fraction, "How much the model may grow over the baseline, relative (0.01 = 1% larger; at most 1, double the size).")
         {
-            Minimum = 0, Default = "0.01",
+            Minimum = 0, Maximum = 1, Default = "0.01",
             Read = b => b.Tolerances.Size, Write = (b, v) => b with { Tolerances = b.Tolerances with { Size = (double?)v ?? Defaults.Tolerances.Size } },
         },
     ];
