@@ -28,7 +28,7 @@ public static class Verifier
 
         if (request.UpdateBaseline && request.Baseline is null)
         {
-            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file: pass --baseline <file> with --update-baseline.");
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file to write: set baseline in compress.yaml, or give verify --baseline <file>.");
         }
 
         if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
