@@ -79,7 +79,7 @@ internal static class RemoteCacheBenchmark
         });
         var seconds = clock.Elapsed.TotalSeconds;
         var model = result.Models[0];
-        var summary = Engine.Reporting.ModelSummaryText.For(model, config.Path);
+        var summary = Engine.Pipeline.ModelSummaryText.For(model, config.Path);
         var state = Directory.Exists(localCache) && agent.EndsWith("again", StringComparison.Ordinal) ? "filled" : "empty";
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {emulator.Kind} | {agent} | {state} | {seconds:0.00} | {string.Join("; ", transfers.Where(t => t.Contains(" in ", StringComparison.Ordinal)))} | " +

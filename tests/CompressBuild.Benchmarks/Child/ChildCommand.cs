@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CompressBuild.Benchmarks.Measurement;
 using CompressBuild.Benchmarks.ModelIo;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.Child;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CompressBuild.Benchmarks.Child;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 using CompressBuild.Testing;
 

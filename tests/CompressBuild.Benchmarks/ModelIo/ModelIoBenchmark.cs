@@ -5,6 +5,8 @@ using System.Text.Json;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.Measurement;
 using CompressBuild.Benchmarks.Reporting;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Benchmarks.ModelIo;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CompressBuild.Benchmarks.Reporting;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Pruning;

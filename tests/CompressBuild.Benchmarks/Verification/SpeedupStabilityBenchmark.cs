@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 
@@ -27,7 +28,7 @@ internal static class SpeedupStabilityBenchmark
             var results = new List<LatencyComparison>();
             for (var i = 0; i < runs; i++)
             {
-                var result = Engine.Budgets.Verification.Run(new VerificationRequest(path, path, Path.Combine(digits, data))
+                var result = Engine.Verification.Verifier.Run(new VerificationRequest(path, path, Path.Combine(digits, data))
                 {
                     Limit = 16,
                     Threads = threads,

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
@@ -33,11 +34,11 @@ public sealed class BaselineTests : IDisposable
         var good = PerturbedModels.Write(Digits("mlp.onnx"), 1e-3, temp.File("good.onnx"));
         var worse = PerturbedModels.Write(Digits("mlp.onnx"), 0.6, temp.File("worse.onnx"));
 
-        var recorded = Verification.Run(Request(good, baseline, update: true));
+        var recorded = Verifier.Run(Request(good, baseline, update: true));
         var document = BaselineFile.TryLoad(baseline)!;
         var entry = document.Models["mlp"];
-        var again = Verification.Run(Request(good, baseline, update: false));
-        var regressed = Verification.Run(Request(worse, baseline, update: false));
+        var again = Verifier.Run(Request(good, baseline, update: false));
+        var regressed = Verifier.Run(Request(worse, baseline, update: false));
 
         Assert.True(recorded.BaselineUpdated);
         Assert.Equal(recorded.Metrics.Labelled!.Accuracy!.CandidateTop1, entry.AccuracyTop1!.Value, 6);
@@ -63,9 +64,9 @@ public sealed class BaselineTests : IDisposable
         var baseline = temp.File("compress.baseline.json");
         var candidate = Digits("mlp.onnx");
 
-        Verification.Run(Request(candidate, baseline, update: true, name: "zeta") with { MeasureLatency = false });
-        Verification.Run(Request(candidate, baseline, update: true, name: "alpha") with { MeasureLatency = false });
-        Verification.Run(Request(candidate, baseline, update: true, name: "zeta") with { MeasureLatency = false });
+        Verifier.Run(Request(candidate, baseline, update: true, name: "zeta") with { MeasureLatency = false });
+        Verifier.Run(Request(candidate, baseline, update: true, name: "alpha") with { MeasureLatency = false });
+        Verifier.Run(Request(candidate, baseline, update: true, name: "zeta") with { MeasureLatency = false });
         var text = File.ReadAllText(baseline);
 
         Assert.Equal(["alpha", "zeta"], BaselineFile.TryLoad(baseline)!.Models.Keys);
@@ -80,7 +81,7 @@ public sealed class BaselineTests : IDisposable
         var baseline = temp.File("compress.baseline.json");
         var worse = PerturbedModels.Write(Digits("mlp.onnx"), 0.6, temp.File("worse.onnx"));
 
-        var result = Verification.Run(Request(worse, baseline, update: true) with { Budgets = new BudgetSet { MinCosine = 0.9999 }, MeasureLatency = false });
+        var result = Verifier.Run(Request(worse, baseline, update: true) with { Budgets = new BudgetSet { MinCosine = 0.9999 }, MeasureLatency = false });
 
         Assert.False(result.Passed);
         Assert.False(result.BaselineUpdated);
@@ -93,7 +94,7 @@ public sealed class BaselineTests : IDisposable
         var baseline = temp.File("compress.baseline.json");
         File.WriteAllText(baseline, "{\n  \"schemaVersion\": 1,\n  \"models\": {\n    \"mlp\": { \"reference\": \n}");
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
 
         Assert.Equal(DiagnosticCodes.BaselineInvalid, e.Code);
         Assert.Equal(baseline, e.File);
@@ -106,7 +107,7 @@ public sealed class BaselineTests : IDisposable
         var baseline = temp.File("compress.baseline.json");
         File.WriteAllText(baseline, "{ \"schemaVersion\": 1, \"models\": { \"mlp\": { \"reference\": \"mlp.onnx\", \"samples\": 3, \"sizeBytes\": 10 } } }");
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
 
         Assert.Equal(DiagnosticCodes.BaselineInvalid, e.Code);
         Assert.Contains("model 'mlp' lacks", e.Message, StringComparison.Ordinal);
@@ -118,7 +119,7 @@ public sealed class BaselineTests : IDisposable
         var baseline = temp.File("compress.baseline.json");
         File.WriteAllText(baseline, "{ \"schemaVersion\": 7, \"models\": {} }");
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx"), baseline, update: false)));
 
         Assert.Equal(DiagnosticCodes.BaselineInvalid, e.Code);
         Assert.Contains("version 7", e.Message, StringComparison.Ordinal);
@@ -127,7 +128,7 @@ public sealed class BaselineTests : IDisposable
     [Fact]
     public void A_missing_baseline_is_an_advisory_not_a_failure()
     {
-        var result = Verification.Run(Request(Digits("mlp.onnx"), temp.File("none.json"), update: false) with { MeasureLatency = false });
+        var result = Verifier.Run(Request(Digits("mlp.onnx"), temp.File("none.json"), update: false) with { MeasureLatency = false });
 
         Assert.True(result.Passed);
         Assert.Contains(result.Advisories, a => a.Code == DiagnosticCodes.BaselineNotFound);

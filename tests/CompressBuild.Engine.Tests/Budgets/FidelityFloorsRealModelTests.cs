@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
@@ -19,7 +20,7 @@ public class FidelityFloorsRealModelTests
         OnnxModelWriter.Save(pruned, temp.File("pruned.onnx"), ModelSaveOptions.Default);
         var images = OcrInputs.Render(temp.Path, "det", 2, seed: 11, height: 320, width: 320);
 
-        var result = Verification.Run(new VerificationRequest(temp.File("pruned.onnx"), reference, images) { Budgets = new BudgetSet { MaxSizeMb = 4 }, MeasureLatency = false });
+        var result = Verifier.Run(new VerificationRequest(temp.File("pruned.onnx"), reference, images) { Budgets = new BudgetSet { MaxSizeMb = 4 }, MeasureLatency = false });
 
         Assert.Equal(BudgetStatus.Passed, result.Checks.Single(c => c.Name == "max-size-mb").Status);
         var broken = Assert.Single(result.Misses);

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Reporting;
 

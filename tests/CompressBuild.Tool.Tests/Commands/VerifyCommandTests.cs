@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Testing;
 using Xunit;
@@ -20,7 +21,7 @@ public sealed class VerifyCommandTests : IDisposable
     [Fact]
     public void Identical_models_pass_every_budget_and_json_is_alone_on_stdout()
     {
-        var run = Verify(Digits("mlp.onnx"), "--max-accuracy-drop", "0.5%", "--min-agreement", "100", "--min-cosine", "1", "--min-speedup", "1.0x", "--json");
+        var run = Verify(Digits("mlp.onnx"), "--max-accuracy-drop", "0.5%", "--min-agreement", "100%", "--min-cosine", "1", "--min-speedup", "1.0x", "--json");
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error);
         var root = JsonDocument.Parse(run.Out).RootElement;
@@ -35,13 +36,13 @@ public sealed class VerifyCommandTests : IDisposable
     {
         var candidate = PerturbedModels.Write(Digits("mlp.onnx"), 0.6, temp.File("worse.onnx"));
 
-        var run = Verify(candidate, "--max-accuracy-drop", "1", "--min-cosine", "0.9999", "--max-size-mb", "100", "--no-latency");
+        var run = Verify(candidate, "--max-accuracy-drop", "0.01", "--min-cosine", "0.9999", "--max-size-mb", "100", "--no-latency");
 
         Assert.Equal(ExitCodes.BudgetMissed, run.ExitCode);
         var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var accuracy = Assert.Single(lines, l => l.Contains("error CB1001", StringComparison.Ordinal));
         Assert.StartsWith($"{candidate}: error CB1001: top-1 accuracy dropped", accuracy, StringComparison.Ordinal);
-        Assert.Contains("budget 1.00 pp", accuracy, StringComparison.Ordinal);
+        Assert.Contains("budget max_accuracy_drop 1.00 pp", accuracy, StringComparison.Ordinal);
         Assert.Contains("reference 9", accuracy, StringComparison.Ordinal);
         Assert.Single(lines, l => l.Contains("error CB1006", StringComparison.Ordinal));
         Assert.DoesNotContain("CB1003", run.Error, StringComparison.Ordinal);
@@ -104,8 +105,9 @@ public sealed class VerifyCommandTests : IDisposable
 
     [Theory]
     [InlineData("--min-cosine", "high", "CB2060")]
-    [InlineData("--min-agreement", "150", "CB2060")]
+    [InlineData("--min-agreement", "150", "CB2046")]
     [InlineData("--max-accuracy-drop", "-1", "CB2060")]
+    [InlineData("--min-agreement", "101%", "CB2060")]
     [InlineData("--batch", "0", "CB2012")]
     public void Bad_budget_values_are_exit_4(string option, string value, string code)
     {
@@ -113,10 +115,28 @@ public sealed class VerifyCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
         Assert.Contains($"error {code}", run.Error, StringComparison.Ordinal);
-        // A value that is no number is refused by the command line (its flag); a number out of range by the engine,
-        // which names the neutral compress.yaml key (min_agreement for --min-agreement).
+        // Messages name the neutral compress.yaml key (min_agreement for --min-agreement), as in a compress.yaml run.
         var key = option[2..].Replace('-', '_');
-        Assert.True(run.Error.Contains(option, StringComparison.Ordinal) || run.Error.Contains($"budget {key} ", StringComparison.Ordinal), run.Error);
+        Assert.Contains($"{key} ", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(option, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bare_accuracy_drop_above_1_is_refused_as_a_percentage_where_a_fraction_belongs()
+    {
+        var run = Verify(Digits("mlp.onnx"), "--max-accuracy-drop", "1.5");
+
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("error CB2046: budget max_accuracy_drop is a fraction: 0.01 or 1% is one point; got 1.5. Write 0.015 or 1.5% for 1.5 percent.", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_budget_of_the_registry_is_an_option_named_after_its_key()
+    {
+        var help = CliRun.Of("verify", "--help");
+
+        Assert.All(BudgetRegistry.All, b => Assert.Contains("--" + b.Key.Replace('_', '-'), help.Out, StringComparison.Ordinal));
+        Assert.Contains("--baseline-size-tolerance", help.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.IO;
-using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Engine.Budgets;
 

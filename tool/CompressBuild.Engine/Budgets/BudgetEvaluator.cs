@@ -5,12 +5,16 @@ using CompressBuild.Engine.Evaluation.Metrics;
 namespace CompressBuild.Engine.Budgets;
 
 /// <summary>
-/// Holds measurements against a <see cref="BudgetSet"/>: one check per budget (per output for the fidelity
-/// budgets). A speedup budget is missed only when the whole confidence interval lies below it, so timing noise
-/// never fails a build; an absolute latency is enforced only on the machine it was set for.
+/// Holds measurements against a <see cref="BudgetSet"/>: the check of every budget the set gives, in
+/// <see cref="BudgetRegistry"/> order (one per output for the fidelity budgets), then the fidelity floors. A speedup
+/// budget is missed only when the whole confidence interval lies below it, so timing noise never fails a build; an
+/// absolute latency is enforced only on the machine it was set for.
 /// </summary>
 public static class BudgetEvaluator
 {
+    // Cosine is computed from float32 norms and dot products: identical outputs give 0.99999998, not 1.
+    private const double CosineRounding = 1e-6;
+
     public static IReadOnlyList<BudgetCheck> Evaluate(
         BudgetSet budgets,
         ComparisonResult metrics,
@@ -20,97 +24,134 @@ public static class BudgetEvaluator
         MachineInfo machine,
         ICollection<Advisory> advisories)
     {
-        var checks = new List<BudgetCheck>();
-        if (budgets.MaxAccuracyDrop is { } maxDrop)
-        {
-            if (metrics.Labelled?.Accuracy is { } accuracy)
-            {
-                var drop = accuracy.Top1Drop;
-                checks.Add(new BudgetCheck("max-accuracy-drop", DiagnosticCodes.AccuracyDropExceeded, Status(drop <= maxDrop + 1e-12), drop, maxDrop, accuracy.ReferenceTop1, "fraction",
-                    $"top-1 accuracy dropped {BudgetFormat.Points(drop)} (reference {BudgetFormat.Percent(accuracy.ReferenceTop1)}, candidate {BudgetFormat.Percent(accuracy.CandidateTop1)} on output '{metrics.Labelled.Name}'); budget {BudgetFormat.Points(maxDrop)}"));
-            }
-            else
-            {
-                advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of shape [C] or [N,C]) to score against the labels: max_accuracy_drop was not checked.") { Key = "max_accuracy_drop" });
-            }
-        }
-
-        foreach (var output in metrics.Outputs)
-        {
-            if (budgets.MinAgreement is { } minAgreement && output.Top1Agreement is { } agreement)
-            {
-                checks.Add(new BudgetCheck($"min-agreement[{output.Name}]", DiagnosticCodes.FidelityBelowBudget, Status(agreement >= minAgreement), agreement, minAgreement, 1, "fraction",
-                    $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)} (the reference agrees with itself 100%); budget at least {BudgetFormat.Percent(minAgreement)}"));
-            }
-
-            if (budgets.MinCosine is { } minCosine)
-            {
-                checks.Add(new BudgetCheck($"min-cosine[{output.Name}]", DiagnosticCodes.FidelityBelowBudget, Status(output.Cosine >= minCosine - CosineRounding), output.Cosine, minCosine, 1, "cosine",
-                    $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)} (lowest sample {BudgetFormat.Number(output.MinCosine)}; the reference's own is 1); budget at least {BudgetFormat.Number(minCosine)}"));
-            }
-
-            if (budgets.MinSqnrDb is { } minSqnr)
-            {
-                checks.Add(new BudgetCheck($"min-sqnr[{output.Name}]", DiagnosticCodes.FidelityBelowBudget, Status(output.SqnrDb >= minSqnr), output.SqnrDb, minSqnr, null, "dB",
-                    $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)} (MSE {output.Mse:0.###e+0}, max abs error {output.MaxAbsError:0.###e+0}); budget at least {BudgetFormat.Db(minSqnr)}"));
-            }
-        }
-
-        if (budgets.MinAgreement is not null && !metrics.Outputs.Any(o => o.Top1Agreement is not null))
-        {
-            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
-        }
-
-        if ((budgets.MinCosine is not null || budgets.MinSqnrDb is not null) && metrics.Outputs.Count == 0)
-        {
-            advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_cosine / min_sqnr were not checked: the model has no floating-point tensor output to compare.") { Key = budgets.MinCosine is not null ? "min_cosine" : "min_sqnr" });
-        }
-
-        if (budgets.MinSpeedup is { } minSpeedup && latency is not null)
-        {
-            var s = latency.Speedup;
-            var missed = s.High < minSpeedup * (1 - budgets.SpeedupTolerance);
-            checks.Add(new BudgetCheck("min-speedup", DiagnosticCodes.SpeedupBelowBudget, Status(!missed), s.Ratio, minSpeedup, null, "ratio",
-                $"speedup {BudgetFormat.Ratio(s.Ratio)}, {BudgetFormat.Level(s.ConfidenceLevel)} interval {BudgetFormat.Interval(s.Low, s.High)} over {latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate {BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget at least {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole interval is below {BudgetFormat.Ratio(minSpeedup * (1 - budgets.SpeedupTolerance))}"));
-        }
-
-        if (budgets.MaxSizeMb is { } maxMb)
-        {
-            // One unit in the whole row: MB of 1,000,000 bytes, the budget's own.
-            checks.Add(new BudgetCheck("max-size-mb", DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000), candidate.Bytes / 1e6, maxMb, reference.Bytes / 1e6, "MB",
-                $"candidate is {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes with external data; reference {BudgetFormat.Megabytes(reference.Bytes)}); budget at most {BudgetFormat.Megabytes(maxMb * 1_000_000)}"));
-        }
-
-        if (budgets.MinSizeRatio is { } minRatio)
-        {
-            var ratio = (double)reference.Bytes / Math.Max(1, candidate.Bytes);
-            // The reference's own ratio to itself is 1.0x: the column compares like with like.
-            checks.Add(new BudgetCheck("min-size-ratio", DiagnosticCodes.SizeBudgetMissed, Status(ratio >= minRatio), ratio, minRatio, 1, "ratio",
-                $"candidate is {BudgetFormat.Ratio(ratio)} smaller than the reference ({candidate.Bytes} vs {reference.Bytes} bytes); budget at least {BudgetFormat.Ratio(minRatio)}"));
-        }
-
-        if (budgets.MaxLatencyMs is { } maxMs && latency is not null)
-        {
-            var median = latency.Candidate.MedianMs;
-            var enforced = budgets.EnforceAbsoluteLatency || string.Equals(budgets.LatencyMachine, machine.Id, StringComparison.Ordinal);
-            var status = !enforced ? BudgetStatus.NotEnforced : Status(median <= maxMs);
-            var text = $"candidate median latency {BudgetFormat.Ms(median)} (p90 {BudgetFormat.Ms(latency.Candidate.P90Ms)}; reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}); budget at most {BudgetFormat.Ms(maxMs)}";
-            checks.Add(new BudgetCheck("max-latency-ms", DiagnosticCodes.LatencyBudgetMissed, status, median, maxMs, latency.Reference.MedianMs, "ms", text));
-            if (!enforced)
-            {
-                var setFor = budgets.LatencyMachine is null ? "no machine was named for it" : $"it was set for machine {budgets.LatencyMachine}";
-                advisories.Add(new Advisory(DiagnosticCodes.AbsoluteLatencyNotEnforced,
-                    $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
-            }
-        }
+        var inputs = new BudgetInputs(budgets, metrics, latency, reference, candidate, machine, advisories);
+        var checks = BudgetRegistry.All.Where(b => b.Check is not null && b.Read(budgets) is not null).SelectMany(b => b.Check!(inputs)).ToList();
 
         // After the user's own budgets: the fidelity check every model gets (broken outputs, default floors).
         checks.AddRange(FidelityFloors.Evaluate(budgets, metrics));
         return checks;
     }
 
-    // Cosine is computed from float32 norms and dot products: identical outputs give 0.99999998, not 1.
-    private const double CosineRounding = 1e-6;
+    internal static IEnumerable<BudgetCheck> AccuracyDrop(BudgetInputs inputs)
+    {
+        var maxDrop = inputs.Budgets.MaxAccuracyDrop!.Value;
+        var metrics = inputs.Metrics;
+        if (metrics.Labelled?.Accuracy is not { } accuracy)
+        {
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of shape [C] or [N,C]) to score against the labels: max_accuracy_drop was not checked.") { Key = "max_accuracy_drop" });
+            yield break;
+        }
+
+        var drop = accuracy.Top1Drop;
+        yield return new BudgetCheck("max-accuracy-drop", BudgetKind.Fidelity, DiagnosticCodes.AccuracyDropExceeded, Status(drop <= maxDrop + 1e-12), drop, maxDrop, accuracy.ReferenceTop1, "fraction",
+            $"top-1 accuracy dropped {BudgetFormat.Points(drop)} (reference {BudgetFormat.Percent(accuracy.ReferenceTop1)}, candidate {BudgetFormat.Percent(accuracy.CandidateTop1)} on output '{metrics.Labelled.Name}'); budget max_accuracy_drop {BudgetFormat.Points(maxDrop)}");
+    }
+
+    internal static IEnumerable<BudgetCheck> Agreement(BudgetInputs inputs)
+    {
+        var minAgreement = inputs.Budgets.MinAgreement!.Value;
+        if (!inputs.Metrics.Outputs.Any(o => o.Top1Agreement is not null))
+        {
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
+        }
+
+        foreach (var output in inputs.Metrics.Outputs)
+        {
+            if (output.Top1Agreement is { } agreement)
+            {
+                yield return new BudgetCheck($"min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(agreement >= minAgreement), agreement, minAgreement, 1, "fraction",
+                    $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)} (the reference agrees with itself 100%); budget min_agreement {BudgetFormat.Percent(minAgreement)}");
+            }
+        }
+    }
+
+    internal static IEnumerable<BudgetCheck> Cosine(BudgetInputs inputs)
+    {
+        var minCosine = inputs.Budgets.MinCosine!.Value;
+        NoFloatOutput(inputs, "min_cosine");
+        foreach (var output in inputs.Metrics.Outputs)
+        {
+            yield return new BudgetCheck($"min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(output.Cosine >= minCosine - CosineRounding), output.Cosine, minCosine, 1, "cosine",
+                $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)} (lowest sample {BudgetFormat.Number(output.MinCosine)}; the reference's own is 1); budget min_cosine {BudgetFormat.Number(minCosine)}");
+        }
+    }
+
+    internal static IEnumerable<BudgetCheck> Sqnr(BudgetInputs inputs)
+    {
+        var minSqnr = inputs.Budgets.MinSqnrDb!.Value;
+        NoFloatOutput(inputs, "min_sqnr");
+        foreach (var output in inputs.Metrics.Outputs)
+        {
+            yield return new BudgetCheck($"min-sqnr[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(output.SqnrDb >= minSqnr), output.SqnrDb, minSqnr, null, "dB",
+                $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)} (MSE {output.Mse:0.###e+0}, max abs error {output.MaxAbsError:0.###e+0}); budget min_sqnr {BudgetFormat.Db(minSqnr)}");
+        }
+    }
+
+    internal static IEnumerable<BudgetCheck> Speedup(BudgetInputs inputs)
+    {
+        if (inputs.Latency is not { } latency)
+        {
+            yield break;
+        }
+
+        var budgets = inputs.Budgets;
+        var minSpeedup = budgets.MinSpeedup!.Value;
+        var s = latency.Speedup;
+        var floor = minSpeedup * (1 - budgets.SpeedupTolerance);
+        yield return new BudgetCheck("min-speedup", BudgetKind.Speed, DiagnosticCodes.SpeedupBelowBudget, Status(s.High >= floor), s.Ratio, minSpeedup, null, "ratio",
+            $"speedup {BudgetFormat.Ratio(s.Ratio)}, {BudgetFormat.Level(s.ConfidenceLevel)} interval {BudgetFormat.Interval(s.Low, s.High)} over {latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate {BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget min_speedup {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole interval is below {BudgetFormat.Ratio(floor)}");
+    }
+
+    internal static IEnumerable<BudgetCheck> SizeMb(BudgetInputs inputs)
+    {
+        var maxMb = inputs.Budgets.MaxSizeMb!.Value;
+        var (reference, candidate) = (inputs.Reference, inputs.Candidate);
+
+        // One unit in the whole row: MB of 1,000,000 bytes, the budget's own.
+        yield return new BudgetCheck("max-size-mb", BudgetKind.Size, DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000), candidate.Bytes / 1e6, maxMb, reference.Bytes / 1e6, "MB",
+            $"candidate is {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes with external data; reference {BudgetFormat.Megabytes(reference.Bytes)}); budget max_size_mb {BudgetFormat.Megabytes(maxMb * 1_000_000)}");
+    }
+
+    internal static IEnumerable<BudgetCheck> SizeRatio(BudgetInputs inputs)
+    {
+        var minRatio = inputs.Budgets.MinSizeRatio!.Value;
+        var (reference, candidate) = (inputs.Reference, inputs.Candidate);
+        var ratio = (double)reference.Bytes / Math.Max(1, candidate.Bytes);
+
+        // The reference's own ratio to itself is 1.0x: the column compares like with like.
+        yield return new BudgetCheck("min-size-ratio", BudgetKind.Size, DiagnosticCodes.SizeBudgetMissed, Status(ratio >= minRatio), ratio, minRatio, 1, "ratio",
+            $"candidate is {BudgetFormat.Ratio(ratio)} smaller than the reference ({candidate.Bytes} vs {reference.Bytes} bytes); budget min_size_ratio {BudgetFormat.Ratio(minRatio)}");
+    }
+
+    internal static IEnumerable<BudgetCheck> Latency(BudgetInputs inputs)
+    {
+        if (inputs.Latency is not { } latency)
+        {
+            yield break;
+        }
+
+        var (budgets, machine) = (inputs.Budgets, inputs.Machine);
+        var maxMs = budgets.MaxLatencyMs!.Value;
+        var median = latency.Candidate.MedianMs;
+        var enforced = budgets.EnforceAbsoluteLatency || string.Equals(budgets.LatencyMachine, machine.Id, StringComparison.Ordinal);
+        var status = !enforced ? BudgetStatus.NotEnforced : Status(median <= maxMs);
+        var text = $"candidate median latency {BudgetFormat.Ms(median)} (p90 {BudgetFormat.Ms(latency.Candidate.P90Ms)}; reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}); budget max_latency_ms {BudgetFormat.Ms(maxMs)}";
+        yield return new BudgetCheck("max-latency-ms", BudgetKind.Speed, DiagnosticCodes.LatencyBudgetMissed, status, median, maxMs, latency.Reference.MedianMs, "ms", text);
+        if (!enforced)
+        {
+            var setFor = budgets.LatencyMachine is null ? "no machine was named for it" : $"it was set for machine {budgets.LatencyMachine}";
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.AbsoluteLatencyNotEnforced,
+                $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
+        }
+    }
+
+    private static void NoFloatOutput(BudgetInputs inputs, string key)
+    {
+        if (inputs.Metrics.Outputs.Count == 0)
+        {
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, $"{key} was not checked: the model has no floating-point tensor output to compare.") { Key = key });
+        }
+    }
 
     private static BudgetStatus Status(bool holds) => holds ? BudgetStatus.Passed : BudgetStatus.Failed;
 }

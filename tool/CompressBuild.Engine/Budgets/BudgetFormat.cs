@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace CompressBuild.Engine.Budgets;
 
-/// <summary>How budget messages and reports print numbers: invariant culture, units spelled out.</summary>
+/// <summary>
+/// The one place numbers are formatted for people, in budget messages, reports and the CLI alike: invariant
+/// culture, units spelled out, sizes in decimal units (1 MB = 1,000,000 bytes, as in the budget <c>max_size_mb</c>),
+/// times in ms with three decimals.
+/// </summary>
 public static class BudgetFormat
 {
     public static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.00}%");
@@ -21,7 +25,16 @@ public static class BudgetFormat
 
     public static string Db(double value) => double.IsPositiveInfinity(value) ? "inf dB" : string.Create(CultureInfo.InvariantCulture, $"{value:0.00} dB");
 
-    public static string Ms(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms:0.0000} ms");
+    public static string Ms(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms:0.000} ms");
+
+    /// <summary>A size in the largest decimal unit under it: "512 B", "27.4 kB", "4.7 MB", "1.20 GB".</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e3:0.0} kB"),
+        < 1_000_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.0} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:0.00} GB"),
+    };
 
     public static string Megabytes(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000:0.000} MB");
 

@@ -1,11 +1,9 @@
-using System.Globalization;
-using CompressBuild.Engine.Diagnostics;
-
 namespace CompressBuild.Engine.Budgets;
 
 /// <summary>
 /// The limits a candidate must meet; null means "no budget". Accuracy drop and agreement are fractions
 /// (0.01 = one percentage point), size is in MB of 1,000,000 bytes, latency in milliseconds.
+/// <see cref="BudgetRegistry"/> describes each property: its key, unit, range and check.
 /// </summary>
 public sealed record BudgetSet
 {
@@ -38,27 +36,19 @@ public sealed record BudgetSet
     /// </summary>
     public double SpeedupTolerance { get; init; } = 0.03;
 
+    /// <summary>How much worse than its baseline (or the last release) a model may get.</summary>
+    public BaselineTolerances Tolerances { get; init; } = new();
+
     public bool NeedsLatency => MinSpeedup is not null || MaxLatencyMs is not null;
 
-    /// <summary>Fails with CB2060 naming the first budget whose value makes no sense.</summary>
+    /// <summary>Fails with CB2060 (CB2046 for a fraction above 1) naming the first budget whose value is out of its range.</summary>
     public void Validate(string? file = null)
     {
-        Check(MaxAccuracyDrop, "max_accuracy_drop", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
-        Check(MinAgreement, "min_agreement", v => v is >= 0 and <= 1, "between 0% and 100%", percent: true);
-        Check(MinCosine, "min_cosine", v => v is >= -1 and <= 1, "between -1 and 1");
-        Check(MinSqnrDb, "min_sqnr", double.IsFinite, "a finite number of dB");
-        Check(MinSpeedup, "min_speedup", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 1.5");
-        Check(MaxSizeMb, "max_size_mb", v => v > 0 && double.IsFinite(v), "a size above 0 MB");
-        Check(MinSizeRatio, "min_size_ratio", v => v > 0 && double.IsFinite(v), "a ratio above 0, e.g. 3.5");
-        Check(MaxLatencyMs, "max_latency_ms", v => v > 0 && double.IsFinite(v), "a time above 0 ms");
-        Check(SpeedupTolerance, "speedup_tolerance", v => v is >= 0 and < 1, "between 0% and 100% (exclusive)", percent: true);
-
-        void Check(double? value, string name, Func<double, bool> valid, string expected, bool percent = false)
+        foreach (var budget in BudgetRegistry.All.Where(b => b.IsNumber))
         {
-            if (value is { } v && (double.IsNaN(v) || !valid(v)))
+            if (budget.Read(this) is double value)
             {
-                var given = percent ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.###}%") : v.ToString(CultureInfo.InvariantCulture);
-                throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"budget {name} must be {expected}; got {given}.", file);
+                budget.CheckRange(value, file);
             }
         }
     }

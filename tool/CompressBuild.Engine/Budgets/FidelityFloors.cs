@@ -34,7 +34,7 @@ public static class FidelityFloors
         {
             if (output.CandidateNotFinite > 0)
             {
-                yield return new BudgetCheck($"broken.not-finite[{output.Name}]", DiagnosticCodes.OutputNotFinite, BudgetStatus.Failed, output.CandidateNotFinite, 0, 0, "values",
+                yield return new BudgetCheck($"broken.not-finite[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.OutputNotFinite, BudgetStatus.Failed, output.CandidateNotFinite, 0, 0, "values",
                     $"output '{output.Name}' holds {output.CandidateNotFinite} NaN or infinite value(s) where the reference's are finite: the candidate is broken, and no budget or option accepts it");
                 continue;
             }
@@ -44,7 +44,7 @@ public static class FidelityFloors
                 var what = output.CandidateConstant
                     ? $"output '{output.Name}' is constant where the reference's varies (mean cosine {BudgetFormat.Number(output.Cosine)})"
                     : $"output '{output.Name}' has collapsed: mean cosine to the reference {BudgetFormat.Number(output.Cosine)}, below {BudgetFormat.Number(CollapsedCosine)}";
-                yield return new BudgetCheck($"broken.collapsed[{output.Name}]", DiagnosticCodes.OutputCollapsed, BudgetStatus.Failed, output.Cosine, CollapsedCosine, 1, "cosine",
+                yield return new BudgetCheck($"broken.collapsed[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.OutputCollapsed, BudgetStatus.Failed, output.Cosine, CollapsedCosine, 1, "cosine",
                     what + ": the candidate is broken, and no budget or option accepts it");
                 continue;
             }
@@ -53,7 +53,7 @@ public static class FidelityFloors
             {
                 if (budgets.MinAgreement is null)
                 {
-                    yield return new BudgetCheck($"floor.min-agreement[{output.Name}]", DiagnosticCodes.FidelityFloorMissed, agreement >= MinAgreement ? BudgetStatus.Passed : BudgetStatus.Failed, agreement, MinAgreement, 1, "fraction",
+                    yield return new BudgetCheck($"floor.min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, agreement >= MinAgreement ? BudgetStatus.Passed : BudgetStatus.Failed, agreement, MinAgreement, 1, "fraction",
                         $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)}; the default floor is {BudgetFormat.Percent(MinAgreement)} (set min_agreement to choose your own)");
                 }
 
@@ -67,13 +67,13 @@ public static class FidelityFloors
 
             if (budgets.MinCosine is null)
             {
-                yield return new BudgetCheck($"floor.min-cosine[{output.Name}]", DiagnosticCodes.FidelityFloorMissed, output.Cosine >= MinCosine ? BudgetStatus.Passed : BudgetStatus.Failed, output.Cosine, MinCosine, 1, "cosine",
+                yield return new BudgetCheck($"floor.min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, output.Cosine >= MinCosine ? BudgetStatus.Passed : BudgetStatus.Failed, output.Cosine, MinCosine, 1, "cosine",
                     $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)}; the default floor is {BudgetFormat.Number(MinCosine)} (set min_cosine to choose your own)");
             }
 
             if (budgets.MinSqnrDb is null)
             {
-                yield return new BudgetCheck($"floor.min-sqnr[{output.Name}]", DiagnosticCodes.FidelityFloorMissed, output.SqnrDb >= MinSqnrDb ? BudgetStatus.Passed : BudgetStatus.Failed, output.SqnrDb, MinSqnrDb, null, "dB",
+                yield return new BudgetCheck($"floor.min-sqnr[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, output.SqnrDb >= MinSqnrDb ? BudgetStatus.Passed : BudgetStatus.Failed, output.SqnrDb, MinSqnrDb, null, "dB",
                     $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)}; the default floor is {BudgetFormat.Db(MinSqnrDb)} (set min_sqnr to choose your own)");
             }
         }

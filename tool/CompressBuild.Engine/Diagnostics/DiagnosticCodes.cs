@@ -76,6 +76,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode OpsetSourceTooOld = new(2032);
     public static readonly DiagnosticCode OpsetConvertedModelRejected = new(2033);
 
+    // CB2046-CB2049: budget values (issue 13).
+    public static readonly DiagnosticCode BudgetNotAFraction = new(2046);
+
     // CB2060-CB2079: invalid verification input (issue 5).
     public static readonly DiagnosticCode BudgetInvalid = new(2060);
     public static readonly DiagnosticCode BaselineInvalid = new(2061);

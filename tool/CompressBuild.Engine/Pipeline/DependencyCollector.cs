@@ -1,3 +1,4 @@
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Engine.Pipeline;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
@@ -81,7 +82,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
-        var verification = Verification.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
+        var verification = Verifier.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
         verification = verification with { Advisories = [.. passAdvisories, .. verification.Advisories] };
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));
@@ -105,7 +106,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
     {
         done[plan.Describe()] = (candidate, record);
         var v = record.Verification;
-        return new TrialOutcome(v.Passed, v.AccuracyMissed, v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
+        return new TrialOutcome(v.Passed, BackOffRule.Applies(v.Misses), v.Misses.Select(m => $"{m.Code}: {m.Message}").ToList(), v.CandidateSize.Bytes, record.QuantizedLayers, record);
     }
 
     /// <summary>Why a built candidate is not worth verifying: it is the original model, or a candidate already tried.</summary>
@@ -163,10 +164,10 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
     private string Key(CandidatePlan plan)
     {
         using var key = new CacheKeyBuilder(options.Dependencies);
-        key.AddText("format", "compressbuild-trial-1")
+        key.AddText("format", "compressbuild-trial-2")
             .AddModel("model", original)
             .AddText("plan", PortablePlan(plan))
-            .AddText("tool", Verification.ToolVersion)
+            .AddText("tool", Verifier.ToolVersion)
             .AddText("runtime", InferenceSession.RuntimeVersion)
             .AddText("execution-provider", ExecutionProviders.Describe(RuntimeDefaults.ExecutionProvider).Name)
             .AddText("machine", MachineProbe.Current.Id)

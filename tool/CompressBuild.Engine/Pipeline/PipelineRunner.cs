@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.IO;
@@ -55,7 +56,7 @@ public static class PipelineRunner
         if (cache?.Trim() is { Removed: > 0 } trimmed)
         {
             options.Progress?.Invoke(new PipelineEvent("", string.Create(CultureInfo.InvariantCulture,
-                $"local cache trimmed to its size limit: {trimmed.Removed} least recently used entries removed ({trimmed.FreedBytes / (1024.0 * 1024):0.0} MiB)")));
+                $"local cache trimmed to its size limit: {trimmed.Removed} least recently used entries removed ({BudgetFormat.Bytes(trimmed.FreedBytes)})")));
         }
 
         return new PipelineResult(config.Path, results, reports) { MissesAsWarnings = options.MissesAsWarnings, CacheWarnings = cache?.Warnings ?? [] };
@@ -150,13 +151,7 @@ public static class PipelineRunner
             return;
         }
 
-        var document = BaselineDocument.Empty();
-        foreach (var result in results.Where(r => r.Verification is not null && r.Output is not null))
-        {
-            document.Models[result.Name] = Verification.EntryFor(result.Verification!);
-        }
-
-        BaselineFile.Save(document, path);
+        BaselineRecorder.Write(results.Where(r => r.Verification is not null && r.Output is not null).Select(r => r.Verification! with { ModelName = r.Name }), path);
         options.Progress?.Invoke(new PipelineEvent(results.Count == 1 ? results[0].Name : "", $"baseline recorded: {path}"));
     }
 
@@ -169,7 +164,7 @@ public static class PipelineRunner
         var requested = PlanFactory.FromConfig(model.Passes);
         using var scratch = new ScratchFolder("run");
         var evaluator = new PipelineEvaluator(original, model, config, options, cache, scratch);
-        var counting = new ReportingEvaluator(evaluator, (number, plan, outcome) =>
+        var counting = new TrialProgressEvaluator(evaluator, (number, plan, outcome) =>
             Report($"trial {number}: {plan.Origin}: {(outcome.Passed ? "meets every budget" : "missed " + string.Join("; ", outcome.Misses))}", PipelineEventKind.Trial, number));
         var searching = model.Search?.Text("mode") == "auto";
         var limits = !searching ? null : new SearchLimits(
@@ -215,7 +210,8 @@ public static class PipelineRunner
             verification = verification with { Candidate = model.Output };
             if (options.UpdateBaseline && search.Chosen is not null && config.Baseline is { } baseline)
             {
-                verification = Verification.Run(VerificationBinding.Bind(model, model.Output, baseline, updateBaseline: true, options.Threads) with { Release = options.Release, Latency = options.Latency });
+                // The figures this run was judged on: the written model is the verified candidate, byte for byte.
+                verification = BaselineRecorder.Update(verification, baseline);
                 Report(verification.BaselineUpdated ? $"baseline updated: {baseline}" : "baseline not updated: a budget was missed");
             }
         }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
@@ -114,6 +116,7 @@ public static class JsonReport
     private static JsonObject Check(BudgetCheck c) => new()
     {
         ["name"] = c.Name,
+        ["kind"] = c.Kind.ToString().ToLowerInvariant(),
         ["code"] = c.Code.Id,
         ["status"] = c.Status switch { BudgetStatus.Passed => "passed", BudgetStatus.Failed => "failed", _ => "not-enforced" },
         ["measured"] = Finite(c.Measured),

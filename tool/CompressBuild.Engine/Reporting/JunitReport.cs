@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Engine.Reporting;

@@ -1,3 +1,5 @@
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Engine.Reporting;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
+using CompressBuild.Engine.IO;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Engine.Reporting;

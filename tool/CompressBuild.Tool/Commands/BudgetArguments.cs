@@ -1,34 +1,67 @@
-using System.Globalization;
-using CompressBuild.Engine.Diagnostics;
+using System.CommandLine;
+using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Tool.Commands;
 
 /// <summary>
-/// Parses budget values as people write them: percentages with or without '%' ("1", "1%", "0.5 %"), ratios with
-/// or without 'x' ("1.5x"), and numbers with their unit ("20ms", "30dB", "4MB"). A value that is not a number is
-/// CB2060 naming the option and what was given.
+/// One option per budget of <see cref="BudgetRegistry"/>, named after its compress.yaml key
+/// (<c>max_accuracy_drop</c> is <c>--max-accuracy-drop</c>), written as in compress.yaml: fractions as fractions
+/// or with '%' ("0.01", "1%"), numbers optionally with their unit ("1.5x", "20ms", "30dB", "4MB"). A new budget
+/// appears here without new code.
 /// </summary>
-internal static class BudgetArguments
+internal sealed class BudgetArguments
 {
-    /// <summary>A percentage, returned as a fraction (1 -> 0.01).</summary>
-    public static double? Percent(string? text, string option) => text is null ? null : Number(text, option, "%") / 100;
+    private readonly List<(BudgetDescriptor Budget, Option Option)> options = BudgetRegistry.All.Select(b => (b, Create(b))).ToList();
 
-    public static double? Value(string? text, string option, string unit) => text is null ? null : Number(text, option, unit);
+    public static string OptionName(BudgetDescriptor budget) => "--" + budget.Key.Replace('_', '-');
 
-    private static double Number(string text, string option, string unit)
+    public void AddTo(Command command)
     {
-        var trimmed = text.Trim();
-        if (unit.Length > 0 && trimmed.EndsWith(unit, StringComparison.OrdinalIgnoreCase))
+        foreach (var (_, option) in options)
         {
-            trimmed = trimmed[..^unit.Length].TrimEnd();
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The budgets the command line sets; the values are parsed and range-checked by the registry (CB2060, CB2046).</summary>
+    public BudgetSet Read(ParseResult parse)
+    {
+        var set = new BudgetSet();
+        foreach (var (budget, option) in options)
+        {
+            object? value = option switch
+            {
+                Option<bool> flag => parse.GetValue(flag) ? true : null,
+                Option<string?> text when parse.GetValue(text) is { } given => budget.IsNumber ? budget.Parse(given) : given,
+                _ => null,
+            };
+            if (value is not null)
+            {
+                set = budget.Write(set, value);
+            }
         }
 
-        if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        return set;
+    }
+
+    private static Option Create(BudgetDescriptor budget)
+    {
+        var description = $"Budget {budget.Key}: {budget.Description}{(budget.Default is null ? "" : $" Default {budget.Default}.")}";
+        if (budget.Unit == BudgetUnit.Switch)
         {
-            var example = unit switch { "%" => "1 or 1%", "x" => "1.5 or 1.5x", _ => $"20 or 20{unit}" };
-            throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"{option} takes a number (e.g. {example}); got '{text}'.");
+            return new Option<bool>(OptionName(budget)) { Description = description };
         }
 
-        return value;
+        var helpName = budget.Unit switch
+        {
+            BudgetUnit.Fraction => "FRACTION",
+            BudgetUnit.Cosine => "COSINE",
+            BudgetUnit.Decibels => "DB",
+            BudgetUnit.Ratio => "RATIO",
+            BudgetUnit.Megabytes => "MB",
+            BudgetUnit.Milliseconds => "MS",
+            _ => "TEXT",
+        };
+        return new Option<string?>(OptionName(budget)) { HelpName = helpName, Description = budget.IsNumber ? $"{description} E.g. {budget.Example}." : description };
     }
 }

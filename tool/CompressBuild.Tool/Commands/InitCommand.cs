@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Pipeline.Config;

@@ -38,12 +38,29 @@ internal sealed class LatencyArguments
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--warmup must be 0 or more, got {runs}.");
         }
 
-        var width = BudgetArguments.Percent(parse.GetValue(ciWidth), "--ci-width") ?? defaults.TargetRelativeWidth;
+        var width = Percent(parse.GetValue(ciWidth)) ?? defaults.TargetRelativeWidth;
         if (width is <= 0 or >= 1)
         {
             throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"--ci-width must be between 0% and 100%, got {width * 100:0.###}%.");
         }
 
         return defaults with { MaxTime = TimeSpan.FromSeconds(seconds), Warmup = runs, TargetRelativeWidth = width, MinTime = seconds < defaults.MinTime.TotalSeconds ? TimeSpan.FromSeconds(seconds) : defaults.MinTime };
+    }
+
+    /// <summary>A percentage of the speedup ("5" or "5%"), as a fraction.</summary>
+    private static double? Percent(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim().TrimEnd('%').TrimEnd();
+        if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"--ci-width takes a percentage (e.g. 5 or 5%); got '{text}'.");
+        }
+
+        return value / 100;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
@@ -24,54 +25,23 @@ internal static class VerifyCommand
         var batch = new Option<int>("--batch") { HelpName = "N", Description = "Samples per inference (needs a symbolic first input dimension).", DefaultValueFactory = _ => 1 };
         var topK = new Option<int>("--top-k") { HelpName = "K", Description = "K of the top-k accuracy.", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { HelpName = "N", Description = "Intra-op threads of both sessions (0 = ONNX Runtime's default).", DefaultValueFactory = _ => 1 };
-        var maxDrop = new Option<string?>("--max-accuracy-drop") { HelpName = "PERCENT", Description = "Budget: largest top-1 accuracy drop in percentage points, e.g. 1 or 1% (needs --labels)." };
-        var minAgreement = new Option<string?>("--min-agreement") { HelpName = "PERCENT", Description = "Budget: least top-1 agreement with the reference, in percent, e.g. 99." };
-        var minCosine = new Option<string?>("--min-cosine") { HelpName = "COSINE", Description = "Budget: least mean cosine similarity of every output, e.g. 0.999." };
-        var minSqnr = new Option<string?>("--min-sqnr") { HelpName = "DB", Description = "Budget: least SQNR of every output in dB, e.g. 30." };
-        var minSpeedup = new Option<string?>("--min-speedup") { HelpName = "RATIO", Description = "Budget: least speedup over the reference, e.g. 1.5; missed only when the whole 95% interval is below it." };
-        var speedupTolerance = new Option<string?>("--speedup-tolerance") { HelpName = "PERCENT", Description = "Slack under --min-speedup in percent (default 3): identical sessions differ by a few percent on a busy machine." };
-        var maxSizeMb = new Option<string?>("--max-size-mb") { HelpName = "MB", Description = "Budget: largest candidate size in MB (1,000,000 bytes) with external data." };
-        var minSizeRatio = new Option<string?>("--min-size-ratio") { HelpName = "RATIO", Description = "Budget: least reference-to-candidate size ratio, e.g. 3.5." };
-        var maxLatency = new Option<string?>("--max-latency-ms") { HelpName = "MS", Description = "Budget: largest candidate median latency in ms; enforced only on --latency-machine or with --enforce-absolute-latency." };
-        var latencyMachine = new Option<string?>("--latency-machine") { HelpName = "ID", Description = "Machine id (shown in every report) the --max-latency-ms budget was set for." };
-        var enforceLatency = new Option<bool>("--enforce-absolute-latency") { Description = "Enforce --max-latency-ms on any machine." };
+        var budgets = new BudgetArguments();
         var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Baseline file (e.g. compress.baseline.json): the run may not be worse than the recorded metrics." };
         var updateBaseline = new Option<bool>("--update-baseline") { Description = "Record this run's metrics in --baseline (only when every budget holds)." };
-        var accuracyTolerance = new Option<string?>("--baseline-accuracy-tolerance") { HelpName = "POINTS", Description = "Allowed drop below the baseline's accuracy and agreement, in percentage points (default 0.5)." };
-        var baselineSpeedupTolerance = new Option<string?>("--baseline-speedup-tolerance") { HelpName = "PERCENT", Description = "Allowed relative fall below the baseline's speedup, in percent (default 10)." };
         var name = new Option<string?>("--name") { HelpName = "NAME", Description = "The model's key in the baseline and the reports (default: the candidate's file name)." };
-        var maxTime = new Option<double>("--max-time") { HelpName = "SECONDS", Description = "Time cap in seconds on latency sampling.", DefaultValueFactory = _ => 3 };
-        var warmup = new Option<int>("--warmup") { HelpName = "N", Description = "Untimed runs of each model before timing.", DefaultValueFactory = _ => 20 };
-        var ciWidth = new Option<string?>("--ci-width") { HelpName = "PERCENT", Description = "Stop sampling once the speedup interval is this narrow, in percent of the speedup (default 5)." };
+        var latencyArguments = new LatencyArguments();
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip latency unless a latency budget or a baseline needs it." };
         var reportDir = new Option<string?>("--report-dir") { HelpName = "DIR", Description = "Write <model>.verify.json/.md/.html/.junit.xml here." };
         var json = new Option<bool>("--json") { Description = "Write the report as JSON to stdout." };
         var command = new Command("verify", "Verify a compressed model against its reference: accuracy, agreement, cosine, SQNR, A/B latency and size, against budgets and a baseline.")
         {
             candidate, reference, data, labels, limit, batch, topK, threads,
-            maxDrop, minAgreement, minCosine, minSqnr, minSpeedup, speedupTolerance, maxSizeMb, minSizeRatio, maxLatency, latencyMachine, enforceLatency,
-            baseline, updateBaseline, accuracyTolerance, baselineSpeedupTolerance, name, maxTime, warmup, ciWidth, noLatency, reportDir, json,
+            baseline, updateBaseline, name, noLatency, reportDir, json,
         };
+        budgets.AddTo(command);
+        latencyArguments.AddTo(command);
         command.SetAction(parse =>
         {
-            var seconds = parse.GetValue(maxTime);
-            if (!(seconds > 0) || !double.IsFinite(seconds))
-            {
-                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--max-time must be a number of seconds above 0, got {seconds.ToString(CultureInfo.InvariantCulture)}.");
-            }
-
-            if (parse.GetValue(warmup) < 0)
-            {
-                throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, $"--warmup must be 0 or more, got {parse.GetValue(warmup)}.");
-            }
-
-            var width = BudgetArguments.Percent(parse.GetValue(ciWidth), "--ci-width") ?? 0.05;
-            if (width is <= 0 or >= 1)
-            {
-                throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"--ci-width must be between 0% and 100%, got {width * 100:0.###}%.");
-            }
-
-            var defaults = new BaselineTolerances();
             var request = new VerificationRequest(parse.GetRequiredValue(candidate), parse.GetRequiredValue(reference), parse.GetRequiredValue(data))
             {
                 Labels = parse.GetValue(labels),
@@ -79,28 +49,12 @@ internal static class VerifyCommand
                 Batch = parse.GetValue(batch),
                 TopK = parse.GetValue(topK),
                 Threads = parse.GetValue(threads),
-                Budgets = new BudgetSet
-                {
-                    MaxAccuracyDrop = BudgetArguments.Percent(parse.GetValue(maxDrop), "--max-accuracy-drop"),
-                    MinAgreement = BudgetArguments.Percent(parse.GetValue(minAgreement), "--min-agreement"),
-                    MinCosine = BudgetArguments.Value(parse.GetValue(minCosine), "--min-cosine", ""),
-                    MinSqnrDb = BudgetArguments.Value(parse.GetValue(minSqnr), "--min-sqnr", "dB"),
-                    MinSpeedup = BudgetArguments.Value(parse.GetValue(minSpeedup), "--min-speedup", "x"),
-                    SpeedupTolerance = BudgetArguments.Percent(parse.GetValue(speedupTolerance), "--speedup-tolerance") ?? new BudgetSet().SpeedupTolerance,
-                    MaxSizeMb = BudgetArguments.Value(parse.GetValue(maxSizeMb), "--max-size-mb", "MB"),
-                    MinSizeRatio = BudgetArguments.Value(parse.GetValue(minSizeRatio), "--min-size-ratio", "x"),
-                    MaxLatencyMs = BudgetArguments.Value(parse.GetValue(maxLatency), "--max-latency-ms", "ms"),
-                    LatencyMachine = parse.GetValue(latencyMachine),
-                    EnforceAbsoluteLatency = parse.GetValue(enforceLatency),
-                },
+                Budgets = budgets.Read(parse),
                 Baseline = parse.GetValue(baseline),
                 UpdateBaseline = parse.GetValue(updateBaseline),
-                Tolerances = new BaselineTolerances(
-                    BudgetArguments.Percent(parse.GetValue(accuracyTolerance), "--baseline-accuracy-tolerance") ?? defaults.Accuracy,
-                    BudgetArguments.Percent(parse.GetValue(baselineSpeedupTolerance), "--baseline-speedup-tolerance") ?? defaults.Speedup),
                 ModelName = parse.GetValue(name),
                 MeasureLatency = !parse.GetValue(noLatency),
-                Latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(seconds), Warmup = parse.GetValue(warmup), TargetRelativeWidth = width },
+                Latency = latencyArguments.Read(parse),
             };
             return Run(context, new VerifyOptions(request, parse.GetValue(reportDir), parse.GetValue(json)));
         });
@@ -109,14 +63,7 @@ internal static class VerifyCommand
 
     public static int Run(CliContext context, VerifyOptions options)
     {
-        var tolerances = options.Request.Tolerances;
-        if (tolerances.Accuracy is < 0 or > 1 || tolerances.Speedup is < 0 or >= 1)
-        {
-            throw new CompressBuildException(DiagnosticCodes.BudgetInvalid,
-                $"baseline tolerances must be 0 or more (accuracy at most 100 points, speedup under 100%); got accuracy {BudgetFormat.Points(tolerances.Accuracy)}, speedup {BudgetFormat.Percent(tolerances.Speedup)}.");
-        }
-
-        var result = Verification.Run(options.Request);
+        var result = Verifier.Run(options.Request);
         var reports = options.ReportDir is { } dir ? ReportWriter.WriteAll(result, dir) : [];
 
         foreach (var advisory in result.Advisories)

@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Tool.Commands;

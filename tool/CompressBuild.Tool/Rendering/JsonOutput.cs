@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Tool.Rendering;

@@ -1,20 +1,19 @@
 using System.Globalization;
+using CompressBuild.Engine.Budgets;
 
 namespace CompressBuild.Tool.Rendering;
 
+/// <summary>
+/// The CLI's names for the engine's one formatter (<see cref="BudgetFormat"/>): a size or a time prints the same in
+/// a table as in the budget message beside it (decimal MB, ms with three decimals).
+/// </summary>
 internal static class Units
 {
-    public static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
-        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
-    };
+    public static string Bytes(long bytes) => BudgetFormat.Bytes(bytes);
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.00}%");
+    public static string Percent(double fraction) => BudgetFormat.Percent(fraction);
 
-    public static string Ms(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms:0.000} ms");
+    public static string Ms(double ms) => BudgetFormat.Ms(ms);
 }

@@ -201,6 +201,46 @@ public sealed class CompressConfigLoaderTests : IDisposable
         Assert.Equal(DiagnosticCodes.ConfigFileNotFound, error.Code);
     }
 
+    [Fact]
+    public void Budgets_read_as_on_the_command_line_a_percent_suffix_on_a_fraction_and_a_unit_on_a_number()
+    {
+        var config = Load("""
+            version: 1
+            models:
+              - path: mlp.onnx
+                passes: [ quantize: { mode: int8-dynamic } ]
+                evaluation: { data: test.npy, labels: labels.npy }
+                budgets:
+                  max_accuracy_drop: 1%
+                  min_agreement: 0.99
+                  max_latency_ms: 20ms
+                  min_speedup: 1.5x
+            """);
+
+        var budgets = global::CompressBuild.Engine.Pipeline.Passes.VerificationBinding.Bind(config.Models[0], "candidate.onnx", null, updateBaseline: false, threads: 1).Budgets;
+        Assert.Equal(0.01, budgets.MaxAccuracyDrop);
+        Assert.Equal(0.99, budgets.MinAgreement);
+        Assert.Equal(20, budgets.MaxLatencyMs);
+        Assert.Equal(1.5, budgets.MinSpeedup);
+    }
+
+    [Fact]
+    public void A_bare_accuracy_drop_above_1_is_CB2046_at_its_line_saying_it_is_a_fraction()
+    {
+        var error = Error("""
+            version: 1
+            models:
+              - path: mlp.onnx
+                passes: [ quantize: { mode: int8-dynamic } ]
+                budgets:
+                  max_accuracy_drop: 2
+            """);
+
+        Assert.Equal(DiagnosticCodes.BudgetNotAFraction, error.Code);
+        Assert.Equal((6, 26), (error.Line, error.Column));
+        Assert.Contains("max_accuracy_drop is a fraction: 0.01 or 1% is one point; got 2.", error.Message, StringComparison.Ordinal);
+    }
+
     private CompressConfig Load(string yaml)
     {
         File.WriteAllText(temp.File("compress.yaml"), yaml);

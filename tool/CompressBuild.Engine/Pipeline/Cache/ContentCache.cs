@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Reporting;
 

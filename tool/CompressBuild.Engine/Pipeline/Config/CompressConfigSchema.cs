@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Quantization;
@@ -68,23 +69,13 @@ public static class CompressConfigSchema
         new("top_k", ConfigValueKind.WholeNumber, "k for top-k accuracy.") { Minimum = 1 },
     ], Shorthand: "data");
 
+    /// <summary>Built from <see cref="BudgetRegistry"/>: each budget is described there once.</summary>
     public static ConfigSection Budgets { get; } = new("budgets", "What the compressed model must meet; a miss fails the run (exit 2).",
-    [
-        new("max_accuracy_drop", ConfigValueKind.Number, "Largest allowed top-1 accuracy drop, as a fraction (0.01 = 1 point).") { Minimum = 0, Maximum = 1 },
-        new("min_agreement", ConfigValueKind.Number, "Smallest top-1 agreement with the original.") { Minimum = 0, Maximum = 1 },
-        new("min_cosine", ConfigValueKind.Number, "Smallest mean cosine similarity of the outputs.") { Minimum = -1, Maximum = 1 },
-        new("min_sqnr", ConfigValueKind.Number, "Smallest output SQNR in dB."),
-        new("min_speedup", ConfigValueKind.Number, "Smallest speedup over the original (missed only when the whole confidence interval lies below).") { Minimum = 0, ExclusiveMinimum = true },
-        new("max_size_mb", ConfigValueKind.Number, "Largest model size in MB, external data included.") { Minimum = 0, ExclusiveMinimum = true },
-        new("min_size_ratio", ConfigValueKind.Number, "Smallest original-size / compressed-size ratio.") { Minimum = 0, ExclusiveMinimum = true },
-        new("max_latency_ms", ConfigValueKind.Number, "Largest median latency in ms (enforced only on the machine it was recorded for).") { Minimum = 0, ExclusiveMinimum = true },
-        new("latency_machine", ConfigValueKind.Text, "Machine id (shown in every report) that max_latency_ms was set for."),
-        new("enforce_absolute_latency", ConfigValueKind.Boolean, "Enforce max_latency_ms on any machine."),
-        new("speedup_tolerance", ConfigValueKind.Number, "How far below min_speedup the speedup's interval may reach before it counts as a miss, as a fraction (default 0.03).") { Minimum = 0, Maximum = 1 },
-        new("baseline_accuracy_tolerance", ConfigValueKind.Number, "How much top-1 accuracy or agreement may fall below the baseline, as a fraction (default 0.005).") { Minimum = 0, Maximum = 1 },
-        new("baseline_speedup_tolerance", ConfigValueKind.Number, "How far the speedup may fall below the baseline's, relative (default 0.10).") { Minimum = 0, Maximum = 1 },
-        new("baseline_size_tolerance", ConfigValueKind.Number, "How much the model may grow over the baseline, relative (default 0.01).") { Minimum = 0 },
-    ]);
+        BudgetRegistry.All.Select(b => new ConfigKey(b.Key, b.Unit switch { BudgetUnit.Text => ConfigValueKind.Text, BudgetUnit.Switch => ConfigValueKind.Boolean, _ => ConfigValueKind.Number },
+            b.Default is null ? b.Description : $"{b.Description} Default {b.Default}.")
+        {
+            Minimum = b.Minimum, Maximum = b.Maximum, ExclusiveMinimum = b.ExclusiveMinimum, ExclusiveMaximum = b.ExclusiveMaximum, Budget = b.IsNumber ? b : null,
+        }).ToList());
 
     public static ConfigSection Search { get; } = new("search", "Search for the most compressed candidate that meets every budget.",
     [

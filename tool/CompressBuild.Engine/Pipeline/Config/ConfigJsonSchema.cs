@@ -55,6 +55,8 @@ public static class ConfigJsonSchema
         var schema = key.Kind switch
         {
             ConfigValueKind.Text or ConfigValueKind.Path => new() { ["type"] = "string" },
+            ConfigValueKind.Number when key.Budget is { Suffix.Length: > 0 } budget => new() { ["oneOf"] = new JsonArray(Bounded(new() { ["type"] = "number" }, key),
+                new JsonObject { ["type"] = "string", ["pattern"] = $"^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)? *({AnyCase(budget.Suffix)})?$" }) },
             ConfigValueKind.Number => Bounded(new() { ["type"] = "number" }, key),
             ConfigValueKind.WholeNumber => key.Choices.Count > 0
                 ? new() { ["enum"] = new JsonArray(key.Choices.Select(c => (JsonNode)long.Parse(c, CultureInfo.InvariantCulture)).ToArray()) }
@@ -86,6 +88,9 @@ public static class ConfigJsonSchema
         schema.Insert(0, "description", key.Description);
         return schema;
     }
+
+    /// <summary>"dB" as "[dD][bB]": ECMA regular expressions (JSON Schema's) have no case-insensitive flag.</summary>
+    private static string AnyCase(string text) => string.Concat(text.Select(c => char.IsLetter(c) ? $"[{char.ToLowerInvariant(c)}{char.ToUpperInvariant(c)}]" : c.ToString()));
 
     private static JsonObject StringList(ConfigKey key)
     {

@@ -1,3 +1,5 @@
+using CompressBuild.Engine.Budgets;
+
 namespace CompressBuild.Engine.Pipeline.Config;
 
 /// <summary>One key of compress.yaml: what it holds and the bounds the validator and the JSON Schema enforce.</summary>
@@ -21,4 +23,7 @@ public sealed record ConfigKey(string Name, ConfigValueKind Kind, string Descrip
     public ConfigSection? Section { get; init; }
 
     public IReadOnlyList<ConfigSection> Passes { get; init; } = [];
+
+    /// <summary>For a budget number: the budget it is, whose parser reads it ("1%" for a fraction, "20ms", "1.5x").</summary>
+    public BudgetDescriptor? Budget { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 
 namespace CompressBuild.Engine.Pipeline.Config;
@@ -49,6 +50,7 @@ public static class ConfigValidator
     {
         ConfigValueKind.Text => Text(node, key),
         ConfigValueKind.Path => PathValue(node, key, baseDirectory),
+        ConfigValueKind.Number when key.Budget is { } budget => BudgetValue(node, key, budget),
         ConfigValueKind.Number => InRange(node, key, NumberValue(node, key)),
         ConfigValueKind.WholeNumber => IntegerValue(node, key),
         ConfigValueKind.Boolean => BooleanValue(node, key),
@@ -123,6 +125,12 @@ public static class ConfigValidator
 
         throw WrongType(node, $"'{key.Name}' must be a number");
     }
+
+    /// <summary>A budget reads as on every other surface: the budget's own parser, with its range and codes.</summary>
+    private static double BudgetValue(ConfigNode node, ConfigKey key, BudgetDescriptor budget) =>
+        node is ConfigScalar { Quoted: false, IsNull: false } scalar
+            ? budget.Parse(scalar.Value, node.File, node.Line, node.Column)
+            : throw WrongType(node, $"'{key.Name}' must be a number, e.g. {budget.Example}");
 
     private static long IntegerValue(ConfigNode node, ConfigKey key)
     {

@@ -1,10 +1,11 @@
+using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Testing;
 using Xunit;
 
-namespace CompressBuild.Engine.Tests.Budgets;
+namespace CompressBuild.Engine.Tests.Verification;
 
 /// <summary>Budgets on controlled candidates: the digits MLP with every Gemm weight off by a known relative amount.</summary>
 public sealed class VerificationTests : IDisposable
@@ -31,7 +32,7 @@ public sealed class VerificationTests : IDisposable
     [Fact]
     public void Fidelity_falls_as_the_weight_error_grows()
     {
-        var results = Errors.Select(e => Verification.Run(Request(Perturbed(e))).Metrics.Outputs.Single()).ToList();
+        var results = Errors.Select(e => Verifier.Run(Request(Perturbed(e))).Metrics.Outputs.Single()).ToList();
 
         Assert.True(results[0].SqnrDb > results[1].SqnrDb && results[1].SqnrDb > results[2].SqnrDb, string.Join(", ", results.Select(r => r.SqnrDb)));
         Assert.True(results[0].Cosine > results[1].Cosine && results[1].Cosine > results[2].Cosine);
@@ -46,7 +47,7 @@ public sealed class VerificationTests : IDisposable
     {
         var budgets = new BudgetSet { MaxAccuracyDrop = 0.01, MinAgreement = 0.99, MinCosine = 0.9999, MinSqnrDb = 40, MinSizeRatio = 0.99, MaxSizeMb = 1 };
 
-        var result = Verification.Run(Request(Perturbed(1e-4), budgets));
+        var result = Verifier.Run(Request(Perturbed(1e-4), budgets));
 
         Assert.True(result.Passed, string.Join("\n", result.Misses.Select(m => m.Message)));
         Assert.Equal(["max-accuracy-drop", "min-agreement[logits]", "min-cosine[logits]", "min-sqnr[logits]", "max-size-mb", "min-size-ratio"], result.Checks.Select(c => c.Name));
@@ -57,7 +58,7 @@ public sealed class VerificationTests : IDisposable
     {
         var budgets = new BudgetSet { MaxAccuracyDrop = 0.01, MinAgreement = 0.99, MinCosine = 0.9999, MinSqnrDb = 40 };
 
-        var result = Verification.Run(Request(Perturbed(0.6), budgets));
+        var result = Verifier.Run(Request(Perturbed(0.6), budgets));
 
         Assert.False(result.Passed);
         var accuracy = result.Checks.Single(c => c.Name == "max-accuracy-drop");
@@ -80,7 +81,7 @@ public sealed class VerificationTests : IDisposable
         var candidate = PerturbedModels.Write(Digits("mlp.onnx"), 0, temp.File("external/mlp.onnx"), CompressBuild.Engine.Onnx.ExternalDataLayout.SingleFile);
         var reference = new FileInfo(Digits("mlp.onnx")).Length;
 
-        var result = Verification.Run(Request(candidate, new BudgetSet { MaxSizeMb = reference / 2e6, MinSizeRatio = 2 }));
+        var result = Verifier.Run(Request(candidate, new BudgetSet { MaxSizeMb = reference / 2e6, MinSizeRatio = 2 }));
 
         Assert.Equal(2, result.CandidateSize.Files.Count);
         Assert.Equal(result.CandidateSize.Files.Sum(f => new FileInfo(f).Length), result.CandidateSize.Bytes);
@@ -93,8 +94,8 @@ public sealed class VerificationTests : IDisposable
     public void Limit_and_batch_change_how_data_is_fed_not_what_is_measured()
     {
         var candidate = Perturbed(1e-2);
-        var one = Verification.Run(Request(candidate) with { Limit = 100 });
-        var eight = Verification.Run(Request(candidate) with { Limit = 100, Batch = 8 });
+        var one = Verifier.Run(Request(candidate) with { Limit = 100 });
+        var eight = Verifier.Run(Request(candidate) with { Limit = 100, Batch = 8 });
 
         Assert.Equal(100, one.Samples);
         Assert.Equal(100, eight.Samples);
@@ -113,7 +114,7 @@ public sealed class VerificationTests : IDisposable
         var data = temp.File("x.npy");
         File.WriteAllBytes(data, Tests.Evaluation.NpyBytes.Create("<f4", "(3, 4)", new byte[48]));
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(new VerificationRequest(model, model, data) { Batch = 2, MeasureLatency = false }));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(new VerificationRequest(model, model, data) { Batch = 2, MeasureLatency = false }));
 
         Assert.Equal(DiagnosticCodes.BatchNotSupported, e.Code);
         Assert.Contains("input 'x' has shape [4]", e.Message, StringComparison.Ordinal);
@@ -126,7 +127,7 @@ public sealed class VerificationTests : IDisposable
         var data = temp.File("x.npy");
         File.WriteAllBytes(data, Tests.Evaluation.NpyBytes.Create("<f4", "(3, 1)", new byte[12]));
 
-        var result = Verification.Run(new VerificationRequest(model, model, data) { Budgets = new BudgetSet { MinAgreement = 0.99, MinCosine = 0.99 }, MeasureLatency = false });
+        var result = Verifier.Run(new VerificationRequest(model, model, data) { Budgets = new BudgetSet { MinAgreement = 0.99, MinCosine = 0.99 }, MeasureLatency = false });
 
         Assert.False(Assert.Single(result.Metrics.Outputs).IsClassification);
         Assert.Equal(["min-cosine[y]"], result.Checks.Select(c => c.Name));
@@ -139,7 +140,7 @@ public sealed class VerificationTests : IDisposable
         var labels = temp.File("labels.txt");
         File.WriteAllLines(labels, Enumerable.Repeat("1", 496));
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx")) with { Labels = labels }));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx")) with { Labels = labels }));
 
         Assert.Equal(DiagnosticCodes.DataDoesNotMatchModel, e.Code);
         Assert.Equal(labels, e.File);
@@ -149,7 +150,7 @@ public sealed class VerificationTests : IDisposable
     [Fact]
     public void An_accuracy_budget_without_labels_is_CB2063()
     {
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), new BudgetSet { MaxAccuracyDrop = 0.01 }) with { Labels = null }));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx"), new BudgetSet { MaxAccuracyDrop = 0.01 }) with { Labels = null }));
 
         Assert.Equal(DiagnosticCodes.LabelsRequired, e.Code);
     }
@@ -162,7 +163,7 @@ public sealed class VerificationTests : IDisposable
     {
         var budgets = new BudgetSet { MaxAccuracyDrop = maxDrop, MinCosine = minCosine, MinSpeedup = minSpeedup };
 
-        var e = Assert.Throws<CompressBuildException>(() => Verification.Run(Request(Digits("mlp.onnx"), budgets)));
+        var e = Assert.Throws<CompressBuildException>(() => Verifier.Run(Request(Digits("mlp.onnx"), budgets)));
 
         Assert.Equal(DiagnosticCodes.BudgetInvalid, e.Code);
     }
@@ -176,7 +177,7 @@ public sealed class VerificationTests : IDisposable
             var data = Digits(model == "mlp.onnx" ? "test_x_flat.npy" : "test_x_img.npy");
             for (var run = 0; run < 3; run++)
             {
-                var result = Verification.Run(new VerificationRequest(Digits(model), Digits(model), data)
+                var result = Verifier.Run(new VerificationRequest(Digits(model), Digits(model), data)
                 {
                     Limit = 32,
                     Budgets = new BudgetSet { MinSpeedup = 1.0 },
@@ -196,9 +197,9 @@ public sealed class VerificationTests : IDisposable
         var slow = SlowedModel.Write(Digits("mlp.onnx"), temp.File("slow.onnx"));
         var latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(0.3), MinTime = TimeSpan.FromSeconds(0.1), Warmup = 5 };
 
-        var slower = Verification.Run(new VerificationRequest(slow, Digits("mlp.onnx"), Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.0, MinCosine = 0.999999 },
+        var slower = Verifier.Run(new VerificationRequest(slow, Digits("mlp.onnx"), Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.0, MinCosine = 0.999999 },
             Latency = latency });
-        var faster = Verification.Run(new VerificationRequest(Digits("mlp.onnx"), slow, Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.5 }, Latency = latency });
+        var faster = Verifier.Run(new VerificationRequest(Digits("mlp.onnx"), slow, Digits("test_x_flat.npy")) { Limit = 16, Budgets = new BudgetSet { MinSpeedup = 1.5 }, Latency = latency });
 
         var miss = Assert.Single(slower.Misses);
         Assert.Equal(DiagnosticCodes.SpeedupBelowBudget, miss.Code);
@@ -210,7 +211,7 @@ public sealed class VerificationTests : IDisposable
     [Fact]
     public void Latency_sampling_stops_at_the_time_cap()
     {
-        var result = Verification.Run(new VerificationRequest(Digits("cnn_residual.onnx"), Digits("cnn_residual.onnx"), Digits("test_x_img.npy"))
+        var result = Verifier.Run(new VerificationRequest(Digits("cnn_residual.onnx"), Digits("cnn_residual.onnx"), Digits("test_x_img.npy"))
         {
             Limit = 16,
             Latency = new LatencyOptions { MaxTime = TimeSpan.FromSeconds(0.2), TargetRelativeWidth = 1e-9, MaxPairs = int.MaxValue, Warmup = 2 },

@@ -1,9 +1,8 @@
 using System.Globalization;
 using CompressBuild.Engine.Budgets;
-using CompressBuild.Engine.Pipeline;
 using CompressBuild.Engine.Pipeline.Search;
 
-namespace CompressBuild.Engine.Reporting;
+namespace CompressBuild.Engine.Pipeline;
 
 /// <summary>
 /// The one line a build prints per model, e.g.

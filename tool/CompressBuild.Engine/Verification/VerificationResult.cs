@@ -1,7 +1,8 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 
-namespace CompressBuild.Engine.Budgets;
+namespace CompressBuild.Engine.Verification;
 
 /// <summary>What a verification measured and decided; the reports are rendered from this alone.</summary>
 /// <param name="Samples">Samples evaluated (after --limit), whatever the batch.</param>
@@ -33,14 +34,6 @@ public sealed record VerificationResult(
     public bool Passed => Checks.All(c => c.Status != BudgetStatus.Failed);
 
     public IEnumerable<BudgetCheck> Misses => Checks.Where(c => c.Status == BudgetStatus.Failed);
-
-    /// <summary>
-    /// True when a miss is one that keeping more of the model in float (or pruning less) can fix: accuracy,
-    /// agreement / cosine / SQNR, or the baseline's accuracy and agreement. The pipeline's search backs off on these.
-    /// </summary>
-    public bool AccuracyMissed => Misses.Any(m => m.Code == Diagnostics.DiagnosticCodes.AccuracyDropExceeded || m.Code == Diagnostics.DiagnosticCodes.FidelityBelowBudget
-        || m.Code == Diagnostics.DiagnosticCodes.FidelityFloorMissed || FidelityFloors.IsBroken(m.Code)
-        || m.Name is "baseline.accuracy" or "baseline.agreement" or "release.accuracy" or "release.agreement");
 
     /// <summary>True when the candidate's output is NaN/infinite or collapsed (CB1010, CB1011): a miss no option excuses.</summary>
     public bool Broken => Misses.Any(m => FidelityFloors.IsBroken(m.Code));

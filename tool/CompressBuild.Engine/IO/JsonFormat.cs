@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CompressBuild.Engine.Reporting;
+namespace CompressBuild.Engine.IO;
 
 /// <summary>
 /// The one JSON shape CompressBuild writes: camelCase, non-ASCII kept readable. Every <c>--json</c> output, report

@@ -1,7 +1,7 @@
-using CompressBuild.Engine.Reporting;
+using CompressBuild.Engine.Pipeline;
 using Xunit;
 
-namespace CompressBuild.Engine.Tests.Reporting;
+namespace CompressBuild.Engine.Tests.Pipeline;
 
 public sealed class ModelSummaryTextTests
 {

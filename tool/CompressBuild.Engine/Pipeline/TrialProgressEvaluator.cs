@@ -3,7 +3,7 @@ using CompressBuild.Engine.Pipeline.Search;
 namespace CompressBuild.Engine.Pipeline;
 
 /// <summary>Numbers trials as the search makes them and reports each outcome, for progress display.</summary>
-internal sealed class ReportingEvaluator(ICandidateEvaluator inner, Action<int, CandidatePlan, TrialOutcome> onTrial) : ICandidateEvaluator
+internal sealed class TrialProgressEvaluator(ICandidateEvaluator inner, Action<int, CandidatePlan, TrialOutcome> onTrial) : ICandidateEvaluator
 {
     private int count;
 

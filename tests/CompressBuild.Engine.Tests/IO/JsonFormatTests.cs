@@ -1,8 +1,9 @@
 using System.Text.Json;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 using Xunit;
 
-namespace CompressBuild.Engine.Tests.Reporting;
+namespace CompressBuild.Engine.Tests.IO;
 
 public class JsonFormatTests
 {

@@ -1,7 +1,7 @@
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 
-namespace CompressBuild.Engine.Tests.Budgets;
+namespace CompressBuild.Engine.Tests.Verification;
 
 /// <summary>
 /// The digits MLP plus a large side branch (64x2048 and 2048x10 MatMuls) whose result is multiplied by zero and

@@ -1,7 +1,6 @@
 using System.Text;
-using CompressBuild.Engine.IO;
 
-namespace CompressBuild.Engine.Reporting;
+namespace CompressBuild.Engine.IO;
 
 /// <summary>Writes a text file atomically (temporary file, flush, rename), UTF-8 without BOM, LF line ends.</summary>
 public static class TextFile

@@ -1,33 +1,34 @@
 using System.Reflection;
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Runtime;
 
-namespace CompressBuild.Engine.Budgets;
+namespace CompressBuild.Engine.Verification;
 
 /// <summary>
 /// The gate: runs a candidate and its reference on the same data, measures fidelity, accuracy, latency (A/B
 /// interleaved) and size, holds them against the budgets and the baseline, and returns the verdict. Bad input
 /// throws a CB2xxx <see cref="CompressBuildException"/>; a missed budget is a result, not an exception.
 /// </summary>
-public static class Verification
+public static class Verifier
 {
     public static string ToolVersion { get; } = ReadToolVersion();
 
     public static VerificationResult Run(VerificationRequest request)
     {
         request.Budgets.Validate();
-        AtLeast(request.Batch, 1, "--batch");
-        AtLeast(request.TopK, 1, "--top-k");
-        AtLeast(request.Limit ?? 1, 1, "--limit");
-        AtLeast(request.Threads, 0, "--threads");
+        AtLeast(request.Batch, 1, "batch");
+        AtLeast(request.TopK, 1, "top_k");
+        AtLeast(request.Limit ?? 1, 1, "limit");
+        AtLeast(request.Threads, 0, "threads");
         AtLeast(request.LatencySamples, 1, "latency samples");
 
         if (request.UpdateBaseline && request.Baseline is null)
         {
-            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file: pass --baseline <file> with --update-baseline.");
+            throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file to write: set baseline in compress.yaml, or give verify --baseline <file>.");
         }
 
         if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
@@ -93,7 +94,7 @@ public static class Verification
         {
             if (baseline.Models.TryGetValue(name, out var entry))
             {
-                checks.AddRange(BaselineComparer.Compare(entry, request.Tolerances, metrics, latency, candidateSize, machine, advisories));
+                checks.AddRange(BaselineComparer.Compare(entry, request.Budgets.Tolerances, metrics, latency, candidateSize, machine, advisories));
             }
             else
             {
@@ -104,51 +105,14 @@ public static class Verification
         if (request.Release is { } release && release.Document.Models.TryGetValue(name, out var released))
         {
             // Same tolerances as the committed baseline; the message says which release it was.
-            checks.AddRange(BaselineComparer.Compare(released, request.Tolerances, metrics, latency, candidateSize, machine, advisories, "release")
+            checks.AddRange(BaselineComparer.Compare(released, request.Budgets.Tolerances, metrics, latency, candidateSize, machine, advisories, "release")
                 .Select(c => c with { Message = $"against release {release.Label}: {c.Message}" }));
         }
 
         // "1.31.1 (cpu)": reports, baselines and JUnit properties say where the latency was measured.
-        var runtime = InferenceSession.RuntimeDescription;
-        var updated = false;
-        if (request.UpdateBaseline && checks.All(c => c.Status != BudgetStatus.Failed))
-        {
-            var document = baseline ?? BaselineDocument.Empty();
-            document.Models[name] = Entry(Path.GetFileName(request.Reference), data.Count, metrics, latency, candidateSize, machine, runtime, ToolVersion);
-            BaselineFile.Save(document, request.Baseline!);
-            updated = true;
-        }
-
-        return new VerificationResult(name, request.Candidate, request.Reference, request.Data, request.Labels, data.Count, request.Batch, metrics, latency, request.Latency,
-            request.Threads, referenceSize, candidateSize, machine, ToolVersion, runtime, checks, advisories, request.Baseline, updated, request.LayerSensitivity);
-    }
-
-    /// <summary>The baseline entry a verification would record (<c>run --record-baseline</c> writes these without verifying again).</summary>
-    public static BaselineEntry EntryFor(VerificationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return Entry(Path.GetFileName(result.Reference), result.Samples, result.Metrics, result.Latency, result.CandidateSize, result.Machine, result.RuntimeVersion, result.ToolVersion);
-    }
-
-    private static BaselineEntry Entry(string reference, int samples, ComparisonResult metrics, LatencyComparison? latency, ModelSize size, MachineInfo machine, string runtime, string tool)
-    {
-        var primary = BaselineComparer.Primary(metrics);
-        var first = metrics.Outputs.Count > 0 ? metrics.Outputs[0] : null;
-        return new BaselineEntry(
-            reference,
-            samples,
-            Round(metrics.Labelled?.Accuracy?.CandidateTop1, 6),
-            Round(metrics.Labelled?.Accuracy?.ReferenceTop1, 6),
-            Round(primary?.Top1Agreement, 6),
-            Round(first?.Cosine, 6),
-            first is null || double.IsInfinity(first.SqnrDb) ? null : Round(first.SqnrDb, 2),
-            Round(latency?.Speedup.Ratio, 3),
-            Round(latency?.Candidate.MedianMs, 4),
-            size.Bytes,
-            size.ZipBytes,
-            machine,
-            tool,
-            runtime);
+        var result = new VerificationResult(name, request.Candidate, request.Reference, request.Data, request.Labels, data.Count, request.Batch, metrics, latency, request.Latency,
+            request.Threads, referenceSize, candidateSize, machine, ToolVersion, InferenceSession.RuntimeDescription, checks, advisories, request.Baseline, false, request.LayerSensitivity);
+        return request.UpdateBaseline ? BaselineRecorder.Update(result, request.Baseline!) : result;
     }
 
     /// <summary>Opens the data for one model; a mismatch says which of the two models the data does not fit.</summary>
@@ -172,11 +136,9 @@ public static class Verification
         }
     }
 
-    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits, MidpointRounding.ToEven) : null;
-
     private static string ReadToolVersion()
     {
-        var version = typeof(Verification).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var version = typeof(Verifier).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
         // The build appends "+<commit>": the baseline would then change on every commit.
         var plus = version.IndexOf('+', StringComparison.Ordinal);

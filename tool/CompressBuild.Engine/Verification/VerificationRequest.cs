@@ -1,6 +1,7 @@
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 
-namespace CompressBuild.Engine.Budgets;
+namespace CompressBuild.Engine.Verification;
 
 /// <summary>Everything one verification needs: the CLI, the pipeline and the MSBuild task build one of these.</summary>
 /// <param name="Candidate">The compressed model file.</param>
@@ -37,8 +38,6 @@ public sealed record VerificationRequest(string Candidate, string Reference, str
 
     /// <summary>Record this run's metrics in <see cref="Baseline"/> (when every budget holds) instead of comparing against it.</summary>
     public bool UpdateBaseline { get; init; }
-
-    public BaselineTolerances Tolerances { get; init; } = new();
 
     /// <summary>The last release's baselines: this run is also held against them (checks named <c>release.*</c>).</summary>
     public ReleaseBaseline? Release { get; init; }
