@@ -65,6 +65,13 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool Preprocess { get; init; } = true;
 
+    /// <summary>
+    /// int8-static: profile the quantized and the float model on this machine and keep float the nodes whose int8
+    /// kernel runs slower (Latency.LatencyAwareQuantizer), so the output is not slower than the original for want
+    /// of it. False quantizes every supported node regardless (smaller, possibly slower; also byte-identical across machines).
+    /// </summary>
+    public bool LatencyAware { get; init; } = true;
+
     /// <summary>Settings of the sessions that calibration runs.</summary>
     public SessionSettings Session { get; init; } = SessionSettings.Default;
 

@@ -27,7 +27,10 @@ public static class QuantizationPass
 
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
-            return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(ModelQuantizer.Quantize(model, request.Options, calibration), request.Options), calibration), null, calibration);
+            var histograms = new Dictionary<string, Calibration.ActivationHistogram>(StringComparer.Ordinal);
+            var quantized = ModelQuantizer.Quantize(model, request.Options, calibration, histograms);
+            quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, request.Options, calibration, histograms);
+            return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(quantized, request.Options), calibration), null, calibration);
         }
 
         if (calibration is null)

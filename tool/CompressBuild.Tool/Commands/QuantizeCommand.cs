@@ -41,12 +41,13 @@ internal static class QuantizeCommand
         var targetCosine = new Option<double?>("--target-cosine") { Description = "Mixed precision: keep the most sensitive layers float until the output cosine on the calibration data reaches this (e.g. 0.999)." };
         var keepFloatTop = new Option<int?>("--keep-float-top") { Description = "Mixed precision: keep the K most sensitive layers float." };
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "int8-static: correct each output channel's mean shift from quantization, measured on the calibration data (changes biases only)." };
+        var noLatencyAware = new Option<bool>("--no-latency-aware") { Description = "int8-static: quantize every supported node even where its int8 kernel runs slower than float on this machine (by default those stay float)." };
         var noPreprocess = new Option<bool>("--no-preprocess") { Description = "Skip pre-processing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference); the opset is still raised when the mode needs it." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
         var command = new Command("quantize", "Quantize a model: int8-static (QDQ, calibrated), int8-dynamic, int4/int8 weight-only (MatMulNBits) or fp16.")
         {
             model, output, mode, data, method, percentile, samples, perTensor, activationType, weightType, activationSymmetric, weightAsymmetric,
-            blockSize, gptq, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, noPreprocess, json,
+            blockSize, gptq, blockAsymmetric, accuracyLevel, excludeNodes, excludeOps, keepFloat, fp16Block, fp16Io, targetCosine, keepFloatTop, biasCorrection, noPreprocess, noLatencyAware, json,
         };
         command.SetAction(parse =>
         {
@@ -72,6 +73,7 @@ internal static class QuantizeCommand
                 KeepIoTypes = !parse.GetValue(fp16Io),
                 BiasCorrection = parse.GetValue(biasCorrection),
                 Preprocess = !parse.GetValue(noPreprocess),
+                LatencyAware = !parse.GetValue(noLatencyAware),
             };
             var count = parse.GetValue(samples);
             if (count < 0)
