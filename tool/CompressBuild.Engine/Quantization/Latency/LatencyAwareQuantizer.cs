@@ -1,7 +1,9 @@
 using System.Globalization;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Latency;
 
@@ -11,7 +13,7 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// integer kernel runs slower than the float kernel it replaced (on x86 typically depthwise Convs whose channel
 /// count is not a multiple of 16, which miss MLAS's symmetric depthwise kernel, the first Conv on 3 channels,
 /// MaxPool on u8 and broadcasting Muls), re-quantizes with them float, and keeps the new model only when its
-/// profile is faster. Rounds go from the clearly slower nodes to the marginal ones
+/// profile is faster and its outputs as close to the float model's (<see cref="LatencyRound.CosineTolerance"/>). Rounds go from the clearly slower nodes to the marginal ones
 /// (<see cref="SlowNodeFinder.RoundFactors"/>) and stop at the first round that does not pay off. Calibration
 /// histograms are reused, so a round costs a quantization without calibration and one profile.
 /// </summary>
@@ -28,6 +30,9 @@ internal static class LatencyAwareQuantizer
         var floatTimings = ModelProfiler.Profile(original, sample, options.Session);
         var current = first;
         var currentTimings = ModelProfiler.Profile(current.Model, sample, options.Session);
+        var check = calibration.Take(FidelitySamples);
+        using var reference = ModelSessions.Open(original, options.Session);
+        var currentCosine = Cosine(reference, current.Model, check, options.Session);
         var excluded = options.ExcludeNodes.ToList();
         var kept = new List<SlowNode>();
         var rounds = new List<LatencyRound>();
@@ -43,7 +48,8 @@ internal static class LatencyAwareQuantizer
 
             var candidate = ModelQuantizer.Quantize(original, options with { ExcludeNodes = [.. excluded, .. slow.Select(s => s.Node)] }, calibration, histograms);
             var candidateTimings = ModelProfiler.Profile(candidate.Model, sample, options.Session);
-            var round = new LatencyRound(factor, slow, ProfileTotal.Microseconds(currentTimings), ProfileTotal.Microseconds(candidateTimings));
+            var candidateCosine = Cosine(reference, candidate.Model, check, options.Session);
+            var round = new LatencyRound(factor, slow, ProfileTotal.Microseconds(currentTimings), ProfileTotal.Microseconds(candidateTimings), currentCosine, candidateCosine);
             rounds.Add(round);
             if (!round.Kept)
             {
@@ -52,10 +58,20 @@ internal static class LatencyAwareQuantizer
 
             excluded.AddRange(slow.Select(s => s.Node));
             kept.AddRange(slow);
-            (current, currentTimings) = (candidate, candidateTimings);
+            (current, currentTimings, currentCosine) = (candidate, candidateTimings, candidateCosine);
         }
 
         return rounds.Count == 0 ? first : WithAccount(current, kept, rounds, ProfileTotal.Microseconds(floatTimings));
+    }
+
+    /// <summary>Calibration inputs the fidelity of each round is checked on.</summary>
+    public const int FidelitySamples = 8;
+
+    /// <summary>The mean cosine of the first output against the float model.</summary>
+    private static double Cosine(InferenceSession reference, OnnxModel model, Dataset data, SessionSettings settings)
+    {
+        using var candidate = ModelSessions.Open(model, settings);
+        return ModelComparison.Run(reference, candidate, data).Outputs[0].Cosine;
     }
 
     /// <summary>Each node kept float for speed says so in its decision, and one CB4017 advisory sums the rounds up.</summary>
@@ -69,7 +85,7 @@ internal static class LatencyAwareQuantizer
         var after = rounds.Where(r => r.Kept).Select(r => r.AfterMicroseconds).DefaultIfEmpty(before).Last();
         var message = kept.Count == 0
             ? string.Create(CultureInfo.InvariantCulture,
-                $"latency-aware: {rounds[0].Slow.Count} node(s) ran slower quantized ({Names(rounds[0].Slow)}), but keeping them float was not faster overall ({before:0} us -> {rounds[0].AfterMicroseconds:0} us of kernel time), so they stay int8.")
+                $"latency-aware: {rounds[0].Slow.Count} node(s) ran slower quantized ({Names(rounds[0].Slow)}), but keeping them float did not pay off ({before:0} us -> {rounds[0].AfterMicroseconds:0} us of kernel time, cosine {rounds[0].CosineBefore:0.0000} -> {rounds[0].CosineAfter:0.0000}), so they stay int8.")
             : string.Create(CultureInfo.InvariantCulture,
                 $"latency-aware: kept {kept.Count} node(s) float for speed ({Names(kept)}): their int8 kernels ran slower than float on this machine; kernel time {before:0} us -> {after:0} us ({before / after:0.00}x; the float model {floatMicroseconds:0} us; medians of ONNX Runtime's profile, 1 thread). Set latency_aware: false to quantize them anyway (smaller, slower).");
         return result with
