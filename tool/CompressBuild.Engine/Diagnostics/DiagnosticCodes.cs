@@ -121,7 +121,7 @@ public static class DiagnosticCodes
 
     // CB4017-CB4022: latency-aware quantization (issue 16).
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
-    public static readonly DiagnosticCode WeightRangeReducedNoVnni = new(4018);
+    public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);
     public static readonly DiagnosticCode ModeSlowerOnTarget = new(4019);
 
     // CB4023-CB4026: pre-processing advisories (issue 16).
