@@ -32,6 +32,7 @@ public static class QuantizationPass
             var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
             quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
             quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);
+            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options);
             return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(quantized, request.Options), calibration), null, calibration);
         }
 
