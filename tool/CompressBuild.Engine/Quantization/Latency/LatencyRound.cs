@@ -9,7 +9,7 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// </summary>
 public sealed record LatencyRound(double Factor, IReadOnlyList<SlowNode> Slow, double BeforeMicroseconds, double AfterMicroseconds, double CosineBefore, double CosineAfter)
 {
-    public const double CosineTolerance = 0.0005;
+    public const double CosineTolerance = 0.002;
 
     public bool Kept => AfterMicroseconds < BeforeMicroseconds && CosineAfter >= CosineBefore - CosineTolerance;
 }
