@@ -64,6 +64,11 @@ internal static class RealModelBenchmark
                     $"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:0.00}x | {latency.Speedup.Ratio:0.00}x [{latency.Speedup.Low:0.00}, {latency.Speedup.High:0.00}] | {metrics.Cosine:0.0000} " +
                         $"| {fused} |"));
                 output.WriteLine(rows[^1]);
+                foreach (var advisory in pass.Result.Advisories.Where(a => a.Code is "CB4017" or "CB4018"))
+                {
+                    // Which nodes latency-aware int8-static kept float, with the profile's kernel time before and after.
+                    output.WriteLine($"  {advisory.Code}: {advisory.Message}");
+                }
             }
         }
 

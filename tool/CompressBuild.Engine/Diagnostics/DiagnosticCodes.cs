@@ -123,6 +123,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
 
+    // CB4017-CB4022: latency-aware quantization (issue 16).
+    public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
+    public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);
+    public static readonly DiagnosticCode ModeSlowerOnTarget = new(4019);
+
     // CB4023-CB4026: pre-processing advisories (issue 16).
     public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);
     public static readonly DiagnosticCode ConstantFoldingSkipped = new(4024);

@@ -65,6 +65,19 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool Preprocess { get; init; } = true;
 
+    /// <summary>
+    /// int8-static: profile the quantized and the float model on this machine and keep float the nodes whose int8
+    /// kernel runs slower (Latency.LatencyAwareQuantizer), so the output is not slower than the original for want
+    /// of it. False quantizes every supported node regardless (smaller, possibly slower; also byte-identical across machines).
+    /// </summary>
+    public bool LatencyAware { get; init; } = true;
+
+    /// <summary>
+    /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate
+    /// on x86 CPUs without VNNI. Null (default) decides from this CPU (Latency.CpuFeatures.U8S8CanSaturate).
+    /// </summary>
+    public bool? ReduceRange { get; init; }
+
     /// <summary>Settings of the sessions that calibration runs.</summary>
     public SessionSettings Session { get; init; } = SessionSettings.Default;
 

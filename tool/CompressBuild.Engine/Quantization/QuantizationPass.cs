@@ -28,7 +28,13 @@ public static class QuantizationPass
 
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
-            return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(ModelQuantizer.Quantize(model, request.Options, calibration), request.Options), calibration), null, calibration);
+            var histograms = new Dictionary<string, Calibration.ActivationHistogram>(StringComparer.Ordinal);
+            var (options, saturation) = Latency.SaturationChoice.Choose(request.Options, Latency.CpuFeatures.U8S8CanSaturate);
+            var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
+            quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
+            quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);
+            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options);
+            return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(quantized, request.Options), calibration), null, calibration);
         }
 
         if (calibration is null)

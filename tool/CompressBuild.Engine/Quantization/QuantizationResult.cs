@@ -23,6 +23,9 @@ public sealed record QuantizationResult(
 
     /// <summary>What ONNX Runtime runs as integer kernels in this model (null for fp16 or an unchanged model).</summary>
     public Fusion.FusionReport? Fusion { get; init; }
+    /// <summary>int8-static latency-aware rounds (Latency.LatencyAwareQuantizer): what was found slower quantized and kept float; empty when none ran.</summary>
+    public IReadOnlyList<Latency.LatencyRound> LatencyRounds { get; init; } = [];
+
     /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
     public PreprocessResult? Preprocessing { get; init; }
 }

@@ -75,6 +75,9 @@ public sealed class InferenceSession : IDisposable
     /// <summary>Prepares repeated runs over fixed tensors: ORT reads the inputs and writes the outputs in place.</summary>
     public BoundRun Bind(IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs) => new(this, inputs, outputs);
 
+    /// <summary>Ends a profiling session (<see cref="SessionSettings.ProfilePrefix"/>) and returns the path of its JSON file.</summary>
+    public string EndProfiling() => Call(() => session.EndProfiling());
+
     public void Dispose()
     {
         runOptions.Dispose();
@@ -139,6 +142,13 @@ public sealed class InferenceSession : IDisposable
             if (settings.OptimizedModelPath is { } optimizedPath)
             {
                 options.OptimizedModelFilePath = Path.GetFullPath(optimizedPath);
+            }
+
+            if (settings.ProfilePrefix is { } profilePrefix)
+            {
+                // The prefix must be set before profiling is enabled: enabling reads it.
+                options.ProfileOutputPathPrefix = Path.GetFullPath(profilePrefix);
+                options.EnableProfiling = true;
             }
 
             foreach (var (name, value) in settings.FreeDimensions.OrderBy(kv => kv.Key, StringComparer.Ordinal))

@@ -19,6 +19,12 @@ public sealed record SessionSettings
     /// <summary>Where ONNX Runtime writes the model after its graph optimizations, when set.</summary>
     public string? OptimizedModelPath { get; init; }
 
+    /// <summary>
+    /// When set, ONNX Runtime records every node's kernel time in a JSON profile whose file name starts with this
+    /// path; <see cref="InferenceSession.EndProfiling"/> ends it and returns the file (latency-aware quantization reads it).
+    /// </summary>
+    public string? ProfilePrefix { get; init; }
+
     /// <summary>Values for symbolic dimensions (e.g. batch=1), so ONNX Runtime can plan fixed shapes.</summary>
     public IReadOnlyDictionary<string, long> FreeDimensions { get; init; } = new Dictionary<string, long>();
 

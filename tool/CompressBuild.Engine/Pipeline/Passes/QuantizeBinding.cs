@@ -34,6 +34,7 @@ public static class QuantizeBinding
             KeepIoTypes = !(pass.Flag("fp16_io") ?? false),
             BiasCorrection = pass.Flag("bias_correction") ?? false,
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
+            LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }

@@ -12,6 +12,7 @@ namespace CompressBuild.Engine.Pipeline.Search;
 /// float (<c>keep_float_top</c>), fewest first;</item>
 /// <item>still failing with a prune pass: binary search for the largest sparsity below the requested one that
 /// passes;</item>
+/// <item>on a min_speedup miss of int8-static with latency_aware off: the same plan with it on;</item>
 /// <item>only when nothing passed: the fallback modes of <see cref="QuantizationModes.Fallbacks"/> (int8-dynamic,
 /// then fp16) without pruning.</item>
 /// </list>
@@ -69,6 +70,11 @@ public sealed class BudgetSearch
         if (!first.Outcome.AccuracyMissed)
         {
             // More float layers or less pruning only recover accuracy; a size or speed miss needs another plan.
+            if (SpeedMissed(first) && KeepSlowNodesFloat(requested))
+            {
+                return "kept float the nodes that run slower quantized on this machine";
+            }
+
             return FallBack(requested) ? "a cheaper fallback meets every budget" : "the requested passes miss a size or speed budget, and no fallback meets every budget";
         }
 
@@ -152,6 +158,26 @@ public sealed class BudgetSearch
         }
 
         return found;
+    }
+
+    private static bool SpeedMissed(Trial trial) =>
+        trial.Outcome.Misses.Any(m => m.StartsWith(Diagnostics.DiagnosticCodes.SpeedupBelowBudget.Id, StringComparison.Ordinal));
+
+    /// <summary>
+    /// A speed miss of int8-static with latency_aware turned off: first the same plan with it on (the nodes whose
+    /// int8 kernels run slower than float on this machine stay float), before any cheaper fallback. With it on,
+    /// as by default, the requested trial already was that candidate.
+    /// </summary>
+    private bool KeepSlowNodesFloat(CandidatePlan requested)
+    {
+        var quantize = requested.IndexOf("quantize");
+        if (quantize < 0 || requested.Passes[quantize].Get("mode") as string != "int8-static" || requested.Passes[quantize].Get("latency_aware") is not false)
+        {
+            return false;
+        }
+
+        var plan = requested.Replace(quantize, requested.Passes[quantize].With("latency_aware", true), "keep float the nodes that run slower quantized (latency_aware)");
+        return Try(plan) is { Outcome.Passed: true };
     }
 
     private bool FallBack(CandidatePlan requested)

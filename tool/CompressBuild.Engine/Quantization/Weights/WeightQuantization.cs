@@ -22,7 +22,8 @@ public sealed class WeightQuantization
 
     public float[] Scales => Channels.Select(c => c.Scale).ToArray();
 
-    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric)
+    /// <param name="reduceRange">Symmetric s8 only: use half the grid (-64..64, 7 bits), as ONNX Runtime's reduce_range does.</param>
+    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false)
     {
         var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
         long inner = 1;
@@ -59,7 +60,9 @@ public sealed class WeightQuantization
         var zeros = new float[channelCount];
         for (var c = 0; c < channelCount; c++)
         {
-            channels[c] = QuantParams.FromRange(new QuantRange(low[c], high[c]), type, symmetric);
+            // Twice the range on the s8 grid puts the largest weight at 63.5, which rounds to 64: the 7-bit grid.
+            var widen = reduceRange && symmetric && type == QuantType.S8 ? 2f : 1f;
+            channels[c] = QuantParams.FromRange(new QuantRange(low[c] * widen, high[c] * widen), type, symmetric);
             inverse[c] = 1f / channels[c].Scale;
             zeros[c] = channels[c].ZeroPoint;
         }
