@@ -123,4 +123,8 @@ internal static class InlineMetadataTable
         new("CalibrationSamples", "calibration", "samples", InlineValueKind.WholeNumber, 1, null, false, false, [],
             "Use at most this many samples."),
     ];
+
+    public static readonly string[] PruneMethodsWithoutSparsity = ["nm"];
+
+    public static readonly string[] PruneMethodsSharingCalibration = ["channel"];
 }

@@ -1,7 +1,9 @@
+extern alias tool;
+
 using System.CommandLine;
 using CompressBuild.Testing;
-using CompressBuild.Tool;
-using CompressBuild.Tool.Commands;
+using tool::CompressBuild.Tool;
+using tool::CompressBuild.Tool.Commands;
 using Xunit;
 
 namespace CompressBuild.Tasks.Tests;

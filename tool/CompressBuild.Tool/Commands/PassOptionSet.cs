@@ -133,7 +133,7 @@ internal sealed class PassOptionSet
         {
             var nested = group.Where(e => e.Key.Contains('.', StringComparison.Ordinal)).Select(e => (e.Key.Split('.', 2)[1], e.Value)).ToList();
             var first = group.First().Value;
-            ConfigNode node = nested.Count > 0 ? Mapping(nested, first.Line) : first;
+            var node = nested.Count > 0 ? Mapping(nested, first.Line) : first;
             result.Add(new(new ConfigScalar("", first.Line, 1, group.Key, quoted: false), node));
         }
 

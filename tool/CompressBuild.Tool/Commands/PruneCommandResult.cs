@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Reporting;
 
 namespace CompressBuild.Tool.Commands;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
 using Xunit;
 
@@ -32,7 +33,7 @@ public sealed class LatencyAwareSearchTests
     private static CandidatePlan Plan(bool? latencyAware)
     {
         var settings = ImmutableSortedDictionary.Create<string, object>(StringComparer.Ordinal).Add("mode", "int8-static");
-        return new([new PassPlan("quantize", latencyAware is { } on ? settings.Add("latency_aware", on) : settings)], "requested");
+        return new([new PassPlan(PassRegistry.Quantize, latencyAware is { } on ? settings.Add("latency_aware", on) : settings)], "requested");
     }
 
     /// <summary>int8-static meets min_speedup only with latency_aware explicitly on; every other candidate is too slow.</summary>

@@ -4,6 +4,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Latency;
+using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
 using Xunit;

@@ -170,8 +170,8 @@ public sealed class BudgetSearch
     /// </summary>
     private bool KeepSlowNodesFloat(CandidatePlan requested)
     {
-        var quantize = requested.IndexOf("quantize");
-        if (quantize < 0 || requested.Passes[quantize].Get("mode") as string != "int8-static" || requested.Passes[quantize].Get("latency_aware") is not false)
+        var quantize = requested.IndexOf(PassRegistry.Quantize);
+        if (quantize < 0 || requested.Passes[quantize].Text("mode") != QuantizationModes.Int8Static.Name || requested.Passes[quantize].Get("latency_aware") is not false)
         {
             return false;
         }

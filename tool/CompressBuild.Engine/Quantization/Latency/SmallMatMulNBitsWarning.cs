@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Latency;
