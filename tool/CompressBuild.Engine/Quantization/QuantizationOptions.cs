@@ -67,10 +67,11 @@ public sealed record QuantizationOptions
 
     /// <summary>
     /// int8-static: profile the quantized and the float model on this machine and keep float the nodes whose int8
-    /// kernel runs slower (Latency.LatencyAwareQuantizer), so the output is not slower than the original for want
-    /// of it. False quantizes every supported node regardless (smaller, possibly slower; also byte-identical across machines).
+    /// kernel runs slower (Latency.LatencyAwareQuantizer). Off by default because its choices depend on timings, so
+    /// its output differs between runs and machines; the search turns it on when int8-static misses min_speedup,
+    /// and CB4016 suggests it whenever int8-static comes out slower than float.
     /// </summary>
-    public bool LatencyAware { get; init; } = true;
+    public bool LatencyAware { get; init; }
 
     /// <summary>
     /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate

@@ -55,7 +55,7 @@ public static class CompressConfigSchema
         new("fp16_block_list", ConfigValueKind.StringList, "fp16: op types that stay float32."),
         new("fp16_io", ConfigValueKind.Boolean, "fp16: convert the model's inputs and outputs too."),
         new("bias_correction", ConfigValueKind.Boolean, "int8-static: correct the per-channel mean shift quantization introduces."),
-        new("latency_aware", ConfigValueKind.Boolean, "int8-static: profile on this machine and keep float the nodes that run slower quantized (default true); false quantizes them anyway (smaller, possibly slower, the same bytes on every machine)."),
+        new("latency_aware", ConfigValueKind.Boolean, "int8-static: profile on this machine and keep float the nodes that run slower quantized (default false: its choices follow timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
         new("preprocess", ConfigValueKind.Boolean, "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). The opset is raised when the mode needs it either way."),
         new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },

@@ -12,7 +12,7 @@ namespace CompressBuild.Engine.Pipeline.Search;
 /// float (<c>keep_float_top</c>), fewest first;</item>
 /// <item>still failing with a prune pass: binary search for the largest sparsity below the requested one that
 /// passes;</item>
-/// <item>on a min_speedup miss of int8-static with latency_aware off: the same plan with it on;</item>
+/// <item>on a min_speedup miss of int8-static without latency_aware (off by default): the same plan with it on;</item>
 /// <item>only when nothing passed: the fallback modes of <see cref="QuantizationModes.Fallbacks"/> (int8-dynamic,
 /// then fp16) without pruning.</item>
 /// </list>
@@ -171,7 +171,7 @@ public sealed class BudgetSearch
     private bool KeepSlowNodesFloat(CandidatePlan requested)
     {
         var quantize = requested.IndexOf(PassRegistry.Quantize);
-        if (quantize < 0 || requested.Passes[quantize].Text("mode") != QuantizationModes.Int8Static.Name || requested.Passes[quantize].Get("latency_aware") is not false)
+        if (quantize < 0 || requested.Passes[quantize].Text("mode") != QuantizationModes.Int8Static.Name || requested.Passes[quantize].Get("latency_aware") is true)
         {
             return false;
         }
