@@ -61,7 +61,8 @@ internal static class InlineMetadataTable
         new("PruneScope", "prune", "scope", InlineValueKind.Choice, null, null, false, false, ["global", "layer"],
             "magnitude: one threshold across layers, or the same sparsity per layer."),
         new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion"],
-            "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration)."),
+            "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its " +
+                "measured output distortion (the default with calibration)."),
         new("PrunePattern", "prune", "pattern", InlineValueKind.Text, null, null, false, false, [],
             "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("PruneBlock", "prune", "block", InlineValueKind.Text, null, null, false, false, [],
@@ -71,7 +72,8 @@ internal static class InlineMetadataTable
         new("PruneRoundTo", "prune", "round_to", InlineValueKind.WholeNumber, 1, null, false, false, [],
             "channel: keep channel counts multiples of this."),
         new("PruneReconstruct", "prune", "reconstruct", InlineValueKind.Boolean, null, null, false, false, [],
-            "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by default when calibration is given."),
+            "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by " +
+                "default when calibration is given."),
         new("PruneExcludeNodes", "prune", "exclude_nodes", InlineValueKind.StringList, null, null, false, false, [],
             "Node names (or first-output names) left alone."),
         new("PruneExcludeOpTypes", "prune", "exclude_op_types", InlineValueKind.StringList, null, null, false, false, [],
@@ -109,9 +111,11 @@ internal static class InlineMetadataTable
         new("QuantizeBiasCorrection", "quantize", "bias_correction", InlineValueKind.Boolean, null, null, false, false, [],
             "int8-static: correct the per-channel mean shift quantization introduces."),
         new("QuantizeLatencyAware", "quantize", "latency_aware", InlineValueKind.Boolean, null, null, false, false, [],
-            "int8-static: profile on this machine and keep float the nodes that run slower quantized (default true); false quantizes them anyway (smaller, possibly slower, the same bytes on every machine)."),
+            "int8-static: profile on this machine and keep float the nodes that run slower quantized (default true); false quantizes them " +
+                "anyway (smaller, possibly slower, the same bytes on every machine)."),
         new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [],
-            "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). The opset is raised when the mode needs it either way."),
+            "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). " +
+                "The opset is raised when the mode needs it either way."),
         new("QuantizeTargetCosine", "quantize", "target_cosine", InlineValueKind.Number, 0, 1, true, false, [],
             "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this."),
         new("QuantizeKeepFloatTop", "quantize", "keep_float_top", InlineValueKind.WholeNumber, 0, null, false, false, [],

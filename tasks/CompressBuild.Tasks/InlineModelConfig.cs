@@ -52,7 +52,8 @@ internal static class InlineModelConfig
         if (quantize is null && prune is null)
         {
             errors.Add(new MetadataError(TaskCodes.NothingToDo, "",
-                $"OnnxModel '{file}' says neither how to compress it nor where its compress.yaml is: set Config=\"compress.yaml\", or Quantize (one of {string.Join(", ", QuantizeModes)}) and/or Prune (one of {string.Join(", ", PruneMethods)})."));
+                $"OnnxModel '{file}' says neither how to compress it nor where its compress.yaml is: set Config=\"compress.yaml\", or Quantize (one " +
+                    $"of {string.Join(", ", QuantizeModes)}) and/or Prune (one of {string.Join(", ", PruneMethods)})."));
             return null;
         }
 
@@ -254,7 +255,8 @@ internal static class InlineModelConfig
         else if (entry.IsLossFraction && value >= 1m)
         {
             errors.Add(new MetadataError(TaskCodes.InvalidMetadataNumber, entry.Name,
-                $"OnnxModel metadata {entry.Name}=\"{raw}\" would allow a loss of {value * 100m:0.###}%: it is a fraction, as {entry.Key} in compress.yaml (0.01 = 1 point); write {Format(value)}% for {Format(value)} points, or {Format(value / 100m)}."));
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" would allow a loss of {value * 100m:0.###}%: it is a fraction, as {entry.Key} in " +
+                    $"compress.yaml (0.01 = 1 point); write {Format(value)}% for {Format(value)} points, or {Format(value / 100m)}."));
             return null;
         }
 

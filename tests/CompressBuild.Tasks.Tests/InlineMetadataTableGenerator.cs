@@ -18,6 +18,8 @@ internal static class InlineMetadataTableGenerator
 {
     public static string RelativePath { get; } = Path.Combine("tasks", "CompressBuild.Tasks", "InlineMetadataTable.g.cs");
 
+    private const int DescriptionPieceLength = 130;
+
     private static readonly Dictionary<string, string> KeptNames = new(StringComparer.Ordinal)
     {
         ["prune.method"] = "Prune",
@@ -65,8 +67,8 @@ internal static class InlineMetadataTableGenerator
                     .Append(key.ExclusiveMinimum ? "true" : "false").Append(", ")
                     .Append(key.ExclusiveMaximum ? "true" : "false").Append(", ")
                     .Append('[').Append(string.Join(", ", key.Choices.Select(Literal))).Append("],\n")
-                    // The description on a line of its own keeps the table within the 200-character line limit.
-                    .Append("            ").Append(Literal(key.Description)).Append("),\n");
+                    // The description on lines of its own keeps the table within the 200-character line limit.
+                    .Append("            ").Append(Description(key.Description)).Append("),\n");
             }
         }
 
@@ -108,6 +110,24 @@ internal static class InlineMetadataTableGenerator
     };
 
     private static string Number(double? value) => value is null ? "null" : value.Value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A description as a literal, split after a space into <c>"..." +</c> pieces of at most
+    /// <see cref="DescriptionPieceLength"/> characters so each generated line stays well within the line limit.
+    /// </summary>
+    private static string Description(string value)
+    {
+        var pieces = new List<string>();
+        var rest = value;
+        while (rest.Length > DescriptionPieceLength && rest.LastIndexOf(' ', DescriptionPieceLength - 1) is var space and > 0)
+        {
+            pieces.Add(rest[..(space + 1)]);
+            rest = rest[(space + 1)..];
+        }
+
+        pieces.Add(rest);
+        return string.Join(" +\n                ", pieces.Select(Literal));
+    }
 
     private static string Literal(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

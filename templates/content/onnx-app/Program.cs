@@ -54,12 +54,14 @@ using var report = JsonDocument.Parse(File.ReadAllText(reportPath));
 var root = report.RootElement;
 var size = root.GetProperty("size");
 Console.WriteLine($"verified: {(root.GetProperty("passed").GetBoolean() ? "every budget holds" : "a budget was missed")}");
-Console.WriteLine($"size: {size.GetProperty("reference").GetProperty("bytes").GetInt64():N0} -> {size.GetProperty("candidate").GetProperty("bytes").GetInt64():N0} bytes ({size.GetProperty("ratio").GetDouble():0.0}x smaller)");
+Console.WriteLine($"size: {size.GetProperty("reference").GetProperty("bytes").GetInt64():N0} -> " +
+    $"{size.GetProperty("candidate").GetProperty("bytes").GetInt64():N0} bytes ({size.GetProperty("ratio").GetDouble():0.0}x smaller)");
 foreach (var output in root.GetProperty("outputs").EnumerateArray())
 {
     if (output.TryGetProperty("accuracy", out var accuracy) && accuracy.ValueKind == JsonValueKind.Object)
     {
-        Console.WriteLine($"top-1 accuracy on {root.GetProperty("data").GetProperty("samples").GetInt32()} held-out samples: {100 * accuracy.GetProperty("referenceTop1").GetDouble():0.00}% -> {100 * accuracy.GetProperty("candidateTop1").GetDouble():0.00}%");
+        Console.WriteLine($"top-1 accuracy on {root.GetProperty("data").GetProperty("samples").GetInt32()} held-out samples: " +
+            $"{100 * accuracy.GetProperty("referenceTop1").GetDouble():0.00}% -> {100 * accuracy.GetProperty("candidateTop1").GetDouble():0.00}%");
     }
 }
 

@@ -28,25 +28,29 @@ public static class BaselineComparer
         {
             var holds = accuracy.CandidateTop1 >= baseAccuracy - tolerances.Accuracy - 1e-12;
             checks.Add(new BudgetCheck($"{prefix}.accuracy", BudgetKind.Fidelity, code, Status(holds), accuracy.CandidateTop1, baseAccuracy - tolerances.Accuracy, baseAccuracy, "fraction",
-                $"top-1 accuracy {BudgetFormat.Percent(accuracy.CandidateTop1)} against the baseline's {BudgetFormat.Percent(baseAccuracy)}; baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}"));
+                $"top-1 accuracy {BudgetFormat.Percent(accuracy.CandidateTop1)} against the baseline's {BudgetFormat.Percent(baseAccuracy)}; " +
+                    $"baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}"));
         }
 
         if (baseline.Agreement is { } baseAgreement && Primary(metrics)?.Top1Agreement is { } agreement)
         {
             var holds = agreement >= baseAgreement - tolerances.Accuracy - 1e-12;
             checks.Add(new BudgetCheck($"{prefix}.agreement", BudgetKind.Fidelity, code, Status(holds), agreement, baseAgreement - tolerances.Accuracy, baseAgreement, "fraction",
-                $"top-1 agreement {BudgetFormat.Percent(agreement)} against the baseline's {BudgetFormat.Percent(baseAgreement)}; baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}"));
+                $"top-1 agreement {BudgetFormat.Percent(agreement)} against the baseline's {BudgetFormat.Percent(baseAgreement)}; " +
+                    $"baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}"));
         }
 
         var allowedBytes = baseline.SizeBytes * (1 + tolerances.Size);
         checks.Add(new BudgetCheck($"{prefix}.size", BudgetKind.Size, code, Status(candidate.Bytes <= allowedBytes), candidate.Bytes, allowedBytes, baseline.SizeBytes, "bytes",
-            $"size {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes) against the baseline's {BudgetFormat.Megabytes(baseline.SizeBytes)} ({baseline.SizeBytes} bytes); baseline_size_tolerance +{BudgetFormat.Percent(tolerances.Size)}"));
+            $"size {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes) against the baseline's " +
+                $"{BudgetFormat.Megabytes(baseline.SizeBytes)} ({baseline.SizeBytes} bytes); baseline_size_tolerance +{BudgetFormat.Percent(tolerances.Size)}"));
 
         if (baseline.Speedup is { } baseSpeedup && latency is not null)
         {
             var floor = baseSpeedup * (1 - tolerances.Speedup);
             var s = latency.Speedup;
-            var text = $"speedup {BudgetFormat.Ratio(s.Ratio)}, interval {BudgetFormat.Interval(s.Low, s.High)}, against the baseline's {BudgetFormat.Ratio(baseSpeedup)}; baseline_speedup_tolerance -{BudgetFormat.Percent(tolerances.Speedup)} (at least {BudgetFormat.Ratio(floor)})";
+            var text = $"speedup {BudgetFormat.Ratio(s.Ratio)}, interval {BudgetFormat.Interval(s.Low, s.High)}, against the baseline's " +
+                $"{BudgetFormat.Ratio(baseSpeedup)}; baseline_speedup_tolerance -{BudgetFormat.Percent(tolerances.Speedup)} (at least {BudgetFormat.Ratio(floor)})";
             if (string.Equals(baseline.Machine.Id, machine.Id, StringComparison.Ordinal))
             {
                 checks.Add(new BudgetCheck($"{prefix}.speedup", BudgetKind.Speed, code, Status(s.High >= floor), s.Ratio, floor, baseSpeedup, "ratio", text));
@@ -55,7 +59,8 @@ public static class BaselineComparer
             {
                 checks.Add(new BudgetCheck($"{prefix}.speedup", BudgetKind.Speed, code, BudgetStatus.NotEnforced, s.Ratio, floor, baseSpeedup, "ratio", text));
                 advisories.Add(new Advisory(DiagnosticCodes.BaselineFromOtherMachine,
-                    $"{text}: reported, not enforced: the baseline was recorded on machine {baseline.Machine.Id} ({baseline.Machine.CpuModel}, {baseline.Machine.Cores} cores), this is {machine.Id} ({machine.CpuModel}, {machine.Cores} cores)."));
+                    $"{text}: reported, not enforced: the baseline was recorded on machine {baseline.Machine.Id} ({baseline.Machine.CpuModel}, " +
+                        $"{baseline.Machine.Cores} cores), this is {machine.Id} ({machine.CpuModel}, {machine.Cores} cores)."));
             }
         }
 

@@ -38,13 +38,15 @@ public static class BudgetEvaluator
         var metrics = inputs.Metrics;
         if (metrics.Labelled?.Accuracy is not { } accuracy)
         {
-            inputs.Advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of shape [C] or [N,C]) to score against the labels: max_accuracy_drop was not checked.") { Key = "max_accuracy_drop" });
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of " +
+                "shape [C] or [N,C]) to score against the labels: max_accuracy_drop was not checked.") { Key = "max_accuracy_drop" });
             yield break;
         }
 
         var drop = accuracy.Top1Drop;
         yield return new BudgetCheck("max-accuracy-drop", BudgetKind.Fidelity, DiagnosticCodes.AccuracyDropExceeded, Status(drop <= maxDrop + 1e-12), drop, maxDrop, accuracy.ReferenceTop1, "fraction",
-            $"top-1 accuracy dropped {BudgetFormat.Points(drop)} (reference {BudgetFormat.Percent(accuracy.ReferenceTop1)}, candidate {BudgetFormat.Percent(accuracy.CandidateTop1)} on output '{metrics.Labelled.Name}'); budget max_accuracy_drop {BudgetFormat.Points(maxDrop)}");
+            $"top-1 accuracy dropped {BudgetFormat.Points(drop)} (reference {BudgetFormat.Percent(accuracy.ReferenceTop1)}, candidate " +
+                $"{BudgetFormat.Percent(accuracy.CandidateTop1)} on output '{metrics.Labelled.Name}'); budget max_accuracy_drop {BudgetFormat.Points(maxDrop)}");
     }
 
     internal static IEnumerable<BudgetCheck> Agreement(BudgetInputs inputs)
@@ -52,15 +54,18 @@ public static class BudgetEvaluator
         var minAgreement = inputs.Budgets.MinAgreement!.Value;
         if (!inputs.Metrics.Outputs.Any(o => o.Top1Agreement is not null))
         {
-            inputs.Advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
+            inputs.Advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no " +
+                "classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
         }
 
         foreach (var output in inputs.Metrics.Outputs)
         {
             if (output.Top1Agreement is { } agreement)
             {
-                yield return new BudgetCheck($"min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(agreement >= minAgreement), agreement, minAgreement, 1, "fraction",
-                    $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)} (the reference agrees with itself 100%); budget min_agreement {BudgetFormat.Percent(minAgreement)}");
+                yield return new BudgetCheck($"min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget,
+                    Status(agreement >= minAgreement), agreement, minAgreement, 1, "fraction",
+                    $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)} (the reference agrees with itself " +
+                        $"100%); budget min_agreement {BudgetFormat.Percent(minAgreement)}");
             }
         }
     }
@@ -71,8 +76,10 @@ public static class BudgetEvaluator
         NoFloatOutput(inputs, "min_cosine");
         foreach (var output in inputs.Metrics.Outputs)
         {
-            yield return new BudgetCheck($"min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(output.Cosine >= minCosine - CosineRounding), output.Cosine, minCosine, 1, "cosine",
-                $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)} (lowest sample {BudgetFormat.Number(output.MinCosine)}; the reference's own is 1); budget min_cosine {BudgetFormat.Number(minCosine)}");
+            yield return new BudgetCheck($"min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget,
+                Status(output.Cosine >= minCosine - CosineRounding), output.Cosine, minCosine, 1, "cosine",
+                $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)} (lowest sample " +
+                    $"{BudgetFormat.Number(output.MinCosine)}; the reference's own is 1); budget min_cosine {BudgetFormat.Number(minCosine)}");
         }
     }
 
@@ -83,7 +90,8 @@ public static class BudgetEvaluator
         foreach (var output in inputs.Metrics.Outputs)
         {
             yield return new BudgetCheck($"min-sqnr[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityBelowBudget, Status(output.SqnrDb >= minSqnr), output.SqnrDb, minSqnr, null, "dB",
-                $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)} (MSE {output.Mse:0.###e+0}, max abs error {output.MaxAbsError:0.###e+0}); budget min_sqnr {BudgetFormat.Db(minSqnr)}");
+                $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)} (MSE {output.Mse:0.###e+0}, max abs error " +
+                    $"{output.MaxAbsError:0.###e+0}); budget min_sqnr {BudgetFormat.Db(minSqnr)}");
         }
     }
 
@@ -99,7 +107,10 @@ public static class BudgetEvaluator
         var s = latency.Speedup;
         var floor = minSpeedup * (1 - budgets.SpeedupTolerance);
         yield return new BudgetCheck("min-speedup", BudgetKind.Speed, DiagnosticCodes.SpeedupBelowBudget, Status(s.High >= floor), s.Ratio, minSpeedup, null, "ratio",
-            $"speedup {BudgetFormat.Ratio(s.Ratio)}, {BudgetFormat.Level(s.ConfidenceLevel)} interval {BudgetFormat.Interval(s.Low, s.High)} over {latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate {BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget min_speedup {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole interval is below {BudgetFormat.Ratio(floor)}");
+            $"speedup {BudgetFormat.Ratio(s.Ratio)}, {BudgetFormat.Level(s.ConfidenceLevel)} interval {BudgetFormat.Interval(s.Low, s.High)} over " +
+                $"{latency.Pairs} A/B pairs (reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}, candidate " +
+                $"{BudgetFormat.Ms(latency.Candidate.MedianMs)}); budget min_speedup {BudgetFormat.Ratio(minSpeedup)}, missed only when the whole " +
+                $"interval is below {BudgetFormat.Ratio(floor)}");
     }
 
     internal static IEnumerable<BudgetCheck> SizeMb(BudgetInputs inputs)
@@ -108,8 +119,10 @@ public static class BudgetEvaluator
         var (reference, candidate) = (inputs.Reference, inputs.Candidate);
 
         // One unit in the whole row: MB of 1,000,000 bytes, the budget's own.
-        yield return new BudgetCheck("max-size-mb", BudgetKind.Size, DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000), candidate.Bytes / 1e6, maxMb, reference.Bytes / 1e6, "MB",
-            $"candidate is {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes with external data; reference {BudgetFormat.Megabytes(reference.Bytes)}); budget max_size_mb {BudgetFormat.Megabytes(maxMb * 1_000_000)}");
+        yield return new BudgetCheck("max-size-mb", BudgetKind.Size, DiagnosticCodes.SizeBudgetMissed, Status(candidate.Bytes <= maxMb * 1_000_000),
+            candidate.Bytes / 1e6, maxMb, reference.Bytes / 1e6, "MB",
+            $"candidate is {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes with external data; reference " +
+                $"{BudgetFormat.Megabytes(reference.Bytes)}); budget max_size_mb {BudgetFormat.Megabytes(maxMb * 1_000_000)}");
     }
 
     internal static IEnumerable<BudgetCheck> SizeRatio(BudgetInputs inputs)
@@ -135,13 +148,15 @@ public static class BudgetEvaluator
         var median = latency.Candidate.MedianMs;
         var enforced = budgets.EnforceAbsoluteLatency || string.Equals(budgets.LatencyMachine, machine.Id, StringComparison.Ordinal);
         var status = !enforced ? BudgetStatus.NotEnforced : Status(median <= maxMs);
-        var text = $"candidate median latency {BudgetFormat.Ms(median)} (p90 {BudgetFormat.Ms(latency.Candidate.P90Ms)}; reference median {BudgetFormat.Ms(latency.Reference.MedianMs)}); budget max_latency_ms {BudgetFormat.Ms(maxMs)}";
+        var text = $"candidate median latency {BudgetFormat.Ms(median)} (p90 {BudgetFormat.Ms(latency.Candidate.P90Ms)}; reference median " +
+            $"{BudgetFormat.Ms(latency.Reference.MedianMs)}); budget max_latency_ms {BudgetFormat.Ms(maxMs)}";
         yield return new BudgetCheck("max-latency-ms", BudgetKind.Speed, DiagnosticCodes.LatencyBudgetMissed, status, median, maxMs, latency.Reference.MedianMs, "ms", text);
         if (!enforced)
         {
             var setFor = budgets.LatencyMachine is null ? "no machine was named for it" : $"it was set for machine {budgets.LatencyMachine}";
             inputs.Advisories.Add(new Advisory(DiagnosticCodes.AbsoluteLatencyNotEnforced,
-                $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
+                $"{text}: reported, not enforced, because {setFor} and this is machine {machine.Id} ({machine.CpuModel}, {machine.Cores} cores). " +
+                    $"Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
         }
     }
 

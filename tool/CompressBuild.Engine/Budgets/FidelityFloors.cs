@@ -53,8 +53,10 @@ public static class FidelityFloors
             {
                 if (budgets.MinAgreement is null)
                 {
-                    yield return new BudgetCheck($"floor.min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, agreement >= MinAgreement ? BudgetStatus.Passed : BudgetStatus.Failed, agreement, MinAgreement, 1, "fraction",
-                        $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)}; the default floor is {BudgetFormat.Percent(MinAgreement)} (set min_agreement to choose your own)");
+                    yield return new BudgetCheck($"floor.min-agreement[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed,
+                        agreement >= MinAgreement ? BudgetStatus.Passed : BudgetStatus.Failed, agreement, MinAgreement, 1, "fraction",
+                        $"top-1 agreement with the reference on '{output.Name}' is {BudgetFormat.Percent(agreement)}; the default floor is " +
+                            $"{BudgetFormat.Percent(MinAgreement)} (set min_agreement to choose your own)");
                 }
 
                 continue;
@@ -67,13 +69,16 @@ public static class FidelityFloors
 
             if (budgets.MinCosine is null)
             {
-                yield return new BudgetCheck($"floor.min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, output.Cosine >= MinCosine ? BudgetStatus.Passed : BudgetStatus.Failed, output.Cosine, MinCosine, 1, "cosine",
-                    $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)}; the default floor is {BudgetFormat.Number(MinCosine)} (set min_cosine to choose your own)");
+                yield return new BudgetCheck($"floor.min-cosine[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed,
+                    output.Cosine >= MinCosine ? BudgetStatus.Passed : BudgetStatus.Failed, output.Cosine, MinCosine, 1, "cosine",
+                    $"mean cosine similarity of '{output.Name}' to the reference is {BudgetFormat.Number(output.Cosine)}; the default floor is " +
+                        $"{BudgetFormat.Number(MinCosine)} (set min_cosine to choose your own)");
             }
 
             if (budgets.MinSqnrDb is null)
             {
-                yield return new BudgetCheck($"floor.min-sqnr[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed, output.SqnrDb >= MinSqnrDb ? BudgetStatus.Passed : BudgetStatus.Failed, output.SqnrDb, MinSqnrDb, null, "dB",
+                yield return new BudgetCheck($"floor.min-sqnr[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.FidelityFloorMissed,
+                    output.SqnrDb >= MinSqnrDb ? BudgetStatus.Passed : BudgetStatus.Failed, output.SqnrDb, MinSqnrDb, null, "dB",
                     $"SQNR of '{output.Name}' against the reference is {BudgetFormat.Db(output.SqnrDb)}; the default floor is {BudgetFormat.Db(MinSqnrDb)} (set min_sqnr to choose your own)");
             }
         }

@@ -17,7 +17,12 @@ public static class ModelSummaryText
     {
         ArgumentNullException.ThrowIfNull(model);
         var requested = model.Trials.Count > 0 ? model.Trials[0].Plan : model.Shown.Plan;
-        var parts = new List<string> { ModeChange.Describe(requested, model.Trials, model.Shown) is { } changed ? Passes(model.Shown.Plan) + changed[changed.IndexOf(" (requested", StringComparison.Ordinal)..] : Passes(model.Shown.Plan) };
+        var parts = new List<string>
+        {
+            ModeChange.Describe(requested, model.Trials, model.Shown) is { } changed
+                ? Passes(model.Shown.Plan) + changed[changed.IndexOf(" (requested", StringComparison.Ordinal)..]
+                : Passes(model.Shown.Plan),
+        };
         if (model.Verification is { } v)
         {
             parts.Add(v.SizeRatio >= 1 ? $"{Short(v.SizeRatio)} smaller" : $"{Short(1 / v.SizeRatio)} larger");

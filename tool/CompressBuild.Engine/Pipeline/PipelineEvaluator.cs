@@ -82,7 +82,12 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         built.TryAdd(hash, plan);
         Report($"{plan.Origin}: verifying against the original");
-        var verification = Verifier.Run(VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with { Release = options.Release, Latency = options.Latency });
+        var verification = Verifier.Run(
+            VerificationBinding.Bind(model, candidate, config.Baseline, updateBaseline: false, options.Threads) with
+            {
+                Release = options.Release,
+                Latency = options.Latency,
+            });
         verification = verification with { Advisories = [.. passAdvisories, .. verification.Advisories] };
         var record = new TrialRecord(quantizedLayers, summaries, verification);
         File.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, CacheJson.Options));

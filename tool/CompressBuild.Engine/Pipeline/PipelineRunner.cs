@@ -198,7 +198,8 @@ public static class PipelineRunner
         var verification = record.Verification;
         if (ModeChange.Describe(requested, search.Trials, shown) is { } changed)
         {
-            verification = verification with { Advisories = [.. verification.Advisories, new Advisory(DiagnosticCodes.CandidateModeDiffers, $"the chosen candidate is {changed}: the requested passes did not meet every budget, so the search fell back to another mode.")] };
+            verification = verification with { Advisories = [.. verification.Advisories, new Advisory(DiagnosticCodes.CandidateModeDiffers,
+                $"the chosen candidate is {changed}: the requested passes did not meet every budget, so the search fell back to another mode.")] };
         }
 
         string? output = null;
@@ -246,6 +247,7 @@ public static class PipelineRunner
             ? $"wrote {model.Output} although it misses a budget (misses are warnings): {search.StopReason}"
             : string.Create(CultureInfo.InvariantCulture, $"wrote {model.Output}: {verification.SizeRatio:0.0}x smaller ({search.StopReason})"),
             PipelineEventKind.Finished);
-        return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason, evaluator.CacheHits, verification, reports) { RemoteHits = evaluator.RemoteHits };
+        return new ModelRunResult(model.Name, model.Path, output, search.Chosen is not null, search.Trials, search.Chosen, shown, search.StopReason,
+            evaluator.CacheHits, verification, reports) { RemoteHits = evaluator.RemoteHits };
     }
 }

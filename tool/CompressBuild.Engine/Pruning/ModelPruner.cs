@@ -79,7 +79,8 @@ public static class ModelPruner
         }
 
         advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneNoRuntimeSpeedup.Id,
-            $"{PruneMethods.Of(settings.Method).Name} sparsity keeps every tensor's shape, so ONNX Runtime runs the model no faster; it buys a smaller compressed (zip/NuGet) size. Use method {PruneMethods.All.First(m => m.Shrinks).Name} for speed."));
+            $"{PruneMethods.Of(settings.Method).Name} sparsity keeps every tensor's shape, so ONNX Runtime runs the model no faster; it buys a " +
+                $"smaller compressed (zip/NuGet) size. Use method {PruneMethods.All.First(m => m.Shrinks).Name} for speed."));
         return (reports, timing);
     }
 }

@@ -66,7 +66,8 @@ public static class ModelQuantizer
         var nodes = work.Decisions;
         if (!nodes.Any(n => n.Quantized))
         {
-            work.Advise(DiagnosticCodes.NothingToQuantize, $"nothing to quantize for {ModeName(options.Mode)} (no supported node with constant float weights was found or left after exclusions); the model is written unchanged.");
+            work.Advise(DiagnosticCodes.NothingToQuantize, $"nothing to quantize for {ModeName(options.Mode)} (no supported node with constant " +
+                $"float weights was found or left after exclusions); the model is written unchanged.");
             return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0) { Preprocessing = preprocessing };
         }
 
@@ -156,7 +157,8 @@ public static class ModelQuantizer
 
         work.PerChannelAllowed = false;
         work.Advise(DiagnosticCodes.OpsetTooOldPerTensorFallback,
-            $"the model uses opset {opset} and cannot move to opset {QdqOpset} ({problem}), so weights get one scale per tensor instead of per channel (less accurate); re-export at opset 13 or later.");
+            $"the model uses opset {opset} and cannot move to opset {QdqOpset} ({problem}), so weights get one scale per tensor instead of per " +
+                $"channel (less accurate); re-export at opset 13 or later.");
         return true;
     }
 

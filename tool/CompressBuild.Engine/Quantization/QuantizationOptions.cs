@@ -83,5 +83,7 @@ public sealed record QuantizationOptions
     public SessionSettings Session { get; init; } = SessionSettings.Default;
 
     public static IReadOnlyList<string> DefaultFp16BlockList { get; } =
-        ["Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "Exp", "Log", "Pow", "Sqrt", "Reciprocal", "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "InstanceNormalization", "RandomNormal", "RandomUniform"];
+        ["Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "Exp", "Log",
+            "Pow", "Sqrt", "Reciprocal", "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "InstanceNormalization",
+            "RandomNormal", "RandomUniform"];
 }

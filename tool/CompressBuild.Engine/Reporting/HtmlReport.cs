@@ -80,10 +80,16 @@ public static class HtmlReport
         {
             body.Add(new XElement(Html + "h2", "Latency"));
             body.Add(new XElement(Html + "p",
-                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.00} s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} bootstrap interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
+                string.Create(CultureInfo.InvariantCulture, $"{l.Pairs} interleaved A/B " +
+                    $"pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.00} " +
+                    $"s{(l.ReachedTimeCap ? " (stopped at the time cap)" : "")}, " +
+                    $"{(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s). Speedup " +
+                    $"{BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} bootstrap interval " +
+                    $"{BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}.")));
             body.Add(Table(["model", "median", "p90", "p99", "mean", "min", "max"], new[] { ("reference", l.Reference), ("candidate", l.Candidate) }.Select(x => new object[]
             {
-                x.Item1, BudgetFormat.Ms(x.Item2.MedianMs), BudgetFormat.Ms(x.Item2.P90Ms), BudgetFormat.Ms(x.Item2.P99Ms), BudgetFormat.Ms(x.Item2.MeanMs), BudgetFormat.Ms(x.Item2.MinMs), BudgetFormat.Ms(x.Item2.MaxMs),
+                x.Item1, BudgetFormat.Ms(x.Item2.MedianMs), BudgetFormat.Ms(x.Item2.P90Ms), BudgetFormat.Ms(x.Item2.P99Ms),
+                BudgetFormat.Ms(x.Item2.MeanMs), BudgetFormat.Ms(x.Item2.MinMs), BudgetFormat.Ms(x.Item2.MaxMs),
             })));
             body.Add(new XElement(Html + "figure", SvgCharts.LatencyHistogram(l.ReferenceMs, l.CandidateMs, Math.Max(l.Reference.P99Ms, l.Candidate.P99Ms))));
             var budget = r.Checks.FirstOrDefault(c => c.Name == "min-speedup")?.Budget;
@@ -106,7 +112,9 @@ public static class HtmlReport
 
         body.Add(new XElement(Html + "h2", "Machine"));
         body.Add(new XElement(Html + "p",
-            "Machine ", Code(r.Machine.Id), $": {r.Machine.CpuModel}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}; instruction sets: {string.Join(" ", r.Machine.IsaFlags)}. CompressBuild {r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}."));
+            "Machine ", Code(r.Machine.Id), $": {r.Machine.CpuModel}, {r.Machine.Cores} cores, " +
+                $"{r.Machine.OperatingSystem}/{r.Machine.Architecture}; instruction sets: {string.Join(" ", r.Machine.IsaFlags)}. CompressBuild " +
+                $"{r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}."));
 
         return new XDocument(
             new XElement(Html + "html", new XAttribute(XNamespace.Xml + "lang", "en"), new XAttribute("lang", "en"),

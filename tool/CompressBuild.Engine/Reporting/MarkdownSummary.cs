@@ -23,7 +23,8 @@ public static class MarkdownSummary
             foreach (var c in r.Checks)
             {
                 var mark = c.Status switch { BudgetStatus.Passed => "✅ pass", BudgetStatus.Failed => "❌ fail", _ => "⚠️ not enforced" };
-                md.Append(CultureInfo.InvariantCulture, $"| {Cell(c.Name)} | {mark} | {BudgetFormat.WithUnit(c.Measured, c.Unit)} | {BudgetFormat.WithUnit(c.Budget, c.Unit)} | {(c.Reference is { } v ? BudgetFormat.WithUnit(v, c.Unit) : "-")} | {c.Code.Id} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {Cell(c.Name)} | {mark} | {BudgetFormat.WithUnit(c.Measured, c.Unit)} | " +
+                    $"{BudgetFormat.WithUnit(c.Budget, c.Unit)} | {(c.Reference is { } v ? BudgetFormat.WithUnit(v, c.Unit) : "-")} | {c.Code.Id} |\n");
             }
 
             md.Append('\n');
@@ -38,7 +39,8 @@ public static class MarkdownSummary
         {
             var accuracy = o.Accuracy is { } a ? $"{BudgetFormat.Percent(a.ReferenceTop1)} → {BudgetFormat.Percent(a.CandidateTop1)}" : "-";
             md.Append(CultureInfo.InvariantCulture,
-                $"| {Cell(o.Name)} | {(o.IsClassification ? "classification" : "regression")} | {BudgetFormat.Number(o.Cosine)} | {BudgetFormat.Db(o.SqnrDb)} | {o.MaxAbsError:0.###e+0} | {(o.Top1Agreement is { } g ? BudgetFormat.Percent(g) : "-")} | {accuracy} |\n");
+                $"| {Cell(o.Name)} | {(o.IsClassification ? "classification" : "regression")} | {BudgetFormat.Number(o.Cosine)} | " +
+                    $"{BudgetFormat.Db(o.SqnrDb)} | {o.MaxAbsError:0.###e+0} | {(o.Top1Agreement is { } g ? BudgetFormat.Percent(g) : "-")} | {accuracy} |\n");
         }
 
         md.Append('\n');
@@ -47,13 +49,18 @@ public static class MarkdownSummary
             md.Append("| latency | median | p90 | p99 |\n| --- | ---: | ---: | ---: |\n");
             md.Append(CultureInfo.InvariantCulture, $"| reference | {BudgetFormat.Ms(l.Reference.MedianMs)} | {BudgetFormat.Ms(l.Reference.P90Ms)} | {BudgetFormat.Ms(l.Reference.P99Ms)} |\n");
             md.Append(CultureInfo.InvariantCulture, $"| candidate | {BudgetFormat.Ms(l.Candidate.MedianMs)} | {BudgetFormat.Ms(l.Candidate.P90Ms)} | {BudgetFormat.Ms(l.Candidate.P99Ms)} |\n\n");
-            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B pairs{(l.RunsPerSample > 1 ? $" of {l.RunsPerSample} runs each" : "")} in {l.Seconds:0.0} s, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
+            md.Append(CultureInfo.InvariantCulture, $"Speedup **{BudgetFormat.Ratio(l.Speedup.Ratio)}**, " +
+                $"{BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}, {l.Pairs} A/B " +
+                $"pairs{(l.RunsPerSample > 1 ? $" of {l.RunsPerSample} runs each" : "")} in {l.Seconds:0.0} s, " +
+                $"{(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
         }
 
         md.Append(CultureInfo.InvariantCulture,
-            $"Size: {r.CandidateSize.Bytes:N0} bytes ({r.CandidateSize.ZipBytes:N0} zipped) vs reference {r.ReferenceSize.Bytes:N0} ({r.ReferenceSize.ZipBytes:N0} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}.\n\n");
+            $"Size: {r.CandidateSize.Bytes:N0} bytes ({r.CandidateSize.ZipBytes:N0} zipped) vs reference {r.ReferenceSize.Bytes:N0} " +
+                $"({r.ReferenceSize.ZipBytes:N0} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}.\n\n");
         md.Append(CultureInfo.InvariantCulture,
-            $"Machine `{r.Machine.Id}`: {Cell(r.Machine.CpuModel)}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}, {string.Join(" ", r.Machine.IsaFlags)}; CompressBuild {r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}.\n");
+            $"Machine `{r.Machine.Id}`: {Cell(r.Machine.CpuModel)}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}, " +
+                $"{string.Join(" ", r.Machine.IsaFlags)}; CompressBuild {r.ToolVersion}, ONNX Runtime {r.RuntimeVersion}.\n");
         foreach (var a in r.Advisories)
         {
             md.Append(CultureInfo.InvariantCulture, $"\n> ⚠️ **{a.Code.Id}**: {Cell(a.Message)}\n");

@@ -26,7 +26,8 @@ public static class SummaryReport
             var cosine = r.Metrics.Outputs.Count > 0 ? BudgetFormat.Number(r.Metrics.Outputs.Min(o => o.Cosine)) : "-";
             var misses = r.Passed ? "" : string.Join(", ", r.Misses.Select(m => $"{m.Code.Id} {m.Name}"));
             md.Append(CultureInfo.InvariantCulture,
-                $"| {r.ModelName.Replace("|", "\\|", StringComparison.Ordinal)} | {(r.Passed ? "✅" : "❌")} | {r.CandidateSize.Bytes:N0} B | {BudgetFormat.Ratio(r.SizeRatio)} | {speedup} | {accuracy} | {cosine} | {misses} |\n");
+                $"| {r.ModelName.Replace("|", "\\|", StringComparison.Ordinal)} | {(r.Passed ? "✅" : "❌")} | {r.CandidateSize.Bytes:N0} B | " +
+                    $"{BudgetFormat.Ratio(r.SizeRatio)} | {speedup} | {accuracy} | {cosine} | {misses} |\n");
         }
 
         return md.ToString();

@@ -33,7 +33,8 @@ public static class Verifier
 
         if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
         {
-            throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (max_accuracy_drop) needs class labels: give the evaluation's labels (.npy or text, one label per sample).", request.Data);
+            throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (max_accuracy_drop) needs class labels: give the " +
+                "evaluation's labels (.npy or text, one label per sample).", request.Data);
         }
 
         // Our reader first: a corrupt or hostile file gets its CB2xxx error before the runtime sees it.
@@ -65,7 +66,8 @@ public static class Verifier
         var advisories = new List<Advisory>();
         if (labels is not null && metrics.Labelled is null && request.Budgets.MaxAccuracyDrop is null)
         {
-            advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "labels were given but the model has no classification output (class scores of shape [C] or [N,C]): accuracy was not measured."));
+            advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "labels were given but the model has no classification output " +
+                "(class scores of shape [C] or [N,C]): accuracy was not measured."));
         }
 
         LatencyComparison? latency = null;
@@ -76,7 +78,11 @@ public static class Verifier
             if (latency.Speedup.RelativeWidth > request.Latency.TargetRelativeWidth)
             {
                 advisories.Add(new Advisory(DiagnosticCodes.SpeedupIntervalWide,
-                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is {BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the {BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in {latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. Raise the latency sampling time (max_time) for a firmer figure."));
+                    $"the speedup interval {BudgetFormat.Interval(latency.Speedup.Low, latency.Speedup.High)} is " +
+                        $"{BudgetFormat.Percent(latency.Speedup.RelativeWidth)} wide, above the " +
+                        $"{BudgetFormat.Level(request.Latency.TargetRelativeWidth)} target, when sampling stopped after {latency.Pairs} pairs in " +
+                        $"{latency.Seconds:0.0} s: the machine is noisy; speedup budgets are judged on the whole interval, so they can only pass. " +
+                        $"Raise the latency sampling time (max_time) for a firmer figure."));
             }
         }
 
@@ -88,7 +94,8 @@ public static class Verifier
 
         if (baseline is null && request.Baseline is not null && !request.UpdateBaseline)
         {
-            advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' not found: nothing to compare against. Record one with --update-baseline and commit it."));
+            advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' not found: nothing to compare " +
+                $"against. Record one with --update-baseline and commit it."));
         }
         else if (baseline is not null && !request.UpdateBaseline)
         {
@@ -98,7 +105,9 @@ public static class Verifier
             }
             else
             {
-                advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' has no entry for '{name}' (it has {(baseline.Models.Count == 0 ? "none" : string.Join(", ", baseline.Models.Keys))}): nothing to compare against. Record it with --update-baseline."));
+                advisories.Add(new Advisory(DiagnosticCodes.BaselineNotFound, $"baseline file '{request.Baseline}' has no entry for '{name}' (it " +
+                    $"has {(baseline.Models.Count == 0 ? "none" : string.Join(", ", baseline.Models.Keys))}): nothing to compare against. Record it " +
+                    $"with --update-baseline."));
             }
         }
 

@@ -74,7 +74,8 @@ internal static class ReleaseBaselineFetcher
             info($"comparing against {label} from {feed} ({document.Models.Count} baseline model(s))");
             return new ReleaseBaseline(label, document);
         }
-        catch (Exception e) when (e is FatalProtocolException or HttpRequestException or IOException or InvalidDataException or PackagingException or OperationCanceledException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FatalProtocolException or HttpRequestException or IOException or InvalidDataException or PackagingException
+            or OperationCanceledException or UnauthorizedAccessException)
         {
             var reason = e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : e.Message;
             throw Unavailable(feed, $"{packageId}: {reason}", e);

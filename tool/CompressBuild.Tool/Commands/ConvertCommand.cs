@@ -21,9 +21,14 @@ internal static class ConvertCommand
         var perTensor = new Option<bool>("--per-tensor") { Description = "With --external-data: one file per tensor instead of a single data file." };
         var threshold = new Option<long>("--size-threshold") { Description = "Smallest tensor, in bytes, moved to external data.", DefaultValueFactory = _ => ModelSaveOptions.Default.SizeThreshold };
         var inline = new Option<bool>("--inline") { Description = "Bring every tensor back inside the model file." };
-        var opset = new Option<int?>("--opset") { Description = $"Raise the model's default-domain opset to N (7 to {OpsetConverter.MaxTarget}; 13 for per-channel QDQ, 21 for blocked int4), rewriting the ops whose meaning changed." };
+        var opset = new Option<int?>("--opset")
+        {
+            Description = $"Raise the model's default-domain opset to N (7 to {OpsetConverter.MaxTarget}; 13 for per-channel QDQ, 21 for blocked int4), " +
+                $"rewriting the ops whose meaning changed.",
+        };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout." };
-        var command = new Command("convert", "Rewrite a model: keep its layout, move weights to external data, or bring them back inline (losslessly), or raise its opset with --opset. Models over 2 GiB always get external data.")
+        var command = new Command("convert", "Rewrite a model: keep its layout, move weights to external data, or bring them back inline " +
+            "(losslessly), or raise its opset with --opset. Models over 2 GiB always get external data.")
         {
             model, output, external, perTensor, threshold, inline, opset, json,
         };
@@ -42,7 +47,8 @@ internal static class ConvertCommand
             var layout = parse.GetValue(inline) ? ExternalDataLayout.Inline
                 : !parse.GetValue(external) ? ExternalDataLayout.Keep
                 : parse.GetValue(perTensor) ? ExternalDataLayout.PerTensor : ExternalDataLayout.SingleFile;
-            return Run(context, new ConvertOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), layout, parse.GetValue(threshold), parse.GetValue(json)) { Opset = parse.GetValue(opset) });
+            return Run(context, new ConvertOptions(parse.GetRequiredValue(model), parse.GetRequiredValue(output), layout, parse.GetValue(threshold),
+                parse.GetValue(json)) { Opset = parse.GetValue(opset) });
         });
         return command;
     }
@@ -64,7 +70,8 @@ internal static class ConvertCommand
         var result = OnnxModelWriter.Save(model, options.Output, new ModelSaveOptions { Layout = options.Layout, SizeThreshold = options.SizeThreshold, Reads = reads });
         if (result.ExternalDataForcedBySize)
         {
-            context.Error.WriteLine($"{options.Output}: warning {DiagnosticCodes.ExternalDataForcedBySize}: the model is too large for one protobuf file (2 GiB limit), so its weights were written to external data.");
+            context.Error.WriteLine($"{options.Output}: warning {DiagnosticCodes.ExternalDataForcedBySize}: the model is too large for one protobuf " +
+                $"file (2 GiB limit), so its weights were written to external data.");
         }
 
         if (options.Json)

@@ -40,7 +40,8 @@ internal static class InitCommand
         {
             // run verifies every compressed model on real inputs and refuses a config without them (CB2104).
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid,
-                "init needs evaluation data, because run verifies the compressed model on real inputs and refuses a config without them: pass --data <samples> (.npy stacked on the first axis, .npz, or test_data_set_N folders), and --labels <file> for an accuracy budget.");
+                "init needs evaluation data, because run verifies the compressed model on real inputs and refuses a config without them: pass " +
+                    "--data <samples> (.npy stacked on the first axis, .npz, or test_data_set_N folders), and --labels <file> for an accuracy budget.");
         }
 
         var modelPath = options.Model ?? FindModel();

@@ -14,7 +14,11 @@ internal sealed class LatencyArguments
 {
     private readonly Option<double?> maxTime = new("--max-time") { HelpName = "SECONDS", Description = "Time cap in seconds on each verification's latency sampling (default 3)." };
     private readonly Option<int?> warmup = new("--warmup") { HelpName = "N", Description = "Untimed runs of each model before timing (default 20)." };
-    private readonly Option<string?> ciWidth = new("--ci-width") { HelpName = "PERCENT", Description = "Stop sampling once the speedup interval is this narrow, in percent of the speedup (default 5)." };
+    private readonly Option<string?> ciWidth = new("--ci-width")
+    {
+        HelpName = "PERCENT",
+        Description = "Stop sampling once the speedup interval is this narrow, in percent of the speedup (default 5).",
+    };
 
     public void AddTo(Command command)
     {
@@ -44,7 +48,13 @@ internal sealed class LatencyArguments
             throw new CompressBuildException(DiagnosticCodes.BudgetInvalid, $"--ci-width must be between 0% and 100%, got {width * 100:0.###}%.");
         }
 
-        return defaults with { MaxTime = TimeSpan.FromSeconds(seconds), Warmup = runs, TargetRelativeWidth = width, MinTime = seconds < defaults.MinTime.TotalSeconds ? TimeSpan.FromSeconds(seconds) : defaults.MinTime };
+        return defaults with
+        {
+            MaxTime = TimeSpan.FromSeconds(seconds),
+            Warmup = runs,
+            TargetRelativeWidth = width,
+            MinTime = seconds < defaults.MinTime.TotalSeconds ? TimeSpan.FromSeconds(seconds) : defaults.MinTime,
+        };
     }
 
     /// <summary>A percentage of the speedup ("5" or "5%"), as a fraction.</summary>

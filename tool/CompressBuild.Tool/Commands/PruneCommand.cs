@@ -104,9 +104,11 @@ internal static class PruneCommand
             PruneMethod.NM => $"nm {settings.Pattern ?? NmPattern.TwoFour}",
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
             PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion
-                ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}"
+                ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output " +
+                    $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}"
                 : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}",
-            _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope {PruneMethods.Scopes.Of(settings.Scope).Name}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
+            _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope " +
+                $"{PruneMethods.Scopes.Of(settings.Scope).Name}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
         };
         o.WriteLine($"Model       {command.Model} -> {command.Output}");
         o.WriteLine($"Method      {how}");
@@ -134,7 +136,9 @@ internal static class PruneCommand
             groups.WriteTo(o);
         }
 
-        o.WriteLine($"Parameters  {Units.Count(result.ParametersBefore)} -> {Units.Count(result.ParametersAfter)}; non-zero {Units.Count(result.NonZeroBefore)} -> {Units.Count(result.NonZeroAfter)}; measured sparsity {Units.Percent(result.MeasuredSparsity)} of the pruned layers");
+        o.WriteLine($"Parameters  {Units.Count(result.ParametersBefore)} -> {Units.Count(result.ParametersAfter)}; non-zero " +
+            $"{Units.Count(result.NonZeroBefore)} -> {Units.Count(result.NonZeroAfter)}; measured sparsity {Units.Percent(result.MeasuredSparsity)} " +
+            $"of the pruned layers");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Zip size    {Units.Bytes(result.ZipBytesBefore)} -> {Units.Bytes(result.ZipBytesAfter)} ({(double)result.ZipBytesBefore / Math.Max(1, result.ZipBytesAfter):0.00}x smaller)"));
         if (command.Comparison is { } comparison)
@@ -142,7 +146,8 @@ internal static class PruneCommand
             foreach (var output in comparison.Outputs)
             {
                 var accuracy = output.Accuracy is { } a
-                    ? string.Create(CultureInfo.InvariantCulture, $", top-1 {Units.Percent(a.ReferenceTop1)} -> {Units.Percent(a.CandidateTop1)}, top-{a.K} {Units.Percent(a.ReferenceTopK)} -> {Units.Percent(a.CandidateTopK)}")
+                    ? string.Create(CultureInfo.InvariantCulture, $", top-1 {Units.Percent(a.ReferenceTop1)} -> {Units.Percent(a.CandidateTop1)}, " +
+                        $"top-{a.K} {Units.Percent(a.ReferenceTopK)} -> {Units.Percent(a.CandidateTopK)}")
                     : "";
                 var agreement = output.Top1Agreement is { } t ? $", top-1 agreement {Units.Percent(t)}" : "";
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Compared    {output.Name} on {comparison.Samples} samples: cosine {output.Cosine:0.0000}{agreement}{accuracy}"));

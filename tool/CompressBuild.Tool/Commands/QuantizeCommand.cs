@@ -106,7 +106,10 @@ internal static class QuantizeCommand
         }
 
         // Every decision is in --json; the text names the layers that carry weights, and whatever the user excluded.
-        foreach (var skipped in result.Nodes.Where(n => !n.Quantized && (n.OpType is "Conv" or "Gemm" or "MatMul" || n.Detail.StartsWith("excluded by ", StringComparison.Ordinal) || n.Detail.StartsWith("kept float by ", StringComparison.Ordinal))))
+        foreach (var skipped in result.Nodes.Where(n => !n.Quantized
+            && (n.OpType is "Conv" or "Gemm" or "MatMul"
+                || n.Detail.StartsWith("excluded by ", StringComparison.Ordinal)
+                || n.Detail.StartsWith("kept float by ", StringComparison.Ordinal))))
         {
             o.WriteLine($"  float: {skipped.OpType} '{skipped.Node}': {skipped.Detail}");
         }
@@ -142,7 +145,8 @@ internal static class QuantizeCommand
     private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
     {
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
+            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and " +
+                $"QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
         var table = new TextTable("runs as", "op type", "nodes");
         foreach (var count in fusion.IntegerKernels)
         {

@@ -11,9 +11,16 @@ internal sealed class RunBuildArguments
     private readonly Option<string?> modelFile = new("--model-file") { Description = "Run only the model whose resolved path is this file." };
     private readonly Option<string?> output = new("--output") { Description = "Write the selected model here instead of its configured output (one model only)." };
     private readonly Option<string?> origin = new("--origin") { Description = "Report diagnostics located in the config at FILE(LINE,COLUMN) instead (for generated configs)." };
-    private readonly Option<string> messageFormat = new("--message-format") { Description = "text, or json-lines: one JSON object per line on stdout (the MSBuild protocol).", DefaultValueFactory = _ => TextFormat };
+    private readonly Option<string> messageFormat = new("--message-format")
+    {
+        Description = "text, or json-lines: one JSON object per line on stdout (the MSBuild protocol).",
+        DefaultValueFactory = _ => TextFormat,
+    };
     private readonly Option<bool> missesAsWarnings = new("--misses-as-warnings") { Description = "Report budget misses as warnings, write the closest candidate anyway, and exit 0." };
-    private readonly Option<string?> dependenciesFile = new("--dependencies-file") { Description = "After a run that wrote its output, list every input file it read here (one absolute path per line)." };
+    private readonly Option<string?> dependenciesFile = new("--dependencies-file")
+    {
+        Description = "After a run that wrote its output, list every input file it read here (one absolute path per line).",
+    };
     private readonly Option<string?> recordBaseline = new("--record-baseline") { Description = "Write this run's baseline entries for the selected models to this file (when every budget holds)." };
     private readonly Option<string?> baselinePackage = new("--baseline-package") { Description = "Compare against the baselines packed in the last release of this NuGet package." };
     private readonly Option<string?> baselineFeed = new("--baseline-feed") { Description = "The feed of --baseline-package: a v3 feed URL or a local folder." };

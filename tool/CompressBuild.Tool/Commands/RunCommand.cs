@@ -24,9 +24,20 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout." };
         var noCache = new Option<bool>("--no-cache") { Description = "Compute everything again; neither read nor write the cache." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"The cache folder (default: ${ContentCache.EnvironmentVariable} or the user's cache folder)." };
-        var cacheUrl = new Option<string?>("--cache-url") { Description = $"A shared remote cache behind the local one: azblob://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX or file:///PATH (default: ${CacheSettings.UrlVariable})." };
-        var cacheMode = new Option<string?>("--cache-mode") { Description = $"read: use the remote cache, never write it (untrusted builds); readwrite (default; also ${CacheSettings.ModeVariable})." };
-        var cacheMaxSize = new Option<string?>("--cache-max-size") { Description = $"Trim the local cache to this size after the run, least recently used first, e.g. 10GB (default: ${CacheSettings.MaxSizeVariable}, else no limit)." };
+        var cacheUrl = new Option<string?>("--cache-url")
+        {
+            Description = "A shared remote cache behind the local one: azblob://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX or file:///PATH " +
+                $"(default: ${CacheSettings.UrlVariable}).",
+        };
+        var cacheMode = new Option<string?>("--cache-mode")
+        {
+            Description = $"read: use the remote cache, never write it (untrusted builds); readwrite (default; also ${CacheSettings.ModeVariable}).",
+        };
+        var cacheMaxSize = new Option<string?>("--cache-max-size")
+        {
+            Description = "Trim the local cache to this size after the run, least recently used first, e.g. 10GB " +
+                $"(default: ${CacheSettings.MaxSizeVariable}, else no limit).",
+        };
         var updateBaseline = new Option<bool>("--update-baseline") { Description = "Record the results in the config's baseline file when every budget holds." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for verification (1 keeps latency comparable between runs).", DefaultValueFactory = _ => 1 };
         var build = new RunBuildArguments();
@@ -189,7 +200,9 @@ internal static class RunCommand
     private static (DiagnosticLine Line, int ExitCode) Failure(Exception e) => e switch
     {
         CompressBuildException cb => (DiagnosticLine.From(cb), cb.Code.ExitCode),
-        OrtException ort => (new DiagnosticLine(DiagnosticLine.Error, DiagnosticCodes.RuntimeFailed.Id, $"ONNX Runtime failed ({ort.ErrorCode}): {ort.Message}"), DiagnosticCodes.RuntimeFailed.ExitCode),
+        OrtException ort => (
+            new DiagnosticLine(DiagnosticLine.Error, DiagnosticCodes.RuntimeFailed.Id, $"ONNX Runtime failed ({ort.ErrorCode}): {ort.Message}"),
+            DiagnosticCodes.RuntimeFailed.ExitCode),
         IOException or UnauthorizedAccessException => (new DiagnosticLine(DiagnosticLine.Error, DiagnosticCodes.FileAccessFailed.Id, e.Message), DiagnosticCodes.FileAccessFailed.ExitCode),
 
         // DiagnosticCode has no category for 0001, so the protocol's "unexpected failure" code is written as text.
@@ -267,6 +280,10 @@ internal static class RunCommand
             o.WriteLine($"Report  {report}");
         }
 
-        o.WriteLine(result.Passed ? "Result  passed" : result.MissesAsWarnings && !result.Models.Any(m => m.Broken) ? $"Result  passed with warnings: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget" : $"Result  FAILED: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget");
+        o.WriteLine(result.Passed
+            ? "Result  passed"
+            : result.MissesAsWarnings && !result.Models.Any(m => m.Broken)
+                ? $"Result  passed with warnings: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget"
+                : $"Result  FAILED: {result.Models.Count(m => !m.Passed)} of {result.Models.Count} model(s) missed a budget");
     }
 }

@@ -19,7 +19,12 @@ internal static class VerifyCommand
     {
         var candidate = new Argument<string>("candidate") { Description = "The compressed .onnx model to verify." };
         var reference = new Option<string>("--reference") { HelpName = "MODEL", Description = "The original .onnx model to compare against.", Required = true };
-        var data = new Option<string>("--data") { HelpName = "PATH", Description = "Evaluation inputs: .npy (single input, stacked on the first axis), .npz, a folder of <input>.npy, or test_data_set_N folders.", Required = true };
+        var data = new Option<string>("--data")
+        {
+            HelpName = "PATH",
+            Description = "Evaluation inputs: .npy (single input, stacked on the first axis), .npz, a folder of <input>.npy, or test_data_set_N folders.",
+            Required = true,
+        };
         var labels = new Option<string?>("--labels") { HelpName = "PATH", Description = "Class labels, one per sample: integer .npy or a text file with one per line." };
         var limit = new Option<int?>("--limit") { HelpName = "N", Description = "Use only the first N samples." };
         var batch = new Option<int>("--batch") { HelpName = "N", Description = "Samples per inference (needs a symbolic first input dimension).", DefaultValueFactory = _ => 1 };
@@ -105,7 +110,10 @@ internal static class VerifyCommand
         if (r.Latency is { } l)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Latency     {l.Pairs} interleaved A/B pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.0} s{(l.ReachedTimeCap ? " (time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s)"));
+                $"Latency     {l.Pairs} interleaved A/B " +
+                    $"pairs{(l.RunsPerSample > 1 ? $" (each sample the mean of {l.RunsPerSample} back-to-back runs)" : "")} in {l.Seconds:0.0} " +
+                    $"s{(l.ReachedTimeCap ? " (time cap)" : "")}, {(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} " +
+                    $"intra-op thread(s)"));
             new TextTable("model", "median", "p90", "p99")
                 .Add("reference", Units.Ms(l.Reference.MedianMs), Units.Ms(l.Reference.P90Ms), Units.Ms(l.Reference.P99Ms))
                 .Add("candidate", Units.Ms(l.Candidate.MedianMs), Units.Ms(l.Candidate.P90Ms), Units.Ms(l.Candidate.P99Ms))
@@ -113,7 +121,8 @@ internal static class VerifyCommand
             o.WriteLine($"Speedup     {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}");
         }
 
-        o.WriteLine($"Size        {Units.Bytes(r.CandidateSize.Bytes)} ({Units.Bytes(r.CandidateSize.ZipBytes)} zipped) vs reference {Units.Bytes(r.ReferenceSize.Bytes)} ({Units.Bytes(r.ReferenceSize.ZipBytes)} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}");
+        o.WriteLine($"Size        {Units.Bytes(r.CandidateSize.Bytes)} ({Units.Bytes(r.CandidateSize.ZipBytes)} zipped) vs reference " +
+            $"{Units.Bytes(r.ReferenceSize.Bytes)} ({Units.Bytes(r.ReferenceSize.ZipBytes)} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}");
         o.WriteLine($"Machine     {r.Machine.Id}: {r.Machine.CpuModel}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}, {string.Join(" ", r.Machine.IsaFlags)}");
         if (r.Checks.Count > 0)
         {

@@ -203,7 +203,14 @@ public class ChannelPrunerTests(ITestOutputHelper output)
     {
         var original = PruningFixtures.Load(fixture);
         var plain = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25 });
-        var folded = ModelPruner.Run(original, new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = PruningFixtures.CalibrationData(fixture), Reconstruct = false, Allocation = SparsityAllocation.Uniform });
+        var folded = ModelPruner.Run(original, new PruneSettings
+        {
+            Method = PruneMethod.Channel,
+            Sparsity = 0.25,
+            CalibrationData = PruningFixtures.CalibrationData(fixture),
+            Reconstruct = false,
+            Allocation = SparsityAllocation.Uniform,
+        });
 
         // Same channels removed (l2 importance ignores the data); only the biases differ.
         Assert.Equal(plain.ChannelGroups.Select(g => g.Removed), folded.ChannelGroups.Select(g => g.Removed));

@@ -20,7 +20,14 @@ public class DetectorReconstructionTests(ITestOutputHelper output)
         var test = OcrInputs.Render(temp.Path, "det", 4, seed: 11, height: 320, width: 320);
 
         var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
-        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, Importance = ChannelImportance.Activation, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform };
+        var settings = new PruneSettings
+        {
+            Method = PruneMethod.Channel,
+            Sparsity = 0.25,
+            Importance = ChannelImportance.Activation,
+            CalibrationData = calibration,
+            Allocation = SparsityAllocation.Uniform,
+        };
 
         var plain = ModelPruner.Run(original, settings with { Reconstruct = false });
         var rebuilt = ModelPruner.Run(original, settings);

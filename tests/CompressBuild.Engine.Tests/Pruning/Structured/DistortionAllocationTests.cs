@@ -31,7 +31,8 @@ public class DistortionAllocationTests(ITestOutputHelper output)
 
         var cosine = Cosine(original, measured.Model, test);
         output.WriteLine($"ppocr-det channel 25%, distortion allocation (the default with calibration): {measured.ParametersBefore} -> {measured.ParametersAfter} parameters, "
-            + $"cosine {cosine:F4}, pruned in {elapsed.TotalSeconds:F1} s; groups {string.Join(", ", measured.ChannelGroups.Where(g => g.Protected is null).Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
+            + $"cosine {cosine:F4}, pruned in {elapsed.TotalSeconds:F1} s; groups " +
+                $"{string.Join(", ", measured.ChannelGroups.Where(g => g.Protected is null).Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
 
         // Uniform allocation on the same pages: 0.9327 (DetectorReconstructionTests), 671,690 parameters.
         Assert.True(cosine >= 0.95, $"cosine {cosine:F4}");
@@ -63,7 +64,13 @@ public class DistortionAllocationTests(ITestOutputHelper output)
     public void Distortion_allocation_gives_byte_identical_models_on_repeated_runs()
     {
         var original = PruningFixtures.Load("cnn_concat_dw.onnx");
-        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = PruningFixtures.CalibrationData("cnn_concat_dw.onnx"), Allocation = SparsityAllocation.Distortion };
+        var settings = new PruneSettings
+        {
+            Method = PruneMethod.Channel,
+            Sparsity = 0.25,
+            CalibrationData = PruningFixtures.CalibrationData("cnn_concat_dw.onnx"),
+            Allocation = SparsityAllocation.Distortion,
+        };
 
         var a = ModelPruner.Run(original, settings);
         var b = ModelPruner.Run(original, settings);

@@ -35,7 +35,8 @@ public sealed class LatencyAwareQuantizerTests(ITestOutputHelper output) : IDisp
 
         var convs = quantized.Nodes.Where(n => n.Quantized && n.OpType == "Conv").Select(n => n.Node).ToList();
         var depthwise = quantized.Model.Graph.Node.Where(n => n.OpType == "Conv" && n.Attribute.Any(a => a.Name == "group" && a.I > 1)).Select(n => n.Name).ToList();
-        output.WriteLine($"int8 kernels {ProfileTotal.Microseconds(int8):0} us, float {ProfileTotal.Microseconds(fp32):0} us; {convs.Count} Convs, {depthwise.Count} depthwise; float-attributed {convs.Count(fp32Costs.ContainsKey)}");
+        output.WriteLine($"int8 kernels {ProfileTotal.Microseconds(int8):0} us, float {ProfileTotal.Microseconds(fp32):0} us; {convs.Count} Convs, " +
+            $"{depthwise.Count} depthwise; float-attributed {convs.Count(fp32Costs.ContainsKey)}");
         Assert.Equal(53, convs.Count);
         Assert.Equal(int8.Count(t => t.OpType == "QLinearConv"), convs.Count(int8Costs.ContainsKey));
         Assert.All(convs, c => Assert.True(int8Costs.ContainsKey(c), $"{c} has no integer kernel in the profile"));
@@ -61,7 +62,9 @@ public sealed class LatencyAwareQuantizerTests(ITestOutputHelper output) : IDisp
 
         foreach (var round in result.LatencyRounds)
         {
-            output.WriteLine($"factor {round.Factor}: {round.Slow.Count} slow ({string.Join(", ", round.Slow.Select(s => $"{s.Node} {s.QuantizedMicroseconds:0}/{s.FloatMicroseconds:0}"))}); {round.BeforeMicroseconds:0} -> {round.AfterMicroseconds:0} us, kept {round.Kept}");
+            output.WriteLine($"factor {round.Factor}: {round.Slow.Count} slow " +
+                $"({string.Join(", ", round.Slow.Select(s => $"{s.Node} {s.QuantizedMicroseconds:0}/{s.FloatMicroseconds:0}"))}); " +
+                $"{round.BeforeMicroseconds:0} -> {round.AfterMicroseconds:0} us, kept {round.Kept}");
         }
 
         Assert.NotEmpty(result.LatencyRounds);

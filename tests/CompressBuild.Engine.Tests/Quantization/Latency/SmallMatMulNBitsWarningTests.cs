@@ -30,7 +30,8 @@ public sealed class SmallMatMulNBitsWarningTests
         var int4 = new QuantizationOptions { Mode = QuantizationMode.Int4Weight };
         var result = ModelQuantizer.Quantize(model, int4);
 
-        Assert.DoesNotContain(SmallMatMulNBitsWarning.Apply(result, int4 with { Session = SessionSettings.Default with { ExecutionProvider = ExecutionProvider.Cuda } }).Advisories, a => a.Code == "CB4019");
+        var cuda = int4 with { Session = SessionSettings.Default with { ExecutionProvider = ExecutionProvider.Cuda } };
+        Assert.DoesNotContain(SmallMatMulNBitsWarning.Apply(result, cuda).Advisories, a => a.Code == "CB4019");
         var dynamic = new QuantizationOptions { Mode = QuantizationMode.Int8Dynamic };
         Assert.DoesNotContain(SmallMatMulNBitsWarning.Apply(ModelQuantizer.Quantize(model, dynamic), dynamic).Advisories, a => a.Code == "CB4019");
     }

@@ -26,7 +26,11 @@ public class ConvQuantizerTests
     public void Dynamic_becomes_DynamicQuantizeLinear_ConvInteger_then_float_rescale_and_bias_keeping_the_window()
     {
         var graph = new OpGraph().Weight("w", 6, 3, 3, 3).Weight("b", 6)
-            .Op("Conv", ["x", "w", "b"], n => { NodeAttributes.SetInt(n, "group", 1); n.Attribute.Add(new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 1, 1, 1 } }); });
+            .Op("Conv", ["x", "w", "b"], n =>
+            {
+                NodeAttributes.SetInt(n, "group", 1);
+                n.Attribute.Add(new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 1, 1, 1 } });
+            });
         var (editor, context) = graph.Prepare();
 
         Assert.Equal(OpRewrite.Done("ConvInteger, u8 weights per tensor, activation quantized per call (DynamicQuantizeLinear)"), Conv.QuantizeDynamic(editor, context, graph.Node!));

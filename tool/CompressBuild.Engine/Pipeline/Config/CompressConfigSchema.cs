@@ -25,13 +25,16 @@ public static class CompressConfigSchema
         new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = PruneMethods.All.Names },
         new("sparsity", ConfigValueKind.Number, "Fraction of weights (or of each channel group) removed; default 0.5.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
         new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = PruneMethods.Scopes.Names },
-        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
+        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion " +
+            "sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
         new("pattern", ConfigValueKind.Text, "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this.") { Minimum = 1 },
-        new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise reconstruction (channel, magnitude, nm).") { Section = Calibration },
-        new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by default when calibration is given."),
+        new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise " +
+            "reconstruction (channel, magnitude, nm).") { Section = Calibration },
+        new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, " +
+            "SparseGPT for magnitude / nm); on by default when calibration is given."),
         new("exclude_nodes", ConfigValueKind.StringList, "Node names (or first-output names) left alone."),
         new("exclude_op_types", ConfigValueKind.StringList, "Op types left alone."),
     ]);
@@ -55,9 +58,12 @@ public static class CompressConfigSchema
         new("fp16_block_list", ConfigValueKind.StringList, "fp16: op types that stay float32."),
         new("fp16_io", ConfigValueKind.Boolean, "fp16: convert the model's inputs and outputs too."),
         new("bias_correction", ConfigValueKind.Boolean, "int8-static: correct the per-channel mean shift quantization introduces."),
-        new("latency_aware", ConfigValueKind.Boolean, "int8-static: profile on this machine and keep float the nodes that run slower quantized (default false: its choices follow timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
-        new("preprocess", ConfigValueKind.Boolean, "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). The opset is raised when the mode needs it either way."),
-        new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
+        new("latency_aware", ConfigValueKind.Boolean, "int8-static: profile on this machine and keep float the nodes that run slower quantized " +
+            "(default false: its choices follow timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
+        new("preprocess", ConfigValueKind.Boolean, "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout " +
+            "removal, shape inference; default true). The opset is raised when the mode needs it either way."),
+        new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches " +
+            "this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
     ]);
 

@@ -136,7 +136,9 @@ public sealed class BudgetSearch
         {
             var step = low + ((high - low) / 2);
             var sparsity = Math.Round(requestedSparsity * step / SparsitySteps, 4);
-            var plan = requested.Replace(prune, requested.Passes[prune].With("sparsity", sparsity), $"sparsity {sparsity.ToString("0.####", CultureInfo.InvariantCulture)} (requested {requestedSparsity.ToString("0.####", CultureInfo.InvariantCulture)})");
+            var plan = requested.Replace(prune, requested.Passes[prune].With("sparsity", sparsity),
+                $"sparsity {sparsity.ToString("0.####", CultureInfo.InvariantCulture)} (requested " +
+                $"{requestedSparsity.ToString("0.####", CultureInfo.InvariantCulture)})");
             if (Try(plan) is not { } trial)
             {
                 break;

@@ -1,3 +1,4 @@
 namespace CompressBuild.Engine.Pruning.Structured;
 
-internal sealed record ChannelOutcome(IReadOnlyList<LayerSparsity> Layers, IReadOnlyList<ChannelGroupReport> Groups, IReadOnlyList<PruneAdvisory> Advisories, Reconstruction.ReconstructionTiming Timing);
+internal sealed record ChannelOutcome(IReadOnlyList<LayerSparsity> Layers, IReadOnlyList<ChannelGroupReport> Groups,
+    IReadOnlyList<PruneAdvisory> Advisories, Reconstruction.ReconstructionTiming Timing);

@@ -73,7 +73,9 @@ internal static class ChannelPruner
         {
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
                 ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), counts);
-            counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), settings.RoundTo)), ranked[i].Count))).ToArray();
+            counts = groups.Select((g, i) =>
+                    Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), settings.RoundTo)), ranked[i].Count)))
+                .ToArray();
         }
 
         var removed = new HashSet<int>();

@@ -33,7 +33,8 @@ public static class CalibrationCollector
         if (broken.Count > 0)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationValuesNotFinite,
-                $"activation(s) {string.Join(", ", broken.Take(5).Select(b => $"'{b}'"))} took NaN or infinite values on the calibration data; check the data's scaling (the model expects the same preprocessing as in training).", data.Source);
+                $"activation(s) {string.Join(", ", broken.Take(5).Select(b => $"'{b}'"))} took NaN or infinite values on the calibration data; " +
+                    $"check the data's scaling (the model expects the same preprocessing as in training).", data.Source);
         }
 
         return histograms;

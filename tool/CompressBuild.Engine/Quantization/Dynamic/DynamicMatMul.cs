@@ -82,7 +82,8 @@ internal static class DynamicMatMul
     }
 
     /// <summary>Rewrites <paramref name="node"/> in place as DynamicQuantizeMatMul over the [K, N] weights.</summary>
-    private static void Replace(GraphEditor editor, QuantizationContext context, NodeProto node, string input, float[] weightsKn, long k, long n, string name, float alpha, float[]? bias, string? addAfter = null)
+    private static void Replace(GraphEditor editor, QuantizationContext context, NodeProto node, string input, float[] weightsKn, long k, long n,
+        string name, float alpha, float[]? bias, string? addAfter = null)
     {
         var options = context.Options;
         var quantized = WeightQuantization.Quantize(weightsKn, [k, n], options.PerChannel ? 1 : -1, options.WeightType, options.WeightSymmetric);

@@ -24,7 +24,8 @@ internal static class DynamicQuantizer
 
         if (convs > 0)
         {
-            work.Advise(DiagnosticCodes.SpeedupUnlikely, $"{convs} Conv node(s) became ConvInteger: 4x smaller weights, but ONNX Runtime's CPU ConvInteger is usually slower than its float Conv; for speed use mode int8-static with calibration data.");
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, $"{convs} Conv node(s) became ConvInteger: 4x smaller weights, but ONNX Runtime's CPU " +
+                $"ConvInteger is usually slower than its float Conv; for speed use mode int8-static with calibration data.");
         }
 
         if (work.Decisions.Any(d => d.Quantized))

@@ -30,7 +30,9 @@ internal static class Fp16Converter
         if (activations is null)
         {
             probe = null;
-            work.Advise(Diagnostics.DiagnosticCodes.Fp16NotMeasured, $"fp16 could not run the model on {(calibration is null ? "a generated input" : "the calibration data")} ({skipped}); only nodes with constants outside float16's range were kept float32. Give calibration data (compress.yaml: calibration) so each node's divergence is measured.");
+            work.Advise(Diagnostics.DiagnosticCodes.Fp16NotMeasured, $"fp16 could not run the model on " +
+                $"{(calibration is null ? "a generated input" : "the calibration data")} ({skipped}); only nodes with constants outside float16's " +
+                $"range were kept float32. Give calibration data (compress.yaml: calibration) so each node's divergence is measured.");
         }
         else
         {
@@ -77,10 +79,12 @@ internal static class Fp16Converter
         {
             var measuredOn = probe is null ? "" : $" (measured on {probe.Source})";
             work.Advise(Diagnostics.DiagnosticCodes.Fp16NodesKeptFloat,
-                $"fp16 kept {kept.Count} node(s) float32 because float16 cannot hold their values{measuredOn}: {string.Join("; ", kept.Take(5).Select(d => $"{d.Node} ({d.OpType}): {d.Detail}"))}{(kept.Count > 5 ? $"; and {kept.Count - 5} more" : "")}.");
+                $"fp16 kept {kept.Count} node(s) float32 because float16 cannot hold their values{measuredOn}: " +
+                    $"{string.Join("; ", kept.Take(5).Select(d => $"{d.Node} ({d.OpType}): {d.Detail}"))}{(kept.Count > 5 ? $"; and {kept.Count - 5} more" : "")}.");
         }
 
-        work.Advise(Diagnostics.DiagnosticCodes.SpeedupUnlikely, "fp16 halves the weights, but ONNX Runtime's CPU provider has few float16 kernels and inserts conversions, so expect no speedup on CPU (fp16 pays off on GPUs and NPUs).");
+        work.Advise(Diagnostics.DiagnosticCodes.SpeedupUnlikely, "fp16 halves the weights, but ONNX Runtime's CPU provider has few float16 kernels " +
+            "and inserts conversions, so expect no speedup on CPU (fp16 pays off on GPUs and NPUs).");
     }
 
     /// <summary>Runs a measurement; null with the reason when ONNX Runtime cannot run the model on the probe's inputs.</summary>

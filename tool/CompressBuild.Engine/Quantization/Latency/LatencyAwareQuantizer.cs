@@ -79,15 +79,20 @@ internal static class LatencyAwareQuantizer
     {
         var byNode = kept.ToDictionary(k => k.Node, StringComparer.Ordinal);
         var nodes = result.Nodes.Select(d => byNode.TryGetValue(d.Node, out var s)
-            ? d with { Detail = string.Create(CultureInfo.InvariantCulture, $"kept float for speed: its int8 kernel took {s.QuantizedMicroseconds:0} us against {s.FloatMicroseconds:0} us in float on this machine") }
+            ? d with { Detail = string.Create(CultureInfo.InvariantCulture, $"kept float for speed: its int8 kernel took " +
+                $"{s.QuantizedMicroseconds:0} us against {s.FloatMicroseconds:0} us in float on this machine") }
             : d).ToList();
         var before = rounds[0].BeforeMicroseconds;
         var after = rounds.Where(r => r.Kept).Select(r => r.AfterMicroseconds).DefaultIfEmpty(before).Last();
         var message = kept.Count == 0
             ? string.Create(CultureInfo.InvariantCulture,
-                $"latency-aware: {rounds[0].Slow.Count} node(s) ran slower quantized ({Names(rounds[0].Slow)}), but keeping them float did not pay off ({before:0} us -> {rounds[0].AfterMicroseconds:0} us of kernel time, cosine {rounds[0].CosineBefore:0.0000} -> {rounds[0].CosineAfter:0.0000}), so they stay int8.")
+                $"latency-aware: {rounds[0].Slow.Count} node(s) ran slower quantized ({Names(rounds[0].Slow)}), but keeping them float did not pay " +
+                    $"off ({before:0} us -> {rounds[0].AfterMicroseconds:0} us of kernel time, cosine {rounds[0].CosineBefore:0.0000} -> " +
+                    $"{rounds[0].CosineAfter:0.0000}), so they stay int8.")
             : string.Create(CultureInfo.InvariantCulture,
-                $"latency-aware: kept {kept.Count} node(s) float for speed ({Names(kept)}): their int8 kernels ran slower than float on this machine; kernel time {before:0} us -> {after:0} us ({before / after:0.00}x; the float model {floatMicroseconds:0} us; medians of ONNX Runtime's profile, 1 thread). Set latency_aware: false to quantize them anyway (smaller, slower).");
+                $"latency-aware: kept {kept.Count} node(s) float for speed ({Names(kept)}): their int8 kernels ran slower than float on this " +
+                    $"machine; kernel time {before:0} us -> {after:0} us ({before / after:0.00}x; the float model {floatMicroseconds:0} us; medians " +
+                    $"of ONNX Runtime's profile, 1 thread). Set latency_aware: false to quantize them anyway (smaller, slower).");
         return result with
         {
             Nodes = nodes,

@@ -28,6 +28,7 @@ public static class SaturationChoice
         }
 
         return (options with { ActivationType = QuantType.S8 }, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
-            "this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: activations are quantized as s8 (s8s8) instead of u8. The alternative, 7-bit weights (reduce_range: true), cost more precision on the models measured; a model built on a VNNI CPU uses u8 activations."));
+            "this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: activations are quantized as s8 (s8s8) instead of u8. The " +
+                "alternative, 7-bit weights (reduce_range: true), cost more precision on the models measured; a model built on a VNNI CPU uses u8 activations."));
     }
 }

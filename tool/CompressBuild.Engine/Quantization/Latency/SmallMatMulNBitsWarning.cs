@@ -31,7 +31,9 @@ public static class SmallMatMulNBitsWarning
 
         var largest = shapes.MaxBy(s => s.K * s.N);
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"all {shapes.Count} MatMulNBits node(s) are small (largest K={largest.K}, N={largest.N}, under {SmallWeights:N0} weights): on ONNX Runtime's CPU provider they usually run slower than the float MatMul they replace (the model is smaller, not faster); for speed use int8-static or int8-dynamic.");
+            $"all {shapes.Count} MatMulNBits node(s) are small (largest K={largest.K}, N={largest.N}, under {SmallWeights:N0} weights): on ONNX " +
+                $"Runtime's CPU provider they usually run slower than the float MatMul they replace (the model is smaller, not faster); for speed " +
+                $"use int8-static or int8-dynamic.");
         return result with { Advisories = [.. result.Advisories, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.ModeSlowerOnTarget.Id, message)] };
     }
 

@@ -29,12 +29,14 @@ public static class MixedPrecision
 
         if (targetCosine is { } t && t is <= 0 or > 1)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine must be above 0 and at most 1, got {t}."), model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine must be above 0 and at most 1, got {t}."), model.DisplayName);
         }
 
         if (keepFloatTop is { } k && k < 0)
         {
-            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keep_float_top must be 0 or more, got {k}."), model.DisplayName);
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keep_float_top must be 0 or more, got {k}."), model.DisplayName);
         }
 
         var histograms = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
@@ -76,7 +78,9 @@ public static class MixedPrecision
 
         if (!met)
         {
-            chosen = chosen with { Advisories = [.. chosen.Advisories, new QuantizationAdvisory(DiagnosticCodes.TargetCosineNotMet.Id, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine {targetCosine} was not reached: with every layer float the output cosine is {cosine:F6}."))] };
+            chosen = chosen with { Advisories = [.. chosen.Advisories, new QuantizationAdvisory(DiagnosticCodes.TargetCosineNotMet.Id,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"target_cosine {targetCosine} was not reached: with every layer " +
+                $"float the output cosine is {cosine:F6}."))] };
         }
 
         var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep)).ToList();
@@ -88,7 +92,8 @@ public static class MixedPrecision
         return new MixedPrecisionResult(chosen, layers, cosine, met);
     }
 
-    private static QuantizationResult Trial(OnnxModel model, QuantizationOptions options, Dataset calibration, Dictionary<string, ActivationHistogram> histograms, List<(NodeDecision Layer, double Cosine, int Position)> ranked, int keep) =>
+    private static QuantizationResult Trial(OnnxModel model, QuantizationOptions options, Dataset calibration,
+        Dictionary<string, ActivationHistogram> histograms, List<(NodeDecision Layer, double Cosine, int Position)> ranked, int keep) =>
         ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. options.ExcludeNodes, .. ranked.Take(keep).Select(r => r.Layer.Node)] }, calibration, histograms);
 
     private static double OutputCosine(InferenceSession reference, QuantizationResult candidate, Dataset calibration, QuantizationOptions options)

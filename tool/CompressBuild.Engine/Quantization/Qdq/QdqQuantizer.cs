@@ -245,7 +245,8 @@ internal static class QdqQuantizer
     /// saturates negatives to 0 itself. A float reader of the Relu's output would see the unclamped values, so
     /// then the Relu stays.
     /// </summary>
-    private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection, HashSet<NodeProto> selectedSet, QuantizationOptions options, Dictionary<NodeProto, string> originalOutputs)
+    private static List<NodeProto> FoldRelus(QuantizationWork work, GraphIndex index, IReadOnlyList<NodeProto> order, NodeSelection selection,
+        HashSet<NodeProto> selectedSet, QuantizationOptions options, Dictionary<NodeProto, string> originalOutputs)
     {
         var folded = new List<NodeProto>();
         if (options.ActivationSymmetric)
@@ -281,7 +282,8 @@ internal static class QdqQuantizer
     /// The bias as int32 in steps of input scale x weight scale. That scale is computed by a Mul of the two
     /// existing scale initializers rather than stored again (ONNX Runtime folds it), which keeps the file small.
     /// </summary>
-    private static string QuantizeBias(GraphEditor editor, OnnxModel model, TensorProto bias, float inputScale, string inputScaleName, QuantizedWeight weight, out string dataName, out float[] biasScales)
+    private static string QuantizeBias(GraphEditor editor, OnnxModel model, TensorProto bias, float inputScale, string inputScaleName,
+        QuantizedWeight weight, out string dataName, out float[] biasScales)
     {
         var weights = weight.Weights;
         var values = TensorData.ToSingles(bias, model);

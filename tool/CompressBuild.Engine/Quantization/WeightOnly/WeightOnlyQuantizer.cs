@@ -20,7 +20,8 @@ internal static class WeightOnlyQuantizer
         if (options.Gptq == true && calibration is null)
         {
             throw new CompressBuildException(DiagnosticCodes.ReconstructionNeedsCalibration,
-                "gptq solves each layer on calibration data: give calibration.data (a file or folder of a few hundred representative inputs), or set gptq to false for round-to-nearest.", work.Model.DisplayName);
+                "gptq solves each layer on calibration data: give calibration.data (a file or folder of a few hundred representative inputs), or " +
+                    "set gptq to false for round-to-nearest.", work.Model.DisplayName);
         }
 
         var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
@@ -37,7 +38,8 @@ internal static class WeightOnlyQuantizer
 
         if (convs)
         {
-            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized behind DequantizeLinear, which ONNX Runtime runs on every inference: the model is smaller but slower (measured 0.65-0.7x on a MobileNet-style detector); use int8-static for speed.");
+            work.Advise(DiagnosticCodes.SpeedupUnlikely, "Conv weights are stored quantized behind DequantizeLinear, which ONNX Runtime runs on " +
+                "every inference: the model is smaller but slower (measured 0.65-0.7x on a MobileNet-style detector); use int8-static for speed.");
         }
 
         if (work.Decisions.Any(d => d.Quantized))
