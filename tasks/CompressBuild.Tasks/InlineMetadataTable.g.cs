@@ -111,8 +111,8 @@ internal static class InlineMetadataTable
         new("QuantizeBiasCorrection", "quantize", "bias_correction", InlineValueKind.Boolean, null, null, false, false, [],
             "int8-static: correct the per-channel mean shift quantization introduces."),
         new("QuantizeLatencyAware", "quantize", "latency_aware", InlineValueKind.Boolean, null, null, false, false, [],
-            "int8-static: profile on this machine and keep float the nodes that run slower quantized (default true); false quantizes them " +
-                "anyway (smaller, possibly slower, the same bytes on every machine)."),
+            "int8-static: profile on this machine and keep float the nodes that run slower quantized (default false: its choices follow " +
+                "timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
         new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [],
             "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). " +
                 "The opset is raised when the mode needs it either way."),

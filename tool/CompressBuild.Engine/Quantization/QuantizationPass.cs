@@ -72,7 +72,7 @@ public static class QuantizationPass
         var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"int8-static runs at {latency.Speedup.Ratio:0.00}x the float model's speed on this machine (95% interval [{latency.Speedup.Low:0.00}, " +
                 $"{latency.Speedup.High:0.00}], 1 thread, a calibration-sized input): Q/DQ and per-op overheads outweigh the int8 math here; set " +
-                "latency_aware: true (--latency-aware) to keep the slower nodes float, keep the model float for speed, or accept it for size.");
+                $"latency_aware: true (--latency-aware) to keep the slower nodes float, keep the model float for speed, or accept it for size.");
         return result with { Advisories = [.. result.Advisories, new QuantizationAdvisory(DiagnosticCodes.QuantizedSlowerThanFloat.Id, message)] };
     }
 

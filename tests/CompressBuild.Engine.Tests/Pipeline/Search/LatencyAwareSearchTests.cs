@@ -7,7 +7,7 @@ namespace CompressBuild.Engine.Tests.Pipeline.Search;
 
 public sealed class LatencyAwareSearchTests
 {
-    [Fact]
+    [Theory]
     [InlineData(false)]
     [InlineData(null)]
     public void A_speed_miss_with_latency_aware_off_is_retried_with_it_on_before_any_fallback(bool? latencyAware)

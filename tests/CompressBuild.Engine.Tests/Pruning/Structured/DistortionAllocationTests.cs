@@ -97,7 +97,7 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         var e = Assert.Throws<CompressBuildException>(settings.Validate);
 
         Assert.Equal("CB2043", e.Code.Id);
-        Assert.Contains("--allocation distortion", e.Message, StringComparison.Ordinal);
+        Assert.Contains("allocation distortion", e.Message, StringComparison.Ordinal);
     }
 
     private static double Cosine(OnnxModel original, OnnxModel pruned, string data)
