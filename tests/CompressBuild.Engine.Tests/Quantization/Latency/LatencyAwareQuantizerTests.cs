@@ -58,7 +58,7 @@ public sealed class LatencyAwareQuantizerTests(ITestOutputHelper output) : IDisp
         var calibration = OcrInputs.Render(folder.Path, "cls", 16, seed: 7, 48, 192);
         var evaluation = OcrInputs.Render(folder.Path, "cls", 8, seed: 11, 48, 192);
 
-        var result = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions(), calibration, 0, null, null)).Result;
+        var result = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions { LatencyAware = true }, calibration, 0, null, null)).Result;
 
         foreach (var round in result.LatencyRounds)
         {
