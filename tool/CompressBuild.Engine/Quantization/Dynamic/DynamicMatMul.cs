@@ -19,14 +19,9 @@ internal static class DynamicMatMul
 
     public static string? MatMul(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
-        if (MalformedNodes.Product(context, node) is { } malformed)
+        if (ConstantProduct.Read(context, node, "DynamicQuantizeMatMul", out var b, out _) is { } refusal)
         {
-            return malformed;
-        }
-
-        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
-        {
-            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : OpRewrite.ActivationProduct;
+            return refusal;
         }
 
         var values = TensorData.ToSingles(b, context.Model);
@@ -36,22 +31,11 @@ internal static class DynamicMatMul
 
     public static string? Gemm(GraphEditor editor, QuantizationContext context, NodeProto node)
     {
-        if (GemmForm.TransARefusal(node, "DynamicQuantizeMatMul") is { } transposedA)
+        if (ConstantProduct.Read(context, node, "DynamicQuantizeMatMul", out var b, out var gemm) is { } refusal)
         {
-            return transposedA;
+            return refusal;
         }
 
-        if (MalformedNodes.Product(context, node) is { } malformed)
-        {
-            return malformed;
-        }
-
-        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
-        {
-            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : OpRewrite.ActivationProduct;
-        }
-
-        var gemm = GemmForm.Of(node, b.Dims)!;
         var (k, n, alpha, beta) = (gemm.K, gemm.N, gemm.Alpha, gemm.Beta);
         var values = TensorData.ToSingles(b, context.Model);
         if (gemm.TransB)

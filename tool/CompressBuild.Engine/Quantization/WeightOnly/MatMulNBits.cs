@@ -27,22 +27,11 @@ internal static class MatMulNBits
 
     private static string? Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, IReadOnlyDictionary<string, float[]>? gptqRanges)
     {
-        if (GemmForm.TransARefusal(node, "MatMulNBits") is { } transposedA)
+        if (ConstantProduct.Read(context, node, "MatMulNBits", out var b, out var gemm) is { } refusal)
         {
-            return transposedA;
+            return refusal;
         }
 
-        if (MalformedNodes.Product(context, node) is { } malformed)
-        {
-            return malformed;
-        }
-
-        if (context.FloatConstant(node.Input[1]) is not { Dims.Count: 2 } b)
-        {
-            return context.IsConstant(node.Input[1]) ? "B is not a 2-D float32 constant" : OpRewrite.ActivationProduct;
-        }
-
-        var gemm = GemmForm.Of(node, b.Dims)!;
         int k = (int)gemm.K, n = (int)gemm.N;
         var options = context.Options;
         if (k < options.BlockSize / 2)
