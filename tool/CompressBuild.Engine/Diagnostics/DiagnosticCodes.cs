@@ -3,7 +3,7 @@ namespace CompressBuild.Engine.Diagnostics;
 /// <summary>Every diagnostic code the engine raises. Each one is documented, with its fix, in the README.</summary>
 public static class DiagnosticCodes
 {
-    // CB1001-CB1099: budget misses and regressions found by verification (issue 5).
+    // CB1001-CB1099: budget misses and regressions found by verification.
     public static readonly DiagnosticCode AccuracyDropExceeded = new(1001);
     public static readonly DiagnosticCode SpeedupBelowBudget = new(1002);
     public static readonly DiagnosticCode SizeBudgetMissed = new(1003);
@@ -11,7 +11,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaselineRegression = new(1005);
     public static readonly DiagnosticCode FidelityBelowBudget = new(1006);
 
-    // CB1010-CB1019: fidelity floors and broken outputs (issue 14): errors no option turns into a pass.
+    // CB1010-CB1019: fidelity floors and broken outputs: errors no option turns into a pass.
     public static readonly DiagnosticCode OutputNotFinite = new(1010);
     public static readonly DiagnosticCode OutputCollapsed = new(1011);
     public static readonly DiagnosticCode FidelityFloorMissed = new(1012);
@@ -34,7 +34,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ModelsDoNotMatch = new(2014);
     public static readonly DiagnosticCode OutputExists = new(2015);
 
-    // CB2016-CB2019, CB22xx: hostile or degenerate input refused (issue 15).
+    // CB2016-CB2019, CB22xx: hostile or degenerate input refused.
     public static readonly DiagnosticCode EvaluationDataEmpty = new(2016);
     public static readonly DiagnosticCode InputNotRegularFile = new(2017);
     public static readonly DiagnosticCode ThreadCountInvalid = new(2018);
@@ -70,16 +70,16 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode CalibrationValuesNotFinite = new(2023);
     // CB2024 is retired (quantization's own unknown-exclusion code, now CB2044 for every pass); never reuse it.
 
-    // CB2030-CB2034: opset conversion input (issue 16).
+    // CB2030-CB2034: opset conversion input.
     public static readonly DiagnosticCode OpsetOpNotConvertible = new(2030);
     public static readonly DiagnosticCode OpsetTargetInvalid = new(2031);
     public static readonly DiagnosticCode OpsetSourceTooOld = new(2032);
     public static readonly DiagnosticCode OpsetConvertedModelRejected = new(2033);
 
-    // CB2046-CB2049: budget values (issue 13).
+    // CB2046-CB2049: budget values.
     public static readonly DiagnosticCode BudgetNotAFraction = new(2046);
 
-    // CB2060-CB2079: invalid verification input (issue 5).
+    // CB2060-CB2079: invalid verification input.
     public static readonly DiagnosticCode BudgetInvalid = new(2060);
     public static readonly DiagnosticCode BaselineInvalid = new(2061);
     public static readonly DiagnosticCode BatchNotSupported = new(2062);
@@ -89,7 +89,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
     public static readonly DiagnosticCode RuntimeFailed = new(3004);
 
-    // CB3020-CB3029: the ONNX Runtime native library and its execution providers (issue 12).
+    // CB3020-CB3029: the ONNX Runtime native library and its execution providers.
     public static readonly DiagnosticCode ExecutionProviderUnavailable = new(3020);
     public static readonly DiagnosticCode ExecutionProviderFailed = new(3021);
     public static readonly DiagnosticCode BaselineFeedUnavailable = new(3006);
@@ -123,17 +123,17 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
 
-    // CB4017-CB4022: latency-aware quantization (issue 16).
+    // CB4017-CB4022: latency-aware quantization.
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
     public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);
     public static readonly DiagnosticCode ModeSlowerOnTarget = new(4019);
 
-    // CB4023-CB4026: pre-processing advisories (issue 16).
+    // CB4023-CB4026: pre-processing advisories.
     public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);
     public static readonly DiagnosticCode ConstantFoldingSkipped = new(4024);
     public static readonly DiagnosticCode BatchNormNotFolded = new(4025);
 
-    // CB4050-CB4069: verification advisories (issue 5).
+    // CB4050-CB4069: verification advisories.
     public static readonly DiagnosticCode AbsoluteLatencyNotEnforced = new(4050);
     public static readonly DiagnosticCode SpeedupIntervalWide = new(4051);
     public static readonly DiagnosticCode BaselineFromOtherMachine = new(4052);
@@ -141,7 +141,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode NoClassificationOutput = new(4054);
     public static readonly DiagnosticCode FidelityBudgetUnchecked = new(4055);
 
-    // CB4056-CB4064: fp16 safety and search honesty (issue 14).
+    // CB4056-CB4064: fp16 safety and search honesty.
     public static readonly DiagnosticCode Fp16NodesKeptFloat = new(4056);
     public static readonly DiagnosticCode Fp16NotMeasured = new(4057);
     public static readonly DiagnosticCode CandidateModeDiffers = new(4058);

@@ -21,7 +21,7 @@ public static class DatasetBatching
         if (fixedInput is not null)
         {
             throw new CompressBuildException(DiagnosticCodes.BatchNotSupported,
-                $"--batch {batch} needs a symbolic first dimension on every input, but input '{fixedInput.Name}' has shape {DatasetLoader.FormatShape(fixedInput)}; use --batch 1.", file);
+                $"batch {batch} needs a symbolic first dimension on every input, but input '{fixedInput.Name}' has shape {DatasetLoader.FormatShape(fixedInput)}; use batch 1.", file);
         }
 
         var count = (data.Count + batch - 1) / batch;
