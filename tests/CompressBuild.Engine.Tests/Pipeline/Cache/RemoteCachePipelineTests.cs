@@ -57,7 +57,7 @@ public sealed class RemoteCachePipelineTests : IDisposable
         Assert.True(second.Result.Passed);
         Assert.All(second.Result.Models, m => Assert.Equal(1, m.RemoteHits));
         Assert.All(second.Result.Models, m => Assert.EndsWith("from the remote cache", ModelSummaryText.For(m, config.Path), StringComparison.Ordinal));
-        Assert.Contains(second.Events, e => e.StartsWith("remote cache hit for requested: ", StringComparison.Ordinal) && e.Contains("KiB in", StringComparison.Ordinal));
+        Assert.Contains(second.Events, e => e.StartsWith("remote cache hit for requested: ", StringComparison.Ordinal) && e.Contains("kB in", StringComparison.Ordinal));
         Assert.Empty(first.Result.CacheWarnings);
         Assert.Empty(second.Result.CacheWarnings);
 
