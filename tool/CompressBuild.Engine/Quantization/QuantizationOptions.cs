@@ -73,6 +73,9 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool LatencyAware { get; init; }
 
+    /// <summary>Mixed precision: how layers are ranked (Mixed.SensitivityMethod; the one-layer probe by default).</summary>
+    public Mixed.SensitivityMethod Sensitivity { get; init; }
+
     /// <summary>
     /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate
     /// on x86 CPUs without VNNI. Null (default) decides from this CPU (Latency.CpuFeatures.U8S8CanSaturate).

@@ -116,11 +116,14 @@ internal static class QuantizeCommand
 
         if (mixed is not null && mixed.Layers.Count > 0)
         {
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sensitivity (output cosine with only that layer quantized, on the calibration data; final model {mixed.Cosine:F6})"));
-            var table = new TextTable("layer", "op type", "cosine", "kept float");
+            var hessian = mixed.Ranking?.Method == Engine.Quantization.Mixed.SensitivityMethod.Hessian;
+            var measure = hessian ? "HAWQ-V3 trace(H) x ||W - Q(W)||^2 / n from the calibration Gram matrices" : "output cosine with only that layer quantized, on the calibration data";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sensitivity ({measure}; final model {mixed.Cosine:F6})"));
+            var table = new TextTable("layer", "op type", hessian ? "hessian" : "cosine", "kept float");
             foreach (var layer in mixed.Layers)
             {
-                table.Add(layer.Node, layer.OpType, layer.Cosine.ToString("F6", CultureInfo.InvariantCulture), layer.KeptFloat ? "yes" : "");
+                var score = hessian ? layer.Hessian?.ToString("G4", CultureInfo.InvariantCulture) : layer.Cosine?.ToString("F6", CultureInfo.InvariantCulture);
+                table.Add(layer.Node, layer.OpType, score ?? "-", layer.KeptFloat ? "yes" : "");
             }
 
             table.WriteTo(o);

@@ -3,6 +3,7 @@ using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Quantization.Mixed;
 
 namespace CompressBuild.Engine.Pipeline.Config;
 
@@ -65,6 +66,8 @@ public static class CompressConfigSchema
         new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches " +
             "this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
+        new("sensitivity", ConfigValueKind.Choice, "Mixed precision: how layers are ranked; probe (quantize each alone and measure) or hessian " +
+            "(HAWQ-V3 trace from the calibration Gram matrices, no trial runs).") { Choices = SensitivityMethods.All.Names },
     ]);
 
     public static ConfigSection Evaluation { get; } = new("evaluation", "The data the compressed model is verified on.",

@@ -3,6 +3,7 @@ using CompressBuild.Engine.Choices;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Quantization.Mixed;
 
 namespace CompressBuild.Engine.Pipeline.Passes;
 
@@ -35,6 +36,7 @@ public static class QuantizeBinding
             BiasCorrection = pass.Flag("bias_correction") ?? false,
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
+            Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }

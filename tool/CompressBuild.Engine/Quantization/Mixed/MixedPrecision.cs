@@ -3,6 +3,7 @@ using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Reconstruction;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Mixed;
@@ -11,7 +12,8 @@ namespace CompressBuild.Engine.Quantization.Mixed;
 /// Mixed precision by measured sensitivity: each weighted layer is quantized on its own and the model's outputs
 /// compared with the float model's on the calibration data; then the most sensitive layers stay float, either
 /// a fixed number of them (--keep-float-top K) or as few as needed for the whole model to reach a target
-/// output cosine (--target-cosine). Calibration statistics are gathered once and reused by every trial.
+/// output cosine (--target-cosine). Calibration statistics are gathered once and reused by every trial. With
+/// <c>sensitivity: hessian</c> the ranking comes from <see cref="HessianSensitivity"/> instead: no trial model per layer.
 /// </summary>
 public static class MixedPrecision
 {
@@ -48,17 +50,11 @@ public static class MixedPrecision
         }
 
         using var reference = ModelSessions.Open(model, options.Session);
-        var trials = new List<(NodeDecision Layer, double Cosine, int Position)>();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            Diagnostics.Deadline.ThrowIfExpired();
-            var others = candidates.Where(c => c != candidates[i]).Select(c => c.Node);
-            var alone = ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. options.ExcludeNodes, .. others] }, calibration, histograms);
-            trials.Add((candidates[i], OutputCosine(reference, alone, calibration, options), i));
-        }
-
-        // Most sensitive first; graph position breaks ties so the order never depends on anything else.
-        var ranked = trials.OrderBy(t => t.Cosine).ThenBy(t => t.Position).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (ranked, trialCount, capture) = options.Sensitivity == SensitivityMethod.Hessian
+            ? HessianRanking(model, full, candidates, calibration, options)
+            : ProbeRanking(model, options, calibration, histograms, reference, candidates);
+        var rankingTime = clock.Elapsed;
         var keep = keepFloatTop ?? 0;
         var chosen = keep == 0 ? full : Trial(model, options, calibration, histograms, ranked, keep);
         var cosine = OutputCosine(reference, chosen, calibration, options);
@@ -83,17 +79,48 @@ public static class MixedPrecision
                 $"float the output cosine is {cosine:F6}."))] };
         }
 
-        var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep)).ToList();
+        var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep) { Hessian = r.Hessian }).ToList();
         var kept = layers.Where(l => l.KeptFloat).Select(l => l.Node).ToHashSet(StringComparer.Ordinal);
         chosen = chosen with
         {
             Nodes = chosen.Nodes.Select(n => !n.Quantized && kept.Contains(n.Node) ? n with { Detail = "kept float by mixed precision (among the most sensitive layers)" } : n).ToList(),
         };
-        return new MixedPrecisionResult(chosen, layers, cosine, met);
+        return new MixedPrecisionResult(chosen, layers, cosine, met) { Ranking = new SensitivityRanking(options.Sensitivity, trialCount, capture, rankingTime) };
+    }
+
+    /// <summary>Each candidate quantized alone, most sensitive (lowest output cosine) first; one trial model per layer.</summary>
+    private static (List<Ranked> Ranked, int Trials, ReconstructionTiming? Capture) ProbeRanking(OnnxModel model, QuantizationOptions options, Dataset calibration,
+        Dictionary<string, ActivationHistogram> histograms, InferenceSession reference, List<NodeDecision> candidates)
+    {
+        var trials = new List<Ranked>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            Diagnostics.Deadline.ThrowIfExpired();
+            var others = candidates.Where(c => c != candidates[i]).Select(c => c.Node);
+            var alone = ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. options.ExcludeNodes, .. others] }, calibration, histograms);
+            trials.Add(new Ranked(candidates[i], OutputCosine(reference, alone, calibration, options), null, i));
+        }
+
+        // Most sensitive first; graph position breaks ties so the order never depends on anything else.
+        return (trials.OrderBy(t => t.Cosine).ThenBy(t => t.Position).ToList(), candidates.Count, null);
+    }
+
+    /// <summary>
+    /// HAWQ-V3 scores from one Gram capture on the model as the quantizer prepared it, highest first; layers it cannot
+    /// score (no linear float weight, e.g. Gather tables) rank last, so they are the last to be kept float.
+    /// </summary>
+    private static (List<Ranked> Ranked, int Trials, ReconstructionTiming? Capture) HessianRanking(OnnxModel model, QuantizationResult full, List<NodeDecision> candidates,
+        Dataset calibration, QuantizationOptions options)
+    {
+        var prepared = full.Preprocessing?.Model ?? model;
+        var (scores, capture) = HessianSensitivity.Score(prepared, candidates.Select(c => c.Node).ToList(), calibration, options);
+        var ranked = candidates.Select((c, i) => new Ranked(c, null, scores.TryGetValue(c.Node, out var s) ? s : null, i))
+            .OrderByDescending(r => r.Hessian ?? double.NegativeInfinity).ThenBy(r => r.Position).ToList();
+        return (ranked, 0, capture);
     }
 
     private static QuantizationResult Trial(OnnxModel model, QuantizationOptions options, Dataset calibration,
-        Dictionary<string, ActivationHistogram> histograms, List<(NodeDecision Layer, double Cosine, int Position)> ranked, int keep) =>
+        Dictionary<string, ActivationHistogram> histograms, List<Ranked> ranked, int keep) =>
         ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. options.ExcludeNodes, .. ranked.Take(keep).Select(r => r.Layer.Node)] }, calibration, histograms);
 
     private static double OutputCosine(InferenceSession reference, QuantizationResult candidate, Dataset calibration, QuantizationOptions options)
@@ -102,4 +129,6 @@ public static class MixedPrecision
         var comparison = ModelComparison.Run(reference, session, calibration);
         return comparison.Outputs.Count == 0 ? 1 : comparison.Outputs.Min(o => o.Cosine);
     }
+
+    private sealed record Ranked(NodeDecision Layer, double? Cosine, double? Hessian, int Position);
 }
