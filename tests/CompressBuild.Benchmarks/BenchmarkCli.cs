@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Quantization;
 using System.CommandLine;
 using CompressBuild.Benchmarks.Child;
 using CompressBuild.Benchmarks.ModelIo;
@@ -8,7 +9,8 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>speedup-stability</c> <c>run-overhead</c> and <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
+/// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
 internal static class BenchmarkCli
@@ -17,7 +19,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -85,6 +87,15 @@ internal static class BenchmarkCli
             new QuantizeBenchmarkOptions(parse.GetValue(width), parse.GetValue(layers), Math.Max(1, parse.GetValue(repeat)), Math.Max(5, parse.GetValue(iterations)), parse.GetValue(childSamples),
                 parse.GetValue(childModel), parse.GetValue(childData)),
             Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command Sensitivity()
+    {
+        var mode = new Option<string>("--mode") { Description = "Quantization mode (int8-static, int8-dynamic, int8-weight, int4-weight).", DefaultValueFactory = _ => "int8-static" };
+        var command = new Command("sensitivity", "Mixed precision on the digits models: Spearman rho of the probe and the Hessian (HAWQ-V3) ranking against the loss " +
+            "measured per layer on held-out data, and each ranking's time.") { mode };
+        command.SetAction(parse => SensitivityBenchmark.Run(QuantizationModes.All.Find(parse.GetValue(mode))?.Mode ?? QuantizationMode.Int8Static, Console.Out));
         return command;
     }
 

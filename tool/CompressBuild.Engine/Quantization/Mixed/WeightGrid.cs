@@ -13,25 +13,41 @@ public static class WeightGrid
 {
     public static double SquaredError(ReadOnlySpan<double> rows, int outputs, int columns, LayerKind kind, QuantizationOptions options)
     {
+        var back = Dequantized(rows, outputs, columns, kind, options);
+        double error = 0;
+        for (var i = 0; i < back.Length; i++)
+        {
+            error += (rows[i] - back[i]) * (rows[i] - back[i]);
+        }
+
+        return error;
+    }
+
+    /// <summary>Q(W): the rows as the mode's grid stores them, dequantized.</summary>
+    public static double[] Dequantized(ReadOnlySpan<double> rows, int outputs, int columns, LayerKind kind, QuantizationOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
+        var result = new double[outputs * columns];
         switch (options.Mode)
         {
             case QuantizationMode.Int4Weight or QuantizationMode.Int8Weight:
                 var bits = options.Mode == QuantizationMode.Int4Weight ? 4 : 8;
-                return kind == LayerKind.Dense
-                    ? BlockError(rows, outputs, columns, bits, options.BlockSize, options.BlockSymmetric)
-                    : BlockError(rows, outputs, columns, bits, columns, symmetric: true);
+                Blocks(rows, result, outputs, columns, bits, kind == LayerKind.Dense ? options.BlockSize : columns, kind != LayerKind.Dense || options.BlockSymmetric);
+                break;
             case QuantizationMode.Int8Dynamic when kind == LayerKind.Conv:
-                return LinearError(rows, outputs, columns, perRow: false, QuantType.U8, symmetric: false);
+                Linear(rows, result, outputs, columns, perRow: false, QuantType.U8, symmetric: false);
+                break;
             default:
-                return LinearError(rows, outputs, columns, options.PerChannel, options.WeightType, options.WeightSymmetric);
+                Linear(rows, result, outputs, columns, options.PerChannel, options.WeightType, options.WeightSymmetric);
+                break;
         }
+
+        return result;
     }
 
-    private static double LinearError(ReadOnlySpan<double> rows, int outputs, int columns, bool perRow, QuantType type, bool symmetric)
+    private static void Linear(ReadOnlySpan<double> rows, double[] result, int outputs, int columns, bool perRow, QuantType type, bool symmetric)
     {
         var segment = perRow ? columns : outputs * columns;
-        double error = 0;
         for (var start = 0; start < outputs * columns; start += segment)
         {
             var run = rows.Slice(start, segment);
@@ -42,21 +58,17 @@ public static class WeightGrid
             }
 
             var grid = QuantParams.FromRange(new QuantRange((float)low, (float)high), type, symmetric);
-            foreach (var v in run)
+            for (var i = 0; i < run.Length; i++)
             {
-                var back = (grid.Quantize((float)v) - grid.ZeroPoint) * (double)grid.Scale;
-                error += (v - back) * (v - back);
+                result[start + i] = (grid.Quantize((float)run[i]) - grid.ZeroPoint) * (double)grid.Scale;
             }
         }
-
-        return error;
     }
 
-    private static double BlockError(ReadOnlySpan<double> rows, int outputs, int columns, int bits, int blockSize, bool symmetric)
+    private static void Blocks(ReadOnlySpan<double> rows, double[] result, int outputs, int columns, int bits, int blockSize, bool symmetric)
     {
         var maxCode = (1 << bits) - 1;
         var block = new float[Math.Min(blockSize, columns)];
-        double error = 0;
         for (var o = 0; o < outputs; o++)
         {
             for (var start = 0; start < columns; start += blockSize)
@@ -69,15 +81,12 @@ public static class WeightGrid
                 }
 
                 var (scale, zero) = BlockQuantization.Grid(block.AsSpan(0, length), bits, symmetric);
-                foreach (var v in run)
+                for (var i = 0; i < length; i++)
                 {
-                    var code = Math.Clamp(Math.Round(v / scale, MidpointRounding.ToEven) + zero, 0, maxCode);
-                    var back = (code - zero) * (double)scale;
-                    error += (v - back) * (v - back);
+                    var code = Math.Clamp(Math.Round(run[i] / scale, MidpointRounding.ToEven) + zero, 0, maxCode);
+                    result[(o * columns) + start + i] = (code - zero) * (double)scale;
                 }
             }
         }
-
-        return error;
     }
 }

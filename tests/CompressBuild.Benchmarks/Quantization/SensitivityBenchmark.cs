@@ -1,0 +1,136 @@
+using System.Globalization;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Mixed;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+
+namespace CompressBuild.Benchmarks.Quantization;
+
+/// <summary>
+/// Which mixed-precision ranking agrees with the measured loss: on each digits model, every layer quantized alone
+/// (the given mode, calibrated on 100 samples) and its output loss (1 - cosine against float) measured on the 497 held-out
+/// test samples; the probe (output cosine on the calibration data) and the HAWQ-V3 Hessian score are ranked against it
+/// by Spearman's rho, and each ranking's wall time printed.
+/// </summary>
+internal static class SensitivityBenchmark
+{
+    private static readonly string[] Models = ["mlp.onnx", "cnn_residual.onnx", "cnn_concat_dw.onnx", "transformer.onnx"];
+
+    public static int Run(QuantizationMode mode, TextWriter output)
+    {
+        output.WriteLine($"Mode {QuantizationModes.NameOf(mode)}, 100 calibration samples, loss measured on 497 held-out samples.");
+        output.WriteLine("| model | layers | Spearman probe vs measured | Spearman hessian vs measured | Spearman relative output noise vs measured | probe time | hessian time | hessian speed-up |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var name in Models)
+        {
+            var image = name.StartsWith("cnn", StringComparison.Ordinal);
+            var model = OnnxModelReader.Load(Path.Combine(RepositoryPaths.Digits, name));
+            using var reference = ModelSessions.Open(model);
+            var calibration = DatasetLoader.Open(Path.Combine(RepositoryPaths.Digits, image ? "calib_x_img.npy" : "calib_x_flat.npy"), reference.Inputs).Take(100);
+            var test = DatasetLoader.Open(Path.Combine(RepositoryPaths.Digits, image ? "test_x_img.npy" : "test_x_flat.npy"), reference.Inputs);
+            var options = new QuantizationOptions { Mode = mode };
+
+            // Warm-up so neither ranking pays for the first session's JIT and ONNX Runtime start-up.
+            MixedPrecision.Run(model, options with { Sensitivity = SensitivityMethod.Hessian }, calibration.Take(4), null, 0);
+            var probe = MixedPrecision.Run(model, options, calibration, null, 0);
+            var hessian = MixedPrecision.Run(model, options with { Sensitivity = SensitivityMethod.Hessian }, calibration, null, 0);
+            var layers = probe.Layers.Select(l => l.Node).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            var measured = layers.Select(layer =>
+            {
+                var alone = ModelQuantizer.Quantize(model, options with { ExcludeNodes = [.. layers.Where(l => l != layer)] }, calibration);
+                using var session = ModelSessions.Open(alone.Model);
+                return 1 - ModelComparison.Run(reference, session, test).Outputs.Min(o => o.Cosine);
+            }).ToList();
+            var probeScores = layers.Select(l => 1 - probe.Layers.Single(p => p.Node == l).Cosine!.Value).ToList();
+            var hessianScores = layers.Select(l => hessian.Layers.Single(p => p.Node == l).Hessian ?? 0).ToList();
+            var relative = RelativeNoise(ModelQuantizer.Quantize(model, options, calibration).Preprocessing?.Model ?? model, layers, calibration, options);
+            var relativeScores = layers.Select(l => relative.GetValueOrDefault(l)).ToList();
+            var (tp, th) = (probe.Ranking!.Time.TotalSeconds, hessian.Ranking!.Time.TotalSeconds);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {layers.Count} | {Spearman(probeScores, measured):F3} | {Spearman(hessianScores, measured):F3} | {Spearman(relativeScores, measured):F3} " +
+                $"| {tp:F2} s | {th:F2} s | {tp / th:F1}x |"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>A non-isotropic alternative for comparison: trace(dW G dW^T) / trace(W G W^T), the layer's output noise relative to its signal.</summary>
+    private static Dictionary<string, double> RelativeNoise(OnnxModel model, List<string> layers, Dataset calibration, QuantizationOptions options)
+    {
+        var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var targets = model.Graph.Node.Where(n => layers.Contains(n.Name) && n.Input.Count > 1 && initializers.ContainsKey(n.Input[1]))
+            .Select(n => (Node: n, Weight: initializers[n.Input[1]], Geometry: CompressBuild.Engine.Reconstruction.LayerGeometry.Of(n, initializers[n.Input[1]])))
+            .Where(t => t.Geometry is not null).Select(t => new CompressBuild.Engine.Reconstruction.ReconstructionTarget(t.Node, t.Weight, t.Geometry!, false)).ToList();
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        CompressBuild.Engine.Reconstruction.LayerwiseReconstruction.Run(model, targets, calibration, (target, statistics) =>
+        {
+            var geometry = target.Geometry;
+            var values = TensorData.ToSingles(target.Weight, model);
+            double noise = 0, signal = 0;
+            for (var g = 0; g < geometry.Groups; g++)
+            {
+                var gram = statistics.Gram[g];
+                var rows = CompressBuild.Engine.Reconstruction.WeightRows.Read(geometry, values, g);
+                var back = WeightGrid.Dequantized(rows, geometry.OutputsPerGroup, geometry.Columns, geometry.Kind, options);
+                var n = geometry.Columns;
+                for (var o = 0; o < geometry.OutputsPerGroup; o++)
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        for (var j = 0; j < n; j++)
+                        {
+                            var h = gram.Values[(i * n) + j];
+                            noise += (rows[(o * n) + i] - back[(o * n) + i]) * h * (rows[(o * n) + j] - back[(o * n) + j]);
+                            signal += rows[(o * n) + i] * h * rows[(o * n) + j];
+                        }
+                    }
+                }
+            }
+
+            result[target.Node.Name] = signal > 0 ? noise / signal : 0;
+        }, teacher: null, passes: 1);
+        return result;
+    }
+
+    /// <summary>Pearson correlation of the ranks (ties share their mean rank).</summary>
+    private static double Spearman(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        var (ra, rb) = (Ranks(a), Ranks(b));
+        var (ma, mb) = (ra.Average(), rb.Average());
+        double cov = 0, va = 0, vb = 0;
+        for (var i = 0; i < ra.Length; i++)
+        {
+            cov += (ra[i] - ma) * (rb[i] - mb);
+            va += (ra[i] - ma) * (ra[i] - ma);
+            vb += (rb[i] - mb) * (rb[i] - mb);
+        }
+
+        return va == 0 || vb == 0 ? 0 : cov / Math.Sqrt(va * vb);
+    }
+
+    private static double[] Ranks(IReadOnlyList<double> values)
+    {
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            {
+                end++;
+            }
+
+            for (var k = start; k <= end; k++)
+            {
+                ranks[order[k]] = (start + end) / 2.0;
+            }
+
+            start = end + 1;
+        }
+
+        return ranks;
+    }
+}
