@@ -10,14 +10,12 @@ namespace CompressBuild.Engine.Quantization;
 /// </summary>
 public static class QuantizationModes
 {
-    private static readonly string[] StaticOptions = ["per_tensor", "activation_type", "weight_type", "activation_symmetric", "weight_asymmetric", "bias_correction", "latency_aware",
-        "sensitivity"];
-
-    private static readonly string[] WeightOnlyOptions = ["block_size", "gptq", "asymmetric", "accuracy_level", "sensitivity"];
+    private static readonly string[] StaticOptions = ["per_tensor", "activation_type", "weight_type", "activation_symmetric", "weight_asymmetric", "bias_correction", "latency_aware"];
+    private static readonly string[] WeightOnlyOptions = ["block_size", "gptq", "asymmetric", "accuracy_level"];
 
     public static QuantizationModeInfo Int8Dynamic { get; } = new(QuantizationMode.Int8Dynamic, "int8-dynamic",
         "int8 weights, activations quantized at run time (DynamicQuantizeMatMul, ConvInteger); no calibration data")
-    { Opset = ModelQuantizer.QdqOpset, OpsetForConvOnly = true, Options = ["sensitivity"], KeepsLayersFloat = true, FallbackOrder = 0 };
+    { Opset = ModelQuantizer.QdqOpset, OpsetForConvOnly = true, KeepsLayersFloat = true, FallbackOrder = 0 };
 
     public static QuantizationModeInfo Int8Static { get; } = new(QuantizationMode.Int8Static, "int8-static",
         "QuantizeLinear/DequantizeLinear pairs ONNX Runtime fuses into integer kernels; activation ranges calibrated on data")
