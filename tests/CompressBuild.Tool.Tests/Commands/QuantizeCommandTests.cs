@@ -63,6 +63,22 @@ public class QuantizeCommandTests
     }
 
     [Fact]
+    public void Sensitivity_hessian_ranks_by_the_hessian_score_and_keeps_the_top_layers_float()
+    {
+        using var temp = new TempFolder();
+
+        var run = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"),
+            "--calibration-samples", "50", "--keep-float-top", "2", "--sensitivity", "hessian", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var layers = JsonDocument.Parse(run.Out).RootElement.GetProperty("sensitivity").EnumerateArray().ToList();
+        Assert.Equal(7, layers.Count);
+        var scores = layers.Select(l => l.GetProperty("hessian").GetDouble()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Equal([true, true, false, false, false, false, false], layers.Select(l => l.GetProperty("keptFloat").GetBoolean()));
+    }
+
+    [Fact]
     public void Text_output_lists_what_was_quantized_and_skipped()
     {
         using var temp = new TempFolder();
