@@ -35,6 +35,7 @@ public static class QuantizeBinding
             BiasCorrection = pass.Flag("bias_correction") ?? false,
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
+            ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }
