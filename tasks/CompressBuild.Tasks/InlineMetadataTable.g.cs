@@ -113,6 +113,9 @@ internal static class InlineMetadataTable
         new("QuantizeLatencyAware", "quantize", "latency_aware", InlineValueKind.Boolean, null, null, false, false, [],
             "int8-static: profile on this machine and keep float the nodes that run slower quantized (default false: its choices follow " +
                 "timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
+        new("QuantizeScaleConstraint", "quantize", "scale_constraint", InlineValueKind.Choice, null, null, false, false, ["none", "pot"],
+            "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
+                "require), each rounded to the neighbour with the smaller error."),
         new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [],
             "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). " +
                 "The opset is raised when the mode needs it either way."),

@@ -27,6 +27,14 @@ public sealed class QuantizationModesTests
     }
 
     [Fact]
+    public void The_schema_offers_exactly_the_registered_scale_constraints_one_per_enum_value()
+    {
+        Assert.Equal(ScaleConstraints.All.Names, CompressConfigSchema.Quantize.Find("scale_constraint")!.Choices);
+        Assert.Equal(Enum.GetValues<ScaleConstraint>().Order(), ScaleConstraints.All.Select(c => c.Value).Order());
+        Assert.Contains("scale_constraint", QuantizationModes.Int8Static.Options);
+    }
+
+    [Fact]
     public void A_mode_names_only_options_the_quantize_section_has_and_no_option_belongs_to_two_mode_families()
     {
         foreach (var mode in QuantizationModes.All)

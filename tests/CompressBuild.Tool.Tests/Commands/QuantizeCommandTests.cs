@@ -30,6 +30,26 @@ public class QuantizeCommandTests
         Assert.Contains(OnnxModelReader.Load(output).Graph.Node, n => n.OpType == "QuantizeLinear");
     }
 
+    [Fact]
+    public void Scale_constraint_pot_is_named_in_the_text_and_json_and_every_weight_scale_written_is_a_power_of_two()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("q.onnx");
+        string[] args = ["quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"),
+            "--calibration-samples", "50", "--scale-constraint", "pot"];
+
+        var text = CliRun.Of(args);
+        var json = CliRun.Of([.. args, "--json"]);
+
+        Assert.Equal(ExitCodes.Ok, text.ExitCode);
+        Assert.Contains(", scales: pot", text.Out, StringComparison.Ordinal);
+        Assert.Equal("pot", JsonDocument.Parse(json.Out).RootElement.GetProperty("scaleConstraint").GetString());
+        var model = OnnxModelReader.Load(output);
+        var scales = model.Graph.Initializer.Where(t => t.Name.EndsWith("_scale", StringComparison.Ordinal)).SelectMany(t => TensorData.ToSingles(t, model)).ToList();
+        Assert.NotEmpty(scales);
+        Assert.All(scales, s => Assert.Equal(0, BitConverter.SingleToInt32Bits(s) & 0x7FFFFF));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

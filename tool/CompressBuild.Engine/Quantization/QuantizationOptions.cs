@@ -60,6 +60,12 @@ public sealed record QuantizationOptions
     public bool BiasCorrection { get; init; }
 
     /// <summary>
+    /// int8-static: PowerOfTwo rounds every scale the model carries (weights, activations, and so the int32 bias
+    /// scale) to a power of two, for fixed-point accelerators (Calibration.PowerOfTwoScale).
+    /// </summary>
+    public ScaleConstraint ScaleConstraint { get; init; }
+
+    /// <summary>
     /// Pre-process the model first (Preprocessing.ModelPreprocessor: constant folding, BatchNormalization folding,
     /// Identity/Dropout removal, shape inference). The opset is raised when the mode needs it either way.
     /// </summary>

@@ -74,7 +74,10 @@ internal static class QuantizeCommand
             ? null
             : $"{CalibrationMethods.NameOf(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
-            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion);
+            before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion)
+        {
+            ScaleConstraint = result.Mode == QuantizationMode.Int8Static ? ScaleConstraints.NameOf(options.Engine.ScaleConstraint) : null,
+        };
         if (options.Json)
         {
             JsonOutput.Write(context.Out, summary);
@@ -83,7 +86,7 @@ internal static class QuantizeCommand
 
         var o = context.Out;
         o.WriteLine($"Model       {options.Model} (opset {result.OpsetBefore})");
-        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}");
+        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{(summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}")}");
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");

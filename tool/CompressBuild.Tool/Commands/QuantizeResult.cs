@@ -22,4 +22,8 @@ internal sealed record QuantizeResult(
     double? MixedPrecisionCosine,
     PreprocessResult? Preprocessing,
     IReadOnlyList<string> FusionRewrites,
-    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion);
+    CompressBuild.Engine.Quantization.Fusion.FusionReport? Fusion)
+{
+    /// <summary>int8-static: the scale_constraint the scales follow ("none" or "pot"); null for other modes.</summary>
+    public string? ScaleConstraint { get; init; }
+}

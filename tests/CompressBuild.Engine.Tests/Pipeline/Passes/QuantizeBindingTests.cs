@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Quantization;
 using CompressBuild.Testing;
 using Xunit;
 
@@ -36,6 +37,18 @@ public sealed class QuantizeBindingTests : IDisposable
         var plan = PlanFactory.FromConfig(config.Models[0].Passes);
 
         Assert.Equal(expected, QuantizeBinding.Bind(plan.Passes[0]).Options.Preprocess);
+    }
+
+    [Fact]
+    public void Scale_constraint_binds_pot_defaults_to_none_and_is_CB4063_for_a_weight_only_mode()
+    {
+        var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static");
+
+        Assert.Equal(ScaleConstraint.None, QuantizeBinding.Bind(plan).Options.ScaleConstraint);
+        Assert.Equal(ScaleConstraint.PowerOfTwo, QuantizeBinding.Bind(plan.With("scale_constraint", "pot")).Options.ScaleConstraint);
+        Assert.Empty(QuantizeBinding.Ignored(plan.With("scale_constraint", "pot")));
+        var advisory = Assert.Single(QuantizeBinding.Ignored(plan.With("mode", "int4-weight").With("scale_constraint", "pot")));
+        Assert.StartsWith("scale_constraint applies only to mode int8-static;", advisory.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public static class QuantizeBinding
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
+            ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }

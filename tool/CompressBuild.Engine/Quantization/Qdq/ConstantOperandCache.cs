@@ -23,7 +23,13 @@ internal sealed class ConstantOperandCache(GraphEditor editor, OnnxModel model, 
         var values = TensorData.ToSingles(constant, model);
         var low = values.Length == 0 ? 0 : values.Min();
         var high = values.Length == 0 ? 0 : values.Max();
-        var parameters = QuantParams.FromRange(new QuantRange(low, high), options.ActivationType, symmetric: false);
+        var range = new QuantRange(low, high);
+        var parameters = QuantParams.FromRange(range, options.ActivationType, symmetric: false);
+        if (options.ScaleConstraint == ScaleConstraint.PowerOfTwo)
+        {
+            parameters = PowerOfTwoScale.ForValues(parameters, range, symmetric: false, values);
+        }
+
         var data = values.Select(v => unchecked((byte)parameters.Quantize(v))).ToArray();
         var name = constant.Name;
         var quantized = editor.AddQuantizedInitializer(name + "_quantized", constant.Dims, data, options.ActivationType);

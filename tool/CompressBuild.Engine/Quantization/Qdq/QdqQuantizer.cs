@@ -133,6 +133,12 @@ internal static class QdqQuantizer
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
+                if (options.ScaleConstraint == ScaleConstraint.PowerOfTwo)
+                {
+                    // A clamped range ends at its readers' saturation points: values past them cost nothing to clip.
+                    var saturation = narrowed != range ? narrowed : new QuantRange(float.NegativeInfinity, float.PositiveInfinity);
+                    known = PowerOfTwoScale.ForHistogram(known, narrowed, options.ActivationSymmetric, histograms[source], saturation);
+                }
             }
 
             parameters[tensor] = known;

@@ -18,7 +18,8 @@ internal sealed class WeightCache(GraphEditor editor, OnnxModel model, Quantizat
         }
 
         var values = TensorData.ToSingles(weight.Tensor, model);
-        var quantized = WeightQuantization.Quantize(values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options));
+        var quantized = WeightQuantization.Quantize(values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options),
+            options.ScaleConstraint);
         var perChannel = weight.Axis >= 0;
         var name = weight.Tensor.Name;
         var data = editor.AddQuantizedInitializer(name + "_quantized", weight.Tensor.Dims, quantized.Data, options.WeightType);

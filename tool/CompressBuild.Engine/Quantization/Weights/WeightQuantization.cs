@@ -23,7 +23,9 @@ public sealed class WeightQuantization
     public float[] Scales => Channels.Select(c => c.Scale).ToArray();
 
     /// <param name="reduceRange">Symmetric s8 only: use half the grid (-64..64, 7 bits), as ONNX Runtime's reduce_range does.</param>
-    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false)
+    /// <param name="constraint">PowerOfTwo: each channel's scale rounded to the power of two with the smaller error on its weights.</param>
+    public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false,
+        ScaleConstraint constraint = ScaleConstraint.None)
     {
         var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
         long inner = 1;
@@ -63,6 +65,15 @@ public sealed class WeightQuantization
             // Twice the range on the s8 grid puts the largest weight at 63.5, which rounds to 64: the 7-bit grid.
             var widen = reduceRange && symmetric && type == QuantType.S8 ? 2f : 1f;
             channels[c] = QuantParams.FromRange(new QuantRange(low[c] * widen, high[c] * widen), type, symmetric);
+        }
+
+        if (constraint == ScaleConstraint.PowerOfTwo)
+        {
+            RoundToPowersOfTwo(values, channels, low, high, symmetric, reduceRange && symmetric && type == QuantType.S8, perRow ? 1 : inner);
+        }
+
+        for (var c = 0; c < channelCount; c++)
+        {
             inverse[c] = 1f / channels[c].Scale;
             zeros[c] = channels[c].ZeroPoint;
         }
@@ -97,6 +108,43 @@ public sealed class WeightQuantization
         }
 
         return new WeightQuantization(data, channels, axis);
+    }
+
+    /// <summary>
+    /// Each channel's scale to 2^floor or 2^ceil of its log2, whichever gives the smaller squared error over that
+    /// channel's weights. With the 7-bit grid only the ceil is allowed: the floor could put weights past 64 and
+    /// bring back the u8 x s8 saturation reduce_range exists to avoid.
+    /// </summary>
+    private static void RoundToPowersOfTwo(ReadOnlySpan<float> values, QuantParams[] channels, float[] low, float[] high, bool symmetric, bool ceilOnly, long inner)
+    {
+        var count = channels.Length;
+        var floors = new QuantParams[count];
+        var ceils = new QuantParams[count];
+        var widen = ceilOnly ? 2f : 1f;
+        for (var c = 0; c < count; c++)
+        {
+            (floors[c], ceils[c]) = PowerOfTwoScale.Candidates(channels[c], new QuantRange(low[c] * widen, high[c] * widen), symmetric);
+        }
+
+        if (ceilOnly)
+        {
+            Array.Copy(ceils, channels, count);
+            return;
+        }
+
+        var floorError = new double[count];
+        var ceilError = new double[count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var c = (int)(i / inner % count);
+            floorError[c] += PowerOfTwoScale.Squared(floors[c], values[i]);
+            ceilError[c] += PowerOfTwoScale.Squared(ceils[c], values[i]);
+        }
+
+        for (var c = 0; c < count; c++)
+        {
+            channels[c] = floorError[c] < ceilError[c] ? floors[c] : ceils[c];
+        }
     }
 
     /// <summary>The value the runtime will compute with for element <paramref name="index"/>.</summary>
