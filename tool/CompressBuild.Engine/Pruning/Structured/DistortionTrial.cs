@@ -106,7 +106,7 @@ internal sealed class DistortionTrial : IDisposable
                     }
                 }
 
-                Zero(values, weight.Dims, slice.Axis, index);
+                TensorSlicing.Clear(values, weight.Dims, slice.Axis, index);
             }
         }
 
@@ -134,34 +134,13 @@ internal sealed class DistortionTrial : IDisposable
 
     private string? Bias(NodeProto node) =>
         node.OpType is "Conv" or "Gemm" && node.Input.Count > 2 && node.Input[2].Length > 0 && graph.Constants.TryGetValue(node.Input[2], out var b)
-            && b.DataType == (int)TensorProto.Types.DataType.Float && (node.OpType == "Conv" || (Attribute(node, "alpha") == 1f && Attribute(node, "beta") == 1f))
+            && b.DataType == (int)TensorProto.Types.DataType.Float && (node.OpType == "Conv" || (NodeAttributes.Float(node, "alpha", 1f) == 1f && NodeAttributes.Float(node, "beta", 1f) == 1f))
             ? node.Input[2]
             : null;
-
-    private static float Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? 1f;
 
     private static float[][] Floats(IReadOnlyList<HostTensor> tensors) => tensors.Select(t =>
     {
         var floats = new float[t.ElementCount];
         return FloatWidening.TryWiden(t.ElementType, t.Data, floats) ? floats : [];
     }).ToArray();
-
-    private static void Zero(float[] values, Google.Protobuf.Collections.RepeatedField<long> dims, int axis, int index)
-    {
-        long outer = 1, inner = 1;
-        for (var d = 0; d < axis; d++)
-        {
-            outer *= dims[d];
-        }
-
-        for (var d = axis + 1; d < dims.Count; d++)
-        {
-            inner *= dims[d];
-        }
-
-        for (long o = 0; o < outer; o++)
-        {
-            values.AsSpan((int)(((o * dims[axis]) + index) * inner), (int)inner).Clear();
-        }
-    }
 }

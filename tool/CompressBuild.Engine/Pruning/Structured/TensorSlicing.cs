@@ -35,6 +35,23 @@ internal static class TensorSlicing
     /// <summary>Calls <paramref name="visit"/> with each contiguous run of elements at <paramref name="index"/> on <paramref name="axis"/>.</summary>
     public static void ForEachRun(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, int index, SpanAction visit)
     {
+        foreach (var (start, length) in Runs(dims, axis, index))
+        {
+            visit(values.Slice(start, length));
+        }
+    }
+
+    /// <summary>Zeroes every element at <paramref name="index"/> on <paramref name="axis"/> (a channel removal emulated in place).</summary>
+    public static void Clear(float[] values, IReadOnlyList<long> dims, int axis, int index)
+    {
+        foreach (var (start, length) in Runs(dims, axis, index))
+        {
+            values.AsSpan(start, length).Clear();
+        }
+    }
+
+    private static IEnumerable<(int Start, int Length)> Runs(IReadOnlyList<long> dims, int axis, int index)
+    {
         long outer = 1, inner = 1;
         for (var d = 0; d < axis; d++)
         {
@@ -48,7 +65,7 @@ internal static class TensorSlicing
 
         for (long o = 0; o < outer; o++)
         {
-            visit(values.Slice((int)(((o * dims[axis]) + index) * inner), (int)inner));
+            yield return ((int)(((o * dims[axis]) + index) * inner), (int)inner);
         }
     }
 
