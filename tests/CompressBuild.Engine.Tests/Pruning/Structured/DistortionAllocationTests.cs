@@ -29,7 +29,7 @@ public class DistortionAllocationTests(ITestOutputHelper output)
         var measured = ModelPruner.Run(original, settings);
         var elapsed = clock.Elapsed;
 
-        var cosine = Cosine(original, measured.Model, test);
+        var cosine = FirstOutput.Compare(original, measured.Model, test).Cosine;
         output.WriteLine($"ppocr-det channel 25%, distortion allocation (the default with calibration): {measured.ParametersBefore} -> {measured.ParametersAfter} parameters, "
             + $"cosine {cosine:F4}, pruned in {elapsed.TotalSeconds:F1} s; groups " +
                 $"{string.Join(", ", measured.ChannelGroups.Where(g => g.Protected is null).Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
@@ -98,12 +98,5 @@ public class DistortionAllocationTests(ITestOutputHelper output)
 
         Assert.Equal("CB2043", e.Code.Id);
         Assert.Contains("allocation distortion", e.Message, StringComparison.Ordinal);
-    }
-
-    private static double Cosine(OnnxModel original, OnnxModel pruned, string data)
-    {
-        using var reference = ModelSessions.Open(original);
-        using var candidate = ModelSessions.Open(pruned);
-        return ModelComparison.Run(reference, candidate, DatasetLoader.Open(data, reference.Inputs), null).Outputs[0].Cosine;
     }
 }

@@ -55,8 +55,8 @@ public sealed class PowerOfTwoScalesTests(ITestOutputHelper output) : IDisposabl
 
         AssertEveryScaleIsAPowerOfTwo(pot.Result.Model);
         Assert.Equal(Fused(none.Result.Fusion!), Fused(pot.Result.Fusion!));
-        var noneCosine = Compare(model, none.Result.Model, test).Cosine;
-        var potCosine = Compare(model, pot.Result.Model, test).Cosine;
+        var noneCosine = FirstOutput.Compare(model, none.Result.Model, test).Cosine;
+        var potCosine = FirstOutput.Compare(model, pot.Result.Model, test).Cosine;
         output.WriteLine($"ppocr-det cosine: none {noneCosine:F4}, pot {potCosine:F4}; fused {Fused(pot.Result.Fusion!)}");
         // Measured 0.9727 (none 0.9762) on this machine.
         Assert.True(potCosine >= 0.96, $"cosine {potCosine}");
@@ -90,13 +90,6 @@ public sealed class PowerOfTwoScalesTests(ITestOutputHelper output) : IDisposabl
 
     private static string Fused(CompressBuild.Engine.Quantization.Fusion.FusionReport fusion) =>
         $"Conv {fusion.FusedConv}/{fusion.QuantizedConv}; " + string.Join(", ", fusion.IntegerKernels.Select(c => $"{c.OpType} {c.Count}"));
-
-    private static OutputMetrics Compare(OnnxModel reference, OnnxModel candidate, string data)
-    {
-        using var a = ModelSessions.Open(reference);
-        using var b = ModelSessions.Open(candidate);
-        return ModelComparison.Run(a, b, DatasetLoader.Open(data, a.Inputs)).Outputs[0];
-    }
 
     public void Dispose() => folder.Dispose();
 }
