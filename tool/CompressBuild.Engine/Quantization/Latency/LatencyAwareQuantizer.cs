@@ -92,7 +92,7 @@ internal static class LatencyAwareQuantizer
             : string.Create(CultureInfo.InvariantCulture,
                 $"latency-aware: kept {kept.Count} node(s) float for speed ({Names(kept)}): their int8 kernels ran slower than float on this " +
                     $"machine; kernel time {before:0} us -> {after:0} us ({before / after:0.00}x; the float model {floatMicroseconds:0} us; medians " +
-                    $"of ONNX Runtime's profile, 1 thread). Set latency_aware: false to quantize them anyway (smaller, slower).");
+                    $"of ONNX Runtime's profile, 1 thread). Without latency_aware (the default) they are quantized anyway (smaller, slower).");
         return result with
         {
             Nodes = nodes,
