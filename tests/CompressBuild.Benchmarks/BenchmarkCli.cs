@@ -19,7 +19,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), FidelityTraceCommand(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -110,6 +110,19 @@ internal static class BenchmarkCli
             "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
         command.SetAction(parse => RealModels.RealModelBenchmark.Run(
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
+        return command;
+    }
+
+    private static Command FidelityTraceCommand()
+    {
+        var model = new Option<string>("--model") { Description = "Which public model (ppocr-det, ppocr-rec, ppocr-cls).", DefaultValueFactory = _ => "ppocr-det" };
+        var method = new Option<string>("--calibration-method") { Description = "Calibration method of the int8-static model.", DefaultValueFactory = _ => "percentile" };
+        var top = new Option<int>("--top") { Description = "Rows printed: the tensors whose quantization costs most cosine.", DefaultValueFactory = _ => 25 };
+        var units = new Option<bool>("--units") { Description = "Also leave each Conv/MatMul/Gemm unit float in turn (one quantization per node: slow)." };
+        var command = new Command("fidelity-trace",
+            "Where int8-static loses output cosine on a public model: the cosine each activation's Q/DQ costs, its local SQNR and clipped share.") { model, method, top, units };
+        command.SetAction(parse => Quantization.FidelityTrace.Run(parse.GetValue(model)!,
+            Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"), parse.GetValue(top), parse.GetValue(units), Console.Out));
         return command;
     }
 
