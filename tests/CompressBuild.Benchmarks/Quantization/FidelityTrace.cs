@@ -15,7 +15,9 @@ namespace CompressBuild.Benchmarks.Quantization;
 /// then, on 8 other rendered inputs (seed 11), measures the output cosine of the whole int8 model, of the model with
 /// every activation Q/DQ pair removed (weights alone), and of the model with each activation Q/DQ pair removed in
 /// turn: the cosine that removal gains is what quantizing that tensor costs. Each tensor's local SQNR (its own
-/// Q/DQ applied to the values it takes inside the int8 model) and clipped share are printed beside it.
+/// Q/DQ applied to the values it takes inside the int8 model) and clipped share are printed beside it; for a range that
+/// folds a Relu or ends at a HardSwish/HardSigmoid saturation point that clipping is exact, so there the local figures
+/// overstate the error. With --units, each Conv/MatMul/Gemm is left float in turn (one quantization per node).
 /// </summary>
 internal static class FidelityTrace
 {
@@ -67,7 +69,7 @@ internal static class FidelityTrace
         {
             var variant = quantized.Proto.Clone();
             Bypass(variant.Graph, ActivationPairs(variant.Graph).Single(p => p.Quantize.Name == pair.Quantize.Name), quantized);
-            var gain = Cosine(variant) - whole;
+            var gain = Math.Round(Cosine(variant) - whole, 4);
             var tensor = pair.Quantize.Input[0];
             var producer = index.Producer(tensor)?.OpType ?? "input";
             var readers = string.Join(",", pair.Dequantize.SelectMany(d => index.Consumers(d.Output[0])).Select(c => c.OpType).Distinct());
@@ -84,7 +86,7 @@ internal static class FidelityTrace
             foreach (var node in pass.Nodes.Where(n => n.Quantized && n.OpType is "Conv" or "MatMul" or "Gemm"))
             {
                 var excluded = ModelQuantizer.Quantize(model, options with { ExcludeNodes = [node.Node] }, calibrationData).Model;
-                var gain = Cosine(excluded.Proto) - whole;
+                var gain = Math.Round(Cosine(excluded.Proto) - whole, 4);
                 unitRows.Add((gain, string.Create(CultureInfo.InvariantCulture, $"| {node.Node} | {node.OpType} | {gain:+0.0000;-0.0000} |")));
             }
 
