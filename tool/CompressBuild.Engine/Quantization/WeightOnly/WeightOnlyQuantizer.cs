@@ -24,10 +24,9 @@ internal static class WeightOnlyQuantizer
                     "set gptq to false for round-to-nearest.", work.Model.DisplayName);
         }
 
-        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
-
         // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
         var convOpset = work.Model.OpsetVersion("");
+        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, convOpset, calibration) : null;
         var convs = false;
         foreach (var graph in Subgraphs.All(work.Graph).ToList())
         {
