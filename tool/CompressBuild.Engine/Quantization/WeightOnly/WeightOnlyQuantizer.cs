@@ -24,6 +24,12 @@ internal static class WeightOnlyQuantizer
                     "set gptq to false for round-to-nearest.", work.Model.DisplayName);
         }
 
+        if (options.Split)
+        {
+            // Before GPTQ, so each part is solved (and its grid fixed) on its own.
+            Split.LayerSplitter.Apply(work, options);
+        }
+
         // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
         var convOpset = work.Model.OpsetVersion("");
         var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, convOpset, calibration) : null;
