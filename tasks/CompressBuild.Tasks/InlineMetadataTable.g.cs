@@ -94,6 +94,9 @@ internal static class InlineMetadataTable
             "int4-weight / int8-weight: weights per scale along K, a power of two (16, 32 (default), 64, 128...)."),
         new("QuantizeGptq", "quantize", "gptq", InlineValueKind.Boolean, null, null, false, false, [],
             "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
+        new("QuantizeSplit", "quantize", "split", InlineValueKind.Boolean, null, null, false, false, [],
+            "int4-weight / int8-weight: SplitQuant, each MatMul / Conv split into 3 layers (lower outliers, middle, upper outliers: 1-D " +
+                "k-means), each with its own scales; the split layers' weights take 3x the bytes. Default false."),
         new("QuantizeAsymmetric", "quantize", "asymmetric", InlineValueKind.Boolean, null, null, false, false, [],
             "int4-weight / int8-weight: a zero point per block."),
         new("QuantizeAccuracyLevel", "quantize", "accuracy_level", InlineValueKind.WholeNumber, 0, 4, false, false, [],

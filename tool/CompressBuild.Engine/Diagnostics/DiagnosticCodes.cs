@@ -146,6 +146,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode Fp16NotMeasured = new(4057);
     public static readonly DiagnosticCode CandidateModeDiffers = new(4058);
 
+    // CB4059-CB4062: SplitQuant.
+    public static readonly DiagnosticCode SplitQuantSize = new(4059);
+
     // CB4063-CB4065: pass settings.
     public static readonly DiagnosticCode SettingIgnoredByMode = new(4063);
 }

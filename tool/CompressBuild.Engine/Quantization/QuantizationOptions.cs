@@ -35,6 +35,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool? Gptq { get; init; }
 
+    /// <summary>
+    /// int4-weight / int8-weight: SplitQuant, each MatMul / Conv split into three layers holding its lower outliers, middle
+    /// and upper outliers (1-D k-means), each quantized with its own scales; 3x the weight bytes of the layers split.
+    /// </summary>
+    public bool Split { get; init; }
+
     /// <summary>Weight-only modes: false stores a zero point per block.</summary>
     public bool BlockSymmetric { get; init; } = true;
 

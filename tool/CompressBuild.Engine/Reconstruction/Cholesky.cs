@@ -116,6 +116,62 @@ public sealed class Cholesky
         return lower.Upper;
     }
 
+    /// <summary>
+    /// <see cref="InverseUpper()"/> of a matrix not yet factored, with <see cref="Factor"/>'s damping, in one factorization and
+    /// one triangular inverse (n^3 / 3 each): with J the reversal, J A J = L L^T gives A^-1 = U^T U for U = J L^-1 J, so the
+    /// explicit inverse and its second factorization (about 2.3 n^3 more, minutes for the 3,000-column im2col layers of a
+    /// real CNN) are not needed.
+    /// </summary>
+    public static double[] InverseUpper(ReadOnlySpan<double> matrix, int size, double relativeDamping) =>
+        ReversedInverse(Factor(Reversed(matrix, size), size, relativeDamping).Lower, size);
+
+    private static double[] Reversed(ReadOnlySpan<double> matrix, int n)
+    {
+        var reversed = new double[(long)n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                reversed[(i * n) + j] = matrix[((n - 1 - i) * n) + (n - 1 - j)];
+            }
+        }
+
+        return reversed;
+    }
+
+    /// <summary>J L^-1 J for a row-major lower-triangular L: row i of X = L^-1 is -(sum over k &lt; i of L[i, k] X[k, :]) / L[i, i], rows added vectorized.</summary>
+    private static double[] ReversedInverse(double[] lower, int n)
+    {
+        var x = new double[(long)n * n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.AsSpan(i * n, i + 1);
+            for (var k = 0; k < i; k++)
+            {
+                var factor = lower[(i * n) + k];
+                if (factor != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(x.AsSpan(k * n, k + 1), factor, row[..(k + 1)], row[..(k + 1)]);
+                }
+            }
+
+            var diagonal = lower[(i * n) + i];
+            TensorPrimitives.Multiply(row, -1 / diagonal, row);
+            row[i] = 1 / diagonal;
+        }
+
+        var upper = new double[(long)n * n];
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = a; b < n; b++)
+            {
+                upper[(a * n) + b] = x[((n - 1 - a) * n) + (n - 1 - b)];
+            }
+        }
+
+        return upper;
+    }
+
     private static bool TryFactor(ReadOnlySpan<double> a, int n, double damping, double[] l)
     {
         for (var i = 0; i < n; i++)

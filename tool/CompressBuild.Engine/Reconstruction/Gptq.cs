@@ -11,7 +11,9 @@ public static class Gptq
     /// <param name="rows">Row-major [outputs, columns] float weights; replaced by the dequantized GPTQ weights.</param>
     /// <param name="scales">[outputs, blocks] scales per (output, block of columns).</param>
     /// <param name="zeros">[outputs, blocks] zero points (codes).</param>
-    public static void Quantize(GramMatrix gram, double[] rows, int outputs, int blockSize, float[] scales, int[] zeros, int maxCode, bool actOrder = true, double damping = ObsSweep.DefaultDamping)
+    /// <param name="minCode">The lowest code (1 for symmetric int4 per channel, whose codes span zero +- 7).</param>
+    public static void Quantize(GramMatrix gram, double[] rows, int outputs, int blockSize, float[] scales, int[] zeros, int maxCode, bool actOrder = true, double damping = ObsSweep.DefaultDamping,
+        int minCode = 0)
     {
         var n = gram.Size;
         var blocks = (n + blockSize - 1) / blockSize;
@@ -22,7 +24,7 @@ public static class Gptq
             {
                 var scale = scales[(o * blocks) + block];
                 var zero = zeros[(o * blocks) + block];
-                var code = Math.Clamp(Math.Round((float)values[o] * (1f / scale), MidpointRounding.ToEven) + zero, 0, maxCode);
+                var code = Math.Clamp(Math.Round((float)values[o] * (1f / scale), MidpointRounding.ToEven) + zero, minCode, maxCode);
                 result[o] = (code - zero) * (double)scale;
             }
         }, actOrder, damping);

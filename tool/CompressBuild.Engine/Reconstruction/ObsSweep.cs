@@ -58,7 +58,7 @@ public static class ObsSweep
             }
         }
 
-        var u = Cholesky.Factor(permuted, n, damping).InverseUpper();
+        var u = Cholesky.InverseUpper(permuted, n, damping);
         var diagonal = new double[n];
         for (var a = 0; a < n; a++)
         {

@@ -51,6 +51,8 @@ public static class CompressConfigSchema
         new("weight_asymmetric", ConfigValueKind.Boolean, "int8-static: asymmetric weight ranges."),
         new("block_size", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: weights per scale along K, a power of two (16, 32 (default), 64, 128...).") { Minimum = 16 },
         new("gptq", ConfigValueKind.Boolean, "int4-weight / int8-weight: GPTQ on the calibration data instead of round-to-nearest; on by default when calibration is given."),
+        new("split", ConfigValueKind.Boolean, "int4-weight / int8-weight: SplitQuant, each MatMul / Conv split into 3 layers (lower outliers, middle, " +
+            "upper outliers: 1-D k-means), each with its own scales; the split layers' weights take 3x the bytes. Default false."),
         new("asymmetric", ConfigValueKind.Boolean, "int4-weight / int8-weight: a zero point per block."),
         new("accuracy_level", ConfigValueKind.WholeNumber, "int4-weight / int8-weight: MatMulNBits accuracy_level (4 = int8 compute, the fast CPU path; default).") { Minimum = 0, Maximum = 4 },
         new("exclude_nodes", ConfigValueKind.StringList, "Node names (or first-output names) kept in float."),

@@ -26,6 +26,7 @@ public static class QuantizeBinding
             WeightSymmetric = !(pass.Flag("weight_asymmetric") ?? !defaults.WeightSymmetric),
             BlockSize = pass.WholeNumber("block_size") ?? defaults.BlockSize,
             Gptq = pass.Flag("gptq"),
+            Split = pass.Flag("split") ?? false,
             BlockSymmetric = !(pass.Flag("asymmetric") ?? !defaults.BlockSymmetric),
             AccuracyLevel = pass.WholeNumber("accuracy_level") ?? defaults.AccuracyLevel,
             ExcludeNodes = pass.List("exclude_nodes"),

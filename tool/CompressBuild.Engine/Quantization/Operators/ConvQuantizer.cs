@@ -23,7 +23,8 @@ internal sealed class ConvQuantizer : OperatorQuantizer
 
     public override OpRewrite QuantizeWeightOnly(GraphEditor editor, QuantizationContext context, NodeProto node, WeightOnlySettings settings)
     {
-        var (reason, detail) = ConvWeightOnly.Rewrite(editor, context, node, settings.Bits, settings.ConvOpset);
+        var (reason, detail) = ConvWeightOnly.Rewrite(editor, context, node, settings.Bits, settings.ConvOpset,
+            node.Input.Count > 1 ? settings.GptqRanges?.GetValueOrDefault(node.Input[1]) : null);
         return new OpRewrite(reason, detail);
     }
 

@@ -103,7 +103,8 @@ public sealed class BlockQuantization
             zero = scale > 0 ? (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, maxCode) : 0;
         }
 
-        return (scale > 0 ? scale : 1f, zero);
+        // A subnormal scale (a block of subnormal weights) has an infinite reciprocal: such a block quantizes to its zero point.
+        return float.IsNormal(scale) ? (scale, zero) : (1f, symmetric ? middle : 0);
     }
 
     private static void Pack(int[] codes, int bits, Span<byte> destination)

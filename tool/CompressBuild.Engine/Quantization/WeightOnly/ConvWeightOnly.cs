@@ -15,7 +15,8 @@ internal static class ConvWeightOnly
     public const long Int4Opset = 21;
 
     /// <returns>Why the node stays float (null when rewritten) and the decision's detail.</returns>
-    public static (string? Reason, string? Detail) Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, long opset)
+    /// <param name="gptqRanges">The original weights when GPTQ moved these onto the int4 grid: the scales come from them, so the solved weights land on their codes.</param>
+    public static (string? Reason, string? Detail) Rewrite(GraphEditor editor, QuantizationContext context, NodeProto node, int bits, long opset, float[]? gptqRanges = null)
     {
         if (node.Input.Count < 2 || context.FloatConstant(node.Input[1]) is not { Dims.Count: >= 3 } w)
         {
@@ -33,7 +34,7 @@ internal static class ConvWeightOnly
         string data, scale;
         if (int4)
         {
-            var (q4, scales) = Int4PerChannel(values, (int)w.Dims[0]);
+            var (q4, scales) = Int4PerChannel(values, (int)w.Dims[0], gptqRanges);
             data = editor.UniqueName(w.Name + "_q4");
             var tensor = new TensorProto { Name = data, DataType = (int)TensorProto.Types.DataType.Int4, RawData = ByteString.CopyFrom(Pack4(q4)) };
             tensor.Dims.Add(w.Dims);
@@ -55,12 +56,22 @@ internal static class ConvWeightOnly
         }
 
         node.Input[1] = output;
-        return (null, int4 ? "int4 weights per output channel behind DequantizeLinear (opset 21)" : $"int8 weights {(axis >= 0 ? "per output channel" : "per tensor")} behind DequantizeLinear"
+        return (null, int4 ? $"int4 weights per output channel behind DequantizeLinear (opset 21){(gptqRanges is null ? "" : ", GPTQ")}" : $"int8 weights {(axis >= 0 ? "per output channel" : "per tensor")} behind DequantizeLinear"
             + (bits == 4 && !int4 ? $" (int4 needs opset 21; this model stays at {opset})" : ""));
     }
 
-    /// <summary>Symmetric int4 per output channel: scale = max |w| / 7, values rounded into [-7, 7].</summary>
-    private static (byte[] Values, float[] Scales) Int4PerChannel(float[] values, int channels)
+    /// <summary>The symmetric int4 scale of one output channel: max |w| / 7 (1 for an all-zero or subnormal channel, whose codes are then all 0).</summary>
+    public static float Int4Scale(ReadOnlySpan<float> channel)
+    {
+        // MaxMagnitude keeps the sign of the value it picks.
+        var reach = channel.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(channel));
+        // A channel of subnormal weights (PP-OCRv4's recognizer has one, max |w| ~ 3e-39) would get a subnormal scale whose reciprocal is infinite.
+        var scale = reach / 7f;
+        return float.IsNormal(scale) ? scale : 1f;
+    }
+
+    /// <summary>Symmetric int4 per output channel: scale = max |w| / 7 (of <paramref name="ranges"/> when given), values rounded into [-7, 7].</summary>
+    private static (byte[] Values, float[] Scales) Int4PerChannel(float[] values, int channels, float[]? ranges)
     {
         var per = values.Length / channels;
         var q = new byte[values.Length];
@@ -68,9 +79,7 @@ internal static class ConvWeightOnly
         for (var m = 0; m < channels; m++)
         {
             var run = values.AsSpan(m * per, per);
-            // MaxMagnitude keeps the sign of the value it picks.
-            var reach = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(run));
-            scales[m] = reach > 0 ? reach / 7f : 1f;
+            scales[m] = Int4Scale((ranges ?? values).AsSpan(m * per, per));
             for (var i = 0; i < per; i++)
             {
                 q[(m * per) + i] = unchecked((byte)(sbyte)Math.Clamp((int)MathF.Round(run[i] / scales[m], MidpointRounding.ToEven), -7, 7));

@@ -9,21 +9,28 @@ namespace CompressBuild.Engine.Quantization.WeightOnly;
 /// <summary>
 /// Runs <see cref="Gptq"/> over every MatMul / Gemm the weight-only pass will rewrite, in graph order on the model
 /// as quantized so far, and leaves the GPTQ-dequantized weights in the float graph; the rewrite then packs them
-/// with the grid of the original weights (returned here as [N, K] per weight name), so they land on their codes exactly.
+/// with the grid of the original weights (returned here per weight name: [N, K] for MatMulNBits, the stored layout
+/// for a Conv), so they land on their codes exactly. Conv layers (im2col view, grouped and depthwise included) are
+/// solved too when they get int4 per output channel (opset 21): on the PP-OCRv4 recognizer those coarse grids, not
+/// the MatMul blocks, are what round-to-nearest loses most on.
 /// </summary>
 internal static class GptqWeights
 {
-    public static Dictionary<string, float[]> Apply(QuantizationWork work, QuantizationOptions options, int bits, Dataset calibration)
+    public static Dictionary<string, float[]> Apply(QuantizationWork work, QuantizationOptions options, int bits, long convOpset, Dataset calibration)
     {
         var graph = work.Graph;
-        var selection = new NodeSelection(work.Exclusions, options, graph.Node.Where(n => n.OpType is "MatMul" or "Gemm").ToList());
+        // int8 Conv weights (per channel, 255 levels) lose little; int4 ones only exist from opset 21.
+        var convs = bits == 4 && convOpset >= ConvWeightOnly.Int4Opset;
+        bool Solved(NodeProto n) => n.Domain is "" or "ai.onnx" && n.Input.Count > 1 && (n.OpType is "MatMul" or "Gemm" || (convs && n.OpType == "Conv"));
+        var selection = new NodeSelection(work.Exclusions, options, graph.Node.Where(Solved).ToList());
         var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var targets = new List<ReconstructionTarget>();
-        foreach (var node in graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" && n.Domain is "" or "ai.onnx" && n.Input.Count > 1))
+        foreach (var node in graph.Node.Where(Solved))
         {
             if (selection.ExcludedBecause(node) is not null || !initializers.TryGetValue(node.Input[1], out var weight) || uses[weight.Name] != 1
-                || weight.DataType != (int)TensorProto.Types.DataType.Float || LayerGeometry.Of(node, weight) is not { } geometry || geometry.Columns < options.BlockSize / 2)
+                || weight.DataType != (int)TensorProto.Types.DataType.Float || LayerGeometry.Of(node, weight) is not { } geometry
+                || (geometry.Kind == LayerKind.Dense && geometry.Columns < options.BlockSize / 2))
             {
                 continue;
             }
@@ -38,6 +45,13 @@ internal static class GptqWeights
             var geometry = target.Geometry;
             var current = graph.Initializer.First(t => t.Name == target.Weight.Name);
             var values = TensorData.ToSingles(current, work.Model);
+            if (geometry.Kind == LayerKind.Conv)
+            {
+                ranges[current.Name] = SolveConv(geometry, statistics, values);
+                WeightStoreReplace(graph, current, values);
+                return;
+            }
+
             var rows = WeightRows.Read(geometry, values, 0);
             int n = geometry.OutputsPerGroup, k = geometry.Columns, blockSize = options.BlockSize;
             var blocks = (k + blockSize - 1) / blockSize;
@@ -59,6 +73,29 @@ internal static class GptqWeights
             ranges[current.Name] = original;
         });
         return ranges;
+    }
+
+    /// <summary>Each group's rows against its own Gram matrix, one symmetric int4 grid per output channel (codes 8 +- 7); returns the original values.</summary>
+    private static float[] SolveConv(LayerGeometry geometry, LayerStatistics statistics, float[] values)
+    {
+        var original = (float[])values.Clone();
+        int outputs = geometry.OutputsPerGroup, columns = geometry.Columns;
+        var zeros = new int[outputs];
+        Array.Fill(zeros, 8);
+        for (var g = 0; g < geometry.Groups; g++)
+        {
+            var scales = new float[outputs];
+            for (var o = 0; o < outputs; o++)
+            {
+                scales[o] = ConvWeightOnly.Int4Scale(original.AsSpan(((g * outputs) + o) * columns, columns));
+            }
+
+            var rows = WeightRows.Read(geometry, values, g);
+            Gptq.Quantize(statistics.Gram[g], rows, outputs, columns, scales, zeros, maxCode: 15, minCode: 1);
+            WeightRows.Write(geometry, rows, values, g);
+        }
+
+        return original;
     }
 
     private static void WeightStoreReplace(GraphProto graph, TensorProto old, float[] values)

@@ -24,10 +24,15 @@ internal static class WeightOnlyQuantizer
                     "set gptq to false for round-to-nearest.", work.Model.DisplayName);
         }
 
-        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, calibration) : null;
+        if (options.Split)
+        {
+            // Before GPTQ, so each part is solved (and its grid fixed) on its own.
+            Split.LayerSplitter.Apply(work, options);
+        }
 
         // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
         var convOpset = work.Model.OpsetVersion("");
+        var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, convOpset, calibration) : null;
         var convs = false;
         foreach (var graph in Subgraphs.All(work.Graph).ToList())
         {
