@@ -7,9 +7,10 @@ using CompressBuild.Engine.Reconstruction;
 namespace CompressBuild.Engine.Quantization.Weights;
 
 /// <summary>
-/// Runs <see cref="AdaRound"/> over the Conv / MatMul / Gemm weights int8-static quantizes, in graph order on a copy of
-/// the float model whose earlier layers already carry their rounded weights (the original model is the teacher, so a
-/// layer also makes up for the error of the layers before it). The grid of each weight is the one
+/// Runs <see cref="AdaRound"/> over the Conv / MatMul / Gemm weights int8-static quantizes, each layer on the Gram matrix
+/// of its float input, all captured in one pass over the calibration data. Sequential capture (a second pass in which
+/// later layers see the earlier rounded ones, the original model as teacher) measured worse on the digits CNNs: output
+/// SQNR 38.35 dB against 40.54 dB one-pass (round-to-nearest 40.13 dB) on cnn_residual, and it costs a pass more. The grid of each weight is the one
 /// <see cref="WeightQuantization"/> derives from the original values, so the rounded values land on their codes exactly.
 /// </summary>
 internal static class AdaRoundWeights
@@ -71,7 +72,7 @@ internal static class AdaRoundWeights
             var replacement = TensorData.FromArray(current.Name, current.Dims.ToArray(), values.AsSpan());
             graph.Initializer[graph.Initializer.IndexOf(current)] = replacement;
             rounded[current.Name] = values;
-        }, floatModel);
+        }, passes: 1);
 
         return rounded;
     }
