@@ -8,7 +8,8 @@ namespace CompressBuild.Engine.Quantization.Weights;
 
 /// <summary>
 /// Runs <see cref="AdaRound"/> over the Conv / MatMul / Gemm weights int8-static quantizes, each layer on the Gram matrix
-/// of its float input, all captured in one pass over the calibration data. Sequential capture (a second pass in which
+/// of its float input, all captured in one pass over the calibration data (more only when the matrices exceed the memory
+/// budget; later passes then see the earlier rounded layers). Sequential capture (a second pass in which
 /// later layers see the earlier rounded ones, the original model as teacher) measured worse on the digits CNNs: output
 /// SQNR 38.35 dB against 40.54 dB one-pass (round-to-nearest 40.13 dB) on cnn_residual, and it costs a pass more. The grid of each weight is the one
 /// <see cref="WeightQuantization"/> derives from the original values, so the rounded values land on their codes exactly.
