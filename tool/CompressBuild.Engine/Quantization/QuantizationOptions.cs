@@ -71,6 +71,9 @@ public sealed record QuantizationOptions
     /// </summary>
     public ScaleConstraint ScaleConstraint { get; init; }
 
+    /// <summary>int8-static: how weights are rounded onto their grid (Weights.WeightRounding; nearest by default).</summary>
+    public Weights.WeightRounding Rounding { get; init; }
+
     /// <summary>
     /// Pre-process the model first (Preprocessing.ModelPreprocessor: constant folding, BatchNormalization folding,
     /// Identity/Dropout removal, shape inference). The opset is raised when the mode needs it either way.

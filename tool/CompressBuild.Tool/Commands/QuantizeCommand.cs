@@ -7,6 +7,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Tool.Rendering;
 
@@ -77,6 +78,7 @@ internal static class QuantizeCommand
             before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion)
         {
             ScaleConstraint = result.Mode == QuantizationMode.Int8Static ? ScaleConstraints.NameOf(options.Engine.ScaleConstraint) : null,
+            Rounding = result.Mode == QuantizationMode.Int8Static ? WeightRoundings.NameOf(options.Engine.Rounding) : null,
         };
         if (options.Json)
         {
@@ -86,7 +88,7 @@ internal static class QuantizeCommand
 
         var o = context.Out;
         o.WriteLine($"Model       {options.Model} (opset {result.OpsetBefore})");
-        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{(summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}")}");
+        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{(summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}")}{(summary.Rounding is null or "nearest" ? "" : $", rounding: {summary.Rounding}")}");
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");

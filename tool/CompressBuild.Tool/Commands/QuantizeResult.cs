@@ -26,4 +26,7 @@ internal sealed record QuantizeResult(
 {
     /// <summary>int8-static: the scale_constraint the scales follow ("none" or "pot"); null for other modes.</summary>
     public string? ScaleConstraint { get; init; }
+
+    /// <summary>int8-static: how weights were rounded onto their grid ("nearest" or "adaround"); null for other modes.</summary>
+    public string? Rounding { get; init; }
 }

@@ -4,6 +4,7 @@ using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Quantization.Mixed;
+using CompressBuild.Engine.Quantization.Weights;
 
 namespace CompressBuild.Engine.Pipeline.Passes;
 
@@ -39,6 +40,7 @@ public static class QuantizeBinding
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
             ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
+            Rounding = WeightRoundings.All.ValueOf(pass.Text("rounding"), defaults.Rounding),
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }

@@ -157,7 +157,10 @@ internal static class QdqQuantizer
             (dequantized[tensor], scales[tensor]) = editor.AddQdq(tensor, parameters[tensor]);
         }
 
-        var weights = new WeightCache(editor, work.Model, options);
+        var rounded = options.Rounding == WeightRounding.AdaRound
+            ? AdaRoundWeights.Apply(calibrationModel, [.. selected.Select(s => s.Quantizer.Weight(s.Node, context)).OfType<WeightInput>()], calibration, options)
+            : null;
+        var weights = new WeightCache(editor, work.Model, options, rounded);
         var constants = new ConstantOperandCache(editor, work.Model, options);
         var corrections = new List<BiasCorrection.Layer>();
         foreach (var (node, quantizer) in selected)
@@ -192,7 +195,7 @@ internal static class QdqQuantizer
             {
                 var quantized = weights.Get(weight);
                 node.Input[weight.Index] = quantized.Dequantized;
-                detail = weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights";
+                detail = (weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights") + (rounded?.ContainsKey(weight.Tensor.Name) == true ? ", AdaRound" : "");
                 if (biasTensor is not null && parameters.TryGetValue(input, out var inputParams))
                 {
                     node.Input[bias] = QuantizeBias(editor, work.Model, biasTensor, inputParams.Scale, scales[input], quantized, out var biasData, out var biasScales);

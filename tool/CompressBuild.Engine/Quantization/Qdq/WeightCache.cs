@@ -4,8 +4,11 @@ using CompressBuild.Engine.Quantization.Weights;
 
 namespace CompressBuild.Engine.Quantization.Qdq;
 
-/// <summary>Quantizes each weight once (a weight shared by several nodes gets one int8 copy and one DequantizeLinear).</summary>
-internal sealed class WeightCache(GraphEditor editor, OnnxModel model, QuantizationOptions options)
+/// <summary>
+/// Quantizes each weight once (a weight shared by several nodes gets one int8 copy and one DequantizeLinear). A weight in
+/// <paramref name="rounded"/> (AdaRound) is coded from those values on the grid of its original ones.
+/// </summary>
+internal sealed class WeightCache(GraphEditor editor, OnnxModel model, QuantizationOptions options, IReadOnlyDictionary<string, float[]>? rounded = null)
 {
     private readonly Dictionary<(string, int), QuantizedWeight> done = [];
 
@@ -18,8 +21,9 @@ internal sealed class WeightCache(GraphEditor editor, OnnxModel model, Quantizat
         }
 
         var values = TensorData.ToSingles(weight.Tensor, model);
-        var quantized = WeightQuantization.Quantize(values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options),
-            options.ScaleConstraint);
+        var learned = rounded?.GetValueOrDefault(weight.Tensor.Name);
+        var quantized = WeightQuantization.Quantize(learned ?? values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options),
+            options.ScaleConstraint, learned is null ? default : values);
         var perChannel = weight.Axis >= 0;
         var name = weight.Tensor.Name;
         var data = editor.AddQuantizedInitializer(name + "_quantized", weight.Tensor.Dims, quantized.Data, options.WeightType);

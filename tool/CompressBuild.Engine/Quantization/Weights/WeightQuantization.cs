@@ -24,9 +24,15 @@ public sealed class WeightQuantization
 
     /// <param name="reduceRange">Symmetric s8 only: use half the grid (-64..64, 7 bits), as ONNX Runtime's reduce_range does.</param>
     /// <param name="constraint">PowerOfTwo: each channel's scale rounded to the power of two with the smaller error on its weights.</param>
+    /// <param name="gridFrom">
+    /// The values the grid (ranges, scales) is derived from when not <paramref name="values"/> themselves: the original weights, when
+    /// <paramref name="values"/> were already rounded onto that grid (AdaRound), whose own range may have shrunk.
+    /// </param>
     public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false,
-        ScaleConstraint constraint = ScaleConstraint.None)
+        ScaleConstraint constraint = ScaleConstraint.None, ReadOnlySpan<float> gridFrom = default)
     {
+        var coded = values;
+        values = gridFrom.IsEmpty ? values : gridFrom;
         var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
         long inner = 1;
         for (var d = axis + 1; axis >= 0 && d < dims.Count; d++)
@@ -79,11 +85,11 @@ public sealed class WeightQuantization
         }
 
         float qmin = channels[0].QMin, qmax = channels[0].QMax;
-        var data = new byte[values.Length];
+        var data = new byte[coded.Length];
         var scratch = new float[segment];
-        for (var start = 0; start < values.Length; start += segment)
+        for (var start = 0; start < coded.Length; start += segment)
         {
-            var run = values.Slice(start, segment);
+            var run = coded.Slice(start, segment);
             if (perRow)
             {
                 TensorPrimitives.Multiply(run, inverse, scratch);

@@ -1,0 +1,14 @@
+namespace CompressBuild.Engine.Quantization.Weights;
+
+/// <summary>int8-static: how each weight is rounded onto its channel's grid (the grid itself is the same either way).</summary>
+public enum WeightRounding
+{
+    /// <summary>Each weight to its nearest grid point.</summary>
+    Nearest,
+
+    /// <summary>
+    /// Up or down, learned per weight on the calibration data to keep each layer's output (AdaRound, Nagel et al.
+    /// 2020; Reconstruction.AdaRound). Needs calibration data, which int8-static always has.
+    /// </summary>
+    AdaRound,
+}
