@@ -20,6 +20,9 @@ internal static class Subgraphs
         }
     }
 
+    /// <summary>The graph and every body inside it, depth first, as they are (nothing is promoted).</summary>
+    public static IEnumerable<GraphProto> Graphs(GraphProto main) => Nested(main).Prepend(main);
+
     /// <summary>Every node of the graph and of the bodies inside it (nothing is promoted).</summary>
     public static IEnumerable<NodeProto> AllNodes(GraphProto graph) => GraphNodes.All(graph);
 
