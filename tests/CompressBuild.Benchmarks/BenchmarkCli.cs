@@ -19,7 +19,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), Vad(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -110,6 +110,17 @@ internal static class BenchmarkCli
             "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
         command.SetAction(parse => RealModels.RealModelBenchmark.Run(
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
+        return command;
+    }
+
+    private static Command Vad()
+    {
+        var seconds = new Option<double>("--seconds") { Description = "Length of the espeak-ng speech stream, in seconds.", DefaultValueFactory = _ => 60 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating float/quantized passes over the stream for the time ratio.", DefaultValueFactory = _ => 5 };
+        var command = new Command("vad",
+            "Silero VAD (layers inside If branches) in int8-dynamic, int8-weight and fp16: size ratio, agreement of speech decisions on espeak-ng speech, stream time.")
+            { seconds, rounds };
+        command.SetAction(parse => RealModels.VadBenchmark.Run(Math.Max(5, parse.GetValue(seconds)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
         return command;
     }
 

@@ -43,6 +43,23 @@ public class DynamicLstmTests
     [Fact]
     public void Weights_sliced_from_an_outer_graph_inside_both_if_branches_are_folded_into_one_shared_int8_copy()
     {
+        var model = BranchedModel();
+
+        var result = ModelQuantizer.Quantize(new OnnxModel(model.Clone(), null), new QuantizationOptions { Mode = QuantizationMode.Int8Dynamic });
+
+        Assert.Equal(2, result.Nodes.Count(n => n.OpType == "LSTM" && n.Quantized));
+        var branches = result.Model.Graph.Node.Single().Attribute.Select(a => a.G).ToList();
+        Assert.All(branches, b => Assert.Equal(["DynamicQuantizeLSTM"], b.Node.Select(n => n.OpType)));
+        Assert.All(branches, b => Assert.DoesNotContain(b.Initializer, t => t.DataType == (int)DataType.Int8));
+        Assert.Equal(2, result.Model.Graph.Initializer.Count(t => t.DataType == (int)DataType.Int8 && t.Dims.Count == 3));
+        Assert.DoesNotContain(result.Model.Graph.Initializer, t => t.Name is "w_stored" or "r_stored");
+        AssertSameOutputs(model, result.Model.Proto, 0.02f, cond: true);
+        AssertSameOutputs(model, result.Model.Proto, 0.02f, cond: false);
+    }
+
+    /// <summary>An If whose two branches run the same LSTM on W sliced (whole) from an initializer of the main graph, and R read from there directly.</summary>
+    private static ModelProto BranchedModel()
+    {
         var model = TestModels.Empty();
         var random = new Random(5);
         model.Graph.Initializer.Add(Weights("w_stored", random, 1, 4 * Hidden, InputSize));
@@ -55,16 +72,21 @@ public class DynamicLstmTests
         model.Graph.Input.Add(TestModels.Tensor("x", DataType.Float, Steps, 1, InputSize));
         model.Graph.Input.Add(TestModels.Tensor("cond", DataType.Bool));
         model.Graph.Output.Add(TestModels.Tensor("h", DataType.Float, 1, 1, Hidden));
+        return model;
+    }
 
-        var result = ModelQuantizer.Quantize(new OnnxModel(model.Clone(), null), new QuantizationOptions { Mode = QuantizationMode.Int8Dynamic });
+    [Fact]
+    public void Int8_weight_puts_one_shared_int8_copy_of_the_sliced_weights_behind_a_DequantizeLinear_in_each_branch()
+    {
+        var model = BranchedModel();
+
+        var result = ModelQuantizer.Quantize(new OnnxModel(model.Clone(), null), new QuantizationOptions { Mode = QuantizationMode.Int8Weight });
 
         Assert.Equal(2, result.Nodes.Count(n => n.OpType == "LSTM" && n.Quantized));
         var branches = result.Model.Graph.Node.Single().Attribute.Select(a => a.G).ToList();
-        Assert.All(branches, b => Assert.Equal(["DynamicQuantizeLSTM"], b.Node.Select(n => n.OpType)));
-        Assert.All(branches, b => Assert.DoesNotContain(b.Initializer, t => t.DataType == (int)DataType.Int8));
+        Assert.All(branches, b => Assert.Equal(["DequantizeLinear", "DequantizeLinear", "LSTM"], b.Node.Select(n => n.OpType).Order(StringComparer.Ordinal)));
         Assert.Equal(2, result.Model.Graph.Initializer.Count(t => t.DataType == (int)DataType.Int8 && t.Dims.Count == 3));
         Assert.DoesNotContain(result.Model.Graph.Initializer, t => t.Name is "w_stored" or "r_stored");
-        AssertSameOutputs(model, result.Model.Proto, 0.02f, cond: true);
         AssertSameOutputs(model, result.Model.Proto, 0.02f, cond: false);
     }
 

@@ -1,9 +1,7 @@
-using System.Security.Cryptography;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization.Operators;
 using CompressBuild.Engine.Quantization.Weights;
-using Google.Protobuf;
 
 namespace CompressBuild.Engine.Quantization.Dynamic;
 
@@ -72,18 +70,13 @@ internal static class DynamicLstm
 
     /// <summary>
     /// The kernel's layout: int8 [directions, size, 4 x hidden], scales and zero points [directions, 4 x hidden] or
-    /// [directions]. They go into the graph that stores the float weight (<paramref name="source"/>), under a name
-    /// taken from its content: exporters run the same LSTM in several If branches (Silero VAD: with and without a
-    /// state, at 8 and 16 kHz), and every branch then reads one quantized copy instead of carrying its own.
+    /// [directions], in the graph that stores the float weight (<see cref="SharedWeight"/>).
     /// </summary>
     private static (string Data, string Scale, string Zero) Quantize(GraphEditor editor, QuantizationContext context, TensorProto weight, string source, bool perRow)
     {
-        var copy = weight.Clone();
-        copy.Name = perRow ? "rows" : "directions";
-        var key = Convert.ToHexStringLower(SHA256.HashData(copy.ToByteArray()))[..12];
-        var owner = Subgraphs.Graphs(context.Model.Graph).FirstOrDefault(g => g.Initializer.Any(i => i.Name == source)) ?? editor.Graph;
-        var name = $"{source}_s8_{key}";
-        if (owner.Initializer.Any(i => i.Name == name + "_quantized"))
+        var shared = SharedWeight.For(editor, context, weight, source, perRow ? "s8_rows" : "s8", "_quantized");
+        var name = shared.Name;
+        if (shared.Exists)
         {
             return (name + "_quantized", name + "_scale", name + "_zero_point");
         }
@@ -107,7 +100,7 @@ internal static class DynamicLstm
         }
 
         long[] paramDims = perRow ? [directions, rows] : [directions];
-        var target = ReferenceEquals(owner, editor.Graph) ? editor : new GraphEditor(owner);
+        var target = shared.Editor;
         return (target.AddQuantizedInitializer(name + "_quantized", [directions, size, rows], transposed, QuantType.S8),
             target.AddInitializer<float>(name + "_scale", paramDims, quantized.Scales),
             target.AddQuantizedInitializer(name + "_zero_point", paramDims, new byte[quantized.Channels.Length], QuantType.S8));

@@ -1,7 +1,6 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
-using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization.Operators;
 using CompressBuild.Engine.Quantization.Selection;
 
@@ -19,13 +18,13 @@ internal static class DynamicQuantizer
     {
         var convs = 0;
         var graphs = Subgraphs.All(work.Graph).ToList();
-        var readBefore = GraphValues.ReadNames(work.Graph);
+        var readBefore = Subgraphs.ReadNames(work.Graph);
         foreach (var graph in graphs)
         {
             convs += ApplyTo(work, graph, options);
         }
 
-        RemoveOrphanedInitializers(graphs, readBefore);
+        Subgraphs.RemoveUnread(graphs, readBefore);
 
         if (convs > 0)
         {
@@ -78,47 +77,9 @@ internal static class DynamicQuantizer
 
         if (quantized)
         {
-            RemoveDeadNodes(graph);
             editor.Finish();
         }
 
         return convs;
-    }
-
-    /// <summary>
-    /// Nodes nothing reads any more: the Slice/Concat chains that computed an LSTM's weights from constants, now
-    /// that the quantized node holds them folded (nodes are side-effect free, so an unread one never matters).
-    /// </summary>
-    private static void RemoveDeadNodes(GraphProto graph)
-    {
-        for (var removed = true; removed;)
-        {
-            var read = GraphValues.ReadNames(graph);
-            var dead = graph.Node.Where(n => n.Output.Count > 0 && n.Output.All(o => o.Length == 0 || !read.Contains(o))).ToList();
-            foreach (var node in dead)
-            {
-                graph.Node.Remove(node);
-            }
-
-            removed = dead.Count > 0;
-        }
-    }
-
-    /// <summary>
-    /// Weights an enclosing graph held for a body that now reads their quantized copies (the LSTM weights of
-    /// Silero VAD live two If levels above the LSTM): each graph's editor only sees its own reads, so an
-    /// initializer read before quantization and by nothing after it is dropped here, in whichever graph holds it.
-    /// </summary>
-    private static void RemoveOrphanedInitializers(List<GraphProto> graphs, HashSet<string> readBefore)
-    {
-        foreach (var graph in graphs)
-        {
-            var read = GraphValues.ReadNames(graph);
-            var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var orphan in graph.Initializer.Where(i => readBefore.Contains(i.Name) && !read.Contains(i.Name) && !inputs.Contains(i.Name)).ToList())
-            {
-                graph.Initializer.Remove(orphan);
-            }
-        }
     }
 }

@@ -29,12 +29,16 @@ internal static class WeightOnlyQuantizer
         // The model arrives at opset 21 when it holds Conv and conversion could get it there (ModelQuantizer.Prepare).
         var convOpset = work.Model.OpsetVersion("");
         var convs = false;
-        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        var graphs = Subgraphs.All(work.Graph).ToList();
+        var readBefore = Subgraphs.ReadNames(work.Graph);
+        foreach (var graph in graphs)
         {
             // GPTQ solves the main graph's layers, whose inputs calibration reaches; subgraph weights get round-to-nearest.
             var main = ReferenceEquals(graph, work.Graph);
             convs |= ApplyTo(work, graph, options, bits, convOpset, main ? gptqRanges : null);
         }
+
+        Subgraphs.RemoveUnread(graphs, readBefore);
 
         if (convs)
         {

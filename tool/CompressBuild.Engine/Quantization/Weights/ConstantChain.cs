@@ -4,7 +4,7 @@ using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization.Operators;
 using CompressBuild.Engine.Runtime;
 
-namespace CompressBuild.Engine.Quantization.Dynamic;
+namespace CompressBuild.Engine.Quantization.Weights;
 
 /// <summary>
 /// The value of a weight that an exporter computes from constants inside a subgraph instead of storing it: PyTorch's
