@@ -89,13 +89,17 @@ internal static class ConstantChain
         node.Domain is "" or "ai.onnx" && !NodeAttributes.Subgraphs(node).Any() && !node.OpType.StartsWith("Random", StringComparison.Ordinal)
         && node.OpType is not ("Multinomial" or "Bernoulli" or "Dropout");
 
-    /// <summary>Initializers of every graph of the model by name: ONNX names are unique across a graph and its bodies.</summary>
+    /// <summary>
+    /// Initializers of every graph of the model by name (ONNX names are unique across a graph and its bodies), but not
+    /// those a graph input of the same name lets the caller override: those are not constants.
+    /// </summary>
     private static Dictionary<string, TensorProto> OuterInitializers(GraphProto main)
     {
         var all = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var graph in Subgraphs.Graphs(main))
         {
-            foreach (var initializer in graph.Initializer)
+            var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var initializer in graph.Initializer.Where(i => !inputs.Contains(i.Name)))
             {
                 all.TryAdd(initializer.Name, initializer);
             }
