@@ -32,6 +32,22 @@ public sealed class SubgraphQuantizationTests : IDisposable
     [RealModelFact(RealModels.SileroVadOpset15)]
     public void Int8_dynamic_quantizes_the_opset_15_export_and_keeps_the_speech_decisions() => QuantizeAndCompareDecisions(RealModels.SileroVadOpset15);
 
+    [RealModelFact(RealModels.SileroVadOpset15)]
+    public void Fp16_of_the_opset_15_export_whose_branch_outputs_are_untyped_loads_and_keeps_the_speech_decisions()
+    {
+        var path = RealModels.Path(RealModels.SileroVadOpset15);
+        var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = QuantizationMode.Fp16 });
+        var saved = folder.File("op15.fp16.onnx");
+        OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 20, seed: 7);
+
+        var reference = VadAudio.Probabilities(path, frames);
+        var candidate = VadAudio.Probabilities(saved, frames);
+
+        var agreement = Enumerable.Range(0, frames.Length).Count(i => reference[i] >= VadAudio.Threshold == candidate[i] >= VadAudio.Threshold) / (double)frames.Length;
+        Assert.True(agreement >= 0.97, $"fp16 agrees on {agreement:P2} of {frames.Length} frames");
+    }
+
     /// <summary>
     /// At least 2.5x smaller with every Conv and LSTM quantized, and 97% of the speech/non-speech decisions of the float
     /// model kept over 30 s of espeak-ng speech between pauses, run frame by frame as Silero does; the float model
