@@ -4,7 +4,8 @@
 #   - Debian packages: libonnx-testdata (ONNX's conformance models and data), python3-onnx (onnx.checker,
 #     an independent validator of the models we write), python3-jsonschema + python3-yaml (an independent
 #     check of the compress.yaml JSON Schema we ship), python3-pil + fonts-dejavu-core (text images rendered at
-#     test time as realistic input for the PP-OCR models);
+#     test time as realistic input for the PP-OCR models), espeak-ng (speech synthesized at test time, mixed with
+#     pauses and noise by tests/models/vad_audio.py, as realistic input for Silero VAD);
 #   - NuGet packages (dotnet restore), ONNX Runtime among them (Microsoft.ML.OnnxRuntime: its native library for
 #     every desktop platform comes with the package; the build, the engine and the main job need no Node.js);
 #   - the public models of tests/models/real-models.tsv (tests/models/fetch.sh: pinned versions, checksums), and the
@@ -20,6 +21,7 @@ need=()
 /usr/bin/python3 -c "import jsonschema, yaml" >/dev/null 2>&1 || need+=(python3-jsonschema python3-yaml)
 /usr/bin/python3 -c "import PIL, numpy" >/dev/null 2>&1 || need+=(python3-pil python3-numpy)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -19,7 +19,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), FidelityTraceCommand(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), FidelityTraceCommand(), Vad(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -123,6 +123,17 @@ internal static class BenchmarkCli
             "Where int8-static loses output cosine on a public model: the cosine each activation's Q/DQ costs, its local SQNR and clipped share.") { model, method, top, units };
         command.SetAction(parse => Quantization.FidelityTrace.Run(parse.GetValue(model)!,
             Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"), parse.GetValue(top), parse.GetValue(units), Console.Out));
+        return command;
+    }
+
+    private static Command Vad()
+    {
+        var seconds = new Option<double>("--seconds") { Description = "Length of the espeak-ng speech stream, in seconds.", DefaultValueFactory = _ => 60 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating float/quantized passes over the stream for the time ratio.", DefaultValueFactory = _ => 5 };
+        var command = new Command("vad",
+            "Silero VAD (layers inside If branches) in int8-dynamic, int8-weight and fp16: size ratio, agreement of speech decisions on espeak-ng speech, stream time.")
+            { seconds, rounds };
+        command.SetAction(parse => RealModels.VadBenchmark.Run(Math.Max(5, parse.GetValue(seconds)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
         return command;
     }
 

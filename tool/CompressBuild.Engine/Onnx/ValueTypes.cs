@@ -55,11 +55,20 @@ internal static class ValueTypes
 
     public static bool IsFloat(IReadOnlyDictionary<string, int> types, string value) => types.GetValueOrDefault(value) == Float;
 
-    /// <summary>A control-flow node's output has the type its body declares for it (Loop's body outputs its condition first).</summary>
-    private static int BodyOutputType(NodeProto node, string attribute, int bodyOutput) =>
-        NodeAttributes.Graph(node, attribute) is { } body && bodyOutput < body.Output.Count
-            ? body.Output[bodyOutput].Type?.TensorType?.ElemType ?? 0
-            : 0;
+    /// <summary>
+    /// A control-flow node's output has the type its body declares for it (Loop's body outputs its condition first),
+    /// or, when the exporter left the body's outputs untyped (Silero VAD's opset-15 export), the type inferred inside it.
+    /// </summary>
+    private static int BodyOutputType(NodeProto node, string attribute, int bodyOutput, Dictionary<string, int> types)
+    {
+        if (NodeAttributes.Graph(node, attribute) is not { } body || bodyOutput >= body.Output.Count)
+        {
+            return 0;
+        }
+
+        var declared = body.Output[bodyOutput].Type?.TensorType?.ElemType ?? 0;
+        return declared != 0 ? declared : Infer(body, types).GetValueOrDefault(body.Output[bodyOutput].Name);
+    }
 
     private static int OutputType(NodeProto node, int output, int first, Dictionary<string, int> types)
     {
@@ -80,9 +89,9 @@ internal static class ValueTypes
             "Dropout" when output == 1 => Bool,
             "Gather" or "GatherElements" or "GatherND" => node.Input.Count > 0 ? types.GetValueOrDefault(node.Input[0]) : 0,
             "Where" => node.Input.Count > 1 ? types.GetValueOrDefault(node.Input[1]) : 0,
-            "If" => BodyOutputType(node, "then_branch", output),
-            "Loop" => BodyOutputType(node, "body", output + 1),
-            "Scan" => BodyOutputType(node, "body", output),
+            "If" => BodyOutputType(node, "then_branch", output, types),
+            "Loop" => BodyOutputType(node, "body", output + 1, types),
+            "Scan" => BodyOutputType(node, "body", output, types),
             var op when Int64Outputs.Contains(op) => Int64,
             var op when BoolOutputs.Contains(op) => Bool,
             _ => first,

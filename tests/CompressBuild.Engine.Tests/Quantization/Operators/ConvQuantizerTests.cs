@@ -33,7 +33,8 @@ public class ConvQuantizerTests
             });
         var (editor, context) = graph.Prepare();
 
-        Assert.Equal(OpRewrite.Done("ConvInteger, u8 weights per tensor, activation quantized per call (DynamicQuantizeLinear)"), Conv.QuantizeDynamic(editor, context, graph.Node!));
+        Assert.Equal(OpRewrite.Done("ConvInteger, u8 weights per output channel (symmetric around 128), activation quantized per call (DynamicQuantizeLinear)"),
+            Conv.QuantizeDynamic(editor, context, graph.Node!));
         editor.Finish();
 
         Assert.Equal(["Add", "Cast", "ConvInteger", "DynamicQuantizeLinear", "Mul", "Mul"], graph.Graph.Node.Select(n => n.OpType).Order(StringComparer.Ordinal));

@@ -8,8 +8,9 @@ namespace CompressBuild.Engine.Quantization.Dynamic;
 
 /// <summary>
 /// The int8-dynamic driver: every op whose class in <see cref="OperatorQuantizers"/> has a dynamic form (MatMul and
-/// Gemm as DynamicQuantizeMatMul, Conv as ConvInteger, Gather over an int8 table) is rewritten by that class, in
-/// the main graph and inside If/Loop/Scan bodies. ConvInteger is smaller but usually slower than float Conv on
+/// Gemm as DynamicQuantizeMatMul, Conv as ConvInteger, LSTM as DynamicQuantizeLSTM, Gather over an int8 table) is
+/// rewritten by that class, in the main graph and inside If/Loop/Scan bodies; then the constant chains and outer
+/// weights that only fed the rewritten nodes are dropped (<see cref="Subgraphs.RemoveUnread"/>). ConvInteger is smaller but usually slower than float Conv on
 /// CPU, which CB4013 says, so int8-static is the mode for fast CNNs.
 /// </summary>
 internal static class DynamicQuantizer
@@ -17,10 +18,14 @@ internal static class DynamicQuantizer
     public static void Apply(QuantizationWork work, QuantizationOptions options)
     {
         var convs = 0;
-        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        var graphs = Subgraphs.All(work.Graph).ToList();
+        var readBefore = Subgraphs.ReadNames(work.Graph);
+        foreach (var graph in graphs)
         {
             convs += ApplyTo(work, graph, options);
         }
+
+        Subgraphs.RemoveUnread(graphs, readBefore);
 
         if (convs > 0)
         {

@@ -19,7 +19,7 @@ internal sealed class ConvQuantizer : OperatorQuantizer
     public override bool HasForm(OpMode mode) => true;
 
     public override OpRewrite QuantizeDynamic(GraphEditor editor, QuantizationContext context, NodeProto node) =>
-        OpRewrite.Refused(ConvInteger.Rewrite(editor, context, node), ConvInteger.Detail);
+        OpRewrite.Refused(ConvInteger.Rewrite(editor, context, node), ConvInteger.Detail(context.Options));
 
     public override OpRewrite QuantizeWeightOnly(GraphEditor editor, QuantizationContext context, NodeProto node, WeightOnlySettings settings)
     {

@@ -12,6 +12,7 @@ internal static class OperatorQuantizers
         new UnaryQuantizer("AveragePool"), new UnaryQuantizer("LeakyRelu"), new UnaryQuantizer("Sigmoid"), new UnaryQuantizer("Softmax"), new ResizeQuantizer(),
         new GlobalAveragePoolQuantizer(), new MaxPoolQuantizer(), new ShapeOpQuantizer("Flatten"), new ShapeOpQuantizer("Reshape"),
         new ShapeOpQuantizer("Transpose"), new ShapeOpQuantizer("Squeeze"), new ShapeOpQuantizer("Unsqueeze"),
+        new LstmQuantizer(), new GruQuantizer(),
     }.ToDictionary(q => q.OpType, StringComparer.Ordinal);
 
     /// <summary>The op's class when int8-static has a QDQ form for it, else null.</summary>

@@ -34,12 +34,16 @@ internal static class WeightOnlyQuantizer
         var convOpset = work.Model.OpsetVersion("");
         var gptqRanges = calibration is not null && (options.Gptq ?? true) ? GptqWeights.Apply(work, options, bits, convOpset, calibration) : null;
         var convs = false;
-        foreach (var graph in Subgraphs.All(work.Graph).ToList())
+        var graphs = Subgraphs.All(work.Graph).ToList();
+        var readBefore = Subgraphs.ReadNames(work.Graph);
+        foreach (var graph in graphs)
         {
             // GPTQ solves the main graph's layers, whose inputs calibration reaches; subgraph weights get round-to-nearest.
             var main = ReferenceEquals(graph, work.Graph);
             convs |= ApplyTo(work, graph, options, bits, convOpset, main ? gptqRanges : null);
         }
+
+        Subgraphs.RemoveUnread(graphs, readBefore);
 
         if (convs)
         {

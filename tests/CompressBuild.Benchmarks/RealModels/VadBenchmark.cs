@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+
+namespace CompressBuild.Benchmarks.RealModels;
+
+/// <summary>
+/// Silero VAD (Conv and LSTM inside If branches) quantized in the modes that need no calibration, then run over
+/// espeak-ng speech between pauses (tests/models/vad_audio.py) frame by frame as Silero does: size ratio, agreement
+/// of the speech/non-speech decisions (threshold 0.5) with the float model, the float model's share of spoken
+/// frames found (the data's sanity), and the time of a whole pass over the stream, float against quantized in
+/// alternating rounds (median ratio with its range). Timings are reported, never judged.
+/// </summary>
+internal static class VadBenchmark
+{
+    private static readonly QuantizationMode[] Modes = [QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Fp16];
+
+    public static int Run(double seconds, int rounds, TextWriter output)
+    {
+        using var folder = new Engine.IO.ScratchFolder("vad");
+        var (frames, labels) = VadAudio.Render(folder.Path, seconds, seed: 7);
+        output.WriteLine($"ONNX Runtime {InferenceSession.RuntimeVersion}, 1 intra-op thread, {Environment.ProcessorCount} cores (shared machine); " +
+            $"{frames.Length} frames ({frames.Length * VadAudio.Frame / 16000.0:F1} s), {labels.Count(l => l == 1)} in utterances");
+        output.WriteLine("| model | mode | size ratio | decision agreement | float finds speech / pauses | stream time vs fp32 [range] |");
+        output.WriteLine("|---|---|---|---|---|---|");
+        foreach (var name in new[] { Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15 })
+        {
+            if (Testing.RealModels.Find(name) is not { } path)
+            {
+                output.WriteLine($"{name}: skipped, {Testing.RealModels.MissingReason(name)}");
+                continue;
+            }
+
+            var reference = VadAudio.Probabilities(path, frames);
+            var speech = reference.Select(p => p >= VadAudio.Threshold).ToArray();
+            var found = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 1), speech);
+            var falseAlarms = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 0), speech);
+            foreach (var mode in Modes)
+            {
+                var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = mode });
+                var saved = Path.Combine(folder.Path, $"{name}-{ModelQuantizer.ModeName(mode)}.onnx");
+                OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+                var ratio = (double)new FileInfo(path).Length / new FileInfo(saved).Length;
+                float[] candidate;
+                try
+                {
+                    candidate = VadAudio.Probabilities(saved, frames);
+                }
+                catch (Engine.Diagnostics.CompressBuildException e)
+                {
+                    output.WriteLine($"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:F2}x | does not run: {e.Message.Split('\n')[0]} | | |");
+                    continue;
+                }
+
+                var agreement = Share(Enumerable.Range(0, frames.Length), i => speech[i] == candidate[i] >= VadAudio.Threshold);
+                var ratios = new List<double>();
+                for (var round = 0; round < rounds; round++)
+                {
+                    var floatTime = Time(() => VadAudio.Probabilities(path, frames));
+                    var quantizedTime = Time(() => VadAudio.Probabilities(saved, frames));
+                    ratios.Add(floatTime / quantizedTime);
+                }
+
+                ratios.Sort();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:F2}x | {agreement:P2} | {found:P1} / {falseAlarms:P1} | " +
+                    $"{ratios[ratios.Count / 2]:F2}x [{ratios[0]:F2}, {ratios[^1]:F2}] |"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static double Share(IEnumerable<int> frames, bool[] speech) => Share(frames, i => speech[i]);
+
+    private static double Share(IEnumerable<int> frames, Func<int, bool> counted)
+    {
+        var list = frames.ToList();
+        return list.Count == 0 ? 0 : list.Count(counted) / (double)list.Count;
+    }
+
+    private static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalSeconds;
+    }
+}
