@@ -22,7 +22,8 @@ public class RecognizerSparsityTests(ITestOutputHelper output)
     /// costs as much as this one). The guard catches a regression from what is reached today.
     /// </remarks>
     [RealModelFact(RealModels.PaddleOcrRecognizer, RealModels.PaddleOcrKeys)]
-    public void Per_layer_50_percent_with_SparseGPT_loses_at_most_2_5_points_of_character_accuracy() => Check(new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer }, "magnitude 50% per layer", 0.025);
+    public void Per_layer_50_percent_with_SparseGPT_loses_at_most_2_5_points_of_character_accuracy() =>
+        Check(new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer }, "magnitude 50% per layer", 0.025);
 
     private void Check(PruneSettings settings, string how, double maxDrop)
     {
