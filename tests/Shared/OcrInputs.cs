@@ -6,7 +6,10 @@ namespace CompressBuild.Testing;
 /// </summary>
 internal static class OcrInputs
 {
-    /// <summary>Writes <paramref name="count"/> inputs of <paramref name="kind"/> (det, rec or cls) to a .npy file and returns its path.</summary>
+    /// <summary>
+    /// Writes <paramref name="count"/> inputs of <paramref name="kind"/> (det, rec or cls) to a .npy file and returns its path; for rec
+    /// also each line's ground-truth text, one per line, beside it (the same path with .txt).
+    /// </summary>
     public static string Render(string folder, string kind, int count, int seed, int height = 0, int width = 0)
     {
         var path = Path.Combine(folder, $"{kind}-{count}-{seed}.npy");
@@ -15,6 +18,11 @@ internal static class OcrInputs
         [
             Path.Combine(RepositoryPaths.Root, "tests", "models", "ocr_inputs.py"), kind, count.ToString(invariant), path, "--seed", seed.ToString(invariant),
         ];
+        if (kind == "rec")
+        {
+            arguments.AddRange(["--text", Path.ChangeExtension(path, ".txt")]);
+        }
+
         if (height > 0)
         {
             arguments.AddRange(["--height", height.ToString(invariant)]);

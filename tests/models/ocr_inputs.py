@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Realistic inputs for the PP-OCR test models: deterministic rendered text, normalized as PaddleOCR does.
 
-  ocr_inputs.py det|rec|cls COUNT OUT.npy [--height H --width W] [--seed S]
+  ocr_inputs.py det|rec|cls COUNT OUT.npy [--height H --width W] [--seed S] [--text OUT.txt]
 
 det: [N,3,H,W] float32, BGR, (x/255 - mean)/std with ImageNet mean/std (H, W multiples of 32; default 320x320).
 rec/cls: [N,3,48,W] float32, (x/255 - 0.5)/0.5 (default W 320 for rec, 192 for cls).
 Pages hold lines of words in varied sizes, grey levels and positions over light, slightly textured backgrounds;
-a fixed seed makes every run byte-identical. Needs python3-pil and python3-numpy (Debian packages).
+a fixed seed makes every run byte-identical. --text (rec, cls) also writes each line's ground truth, one per line in
+UTF-8: the characters that fit inside the image (a line may run past the right edge; about 15% are drawn upside
+down, as the classifier expects, and keep their text). The images do not depend on --text. Needs python3-pil and python3-numpy (Debian packages).
 """
 import random
 import sys
@@ -51,15 +53,27 @@ def page(width, height, rng, nprng):
     return image
 
 
+def visible(text, x, width, face):
+    """The longest prefix of text whose last character ends inside the image, without trailing spaces."""
+    end = len(text)
+    while end > 0 and x + face.getlength(text[:end]) > width:
+        end -= 1
+    return text[:end].rstrip()
+
+
 def line(width, height, rng, nprng):
+    """A rendered text line and its ground truth (the random draws keep the order they always had)."""
     image = background(width, height, rng, nprng)
     draw = ImageDraw.Draw(image)
     size = rng.randint(24, 34)
     ink = tuple(rng.randint(0, 80) for _ in range(3))
-    draw.text((rng.randint(2, 12), (height - size) // 2 - 2), " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))), fill=ink, font=font(size, rng))
+    x = rng.randint(2, 12)
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+    face = font(size, rng)
+    draw.text((x, (height - size) // 2 - 2), text, fill=ink, font=face)
     if rng.random() < 0.5:
         image = image.rotate(180) if rng.random() < 0.3 else image
-    return image
+    return image, visible(text, x, width, face)
 
 
 def main(argv):
@@ -77,11 +91,16 @@ def main(argv):
             batch.append(((bgr - mean) / std).transpose(2, 0, 1))
     else:
         height, width = 48, int(options.get("--width", 320 if kind == "rec" else 192))
-        batch = []
+        batch, texts = [], []
         for _ in range(count):
-            rgb = np.asarray(line(width, height, rng, nprng), dtype=np.float32)
+            image, text = line(width, height, rng, nprng)
+            rgb = np.asarray(image, dtype=np.float32)
             bgr = rgb[:, :, ::-1] / 255.0
             batch.append(((bgr - 0.5) / 0.5).transpose(2, 0, 1))
+            texts.append(text)
+        if "--text" in options:
+            with open(options["--text"], "w", encoding="utf-8", newline="\n") as labels:
+                labels.write("".join(t + "\n" for t in texts))
     np.save(out, np.stack(batch).astype(np.float32))
 
 
