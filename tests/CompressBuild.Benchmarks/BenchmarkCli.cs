@@ -9,7 +9,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
         return root.Parse(args).Invoke();
     }
 
@@ -110,6 +110,26 @@ internal static class BenchmarkCli
             "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
         command.SetAction(parse => RealModels.RealModelBenchmark.Run(
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
+        return command;
+    }
+
+    private static Command CalibrationTable()
+    {
+        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls, ppocr-rec); default all that were fetched.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var samples = new Option<int[]>("--samples") { Description = "Sample counts, one row each.", DefaultValueFactory = _ => [16, 64, 256], AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for both sides (0 = ONNX Runtime's default).", DefaultValueFactory = _ => 1 };
+        var child = new Option<string?>("--child") { Hidden = true };
+        var childModel = new Option<string?>("--child-model") { Hidden = true };
+        var childData = new Option<string?>("--child-data") { Hidden = true };
+        var command = new Command("calibration",
+            "int8-static calibration time and peak memory against plain inference over the same rendered samples, on the public models, each in a fresh process.")
+        {
+            models, samples, threads, child, childModel, childData,
+        };
+        command.SetAction(parse => parse.GetValue(child) is { } what
+            ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), Console.Out)
+            : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)), Console.Out, Console.Error));
         return command;
     }
 

@@ -1,0 +1,7 @@
+namespace CompressBuild.Benchmarks.Calibration;
+
+/// <summary>One line of the <c>calibration</c> table: one model and sample count, each side measured in its own child process.</summary>
+internal sealed record CalibrationRow(string Model, int Samples, double InferenceSeconds, double CalibrationSeconds, long InferencePeakBytes, long CalibrationPeakBytes)
+{
+    public double Ratio => CalibrationSeconds / InferenceSeconds;
+}
