@@ -139,31 +139,11 @@ internal static class QuantizeCommand
 
         if (result.Fusion is { } fusion)
         {
-            WriteFusion(o, fusion);
+            FusionText.Write(o, fusion);
         }
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Size        {Units.Bytes(before)} -> {Units.Bytes(after)} ({summary.SizeRatio:0.00}x smaller)"));
         o.WriteLine($"Wrote       {options.Output}");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>ONNX Runtime's view: integer kernels per op type, float ops left between DQ and Q.</summary>
-    private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
-    {
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and " +
-                $"QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
-        var table = new TextTable("runs as", "op type", "nodes");
-        foreach (var count in fusion.IntegerKernels)
-        {
-            table.Add("integer", count.OpType, count.Count);
-        }
-
-        foreach (var count in fusion.FloatBetweenQdq)
-        {
-            table.Add("float", count.OpType, count.Count);
-        }
-
-        table.WriteTo(o);
     }
 }
