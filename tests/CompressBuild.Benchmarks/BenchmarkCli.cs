@@ -119,17 +119,19 @@ internal static class BenchmarkCli
             AllowMultipleArgumentsPerToken = true };
         var samples = new Option<int[]>("--samples") { Description = "Sample counts, one row each.", DefaultValueFactory = _ => [16, 64, 256], AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for both sides (0 = ONNX Runtime's default).", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "Interleaved inference/calibration pairs per row (the median ratio is shown).", DefaultValueFactory = _ => 3 };
         var child = new Option<string?>("--child") { Hidden = true };
         var childModel = new Option<string?>("--child-model") { Hidden = true };
         var childData = new Option<string?>("--child-data") { Hidden = true };
         var command = new Command("calibration",
             "int8-static calibration time and peak memory against plain inference over the same rendered samples, on the public models, each in a fresh process.")
         {
-            models, samples, threads, child, childModel, childData,
+            models, samples, threads, repeat, child, childModel, childData,
         };
         command.SetAction(parse => parse.GetValue(child) is { } what
             ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), Console.Out)
-            : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)), Console.Out, Console.Error));
+            : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)),
+                Math.Max(1, parse.GetValue(repeat)), Console.Out, Console.Error));
         return command;
     }
 

@@ -4,4 +4,10 @@ namespace CompressBuild.Benchmarks.Calibration;
 internal sealed record CalibrationRow(string Model, int Samples, double InferenceSeconds, double CalibrationSeconds, long InferencePeakBytes, long CalibrationPeakBytes)
 {
     public double Ratio => CalibrationSeconds / InferenceSeconds;
+
+    public double MinRatio { get; init; }
+
+    public double MaxRatio { get; init; }
+
+    public int Pairs { get; init; }
 }
