@@ -26,9 +26,9 @@ internal static class NpzEntry
     private const int MaxHeaderBytes = (1 << 20) + 12;
 
     /// <summary>A factory of fresh read streams over the inflated .npy bytes (each positioned at 0).</summary>
-    public static Func<Stream> Open(ZipArchiveEntry entry, string displayName)
+    public static Func<Stream> Open(ZipArchiveEntry entry, string displayName, long inMemoryBytes = InMemoryBytes)
     {
-        if (entry.Length <= InMemoryBytes)
+        if (entry.Length <= inMemoryBytes)
         {
             using var buffer = new MemoryStream((int)Math.Min(Math.Max(entry.Length, 0), 1 << 20));
             CopyBounded(entry, buffer, displayName);
