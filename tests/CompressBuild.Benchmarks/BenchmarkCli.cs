@@ -123,13 +123,15 @@ internal static class BenchmarkCli
         var child = new Option<string?>("--child") { Hidden = true };
         var childModel = new Option<string?>("--child-model") { Hidden = true };
         var childData = new Option<string?>("--child-data") { Hidden = true };
+        var childLimit = new Option<int?>("--child-limit") { Hidden = true };
         var command = new Command("calibration",
             "int8-static calibration time and peak memory against plain inference over the same rendered samples, on the public models, each in a fresh process.")
         {
-            models, samples, threads, repeat, child, childModel, childData,
+            models, samples, threads, repeat, child, childModel, childData, childLimit,
         };
         command.SetAction(parse => parse.GetValue(child) is { } what
-            ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), Console.Out)
+            ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), parse.GetValue(childLimit),
+                Console.Out)
             : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)),
                 Math.Max(1, parse.GetValue(repeat)), Console.Out, Console.Error));
         return command;

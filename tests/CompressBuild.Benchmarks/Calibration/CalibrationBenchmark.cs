@@ -18,7 +18,9 @@ namespace CompressBuild.Benchmarks.Calibration;
 /// sample folded into the histograms) against plain inference of the original model over the same rendered
 /// samples, with the same thread count. Each side of each row runs in a fresh child process, so VmHWM is that
 /// work's alone and a larger sample count cannot hide behind an earlier row's peak; each row repeats the two
-/// children as interleaved pairs and shows the pair with the median ratio and the range of all ratios.
+/// children as interleaved pairs and shows the pair with the median ratio and the range of all ratios. Wall time
+/// on a loaded machine swings both ways, so each row also gives the CPU-time ratio per sample: each side's process
+/// CPU time minus that of the same child over one sample (start-up, sessions and quantizing cancel), calibration over inference.
 /// </summary>
 internal static class CalibrationBenchmark
 {
@@ -45,17 +47,26 @@ internal static class CalibrationBenchmark
             {
                 progress.WriteLine($"{name}: rendering {samples} inputs, then inference and calibration in fresh processes ...");
                 var data = OcrInputs.Render(folder.Path, kind, samples, seed: 7, height, width);
+
+                // One-sample children: what each side costs besides the samples (start-up, sessions, preprocessing, quantizing).
+                var inferenceBase = Measure("inference", path, data, threads, limit: 1);
+                var calibrationBase = Measure("calibrate", path, data, threads, limit: 1);
+
                 // Interleaved pairs, so a load spike on the shared machine hits both sides; the row is the pair with the median ratio.
                 var pairs = new List<CalibrationRow>();
                 for (var r = 0; r < repeat; r++)
                 {
                     var inference = Measure("inference", path, data, threads);
                     var calibration = Measure("calibrate", path, data, threads);
-                    pairs.Add(new CalibrationRow(name, samples, inference.Seconds, calibration.Seconds, inference.PeakBytes, calibration.PeakBytes));
+                    pairs.Add(new CalibrationRow(name, samples, inference.Seconds, calibration.Seconds, inference.PeakBytes, calibration.PeakBytes)
+                    {
+                        CpuRatio = (calibration.CpuSeconds - calibrationBase.CpuSeconds) / Math.Max(1e-9, inference.CpuSeconds - inferenceBase.CpuSeconds),
+                    });
                 }
 
                 var median = pairs.OrderBy(p => p.Ratio).ElementAt(pairs.Count / 2);
-                rows.Add(median with { MinRatio = pairs.Min(p => p.Ratio), MaxRatio = pairs.Max(p => p.Ratio), Pairs = pairs.Count });
+                var cpu = pairs.Select(p => p.CpuRatio).Order().ElementAt(pairs.Count / 2);
+                rows.Add(median with { CpuRatio = cpu, MinRatio = pairs.Min(p => p.Ratio), MaxRatio = pairs.Max(p => p.Ratio), Pairs = pairs.Count });
                 File.Delete(data);
             }
         }
@@ -65,7 +76,7 @@ internal static class CalibrationBenchmark
     }
 
     /// <summary>The child side: one measurement, printed as one JSON line.</summary>
-    public static int Child(string what, string model, string data, int threads, TextWriter stdout)
+    public static int Child(string what, string model, string data, int threads, int? limit, TextWriter stdout)
     {
         var settings = SessionSettings.Default with { IntraOpThreads = threads };
         double seconds;
@@ -74,7 +85,7 @@ internal static class CalibrationBenchmark
             // What calibration is compared with: open a session on the original model and run every sample once.
             var clock = Stopwatch.StartNew();
             using var session = ModelSessions.Open(model, settings);
-            var dataset = DatasetLoader.Open(data, session.Inputs);
+            var dataset = DatasetLoader.Open(data, session.Inputs).Take(limit ?? int.MaxValue);
             for (var i = 0; i < dataset.Count; i++)
             {
                 _ = session.Run(dataset.Sample(i));
@@ -88,21 +99,21 @@ internal static class CalibrationBenchmark
             Dataset calibration;
             using (var session = ModelSessions.Open(loaded, settings))
             {
-                calibration = DatasetLoader.Open(data, session.Inputs);
+                calibration = DatasetLoader.Open(data, session.Inputs).Take(limit ?? int.MaxValue);
             }
 
             var result = ModelQuantizer.Quantize(loaded, new QuantizationOptions { Mode = QuantizationMode.Int8Static, Session = settings }, calibration);
             seconds = result.CalibrationMilliseconds / 1000;
         }
 
-        stdout.WriteLine(JsonSerializer.Serialize(new CalibrationMeasurement(seconds, ProcessMemory.Read().PeakBytes), JsonFormat.Compact));
+        stdout.WriteLine(JsonSerializer.Serialize(new CalibrationMeasurement(seconds, ProcessMemory.Read().PeakBytes, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds), JsonFormat.Compact));
         return 0;
     }
 
-    private static CalibrationMeasurement Measure(string what, string model, string data, int threads)
+    private static CalibrationMeasurement Measure(string what, string model, string data, int threads, int? limit = null)
     {
         string[] arguments = [typeof(CalibrationBenchmark).Assembly.Location, "calibration", "--child", what, "--child-model", model, "--child-data", data,
-            "--threads", threads.ToString(CultureInfo.InvariantCulture)];
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), .. limit is { } l ? ["--child-limit", l.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>()];
         var run = ChildProcess.Run(ChildProcess.Dotnet, arguments).Succeeded();
         var line = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         return JsonSerializer.Deserialize<CalibrationMeasurement>(line, JsonFormat.Compact)!;
@@ -116,11 +127,11 @@ internal static class CalibrationBenchmark
             $"each figure from its own fresh process; peak = VmHWM; " +
             $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end)");
         text.AppendLine();
-        text.AppendLine("| model | samples | inference s | calibration s | ratio | ratio range (pairs) | inference peak MB | calibration peak MB |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| model | samples | inference s | calibration s | ratio | ratio range (pairs) | CPU ratio per sample | inference peak MB | calibration peak MB |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
-            text.AppendLine(string.Create(c, $"| {r.Model} | {r.Samples} | {r.InferenceSeconds:0.00} | {r.CalibrationSeconds:0.00} | {r.Ratio:0.00}x | {r.MinRatio:0.00}-{r.MaxRatio:0.00}x ({r.Pairs}) | {r.InferencePeakBytes / 1e6:0} | {r.CalibrationPeakBytes / 1e6:0} |"));
+            text.AppendLine(string.Create(c, $"| {r.Model} | {r.Samples} | {r.InferenceSeconds:0.00} | {r.CalibrationSeconds:0.00} | {r.Ratio:0.00}x | {r.MinRatio:0.00}-{r.MaxRatio:0.00}x ({r.Pairs}) | {r.CpuRatio:0.00}x | {r.InferencePeakBytes / 1e6:0} | {r.CalibrationPeakBytes / 1e6:0} |"));
         }
 
         return text.ToString();

@@ -10,4 +10,7 @@ internal sealed record CalibrationRow(string Model, int Samples, double Inferenc
     public double MaxRatio { get; init; }
 
     public int Pairs { get; init; }
+
+    /// <summary>Per-sample CPU time of calibration over that of inference (each minus its one-sample child).</summary>
+    public double CpuRatio { get; init; }
 }
