@@ -19,7 +19,10 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.")
+        {
+            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), SpeedupStability(), RunOverhead(), RemoteCache(), Child(),
+        };
         return root.Parse(args).Invoke();
     }
 

@@ -106,7 +106,8 @@ internal static class CalibrationBenchmark
             seconds = result.CalibrationMilliseconds / 1000;
         }
 
-        stdout.WriteLine(JsonSerializer.Serialize(new CalibrationMeasurement(seconds, ProcessMemory.Read().PeakBytes, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds), JsonFormat.Compact));
+        var measurement = new CalibrationMeasurement(seconds, ProcessMemory.Read().PeakBytes, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        stdout.WriteLine(JsonSerializer.Serialize(measurement, JsonFormat.Compact));
         return 0;
     }
 
@@ -131,7 +132,8 @@ internal static class CalibrationBenchmark
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
-            text.AppendLine(string.Create(c, $"| {r.Model} | {r.Samples} | {r.InferenceSeconds:0.00} | {r.CalibrationSeconds:0.00} | {r.Ratio:0.00}x | {r.MinRatio:0.00}-{r.MaxRatio:0.00}x ({r.Pairs}) | {r.CpuRatio:0.00}x | {r.InferencePeakBytes / 1e6:0} | {r.CalibrationPeakBytes / 1e6:0} |"));
+            text.AppendLine(string.Create(c, $"| {r.Model} | {r.Samples} | {r.InferenceSeconds:0.00} | {r.CalibrationSeconds:0.00} | {r.Ratio:0.00}x | " +
+                $"{r.MinRatio:0.00}-{r.MaxRatio:0.00}x ({r.Pairs}) | {r.CpuRatio:0.00}x | {r.InferencePeakBytes / 1e6:0} | {r.CalibrationPeakBytes / 1e6:0} |"));
         }
 
         return text.ToString();

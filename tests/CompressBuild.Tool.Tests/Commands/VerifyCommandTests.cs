@@ -41,7 +41,8 @@ public sealed class VerifyCommandTests : IDisposable
         var verify = CliRun.Of("verify", output, "--reference", Digits("cnn_residual.onnx"), "--data", Digits("test_x_img.npy"), "--limit", "16", "--no-latency");
 
         Assert.True(verify.ExitCode == ExitCodes.Ok, verify.Error);
-        static List<string> FusionLines(string text) => text.Split('\n').SkipWhile(l => !l.StartsWith("Fusion ", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("Size ", StringComparison.Ordinal)).ToList();
+        static List<string> FusionLines(string text) =>
+            text.Split('\n').SkipWhile(l => !l.StartsWith("Fusion ", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("Size ", StringComparison.Ordinal)).ToList();
         var fromQuantize = FusionLines(quantize.Out);
         Assert.Contains("integer kernel(s)", fromQuantize[0], StringComparison.Ordinal);
         Assert.Contains(fromQuantize, l => l.Contains("QLinearConv", StringComparison.Ordinal));

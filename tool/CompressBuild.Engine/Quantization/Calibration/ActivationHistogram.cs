@@ -31,7 +31,10 @@ public sealed class ActivationHistogram
     /// </summary>
     private const int LaneLength = BinCount + 1;
 
-    /// <summary>BinCount / 2 repeated: the offset that moves -R to bin 0, as a span for <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/>.</summary>
+    /// <summary>
+    /// BinCount / 2 repeated: the offset that moves -R to bin 0, as the span
+    /// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/> takes.
+    /// </summary>
     private static readonly float[] HalfBins = Enumerable.Repeat(BinCount / 2f, Chunk).ToArray();
 
     private readonly uint[] lanes = new uint[Lanes * LaneLength];
