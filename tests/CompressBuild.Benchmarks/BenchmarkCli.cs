@@ -9,7 +9,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
@@ -19,7 +19,11 @@ internal static class BenchmarkCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("CompressBuild benchmarks.") { ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), FidelityTraceCommand(), Vad(), SpeedupStability(), RunOverhead(), RemoteCache(), Child() };
+        var root = new RootCommand("CompressBuild benchmarks.")
+        {
+            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), FidelityTraceCommand(), Vad(),
+            SpeedupStability(), RunOverhead(), RemoteCache(), Child(),
+        };
         return root.Parse(args).Invoke();
     }
 
@@ -122,7 +126,8 @@ internal static class BenchmarkCli
         var command = new Command("fidelity-trace",
             "Where int8-static loses output cosine on a public model: the cosine each activation's Q/DQ costs, its local SQNR and clipped share.") { model, method, top, units };
         command.SetAction(parse => Quantization.FidelityTrace.Run(parse.GetValue(model)!,
-            Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"), parse.GetValue(top), parse.GetValue(units), Console.Out));
+            Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"),
+            parse.GetValue(top), parse.GetValue(units), Console.Out));
         return command;
     }
 
@@ -134,6 +139,30 @@ internal static class BenchmarkCli
             "Silero VAD (layers inside If branches) in int8-dynamic, int8-weight and fp16: size ratio, agreement of speech decisions on espeak-ng speech, stream time.")
             { seconds, rounds };
         command.SetAction(parse => RealModels.VadBenchmark.Run(Math.Max(5, parse.GetValue(seconds)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
+        return command;
+    }
+
+    private static Command CalibrationTable()
+    {
+        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls, ppocr-rec); default all that were fetched.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var samples = new Option<int[]>("--samples") { Description = "Sample counts, one row each.", DefaultValueFactory = _ => [16, 64, 256], AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for both sides (0 = ONNX Runtime's default).", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "Interleaved inference/calibration pairs per row (the median ratio is shown).", DefaultValueFactory = _ => 3 };
+        var child = new Option<string?>("--child") { Hidden = true };
+        var childModel = new Option<string?>("--child-model") { Hidden = true };
+        var childData = new Option<string?>("--child-data") { Hidden = true };
+        var childLimit = new Option<int?>("--child-limit") { Hidden = true };
+        var command = new Command("calibration",
+            "int8-static calibration time and peak memory against plain inference over the same rendered samples, on the public models, each in a fresh process.")
+        {
+            models, samples, threads, repeat, child, childModel, childData, childLimit,
+        };
+        command.SetAction(parse => parse.GetValue(child) is { } what
+            ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), parse.GetValue(childLimit),
+                Console.Out)
+            : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)),
+                Math.Max(1, parse.GetValue(repeat)), Console.Out, Console.Error));
         return command;
     }
 

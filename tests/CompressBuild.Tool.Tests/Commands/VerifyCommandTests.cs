@@ -32,6 +32,24 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verify_prints_the_same_fusion_report_as_quantize_for_an_int8_static_model()
+    {
+        var output = temp.File("cnn.int8.onnx");
+        var quantize = CliRun.Of("quantize", Digits("cnn_residual.onnx"), "-o", output, "--mode", "int8-static", "--calibration-data", Digits("calib_x_img.npy"), "--calibration-samples", "32");
+        Assert.True(quantize.ExitCode == ExitCodes.Ok, quantize.Error);
+
+        var verify = CliRun.Of("verify", output, "--reference", Digits("cnn_residual.onnx"), "--data", Digits("test_x_img.npy"), "--limit", "16", "--no-latency");
+
+        Assert.True(verify.ExitCode == ExitCodes.Ok, verify.Error);
+        static List<string> FusionLines(string text) =>
+            text.Split('\n').SkipWhile(l => !l.StartsWith("Fusion ", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("Size ", StringComparison.Ordinal)).ToList();
+        var fromQuantize = FusionLines(quantize.Out);
+        Assert.Contains("integer kernel(s)", fromQuantize[0], StringComparison.Ordinal);
+        Assert.Contains(fromQuantize, l => l.Contains("QLinearConv", StringComparison.Ordinal));
+        Assert.Equal(fromQuantize, FusionLines(verify.Out));
+    }
+
+    [Fact]
     public void A_missed_budget_is_exit_2_with_one_line_per_miss_giving_measured_budget_and_reference()
     {
         var candidate = PerturbedModels.Write(Digits("mlp.onnx"), 0.6, temp.File("worse.onnx"));

@@ -133,6 +133,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ConstantFoldingSkipped = new(4024);
     public static readonly DiagnosticCode BatchNormNotFolded = new(4025);
 
+    // CB4046-CB4049: calibration and the fusion report in verification.
+    public static readonly DiagnosticCode FusionReportUnavailable = new(4046);
+
     // CB4050-CB4069: verification advisories.
     public static readonly DiagnosticCode AbsoluteLatencyNotEnforced = new(4050);
     public static readonly DiagnosticCode SpeedupIntervalWide = new(4051);

@@ -73,7 +73,7 @@ public static class DatasetLoader
 
     private static List<NpyFile> OpenArchive(string full, string path, IReadOnlyList<ValueInfo> inputs)
     {
-        byte[][] entries;
+        Func<Stream>[] entries;
         string[] names;
         try
         {
@@ -99,15 +99,16 @@ public static class DatasetLoader
 
             names = inputs.Select(i => i.Name).ToArray();
 
-            // Entries of an .npz are usually deflated, which is not seekable: each array is inflated once here.
-            entries = names.Select(n => NpzEntry.Inflate(byName[n], $"{path}:{n}.npy")).ToArray();
+            // Entries of an .npz are usually deflated, which is not seekable: each array is inflated once here, into memory
+            // when small and into an anonymous temporary file when large, then read a sample at a time.
+            entries = names.Select(n => NpzEntry.Open(byName[n], $"{path}:{n}.npy")).ToArray();
         }
         catch (InvalidDataException e)
         {
             throw new CompressBuildException(DiagnosticCodes.DataInvalid, $"not a valid .npz (zip) archive: {e.Message}", path, inner: e);
         }
 
-        return names.Select((n, k) => NpyFile.Open($"{path}:{n}.npy", () => new MemoryStream(entries[k], writable: false))).ToList();
+        return names.Select((n, k) => NpyFile.Open($"{path}:{n}.npy", entries[k])).ToList();
     }
 
     private static Dataset FromArrays(string path, IReadOnlyList<ValueInfo> inputs, List<NpyFile> arrays)

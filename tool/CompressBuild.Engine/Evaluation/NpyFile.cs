@@ -56,7 +56,8 @@ public sealed class NpyFile
             throw new CompressBuildException(DiagnosticCodes.DataInvalid, "data file not found.", path);
         }
 
-        return Open(path, () => InputFile.OpenRead(path));
+        // Unbuffered: each read goes straight into the sample's own array, so a sample costs no 64 KiB stream buffer.
+        return Open(path, () => InputFile.OpenRead(path, bufferSize: 1));
     }
 
     /// <param name="open">Opens a fresh readable stream positioned at the start of the .npy bytes each time it is called.</param>

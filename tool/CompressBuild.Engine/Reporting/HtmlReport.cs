@@ -103,6 +103,17 @@ public static class HtmlReport
         })));
         body.Add(new XElement(Html + "p", $"The candidate is {BudgetFormat.SizeChange(r.SizeRatio)}."));
 
+        if (r.Fusion is { } fusion)
+        {
+            body.Add(new XElement(Html + "h2", "Fusion"));
+            body.Add(new XElement(Html + "p", FusionSummary.Line(fusion) + "."));
+            body.Add(Table(["runs as", "op type", "nodes"], FusionSummary.Rows(fusion).Select(row => new object[] { row.RunsAs, row.OpType, row.Count.ToString(CultureInfo.InvariantCulture) })));
+            if (fusion.Unfused.Count > 0)
+            {
+                body.Add(Table(["quantized node left float", "op type", "why"], fusion.Unfused.Select(u => new object[] { u.Node, u.OpType, u.Reason })));
+            }
+        }
+
         if (r.LayerSensitivity.Count > 0)
         {
             body.Add(new XElement(Html + "h2", "Per-layer sensitivity"));

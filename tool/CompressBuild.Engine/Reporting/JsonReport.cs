@@ -4,6 +4,7 @@ using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Quantization.Fusion;
 
 namespace CompressBuild.Engine.Reporting;
 
@@ -52,7 +53,24 @@ public static class JsonReport
         ["advisories"] = new JsonArray(r.Advisories.Select(a => (JsonNode?)new JsonObject { ["code"] = a.Code.Id, ["message"] = a.Message }).ToArray()),
         ["baseline"] = r.BaselinePath is null ? null : new JsonObject { ["path"] = r.BaselinePath, ["updated"] = r.BaselineUpdated },
         ["layerSensitivity"] = new JsonArray(r.LayerSensitivity.Select(l => (JsonNode?)new JsonObject { ["layer"] = l.Layer, ["metric"] = l.Metric, ["value"] = Finite(l.Value) }).ToArray()),
+        ["fusion"] = r.Fusion is null ? null : Fusion(r.Fusion),
     };
+
+    /// <summary>The same names as <c>quantize --json</c>'s fusion object, so one reader serves both.</summary>
+    private static JsonObject Fusion(FusionReport f) => new()
+    {
+        ["integerKernels"] = Counts(f.IntegerKernels),
+        ["floatBetweenQdq"] = Counts(f.FloatBetweenQdq),
+        ["integerTotal"] = f.IntegerTotal,
+        ["floatTotal"] = f.FloatTotal,
+        ["quantizedConv"] = f.QuantizedConv,
+        ["fusedConv"] = f.FusedConv,
+        ["convFusedShare"] = f.ConvFusedShare,
+        ["unfused"] = new JsonArray(f.Unfused.Select(u => (JsonNode?)new JsonObject { ["node"] = u.Node, ["opType"] = u.OpType, ["reason"] = u.Reason }).ToArray()),
+    };
+
+    private static JsonArray Counts(IReadOnlyList<FusionCount> counts) =>
+        new(counts.Select(c => (JsonNode?)new JsonObject { ["opType"] = c.OpType, ["count"] = c.Count }).ToArray());
 
     private static JsonObject Output(OutputMetrics o) => new()
     {

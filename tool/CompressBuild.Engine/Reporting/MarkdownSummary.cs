@@ -55,6 +55,17 @@ public static class MarkdownSummary
                 $"{(r.Threads == 0 ? "default" : r.Threads.ToString(CultureInfo.InvariantCulture))} intra-op thread(s).\n\n");
         }
 
+        if (r.Fusion is { } fusion)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"Fusion: {FusionSummary.Line(fusion)}.\n\n| runs as | op type | nodes |\n| --- | --- | ---: |\n");
+            foreach (var (runsAs, opType, count) in FusionSummary.Rows(fusion))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {runsAs} | {Cell(opType)} | {count} |\n");
+            }
+
+            md.Append('\n');
+        }
+
         md.Append(CultureInfo.InvariantCulture,
             $"Size: {r.CandidateSize.Bytes:N0} bytes ({r.CandidateSize.ZipBytes:N0} zipped) vs reference {r.ReferenceSize.Bytes:N0} " +
                 $"({r.ReferenceSize.ZipBytes:N0} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}.\n\n");

@@ -72,6 +72,42 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the model and hands each requested output, which must be float32, to <paramref name="observe"/> as a span over
+    /// ONNX Runtime's own buffer: nothing is copied, and the arena reuses the memory on the next run. The span is valid only
+    /// during the call.
+    /// </summary>
+    public void RunObserved(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string> outputNames, Action<int, ReadOnlySpan<float>> observe)
+    {
+        ArgumentNullException.ThrowIfNull(observe);
+        var inputNames = new string[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            inputNames[i] = inputs[i].Name;
+        }
+
+        var names = outputNames as string[] ?? [.. outputNames];
+        var inputValues = OrtValues.CreateAll(inputs);
+        try
+        {
+            using var outputs = Call(() => session.Run(runOptions, inputNames, inputValues, names));
+            for (var i = 0; i < names.Length; i++)
+            {
+                var info = outputs[i].GetTensorTypeAndShape();
+                if (info.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+                {
+                    throw new NotSupportedException($"output '{names[i]}' is {info.ElementDataType}; only float outputs can be observed in place.");
+                }
+
+                observe(i, outputs[i].GetTensorDataAsSpan<float>());
+            }
+        }
+        finally
+        {
+            OrtValues.DisposeAll(inputValues);
+        }
+    }
+
     /// <summary>Prepares repeated runs over fixed tensors: ORT reads the inputs and writes the outputs in place.</summary>
     public BoundRun Bind(IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs) => new(this, inputs, outputs);
 

@@ -1,6 +1,7 @@
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Quantization.Fusion;
 
 namespace CompressBuild.Engine.Verification;
 
@@ -31,6 +32,12 @@ public sealed record VerificationResult(
     bool BaselineUpdated,
     IReadOnlyList<LayerSensitivity> LayerSensitivity)
 {
+    /// <summary>
+    /// What ONNX Runtime made of the candidate's Q/DQ: integer kernels and float ops between DequantizeLinear and QuantizeLinear per
+    /// op type, and the quantized nodes left float with the reason. Null for a candidate without Q/DQ or integer kernels.
+    /// </summary>
+    public FusionReport? Fusion { get; init; }
+
     public bool Passed => Checks.All(c => c.Status != BudgetStatus.Failed);
 
     public IEnumerable<BudgetCheck> Misses => Checks.Where(c => c.Status == BudgetStatus.Failed);

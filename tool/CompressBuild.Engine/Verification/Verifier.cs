@@ -4,6 +4,7 @@ using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization.Fusion;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Verification;
@@ -86,6 +87,7 @@ public static class Verifier
             }
         }
 
+        var fusion = AnalyzeFusion(candidateModel, request.Candidate, settings, advisories);
         var machine = MachineProbe.Current;
         var referenceSize = ModelSizeMeter.Measure(referenceModel, request.Reference);
         var candidateSize = ModelSizeMeter.Measure(candidateModel, request.Candidate);
@@ -120,8 +122,29 @@ public static class Verifier
 
         // "1.31.1 (cpu)": reports, baselines and JUnit properties say where the latency was measured.
         var result = new VerificationResult(name, request.Candidate, request.Reference, request.Data, request.Labels, data.Count, request.Batch, metrics, latency, request.Latency,
-            request.Threads, referenceSize, candidateSize, machine, ToolVersion, InferenceSession.RuntimeDescription, checks, advisories, request.Baseline, false, request.LayerSensitivity);
+            request.Threads, referenceSize, candidateSize, machine, ToolVersion, InferenceSession.RuntimeDescription, checks, advisories, request.Baseline, false, request.LayerSensitivity)
+        {
+            Fusion = fusion,
+        };
         return request.UpdateBaseline ? BaselineRecorder.Update(result, request.Baseline!) : result;
+    }
+
+    /// <summary>
+    /// The candidate's fusion report (Verification runs after the passes in the data flow, so it may read their analyzer). The
+    /// report only describes the candidate: when ONNX Runtime cannot write its optimized graph, verification goes on without it (CB4046).
+    /// </summary>
+    private static FusionReport? AnalyzeFusion(OnnxModel candidate, string path, SessionSettings settings, List<Advisory> advisories)
+    {
+        try
+        {
+            return FusionAnalyzer.AnalyzeCandidate(candidate, settings);
+        }
+        catch (CompressBuildException e)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.FusionReportUnavailable,
+                $"no fusion report for {path}: ONNX Runtime's optimized graph could not be read ({e.Code.Id}: {e.Message}); the other metrics are unaffected."));
+            return null;
+        }
     }
 
     /// <summary>Opens the data for one model; a mismatch says which of the two models the data does not fit.</summary>

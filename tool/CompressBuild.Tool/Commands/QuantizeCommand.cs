@@ -88,7 +88,9 @@ internal static class QuantizeCommand
 
         var o = context.Out;
         o.WriteLine($"Model       {options.Model} (opset {result.OpsetBefore})");
-        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{(summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}")}{(summary.Rounding is null or "nearest" ? "" : $", rounding: {summary.Rounding}")}");
+        var scales = summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}";
+        var rounding = summary.Rounding is null or "nearest" ? "" : $", rounding: {summary.Rounding}";
+        o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{scales}{rounding}");
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");
@@ -141,31 +143,11 @@ internal static class QuantizeCommand
 
         if (result.Fusion is { } fusion)
         {
-            WriteFusion(o, fusion);
+            FusionText.Write(o, fusion);
         }
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Size        {Units.Bytes(before)} -> {Units.Bytes(after)} ({summary.SizeRatio:0.00}x smaller)"));
         o.WriteLine($"Wrote       {options.Output}");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>ONNX Runtime's view: integer kernels per op type, float ops left between DQ and Q.</summary>
-    private static void WriteFusion(TextWriter o, CompressBuild.Engine.Quantization.Fusion.FusionReport fusion)
-    {
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fusion      ONNX Runtime runs {fusion.IntegerTotal} integer kernel(s), {fusion.FloatTotal} float op(s) between DequantizeLinear and " +
-                $"QuantizeLinear{(fusion.QuantizedConv > 0 ? $"; Conv fused {fusion.FusedConv}/{fusion.QuantizedConv} ({fusion.ConvFusedShare:P0})" : "")}"));
-        var table = new TextTable("runs as", "op type", "nodes");
-        foreach (var count in fusion.IntegerKernels)
-        {
-            table.Add("integer", count.OpType, count.Count);
-        }
-
-        foreach (var count in fusion.FloatBetweenQdq)
-        {
-            table.Add("float", count.OpType, count.Count);
-        }
-
-        table.WriteTo(o);
     }
 }

@@ -121,6 +121,11 @@ internal static class VerifyCommand
             o.WriteLine($"Speedup     {BudgetFormat.Ratio(l.Speedup.Ratio)}, {BudgetFormat.Level(l.Speedup.ConfidenceLevel)} interval {BudgetFormat.Interval(l.Speedup.Low, l.Speedup.High)}");
         }
 
+        if (r.Fusion is { } fusion)
+        {
+            FusionText.Write(o, fusion);
+        }
+
         o.WriteLine($"Size        {Units.Bytes(r.CandidateSize.Bytes)} ({Units.Bytes(r.CandidateSize.ZipBytes)} zipped) vs reference " +
             $"{Units.Bytes(r.ReferenceSize.Bytes)} ({Units.Bytes(r.ReferenceSize.ZipBytes)} zipped): {BudgetFormat.SizeChange(r.SizeRatio)}");
         o.WriteLine($"Machine     {r.Machine.Id}: {r.Machine.CpuModel}, {r.Machine.Cores} cores, {r.Machine.OperatingSystem}/{r.Machine.Architecture}, {string.Join(" ", r.Machine.IsaFlags)}");

@@ -8,28 +8,61 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// <summary>
 /// Runs the float model over the calibration data once, with the activations to quantize exposed as outputs,
 /// and folds each sample into one <see cref="ActivationHistogram"/> per activation: memory is the model plus
-/// 2048 counters per activation, whatever the number of samples.
+/// a fixed 48 KiB of counters per activation, whatever the number of samples. Samples are read one at a time and each
+/// exposed tensor is read in place in ONNX Runtime's buffer (its arena reuses it on the next run), so the managed
+/// allocation per sample is the input tensor and a few small arrays, not a copy of every activation.
 /// </summary>
 public static class CalibrationCollector
 {
+    /// <summary>
+    /// The graph optimization level of the calibration session. Every exposed activation is a graph output, and ONNX
+    /// Runtime's fusions never remove a node whose output is a graph output, so the values are the ones the graph
+    /// computes; the rest of the graph (its unexposed tails, Conv layouts) runs as fast as in plain inference.
+    /// </summary>
+    internal const GraphOptimizationLevel OptimizationLevel = GraphOptimizationLevel.All;
+
     public static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataEmpty, "the calibration data holds no samples.", data.Source);
         }
 
-        var histograms = activations.ToDictionary(a => a, _ => new ActivationHistogram(), StringComparer.Ordinal);
-        ActivationCapture.Run(model, activations, data, (_, tensors) =>
-        {
-            for (var k = 0; k < tensors.Count; k++)
-            {
-                histograms[activations[k]].Add(tensors[k].AsSpan<float>());
-            }
-        }, settings);
+        var histograms = activations.Select(_ => new ActivationHistogram()).ToArray();
+        var graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var fromRun = activations.Where(a => !graphInputs.Contains(a)).Distinct(StringComparer.Ordinal).ToArray();
+        var runIndex = fromRun.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
 
-        var broken = activations.Where(a => histograms[a].HasNonFinite).ToList();
+        // Each run output feeds the histograms of every activation with its name (a name asked for twice is measured once).
+        var targets = fromRun.Select(name => Enumerable.Range(0, activations.Count).Where(k => activations[k] == name).Select(k => histograms[k]).ToArray()).ToArray();
+        var fromInputs = Enumerable.Range(0, activations.Count).Where(k => !runIndex.ContainsKey(activations[k])).ToArray();
+        var observe = (int output, ReadOnlySpan<float> values) =>
+        {
+            foreach (var histogram in targets[output])
+            {
+                histogram.Add(values);
+            }
+        };
+
+        using var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel });
+        for (var i = 0; i < data.Count; i++)
+        {
+            Deadline.ThrowIfExpired();
+            var sample = data.Sample(i);
+            foreach (var k in fromInputs)
+            {
+                histograms[k].Add(sample.First(s => s.Name == activations[k]).AsSpan<float>());
+            }
+
+            if (fromRun.Length > 0)
+            {
+                session.RunObserved(sample, fromRun, observe);
+            }
+        }
+
+        var broken = activations.Where((_, k) => histograms[k].HasNonFinite).Distinct(StringComparer.Ordinal).ToList();
         if (broken.Count > 0)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationValuesNotFinite,
@@ -37,6 +70,12 @@ public static class CalibrationCollector
                     $"check the data's scaling (the model expects the same preprocessing as in training).", data.Source);
         }
 
-        return histograms;
+        var result = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
+        for (var k = 0; k < activations.Count; k++)
+        {
+            result.TryAdd(activations[k], histograms[k]);
+        }
+
+        return result;
     }
 }

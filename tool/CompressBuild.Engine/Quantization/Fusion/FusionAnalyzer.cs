@@ -26,6 +26,32 @@ public static class FusionAnalyzer
         "Conv", "MatMul", "Gemm", "Add", "Mul", "Concat", "GlobalAveragePool", "AveragePool", "Sigmoid", "LeakyRelu", "Softmax",
     };
 
+    /// <summary>
+    /// The report for any model, without the quantizer's decisions (verification sees only the candidate file): a node of a
+    /// fusable op type counts as quantized when one of its inputs comes from a DequantizeLinear of an activation (not of a
+    /// weight), as our QDQ and ORT's own quantizer write it. Null when the model holds no Q/DQ and no integer kernel, so a
+    /// float or pruned candidate carries no report.
+    /// </summary>
+    public static FusionReport? AnalyzeCandidate(OnnxModel candidate, SessionSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        var nodes = Subgraphs.AllNodes(candidate.Graph).ToList();
+        if (!nodes.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "DynamicQuantizeLinear" || IntegerKernels.Contains(n.OpType)))
+        {
+            return null;
+        }
+
+        var index = GraphIndex.Build(candidate.Graph);
+        var decisions = new List<NodeDecision>();
+        foreach (var node in candidate.Graph.Node.Where(n => n.Name.Length > 0 && Fusable.Contains(n.OpType)))
+        {
+            var dequantizesActivation = node.Input.Any(i => i.Length > 0 && index.Producer(i) is { OpType: "DequantizeLinear" } dq && index.Producer(dq.Input[0]) is not null);
+            decisions.Add(new NodeDecision(node.Name, node.OpType, dequantizesActivation, ""));
+        }
+
+        return Analyze(candidate, decisions, settings);
+    }
+
     public static FusionReport Analyze(OnnxModel quantized, IReadOnlyList<NodeDecision> decisions, SessionSettings? settings = null)
     {
         using var folder = new ScratchFolder("fusion");

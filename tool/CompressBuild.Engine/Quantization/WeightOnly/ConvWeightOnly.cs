@@ -56,7 +56,9 @@ internal static class ConvWeightOnly
         }
 
         node.Input[1] = output;
-        return (null, int4 ? $"int4 weights per output channel behind DequantizeLinear (opset 21){(gptqRanges is null ? "" : ", GPTQ")}" : $"int8 weights {(axis >= 0 ? "per output channel" : "per tensor")} behind DequantizeLinear"
+        return (null, int4
+            ? $"int4 weights per output channel behind DequantizeLinear (opset 21){(gptqRanges is null ? "" : ", GPTQ")}"
+            : $"int8 weights {(axis >= 0 ? "per output channel" : "per tensor")} behind DequantizeLinear"
             + (bits == 4 && !int4 ? $" (int4 needs opset 21; this model stays at {opset})" : ""));
     }
 

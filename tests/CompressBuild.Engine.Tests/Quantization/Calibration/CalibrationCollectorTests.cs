@@ -1,0 +1,87 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Calibration;
+
+public class CalibrationCollectorTests
+{
+    private static readonly string Digits = Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "digits");
+
+    [Fact]
+    public void Calibration_allocates_a_fixed_amount_per_sample_far_below_the_activations_it_reads()
+    {
+        var model = OnnxModelReader.Load(Path.Combine(Digits, "cnn_residual.onnx"));
+        var activations = model.Graph.Node.Where(n => n.OpType is "Conv" or "Relu" or "Add" or "MaxPool" or "GlobalAveragePool").Select(n => n.Output[0]).ToList();
+        Dataset data;
+        using (var session = ModelSessions.Open(model))
+        {
+            data = DatasetLoader.Open(Path.Combine(Digits, "calib_x_img.npy"), session.Inputs);
+        }
+
+        var settings = SessionSettings.Default with { IntraOpThreads = 1 };
+        var warmUp = CalibrationCollector.Collect(model, activations, data.Take(2), settings);
+        var (few, many) = (8, 32);
+        var fewBytes = Allocated(() => CalibrationCollector.Collect(model, activations, data.Take(few), settings));
+        IReadOnlyDictionary<string, ActivationHistogram>? histograms = null;
+        var manyBytes = Allocated(() => histograms = CalibrationCollector.Collect(model, activations, data.Take(many), settings));
+
+        // What one sample's exposed activations hold: copying them out of ONNX Runtime would allocate at least this much per sample.
+        var activationBytes = histograms!.Values.Sum(h => h.Count) * sizeof(float) / many;
+        var inputBytes = data.Sample(0).Sum(t => t.Data.Length);
+        var perSample = (double)(manyBytes - fewBytes) / (many - few);
+        Assert.True(activationBytes > 50 * 1024, $"the fixture's activations ({activationBytes} bytes per sample) are too small to tell a copy from bookkeeping");
+        Assert.True(perSample < (activationBytes / 8.0) + inputBytes,
+            $"calibration allocated {perSample:0} bytes per extra sample; one sample's activations are {activationBytes} bytes and its input {inputBytes}");
+        Assert.Equal(warmUp.Keys.Order(StringComparer.Ordinal), histograms.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Histograms_match_the_activations_a_plain_run_computes()
+    {
+        var model = OnnxModelReader.Load(Path.Combine(Digits, "cnn_residual.onnx"));
+        var activations = model.Graph.Node.Where(n => n.OpType == "Conv").Select(n => n.Output[0]).Take(3).ToList();
+        Dataset data;
+        using (var session = ModelSessions.Open(model))
+        {
+            data = DatasetLoader.Open(Path.Combine(Digits, "calib_x_img.npy"), session.Inputs).Take(4);
+        }
+
+        var histograms = CalibrationCollector.Collect(model, activations, data, SessionSettings.Default);
+
+        // The reference: the same activations exposed on an unoptimized session and copied out, sample by sample.
+        using var plain = ModelSessions.Open(ModelOutputs.WithOutputs(model, activations), SessionSettings.Default with { OptimizationLevel = GraphOptimizationLevel.None });
+        var expected = activations.ToDictionary(a => a, _ => (Min: float.PositiveInfinity, Max: float.NegativeInfinity, Count: 0L));
+        for (var i = 0; i < data.Count; i++)
+        {
+            var outputs = plain.Run(data.Sample(i), activations);
+            for (var k = 0; k < activations.Count; k++)
+            {
+                var values = outputs[k].AsSpan<float>();
+                var (min, max, count) = expected[activations[k]];
+                expected[activations[k]] = (Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Min(values)), Math.Max(max, System.Numerics.Tensors.TensorPrimitives.Max(values)),
+                    count + values.Length);
+            }
+        }
+
+        foreach (var activation in activations)
+        {
+            var histogram = histograms[activation];
+            var (min, max, count) = expected[activation];
+            Assert.Equal(count, histogram.Count);
+            Assert.Equal(count, histogram.Counts.ToArray().Sum());
+            Assert.Equal(min, histogram.Min, 1e-4f * Math.Max(1, Math.Abs(min)));
+            Assert.Equal(max, histogram.Max, 1e-4f * Math.Max(1, Math.Abs(max)));
+        }
+    }
+
+    private static long Allocated(Action action)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+}
