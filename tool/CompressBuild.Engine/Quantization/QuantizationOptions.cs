@@ -80,10 +80,10 @@ public sealed record QuantizationOptions
     public bool LatencyAware { get; init; }
 
     /// <summary>
-    /// int8-static: keep float, from the graph alone, the nodes ONNX Runtime's CPU int8 kernels run slower than float
-    /// (Selection.LatencyPlacement: grouped/depthwise Convs, image-stem Convs, MaxPool, and pooling/elementwise nodes
-    /// that read only float tensors). On by default: deterministic, and what makes int8-static not slower than float
-    /// on MobileNet-style models; off quantizes every supported node (smallest output).
+    /// int8-static: keep float, from the graph alone, the nodes ONNX Runtime's x86 int8 kernels run slower than float
+    /// (Selection.LatencyPlacement: unaligned depthwise and grouped Convs, Convs on few input channels, MaxPool, and
+    /// pooling nodes or Muls that read only float tensors). On by default: deterministic, and what makes int8-static not
+    /// slower than float on MobileNet-style models; off quantizes every supported node (smallest output).
     /// </summary>
     public bool LatencyPlacement { get; init; } = true;
 
