@@ -116,6 +116,11 @@ internal static class InlineMetadataTable
         new("QuantizeLatencyAware", "quantize", "latency_aware", InlineValueKind.Boolean, null, null, false, false, [],
             "int8-static: profile on this machine and keep float the nodes that run slower quantized (default false: its choices follow " +
                 "timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
+        new("QuantizeLatencyPlacement", "quantize", "latency_placement", InlineValueKind.Boolean, null, null, false, false, [],
+            "int8-static: keep float, from the graph alone (the same bytes on every machine), the nodes ONNX Runtime's x86 int8 kernels run " +
+                "slower than float: depthwise Convs on a channel count not a multiple of 16 and other grouped Convs, Convs on at most 4 input " +
+                "channels, MaxPool, and pooling nodes or Muls that read only float tensors (default true; false quantizes every supported node: " +
+                "smaller, slower)."),
         new("QuantizeScaleConstraint", "quantize", "scale_constraint", InlineValueKind.Choice, null, null, false, false, ["none", "pot"],
             "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
                 "require), each rounded to the neighbour with the smaller error."),

@@ -127,6 +127,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
     public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);
     public static readonly DiagnosticCode ModeSlowerOnTarget = new(4019);
+    public static readonly DiagnosticCode KeptFloatByPlacement = new(4020);
 
     // CB4023-CB4026: pre-processing advisories.
     public static readonly DiagnosticCode ShapeInferenceUnavailable = new(4023);

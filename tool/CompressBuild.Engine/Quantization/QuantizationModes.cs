@@ -11,7 +11,8 @@ namespace CompressBuild.Engine.Quantization;
 public static class QuantizationModes
 {
     private static readonly string[] StaticOptions =
-        ["per_tensor", "activation_type", "weight_type", "activation_symmetric", "weight_asymmetric", "bias_correction", "latency_aware", "scale_constraint", "rounding"];
+        ["per_tensor", "activation_type", "weight_type", "activation_symmetric", "weight_asymmetric", "bias_correction", "latency_aware", "latency_placement",
+            "scale_constraint", "rounding"];
     private static readonly string[] WeightOnlyOptions = ["block_size", "gptq", "split", "asymmetric", "accuracy_level"];
 
     public static QuantizationModeInfo Int8Dynamic { get; } = new(QuantizationMode.Int8Dynamic, "int8-dynamic",

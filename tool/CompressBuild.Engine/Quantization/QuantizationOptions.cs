@@ -88,6 +88,14 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool LatencyAware { get; init; }
 
+    /// <summary>
+    /// int8-static: keep float, from the graph alone, the nodes ONNX Runtime's x86 int8 kernels run slower than float
+    /// (Selection.LatencyPlacement: unaligned depthwise and grouped Convs, Convs on few input channels, MaxPool, and
+    /// pooling nodes or Muls that read only float tensors). On by default: deterministic, and what makes int8-static not
+    /// slower than float on MobileNet-style models; off quantizes every supported node (smallest output).
+    /// </summary>
+    public bool LatencyPlacement { get; init; } = true;
+
     /// <summary>Mixed precision: how layers are ranked (Mixed.SensitivityMethod; the one-layer probe by default).</summary>
     public Mixed.SensitivityMethod Sensitivity { get; init; }
 

@@ -20,7 +20,7 @@ internal static class QuantizeCommand
     internal static PassOptionSet Settings() => new(
         PassRegistry.Quantize,
         names: new Dictionary<string, string> { ["calibration.percentile"] = "--percentile" },
-        inverted: new Dictionary<string, string> { ["preprocess"] = "--no-preprocess" },
+        inverted: new Dictionary<string, string> { ["preprocess"] = "--no-preprocess", ["latency_placement"] = "--no-latency-placement" },
         defaults: new Dictionary<string, string> { ["mode"] = QuantizationModes.Int8Dynamic.Name });
 
     public static Command Create(CliContext context)

@@ -92,7 +92,8 @@ public sealed class DetectorFusionTests(ITestOutputHelper output) : IDisposable
         var fusion = pass.Result.Fusion!;
         output.WriteLine($"Conv fused {fusion.FusedConv}/{fusion.QuantizedConv}; integer: {string.Join(", ", fusion.IntegerKernels.Select(c => $"{c.OpType} {c.Count}"))}; float: " +
             $"{string.Join(", ", fusion.FloatBetweenQdq.Select(c => $"{c.OpType} {c.Count}"))}");
-        Assert.Equal(62, fusion.QuantizedConv);
+        // 62 Convs; the stem on 3 input channels stays float for speed (latency_placement).
+        Assert.Equal(61, fusion.QuantizedConv);
         Assert.True(fusion.ConvFusedShare >= 0.9, $"only {fusion.ConvFusedShare:P0} of the quantized Convs run as QLinearConv");
         Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearAdd");
         Assert.Contains(fusion.IntegerKernels, c => c.OpType == "QLinearMul");

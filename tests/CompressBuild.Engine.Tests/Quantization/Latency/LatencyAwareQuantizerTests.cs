@@ -24,7 +24,7 @@ public sealed class LatencyAwareQuantizerTests(ITestOutputHelper output) : IDisp
     {
         var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrClassifier));
         var calibration = OcrInputs.Render(folder.Path, "cls", 8, seed: 7, 48, 192);
-        var pass = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions { LatencyAware = false }, calibration, 0, null, null));
+        var pass = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions { LatencyAware = false, LatencyPlacement = false }, calibration, 0, null, null));
         var quantized = pass.Result;
         var sample = pass.Calibration!.Sample(0);
 
@@ -58,7 +58,7 @@ public sealed class LatencyAwareQuantizerTests(ITestOutputHelper output) : IDisp
         var calibration = OcrInputs.Render(folder.Path, "cls", 16, seed: 7, 48, 192);
         var evaluation = OcrInputs.Render(folder.Path, "cls", 8, seed: 11, 48, 192);
 
-        var result = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions { LatencyAware = true }, calibration, 0, null, null)).Result;
+        var result = QuantizationPass.Run(original, new QuantizationRequest(new QuantizationOptions { LatencyAware = true, LatencyPlacement = false }, calibration, 0, null, null)).Result;
 
         foreach (var round in result.LatencyRounds)
         {

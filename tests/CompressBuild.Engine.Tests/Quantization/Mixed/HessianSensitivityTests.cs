@@ -9,7 +9,7 @@ public class HessianSensitivityTests
 {
     private const string Cnn = "cnn_residual.onnx";
 
-    private static readonly QuantizationOptions Hessian = new() { Mode = QuantizationMode.Int8Static, Sensitivity = SensitivityMethod.Hessian };
+    private static readonly QuantizationOptions Hessian = new() { Mode = QuantizationMode.Int8Static, Sensitivity = SensitivityMethod.Hessian, LatencyPlacement = false };
 
     private static List<string> Layers(OnnxModel model) =>
         [.. model.Graph.Node.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").Select(n => n.Name)];

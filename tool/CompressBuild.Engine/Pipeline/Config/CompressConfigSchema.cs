@@ -64,6 +64,10 @@ public static class CompressConfigSchema
         new("bias_correction", ConfigValueKind.Boolean, "int8-static: correct the per-channel mean shift quantization introduces."),
         new("latency_aware", ConfigValueKind.Boolean, "int8-static: profile on this machine and keep float the nodes that run slower quantized " +
             "(default false: its choices follow timings, so the bytes differ between runs and machines; search: auto turns it on when min_speedup is missed)."),
+        new("latency_placement", ConfigValueKind.Boolean, "int8-static: keep float, from the graph alone (the same bytes on every machine), the " +
+            "nodes ONNX Runtime's x86 int8 kernels run slower than float: depthwise Convs on a channel count not a multiple of 16 and other grouped " +
+            "Convs, Convs on at most 4 input channels, MaxPool, and pooling nodes or Muls that read only float tensors (default true; false " +
+            "quantizes every supported node: smaller, slower)."),
         new("scale_constraint", ConfigValueKind.Choice, "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point " +
             "accelerators such as FPGA DPUs require), each rounded to the neighbour with the smaller error.") { Choices = ScaleConstraints.All.Names },
         new("rounding", ConfigValueKind.Choice, "int8-static: nearest (default), or adaround: learn per weight whether to round up or down so each layer's " +

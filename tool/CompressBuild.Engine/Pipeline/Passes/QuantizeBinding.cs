@@ -38,6 +38,7 @@ public static class QuantizeBinding
             BiasCorrection = pass.Flag("bias_correction") ?? false,
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
+            LatencyPlacement = pass.Flag("latency_placement") ?? defaults.LatencyPlacement,
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
             ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
             Rounding = WeightRoundings.All.ValueOf(pass.Text("rounding"), defaults.Rounding),

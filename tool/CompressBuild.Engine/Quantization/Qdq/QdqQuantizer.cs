@@ -30,6 +30,8 @@ internal static class QdqQuantizer
 
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
         var selectedSet = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
+        var placement = new LatencyPlacement(context, selectedSet);
+        var placed = new List<NodeProto>();
         foreach (var node in order)
         {
             if (node.OpType is "Constant" or "Relu")
@@ -46,6 +48,13 @@ internal static class QdqQuantizer
             var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context)
                 ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || (index.IsGraphOutput(o) && index.Consumers(o).Count == 0))
                     ? "its output is a model output, which stays float: quantizing it would only add error" : null);
+            if (reason is null && placement.FloatBecause(node) is { } slower)
+            {
+                work.LeftFloat(node, slower);
+                placed.Add(node);
+                continue;
+            }
+
             if (reason is not null)
             {
                 work.LeftFloat(node, reason);
@@ -59,6 +68,11 @@ internal static class QdqQuantizer
 
             selected.Add((node, quantizer));
             selectedSet.Add(node);
+        }
+
+        if (placed.Count > 0)
+        {
+            work.Advise(DiagnosticCodes.KeptFloatByPlacement, LatencyPlacement.Summary(placed));
         }
 
         if (!selected.Any(s => s.Quantizer.IsWeighted))
