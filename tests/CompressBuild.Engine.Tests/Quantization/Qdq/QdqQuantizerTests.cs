@@ -200,7 +200,11 @@ public class QdqQuantizerTests(ITestOutputHelper output)
     [Fact]
     public void Overridden_types_s8_symmetric_activations_and_u8_asymmetric_weights_still_run_and_stay_accurate()
     {
-        var options = new QuantizationOptions { Mode = QuantizationMode.Int8Static, ActivationType = QuantType.S8, ActivationSymmetric = true, WeightType = QuantType.U8, WeightSymmetric = false, LatencyPlacement = false };
+        var options = new QuantizationOptions
+        {
+            Mode = QuantizationMode.Int8Static, ActivationType = QuantType.S8, ActivationSymmetric = true, WeightType = QuantType.U8, WeightSymmetric = false,
+            LatencyPlacement = false,
+        };
         var result = DigitsQuantization.Quantize("cnn_concat_dw.onnx", options);
 
         var graph = result.Model.Graph;
