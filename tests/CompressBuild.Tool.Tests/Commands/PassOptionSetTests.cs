@@ -41,8 +41,9 @@ public sealed class PassOptionSetTests : IDisposable
         var quantize = CliRun.Of("quantize", "--help").Out;
         var prune = CliRun.Of("prune", "--help").Out;
 
-        Assert.All(CompressConfigSchema.Quantize.Keys.Where(k => k.Kind != ConfigValueKind.Section && k.Name != "preprocess"),
-            k => Assert.Contains("--" + k.Name.Replace('_', '-'), quantize, StringComparison.Ordinal));
+        // A key that is on by default is offered as its negative flag (preprocess as --no-preprocess).
+        Assert.All(CompressConfigSchema.Quantize.Keys.Where(k => k.Kind != ConfigValueKind.Section),
+            k => Assert.Matches($@"--(no-)?{k.Name.Replace('_', '-')}\b", quantize));
         Assert.All(CompressConfigSchema.Prune.Keys.Where(k => k.Kind != ConfigValueKind.Section),
             k => Assert.Contains("--" + k.Name.Replace('_', '-'), prune, StringComparison.Ordinal));
         Assert.Contains(CompressConfigSchema.Prune.Find("importance")!.Description, prune, StringComparison.Ordinal);
