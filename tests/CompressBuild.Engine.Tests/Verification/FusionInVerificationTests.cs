@@ -65,6 +65,20 @@ public sealed class FusionInVerificationTests : IDisposable
     }
 
     [Fact]
+    public void A_fusion_report_the_quantize_pass_already_read_is_carried_instead_of_read_again()
+    {
+        var model = OnnxModelReader.Load(Digits("cnn_residual.onnx"));
+        var pass = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), Digits("calib_x_img.npy"))).Result;
+        var path = temp.File("cnn_residual.int8.onnx");
+        OnnxModelWriter.Save(pass.Model, path, ModelSaveOptions.Default);
+
+        var result = Verifier.Run(Request(path) with { Fusion = pass.Fusion });
+
+        Assert.NotNull(pass.Fusion);
+        Assert.Same(pass.Fusion, result.Fusion);
+    }
+
+    [Fact]
     public void A_float_candidate_carries_no_fusion_report()
     {
         var result = Verifier.Run(Request(Digits("cnn_residual.onnx")));

@@ -10,6 +10,7 @@ using CompressBuild.Engine.Pipeline.Cache;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Quantization.Fusion;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Pipeline;
@@ -69,7 +70,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         var candidate = Path.Combine(folder, CandidateFile);
         // The key's head lets two runs that should have shared this work (a CLI run and a build) be compared.
         Report($"{plan.Origin}: applying {plan.Describe()} (not cached under key {key[..12]})");
-        var (compressed, quantizedLayers, summaries, passAdvisories, onlyQuantizedNothing) = Apply(plan);
+        var (compressed, quantizedLayers, summaries, passAdvisories, onlyQuantizedNothing, fusion) = Apply(plan);
         OnnxModelWriter.Save(compressed, candidate, new ModelSaveOptions { DataFileName = CandidateFile + ".data" });
 
         // The search's own trials are not verified when they change nothing: the requested plan always is.
@@ -87,6 +88,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             {
                 Release = options.Release,
                 Latency = options.Latency,
+                Fusion = fusion,
             });
         verification = verification with { Advisories = [.. passAdvisories, .. verification.Advisories] };
         var record = new TrialRecord(quantizedLayers, summaries, verification);
@@ -137,19 +139,23 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries, List<Advisory> Advisories, bool OnlyQuantizedNothing) Apply(CandidatePlan plan)
+    private (OnnxModel Model, int QuantizedLayers, List<string> Summaries, List<Advisory> Advisories, bool OnlyQuantizedNothing, FusionReport? Fusion) Apply(
+        CandidatePlan plan)
     {
         var current = original;
         var quantized = 0;
         var summaries = new List<string>();
         var advisories = new List<Advisory>();
         var onlyQuantizedNothing = plan.Passes.Count > 0;
+        FusionReport? fusion = null;
         foreach (var pass in plan.Passes)
         {
             try
             {
                 var applied = pass.Pass.Apply(current, pass);
                 current = applied.Model;
+                // Only the last pass's report describes the candidate: a later pass that reads none changes the graph it was read from.
+                fusion = applied.Fusion;
                 quantized = applied.QuantizedLayers ?? quantized;
                 onlyQuantizedNothing &= applied.QuantizedLayers == 0;
                 summaries.Add(applied.Summary);
@@ -163,7 +169,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             }
         }
 
-        return (current, quantized, summaries, advisories, onlyQuantizedNothing);
+        return (current, quantized, summaries, advisories, onlyQuantizedNothing, fusion);
     }
 
     private string Key(CandidatePlan plan)

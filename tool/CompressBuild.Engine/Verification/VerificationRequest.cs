@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Quantization.Fusion;
 
 namespace CompressBuild.Engine.Verification;
 
@@ -38,6 +39,12 @@ public sealed record VerificationRequest(string Candidate, string Reference, str
 
     /// <summary>Record this run's metrics in <see cref="Baseline"/> (when every budget holds) instead of comparing against it.</summary>
     public bool UpdateBaseline { get; init; }
+
+    /// <summary>
+    /// The candidate's fusion report when the pass that wrote the candidate already read it (run's quantize pass), so
+    /// verification does not open ONNX Runtime a second time for it; null: verification reads it from the candidate.
+    /// </summary>
+    public FusionReport? Fusion { get; init; }
 
     /// <summary>The last release's baselines: this run is also held against them (checks named <c>release.*</c>).</summary>
     public ReleaseBaseline? Release { get; init; }

@@ -87,7 +87,7 @@ public static class Verifier
             }
         }
 
-        var fusion = AnalyzeFusion(candidateModel, request.Candidate, settings, advisories);
+        var fusion = request.Fusion ?? AnalyzeFusion(candidateModel, request.Candidate, settings, advisories);
         var machine = MachineProbe.Current;
         var referenceSize = ModelSizeMeter.Measure(referenceModel, request.Reference);
         var candidateSize = ModelSizeMeter.Measure(candidateModel, request.Candidate);

@@ -24,7 +24,10 @@ public sealed class QuantizePass : IPass
             .Select(a => new Advisory(new DiagnosticCode(int.Parse(a.Code.AsSpan(2), CultureInfo.InvariantCulture)), a.Message))
             .ToList();
         advisories.InsertRange(0, QuantizeBinding.Ignored(plan));
-        return new PassApplication(result.Model, $"{Name} {QuantizationModes.NameOf(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized", result.QuantizedCount, advisories);
+        return new PassApplication(result.Model, $"{Name} {QuantizationModes.NameOf(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized", result.QuantizedCount, advisories)
+        {
+            Fusion = result.Fusion,
+        };
     }
 
     public string Brief(PassPlan plan) =>
