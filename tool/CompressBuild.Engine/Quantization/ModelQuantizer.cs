@@ -39,6 +39,7 @@ public static class ModelQuantizer
             work.Advisories.Add(new QuantizationAdvisory(advisory.Code, advisory.Message));
         }
 
+        var kept = KeptNames.Of(work.Graph);
         switch (options.Mode)
         {
             case QuantizationMode.Int8Static:
@@ -71,6 +72,7 @@ public static class ModelQuantizer
             return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0) { Preprocessing = preprocessing };
         }
 
+        Compact(work, kept);
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
@@ -132,6 +134,17 @@ public static class ModelQuantizer
                 graph.Node[i].Name = name;
             }
         }
+    }
+
+    /// <summary>
+    /// The smallest graph for what the pass wrote: equal scale/zero-point constants stored once, and short names for
+    /// everything the pass added. The names the reports use (every node a decision names) keep theirs.
+    /// </summary>
+    private static void Compact(QuantizationWork work, KeptNames kept)
+    {
+        kept.Nodes.UnionWith(work.Decisions.Select(d => d.Node));
+        InitializerSharing.Share(work.Graph, kept);
+        GeneratedNames.Compact(work.Graph, kept);
     }
 
     /// <summary>The mode's name as users write it; <see cref="QuantizationModes"/> holds it.</summary>
