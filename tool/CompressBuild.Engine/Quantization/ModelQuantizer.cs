@@ -72,7 +72,7 @@ public static class ModelQuantizer
             return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0) { Preprocessing = preprocessing };
         }
 
-        Compact(work, kept);
+        Compact(work, kept, model);
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
@@ -137,11 +137,19 @@ public static class ModelQuantizer
     }
 
     /// <summary>
-    /// The smallest graph for what the pass wrote: equal scale/zero-point constants stored once, and short names for
-    /// everything the pass added. The names the reports use (every node a decision names) keep theirs.
+    /// The smallest graph for what the pass wrote: equal scale/zero-point constants stored once, short names for
+    /// everything the pass added (the names the reports use, every node a decision names, keep theirs), and no
+    /// value_info beyond what <paramref name="given"/> declared: pre-processing records ONNX Runtime's inferred shapes
+    /// for the passes, and ONNX Runtime infers them again when it loads the model.
     /// </summary>
-    private static void Compact(QuantizationWork work, KeptNames kept)
+    private static void Compact(QuantizationWork work, KeptNames kept, OnnxModel given)
     {
+        var declared = given.Graph.ValueInfo.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var info in work.Graph.ValueInfo.Where(v => !declared.Contains(v.Name)).ToList())
+        {
+            work.Graph.ValueInfo.Remove(info);
+        }
+
         kept.Nodes.UnionWith(work.Decisions.Select(d => d.Node));
         InitializerSharing.Share(work.Graph, kept);
         GeneratedNames.Compact(work.Graph, kept);
