@@ -47,7 +47,8 @@ public class QuantizeCommandTests
         Assert.Contains(", scales: pot", text.Out, StringComparison.Ordinal);
         Assert.Equal("pot", JsonDocument.Parse(json.Out).RootElement.GetProperty("scaleConstraint").GetString());
         var model = OnnxModelReader.Load(output);
-        var scales = model.Graph.Initializer.Where(t => t.Name.EndsWith("_scale", StringComparison.Ordinal)).SelectMany(t => TensorData.ToSingles(t, model)).ToList();
+        var scaleNames = model.Graph.Node.Where(n => n.OpType is "QuantizeLinear" or "DequantizeLinear").Select(n => n.Input[1]).ToHashSet(StringComparer.Ordinal);
+        var scales = model.Graph.Initializer.Where(t => scaleNames.Contains(t.Name)).SelectMany(t => TensorData.ToSingles(t, model)).ToList();
         Assert.NotEmpty(scales);
         Assert.All(scales, s => Assert.Equal(0, BitConverter.SingleToInt32Bits(s) & 0x7FFFFF));
     }

@@ -72,7 +72,11 @@ public static class ModelQuantizer
             return new QuantizationResult(model, options.Mode, opsetBefore, opsetBefore, nodes, work.Advisories, 0) { Preprocessing = preprocessing };
         }
 
-        Compact(work, kept, model);
+        if (options.CompactGraph)
+        {
+            Compact(work, kept, model);
+        }
+
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,

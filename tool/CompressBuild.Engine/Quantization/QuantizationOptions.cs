@@ -112,4 +112,10 @@ public sealed record QuantizationOptions
         ["Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "Exp", "Log",
             "Pow", "Sqrt", "Reciprocal", "Range", "CumSum", "Resize", "Upsample", "TopK", "NonMaxSuppression", "InstanceNormalization",
             "RandomNormal", "RandomUniform"];
+
+    /// <summary>
+    /// Whether the quantized graph is compacted (short generated names, equal constants shared, pre-processing's value_info
+    /// dropped). Always on for users; tests turn it off to compare against the long-named graph.
+    /// </summary>
+    internal bool CompactGraph { get; init; } = true;
 }

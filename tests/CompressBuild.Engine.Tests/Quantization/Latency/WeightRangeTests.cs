@@ -57,7 +57,8 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
         {
             var options = new QuantizationOptions { ReduceRange = reduce, LatencyAware = false };
             var result = QuantizationPass.Run(original, new QuantizationRequest(options, calibration, 0, null, null)).Result;
-            var weights = result.Model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Name.EndsWith("_quantized", StringComparison.Ordinal)).ToList();
+            var dequantized = result.Model.Graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+            var weights = result.Model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && dequantized.Contains(t.Name)).ToList();
             Assert.NotEmpty(weights);
             var largest = weights.Max(t => t.RawData.Max(b => Math.Abs((int)(sbyte)b)));
             Assert.Equal(reduce ? 64 : 127, largest);
