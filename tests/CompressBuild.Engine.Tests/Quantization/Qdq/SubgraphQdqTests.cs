@@ -1,0 +1,77 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Qdq;
+
+/// <summary>
+/// int8-static on Silero VAD v5 (public), whose Conv and LSTM layers sit inside If branches (16 kHz and 8 kHz), calibrated
+/// on 16 kHz espeak-ng speech with the states the float model carries from frame to frame, as Silero's wrapper feeds them.
+/// </summary>
+public sealed class SubgraphQdqTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    [RealModelFact(RealModels.SileroVad)]
+    public void Int8_static_puts_qdq_on_the_convs_of_the_16khz_branch_and_keeps_97_percent_of_the_speech_decisions()
+    {
+        var path = RealModels.Path(RealModels.SileroVad);
+        var calibration = Calibration(path, seconds: 8, seed: 11, every: 4);
+        var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = QuantizationMode.Int8Static }, calibration);
+        var saved = folder.File("vad.int8-static.onnx");
+        OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+
+        var written = OnnxModelReader.Load(saved);
+        var sixteen = written.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
+        var eight = written.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "else_branch").G;
+        Assert.True(QdqConvs(sixteen) >= 4, $"{QdqConvs(sixteen)} Conv(s) of the 16 kHz branch read quantized activations and weights");
+        Assert.Equal(0, QdqConvs(eight));
+        Assert.Contains(result.Advisories, a => a.Code == DiagnosticCodes.SubgraphNotCalibrated.Id && a.Message.Contains("never taken", StringComparison.Ordinal));
+
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 20, seed: 7);
+        var reference = VadAudio.Probabilities(path, frames);
+        var candidate = VadAudio.Probabilities(saved, frames);
+        var agreement = Enumerable.Range(0, frames.Length).Count(i => reference[i] >= VadAudio.Threshold == candidate[i] >= VadAudio.Threshold) / (double)frames.Length;
+        Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames.Length} frames");
+    }
+
+    /// <summary>Convs of the graph whose data and weight inputs both come from DequantizeLinear nodes (what ONNX Runtime fuses into QLinearConv).</summary>
+    private static int QdqConvs(GraphProto graph)
+    {
+        var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Output[0]).ToHashSet(StringComparer.Ordinal);
+        return graph.Node.Count(n => n.OpType == "Conv" && dequantized.Contains(n.Input[0]) && dequantized.Contains(n.Input[1]));
+    }
+
+    /// <summary>Every <paramref name="every"/>-th frame of rendered speech with the 64-sample context and the state the float model carries into it, at 16 kHz.</summary>
+    private Dataset Calibration(string path, double seconds, int seed, int every)
+    {
+        var (frames, _) = VadAudio.Render(folder.Path, seconds, seed);
+        using var session = ModelSessions.Open(path, new SessionSettings { IntraOpThreads = 1, InterOpThreads = 1 });
+        var state = HostTensor.Zeros("state", (int)TensorProto.Types.DataType.Float, [2, 1, 128]);
+        var sampleRate = HostTensor.FromArray<long>("sr", [], [16000]);
+        var window = new float[VadAudio.Context + VadAudio.Frame];
+        var samples = new List<IReadOnlyList<HostTensor>>();
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i].CopyTo(window, VadAudio.Context);
+            var input = HostTensor.FromArray<float>("input", [1, window.Length], window);
+            if (i % every == 0)
+            {
+                samples.Add([input, state, sampleRate]);
+            }
+
+            var outputs = session.Run([input, state, sampleRate], [session.Outputs[0].Name, session.Outputs[1].Name]);
+            state = HostTensor.FromBytes("state", outputs[1].ElementType, outputs[1].Shape, outputs[1].Data);
+            window.AsSpan(VadAudio.Frame, VadAudio.Context).CopyTo(window);
+        }
+
+        return new Dataset("vad-calibration", samples.Count, i => samples[i]);
+    }
+
+    public void Dispose() => folder.Dispose();
+}
