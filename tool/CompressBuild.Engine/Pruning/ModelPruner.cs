@@ -22,12 +22,22 @@ public static class ModelPruner
         var timing = Reconstruction.ReconstructionTiming.None;
         if (settings.Method == PruneMethod.Channel)
         {
-            var outcome = ChannelPruner.Run(pruned, settings);
-            layers = outcome.Layers;
-            groups = outcome.Groups;
-            timing = outcome.Timing;
-            advisories.AddRange(outcome.Advisories);
-            if (PrunableLayers.InSubgraphs(pruned.Graph) is > 0 and var inBodies)
+            var inBodies = PrunableLayers.InSubgraphs(pruned.Graph);
+            if (inBodies > 0 && !pruned.Graph.Node.Any(n => PrunableLayers.OpTypes.Contains(n.OpType)))
+            {
+                // Nothing in the main graph: the channel pruner would only probe shapes (with inputs that may take another branch) to find nothing.
+                layers = [];
+            }
+            else
+            {
+                var outcome = ChannelPruner.Run(pruned, settings);
+                layers = outcome.Layers;
+                groups = outcome.Groups;
+                timing = outcome.Timing;
+                advisories.AddRange(outcome.Advisories);
+            }
+
+            if (inBodies > 0)
             {
                 advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneSubgraphLayers.Id,
                     $"{inBodies} Conv/Gemm/MatMul layer(s) inside If/Loop/Scan bodies keep all their channels: removing a channel there would change the " +

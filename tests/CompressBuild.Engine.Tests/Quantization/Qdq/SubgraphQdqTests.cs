@@ -47,30 +47,11 @@ public sealed class SubgraphQdqTests : IDisposable
         return graph.Node.Count(n => n.OpType == "Conv" && dequantized.Contains(n.Input[0]) && dequantized.Contains(n.Input[1]));
     }
 
-    /// <summary>Every <paramref name="every"/>-th frame of rendered speech with the 64-sample context and the state the float model carries into it, at 16 kHz.</summary>
     private Dataset Calibration(string path, double seconds, int seed, int every)
     {
         var (frames, _) = VadAudio.Render(folder.Path, seconds, seed);
-        using var session = ModelSessions.Open(path, new SessionSettings { IntraOpThreads = 1, InterOpThreads = 1 });
-        var state = HostTensor.Zeros("state", (int)TensorProto.Types.DataType.Float, [2, 1, 128]);
-        var sampleRate = HostTensor.FromArray<long>("sr", [], [16000]);
-        var window = new float[VadAudio.Context + VadAudio.Frame];
-        var samples = new List<IReadOnlyList<HostTensor>>();
-        for (var i = 0; i < frames.Length; i++)
-        {
-            frames[i].CopyTo(window, VadAudio.Context);
-            var input = HostTensor.FromArray<float>("input", [1, window.Length], window);
-            if (i % every == 0)
-            {
-                samples.Add([input, state, sampleRate]);
-            }
-
-            var outputs = session.Run([input, state, sampleRate], [session.Outputs[0].Name, session.Outputs[1].Name]);
-            state = HostTensor.FromBytes("state", outputs[1].ElementType, outputs[1].Shape, outputs[1].Data);
-            window.AsSpan(VadAudio.Frame, VadAudio.Context).CopyTo(window);
-        }
-
-        return new Dataset("vad-calibration", samples.Count, i => samples[i]);
+        using var session = ModelSessions.Open(path);
+        return DatasetLoader.Open(VadAudio.WriteCalibration(path, frames, folder.File("calibration"), every), session.Inputs);
     }
 
     public void Dispose() => folder.Dispose();
