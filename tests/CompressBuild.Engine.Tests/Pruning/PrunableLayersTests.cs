@@ -68,6 +68,17 @@ public sealed class PrunableLayersTests : IDisposable
         Assert.StartsWith("12 Conv/Gemm/MatMul layer(s) inside If/Loop/Scan bodies keep all their channels", advisory.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Layer_scope_prunes_branch_and_loop_weights_and_an_enclosing_graph_weight_a_loop_body_reads_once()
+    {
+        var result = ModelPruner.Run(Quantization.Calibration.BranchModels.Create(), new PruneSettings { Sparsity = 0.5, Scope = SparsityScope.Layer });
+
+        Assert.Equal(["wa", "wb", "wl", "wo"], result.Layers.Select(l => l.Weight).Order(StringComparer.Ordinal));
+        var wo = result.Model.Graph.Initializer.Single(i => i.Name == "wo");
+        Assert.Equal(128, TensorData.ToSingles(wo, result.Model).Count(v => v == 0));
+        Assert.All(result.Layers, l => Assert.Equal(128, l.ZerosAfter));
+    }
+
     /// <summary>The float values of the weight a body's node reads from the body's initializers (Silero keeps each branch's weights there).</summary>
     private static float[] WeightOf(OnnxModel model, GraphProto body, string name) => TensorData.ToSingles(body.Initializer.Single(i => i.Name == name), model);
 

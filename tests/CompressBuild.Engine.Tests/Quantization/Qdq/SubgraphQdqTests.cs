@@ -4,6 +4,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Engine.Tests.Quantization.Calibration;
 using CompressBuild.Testing;
 using Xunit;
 
@@ -38,6 +39,32 @@ public sealed class SubgraphQdqTests : IDisposable
         var candidate = VadAudio.Probabilities(saved, frames);
         var agreement = Enumerable.Range(0, frames.Length).Count(i => reference[i] >= VadAudio.Threshold == candidate[i] >= VadAudio.Threshold) / (double)frames.Length;
         Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames.Length} frames");
+    }
+
+    [Fact]
+    public void Int8_static_quantizes_the_branch_taken_and_stores_int8_weights_in_bodies_it_cannot_calibrate()
+    {
+        var model = BranchModels.Create();
+        var result = ModelQuantizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int8Static }, BranchModels.Samples(32, seed: 1));
+
+        string Detail(string node) => result.Nodes.Single(n => n.Node == node && n.Quantized).Detail;
+        Assert.StartsWith("per-channel weights", Detail("wide_mm"), StringComparison.Ordinal);
+        Assert.StartsWith("weights only (float compute)", Detail("narrow_mm"), StringComparison.Ordinal);
+        Assert.StartsWith("weights only (float compute)", Detail("loop_mm"), StringComparison.Ordinal);
+        var uncalibrated = result.Advisories.Where(a => a.Code == DiagnosticCodes.SubgraphNotCalibrated.Id).Select(a => a.Message).ToList();
+        Assert.Contains(uncalibrated, m => m.Contains("never taken", StringComparison.Ordinal));
+        Assert.Contains(uncalibrated, m => m.Contains("once per iteration", StringComparison.Ordinal));
+
+        var test = BranchModels.Samples(8, seed: 2);
+        using var reference = ModelSessions.Open(model);
+        using var candidate = ModelSessions.Open(result.Model);
+        for (var s = 0; s < test.Count; s++)
+        {
+            var expected = reference.Run(test.Sample(s), ["y"])[0].AsSpan<float>().ToArray();
+            var actual = candidate.Run(test.Sample(s), ["y"])[0].AsSpan<float>().ToArray();
+            var cosine = expected.Zip(actual).Sum(p => (double)p.First * p.Second) / Math.Sqrt(expected.Sum(v => (double)v * v) * actual.Sum(v => (double)v * v));
+            Assert.True(cosine >= 0.99, $"sample {s}: cosine {cosine:F4}");
+        }
     }
 
     /// <summary>Convs of the graph whose data and weight inputs both come from DequantizeLinear nodes (what ONNX Runtime fuses into QLinearConv).</summary>

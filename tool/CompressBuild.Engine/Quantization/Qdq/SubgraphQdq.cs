@@ -66,6 +66,11 @@ internal static class SubgraphQdq
         }
 
         Subgraphs.RemoveUnread(graphs, readBefore);
+        if (floatCompute.Count > 0 || uncalibrated.Count > 0)
+        {
+            // A MatMul's int8-weight form is com.microsoft MatMulNBits.
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
     }
 
     /// <summary>Ops int8-static has no QDQ form for but whose weights the int8-weight form stores as int8 (LSTM, GRU).</summary>
