@@ -8,7 +8,8 @@ using CompressBuild.Testing;
 namespace CompressBuild.Benchmarks.RealModels;
 
 /// <summary>
-/// Silero VAD (Conv and LSTM inside If branches) quantized in the modes that need no calibration, then run over
+/// Silero VAD (Conv and LSTM inside If branches) quantized in every mode (int8-static calibrated on other speech) and
+/// magnitude-pruned at 30% and 50%, then run over
 /// espeak-ng speech between pauses (tests/models/vad_audio.py) frame by frame as Silero does: size ratio, agreement
 /// of the speech/non-speech decisions (threshold 0.5) with the float model, the float model's share of spoken
 /// frames found (the data's sanity), and the time of a whole pass over the stream, float against quantized in
