@@ -68,6 +68,22 @@ public sealed class PrunableLayersTests : IDisposable
         Assert.StartsWith("12 Conv/Gemm/MatMul layer(s) inside If/Loop/Scan bodies keep all their channels", advisory.Message, StringComparison.Ordinal);
     }
 
+    [RealModelFact(RealModels.SileroVad)]
+    public void With_calibration_data_the_layers_inside_branches_keep_their_magnitude_masks_and_the_report_says_why()
+    {
+        var path = RealModels.Path(RealModels.SileroVad);
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 2, seed: 11);
+        var data = VadAudio.WriteCalibration(path, frames, folder.File("calibration"), every: 4);
+        var plain = ModelPruner.Run(OnnxModelReader.Load(path), new PruneSettings { Sparsity = 0.3 });
+
+        var result = ModelPruner.Run(OnnxModelReader.Load(path), new PruneSettings { Sparsity = 0.3, CalibrationData = data });
+
+        var advisory = Assert.Single(result.Advisories, a => a.Code == DiagnosticCodes.PruneSubgraphLayers.Id);
+        Assert.StartsWith("12 layer(s) inside If/Loop/Scan bodies keep their plain magnitude masks", advisory.Message, StringComparison.Ordinal);
+        Assert.Equal(plain.Layers.Select(l => l.ZerosAfter), result.Layers.Select(l => l.ZerosAfter));
+        Assert.InRange(result.MeasuredSparsity, 0.3 - 0.001, 0.3 + 0.001);
+    }
+
     [Fact]
     public void Layer_scope_prunes_branch_and_loop_weights_and_an_enclosing_graph_weight_a_loop_body_reads_once()
     {

@@ -29,7 +29,18 @@ internal static class SubgraphQdq
         var graphs = Subgraphs.Graphs(work.Graph).ToList();
         var readBefore = Subgraphs.ReadNames(work.Graph);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var branches = BranchInlining.Inline(work.Model, calibration, options.Session);
+        BranchCalibration branches;
+        try
+        {
+            branches = BranchInlining.Inline(work.Model, calibration, options.Session);
+        }
+        catch (Runtime.OrtException e)
+        {
+            // The calibration copy is ours, not the user's model: if ONNX Runtime refuses it, no branch is calibrated, none fails the run.
+            var why = $"ONNX Runtime could not run the calibration copy with the If branches inlined ({e.Message.Split('\n')[0]})";
+            branches = new BranchCalibration(work.Model, new(ReferenceEqualityComparer.Instance), weighted.ToDictionary<GraphProto, GraphProto, string>(b => b, _ => why, ReferenceEqualityComparer.Instance));
+        }
+
         work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
         var floatCompute = new List<string>();
         var uncalibrated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
