@@ -61,4 +61,38 @@ internal static class VadAudio
 
         return probabilities;
     }
+
+    /// <summary>
+    /// Calibration data for int8-static: every <paramref name="every"/>-th frame of <paramref name="frames"/> with its 64-sample context and the
+    /// state the float model carries into it (as Silero's wrapper feeds a stream), at 16 kHz, written as ONNX test_data_set_N folders
+    /// (the state's batch axis is its second, so the inputs cannot be stacked on the first axis of an .npz). Returns the folder.
+    /// </summary>
+    public static string WriteCalibration(string modelPath, float[][] frames, string folder, int every)
+    {
+        Directory.CreateDirectory(folder);
+        using var session = ModelSessions.Open(modelPath, new SessionSettings { IntraOpThreads = 1, InterOpThreads = 1 });
+        var state = HostTensor.Zeros("state", (int)Engine.Onnx.Proto.TensorProto.Types.DataType.Float, [2, 1, 128]);
+        var sampleRate = HostTensor.FromArray<long>("sr", [], [16000]);
+        var window = new float[Context + Frame];
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i].CopyTo(window, Context);
+            var input = HostTensor.FromArray<float>("input", [1, window.Length], window);
+            if (i % every == 0)
+            {
+                var set = Directory.CreateDirectory(Path.Combine(folder, $"test_data_set_{i / every}")).FullName;
+                HostTensor[] sample = [input, state, sampleRate];
+                for (var k = 0; k < sample.Length; k++)
+                {
+                    File.WriteAllBytes(Path.Combine(set, $"input_{k}.pb"), Google.Protobuf.MessageExtensions.ToByteArray(sample[k].ToProto()));
+                }
+            }
+
+            var outputs = session.Run([input, state, sampleRate], [session.Outputs[0].Name, session.Outputs[1].Name]);
+            state = HostTensor.FromBytes("state", outputs[1].ElementType, outputs[1].Shape, outputs[1].Data);
+            window.AsSpan(Frame, Context).CopyTo(window);
+        }
+
+        return folder;
+    }
 }

@@ -8,7 +8,8 @@ using CompressBuild.Testing;
 namespace CompressBuild.Benchmarks.RealModels;
 
 /// <summary>
-/// Silero VAD (Conv and LSTM inside If branches) quantized in the modes that need no calibration, then run over
+/// Silero VAD (Conv and LSTM inside If branches) quantized in every mode (int8-static calibrated on other speech) and
+/// magnitude-pruned at 30% and 50%, then run over
 /// espeak-ng speech between pauses (tests/models/vad_audio.py) frame by frame as Silero does: size ratio, agreement
 /// of the speech/non-speech decisions (threshold 0.5) with the float model, the float model's share of spoken
 /// frames found (the data's sanity), and the time of a whole pass over the stream, float against quantized in
@@ -16,7 +17,10 @@ namespace CompressBuild.Benchmarks.RealModels;
 /// </summary>
 internal static class VadBenchmark
 {
-    private static readonly QuantizationMode[] Modes = [QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Fp16];
+    private static readonly QuantizationMode[] Modes = [QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Fp16, QuantizationMode.Int8Static];
+
+    /// <summary>Magnitude sparsities measured beside the modes (global ranking over the Convs of both branches).</summary>
+    private static readonly double[] Sparsities = [0.3, 0.5];
 
     public static int Run(double seconds, int rounds, TextWriter output)
     {
@@ -38,11 +42,18 @@ internal static class VadBenchmark
             var speech = reference.Select(p => p >= VadAudio.Threshold).ToArray();
             var found = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 1), speech);
             var falseAlarms = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 0), speech);
-            foreach (var mode in Modes)
+            // int8-static calibrates on other speech (another seed), every 4th frame with the state the float model carries into it.
+            var (calibrationFrames, _) = VadAudio.Render(folder.Path, 8, seed: 11);
+            using var inputs = ModelSessions.Open(path);
+            var calibration = Engine.Evaluation.DatasetLoader.Open(VadAudio.WriteCalibration(path, calibrationFrames, Path.Combine(folder.Path, name + "-calibration"), 4), inputs.Inputs);
+            var variants = Modes.Select(mode => (Name: ModelQuantizer.ModeName(mode), Build: (Func<OnnxModel>)(() =>
+                    ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = mode }, mode == QuantizationMode.Int8Static ? calibration : null).Model)))
+                .Concat(Sparsities.Select(sparsity => (Name: string.Create(CultureInfo.InvariantCulture, $"magnitude {sparsity:P0}"), Build: (Func<OnnxModel>)(() =>
+                    Engine.Pruning.ModelPruner.Run(OnnxModelReader.Load(path), new Engine.Pruning.PruneSettings { Sparsity = sparsity }).Model))));
+            foreach (var (mode, build) in variants)
             {
-                var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = mode });
-                var saved = Path.Combine(folder.Path, $"{name}-{ModelQuantizer.ModeName(mode)}.onnx");
-                OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+                var saved = Path.Combine(folder.Path, $"{name}-{mode.Replace(' ', '-').Replace("%", "", StringComparison.Ordinal)}.onnx");
+                OnnxModelWriter.Save(build(), saved, ModelSaveOptions.Default);
                 var ratio = (double)new FileInfo(path).Length / new FileInfo(saved).Length;
                 float[] candidate;
                 try
@@ -51,7 +62,7 @@ internal static class VadBenchmark
                 }
                 catch (Engine.Diagnostics.CompressBuildException e)
                 {
-                    output.WriteLine($"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:F2}x | does not run: {e.Message.Split('\n')[0]} | | |");
+                    output.WriteLine($"| {name} | {mode} | {ratio:F2}x | does not run: {e.Message.Split('\n')[0]} | | |");
                     continue;
                 }
 
@@ -66,7 +77,7 @@ internal static class VadBenchmark
 
                 ratios.Sort();
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {ModelQuantizer.ModeName(mode)} | {ratio:F2}x | {agreement:P2} | {found:P1} / {falseAlarms:P1} | " +
+                    $"| {name} | {mode} | {ratio:F2}x | {agreement:P2} | {found:P1} / {falseAlarms:P1} | " +
                     $"{ratios[ratios.Count / 2]:F2}x [{ratios[0]:F2}, {ratios[^1]:F2}] |"));
             }
         }

@@ -113,6 +113,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneChannelsProtected = new(4032);
     public static readonly DiagnosticCode PruneLayerEmptied = new(4033);
     public static readonly DiagnosticCode PruneImportanceFallback = new(4034);
+    public static readonly DiagnosticCode PruneSubgraphLayers = new(4035);
 
     // CB4010-CB4029: quantization advisories.
     public static readonly DiagnosticCode OperatorLeftFloat = new(4010);
@@ -122,6 +123,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode TargetCosineNotMet = new(4014);
     public static readonly DiagnosticCode QuantizedNodeNotFused = new(4015);
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
+    public static readonly DiagnosticCode SubgraphNotCalibrated = new(4029);
 
     // CB4017-CB4022: latency-aware quantization.
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);

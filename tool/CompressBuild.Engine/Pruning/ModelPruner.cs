@@ -22,11 +22,27 @@ public static class ModelPruner
         var timing = Reconstruction.ReconstructionTiming.None;
         if (settings.Method == PruneMethod.Channel)
         {
-            var outcome = ChannelPruner.Run(pruned, settings);
-            layers = outcome.Layers;
-            groups = outcome.Groups;
-            timing = outcome.Timing;
-            advisories.AddRange(outcome.Advisories);
+            var inBodies = PrunableLayers.InSubgraphs(pruned.Graph);
+            if (inBodies > 0 && !pruned.Graph.Node.Any(n => PrunableLayers.OpTypes.Contains(n.OpType)))
+            {
+                // Nothing in the main graph: the channel pruner would only probe shapes (with inputs that may take another branch) to find nothing.
+                layers = [];
+            }
+            else
+            {
+                var outcome = ChannelPruner.Run(pruned, settings);
+                layers = outcome.Layers;
+                groups = outcome.Groups;
+                timing = outcome.Timing;
+                advisories.AddRange(outcome.Advisories);
+            }
+
+            if (inBodies > 0)
+            {
+                advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneSubgraphLayers.Id,
+                    $"{inBodies} Conv/Gemm/MatMul layer(s) inside If/Loop/Scan bodies keep all their channels: removing a channel there would change the " +
+                        $"body's output shape, which the enclosing graph and every other branch must agree on; use method magnitude or nm to prune them."));
+            }
         }
         else
         {
@@ -67,13 +83,20 @@ public static class ModelPruner
         if (settings.ReconstructEffective && settings.Method is PruneMethod.Magnitude or PruneMethod.NM)
         {
             timing = SparseGptPruner.Apply(model, layers, weights, settings);
+            if (layers.Count(l => l.InSubgraph) is > 0 and var inBodies)
+            {
+                advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneSubgraphLayers.Id,
+                    $"{inBodies} layer(s) inside If/Loop/Scan bodies keep their plain magnitude masks: calibration cannot capture the inputs of a " +
+                        $"layer in a body (ONNX Runtime exposes only the main graph's values), so they are not reconstructed."));
+            }
         }
 
         var reports = new List<LayerSparsity>();
         for (var l = 0; l < layers.Count; l++)
         {
             var dims = layers[l].Weight.Dims.ToArray();
-            WeightStore.Replace(model.Graph, model.Graph.Initializer.First(t => t.Name == layers[l].Weight.Name), dims, weights[l]);
+            var owner = layers[l].Owner ?? model.Graph;
+            WeightStore.Replace(owner, owner.Initializer.First(t => t.Name == layers[l].Weight.Name), dims, weights[l]);
             reports.Add(new LayerSparsity(layers[l].Name, layers[l].Node.OpType, layers[l].Weight.Name, dims, dims, weights[l].Length, weights[l].Length,
                 zerosBefore[l], WeightStore.CountZeros(weights[l])));
         }

@@ -8,4 +8,10 @@ public sealed record PrunableLayer(NodeProto Node, TensorProto Weight, Reduction
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Output[0];
 
     public long Count => Layout.Rows * (long)Layout.Length;
+
+    /// <summary>The graph whose initializer <see cref="Weight"/> is: the main graph, or an If/Loop/Scan body (or one enclosing the node's body).</summary>
+    public GraphProto? Owner { get; init; }
+
+    /// <summary>True when the node sits inside an If/Loop/Scan body, where calibration cannot capture its inputs.</summary>
+    public bool InSubgraph { get; init; }
 }

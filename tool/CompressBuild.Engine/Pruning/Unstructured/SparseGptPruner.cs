@@ -27,7 +27,8 @@ internal static class SparseGptPruner
         var targets = new List<ReconstructionTarget>();
         for (var l = 0; l < layers.Count; l++)
         {
-            if (LayerGeometry.Of(layers[l].Node, layers[l].Weight) is { } geometry)
+            // A body's layer inputs cannot be captured (ModelPruner says so); it keeps its magnitude mask.
+            if (!layers[l].InSubgraph && LayerGeometry.Of(layers[l].Node, layers[l].Weight) is { } geometry)
             {
                 jobs[layers[l].Node] = l;
                 targets.Add(new ReconstructionTarget(layers[l].Node, layers[l].Weight, geometry, false));

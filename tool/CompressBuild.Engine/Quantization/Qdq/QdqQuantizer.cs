@@ -20,8 +20,21 @@ internal static class QdqQuantizer
 {
     public static void Apply(QuantizationWork work, Dataset calibration, QuantizationOptions options)
     {
-        var graph = work.Graph;
-        var calibrationModel = new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath);
+        // The bodies' Constant weights are promoted first, so the main graph's calibration copy and the bodies' agree.
+        var bodies = Subgraphs.All(work.Graph).Skip(1).ToList();
+        ApplyTo(work, work.Graph, calibration, options, new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath), null);
+        SubgraphQdq.Apply(work, bodies, calibration, options);
+    }
+
+    /// <summary>
+    /// Quantizes one graph: the main graph (<paramref name="branches"/> null), or an If branch whose values
+    /// <paramref name="branches"/> exposes in <paramref name="calibrationModel"/> under the names it maps them to.
+    /// AdaRound and bias correction capture main-graph layers only, so a branch's layers get round-to-nearest weights.
+    /// </summary>
+    internal static void ApplyTo(QuantizationWork work, GraphProto graph, Dataset calibration, QuantizationOptions options, OnnxModel calibrationModel,
+        BranchCalibration? branches)
+    {
+        string Calibrated(string value) => branches is null ? value : branches.Name(graph, value);
         var index = GraphIndex.Build(graph);
         var context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
         var order = index.TopologicalOrder();
@@ -70,6 +83,11 @@ internal static class QdqQuantizer
             selectedSet.Add(node);
         }
 
+        foreach (var alone in branches is null ? [] : IsolatedNodes.Drop(index, selected, selectedSet))
+        {
+            work.LeftFloat(alone, IsolatedNodes.Reason);
+        }
+
         if (placed.Count > 0)
         {
             work.Advise(DiagnosticCodes.KeptFloatByPlacement, LatencyPlacement.Summary(placed));
@@ -82,7 +100,7 @@ internal static class QdqQuantizer
 
         var originalOutputs = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
         var folded = FoldRelus(work, index, order, selection, selectedSet, options, originalOutputs);
-        var types = ValueTypes.Infer(graph);
+        var types = ValueTypes.Infer(graph, branches?.Types(graph));
         index = GraphIndex.Build(graph);
         context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
 
@@ -118,7 +136,7 @@ internal static class QdqQuantizer
 
         var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
         var histograms = work.Histograms ?? new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
-        var missing = measured.Where(m => !histograms.ContainsKey(m)).ToList();
+        var missing = measured.Select(Calibrated).Where(m => !histograms.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -143,7 +161,7 @@ internal static class QdqQuantizer
 
             if (!parameters.TryGetValue(source, out var known))
             {
-                var range = calibrator.Range(histograms[source]);
+                var range = calibrator.Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
@@ -151,7 +169,7 @@ internal static class QdqQuantizer
                 {
                     // A clamped range ends at its readers' saturation points: values past them cost nothing to clip.
                     var saturation = narrowed != range ? narrowed : new QuantRange(float.NegativeInfinity, float.PositiveInfinity);
-                    known = PowerOfTwoScale.ForHistogram(known, narrowed, options.ActivationSymmetric, histograms[source], saturation);
+                    known = PowerOfTwoScale.ForHistogram(known, narrowed, options.ActivationSymmetric, histograms[Calibrated(source)], saturation);
                 }
             }
 
@@ -171,7 +189,7 @@ internal static class QdqQuantizer
             (dequantized[tensor], scales[tensor]) = editor.AddQdq(tensor, parameters[tensor]);
         }
 
-        var rounded = options.Rounding == WeightRounding.AdaRound
+        var rounded = options.Rounding == WeightRounding.AdaRound && branches is null
             ? AdaRoundWeights.Apply(calibrationModel, [.. selected.Select(s => s.Quantizer.Weight(s.Node, context)).OfType<WeightInput>()], calibration, options)
             : null;
         var weights = new WeightCache(editor, work.Model, options, rounded);
@@ -228,7 +246,7 @@ internal static class QdqQuantizer
         }
 
         editor.Finish();
-        if (options.BiasCorrection)
+        if (options.BiasCorrection && branches is null)
         {
             foreach (var name in BiasCorrection.Apply(work, calibrationModel, corrections, calibration, options.Session))
             {
@@ -294,7 +312,7 @@ internal static class QdqQuantizer
 
             originalOutputs[producer] = producer.Output[0];
             producer.Output[0] = relu.Output[0];
-            work.Graph.Node.Remove(relu);
+            index.Graph.Node.Remove(relu);
             folded.Add(relu);
         }
 

@@ -1,0 +1,85 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Engine.Tests.Quantization.Calibration;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Qdq;
+
+/// <summary>
+/// int8-static on Silero VAD v5 (public), whose Conv and LSTM layers sit inside If branches (16 kHz and 8 kHz), calibrated
+/// on 16 kHz espeak-ng speech with the states the float model carries from frame to frame, as Silero's wrapper feeds them.
+/// </summary>
+public sealed class SubgraphQdqTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    [RealModelFact(RealModels.SileroVad)]
+    public void Int8_static_puts_qdq_on_the_convs_of_the_16khz_branch_and_keeps_97_percent_of_the_speech_decisions()
+    {
+        var path = RealModels.Path(RealModels.SileroVad);
+        var calibration = Calibration(path, seconds: 8, seed: 11, every: 4);
+        var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = QuantizationMode.Int8Static }, calibration);
+        var saved = folder.File("vad.int8-static.onnx");
+        OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+
+        var written = OnnxModelReader.Load(saved);
+        var sixteen = written.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
+        var eight = written.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "else_branch").G;
+        Assert.True(QdqConvs(sixteen) >= 4, $"{QdqConvs(sixteen)} Conv(s) of the 16 kHz branch read quantized activations and weights");
+        Assert.Equal(0, QdqConvs(eight));
+        Assert.Contains(result.Advisories, a => a.Code == DiagnosticCodes.SubgraphNotCalibrated.Id && a.Message.Contains("never taken", StringComparison.Ordinal));
+
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 20, seed: 7);
+        var reference = VadAudio.Probabilities(path, frames);
+        var candidate = VadAudio.Probabilities(saved, frames);
+        var agreement = Enumerable.Range(0, frames.Length).Count(i => reference[i] >= VadAudio.Threshold == candidate[i] >= VadAudio.Threshold) / (double)frames.Length;
+        Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames.Length} frames");
+    }
+
+    [Fact]
+    public void Int8_static_quantizes_the_branch_taken_and_stores_int8_weights_in_bodies_it_cannot_calibrate()
+    {
+        var model = BranchModels.Create();
+        var result = ModelQuantizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int8Static }, BranchModels.Samples(32, seed: 1));
+
+        string Detail(string node) => result.Nodes.Single(n => n.Node == node && n.Quantized).Detail;
+        Assert.StartsWith("per-channel weights", Detail("wide_mm"), StringComparison.Ordinal);
+        Assert.StartsWith("weights only (float compute)", Detail("narrow_mm"), StringComparison.Ordinal);
+        Assert.StartsWith("weights only (float compute)", Detail("loop_mm"), StringComparison.Ordinal);
+        var uncalibrated = result.Advisories.Where(a => a.Code == DiagnosticCodes.SubgraphNotCalibrated.Id).Select(a => a.Message).ToList();
+        Assert.Contains(uncalibrated, m => m.Contains("never taken", StringComparison.Ordinal));
+        Assert.Contains(uncalibrated, m => m.Contains("once per iteration", StringComparison.Ordinal));
+
+        var test = BranchModels.Samples(8, seed: 2);
+        using var reference = ModelSessions.Open(model);
+        using var candidate = ModelSessions.Open(result.Model);
+        for (var s = 0; s < test.Count; s++)
+        {
+            var expected = reference.Run(test.Sample(s), ["y"])[0].AsSpan<float>().ToArray();
+            var actual = candidate.Run(test.Sample(s), ["y"])[0].AsSpan<float>().ToArray();
+            var cosine = expected.Zip(actual).Sum(p => (double)p.First * p.Second) / Math.Sqrt(expected.Sum(v => (double)v * v) * actual.Sum(v => (double)v * v));
+            Assert.True(cosine >= 0.99, $"sample {s}: cosine {cosine:F4}");
+        }
+    }
+
+    /// <summary>Convs of the graph whose data and weight inputs both come from DequantizeLinear nodes (what ONNX Runtime fuses into QLinearConv).</summary>
+    private static int QdqConvs(GraphProto graph)
+    {
+        var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Output[0]).ToHashSet(StringComparer.Ordinal);
+        return graph.Node.Count(n => n.OpType == "Conv" && dequantized.Contains(n.Input[0]) && dequantized.Contains(n.Input[1]));
+    }
+
+    private Dataset Calibration(string path, double seconds, int seed, int every)
+    {
+        var (frames, _) = VadAudio.Render(folder.Path, seconds, seed);
+        using var session = ModelSessions.Open(path);
+        return DatasetLoader.Open(VadAudio.WriteCalibration(path, frames, folder.File("calibration"), every), session.Inputs);
+    }
+
+    public void Dispose() => folder.Dispose();
+}

@@ -1,0 +1,211 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Quantization.Calibration;
+
+/// <summary>
+/// ONNX Runtime can expose only main-graph values as outputs, so the activations inside If branches cannot be
+/// calibrated in the model as it is. Exported models branch on values that are fixed for a deployment (Silero VAD on
+/// its sample rate, on whether a state was given), so the calibration data takes one branch of each If every time:
+/// this builds a copy of the model where each such If is replaced by the nodes of the branch taken, outer-scope names
+/// resolved and clashing names renamed, level by level (an If inside an inlined branch is decided on the next run).
+/// An If whose condition differs between calibration samples, the branch never taken, and Loop/Scan bodies (which
+/// run once per iteration) stay unobserved, each with its reason.
+/// </summary>
+internal static class BranchInlining
+{
+    /// <summary>Nesting levels inlined at most (each level is one run over the calibration data).</summary>
+    private const int MaxDepth = 8;
+
+    public static BranchCalibration Inline(OnnxModel model, Dataset calibration, SessionSettings settings)
+    {
+        var proto = model.Proto.Clone();
+        var main = proto.Graph;
+        var scopes = new Dictionary<GraphProto, Dictionary<string, string>>(ReferenceEqualityComparer.Instance);
+        var unobserved = new Dictionary<GraphProto, string>(ReferenceEqualityComparer.Instance);
+        var taken = Subgraphs.AllNodes(main).SelectMany(n => n.Input.Concat(n.Output).Append(n.Name))
+            .Concat(main.Input.Select(i => i.Name)).Concat(main.Initializer.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
+
+        // The clone's nodes stand for the original's (same order); bodies are always read from the original model.
+        var pending = new List<Pending>();
+        for (var i = 0; i < main.Node.Count; i++)
+        {
+            Track(main.Node[i], model.Graph.Node[i], new Dictionary<string, string>(StringComparer.Ordinal), pending, unobserved);
+        }
+
+        for (var depth = 0; pending.Count > 0; depth++)
+        {
+            var conditions = depth < MaxDepth ? Conditions(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), pending, calibration, settings) : [];
+            var next = new List<Pending>();
+            foreach (var item in pending)
+            {
+                var then = Branch(item.Original, "then_branch")!;
+                var otherwise = Branch(item.Original, "else_branch")!;
+                if (!conditions.TryGetValue(item.Copy.Input[0], out var value) || value is null)
+                {
+                    var why = depth < MaxDepth
+                        ? $"the condition of If '{item.Original.Name}' differs between calibration samples, so neither branch can be inlined for calibration"
+                        : $"If '{item.Original.Name}' is nested more than {MaxDepth} levels deep";
+                    MarkUnobserved(then, why, unobserved);
+                    MarkUnobserved(otherwise, why, unobserved);
+                    continue;
+                }
+
+                var (body, skipped) = value.Value ? (then, otherwise) : (otherwise, then);
+                MarkUnobserved(skipped, $"the {(value.Value ? "else" : "then")} branch of If '{item.Original.Name}' is never taken on the calibration data", unobserved);
+                scopes[body] = InlineBranch(main, item, body, taken, next, unobserved);
+            }
+
+            pending = next;
+        }
+
+        return new BranchCalibration(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), scopes, unobserved);
+    }
+
+    private static GraphProto? Branch(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.G;
+
+    /// <summary>An If of the calibration graph is queued for inlining; another node's bodies (Loop, Scan) are unobserved.</summary>
+    private static void Track(NodeProto clone, NodeProto original, Dictionary<string, string> renames, List<Pending> pending, Dictionary<GraphProto, string> unobserved)
+    {
+        if (original.OpType == "If" && original.Domain is "" or "ai.onnx" && Branch(original, "then_branch") is not null && Branch(original, "else_branch") is not null)
+        {
+            pending.Add(new Pending(clone, original, renames));
+            return;
+        }
+
+        foreach (var body in NodeAttributes.Subgraphs(original))
+        {
+            MarkUnobserved(body, $"{original.OpType} '{original.Name}' runs its body once per iteration, whose values ONNX Runtime cannot expose", unobserved);
+        }
+    }
+
+    private static void MarkUnobserved(GraphProto body, string why, Dictionary<GraphProto, string> unobserved)
+    {
+        foreach (var graph in Subgraphs.Graphs(body))
+        {
+            unobserved.TryAdd(graph, why);
+        }
+    }
+
+    /// <summary>Each pending If's condition over the whole calibration data: true or false when every sample agrees, else null.</summary>
+    private static Dictionary<string, bool?> Conditions(OnnxModel model, List<Pending> pending, Dataset calibration, SessionSettings settings)
+    {
+        var names = pending.Select(p => p.Copy.Input[0]).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var inputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var computed = names.Where(n => !inputs.Contains(n)).ToList();
+        var values = new Dictionary<string, bool?>(StringComparer.Ordinal);
+        using var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, computed), settings);
+        for (var i = 0; i < calibration.Count; i++)
+        {
+            var sample = calibration.Sample(i);
+            var outputs = computed.Count > 0 ? session.Run(sample, computed) : [];
+            for (var k = 0; k < names.Count; k++)
+            {
+                var data = inputs.Contains(names[k]) ? sample.First(s => s.Name == names[k]).Data : outputs[computed.IndexOf(names[k])].Data;
+                bool? value = data.Length == 1 ? data[0] != 0 : null;
+                values[names[k]] = i == 0 || values[names[k]] == value ? value : null;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Replaces the If by the nodes and initializers of <paramref name="body"/> (names the calibration graph already has get a
+    /// suffix) and Identity nodes from the branch's outputs to the If's; returns the body's renames, which nested bodies inherit.
+    /// </summary>
+    private static Dictionary<string, string> InlineBranch(GraphProto main, Pending item, GraphProto body, HashSet<string> taken, List<Pending> next,
+        Dictionary<GraphProto, string> unobserved)
+    {
+        var renames = new Dictionary<string, string>(item.Renames, StringComparer.Ordinal);
+        string Fresh(string name)
+        {
+            var fresh = name;
+            for (var k = 1; !taken.Add(fresh); k++)
+            {
+                fresh = $"{name}__inlined{k}";
+            }
+
+            return fresh;
+        }
+
+        string Resolve(string name) => name.Length > 0 && renames.TryGetValue(name, out var renamed) ? renamed : name;
+
+        foreach (var initializer in body.Initializer)
+        {
+            var copy = initializer.Clone();
+            copy.Name = Fresh(initializer.Name);
+            renames[initializer.Name] = copy.Name;
+            main.Initializer.Add(copy);
+        }
+
+        var nodes = new List<NodeProto>();
+        var nested = new List<(NodeProto Clone, NodeProto Original)>();
+        foreach (var original in body.Node)
+        {
+            var clone = original.Clone();
+            for (var i = 0; i < clone.Input.Count; i++)
+            {
+                clone.Input[i] = Resolve(clone.Input[i]);
+            }
+
+            for (var k = 0; k < clone.Output.Count; k++)
+            {
+                if (clone.Output[k].Length > 0)
+                {
+                    clone.Output[k] = renames[original.Output[k]] = Fresh(original.Output[k]);
+                }
+            }
+
+            clone.Name = Fresh(original.Name.Length > 0 ? original.Name : original.OpType);
+            nodes.Add(clone);
+            nested.Add((clone, original));
+        }
+
+        // Bodies still nested in the inlined nodes read outer values by name: point them at the renamed ones.
+        foreach (var (clone, _) in nested)
+        {
+            foreach (var inner in NodeAttributes.Subgraphs(clone).SelectMany(Subgraphs.Graphs))
+            {
+                foreach (var node in inner.Node)
+                {
+                    for (var i = 0; i < node.Input.Count; i++)
+                    {
+                        node.Input[i] = Resolve(node.Input[i]);
+                    }
+                }
+            }
+        }
+
+        for (var k = 0; k < body.Output.Count && k < item.Copy.Output.Count; k++)
+        {
+            if (item.Copy.Output[k].Length > 0)
+            {
+                var identity = new NodeProto { OpType = "Identity", Name = Fresh(item.Copy.Name + "_output" + k) };
+                identity.Input.Add(Resolve(body.Output[k].Name));
+                identity.Output.Add(item.Copy.Output[k]);
+                nodes.Add(identity);
+            }
+        }
+
+        // Protobuf messages compare by value: find the If itself.
+        var at = Enumerable.Range(0, main.Node.Count).First(n => ReferenceEquals(main.Node[n], item.Copy));
+        main.Node.RemoveAt(at);
+        for (var n = nodes.Count - 1; n >= 0; n--)
+        {
+            main.Node.Insert(at, nodes[n]);
+        }
+
+        foreach (var (clone, original) in nested)
+        {
+            Track(clone, original, renames, next, unobserved);
+        }
+
+        return renames;
+    }
+
+    /// <summary>An If of the calibration graph, the original node it was copied from, and the renames of its enclosing inlined scopes.</summary>
+    private sealed record Pending(NodeProto Copy, NodeProto Original, Dictionary<string, string> Renames);
+}

@@ -1,0 +1,127 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Quantization.Operators;
+using CompressBuild.Engine.Quantization.Selection;
+
+namespace CompressBuild.Engine.Quantization.Qdq;
+
+/// <summary>
+/// int8-static inside If/Loop/Scan bodies. Each If branch the calibration data takes is calibrated on a copy of the model
+/// with those branches inlined (<see cref="BranchInlining"/>) and gets the same QDQ as the main graph. What int8-static
+/// cannot calibrate or has no QDQ form for keeps float compute but stores its weights as int8 behind DequantizeLinear (the
+/// int8-weight form; ONNX Runtime folds the DequantizeLinear at load): the layers of a branch never taken on the calibration
+/// data (Silero VAD's 8 kHz branch when the data is 16 kHz audio), of a body whose If condition varies or of a Loop/Scan
+/// body (CB4029 says which and why), and LSTM/GRU, for which ONNX Runtime has no QDQ kernel.
+/// </summary>
+internal static class SubgraphQdq
+{
+    public static void Apply(QuantizationWork work, IReadOnlyList<GraphProto> bodies, Dataset calibration, QuantizationOptions options)
+    {
+        var weighted = bodies.Where(b => b.Node.Any(n => OperatorQuantizers.For(n.OpType) is { IsWeighted: true } || HasWeightOnlyFormOnly(n.OpType))).ToList();
+        if (weighted.Count == 0)
+        {
+            return;
+        }
+
+        var graphs = Subgraphs.Graphs(work.Graph).ToList();
+        var readBefore = Subgraphs.ReadNames(work.Graph);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        BranchCalibration branches;
+        try
+        {
+            branches = BranchInlining.Inline(work.Model, calibration, options.Session);
+        }
+        catch (Runtime.OrtException e)
+        {
+            // The calibration copy is ours, not the user's model: if ONNX Runtime refuses it, no branch is calibrated, none fails the run.
+            var why = $"ONNX Runtime could not run the calibration copy with the If branches inlined ({e.Message.Split('\n')[0]})";
+            branches = new BranchCalibration(work.Model, new(ReferenceEqualityComparer.Instance), weighted.ToDictionary<GraphProto, GraphProto, string>(b => b, _ => why, ReferenceEqualityComparer.Instance));
+        }
+
+        work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
+        var floatCompute = new List<string>();
+        var uncalibrated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var body in weighted)
+        {
+            var observed = branches.Observes(body);
+            if (observed)
+            {
+                QdqQuantizer.ApplyTo(work, body, calibration, options, branches.Model, branches);
+            }
+
+            var stored = WeightsOnly(work, body, options, observed ? n => HasWeightOnlyFormOnly(n.OpType) : _ => true);
+            if (observed)
+            {
+                floatCompute.AddRange(stored);
+            }
+            else if (stored.Count > 0)
+            {
+                var why = branches.Unobserved[body];
+                uncalibrated[why] = [.. uncalibrated.GetValueOrDefault(why) ?? [], .. stored];
+            }
+        }
+
+        foreach (var (why, stored) in uncalibrated)
+        {
+            work.Advise(DiagnosticCodes.SubgraphNotCalibrated, $"{Describe(stored)} keep float compute with int8 weights behind DequantizeLinear: {why}; " +
+                $"calibration data that takes that path would let int8-static quantize them.");
+        }
+
+        if (floatCompute.Count > 0)
+        {
+            work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{Describe(floatCompute)} inside If branches keep float compute with int8 weights behind " +
+                $"DequantizeLinear: ONNX Runtime has no QDQ kernel for LSTM/GRU; int8-dynamic runs them as DynamicQuantizeLSTM.");
+        }
+
+        Subgraphs.RemoveUnread(graphs, readBefore);
+        if (floatCompute.Count > 0 || uncalibrated.Count > 0)
+        {
+            // A MatMul's int8-weight form is com.microsoft MatMulNBits.
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
+    }
+
+    /// <summary>Ops int8-static has no QDQ form for but whose weights the int8-weight form stores as int8 (LSTM, GRU).</summary>
+    private static bool HasWeightOnlyFormOnly(string opType) => OperatorQuantizers.For(opType) is null && OperatorQuantizers.For(opType, OpMode.WeightOnly) is not null;
+
+    /// <summary>Stores the weights of the chosen nodes as int8 (per channel) behind DequantizeLinear; returns the op types stored so.</summary>
+    private static List<string> WeightsOnly(QuantizationWork work, GraphProto body, QuantizationOptions options, Func<NodeProto, bool> chosen)
+    {
+        var index = GraphIndex.Build(body);
+        var context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
+        var nodes = index.TopologicalOrder().Where(n => chosen(n) && OperatorQuantizers.For(n.OpType, OpMode.WeightOnly) is not null).ToList();
+        var selection = new NodeSelection(work.Exclusions, options, nodes);
+        var editor = new GraphEditor(body);
+        var settings = new WeightOnlySettings(8, work.Model.OpsetVersion(""), null);
+        var stored = new List<string>();
+        foreach (var node in nodes.Where(n => selection.ExcludedBecause(n) is null))
+        {
+            var opType = node.OpType;
+            var (reason, detail) = OperatorQuantizers.For(opType, OpMode.WeightOnly)!.QuantizeWeightOnly(editor, context, node, settings);
+            if (reason is null)
+            {
+                // The QDQ walk recorded "no int8 QDQ form" for an LSTM: this decision replaces it.
+                work.Decisions.RemoveAll(d => d.Node == node.Name && !d.Quantized);
+                work.Quantized(node, $"weights only (float compute): {detail}", opType);
+                stored.Add(opType);
+            }
+            else if (!work.Decisions.Any(d => d.Node == node.Name))
+            {
+                work.LeftFloat(node, reason);
+            }
+        }
+
+        if (stored.Count > 0)
+        {
+            editor.Finish();
+        }
+
+        return stored;
+    }
+
+    private static string Describe(IEnumerable<string> opTypes) =>
+        string.Join(", ", opTypes.GroupBy(t => t, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
+}
