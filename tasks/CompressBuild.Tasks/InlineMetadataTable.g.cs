@@ -124,9 +124,10 @@ internal static class InlineMetadataTable
         new("QuantizeScaleConstraint", "quantize", "scale_constraint", InlineValueKind.Choice, null, null, false, false, ["none", "pot"],
             "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
                 "require), each rounded to the neighbour with the smaller error."),
-        new("QuantizeRounding", "quantize", "rounding", InlineValueKind.Choice, null, null, false, false, ["nearest", "adaround"],
+        new("QuantizeRounding", "quantize", "rounding", InlineValueKind.Choice, null, null, false, false, ["nearest", "adaround", "gptq"],
             "int8-static: nearest (default), or adaround: learn per weight whether to round up or down so each layer's output on the " +
-                "calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer)."),
+                "calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer), or gptq: round column by " +
+                "column and compensate each error in the columns not yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
         new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [],
             "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). " +
                 "The opset is raised when the mode needs it either way."),

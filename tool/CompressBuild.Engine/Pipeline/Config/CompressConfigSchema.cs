@@ -71,7 +71,8 @@ public static class CompressConfigSchema
         new("scale_constraint", ConfigValueKind.Choice, "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point " +
             "accelerators such as FPGA DPUs require), each rounded to the neighbour with the smaller error.") { Choices = ScaleConstraints.All.Names },
         new("rounding", ConfigValueKind.Choice, "int8-static: nearest (default), or adaround: learn per weight whether to round up or down so each layer's " +
-            "output on the calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer).") { Choices = WeightRoundings.All.Names },
+            "output on the calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer), or gptq: round column by column " +
+            "and compensate each error in the columns not yet rounded, on inputs from the quantized model (GPTQ; same grid).") { Choices = WeightRoundings.All.Names },
         new("preprocess", ConfigValueKind.Boolean, "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout " +
             "removal, shape inference; default true). The opset is raised when the mode needs it either way."),
         new("target_cosine", ConfigValueKind.Number, "Mixed precision: keep the most sensitive layers in float until the output cosine reaches " +

@@ -189,9 +189,13 @@ internal static class QdqQuantizer
             (dequantized[tensor], scales[tensor]) = editor.AddQdq(tensor, parameters[tensor]);
         }
 
-        var rounded = options.Rounding == WeightRounding.AdaRound && branches is null
-            ? AdaRoundWeights.Apply(calibrationModel, [.. selected.Select(s => s.Quantizer.Weight(s.Node, context)).OfType<WeightInput>()], calibration, options)
-            : null;
+        var weightInputs = selected.Select(s => s.Quantizer.Weight(s.Node, context)).OfType<WeightInput>().ToList();
+        var rounded = branches is not null ? null : options.Rounding switch
+        {
+            WeightRounding.AdaRound => AdaRoundWeights.Apply(calibrationModel, weightInputs, calibration, options),
+            WeightRounding.Gptq => GptqWeights.Apply(calibrationModel, weightInputs, parameters, calibration, options),
+            _ => null,
+        };
         var weights = new WeightCache(editor, work.Model, options, rounded);
         var constants = new ConstantOperandCache(editor, work.Model, options);
         var corrections = new List<BiasCorrection.Layer>();
@@ -227,7 +231,8 @@ internal static class QdqQuantizer
             {
                 var quantized = weights.Get(weight);
                 node.Input[weight.Index] = quantized.Dequantized;
-                detail = (weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights") + (rounded?.ContainsKey(weight.Tensor.Name) == true ? ", AdaRound" : "");
+                var how = options.Rounding == WeightRounding.Gptq ? ", GPTQ" : ", AdaRound";
+                detail = (weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights") + (rounded?.ContainsKey(weight.Tensor.Name) == true ? how : "");
                 if (biasTensor is not null && parameters.TryGetValue(input, out var inputParams))
                 {
                     node.Input[bias] = QuantizeBias(editor, work.Model, biasTensor, inputParams.Scale, scales[input], quantized, out var biasData, out var biasScales);

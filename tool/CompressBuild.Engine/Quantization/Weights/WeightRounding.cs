@@ -11,4 +11,10 @@ public enum WeightRounding
     /// 2020; Reconstruction.AdaRound). Needs calibration data, which int8-static always has.
     /// </summary>
     AdaRound,
+
+    /// <summary>
+    /// GPTQ (Frantar et al. 2023; Reconstruction.Gptq) on the per-channel int8 grid: columns are rounded in act-order and
+    /// each one's rounding error is pushed onto the columns not yet rounded, on inputs captured from the quantized model.
+    /// </summary>
+    Gptq,
 }
