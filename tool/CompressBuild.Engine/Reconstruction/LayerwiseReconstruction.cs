@@ -35,6 +35,8 @@ public static class LayerwiseReconstruction
 
         var capture = TimeSpan.Zero;
         var solving = TimeSpan.Zero;
+        var runs = TimeSpan.Zero;
+        long rowsAdded = 0;
         var done = 0;
         var perStage = (targets.Count + Math.Max(1, passes) - 1) / Math.Max(1, passes);
         long peak = 0;
@@ -55,7 +57,9 @@ public static class LayerwiseReconstruction
             // Until the first solve the working model is the teacher, so the first stage needs no second run.
             var stageTeacher = done == 0 ? null : teacher;
             var statistics = stage.Select(t => new LayerStatistics(Matrices(t), stageTeacher is null ? null : Matrices(t))).ToList();
-            Capture(model, stageTeacher, stage, data, statistics);
+            var (stageRuns, stageRows) = Capture(model, stageTeacher, stage, data, statistics);
+            runs += stageRuns;
+            rowsAdded += stageRows;
             done++;
             capture += clock.Elapsed;
             clock.Restart();
@@ -82,23 +86,29 @@ public static class LayerwiseReconstruction
             solving += clock.Elapsed;
         }
 
-        return new ReconstructionTiming(targets.Count, done, data.Count, capture, solving, peak);
+        return new ReconstructionTiming(targets.Count, done, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded };
     }
 
     private static List<GramMatrix> Matrices(ReconstructionTarget target) =>
         Enumerable.Range(0, target.Geometry.Groups).Select(_ => new GramMatrix(target.Geometry.Columns + (target.WithBias ? 1 : 0))).ToList();
 
-    private static void Capture(OnnxModel model, OnnxModel? teacher, List<ReconstructionTarget> stage, Dataset data, List<LayerStatistics> statistics)
+    /// <returns>Time spent in ONNX Runtime and the rows added.</returns>
+    private static (TimeSpan ModelRuns, long Rows) Capture(OnnxModel model, OnnxModel? teacher, List<ReconstructionTarget> stage, Dataset data, List<LayerStatistics> statistics)
     {
         var names = stage.Select(t => t.Node.Input[0]).ToList();
+        var runClock = Stopwatch.StartNew();
         using var working = new Probe(model, names);
         using var original = teacher is null ? null : new Probe(teacher, names);
+        runClock.Stop();
+        long added = 0;
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
         for (var i = 0; i < data.Count; i++)
         {
             var sample = data.Sample(i);
+            runClock.Start();
             var mine = working.Run(sample);
             var theirs = original?.Run(sample);
+            runClock.Stop();
             for (var k = 0; k < stage.Count; k++)
             {
                 var geometry = stage[k].Geometry;
@@ -114,6 +124,7 @@ public static class LayerwiseReconstruction
                 }
 
                 var (rows, step) = InputRows.Plan(geometry, mine[k].Shape, input.Length);
+                added += (long)rows * geometry.Groups;
                 for (var g = 0; g < geometry.Groups; g++)
                 {
                     var chunk = chunks[k][g];
@@ -144,6 +155,8 @@ public static class LayerwiseReconstruction
                 chunks[k][g].Flush(statistics[k].Gram[g], statistics[k].Cross?[g]);
             }
         }
+
+        return (runClock.Elapsed, added);
     }
 
     private static bool Valid(LayerGeometry geometry, long[] shape, int length) => geometry.Kind == LayerKind.Dense
