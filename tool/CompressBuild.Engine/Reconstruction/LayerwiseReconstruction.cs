@@ -29,8 +29,10 @@ public static class LayerwiseReconstruction
 
     /// <param name="rowsPerColumn">Sampled rows per Gram column over the calibration set (<see cref="InputRows.Quota"/>); 0 takes up to
     /// <see cref="InputRows.MaxRowsPerSample"/> rows of every sample.</param>
+    /// <param name="diagonalOnly">Sum only each Gram matrix's diagonal (see <see cref="GramMatrix.DiagonalOnly"/>); no teacher then.</param>
     public static ReconstructionTiming Run(OnnxModel model, IReadOnlyList<ReconstructionTarget> targets, Dataset data, Action<ReconstructionTarget, LayerStatistics> solve,
-        OnnxModel? teacher = null, int passes = DefaultPasses, long memoryBudget = DefaultMemoryBudget, int rowsPerColumn = InputRows.RowsPerColumn)
+        OnnxModel? teacher = null, int passes = DefaultPasses, long memoryBudget = DefaultMemoryBudget, int rowsPerColumn = InputRows.RowsPerColumn,
+        bool diagonalOnly = false)
     {
         if (targets.Count == 0 || data.Count == 0)
         {
@@ -60,7 +62,7 @@ public static class LayerwiseReconstruction
             var clock = Stopwatch.StartNew();
             // Until the first solve the working model is the teacher, so the first stage needs no second run.
             var stageTeacher = done == 0 ? null : teacher;
-            var statistics = stage.Select(t => new LayerStatistics(Matrices(t), stageTeacher is null ? null : Matrices(t))).ToList();
+            var statistics = stage.Select(t => new LayerStatistics(Matrices(t, diagonalOnly), stageTeacher is null ? null : Matrices(t, false))).ToList();
             var (stageRuns, stageRows) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn);
             runs += stageRuns;
             rowsAdded += stageRows;
@@ -93,8 +95,8 @@ public static class LayerwiseReconstruction
         return new ReconstructionTiming(targets.Count, done, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded };
     }
 
-    private static List<GramMatrix> Matrices(ReconstructionTarget target) =>
-        Enumerable.Range(0, target.Geometry.Groups).Select(_ => new GramMatrix(target.Geometry.Columns + (target.WithBias ? 1 : 0))).ToList();
+    private static List<GramMatrix> Matrices(ReconstructionTarget target, bool diagonalOnly) =>
+        Enumerable.Range(0, target.Geometry.Groups).Select(_ => new GramMatrix(target.Geometry.Columns + (target.WithBias ? 1 : 0), diagonalOnly)).ToList();
 
     /// <returns>Time spent in ONNX Runtime and the rows added.</returns>
     private static (TimeSpan ModelRuns, long Rows) Capture(OnnxModel model, OnnxModel? teacher, List<ReconstructionTarget> stage, Dataset data, List<LayerStatistics> statistics,

@@ -43,14 +43,14 @@ public static class HessianSensitivity
 
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
         // One stage holds every layer (passes: 1) unless their Gram matrices outgrow the memory budget; nothing is solved,
-        // so the model is never changed between stages.
+        // so the model is never changed between stages. The trace score reads only the diagonals, so only they are summed.
         var capture = LayerwiseReconstruction.Run(model, targets, calibration, (target, statistics) =>
         {
             var values = TensorData.ToSingles(target.Weight, model);
             scores[names[target.Node]] = options.Sensitivity == SensitivityMethod.HessianNoise
                 ? HessianNoise.Score(target.Geometry, statistics, values, options)
                 : TraceScore(target.Geometry, statistics, values, options);
-        }, teacher: null, passes: 1);
+        }, teacher: null, passes: 1, diagonalOnly: options.Sensitivity != SensitivityMethod.HessianNoise);
         return (scores, capture);
     }
 
