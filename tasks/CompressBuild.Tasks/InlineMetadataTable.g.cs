@@ -135,9 +135,9 @@ internal static class InlineMetadataTable
             "Mixed precision: keep the most sensitive layers in float until the output cosine reaches this."),
         new("QuantizeKeepFloatTop", "quantize", "keep_float_top", InlineValueKind.WholeNumber, 0, null, false, false, [],
             "Mixed precision: keep the K most sensitive layers in float."),
-        new("QuantizeSensitivity", "quantize", "sensitivity", InlineValueKind.Choice, null, null, false, false, ["probe", "hessian"],
+        new("QuantizeSensitivity", "quantize", "sensitivity", InlineValueKind.Choice, null, null, false, false, ["probe", "hessian", "hessian-noise"],
             "Mixed precision: how layers are ranked; probe (quantize each alone and measure) or hessian (HAWQ-V3 trace from the calibration " +
-                "Gram matrices, no trial runs)."),
+                "Gram matrices, no trial runs) or hessian-noise (output noise over signal from the same matrices)."),
         new("CalibrationData", "calibration", "data", InlineValueKind.Path, null, null, false, false, [],
             "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
         new("CalibrationMethod", "calibration", "method", InlineValueKind.Choice, null, null, false, false, ["minmax", "percentile", "entropy", "mse"],

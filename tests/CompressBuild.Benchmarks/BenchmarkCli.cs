@@ -9,7 +9,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c> and
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c>, <c>capture-time</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
@@ -22,7 +22,7 @@ internal static class BenchmarkCli
         var root = new RootCommand("CompressBuild benchmarks.")
         {
             ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), FidelityTraceCommand(), Vad(),
-            SpeedupStability(), RunOverhead(), RemoteCache(), Child(),
+            SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
     }
@@ -100,6 +100,17 @@ internal static class BenchmarkCli
         var command = new Command("sensitivity", "Mixed precision on the digits models: Spearman rho of the probe and the Hessian (HAWQ-V3) ranking against the loss " +
             "measured per layer on held-out data, and each ranking's time.") { mode };
         command.SetAction(parse => SensitivityBenchmark.Run(QuantizationModes.All.Find(parse.GetValue(mode))?.Mode ?? QuantizationMode.Int8Static, Console.Out));
+        return command;
+    }
+
+    private static Command CaptureTime()
+    {
+        var cases = new Option<string[]>("--cases") { Description = "Which cases (rec-sparsegpt, rec-gptq-capture, det-channel, digits-cnn-channel); default all.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per case, each followed by plain inference.", DefaultValueFactory = _ => 1 };
+        var command = new Command("capture-time", "Layer-wise reconstruction: capture time against plain inference over the same calibration samples, solves, quality.") { cases, repeat };
+        command.SetAction(parse => Reconstruction.CaptureTimeBenchmark.Run(
+            parse.GetValue(cases) is { Length: > 0 } chosen ? chosen : ["digits-cnn-channel", "rec-sparsegpt", "rec-gptq-capture", "det-channel"], Math.Max(1, parse.GetValue(repeat)), Console.Out));
         return command;
     }
 

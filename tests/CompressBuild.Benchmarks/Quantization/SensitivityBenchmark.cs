@@ -12,8 +12,8 @@ namespace CompressBuild.Benchmarks.Quantization;
 /// <summary>
 /// Which mixed-precision ranking agrees with the measured loss: on each digits model, every layer quantized alone
 /// (the given mode, calibrated on 100 samples) and its output loss (1 - cosine against float) measured on the 497 held-out
-/// test samples; the probe (output cosine on the calibration data) and the HAWQ-V3 Hessian score are ranked against it
-/// by Spearman's rho, and each ranking's wall time printed.
+/// test samples; the probe (output cosine on the calibration data), the HAWQ-V3 Hessian score and hessian-noise (relative
+/// output noise from the same Gram matrices) are ranked against it by Spearman's rho, and each ranking's wall time printed.
 /// </summary>
 internal static class SensitivityBenchmark
 {
@@ -22,7 +22,7 @@ internal static class SensitivityBenchmark
     public static int Run(QuantizationMode mode, TextWriter output)
     {
         output.WriteLine($"Mode {QuantizationModes.NameOf(mode)}, 100 calibration samples, loss measured on 497 held-out samples.");
-        output.WriteLine("| model | layers | Spearman probe vs measured | Spearman hessian vs measured | Spearman relative output noise vs measured | probe time | hessian time | hessian speed-up |");
+        output.WriteLine("| model | layers | Spearman probe vs measured | Spearman hessian vs measured | Spearman hessian-noise vs measured | probe time | hessian time | hessian-noise time |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var name in Models)
         {
@@ -46,53 +46,15 @@ internal static class SensitivityBenchmark
             }).ToList();
             var probeScores = layers.Select(l => 1 - probe.Layers.Single(p => p.Node == l).Cosine!.Value).ToList();
             var hessianScores = layers.Select(l => hessian.Layers.Single(p => p.Node == l).Hessian ?? 0).ToList();
-            var relative = RelativeNoise(ModelQuantizer.Quantize(model, options, calibration).Preprocessing?.Model ?? model, layers, calibration, options);
-            var relativeScores = layers.Select(l => relative.GetValueOrDefault(l)).ToList();
-            var (tp, th) = (probe.Ranking!.Time.TotalSeconds, hessian.Ranking!.Time.TotalSeconds);
+            var noise = MixedPrecision.Run(model, options with { Sensitivity = SensitivityMethod.HessianNoise }, calibration, null, 0);
+            var relativeScores = layers.Select(l => noise.Layers.Single(p => p.Node == l).Hessian ?? 0).ToList();
+            var (tp, th, tn) = (probe.Ranking!.Time.TotalSeconds, hessian.Ranking!.Time.TotalSeconds, noise.Ranking!.Time.TotalSeconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {layers.Count} | {Spearman(probeScores, measured):F3} | {Spearman(hessianScores, measured):F3} | {Spearman(relativeScores, measured):F3} " +
-                $"| {tp:F2} s | {th:F2} s | {tp / th:F1}x |"));
+                $"| {tp:F2} s | {th:F2} s | {tn:F2} s |"));
         }
 
         return 0;
-    }
-
-    /// <summary>A non-isotropic alternative for comparison: trace(dW G dW^T) / trace(W G W^T), the layer's output noise relative to its signal.</summary>
-    private static Dictionary<string, double> RelativeNoise(OnnxModel model, List<string> layers, Dataset calibration, QuantizationOptions options)
-    {
-        var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var targets = model.Graph.Node.Where(n => layers.Contains(n.Name) && n.Input.Count > 1 && initializers.ContainsKey(n.Input[1]))
-            .Select(n => (Node: n, Weight: initializers[n.Input[1]], Geometry: CompressBuild.Engine.Reconstruction.LayerGeometry.Of(n, initializers[n.Input[1]])))
-            .Where(t => t.Geometry is not null).Select(t => new CompressBuild.Engine.Reconstruction.ReconstructionTarget(t.Node, t.Weight, t.Geometry!, false)).ToList();
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
-        CompressBuild.Engine.Reconstruction.LayerwiseReconstruction.Run(model, targets, calibration, (target, statistics) =>
-        {
-            var geometry = target.Geometry;
-            var values = TensorData.ToSingles(target.Weight, model);
-            double noise = 0, signal = 0;
-            for (var g = 0; g < geometry.Groups; g++)
-            {
-                var gram = statistics.Gram[g];
-                var rows = CompressBuild.Engine.Reconstruction.WeightRows.Read(geometry, values, g);
-                var back = WeightGrid.Dequantized(rows, geometry.OutputsPerGroup, geometry.Columns, geometry.Kind, options);
-                var n = geometry.Columns;
-                for (var o = 0; o < geometry.OutputsPerGroup; o++)
-                {
-                    for (var i = 0; i < n; i++)
-                    {
-                        for (var j = 0; j < n; j++)
-                        {
-                            var h = gram.Values[(i * n) + j];
-                            noise += (rows[(o * n) + i] - back[(o * n) + i]) * h * (rows[(o * n) + j] - back[(o * n) + j]);
-                            signal += rows[(o * n) + i] * h * rows[(o * n) + j];
-                        }
-                    }
-                }
-            }
-
-            result[target.Node.Name] = signal > 0 ? noise / signal : 0;
-        }, teacher: null, passes: 1);
-        return result;
     }
 
     /// <summary>Pearson correlation of the ranks (ties share their mean rank).</summary>

@@ -47,4 +47,35 @@ public class GramMatrixTests
         Assert.Equal(2 * rows, gram.Rows);
         Assert.Equal(rows, cross.Rows);
     }
+
+    [Fact]
+    public void A_diagonal_only_matrix_has_the_full_ones_diagonal_and_nothing_else()
+    {
+        int size = 13, rows = 517, stride = rows + 3;
+        var random = new Random(7);
+        var columns = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray();
+        var full = new GramMatrix(size);
+        var diagonal = new GramMatrix(size, diagonalOnly: true);
+        full.Add(columns, rows, stride);
+        diagonal.Add(columns, rows, stride);
+
+        for (var i = 0; i < size; i++)
+        {
+            for (var j = 0; j < size; j++)
+            {
+                var value = diagonal.Values[(i * size) + j];
+                if (i == j)
+                {
+                    Assert.Equal(full.Values[(i * size) + i], value, Math.Abs(value) * 1e-5);
+                }
+                else
+                {
+                    Assert.Equal(0, value);
+                }
+            }
+        }
+
+        Assert.Equal(full.MeanDiagonal(), diagonal.MeanDiagonal(), Math.Abs(full.MeanDiagonal()) * 1e-5);
+        Assert.Equal(rows, diagonal.Rows);
+    }
 }

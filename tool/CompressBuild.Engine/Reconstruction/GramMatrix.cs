@@ -14,13 +14,18 @@ public sealed class GramMatrix
     /// <summary>Rows per tile: 2 x 4 columns of 256 floats (6 KiB) stay in L1 while their 8 sums run.</summary>
     private const int RowTile = 256;
 
-    public GramMatrix(int size)
+    /// <param name="diagonalOnly">Accumulate only the diagonal (rows x columns instead of rows x columns^2), for a score that reads nothing else (HAWQ-V3's trace).</param>
+    public GramMatrix(int size, bool diagonalOnly = false)
     {
         Size = size;
+        DiagonalOnly = diagonalOnly;
         Values = new double[(long)size * size];
     }
 
     public int Size { get; }
+
+    /// <summary>Only the diagonal is summed; every other entry stays 0.</summary>
+    public bool DiagonalOnly { get; }
 
     /// <summary>Row-major [Size, Size]; only the upper triangle is kept up to date until <see cref="Symmetrize"/>.</summary>
     public double[] Values { get; }
@@ -31,7 +36,19 @@ public sealed class GramMatrix
     /// <param name="columns">Column-major chunk: column j is <c>columns[j * stride .. j * stride + rows)</c>.</param>
     public void Add(ReadOnlySpan<float> columns, int rows, int stride)
     {
-        Accumulate(columns, columns, rows, stride, upperOnly: true);
+        if (DiagonalOnly)
+        {
+            for (var j = 0; j < Size; j++)
+            {
+                var column = columns.Slice(j * stride, rows);
+                Values[((long)j * Size) + j] += TensorPrimitives.Dot(column, column);
+            }
+        }
+        else
+        {
+            Accumulate(columns, columns, rows, stride, upperOnly: true);
+        }
+
         Rows += rows;
     }
 

@@ -3,15 +3,31 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <summary>
 /// Turns one sample of a layer's input into rows of X (a MatMul's rows, a Conv's im2col patches of one group, with
 /// an optional trailing 1 for the bias), written column-major into a chunk buffer (each input column contiguous, so
-/// every Gram entry is one vectorized dot product). A large feature map contributes an evenly strided subset of its
-/// positions, at most <see cref="MaxRowsPerSample"/>, so the cost per sample stays bounded and every sample counts.
+/// every Gram entry is one vectorized dot product). A large feature map contributes a stratified sample of its
+/// positions (one per stretch of <c>step</c> positions, jittered within it by a fixed hash, so a step that divides the
+/// row width does not take one column only), at most the quota given, so every sample counts and the Gram cost
+/// (rows x columns^2) stays tied to the matrix's size rather than to the feature maps'.
 /// </summary>
 public static class InputRows
 {
     public const int MaxRowsPerSample = 4096;
 
-    /// <summary>Rows this sample contributes and the stride between the positions taken.</summary>
-    public static (int Rows, int Step) Plan(LayerGeometry geometry, IReadOnlyList<long> shape, int length)
+    /// <summary>
+    /// Rows per Gram column over the whole calibration set that sampling aims at: SparseGPT and GPTQ calibrate 4096-column
+    /// layers on 128 x 2048 tokens, i.e. 64 rows per column; with fewer the matrix is estimated from fewer points than
+    /// their spread needs. The recognizer's depthwise 5x5 layers had 15,360 rows (480 positions x 32 lines) for 25 columns.
+    /// </summary>
+    public const int RowsPerColumn = 64;
+
+    /// <summary>Layers with small matrices still take at least this many rows over the calibration set (they cost little).</summary>
+    public const int MinRows = 1024;
+
+    /// <summary>The rows per sample a layer group of <paramref name="width"/> Gram columns takes when <paramref name="samples"/> samples are captured.</summary>
+    public static int Quota(int width, int samples, int rowsPerColumn = RowsPerColumn) =>
+        rowsPerColumn <= 0 ? MaxRowsPerSample : (int)Math.Clamp(((Math.Max(MinRows, (long)rowsPerColumn * width)) + samples - 1) / Math.Max(1, samples), 1, MaxRowsPerSample);
+
+    /// <summary>Rows this sample contributes (at most <paramref name="quota"/>) and the stride between the positions taken.</summary>
+    public static (int Rows, int Step) Plan(LayerGeometry geometry, IReadOnlyList<long> shape, int length, int quota = MaxRowsPerSample)
     {
         int total;
         if (geometry.Kind == LayerKind.Dense)
@@ -29,9 +45,28 @@ public static class InputRows
             return (0, 1);
         }
 
-        var step = Math.Max(1, (total + MaxRowsPerSample - 1) / MaxRowsPerSample);
+        quota = Math.Clamp(quota, 1, MaxRowsPerSample);
+        var step = Math.Max(1, (total + quota - 1) / quota);
         var rows = (total + step - 1) / step;
         return (rows, step);
+    }
+
+    /// <summary>
+    /// The position row <paramref name="row"/> reads: somewhere in [row x step, (row + 1) x step), chosen by a fixed hash of
+    /// the row and <paramref name="seed"/> (the sample's index), within the <paramref name="total"/> positions.
+    /// </summary>
+    public static int Position(int row, int step, int total, int seed)
+    {
+        if (step == 1)
+        {
+            return row;
+        }
+
+        var hash = (uint)((row * 0x9E3779B1) ^ (seed * 0x85EBCA77));
+        hash ^= hash >> 15;
+        hash *= 0x2C1B3C6D;
+        hash ^= hash >> 12;
+        return Math.Min(total - 1, (row * step) + (int)(hash % (uint)step));
     }
 
     /// <summary>
@@ -39,14 +74,15 @@ public static class InputRows
     /// column j's rows go to <c>buffer[j * stride + offset ..]</c>, so rows of several samples pile up in one chunk.
     /// </summary>
     public static void Fill(LayerGeometry geometry, ReadOnlySpan<float> input, IReadOnlyList<long> shape, int group, bool withBias, int step, int start, int count,
-        Span<float> buffer, int stride, int offset)
+        Span<float> buffer, int stride, int offset, int seed = 0)
     {
         if (geometry.Kind == LayerKind.Dense)
         {
             var k = geometry.Columns;
+            var total = input.Length / k;
             for (var r = 0; r < count; r++)
             {
-                var source = input.Slice((start + r) * step * k, k);
+                var source = input.Slice(Position(start + r, step, total, seed) * k, k);
                 for (var c = 0; c < k; c++)
                 {
                     buffer[(c * stride) + offset + r] = source[c];
@@ -55,7 +91,7 @@ public static class InputRows
         }
         else
         {
-            FillConv(geometry, input, shape, group, step, start, count, buffer, stride, offset);
+            FillConv(geometry, input, shape, group, step, start, count, buffer, stride, offset, seed);
         }
 
         if (withBias)
@@ -73,7 +109,7 @@ public static class InputRows
     }
 
     private static void FillConv(LayerGeometry geometry, ReadOnlySpan<float> input, IReadOnlyList<long> shape, int group, int step, int start, int count, Span<float> buffer,
-        int stride, int offset)
+        int stride, int offset, int seed)
     {
         var window = geometry.Window!;
         int channels = (int)shape[1], height = shape.Count == 3 ? 1 : (int)shape[2], width = (int)shape[^1];
@@ -83,9 +119,10 @@ public static class InputRows
         var n = count <= 1024 ? stackalloc int[count] : new int[count];
         var y0 = count <= 1024 ? stackalloc int[count] : new int[count];
         var x0 = count <= 1024 ? stackalloc int[count] : new int[count];
+        var total = (int)shape[0] * outH * outW;
         for (var r = 0; r < count; r++)
         {
-            var position = (start + r) * step;
+            var position = Position(start + r, step, total, seed);
             n[r] = position / (outH * outW);
             var within = position % (outH * outW);
             y0[r] = ((within / outW) * window.StrideH) - padTop;

@@ -123,8 +123,13 @@ internal static class QuantizeCommand
 
         if (mixed is not null && mixed.Layers.Count > 0)
         {
-            var hessian = mixed.Ranking?.Method == Engine.Quantization.Mixed.SensitivityMethod.Hessian;
-            var measure = hessian ? "HAWQ-V3 trace(H) x ||W - Q(W)||^2 / n from the calibration Gram matrices" : "output cosine with only that layer quantized, on the calibration data";
+            var hessian = mixed.Ranking?.Method is Engine.Quantization.Mixed.SensitivityMethod.Hessian or Engine.Quantization.Mixed.SensitivityMethod.HessianNoise;
+            var measure = mixed.Ranking?.Method switch
+            {
+                Engine.Quantization.Mixed.SensitivityMethod.Hessian => "HAWQ-V3 trace(H) x ||W - Q(W)||^2 / n from the calibration Gram matrices",
+                Engine.Quantization.Mixed.SensitivityMethod.HessianNoise => "output noise over signal, trace(dW G dW^T) / trace(W G W^T), from the calibration Gram matrices",
+                _ => "output cosine with only that layer quantized, on the calibration data",
+            };
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sensitivity ({measure}; final model {mixed.Cosine:F6})"));
             var table = new TextTable("layer", "op type", hessian ? "hessian" : "cosine", "kept float");
             foreach (var layer in mixed.Layers)

@@ -79,7 +79,7 @@ public static class CompressConfigSchema
             "this.") { Minimum = 0, Maximum = 1, ExclusiveMinimum = true },
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
         new("sensitivity", ConfigValueKind.Choice, "Mixed precision: how layers are ranked; probe (quantize each alone and measure) or hessian " +
-            "(HAWQ-V3 trace from the calibration Gram matrices, no trial runs).") { Choices = SensitivityMethods.All.Names },
+            "(HAWQ-V3 trace from the calibration Gram matrices, no trial runs) or hessian-noise (output noise over signal from the same matrices).") { Choices = SensitivityMethods.All.Names },
     ]);
 
     public static ConfigSection Evaluation { get; } = new("evaluation", "The data the compressed model is verified on.",

@@ -37,6 +37,9 @@ internal static class SparseGptPruner
 
         NmPattern? pattern = settings.Method == PruneMethod.NM ? settings.Pattern ?? NmPattern.TwoFour : null;
         var data = CalibrationSet.Open(model, settings);
+
+        // Every row (rowsPerColumn: 0): with the capture's sampling (64 rows per Gram column) the recognizer at 50% per layer
+        // read 79.23% instead of 79.60% character accuracy (reference 81.84%), past RecognizerSparsityTests' 2.5-point guard.
         return LayerwiseReconstruction.Run(model, targets, data, (target, statistics) =>
         {
             var l = jobs[target.Node];
@@ -53,6 +56,6 @@ internal static class SparseGptPruner
 
             weights[l] = values;
             WeightStore.Replace(model.Graph, current, current.Dims.ToArray(), values);
-        }, passes: Math.Max(LayerwiseReconstruction.DefaultPasses, (targets.Count + LayersPerStage - 1) / LayersPerStage));
+        }, passes: Math.Max(LayerwiseReconstruction.DefaultPasses, (targets.Count + LayersPerStage - 1) / LayersPerStage), rowsPerColumn: 0);
     }
 }

@@ -9,7 +9,8 @@ namespace CompressBuild.Engine.Quantization.Mixed;
 /// HAWQ-V3's layer sensitivity without trial models: Omega = trace(H) x ||W - Q(W)||^2 / n. For a linear layer with a
 /// squared output loss every output row's Hessian is 2 X^T X / N, so trace(H) is the row count times twice the trace of
 /// the layer's input Gram matrix, which <see cref="LayerwiseReconstruction"/> streams in one pass over the calibration
-/// data (the only model runs). Q is the mode's own weight grid (<see cref="WeightGrid"/>), n the weight count.
+/// data (the only model runs). Q is the mode's own weight grid (<see cref="WeightGrid"/>), n the weight count. With
+/// <see cref="SensitivityMethod.HessianNoise"/> the same capture gives <see cref="HessianNoise"/>'s relative output noise instead.
 /// </summary>
 public static class HessianSensitivity
 {
@@ -42,23 +43,30 @@ public static class HessianSensitivity
 
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
         // One stage holds every layer (passes: 1) unless their Gram matrices outgrow the memory budget; nothing is solved,
-        // so the model is never changed between stages.
+        // so the model is never changed between stages. The trace score reads only the diagonals, so only they are summed.
         var capture = LayerwiseReconstruction.Run(model, targets, calibration, (target, statistics) =>
         {
-            var geometry = target.Geometry;
             var values = TensorData.ToSingles(target.Weight, model);
-            double trace = 0, error = 0;
-            for (var g = 0; g < geometry.Groups; g++)
-            {
-                var gram = statistics.Gram[g];
-                var rows = WeightRows.Read(geometry, values, g);
-                trace += 2 * gram.MeanDiagonal() * gram.Size * geometry.OutputsPerGroup;
-                error += WeightGrid.SquaredError(rows, geometry.OutputsPerGroup, geometry.Columns, geometry.Kind, options);
-            }
-
-            scores[names[target.Node]] = trace * error / values.Length;
-        }, teacher: null, passes: 1);
+            scores[names[target.Node]] = options.Sensitivity == SensitivityMethod.HessianNoise
+                ? HessianNoise.Score(target.Geometry, statistics, values, options)
+                : TraceScore(target.Geometry, statistics, values, options);
+        }, teacher: null, passes: 1, diagonalOnly: options.Sensitivity != SensitivityMethod.HessianNoise);
         return (scores, capture);
+    }
+
+    /// <summary>trace(H) x ||W - Q(W)||^2 / n, with trace(H) = 2 x trace(G) x outputs per group.</summary>
+    private static double TraceScore(LayerGeometry geometry, LayerStatistics statistics, float[] values, QuantizationOptions options)
+    {
+        double trace = 0, error = 0;
+        for (var g = 0; g < geometry.Groups; g++)
+        {
+            var gram = statistics.Gram[g];
+            var rows = WeightRows.Read(geometry, values, g);
+            trace += 2 * gram.MeanDiagonal() * gram.Size * geometry.OutputsPerGroup;
+            error += WeightGrid.SquaredError(rows, geometry.OutputsPerGroup, geometry.Columns, geometry.Kind, options);
+        }
+
+        return trace * error / values.Length;
     }
 
     /// <summary>The name the quantizer reports a node by: its own, else op type and position (ModelQuantizer names unnamed nodes so).</summary>

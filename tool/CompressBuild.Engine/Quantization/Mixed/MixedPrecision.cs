@@ -51,7 +51,7 @@ public static class MixedPrecision
 
         using var reference = ModelSessions.Open(model, options.Session);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (ranked, trialCount, capture) = options.Sensitivity == SensitivityMethod.Hessian
+        var (ranked, trialCount, capture) = options.Sensitivity is SensitivityMethod.Hessian or SensitivityMethod.HessianNoise
             ? HessianRanking(model, full, candidates, calibration, options)
             : ProbeRanking(model, options, calibration, histograms, reference, candidates);
         var rankingTime = clock.Elapsed;

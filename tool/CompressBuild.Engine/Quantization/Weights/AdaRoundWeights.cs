@@ -46,6 +46,8 @@ internal static class AdaRoundWeights
 
         var rounded = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var reduce = Latency.WeightRange.Reduced(options);
+        // Every row (rowsPerColumn: 0): AdaRound fits each weight's rounding to the Gram matrix itself, and the sampled one
+        // (64 rows per column) cost cnn_residual 1.4 dB of output SQNR (38.84 against 40.27 dB for round-to-nearest).
         LayerwiseReconstruction.Run(working, targets, calibration, (target, statistics) =>
         {
             var geometry = target.Geometry;
@@ -73,7 +75,7 @@ internal static class AdaRoundWeights
             var replacement = TensorData.FromArray(current.Name, current.Dims.ToArray(), values.AsSpan());
             graph.Initializer[graph.Initializer.IndexOf(current)] = replacement;
             rounded[current.Name] = values;
-        }, passes: 1);
+        }, passes: 1, rowsPerColumn: 0);
 
         return rounded;
     }

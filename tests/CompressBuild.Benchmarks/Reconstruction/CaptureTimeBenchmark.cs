@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.Reconstruction;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Models = CompressBuild.Testing.RealModels;
+
+namespace CompressBuild.Benchmarks.Reconstruction;
+
+/// <summary>
+/// Reconstruction capture time against plain inference over the same calibration samples, per case: the PP-OCRv4
+/// recognizer pruned 50% per layer with SparseGPT (32 lines), its MatMul / Gemm / Conv inputs captured as GPTQ's sequential
+/// run does (capture only, nothing solved), the PP-OCRv4 detector channel-pruned 25% with reconstruction (uniform
+/// allocation, 8 pages), and the digits CNN channel-pruned 25% (the pruner's default 128 calibration samples). Plain inference: one session with the
+/// engine's default settings, every sample run once, timed with and without opening the session. Each case runs
+/// <c>repeat</c> times interleaved with its inference, so the machine's load shows as the spread.
+/// </summary>
+internal static class CaptureTimeBenchmark
+{
+    private const int DigitsSamples = 128;
+
+    public static int Run(string[] cases, int repeat, TextWriter output)
+    {
+        output.WriteLine("| case | layers | stages | rows | capture | of which model runs | solves | plain inference (runs only) | capture / inference | quality |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        var temp = Directory.CreateTempSubdirectory("capture-time-");
+        try
+        {
+            Cases(cases, repeat, temp.FullName, output);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+
+        return 0;
+    }
+
+    private static void Cases(string[] cases, int repeat, string folder, TextWriter output)
+    {
+        foreach (var name in cases)
+        {
+            var (model, data, run) = Case(name, folder);
+            if (model is null)
+            {
+                output.WriteLine($"| {name} | skipped: {data} |");
+                continue;
+            }
+
+            for (var r = 0; r < repeat; r++)
+            {
+                var (timing, quality) = run();
+                var (withSession, runsOnly) = Inference(model, data);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {timing.Layers} | {timing.Passes} | {timing.Rows} | {timing.Capture.TotalSeconds:F2} s | {timing.ModelRuns.TotalSeconds:F2} s | {timing.Solve.TotalSeconds:F2} s "
+                    + $"| {withSession.TotalSeconds:F2} s ({runsOnly.TotalSeconds:F2} s) | {timing.Capture / withSession:F1}x ({timing.Capture / runsOnly:F1}x) | {quality} |"));
+            }
+        }
+    }
+
+    private static (OnnxModel? Model, string Data, Func<(ReconstructionTiming Timing, string Quality)> Run) Case(string name, string folder)
+    {
+        switch (name)
+        {
+            case "rec-sparsegpt":
+            {
+                if (Models.Find(Models.PaddleOcrRecognizer) is null || Models.Find(Models.PaddleOcrKeys) is null)
+                {
+                    return (null, Models.MissingReason(Models.PaddleOcrRecognizer), null!);
+                }
+
+                var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrRecognizer));
+                var calibration = OcrInputs.Render(folder, "rec", 32, seed: 7);
+                var test = OcrInputs.Render(folder, "rec", 64, seed: 11);
+                var settings = new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer, CalibrationData = calibration };
+                return (model, calibration, () =>
+                {
+                    var pruned = ModelPruner.Run(model, settings);
+                    return (pruned.Reconstruction, string.Create(CultureInfo.InvariantCulture,
+                        $"character accuracy {CharacterAccuracyOf(model, test):P2} -> {CharacterAccuracyOf(pruned.Model, test):P2}"));
+                });
+            }
+
+            case "rec-gptq-capture":
+            {
+                if (Models.Find(Models.PaddleOcrRecognizer) is null)
+                {
+                    return (null, Models.MissingReason(Models.PaddleOcrRecognizer), null!);
+                }
+
+                var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrRecognizer));
+                var calibration = OcrInputs.Render(folder, "rec", 32, seed: 7);
+                return (model, calibration, () => (CaptureOnly(model, calibration), "capture only"));
+            }
+
+            case "det-channel":
+            {
+                if (Models.Find(Models.PaddleOcrDetector) is null)
+                {
+                    return (null, Models.MissingReason(Models.PaddleOcrDetector), null!);
+                }
+
+                var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrDetector));
+                var calibration = OcrInputs.Render(folder, "det", 8, seed: 7);
+                var test = OcrInputs.Render(folder, "det", 4, seed: 11);
+                var settings = new PruneSettings
+                {
+                    Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform,
+                };
+                return (model, calibration, () =>
+                {
+                    var pruned = ModelPruner.Run(model, settings);
+                    return (pruned.Reconstruction, string.Create(CultureInfo.InvariantCulture, $"output cosine {Cosine(model, pruned.Model, test):F4}"));
+                });
+            }
+
+            case "digits-cnn-channel":
+            {
+                var model = OnnxModelReader.Load(Path.Combine(RepositoryPaths.Digits, "cnn_residual.onnx"));
+                // Its 100 calibration samples are the whole file's first 100; plain inference reads the same ones.
+                var calibration = Path.Combine(RepositoryPaths.Digits, "calib_x_img.npy");
+                var test = Path.Combine(RepositoryPaths.Digits, "test_x_img.npy");
+                var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform, CalibrationSamples = DigitsSamples };
+                return (model, calibration, () =>
+                {
+                    var pruned = ModelPruner.Run(model, settings);
+                    return (pruned.Reconstruction, string.Create(CultureInfo.InvariantCulture, $"output cosine {Cosine(model, pruned.Model, test):F4}"));
+                });
+            }
+
+            default:
+                return (null, "unknown case (rec-sparsegpt, rec-gptq-capture, det-channel, digits-cnn-channel)", null!);
+        }
+    }
+
+    /// <summary>The capture GPTQ's run makes on the recognizer (every MatMul, Gemm and Conv with a float initializer weight, default stages), solving nothing.</summary>
+    private static ReconstructionTiming CaptureOnly(OnnxModel original, string calibration)
+    {
+        // The recognizer keeps its weights in Constant nodes; the passes promote them to initializers first, as here.
+        var model = new OnnxModel(original.Proto.Clone(), original.BaseDirectory, original.SourcePath);
+        ConstantPromotion.Promote(model.Graph);
+        using var session = ModelSessions.Open(model);
+        var data = DatasetLoader.Open(calibration, session.Inputs);
+        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var targets = model.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv" && n.Input.Count > 1 && initializers.ContainsKey(n.Input[1])
+                && initializers[n.Input[1]].DataType == (int)TensorProto.Types.DataType.Float)
+            .Select(n => (Node: n, Weight: initializers[n.Input[1]], Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
+            .Where(t => t.Geometry is not null).Select(t => new ReconstructionTarget(t.Node, t.Weight, t.Geometry!, false)).ToList();
+        return LayerwiseReconstruction.Run(model, targets, data, (_, _) => { });
+    }
+
+    private static (TimeSpan WithSession, TimeSpan RunsOnly) Inference(OnnxModel model, string data)
+    {
+        var clock = Stopwatch.StartNew();
+        using var session = ModelSessions.Open(model);
+        var dataset = DatasetLoader.Open(data, session.Inputs).Take(new PruneSettings().CalibrationSamples);
+        var runs = Stopwatch.StartNew();
+        for (var i = 0; i < dataset.Count; i++)
+        {
+            _ = session.Run(dataset.Sample(i));
+        }
+
+        return (clock.Elapsed, runs.Elapsed);
+    }
+
+    private static double CharacterAccuracyOf(OnnxModel model, string data)
+    {
+        var decoder = CtcGreedyDecoder.FromKeysFile(Models.Path(Models.PaddleOcrKeys));
+        var truth = File.ReadAllLines(Path.ChangeExtension(data, ".txt"));
+        using var session = ModelSessions.Open(model);
+        var dataset = DatasetLoader.Open(data, session.Inputs);
+        var accuracy = new CharacterAccuracy();
+        for (var i = 0; i < dataset.Count; i++)
+        {
+            accuracy.Add(decoder.Decode(session.Run(dataset.Sample(i))[0].AsSpan<float>()), truth[i]);
+        }
+
+        return accuracy.Value;
+    }
+
+    private static double Cosine(OnnxModel reference, OnnxModel candidate, string data)
+    {
+        using var a = ModelSessions.Open(reference);
+        using var b = ModelSessions.Open(candidate);
+        return ModelComparison.Run(a, b, DatasetLoader.Open(data, a.Inputs)).Outputs.Min(o => o.Cosine);
+    }
+
+}
