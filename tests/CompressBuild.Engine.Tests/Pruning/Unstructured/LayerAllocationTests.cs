@@ -1,3 +1,5 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Pruning.Unstructured;
 using Xunit;
 
@@ -54,4 +56,22 @@ public class LayerAllocationTests
         var scores = Enumerable.Repeat(1.0, 98).Concat([100.0, 3.0]).ToArray();
         Assert.Equal(0.01, LayerAllocation.OutlierRatio(scores), 12);
     }
+
+    [Theory]
+    [InlineData(PruneMethod.Magnitude, false, SparsityScope.Layer)]
+    [InlineData(PruneMethod.Magnitude, true, SparsityScope.Global)]
+    [InlineData(PruneMethod.Channel, true, SparsityScope.Layer)]
+    public void Owl_without_calibration_data_globally_or_off_magnitude_is_cb2043(PruneMethod method, bool withData, SparsityScope scope)
+    {
+        var settings = new PruneSettings { Method = method, Allocation = SparsityAllocation.Owl, CalibrationData = withData ? "calibration.npy" : null, Scope = scope };
+
+        var e = Assert.Throws<CompressBuildException>(settings.Validate);
+
+        Assert.Equal("CB2043", e.Code.Id);
+        Assert.Contains("allocation owl", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Owl_per_layer_magnitude_with_calibration_data_is_valid() =>
+        new PruneSettings { Method = PruneMethod.Magnitude, Allocation = SparsityAllocation.Owl, CalibrationData = "calibration.npy", Scope = SparsityScope.Layer }.Validate();
 }
