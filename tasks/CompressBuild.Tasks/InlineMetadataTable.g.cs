@@ -60,9 +60,10 @@ internal static class InlineMetadataTable
             "Fraction of weights (or of each channel group) removed; default 0.5."),
         new("PruneScope", "prune", "scope", InlineValueKind.Choice, null, null, false, false, ["global", "layer"],
             "magnitude: one threshold across layers, or the same sparsity per layer."),
-        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion"],
-            "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion sets each group's ratio from its " +
-                "measured output distortion (the default with calibration)."),
+        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion", "owl"],
+            "magnitude: lamp scores weights within their layer so no layer is emptied; with scope layer and calibration, owl and distortion " +
+                "move each layer's sparsity within 0.2, same total; channel: distortion sets each group's ratio from its measured output " +
+                "distortion (the default with calibration)."),
         new("PrunePattern", "prune", "pattern", InlineValueKind.Text, null, null, false, false, [],
             "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("PruneBlock", "prune", "block", InlineValueKind.Text, null, null, false, false, [],

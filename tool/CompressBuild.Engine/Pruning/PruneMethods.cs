@@ -35,7 +35,9 @@ public static class PruneMethods
     public static ChoiceSet<Choice<SparsityAllocation>> Allocations { get; } = new(
         new(SparsityAllocation.Uniform, "uniform", "plain global ranking"),
         new(SparsityAllocation.Lamp, "lamp", "layer-adaptive scores that never empty a layer"),
-        new(SparsityAllocation.Distortion, "distortion", "channel: each group's ratio from its measured output distortion (the default with calibration data)"));
+        new(SparsityAllocation.Distortion, "distortion",
+            "channel: each group's ratio from its measured output distortion (the default with calibration data); magnitude per layer: each layer's from its weights' OBS distortion"),
+        new(SparsityAllocation.Owl, "owl", "magnitude per layer with calibration data: layers with more activation outliers pruned less (OWL)"));
 
     public static PruneMethodInfo Of(PruneMethod method) => All.First(m => m.Method == method);
 }

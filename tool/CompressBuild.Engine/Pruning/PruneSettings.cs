@@ -79,8 +79,13 @@ public sealed record PruneSettings
         Conflict(Method != PruneMethod.NM && Pattern is not null, $"pattern applies only to method {PruneMethods.NM.Name}");
         Conflict(Method != PruneMethod.Block && Block is not null, $"block applies only to method {PruneMethods.Block.Name}");
         Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp, $"allocation lamp applies only to method {PruneMethods.Magnitude.Name}");
-        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Distortion, $"allocation distortion applies only to method {PruneMethods.Channel.Name}");
+        Conflict(Method is not (PruneMethod.Channel or PruneMethod.Magnitude) && Allocation == SparsityAllocation.Distortion,
+            $"allocation distortion applies only to methods {PruneMethods.Channel.Name} and {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "allocation distortion measures each group's output distortion on calibration.data: pass it");
+        Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Owl, $"allocation owl applies only to method {PruneMethods.Magnitude.Name}");
+        Conflict(Allocation == SparsityAllocation.Owl && CalibrationData is null, "allocation owl weighs each layer's weights by its input activations on calibration.data: pass it");
+        Conflict(Method == PruneMethod.Magnitude && Allocation is SparsityAllocation.Owl or SparsityAllocation.Distortion && Scope == SparsityScope.Global,
+            $"allocation {(Allocation == SparsityAllocation.Owl ? "owl" : "distortion")} sets each layer's sparsity; use scope layer with it");
         Conflict(Method == PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp && Scope == SparsityScope.Layer,
             "allocation lamp ranks weights across layers; it cannot be combined with scope layer");
         Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), $"importance and round_to apply only to method {PruneMethods.Channel.Name}");

@@ -18,4 +18,10 @@ public enum SparsityAllocation
     /// distorts least); see <see cref="Structured.DistortionAllocation"/>.
     /// </summary>
     Distortion,
+
+    /// <summary>
+    /// Magnitude per layer with calibration data: outlier-weighted layerwise sparsity (Yin et al. 2023), layers whose
+    /// |w| * ||x|| has more outliers are pruned less, same total; see <see cref="Unstructured.LayerAllocation.ByOutliers"/>.
+    /// </summary>
+    Owl,
 }

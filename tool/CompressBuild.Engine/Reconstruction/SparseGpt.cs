@@ -7,12 +7,24 @@ namespace CompressBuild.Engine.Reconstruction;
 /// </summary>
 public static class SparseGpt
 {
+    /// <summary>Columns per block of the mask choice (SparseGPT's blocksize).</summary>
+    public const int BlockSize = 128;
+
     /// <param name="sparsity">Fraction of the layer's weights to zero (ignored when <paramref name="keepN"/> / <paramref name="ofM"/> are given).</param>
-    public static void Prune(GramMatrix gram, double[] rows, int outputs, double sparsity, int keepN = 0, int ofM = 0, double damping = ObsSweep.DefaultDamping)
+    public static void Prune(GramMatrix gram, double[] rows, int outputs, double sparsity, int keepN = 0, int ofM = 0, double damping = ObsSweep.DefaultDamping) =>
+        Prune(gram, rows, outputs, (long)Math.Round(sparsity * rows.Length, MidpointRounding.AwayFromZero), keepN, ofM, damping);
+
+    /// <param name="zeros">
+    /// Exactly how many of the layer's weights to zero. Each block takes its share of what is still to zero, so the
+    /// per-block rounding never drifts from the count (a 3x3 depthwise filter at 50% keeps 4 or 5 of 9 weights, as its
+    /// blocks fall, not always 5).
+    /// </param>
+    public static void Prune(GramMatrix gram, double[] rows, int outputs, long zeros, int keepN = 0, int ofM = 0, double damping = ObsSweep.DefaultDamping)
     {
         var n = gram.Size;
         var mask = new bool[outputs * n];
-        var blockSize = ofM > 0 ? ofM * Math.Max(1, 128 / ofM) : 128;
+        var blockSize = ofM > 0 ? ofM * Math.Max(1, BlockSize / ofM) : BlockSize;
+        long zeroed = 0;
         ObsSweep.Run(gram, rows, outputs, (column, values, result) =>
         {
             for (var o = 0; o < values.Length; o++)
@@ -50,11 +62,62 @@ public static class SparseGpt
                 }
             }
 
-            var target = (int)Math.Round(sparsity * candidates.Count);
+            // This block's share of the zeros still owed, proportional to the weights it holds among those not yet swept.
+            var remaining = (long)outputs * (n - first);
+            var target = (int)Math.Min(candidates.Count, Math.Round((double)(zeros - zeroed) * candidates.Count / remaining, MidpointRounding.AwayFromZero));
+            zeroed += target;
             foreach (var (_, o, a) in candidates.OrderBy(c => c.Saliency).ThenBy(c => c.Column).ThenBy(c => c.Output).Take(target))
             {
                 mask[(o * n) + order[a]] = true;
             }
         });
+    }
+
+    /// <summary>Prunes to a mask chosen beforehand (true = zero), updating the kept weights with the same OBS sweep.</summary>
+    public static void PruneMasked(GramMatrix gram, double[] rows, int outputs, bool[] mask, double damping = ObsSweep.DefaultDamping)
+    {
+        var n = gram.Size;
+        ObsSweep.Run(gram, rows, outputs, (column, values, result) =>
+        {
+            for (var o = 0; o < values.Length; o++)
+            {
+                result[o] = mask[(o * n) + column] ? 0 : values[o];
+            }
+        }, actOrder: false, damping);
+    }
+
+    /// <summary>
+    /// The saliency SparseGPT's first block ranks by, w^2 / U[j, j]^2 (U the upper Cholesky factor of the damped H^-1),
+    /// for every weight of <paramref name="rows"/> ([outputs, columns]): the increase of the layer's squared output error on
+    /// the calibration rows when that weight alone is zeroed and the later columns compensate. A column of inputs that never
+    /// fire scores 0, as the sweep zeroes it anyway.
+    /// </summary>
+    public static double[] Saliencies(GramMatrix gram, double[] rows, int outputs, double damping = ObsSweep.DefaultDamping)
+    {
+        var n = gram.Size;
+        var h = (double[])gram.Values.Clone();
+        var dead = new bool[n];
+        for (var j = 0; j < n; j++)
+        {
+            if (h[(j * n) + j] == 0)
+            {
+                h[(j * n) + j] = 1;
+                dead[j] = true;
+            }
+        }
+
+        var u = Cholesky.InverseUpper(h, n, damping);
+        var result = new double[rows.Length];
+        for (var o = 0; o < outputs; o++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var w = rows[(o * n) + j];
+                var d = u[((long)j * n) + j];
+                result[(o * n) + j] = dead[j] ? 0 : w * w / (d * d);
+            }
+        }
+
+        return result;
     }
 }

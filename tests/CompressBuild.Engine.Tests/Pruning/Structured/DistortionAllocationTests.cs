@@ -88,11 +88,13 @@ public class DistortionAllocationTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(PruneMethod.Channel, false)]
-    [InlineData(PruneMethod.Magnitude, true)]
-    public void Distortion_allocation_without_calibration_data_or_off_the_channel_method_is_cb2043(PruneMethod method, bool withData)
+    [InlineData(PruneMethod.Channel, false, SparsityScope.Global)]
+    [InlineData(PruneMethod.Magnitude, false, SparsityScope.Layer)]
+    [InlineData(PruneMethod.Magnitude, true, SparsityScope.Global)]
+    [InlineData(PruneMethod.Block, true, SparsityScope.Layer)]
+    public void Distortion_allocation_without_calibration_data_off_channel_and_per_layer_magnitude_is_cb2043(PruneMethod method, bool withData, SparsityScope scope)
     {
-        var settings = new PruneSettings { Method = method, Allocation = SparsityAllocation.Distortion, CalibrationData = withData ? "calibration.npy" : null };
+        var settings = new PruneSettings { Method = method, Allocation = SparsityAllocation.Distortion, CalibrationData = withData ? "calibration.npy" : null, Scope = scope };
 
         var e = Assert.Throws<CompressBuildException>(settings.Validate);
 

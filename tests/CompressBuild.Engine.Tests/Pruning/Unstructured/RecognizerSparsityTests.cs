@@ -17,13 +17,13 @@ namespace CompressBuild.Engine.Tests.Pruning.Unstructured;
 public class RecognizerSparsityTests(ITestOutputHelper output)
 {
     /// <remarks>
-    /// The target is a drop of at most 1.0 point; measured 81.84% -> 79.60% (2.24 points; 76.87% with two capture
-    /// stages instead of six). Global 50% (71.27%) and 2:4 (75.37%) miss it further and are not asserted here (each run
-    /// costs as much as this one). The guard catches a regression from what is reached today.
+    /// The target is a drop of at most 1.0 point; measured 81.84% -> 81.97% with 12 capture stages of 4 layers
+    /// (79.85% with 6 stages of 8, 76.87% with 2). Global 50% (69.65%) and 2:4 (75.37%) miss it and are not asserted here
+    /// (each run costs as much as this one); see the README's reconstruction table.
     /// </remarks>
     [RealModelFact(RealModels.PaddleOcrRecognizer, RealModels.PaddleOcrKeys)]
-    public void Per_layer_50_percent_with_SparseGPT_loses_at_most_2_5_points_of_character_accuracy() =>
-        Check(new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer }, "magnitude 50% per layer", 0.025);
+    public void Per_layer_50_percent_with_SparseGPT_loses_at_most_1_point_of_character_accuracy() =>
+        Check(new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer }, "magnitude 50% per layer", 0.01);
 
     private void Check(PruneSettings settings, string how, double maxDrop)
     {
@@ -48,6 +48,7 @@ public class RecognizerSparsityTests(ITestOutputHelper output)
             + $"(sparsity {rebuilt.MeasuredSparsity:P1}); {timing.Layers} layers, {timing.Passes} passes, capture {timing.Capture.TotalSeconds:F1} s, solves {timing.Solve.TotalSeconds:F1} s; "
             + $"plain inference over the 32 calibration lines {inference.TotalSeconds:F1} s (session included)");
         Assert.True(reference >= 0.8, $"reference character accuracy {reference:P2}: the decoding or the ground truth is off");
+        Assert.Equal(0.5, rebuilt.MeasuredSparsity, 3);
         Assert.True(masks < reference - 0.5, $"magnitude masks alone {masks:P2}: the check cannot tell SparseGPT's repair apart");
         Assert.True(sparse >= reference - maxDrop, $"{reference:P2} -> {sparse:P2}");
     }

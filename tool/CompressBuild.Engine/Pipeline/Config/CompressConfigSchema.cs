@@ -27,8 +27,9 @@ public static class CompressConfigSchema
         new("method", ConfigValueKind.Choice, "magnitude, nm (N:M), block, or channel (structured).") { Required = true, Choices = PruneMethods.All.Names },
         new("sparsity", ConfigValueKind.Number, "Fraction of weights (or of each channel group) removed; default 0.5.") { Minimum = 0, Maximum = 1, ExclusiveMaximum = true },
         new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = PruneMethods.Scopes.Names },
-        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; channel: distortion " +
-            "sets each group's ratio from its measured output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
+        new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; with scope layer and " +
+            "calibration, owl and distortion move each layer's sparsity within 0.2, same total; channel: distortion sets each group's ratio from its measured " +
+            "output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
         new("pattern", ConfigValueKind.Text, "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
