@@ -197,6 +197,9 @@ internal static class InlineModelConfig
 
                 errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name, $"OnnxModel metadata {entry.Name}=\"{value}\" is not valid; expected true or false."));
                 return null;
+            case InlineValueKind.WholeNumber when entry.Choices.FirstOrDefault(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase)) is { } word:
+                // A word a whole number accepts in its place (PruneRoundTo="auto").
+                return word;
             case InlineValueKind.Number:
             case InlineValueKind.WholeNumber:
                 return Number(entry, value, errors);
@@ -286,7 +289,7 @@ internal static class InlineModelConfig
         var lower = entry.Minimum is not { } min ? null : entry.ExclusiveMinimum ? $"greater than {Format((decimal)min)}" : $"at least {Format((decimal)min)}";
         var upper = entry.Maximum is not { } max ? null : entry.ExclusiveMaximum ? $"below {Format((decimal)max)}" : $"at most {Format((decimal)max)}";
         var bounds = lower is null && upper is null ? "" : " " + string.Join(" and ", new[] { lower, upper }.Where(b => b is not null));
-        return $"; expected a number{bounds}{unit}";
+        return $"; expected a number{bounds}{unit}{(entry.Choices.Length > 0 ? ", or " + string.Join(", ", entry.Choices) : "")}";
     }
 
     private static string Suggest(string given, IEnumerable<string> candidates) =>
