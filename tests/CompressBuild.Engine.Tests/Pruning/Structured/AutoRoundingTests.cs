@@ -24,16 +24,25 @@ public class AutoRoundingTests
     }
 
     [Fact]
-    public void A_larger_count_replaces_the_allocation_only_when_it_is_clearly_faster()
+    public void A_larger_count_replaces_the_allocation_only_when_it_is_clearly_faster_round_by_round()
     {
-        var slow = new RoundToCandidate(45, 1, 1.00);
-        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, 0.50)]).Count);
-        Assert.Equal(45, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, 0.95)]).Count);
-        Assert.Equal(45, RoundToChoice.Choose([new RoundToCandidate(48, 16, 1.20), slow]).Count);
+        var slow = new RoundToCandidate(45, 1, [1.0, 1.0, 1.0]);
+        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5])]).Count);
+        Assert.Equal(45, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.95, 0.95, 0.95])]).Count);
+        Assert.Equal(45, RoundToChoice.Choose([new RoundToCandidate(48, 16, [1.2, 1.2, 1.2]), slow]).Count);
 
         // Each step is compared with the current choice, not with the allocation's count.
-        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, 0.50), new RoundToCandidate(64, 32, 0.48)]).Count);
-        Assert.Equal(64, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, 0.50), new RoundToCandidate(64, 32, 0.40)]).Count);
+        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5]), new RoundToCandidate(64, 32, [0.48, 0.48, 0.48])]).Count);
+        Assert.Equal(64, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5]), new RoundToCandidate(64, 32, [0.4, 0.4, 0.4])]).Count);
+    }
+
+    [Fact]
+    public void Rounds_are_compared_pairwise_so_a_load_spike_in_one_round_does_not_flip_the_choice()
+    {
+        // Medians alone would say 48 is faster (0.5 against 1.0 ms), but round by round it is slower in two of three.
+        var allocation = new RoundToCandidate(45, 1, [0.40, 1.00, 3.00]);
+        var rounded = new RoundToCandidate(48, 16, [0.44, 1.10, 0.50]);
+        Assert.Equal(45, RoundToChoice.Choose([allocation, rounded]).Count);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// (<see cref="RoundToChoice.Counts"/>), each timed in ONNX Runtime on this machine (<see cref="ChannelCountProbe"/>,
 /// <see cref="ChannelCountLatency"/>), and the allocation's count kept unless a larger one is clearly faster
 /// (<see cref="RoundToChoice.Choose"/>). Timings differ between runs and machines, so the bytes may too, as with
-/// quantize's latency_aware; the tolerance makes a flip need a 10% difference.
+/// quantize's latency_aware; the tolerance makes a flip need a 10% difference in the median of per-round ratios.
 /// </summary>
 internal static class AutoRounding
 {
@@ -34,7 +34,7 @@ internal static class AutoRounding
             RoundToCandidate chosen;
             if (candidates.Count == 1 || probes.Any(p => p is null))
             {
-                chosen = new RoundToCandidate(candidates[0].Count, candidates[0].Multiple, 0);
+                chosen = new RoundToCandidate(candidates[0].Count, candidates[0].Multiple, []);
             }
             else
             {

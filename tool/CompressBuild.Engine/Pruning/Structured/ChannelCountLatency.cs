@@ -8,7 +8,7 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// <summary>
 /// Times a few probe models (<see cref="ChannelCountProbe"/>) of one group against each other on 1 intra-op thread
 /// (the setting speed ratios are quoted for), in rotating order round after round so drift on a shared machine
-/// hits each alike, as <see cref="InterleavedLatency"/> does for whole models. Returns each model's median time.
+/// hits each alike, as <see cref="InterleavedLatency"/> does for whole models. Returns each model's time per round.
 /// </summary>
 internal static class ChannelCountLatency
 {
@@ -22,7 +22,7 @@ internal static class ChannelCountLatency
     /// <summary>Rounds continue past <see cref="MinRounds"/> until this much time, so short probes still get enough samples.</summary>
     private static readonly TimeSpan MinTime = TimeSpan.FromMilliseconds(250);
 
-    public static double[] Measure(IReadOnlyList<OnnxModel> probes)
+    public static IReadOnlyList<double>[] Measure(IReadOnlyList<OnnxModel> probes)
     {
         var sessions = new List<InferenceSession>();
         var runs = new List<BoundRun>();
@@ -55,7 +55,7 @@ internal static class ChannelCountLatency
                 }
             }
 
-            return times.Select(Median).ToArray();
+            return times.Select(t => (IReadOnlyList<double>)t).ToArray();
         }
         finally
         {
@@ -73,11 +73,5 @@ internal static class ChannelCountLatency
         }
 
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds / repeats;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -73,8 +73,11 @@ internal static class ChannelPruner
         var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
         if (settings.AllocationEffective == SparsityAllocation.Distortion && counts.Any(c => c > 0))
         {
+            // The budget is the requested share of multiply-adds, unrounded: rounding it as well (a 24-channel group at 25% keeps 18,
+            // rounded to 8 that is all 24) would leave round_to 8 or 16 far less pruned than asked.
+            var unrounded = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, 1), ranked[i].Count))).ToList();
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
-                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), counts);
+                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), unrounded, roundTo);
             counts = groups.Select((g, i) =>
                     Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), roundTo)), ranked[i].Count)))
                 .ToArray();

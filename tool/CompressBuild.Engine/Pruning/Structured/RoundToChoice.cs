@@ -32,14 +32,21 @@ internal static class RoundToChoice
         return counts.Select(c => (c.Key, c.Value)).ToList();
     }
 
-    /// <summary>Smallest count first; a larger one wins only when it is faster than the current choice by <see cref="Tolerance"/>.</summary>
+    /// <summary>
+    /// Smallest count first; a larger one wins only when it is faster than the current choice by <see cref="Tolerance"/>,
+    /// judged on the median of the per-round time ratios (each round times every candidate back to back, so load that
+    /// comes and goes hits both sides of a ratio alike).
+    /// </summary>
     public static RoundToCandidate Choose(IReadOnlyList<RoundToCandidate> candidates)
     {
         ArgumentOutOfRangeException.ThrowIfZero(candidates.Count);
-        var chosen = candidates.OrderBy(c => c.Count).First();
-        foreach (var candidate in candidates.OrderBy(c => c.Count).Skip(1))
+        var ordered = candidates.OrderBy(c => c.Count).ToList();
+        var chosen = ordered[0];
+        foreach (var candidate in ordered.Skip(1))
         {
-            if (candidate.Milliseconds <= chosen.Milliseconds * (1 - Tolerance))
+            var rounds = Math.Min(candidate.Times.Count, chosen.Times.Count);
+            var ratios = Enumerable.Range(0, rounds).Where(r => chosen.Times[r] > 0).Select(r => candidate.Times[r] / chosen.Times[r]).Order().ToList();
+            if (ratios.Count > 0 && Median(ratios) <= 1 - Tolerance)
             {
                 chosen = candidate;
             }
@@ -47,4 +54,7 @@ internal static class RoundToChoice
 
         return chosen;
     }
+
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
