@@ -272,11 +272,13 @@ internal static class InlineModelConfig
             return null;
         }
 
+        // Numeric choices restrict the number; word choices (round_to's auto) only stand in its place.
         var formatted = Format(value);
-        if (entry.Choices.Length > 0 && !entry.Choices.Contains(formatted))
+        var numbers = entry.Choices.Where(c => decimal.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out _)).ToArray();
+        if (numbers.Length > 0 && !numbers.Contains(formatted))
         {
             errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name,
-                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not valid; expected one of {string.Join(", ", entry.Choices)}."));
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not valid; expected one of {string.Join(", ", numbers)}."));
             return null;
         }
 
