@@ -31,9 +31,12 @@ public class DetectorAutoRoundingTests(ITestOutputHelper output)
         output.WriteLine($"ppocr-det channel 25%, round_to auto: {result.ParametersBefore} -> {result.ParametersAfter} parameters, cosine {cosine:F4}, "
             + $"pruned in {elapsed.TotalSeconds:F1} s; groups {string.Join(", ", pruned.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter} (x{g.RoundTo})"))}");
 
+        // A group may come out whole: its allocation's count rounded up to the group's size when that measured clearly faster
+        // (192 channels against 168, which no 16-channel NCHWc block divides, on this AVX-512 machine).
         Assert.NotEmpty(pruned);
-        Assert.All(pruned, g => Assert.True(g.ChannelsAfter % g.RoundTo == 0, $"{string.Join(" + ", g.Members)}: {g.ChannelsAfter} kept, round-to {g.RoundTo}"));
-        Assert.All(result.ChannelGroups.Where(g => g.ChannelsAfter == g.ChannelsBefore), g => Assert.Equal(1, g.RoundTo));
+        Assert.All(result.ChannelGroups.Where(g => g.Protected is null),
+            g => Assert.True(g.ChannelsAfter % g.RoundTo == 0, $"{string.Join(" + ", g.Members)}: {g.ChannelsAfter} kept, round-to {g.RoundTo}"));
+        Assert.Contains(result.ChannelGroups, g => g.RoundTo > 1);
         Assert.True(cosine >= 0.95, $"cosine {cosine:F4}");
         Assert.True(result.ParametersAfter < result.ParametersBefore * 0.6, $"{result.ParametersAfter} parameters");
     }
