@@ -1,3 +1,4 @@
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Pruning;
@@ -78,6 +79,20 @@ public class AutoRoundingTests
         Assert.True(group.ChannelsAfter is 45 or 48, $"{group.ChannelsAfter} channels kept");
         Assert.Equal(0, group.ChannelsAfter % group.RoundTo);
         Assert.Equal(group.ChannelsAfter == 48 ? 16 : 1, group.RoundTo);
+    }
+
+    [Fact]
+    public void Round_to_auto_without_calibration_on_symbolic_spatial_sizes_is_cb2052_naming_the_input()
+    {
+        var proto = TwoConvs();
+        proto.Graph.Input[0] = TestModels.Tensor("x", TensorProto.Types.DataType.Float, 1, 16, "height", "width");
+        proto.Graph.Output[0] = TestModels.Tensor("y", TensorProto.Types.DataType.Float, 1, 16, "height", "width");
+        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, RoundToAuto = true };
+
+        var e = Assert.Throws<CompressBuildException>(() => ModelPruner.Run(new OnnxModel(proto, baseDirectory: null), settings));
+
+        Assert.Equal("CB2052", e.Code.Id);
+        Assert.Contains("input(s) x", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>x [1,16,28,28] -> Conv 3x3 (60) -> Relu -> Conv 3x3 (16) -> y.</summary>
