@@ -197,6 +197,9 @@ internal static class InlineModelConfig
 
                 errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name, $"OnnxModel metadata {entry.Name}=\"{value}\" is not valid; expected true or false."));
                 return null;
+            case InlineValueKind.WholeNumber when entry.Choices.FirstOrDefault(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase)) is { } word:
+                // A word a whole number accepts in its place (PruneRoundTo="auto").
+                return word;
             case InlineValueKind.Number:
             case InlineValueKind.WholeNumber:
                 return Number(entry, value, errors);
@@ -269,11 +272,13 @@ internal static class InlineModelConfig
             return null;
         }
 
+        // Numeric choices restrict the number; word choices (round_to's auto) only stand in its place.
         var formatted = Format(value);
-        if (entry.Choices.Length > 0 && !entry.Choices.Contains(formatted))
+        var numbers = entry.Choices.Where(c => decimal.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out _)).ToArray();
+        if (numbers.Length > 0 && !numbers.Contains(formatted))
         {
             errors.Add(new MetadataError(TaskCodes.InvalidMetadataChoice, entry.Name,
-                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not valid; expected one of {string.Join(", ", entry.Choices)}."));
+                $"OnnxModel metadata {entry.Name}=\"{raw}\" is not valid; expected one of {string.Join(", ", numbers)}."));
             return null;
         }
 
@@ -286,7 +291,7 @@ internal static class InlineModelConfig
         var lower = entry.Minimum is not { } min ? null : entry.ExclusiveMinimum ? $"greater than {Format((decimal)min)}" : $"at least {Format((decimal)min)}";
         var upper = entry.Maximum is not { } max ? null : entry.ExclusiveMaximum ? $"below {Format((decimal)max)}" : $"at most {Format((decimal)max)}";
         var bounds = lower is null && upper is null ? "" : " " + string.Join(" and ", new[] { lower, upper }.Where(b => b is not null));
-        return $"; expected a number{bounds}{unit}";
+        return $"; expected a number{bounds}{unit}{(entry.Choices.Length > 0 ? ", or " + string.Join(", ", entry.Choices) : "")}";
     }
 
     private static string Suggest(string given, IEnumerable<string> candidates) =>

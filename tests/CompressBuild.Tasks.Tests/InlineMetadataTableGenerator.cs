@@ -66,7 +66,7 @@ internal static class InlineMetadataTableGenerator
                     .Append(Number(key.Maximum)).Append(", ")
                     .Append(key.ExclusiveMinimum ? "true" : "false").Append(", ")
                     .Append(key.ExclusiveMaximum ? "true" : "false").Append(", ")
-                    .Append('[').Append(string.Join(", ", key.Choices.Select(Literal))).Append("],\n")
+                    .Append('[').Append(string.Join(", ", key.Choices.Concat(key.Keywords).Select(Literal))).Append("],\n")
                     // The description on lines of its own keeps the table within the 200-character line limit.
                     .Append("            ").Append(Description(key.Description)).Append("),\n");
             }

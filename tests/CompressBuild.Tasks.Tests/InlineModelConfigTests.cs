@@ -168,6 +168,33 @@ public class InlineModelConfigTests
         Assert.Equal(TimeSpan.FromSeconds(90), model.Search!.Duration("timeout"));
     }
 
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("Auto")]
+    public void PruneRoundTo_takes_auto_in_place_of_a_number(string value)
+    {
+        using var folder = new TempFolder();
+        var config = Load(folder, new() { ["Prune"] = "channel", ["Sparsity"] = "25%", ["PruneRoundTo"] = value, ["CalibrationData"] = "calib_x_flat.npy" });
+
+        var prune = Assert.Single(Assert.Single(config.Models).Passes).Settings;
+        Assert.Equal("auto", prune.Text("round_to"));
+        Assert.Null(prune.WholeNumber("round_to"));
+    }
+
+    [Fact]
+    public void A_PruneRoundTo_that_is_neither_a_number_nor_auto_names_both()
+    {
+        using var folder = new TempFolder();
+        var errors = new List<MetadataError>();
+
+        Assert.Null(Build(folder, new() { ["Prune"] = "channel", ["PruneRoundTo"] = "fast" }, errors));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("CB2112", error.Code);
+        Assert.Contains("a whole number", error.Message, StringComparison.Ordinal);
+        Assert.Contains("or auto", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Quantize_options_and_the_calibration_method_reach_the_quantize_pass()
     {

@@ -62,6 +62,8 @@ public static class DiagnosticCodes
     // CB2044: exclude_nodes / exclude_op_types name something the model lacks, for every pass (Onnx.NodeExclusions).
     public static readonly DiagnosticCode ExclusionUnknown = new(2044);
     public static readonly DiagnosticCode ReconstructionNeedsCalibration = new(2045);
+    // CB2052: round_to auto times layers at their input shapes; symbolic spatial sizes need calibration data to fix them.
+    public static readonly DiagnosticCode RoundToAutoNeedsShapes = new(2052);
 
     // CB2020-CB2039: quantization input.
     public static readonly DiagnosticCode CalibrationDataRequired = new(2020);

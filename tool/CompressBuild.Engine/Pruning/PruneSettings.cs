@@ -31,6 +31,13 @@ public sealed record PruneSettings
     public int RoundTo { get; init; } = 1;
 
     /// <summary>
+    /// Channel method (compress.yaml <c>round_to: auto</c>): each group's kept count is rounded up to the multiple of
+    /// 1, 4, 8, 16 or 32 that ONNX Runtime runs clearly fastest on this machine (<see cref="Structured.AutoRounding"/>);
+    /// <see cref="RoundTo"/> is then not used.
+    /// </summary>
+    public bool RoundToAuto { get; init; }
+
+    /// <summary>
     /// Channel method: samples (a dataset path, see <see cref="Evaluation.DatasetLoader"/>) for activation-aware
     /// importance and for folding each removed channel's mean into the next layer's bias.
     /// </summary>
@@ -88,7 +95,7 @@ public sealed record PruneSettings
             $"allocation {(Allocation == SparsityAllocation.Owl ? "owl" : "distortion")} sets each layer's sparsity; use scope layer with it");
         Conflict(Method == PruneMethod.Magnitude && Allocation == SparsityAllocation.Lamp && Scope == SparsityScope.Layer,
             "allocation lamp ranks weights across layers; it cannot be combined with scope layer");
-        Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1), $"importance and round_to apply only to method {PruneMethods.Channel.Name}");
+        Conflict(Method != PruneMethod.Channel && (Importance != ChannelImportance.L2 || RoundTo != 1 || RoundToAuto), $"importance and round_to apply only to method {PruneMethods.Channel.Name}");
         Conflict(RoundTo < 1, $"round_to must be 1 or more, got {RoundTo}");
         Conflict(!method.ReadsCalibration && CalibrationData is not null, $"calibration.data does not apply to method {method.Name}");
         Conflict(Method is PruneMethod.Magnitude or PruneMethod.NM && CalibrationData is not null && Reconstruct == false,

@@ -96,6 +96,9 @@ internal static class PruneCommand
         return ModelComparison.Run(reference, candidate, dataset, labels);
     }
 
+    private static string RoundTo(PruneSettings settings) =>
+        settings.RoundToAuto ? "auto (each group's multiple timed in ONNX Runtime on this machine)" : settings.RoundTo.ToString(CultureInfo.InvariantCulture);
+
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {
         var result = command.Pruned;
@@ -105,8 +108,8 @@ internal static class PruneCommand
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
             PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion
                 ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output " +
-                    $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}"
-                : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {settings.RoundTo}",
+                    $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings)}"
+                : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings)}",
             _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope " +
                 $"{PruneMethods.Scopes.Of(settings.Scope).Name}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
         };
@@ -130,7 +133,8 @@ internal static class PruneCommand
             var groups = new TextTable("producers", "channels", "kept", "note");
             foreach (var g in result.ChannelGroups)
             {
-                groups.Add(string.Join(" + ", g.Members), g.ChannelsBefore, g.ChannelsAfter, g.Protected ?? "");
+                var rounded = settings.RoundToAuto && g.ChannelsAfter < g.ChannelsBefore ? $"round-to {g.RoundTo}" : "";
+                groups.Add(string.Join(" + ", g.Members), g.ChannelsBefore, g.ChannelsAfter, string.Join("; ", new[] { rounded, g.Protected ?? "" }.Where(t => t.Length > 0)));
             }
 
             groups.WriteTo(o);

@@ -58,6 +58,10 @@ public static class ConfigJsonSchema
             ConfigValueKind.Number when key.Budget is { Suffix.Length: > 0 } budget => new() { ["oneOf"] = new JsonArray(Bounded(new() { ["type"] = "number" }, key),
                 new JsonObject { ["type"] = "string", ["pattern"] = $"^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)? *({AnyCase(budget.Suffix)})?$" }) },
             ConfigValueKind.Number => Bounded(new() { ["type"] = "number" }, key),
+            ConfigValueKind.WholeNumber when key.Keywords.Count > 0 => new()
+            {
+                ["oneOf"] = new JsonArray(Bounded(new() { ["type"] = "integer" }, key), new JsonObject { ["enum"] = new JsonArray(key.Keywords.Select(k => (JsonNode)k).ToArray()) }),
+            },
             ConfigValueKind.WholeNumber => key.Choices.Count > 0
                 ? new() { ["enum"] = new JsonArray(key.Choices.Select(c => (JsonNode)long.Parse(c, CultureInfo.InvariantCulture)).ToArray()) }
                 : Bounded(new() { ["type"] = "integer" }, key),

@@ -17,6 +17,9 @@ public sealed record ConfigKey(string Name, ConfigValueKind Kind, string Descrip
 
     public IReadOnlyList<string> Choices { get; init; } = [];
 
+    /// <summary>For a whole number: words accepted in its place (round_to: auto), read back as text.</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
     /// <summary>For a path: the file or folder must exist when the config is loaded.</summary>
     public bool MustExist { get; init; }
 

@@ -52,6 +52,7 @@ public static class ConfigValidator
         ConfigValueKind.Path => PathValue(node, key, baseDirectory),
         ConfigValueKind.Number when key.Budget is { } budget => BudgetValue(node, key, budget),
         ConfigValueKind.Number => InRange(node, key, NumberValue(node, key)),
+        ConfigValueKind.WholeNumber when node is ConfigScalar { IsNull: false } word && key.Keywords.Contains(word.Value) => word.Value,
         ConfigValueKind.WholeNumber => IntegerValue(node, key),
         ConfigValueKind.Boolean => BooleanValue(node, key),
         ConfigValueKind.Choice => ChoiceValue(node, key),
@@ -136,7 +137,7 @@ public static class ConfigValidator
     {
         if (node is not ConfigScalar { Quoted: false } scalar || !long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            throw WrongType(node, $"'{key.Name}' must be a whole number");
+            throw WrongType(node, $"'{key.Name}' must be a whole number{string.Concat(key.Keywords.Select(k => $" or {k}"))}");
         }
 
         if (key.Choices.Count > 0 && !key.Choices.Contains(scalar.Value))

@@ -34,7 +34,8 @@ public sealed class ConfigValues
 
     public double? Number(string key) => values.TryGetValue(key, out var v) ? (double)v : null;
 
-    public long? WholeNumber(string key) => values.TryGetValue(key, out var v) ? (long)v : null;
+    /// <summary>Null when absent, or when a keyword (<see cref="ConfigKey.Keywords"/>) stands in its place: read that with <see cref="Text"/>.</summary>
+    public long? WholeNumber(string key) => values.TryGetValue(key, out var v) && v is long l ? l : null;
 
     public bool? Boolean(string key) => values.TryGetValue(key, out var v) ? (bool)v : null;
 

@@ -6,6 +6,9 @@ namespace CompressBuild.Engine.Pipeline.Passes;
 /// <summary>A <c>prune</c> pass's settings (from compress.yaml or the CLI's options, by schema key) to <see cref="PruneSettings"/>.</summary>
 public static class PruneBinding
 {
+    /// <summary>The word <c>round_to</c> takes in place of a number.</summary>
+    public const string AutoRoundTo = "auto";
+
     public static PruneSettings Bind(PassPlan pass)
     {
         var defaults = new PruneSettings();
@@ -19,6 +22,7 @@ public static class PruneBinding
             Block = pass.Text("block") is { } block ? BlockShape.Parse(block) : null,
             Importance = PruneMethods.Importances.ValueOf(pass.Text("importance"), defaults.Importance),
             RoundTo = pass.WholeNumber("round_to") ?? defaults.RoundTo,
+            RoundToAuto = pass.Text("round_to") == AutoRoundTo,
             CalibrationData = pass.Text("calibration.data"),
             CalibrationSamples = pass.WholeNumber("calibration.samples") ?? defaults.CalibrationSamples,
             Reconstruct = pass.Flag("reconstruct"),

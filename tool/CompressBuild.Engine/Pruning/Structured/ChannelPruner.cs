@@ -8,7 +8,8 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// <summary>
 /// Structured channel pruning: builds the <see cref="ChannelGraph"/>, groups removable channels by the set of
 /// layers producing them (a residual pair of Convs is one group), removes the least important fraction of each
-/// group (rounded so channel counts stay multiples of --round-to, never all of it), and physically shrinks every
+/// group (rounded so channel counts stay multiples of --round-to, or of what round_to auto measured fastest for the
+/// group, never all of it), and physically shrinks every
 /// tensor and attribute that depends on them. Stale value_info shapes of the shrunk values are dropped.
 /// </summary>
 internal static class ChannelPruner
@@ -68,14 +69,25 @@ internal static class ChannelPruner
         // Each group's removable channels, least important first, and how many of them to remove.
         var ranked = groups.Select(g => g.Roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root))
             .OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).ToList()).ToList();
-        var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, settings.RoundTo), ranked[i].Count))).ToArray();
+        var roundTo = settings.RoundToAuto ? 1 : settings.RoundTo;
+        var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
         if (settings.AllocationEffective == SparsityAllocation.Distortion && counts.Any(c => c > 0))
         {
+            // The budget is the requested share of multiply-adds, unrounded: rounding it as well (a 24-channel group at 25% keeps 18,
+            // rounded to 8 that is all 24) would leave round_to 8 or 16 far less pruned than asked.
+            var unrounded = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, 1), ranked[i].Count))).ToList();
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
-                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), counts);
+                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), unrounded, roundTo);
             counts = groups.Select((g, i) =>
-                    Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), settings.RoundTo)), ranked[i].Count)))
+                    Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), roundTo)), ranked[i].Count)))
                 .ToArray();
+        }
+
+        var multiples = Enumerable.Repeat(roundTo, groups.Count).ToArray();
+        if (settings.RoundToAuto && counts.Any(c => c > 0))
+        {
+            multiples = AutoRounding.Apply(graph, AutoRounding.Shapes(model, settings, shapes), groups.Select(g => (IReadOnlyList<int>)g.Roots).ToList(),
+                ranked.Select(r => r.Count).ToList(), counts);
         }
 
         var removed = new HashSet<int>();
@@ -89,7 +101,7 @@ internal static class ChannelPruner
             removed.UnionWith(chosen.Select(x => x.Root));
             var reasons = roots.Where(protectedRoots.ContainsKey).Select(r => protectedRoots[r]).Distinct(StringComparer.Ordinal).ToList();
             var why = reasons.Count == 0 ? null : removable.Count == 0 ? string.Join("; ", reasons) : $"{n - removable.Count} of {n} channels kept: {string.Join("; ", reasons)}";
-            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()));
+            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()) { RoundTo = multiples[g] });
         }
 
         if (reports.All(r => r.Protected is not null && r.ChannelsBefore == r.ChannelsAfter))

@@ -21,10 +21,11 @@ namespace CompressBuild.Engine.Pruning.Structured;
 internal static class DistortionAllocation
 {
     /// <param name="ranked">Per group, its removable channel roots, least important first.</param>
-    /// <param name="uniform">Per group, how many channels the uniform ratio removes (sets the budget).</param>
+    /// <param name="uniform">Per group, how many channels the uniform ratio removes, unrounded (sets the budget).</param>
+    /// <param name="roundTo">Every candidate keeps a multiple of this, so the budget is spent on counts round_to allows.</param>
     /// <returns>Per group, how many of its ranked channels to remove.</returns>
     public static int[] Counts(ChannelGraph graph, OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, PruneSettings settings,
-        IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<int>> ranked, IReadOnlyList<int> uniform)
+        IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<int>> ranked, IReadOnlyList<int> uniform, int roundTo)
     {
         var cost = ChannelCosts(graph, shapes);
         var budget = 0.0;
@@ -46,8 +47,9 @@ internal static class DistortionAllocation
         for (var g = 0; g < ranked.Count; g++)
         {
             grid[g] = [];
-            var candidates = new[] { 0.5, 1, 1.5, 2 }.Select(f => Math.Min(ranked[g].Count, (int)Math.Round(f * sparsity * sizes[g])))
-                .Where(c => c > 0).Distinct().Order();
+            var size = sizes[g];
+            var candidates = new[] { 0.5, 1, 1.5, 2 }.Select(f => Math.Min(ranked[g].Count, (int)Math.Round(f * sparsity * size)))
+                .Select(c => size - Math.Min(size, (size - c + roundTo - 1) / roundTo * roundTo)).Where(c => c > 0).Distinct().Order();
             foreach (var count in candidates)
             {
                 var removed = ranked[g].Take(count).ToList();

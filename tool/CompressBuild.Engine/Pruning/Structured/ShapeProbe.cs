@@ -13,11 +13,14 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// </summary>
 internal static class ShapeProbe
 {
-    public static IReadOnlyDictionary<string, long[]> Run(OnnxModel model)
+    public static IReadOnlyDictionary<string, long[]> Run(OnnxModel model) => Run(model, null);
+
+    /// <param name="sample">Inputs to run on (their sizes fix symbolic dimensions); null: seeded random ones, symbolic dimensions 1.</param>
+    public static IReadOnlyDictionary<string, long[]> Run(OnnxModel model, IReadOnlyList<HostTensor>? sample)
     {
         var probe = ModelOutputs.WithOutputs(model, model.Graph.Node.Where(n => n.OpType != "Constant").SelectMany(n => n.Output).Where(o => o.Length > 0));
         using var session = ModelSessions.Open(probe, SessionSettings.Default with { OptimizationLevel = GraphOptimizationLevel.None });
-        var inputs = RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
+        var inputs = sample ?? RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
         var outputs = session.Run(inputs, session.Outputs.Where(o => o.IsTensor).Select(o => o.Name).ToList());
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var tensor in inputs.Concat(outputs))
