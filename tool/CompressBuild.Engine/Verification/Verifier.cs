@@ -43,7 +43,7 @@ public static class Verifier
         if (ctcMetric)
         {
             keys = CtcGreedyDecoder.ReadKeys(request.Keys ?? throw new CompressBuildException(DiagnosticCodes.CtcKeysInvalid,
-                "the ctc metric decodes text with the recognizer's character list: give its keys file (verify --keys, evaluation: keys), one character per line."));
+                "the ctc metric decodes text with the recognizer's character list: set evaluation.keys to its keys file, one character per line."));
         }
 
         // Our reader first: a corrupt or hostile file gets its CB2xxx error before the runtime sees it.
@@ -171,7 +171,7 @@ public static class Verifier
         if (request.Metric != AccuracyMetric.Ctc && request.Keys is not null)
         {
             advisories.Add(new Advisory(DiagnosticCodes.CtcKeysIgnored, $"keys file '{request.Keys}' was not used: the metric is " +
-                $"{AccuracyMetrics.NameOf(request.Metric)}; set the metric to ctc (verify --metric ctc, evaluation: metric: ctc) to score a text recognizer."));
+                $"{AccuracyMetrics.NameOf(request.Metric)}; set evaluation.metric to ctc to score a text recognizer by its text."));
         }
 
         if (metrics.Text is { OutsideKeys.Length: > 0 } text)

@@ -33,7 +33,7 @@ public sealed record CtcScoring(string Output, IReadOnlyList<string> Keys, strin
 
         throw new CompressBuildException(DiagnosticCodes.CtcOutputNotFound,
             $"the ctc metric decodes an output of shape [N, T, C] (batch, time steps, {keys.Count + 2} or {keys.Count + 1} classes for these keys); the " +
-                $"model's outputs are {string.Join(", ", outputs.Select(o => $"'{o.Name}' {TensorShape.Format(o.Shape)}"))}. Use --metric top1 for a classifier.",
+                $"model's outputs are {string.Join(", ", outputs.Select(o => $"'{o.Name}' {TensorShape.Format(o.Shape)}"))}. A classifier takes evaluation.metric top1.",
             keysPath);
     }
 }
