@@ -173,4 +173,22 @@ public sealed class CtcVerificationTests : IDisposable
         Assert.Null(top1.Metrics.Text);
         Assert.Contains(top1.Advisories, a => a.Code == DiagnosticCodes.CtcKeysIgnored);
     }
+
+    [Fact]
+    public void The_baseline_records_the_character_accuracy_and_agreement_and_holds_a_later_run_to_them()
+    {
+        var labels = Text("truth.txt", "ab\nb a\nax\n");
+        var baseline = temp.File("compress.baseline.json");
+
+        var recorded = Verifier.Run(Request(labels) with { Candidate = reference, Baseline = baseline, UpdateBaseline = true, ModelName = "rec" });
+        var worse = Verifier.Run(Request(labels) with { Baseline = baseline, ModelName = "rec" });
+
+        Assert.True(recorded.BaselineUpdated);
+        var entry = BaselineFile.TryLoad(baseline)!.Models["rec"];
+        Assert.Equal((Math.Round(6.0 / 7, 6), 1.0), (entry.CharacterAccuracy, entry.CharacterAgreement));
+        var accuracy = Assert.Single(worse.Misses, c => c.Name == "baseline.character-accuracy");
+        Assert.Equal(DiagnosticCodes.BaselineRegression, accuracy.Code);
+        Assert.Equal(2.0 / 7, accuracy.Measured, 12);
+        Assert.Contains(worse.Misses, c => c.Name == "baseline.character-agreement");
+    }
 }
