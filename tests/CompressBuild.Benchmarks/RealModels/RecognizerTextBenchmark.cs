@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
@@ -45,8 +46,8 @@ internal static class RecognizerTextBenchmark
             });
             var text = result.Metrics.Text!;
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {ModelQuantizer.ModeName(mode)} | {result.SizeRatio:0.00}x | {text.ReferenceAccuracy:P2} | {text.CandidateAccuracy:P2} | {text.Drop * 100:0.00} " +
-                    $"| {text.ReferenceCer:P2} -> {text.CandidateCer:P2} | {text.Agreement:P2} | {result.Metrics.Outputs[0].Cosine:0.0000} |"));
+                $"| {name} | {ModelQuantizer.ModeName(mode)} | {result.SizeRatio:0.00}x | {Percent(text.ReferenceAccuracy)} | {Percent(text.CandidateAccuracy)} | {text.Drop * 100:0.00} " +
+                    $"| {Percent(text.ReferenceCer)} -> {Percent(text.CandidateCer)} | {Percent(text.Agreement)} | {result.Metrics.Outputs[0].Cosine:0.0000} |"));
             output.WriteLine(rows[^1]);
         }
 
@@ -60,6 +61,8 @@ internal static class RecognizerTextBenchmark
         }
 
         return 0;
+
+        static string Percent(double fraction) => BudgetFormat.Percent(fraction);
 
         static int TruthCharacters(string data) => File.ReadAllLines(Path.ChangeExtension(data, ".txt")).Sum(l => l.Length);
     }
