@@ -11,9 +11,11 @@ internal static class InlineMetadataTable
     public static readonly InlineMetadata[] All =
     [
         new("MaxAccuracyDrop", "budgets", "max_accuracy_drop", InlineValueKind.Number, 0, 1, false, false, [],
-            "Largest allowed top-1 accuracy drop against the labels, a fraction (0.01 or 1% = one point); needs labels."),
+            "Largest allowed top-1 accuracy drop against the labels, a fraction (0.01 or 1% = one point); needs labels. With the ctc metric, " +
+                "the character accuracy drop (against text labels, else against the reference's own text)."),
         new("MinAgreement", "budgets", "min_agreement", InlineValueKind.Number, 0, 1, false, false, [],
-            "Smallest top-1 agreement with the original, a fraction (0.99 or 99%)."),
+            "Smallest top-1 agreement with the original, a fraction (0.99 or 99%); with the ctc metric, the character agreement of the decoded " +
+                "text."),
         new("MinCosine", "budgets", "min_cosine", InlineValueKind.Number, -1, 1, false, false, [],
             "Smallest mean cosine similarity of every output to the original's."),
         new("MinSqnr", "budgets", "min_sqnr", InlineValueKind.Number, null, null, false, false, [],
@@ -41,7 +43,13 @@ internal static class InlineMetadataTable
         new("EvaluationData", "evaluation", "data", InlineValueKind.Path, null, null, false, false, [],
             "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
         new("Labels", "evaluation", "labels", InlineValueKind.Path, null, null, false, false, [],
-            "Class labels: integer .npy or a text file, one per line."),
+            "Class labels: integer .npy or a text file, one per line; with metric ctc, the ground-truth text, one line per sample."),
+        new("EvaluationMetric", "evaluation", "metric", InlineValueKind.Choice, null, null, false, false, ["top1", "ctc"],
+            "What accuracy means: top1 (class scores against class labels, default) or ctc (a CTC text recognizer's greedy-decoded text, " +
+                "scored by character accuracy against the text labels, else against the original's text)."),
+        new("EvaluationKeys", "evaluation", "keys", InlineValueKind.Path, null, null, false, false, [],
+            "metric ctc: the recognizer's character list, one per line (PaddleOCR's keys file; class 0 is the blank, then the keys, then the " +
+                "space when the output has room for it)."),
         new("EvaluationLimit", "evaluation", "limit", InlineValueKind.WholeNumber, 1, null, false, false, [],
             "Use at most this many samples."),
         new("EvaluationBatch", "evaluation", "batch", InlineValueKind.WholeNumber, 1, null, false, false, [],

@@ -9,7 +9,8 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>speedup-stability</c> <c>run-overhead</c>, <c>capture-time</c> and
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>speedup-stability</c>
+/// <c>run-overhead</c>, <c>capture-time</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
 /// </summary>
@@ -21,7 +22,7 @@ internal static class BenchmarkCli
     {
         var root = new RootCommand("CompressBuild benchmarks.")
         {
-            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), CalibrationTable(), FidelityTraceCommand(), Vad(),
+            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -125,6 +126,19 @@ internal static class BenchmarkCli
             "The benchmark table on public models: size ratio, speed ratio vs fp32 with its 95% interval, cosine, share of quantized Convs ONNX Runtime fuses.") { models, modes, maxTime };
         command.SetAction(parse => RealModels.RealModelBenchmark.Run(
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(maxTime))), Console.Out));
+        return command;
+    }
+
+    private static Command RecognizerText()
+    {
+        var modes = new Option<string[]>("--modes") { Description = "Which modes (int8-static, int8-dynamic, int8-weight, int4-weight); default int8-static and int8-dynamic.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var lines = new Option<int>("--lines") { Description = "Held-out rendered lines scored (seed 11).", DefaultValueFactory = _ => 64 };
+        var calibration = new Option<int>("--calibration-lines") { Description = "Rendered lines int8-static calibrates on (seed 7).", DefaultValueFactory = _ => 32 };
+        var command = new Command("rec-text",
+            "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
+            { modes, lines, calibration };
+        command.SetAction(parse => RealModels.RecognizerTextBenchmark.Run(Split(parse.GetValue(modes)), Math.Max(1, parse.GetValue(lines)), Math.Max(1, parse.GetValue(calibration)), Console.Out));
         return command;
     }
 

@@ -40,6 +40,11 @@ public static class BaselineComparer
                     $"baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}"));
         }
 
+        if (metrics.Text is { } decoded)
+        {
+            checks.AddRange(TextChecks(baseline, tolerances, decoded, prefix));
+        }
+
         var allowedBytes = baseline.SizeBytes * (1 + tolerances.Size);
         checks.Add(new BudgetCheck($"{prefix}.size", BudgetKind.Size, code, Status(candidate.Bytes <= allowedBytes), candidate.Bytes, allowedBytes, baseline.SizeBytes, "bytes",
             $"size {BudgetFormat.Megabytes(candidate.Bytes)} ({candidate.Bytes} bytes) against the baseline's " +
@@ -65,6 +70,24 @@ public static class BaselineComparer
         }
 
         return checks;
+    }
+
+    /// <summary>The ctc metric's character accuracy and agreement against the baseline's, with the accuracy tolerance.</summary>
+    private static IEnumerable<BudgetCheck> TextChecks(BaselineEntry baseline, BaselineTolerances tolerances, TextAccuracy text, string prefix)
+    {
+        foreach (var (name, what, recorded, measured) in new[]
+        {
+            ("character-accuracy", "character accuracy", baseline.CharacterAccuracy, text.CandidateAccuracy),
+            ("character-agreement", "character agreement with the reference's text", baseline.CharacterAgreement, text.Agreement),
+        })
+        {
+            if (recorded is { } value)
+            {
+                var holds = measured >= value - tolerances.Accuracy - 1e-12;
+                yield return new BudgetCheck($"{prefix}.{name}", BudgetKind.Fidelity, DiagnosticCodes.BaselineRegression, Status(holds), measured, value - tolerances.Accuracy, value, "fraction",
+                    $"{what} {BudgetFormat.Percent(measured)} against the baseline's {BudgetFormat.Percent(value)}; baseline_accuracy_tolerance {BudgetFormat.Points(tolerances.Accuracy)}");
+            }
+        }
     }
 
     /// <summary>The output agreement is recorded for: the labelled one, else the first classification output.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CompressBuild.Engine.Evaluation;
 
 namespace CompressBuild.Engine.Budgets;
@@ -21,4 +22,13 @@ public sealed record BaselineEntry(
     long ZipBytes,
     MachineInfo Machine,
     string Tool,
-    string Runtime);
+    string Runtime)
+{
+    /// <summary>The ctc metric's character accuracy of the candidate (against the text labels, else the reference's text); absent for top1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CharacterAccuracy { get; init; }
+
+    /// <summary>The ctc metric's character agreement of the candidate's text with the reference's; absent for top1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CharacterAgreement { get; init; }
+}

@@ -36,6 +36,12 @@ public static class BudgetEvaluator
     {
         var maxDrop = inputs.Budgets.MaxAccuracyDrop!.Value;
         var metrics = inputs.Metrics;
+        if (metrics.Text is { } text)
+        {
+            yield return CharacterAccuracyDrop(text, maxDrop);
+            yield break;
+        }
+
         if (metrics.Labelled?.Accuracy is not { } accuracy)
         {
             inputs.Advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "the model has no classification output (class scores of " +
@@ -49,10 +55,25 @@ public static class BudgetEvaluator
                 $"{BudgetFormat.Percent(accuracy.CandidateTop1)} on output '{metrics.Labelled.Name}'); budget max_accuracy_drop {BudgetFormat.Points(maxDrop)}");
     }
 
+    /// <summary>The ctc metric's drop: reference minus candidate character accuracy, against the text labels or the reference's own text.</summary>
+    private static BudgetCheck CharacterAccuracyDrop(TextAccuracy text, double maxDrop) =>
+        new("max-accuracy-drop", BudgetKind.Fidelity, DiagnosticCodes.AccuracyDropExceeded, Status(text.Drop <= maxDrop + 1e-12), text.Drop, maxDrop, text.ReferenceAccuracy, "fraction",
+            $"character accuracy dropped {BudgetFormat.Points(text.Drop)} (reference {BudgetFormat.Percent(text.ReferenceAccuracy)}, candidate " +
+                $"{BudgetFormat.Percent(text.CandidateAccuracy)} {TextAgainst(text)}, {text.Lines} lines, output '{text.Output}'); budget max_accuracy_drop {BudgetFormat.Points(maxDrop)}");
+
+    /// <summary>What the ctc metric's accuracies were scored against, for messages.</summary>
+    internal static string TextAgainst(TextAccuracy text) =>
+        text.AgainstLabels ? $"against the text labels' {text.Characters} characters" : $"against the reference's own decoded text ({text.Characters} characters)";
+
     internal static IEnumerable<BudgetCheck> Agreement(BudgetInputs inputs)
     {
         var minAgreement = inputs.Budgets.MinAgreement!.Value;
-        if (!inputs.Metrics.Outputs.Any(o => o.Top1Agreement is not null))
+        if (inputs.Metrics.Text is { } text)
+        {
+            yield return TextAgreement(text, minAgreement, $"min-agreement[{text.Output}]", DiagnosticCodes.FidelityBelowBudget, $"budget min_agreement {BudgetFormat.Percent(minAgreement)}");
+        }
+
+        if (!inputs.Metrics.Outputs.Any(o => o.Top1Agreement is not null) && inputs.Metrics.Text is null)
         {
             inputs.Advisories.Add(new Advisory(DiagnosticCodes.FidelityBudgetUnchecked, "min_agreement was not checked: the model has no " +
                 "classification output (class scores of shape [C] or [N,C]); use min_cosine and min_sqnr for its outputs.") { Key = "min_agreement" });
@@ -159,6 +180,12 @@ public static class BudgetEvaluator
                     $"Set latency_machine to {machine.Id} to enforce it here, or enforce_absolute_latency.") { Key = "max_latency_ms" });
         }
     }
+
+    /// <summary>The candidate's character accuracy against the reference's decoded text: the ctc metric's agreement.</summary>
+    internal static BudgetCheck TextAgreement(TextAccuracy text, double least, string name, DiagnosticCode code, string limit) =>
+        new(name, BudgetKind.Fidelity, code, Status(text.Agreement >= least), text.Agreement, least, 1, "fraction",
+            $"character agreement of the decoded text of '{text.Output}' with the reference's is {BudgetFormat.Percent(text.Agreement)} over {text.Lines} lines " +
+                $"(the reference agrees with itself 100%); {limit}");
 
     private static void NoFloatOutput(BudgetInputs inputs, string key)
     {

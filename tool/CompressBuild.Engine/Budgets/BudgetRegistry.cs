@@ -12,12 +12,13 @@ public static class BudgetRegistry
 
     public static IReadOnlyList<BudgetDescriptor> All { get; } =
     [
-        new("max_accuracy_drop", BudgetKind.Fidelity, BudgetUnit.Fraction, "Largest allowed top-1 accuracy drop against the labels, a fraction (0.01 or 1% = one point); needs labels.")
+        new("max_accuracy_drop", BudgetKind.Fidelity, BudgetUnit.Fraction, "Largest allowed top-1 accuracy drop against the labels, a fraction (0.01 or 1% = one point); needs labels. " +
+            "With the ctc metric, the character accuracy drop (against text labels, else against the reference's own text).")
         {
             Minimum = 0, Maximum = 1,
             Read = b => b.MaxAccuracyDrop, Write = (b, v) => b with { MaxAccuracyDrop = (double?)v }, Check = BudgetEvaluator.AccuracyDrop,
         },
-        new("min_agreement", BudgetKind.Fidelity, BudgetUnit.Fraction, "Smallest top-1 agreement with the original, a fraction (0.99 or 99%).")
+        new("min_agreement", BudgetKind.Fidelity, BudgetUnit.Fraction, "Smallest top-1 agreement with the original, a fraction (0.99 or 99%); with the ctc metric, the character agreement of the decoded text.")
         {
             Minimum = 0, Maximum = 1,
             Read = b => b.MinAgreement, Write = (b, v) => b with { MinAgreement = (double?)v }, Check = BudgetEvaluator.Agreement,

@@ -8,7 +8,7 @@ namespace CompressBuild.Engine.Budgets;
 /// (CB1010) or has collapsed (CB1011: cosine under <see cref="CollapsedCosine"/>, or constant where the reference
 /// varies) is broken: no budget, however loose, and no misses-as-warnings turns that into a pass. Beyond that,
 /// a default floor per output kind (CB1012) applies wherever the user set no budget of that kind: float outputs
-/// need cosine and SQNR, classifier outputs top-1 agreement. The user's own min_cosine, min_sqnr and
+/// need cosine and SQNR, classifier outputs top-1 agreement, the ctc metric's recognizer output the character agreement of its text. The user's own min_cosine, min_sqnr and
 /// min_agreement replace the floor of their kind, looser or stricter.
 /// </summary>
 public static class FidelityFloors
@@ -46,6 +46,19 @@ public static class FidelityFloors
                     : $"output '{output.Name}' has collapsed: mean cosine to the reference {BudgetFormat.Number(output.Cosine)}, below {BudgetFormat.Number(CollapsedCosine)}";
                 yield return new BudgetCheck($"broken.collapsed[{output.Name}]", BudgetKind.Fidelity, DiagnosticCodes.OutputCollapsed, BudgetStatus.Failed, output.Cosine, CollapsedCosine, 1, "cosine",
                     what + ": the candidate is broken, and no budget or option accepts it");
+                continue;
+            }
+
+            // A recognizer's scores are judged by the text they decode to, as a classifier's by its top-1: the cosine of [T, C]
+            // probabilities says little about the text (PP-OCRv4 int8: 0.975 at under a point of character accuracy lost).
+            if (metrics.Text is { } text && text.Output == output.Name)
+            {
+                if (budgets.MinAgreement is null)
+                {
+                    yield return BudgetEvaluator.TextAgreement(text, MinAgreement, $"floor.min-agreement[{output.Name}]", DiagnosticCodes.FidelityFloorMissed,
+                        $"the default floor is {BudgetFormat.Percent(MinAgreement)} (set min_agreement to choose your own)");
+                }
+
                 continue;
             }
 

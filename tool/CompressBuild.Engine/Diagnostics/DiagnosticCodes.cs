@@ -87,6 +87,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BatchNotSupported = new(2062);
     public static readonly DiagnosticCode LabelsRequired = new(2063);
 
+    // CB2064-CB2066: the ctc metric (a text recognizer's character accuracy).
+    public static readonly DiagnosticCode CtcKeysInvalid = new(2064);
+    public static readonly DiagnosticCode TextLabelsInvalid = new(2065);
+    public static readonly DiagnosticCode CtcOutputNotFound = new(2066);
+
     // CB3xxx: environment.
     public static readonly DiagnosticCode RuntimeNotFound = new(3001);
     public static readonly DiagnosticCode RuntimeFailed = new(3004);
@@ -159,4 +164,8 @@ public static class DiagnosticCodes
 
     // CB4063-CB4065: pass settings.
     public static readonly DiagnosticCode SettingIgnoredByMode = new(4063);
+
+    // CB4066-CB4067: the ctc metric.
+    public static readonly DiagnosticCode TruthOutsideKeys = new(4066);
+    public static readonly DiagnosticCode CtcKeysIgnored = new(4067);
 }

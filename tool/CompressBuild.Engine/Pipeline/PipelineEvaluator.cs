@@ -193,11 +193,16 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
 
         if (model.Evaluation is { } evaluation)
         {
-            key.AddText("evaluation", Canonical(evaluation, except: ["data", "labels"]));
+            key.AddText("evaluation", Canonical(evaluation, except: ["data", "labels", "keys"]));
             key.AddPath("evaluation.data", evaluation.Text("data")!);
             if (evaluation.Text("labels") is { } labels)
             {
                 key.AddPath("evaluation.labels", labels);
+            }
+
+            if (evaluation.Text("keys") is { } keys)
+            {
+                key.AddPath("evaluation.keys", keys);
             }
         }
 

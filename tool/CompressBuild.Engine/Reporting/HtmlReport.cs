@@ -76,6 +76,14 @@ public static class HtmlReport
                 o.Accuracy is { } d ? BudgetFormat.Percent(d.CandidateTopK) : "-",
             })));
 
+        if (r.Metrics.Text is { } text)
+        {
+            body.Add(new XElement(Html + "h2", "Text"));
+            body.Add(new XElement(Html + "p", TextAccuracySummary.Line(text, r.Keys) + "."));
+            body.Add(Table([.. TextAccuracySummary.Columns], TextAccuracySummary.Rows(text).Select(row => row.Cast<object>().ToArray())));
+            body.Add(new XElement(Html + "p", TextAccuracySummary.Drop(text) + "."));
+        }
+
         if (r.Latency is { } l)
         {
             body.Add(new XElement(Html + "h2", "Latency"));

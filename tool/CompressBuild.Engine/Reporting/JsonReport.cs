@@ -32,6 +32,8 @@ public static class JsonReport
         ["reference"] = r.Reference,
         ["data"] = new JsonObject { ["source"] = r.Data, ["labels"] = r.Labels, ["samples"] = r.Samples, ["batch"] = r.Batch },
         ["outputs"] = new JsonArray(r.Metrics.Outputs.Select(Output).ToArray<JsonNode?>()),
+        ["metric"] = AccuracyMetrics.NameOf(r.Metric),
+        ["text"] = r.Metrics.Text is null ? null : Text(r.Metrics.Text, r.Keys),
         ["latency"] = r.Latency is null ? null : Latency(r.Latency, r),
         ["size"] = new JsonObject
         {
@@ -91,6 +93,26 @@ public static class JsonReport
             ["candidateTopK"] = a.CandidateTopK,
             ["top1Drop"] = a.Top1Drop,
         },
+    };
+
+    private static JsonObject Text(TextAccuracy t, string? keys) => new()
+    {
+        ["output"] = t.Output,
+        ["keys"] = keys,
+        ["classes"] = t.Classes,
+        ["appendsSpace"] = t.AppendsSpace,
+        ["lines"] = t.Lines,
+        ["characters"] = t.Characters,
+        ["against"] = t.AgainstLabels ? "labels" : "reference",
+        ["referenceAccuracy"] = t.ReferenceAccuracy,
+        ["candidateAccuracy"] = t.CandidateAccuracy,
+        ["referenceCer"] = t.ReferenceCer,
+        ["candidateCer"] = t.CandidateCer,
+        ["drop"] = t.Drop,
+        ["agreement"] = t.Agreement,
+        ["referenceLinesExact"] = t.ReferenceLines,
+        ["candidateLinesExact"] = t.CandidateLines,
+        ["outsideKeys"] = t.OutsideKeys,
     };
 
     private static JsonObject Latency(LatencyComparison l, VerificationResult r) => new()

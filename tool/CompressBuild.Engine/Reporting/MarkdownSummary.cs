@@ -44,6 +44,17 @@ public static class MarkdownSummary
         }
 
         md.Append('\n');
+        if (r.Metrics.Text is { } text)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"Text: {Cell(TextAccuracySummary.Line(text, r.Keys))}.\n\n| {string.Join(" | ", TextAccuracySummary.Columns)} |\n| --- | ---: | ---: | ---: |\n");
+            foreach (var row in TextAccuracySummary.Rows(text))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {string.Join(" | ", row)} |\n");
+            }
+
+            md.Append(CultureInfo.InvariantCulture, $"\n{char.ToUpperInvariant(TextAccuracySummary.Drop(text)[0])}{TextAccuracySummary.Drop(text)[1..]}.\n\n");
+        }
+
         if (r.Latency is { } l)
         {
             md.Append("| latency | median | p90 | p99 |\n| --- | ---: | ---: | ---: |\n");

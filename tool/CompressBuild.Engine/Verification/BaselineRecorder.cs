@@ -33,7 +33,11 @@ public static class BaselineRecorder
             result.CandidateSize.ZipBytes,
             result.Machine,
             result.ToolVersion,
-            result.RuntimeVersion);
+            result.RuntimeVersion)
+        {
+            CharacterAccuracy = Round(metrics.Text?.CandidateAccuracy, 6),
+            CharacterAgreement = Round(metrics.Text?.Agreement, 6),
+        };
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Quantization.Fusion;
 
 namespace CompressBuild.Engine.Verification;
@@ -10,8 +11,17 @@ namespace CompressBuild.Engine.Verification;
 /// <param name="Data">Evaluation data (.npy, .npz, folder of &lt;input&gt;.npy, test_data_set_N folders).</param>
 public sealed record VerificationRequest(string Candidate, string Reference, string Data)
 {
-    /// <summary>Class labels (.npy or text, one per sample); required by an accuracy budget.</summary>
+    /// <summary>
+    /// Class labels (.npy or text, one per sample), or with the ctc metric the ground-truth text (one line per sample); an accuracy budget
+    /// needs them, except with the ctc metric, which then scores against the reference's own text.
+    /// </summary>
     public string? Labels { get; init; }
+
+    /// <summary>What accuracy means: top-1 of class scores, or ctc (a text recognizer's character accuracy).</summary>
+    public AccuracyMetric Metric { get; init; } = AccuracyMetric.Top1;
+
+    /// <summary>The ctc metric's character list (PaddleOCR's keys file: one character per line); required by it, ignored otherwise.</summary>
+    public string? Keys { get; init; }
 
     /// <summary>Use only the first N samples.</summary>
     public int? Limit { get; init; }

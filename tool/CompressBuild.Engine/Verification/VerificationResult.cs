@@ -38,6 +38,12 @@ public sealed record VerificationResult(
     /// </summary>
     public FusionReport? Fusion { get; init; }
 
+    /// <summary>What accuracy meant in this run (the ctc metric's figures are in <see cref="ComparisonResult.Text"/>).</summary>
+    public AccuracyMetric Metric { get; init; } = AccuracyMetric.Top1;
+
+    /// <summary>The ctc metric's keys file; null for top1.</summary>
+    public string? Keys { get; init; }
+
     public bool Passed => Checks.All(c => c.Status != BudgetStatus.Failed);
 
     public IEnumerable<BudgetCheck> Misses => Checks.Where(c => c.Status == BudgetStatus.Failed);

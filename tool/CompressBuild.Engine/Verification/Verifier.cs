@@ -32,10 +32,18 @@ public static class Verifier
             throw new CompressBuildException(DiagnosticCodes.ArgumentInvalid, "updating a baseline needs the baseline file to write: set baseline in compress.yaml, or give verify --baseline <file>.");
         }
 
-        if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null)
+        var ctcMetric = request.Metric == AccuracyMetric.Ctc;
+        if (request.Budgets.MaxAccuracyDrop is not null && request.Labels is null && !ctcMetric)
         {
             throw new CompressBuildException(DiagnosticCodes.LabelsRequired, "an accuracy budget (max_accuracy_drop) needs class labels: give the " +
                 "evaluation's labels (.npy or text, one label per sample).", request.Data);
+        }
+
+        IReadOnlyList<string>? keys = null;
+        if (ctcMetric)
+        {
+            keys = CtcGreedyDecoder.ReadKeys(request.Keys ?? throw new CompressBuildException(DiagnosticCodes.CtcKeysInvalid,
+                "the ctc metric decodes text with the recognizer's character list: set evaluation.keys to its keys file, one character per line."));
         }
 
         // Our reader first: a corrupt or hostile file gets its CB2xxx error before the runtime sees it.
@@ -50,21 +58,30 @@ public static class Verifier
         _ = OpenData(request.Data, candidate, "candidate", request.Candidate);
 
         long[]? labels = null;
-        if (request.Labels is { } labelsPath)
+        IReadOnlyList<string>? truth = null;
+        if (request.Labels is { } labelsPath && ctcMetric)
         {
-            labels = Labels.Load(labelsPath);
-            Labels.CheckCount(labels, data.Count, labelsPath, request.Data);
+            truth = TextLabels.Load(labelsPath);
+            TextLabels.CheckCount(truth, data.Count, labelsPath, request.Data);
+        }
+        else if (request.Labels is { } classLabelsPath)
+        {
+            labels = Labels.Load(classLabelsPath);
+            Labels.CheckCount(labels, data.Count, classLabelsPath, request.Data);
         }
 
         if (request.Limit is { } limit && limit < data.Count)
         {
             data = data.Take(limit);
             labels = labels?[..limit];
+            truth = truth?.Take(limit).ToList();
         }
 
+        var ctc = keys is null ? null : CtcScoring.Find(reference.Outputs, keys, request.Keys, truth);
         var batched = DatasetBatching.Batch(data, request.Batch, reference.Inputs, request.Data);
-        var metrics = ModelComparison.Run(reference, candidate, batched, labels, request.TopK);
+        var metrics = ModelComparison.Run(reference, candidate, batched, labels, request.TopK, ctc);
         var advisories = new List<Advisory>();
+        CtcAdvisories(request, metrics, advisories);
         if (labels is not null && metrics.Labelled is null && request.Budgets.MaxAccuracyDrop is null)
         {
             advisories.Add(new Advisory(DiagnosticCodes.NoClassificationOutput, "labels were given but the model has no classification output " +
@@ -125,6 +142,8 @@ public static class Verifier
             request.Threads, referenceSize, candidateSize, machine, ToolVersion, InferenceSession.RuntimeDescription, checks, advisories, request.Baseline, false, request.LayerSensitivity)
         {
             Fusion = fusion,
+            Metric = request.Metric,
+            Keys = ctcMetric ? request.Keys : null,
         };
         return request.UpdateBaseline ? BaselineRecorder.Update(result, request.Baseline!) : result;
     }
@@ -146,6 +165,25 @@ public static class Verifier
             return null;
         }
     }
+
+    private static void CtcAdvisories(VerificationRequest request, ComparisonResult metrics, List<Advisory> advisories)
+    {
+        if (request.Metric != AccuracyMetric.Ctc && request.Keys is not null)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.CtcKeysIgnored, $"keys file '{request.Keys}' was not used: the metric is " +
+                $"{AccuracyMetrics.NameOf(request.Metric)}; set evaluation.metric to ctc to score a text recognizer by its text."));
+        }
+
+        if (metrics.Text is { OutsideKeys.Length: > 0 } text)
+        {
+            advisories.Add(new Advisory(DiagnosticCodes.TruthOutsideKeys, $"the text labels '{request.Labels}' hold {text.OutsideKeys.Length} character(s) the keys " +
+                $"file '{request.Keys}' lacks ({Quote(text.OutsideKeys)}): neither model can output them, so they count as errors for both; check that the " +
+                $"keys are the recognizer's and the labels its language."));
+        }
+    }
+
+    private static string Quote(string characters) =>
+        string.Join(" ", characters.Take(10).Select(c => $"'{c}'")) + (characters.Length > 10 ? " ..." : "");
 
     /// <summary>Opens the data for one model; a mismatch says which of the two models the data does not fit.</summary>
     private static Dataset OpenData(string path, InferenceSession session, string role, string model)

@@ -3,7 +3,10 @@ using System.Globalization;
 using CompressBuild.Engine.Verification;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Choices;
 using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Reporting;
 using CompressBuild.Tool.Rendering;
 
@@ -25,7 +28,14 @@ internal static class VerifyCommand
             Description = "Evaluation inputs: .npy (single input, stacked on the first axis), .npz, a folder of <input>.npy, or test_data_set_N folders.",
             Required = true,
         };
-        var labels = new Option<string?>("--labels") { HelpName = "PATH", Description = "Class labels, one per sample: integer .npy or a text file with one per line." };
+        var labels = new Option<string?>("--labels")
+        {
+            HelpName = "PATH",
+            Description = "Class labels, one per sample: integer .npy or a text file with one per line; with --metric ctc, the ground-truth text, one line per sample.",
+        };
+        var metric = new Option<string>("--metric") { HelpName = "NAME", Description = EvaluationKey("metric"), DefaultValueFactory = _ => AccuracyMetrics.NameOf(AccuracyMetric.Top1) };
+        metric.AcceptOnlyFromAmong([.. AccuracyMetrics.All.Names]);
+        var keys = new Option<string?>("--keys") { HelpName = "FILE", Description = EvaluationKey("keys") };
         var limit = new Option<int?>("--limit") { HelpName = "N", Description = "Use only the first N samples." };
         var batch = new Option<int>("--batch") { HelpName = "N", Description = "Samples per inference (needs a symbolic first input dimension).", DefaultValueFactory = _ => 1 };
         var topK = new Option<int>("--top-k") { HelpName = "K", Description = "K of the top-k accuracy.", DefaultValueFactory = _ => 5 };
@@ -40,7 +50,7 @@ internal static class VerifyCommand
         var json = new Option<bool>("--json") { Description = "Write the report as JSON to stdout." };
         var command = new Command("verify", "Verify a compressed model against its reference: accuracy, agreement, cosine, SQNR, A/B latency and size, against budgets and a baseline.")
         {
-            candidate, reference, data, labels, limit, batch, topK, threads,
+            candidate, reference, data, labels, metric, keys, limit, batch, topK, threads,
             baseline, updateBaseline, name, noLatency, reportDir, json,
         };
         budgets.AddTo(command);
@@ -50,6 +60,8 @@ internal static class VerifyCommand
             var request = new VerificationRequest(parse.GetRequiredValue(candidate), parse.GetRequiredValue(reference), parse.GetRequiredValue(data))
             {
                 Labels = parse.GetValue(labels),
+                Metric = AccuracyMetrics.All.ValueOf(parse.GetValue(metric), AccuracyMetric.Top1),
+                Keys = parse.GetValue(keys),
                 Limit = parse.GetValue(limit),
                 Batch = parse.GetValue(batch),
                 TopK = parse.GetValue(topK),
@@ -65,6 +77,9 @@ internal static class VerifyCommand
         });
         return command;
     }
+
+    /// <summary>An option's description is its compress.yaml key's: one wording on both surfaces.</summary>
+    private static string EvaluationKey(string key) => CompressConfigSchema.Evaluation.Keys.First(k => k.Name == key).Description;
 
     public static int Run(CliContext context, VerifyOptions options)
     {
@@ -107,6 +122,11 @@ internal static class VerifyCommand
         }
 
         outputs.WriteTo(o);
+        if (r.Metrics.Text is { } text)
+        {
+            TextAccuracyText.Write(o, text, r.Keys);
+        }
+
         if (r.Latency is { } l)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -57,4 +57,52 @@ public class CtcGreedyDecoderTests
         var error = Assert.Throws<CompressBuildException>(() => CtcGreedyDecoder.FromKeysFile(path));
         Assert.Equal(DiagnosticCodes.DataInvalid, error.Code);
     }
+
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("\n", 1)]
+    [InlineData("a\n\nb\n", 2)]
+    public void An_empty_keys_file_or_an_empty_line_is_CB2064_with_the_line(string text, int line)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, text);
+            var error = Assert.Throws<CompressBuildException>(() => CtcGreedyDecoder.ReadKeys(path));
+            Assert.Equal(DiagnosticCodes.CtcKeysInvalid, error.Code);
+            Assert.Equal(line == 0 ? null : line, error.Line);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Keys_that_are_not_utf8_are_CB2064()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, [0x61, 0x0a, 0xff, 0xfe, 0x0a]);
+            Assert.Equal(DiagnosticCodes.CtcKeysInvalid, Assert.Throws<CompressBuildException>(() => CtcGreedyDecoder.ReadKeys(path)).Code);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_output_width_says_whether_the_space_follows_the_keys_and_any_other_width_is_CB2066()
+    {
+        Assert.True(CtcGreedyDecoder.ForWidth(["a", "b"], 4, "y").AppendsSpace);
+        var plain = CtcGreedyDecoder.ForWidth(["a", "b"], 3, "y");
+        Assert.False(plain.AppendsSpace);
+        Assert.Equal("ab", plain.Decode([0.1f, 0.8f, 0.1f, 0.1f, 0.1f, 0.8f]));
+
+        var error = Assert.Throws<CompressBuildException>(() => CtcGreedyDecoder.ForWidth(["a", "b"], 6625, "softmax", "keys.txt"));
+        Assert.Equal((DiagnosticCodes.CtcOutputNotFound, "keys.txt"), (error.Code, error.File));
+        Assert.Contains("scores 6625 classes per time step but the keys file lists 2 characters", error.Message, StringComparison.Ordinal);
+    }
 }

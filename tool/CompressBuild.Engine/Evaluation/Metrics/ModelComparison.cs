@@ -12,7 +12,8 @@ namespace CompressBuild.Engine.Evaluation.Metrics;
 public static class ModelComparison
 {
     /// <param name="labels">One class label per row of the first classification output (one per sample at batch 1), or null.</param>
-    public static ComparisonResult Run(InferenceSession reference, InferenceSession candidate, Dataset data, long[]? labels = null, int topK = 5)
+    /// <param name="ctc">The ctc metric's output, keys and truth text, or null for none.</param>
+    public static ComparisonResult Run(InferenceSession reference, InferenceSession candidate, Dataset data, long[]? labels = null, int topK = 5, CtcScoring? ctc = null)
     {
         var missing = reference.Outputs.Where(o => candidate.Outputs.All(c => c.Name != o.Name)).Select(o => o.Name).ToList();
         if (missing.Count > 0)
@@ -25,6 +26,8 @@ public static class ModelComparison
         var names = outputs.Select(o => o.Name).ToList();
         var labelled = labels is null ? -1 : outputs.FindIndex(IsClassification);
         var comparisons = outputs.Select((o, k) => new OutputComparison(o.Name, IsClassification(o) ? (int)o.Shape[^1] : 0, k == labelled ? topK : 0)).ToList();
+        var text = ctc is null ? null : new TextComparison(ctc);
+        var textIndex = ctc is null ? -1 : names.IndexOf(ctc.Output);
         var labelCursor = 0;
         float[] r = [], c = [];
         for (var i = 0; i < data.Count; i++)
@@ -59,10 +62,14 @@ public static class ModelComparison
                 }
 
                 comparisons[k].Add(r.AsSpan(0, count), c.AsSpan(0, count), rowLabels);
+                if (k == textIndex)
+                {
+                    text!.Add(r.AsSpan(0, count), c.AsSpan(0, count), referenceOut[k].Shape);
+                }
             }
         }
 
-        return new ComparisonResult(data.Count, comparisons.Select(x => x.Result()).ToList());
+        return new ComparisonResult(data.Count, comparisons.Select(x => x.Result()).ToList()) { Text = text?.Result() };
     }
 
     /// <summary>Class scores: a real tensor of shape [C] or [N, C] with at least two classes.</summary>

@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Quantization;
@@ -90,7 +91,12 @@ public static class CompressConfigSchema
     public static ConfigSection Evaluation { get; } = new("evaluation", "The data the compressed model is verified on.",
     [
         new("data", ConfigValueKind.Path, "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders.") { Required = true, MustExist = true },
-        new("labels", ConfigValueKind.Path, "Class labels: integer .npy or a text file, one per line.") { MustExist = true },
+        new("labels", ConfigValueKind.Path, "Class labels: integer .npy or a text file, one per line; with metric ctc, the ground-truth text, one line " +
+            "per sample.") { MustExist = true },
+        new("metric", ConfigValueKind.Choice, "What accuracy means: top1 (class scores against class labels, default) or ctc (a CTC text " +
+            "recognizer's greedy-decoded text, scored by character accuracy against the text labels, else against the original's text).") { Choices = AccuracyMetrics.All.Names },
+        new("keys", ConfigValueKind.Path, "metric ctc: the recognizer's character list, one per line (PaddleOCR's keys file; class 0 is the " +
+            "blank, then the keys, then the space when the output has room for it).") { MustExist = true },
         new("limit", ConfigValueKind.WholeNumber, "Use at most this many samples.") { Minimum = 1 },
         new("batch", ConfigValueKind.WholeNumber, "Samples per run.") { Minimum = 1 },
         new("top_k", ConfigValueKind.WholeNumber, "k for top-k accuracy.") { Minimum = 1 },

@@ -1,5 +1,7 @@
 using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Choices;
 using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Verification;
 
@@ -16,6 +18,8 @@ public static class VerificationBinding
         return new VerificationRequest(candidate, model.Path, evaluation.Text("data")!)
         {
             Labels = evaluation.Text("labels"),
+            Metric = AccuracyMetrics.All.ValueOf(evaluation.Text("metric"), AccuracyMetric.Top1),
+            Keys = evaluation.Text("keys"),
             Limit = (int?)evaluation.WholeNumber("limit"),
             Batch = (int?)evaluation.WholeNumber("batch") ?? 1,
             TopK = (int?)evaluation.WholeNumber("top_k") ?? 5,

@@ -1,0 +1,69 @@
+using System.Globalization;
+using CompressBuild.Engine.Budgets;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Verification;
+using CompressBuild.Testing;
+
+namespace CompressBuild.Benchmarks.RealModels;
+
+/// <summary>
+/// The PP-OCRv4 recognizer's character accuracy after quantization, measured the way <c>verify --metric ctc</c> does (the same
+/// Verifier): rendered lines (tests/models/ocr_inputs.py rec) for calibration (seed 7) and held-out lines with their ground truth (seed 11),
+/// greedy-decoded over ppocr-keys.txt. One row per mode: size ratio, character accuracy of fp32 and of the quantized model, the drop in
+/// points, both CERs, the character agreement with fp32's text and the output cosine.
+/// </summary>
+internal static class RecognizerTextBenchmark
+{
+    public static int Run(IReadOnlyList<string> onlyModes, int lines, int calibrationLines, TextWriter output)
+    {
+        var name = Testing.RealModels.PaddleOcrRecognizer;
+        if (Testing.RealModels.Find(name) is not { } path || Testing.RealModels.Find(Testing.RealModels.PaddleOcrKeys) is not { } keys)
+        {
+            output.WriteLine($"{name}: skipped, {Testing.RealModels.MissingReason(name)} {Testing.RealModels.MissingReason(Testing.RealModels.PaddleOcrKeys)}");
+            return 0;
+        }
+
+        using var folder = new Engine.IO.ScratchFolder("rec-text");
+        var calibration = OcrInputs.Render(folder.Path, "rec", calibrationLines, seed: 7);
+        var test = OcrInputs.Render(folder.Path, "rec", lines, seed: 11);
+        var model = OnnxModelReader.Load(path);
+        QuantizationMode[] all = [QuantizationMode.Int8Static, QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Int4Weight];
+        var modes = all.Where(m => onlyModes.Count == 0 ? m is QuantizationMode.Int8Static or QuantizationMode.Int8Dynamic : onlyModes.Contains(ModelQuantizer.ModeName(m)));
+        var rows = new List<string>();
+        foreach (var mode in modes)
+        {
+            var pass = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions { Mode = mode }, mode == QuantizationMode.Int8Static ? calibration : null));
+            var saved = Path.Combine(folder.Path, $"{name}-{ModelQuantizer.ModeName(mode)}.onnx");
+            OnnxModelWriter.Save(pass.Result.Model, saved, ModelSaveOptions.Default);
+            var result = Verifier.Run(new VerificationRequest(saved, path, test)
+            {
+                Labels = Path.ChangeExtension(test, ".txt"),
+                Metric = AccuracyMetric.Ctc,
+                Keys = keys,
+                MeasureLatency = false,
+            });
+            var text = result.Metrics.Text!;
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {ModelQuantizer.ModeName(mode)} | {result.SizeRatio:0.00}x | {Percent(text.ReferenceAccuracy)} | {Percent(text.CandidateAccuracy)} | {text.Drop * 100:0.00} " +
+                    $"| {Percent(text.ReferenceCer)} -> {Percent(text.CandidateCer)} | {Percent(text.Agreement)} | {result.Metrics.Outputs[0].Cosine:0.0000} |"));
+            output.WriteLine(rows[^1]);
+        }
+
+        output.WriteLine();
+        output.WriteLine($"{lines} held-out rendered lines (seed 11, {TruthCharacters(test)} characters of ground truth), int8-static calibrated on {calibrationLines} others (seed 7)");
+        output.WriteLine("| model | mode | size ratio | character accuracy fp32 | quantized | drop (points) | CER fp32 -> quantized | agreement with fp32 text | cosine |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            output.WriteLine(row);
+        }
+
+        return 0;
+
+        static string Percent(double fraction) => BudgetFormat.Percent(fraction);
+
+        static int TruthCharacters(string data) => File.ReadAllLines(Path.ChangeExtension(data, ".txt")).Sum(l => l.Length);
+    }
+}
