@@ -125,7 +125,11 @@ internal static class CaptureTimeBenchmark
                 // Its 100 calibration samples are the whole file's first 100; plain inference reads the same ones.
                 var calibration = Path.Combine(RepositoryPaths.Digits, "calib_x_img.npy");
                 var test = Path.Combine(RepositoryPaths.Digits, "test_x_img.npy");
-                var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform, CalibrationSamples = DigitsSamples };
+                var settings = new PruneSettings
+                {
+                    Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform,
+                    CalibrationSamples = DigitsSamples,
+                };
                 return (model, calibration, () =>
                 {
                     var pruned = ModelPruner.Run(model, settings);

@@ -18,7 +18,8 @@ public static class BudgetRegistry
             Minimum = 0, Maximum = 1,
             Read = b => b.MaxAccuracyDrop, Write = (b, v) => b with { MaxAccuracyDrop = (double?)v }, Check = BudgetEvaluator.AccuracyDrop,
         },
-        new("min_agreement", BudgetKind.Fidelity, BudgetUnit.Fraction, "Smallest top-1 agreement with the original, a fraction (0.99 or 99%); with the ctc metric, the character agreement of the decoded text.")
+        new("min_agreement", BudgetKind.Fidelity, BudgetUnit.Fraction, "Smallest top-1 agreement with the original, a fraction (0.99 or 99%); " +
+            "with the ctc metric, the character agreement of the decoded text.")
         {
             Minimum = 0, Maximum = 1,
             Read = b => b.MinAgreement, Write = (b, v) => b with { MinAgreement = (double?)v }, Check = BudgetEvaluator.Agreement,

@@ -38,7 +38,8 @@ internal static class SubgraphQdq
         {
             // The calibration copy is ours, not the user's model: if ONNX Runtime refuses it, no branch is calibrated, none fails the run.
             var why = $"ONNX Runtime could not run the calibration copy with the If branches inlined ({e.Message.Split('\n')[0]})";
-            branches = new BranchCalibration(work.Model, new(ReferenceEqualityComparer.Instance), weighted.ToDictionary<GraphProto, GraphProto, string>(b => b, _ => why, ReferenceEqualityComparer.Instance));
+            var reasons = weighted.ToDictionary<GraphProto, GraphProto, string>(b => b, _ => why, ReferenceEqualityComparer.Instance);
+            branches = new BranchCalibration(work.Model, new(ReferenceEqualityComparer.Instance), reasons);
         }
 
         work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
