@@ -88,7 +88,7 @@ internal static class GptqWeights
 
             graph.Initializer[graph.Initializer.IndexOf(current)] = TensorData.FromArray(current.Name, current.Dims.ToArray(), values.AsSpan());
             rounded[current.Name] = values;
-        }, passes: passes);
+        }, passes: passes, rowsPerColumn: 0);
 
         return rounded;
     }
