@@ -4,6 +4,8 @@ using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Pipeline;
+using CompressBuild.Engine.Pipeline.Search;
 using CompressBuild.Engine.Reporting;
 using CompressBuild.Engine.Tests.Evaluation;
 using CompressBuild.Engine.Tests.Reporting;
@@ -98,6 +100,21 @@ public sealed class CtcVerificationTests : IDisposable
         Assert.DoesNotContain(missed.Checks, c => c.Name.StartsWith("floor.min-cosine", StringComparison.Ordinal));
         Assert.True(held.Passed, string.Join("; ", held.Misses.Select(m => m.Message)));
         Assert.Equal(3.0 / 7, held.Checks.Single(c => c.Name == "min-agreement[y]").Measured, 12);
+    }
+
+    [Fact]
+    public void The_build_summary_line_gives_the_character_accuracy_change_and_its_budget()
+    {
+        // Against the labels the candidate loses 4 of 7 characters' accuracy: 57.1 points.
+        var verification = Verifier.Run(Request(Text("truth.txt", "ab\nb a\nax\n"), new BudgetSet { MaxAccuracyDrop = 0.6 }));
+        var plan = new CandidatePlan([], "requested");
+        var trial = new Trial(1, plan, new TrialOutcome(true, false, [], 1, 0), TimeSpan.Zero);
+        var run = new ModelRunResult("m", candidate, null, true, [trial], trial, trial, "", 0, verification, []);
+
+        var line = ModelSummaryText.For(run, Path.Combine(Path.GetDirectoryName(candidate)!, "compress.yaml"));
+
+        Assert.Contains("character accuracy -57.1 points (budget 60.0)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("top-1", line, StringComparison.Ordinal);
     }
 
     [Fact]
