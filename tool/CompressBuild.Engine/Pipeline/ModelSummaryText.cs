@@ -7,7 +7,8 @@ namespace CompressBuild.Engine.Pipeline;
 /// <summary>
 /// The one line a build prints per model, e.g.
 /// <c>Models/classifier.onnx: int8-static, 3.9x smaller, 1.7x faster, top-1 -0.3 points (budget 1.0)</c>,
-/// (for a recognizer verified with the ctc metric, <c>character accuracy -1.2 points</c>), with ", cached" when every trial came from the cache (", from the remote cache" when some came from the shared
+/// (for a recognizer verified with the ctc metric, <c>character accuracy -1.2 points</c>),
+/// with ", cached" when every trial came from the cache (", from the remote cache" when some came from the shared
 /// remote one), and the budgets missed when it failed.
 /// </summary>
 public static class ModelSummaryText
