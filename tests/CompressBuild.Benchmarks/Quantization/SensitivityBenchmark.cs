@@ -50,49 +50,10 @@ internal static class SensitivityBenchmark
             var relativeScores = layers.Select(l => noise.Layers.Single(p => p.Node == l).Hessian ?? 0).ToList();
             var (tp, th, tn) = (probe.Ranking!.Time.TotalSeconds, hessian.Ranking!.Time.TotalSeconds, noise.Ranking!.Time.TotalSeconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {layers.Count} | {Spearman(probeScores, measured):F3} | {Spearman(hessianScores, measured):F3} | {Spearman(relativeScores, measured):F3} " +
+                $"| {name} | {layers.Count} | {RankCorrelation.Spearman(probeScores, measured):F3} | {RankCorrelation.Spearman(hessianScores, measured):F3} | {RankCorrelation.Spearman(relativeScores, measured):F3} " +
                 $"| {tp:F2} s | {th:F2} s | {tn:F2} s |"));
         }
 
         return 0;
-    }
-
-    /// <summary>Pearson correlation of the ranks (ties share their mean rank).</summary>
-    private static double Spearman(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        var (ra, rb) = (Ranks(a), Ranks(b));
-        var (ma, mb) = (ra.Average(), rb.Average());
-        double cov = 0, va = 0, vb = 0;
-        for (var i = 0; i < ra.Length; i++)
-        {
-            cov += (ra[i] - ma) * (rb[i] - mb);
-            va += (ra[i] - ma) * (ra[i] - ma);
-            vb += (rb[i] - mb) * (rb[i] - mb);
-        }
-
-        return va == 0 || vb == 0 ? 0 : cov / Math.Sqrt(va * vb);
-    }
-
-    private static double[] Ranks(IReadOnlyList<double> values)
-    {
-        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Count];
-        for (var start = 0; start < order.Length;)
-        {
-            var end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
-            {
-                end++;
-            }
-
-            for (var k = start; k <= end; k++)
-            {
-                ranks[order[k]] = (start + end) / 2.0;
-            }
-
-            start = end + 1;
-        }
-
-        return ranks;
     }
 }

@@ -1,6 +1,7 @@
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Mixed;
+using CompressBuild.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,40 +33,12 @@ public class HessianNoiseTests(ITestOutputHelper output)
             return 1 - DigitsQuantization.CompareOnTestSet(Cnn, alone.Model).Outputs.Min(o => o.Cosine);
         }).ToList();
 
-        var noiseRho = Spearman(layers.Select(l => noise[l]).ToList(), measured);
-        var traceRho = Spearman(layers.Select(l => trace[l]).ToList(), measured);
+        var noiseRho = RankCorrelation.Spearman(layers.Select(l => noise[l]).ToList(), measured);
+        var traceRho = RankCorrelation.Spearman(layers.Select(l => trace[l]).ToList(), measured);
         output.WriteLine($"{layers.Count} layers: Spearman hessian-noise {noiseRho:F3}, hessian (trace) {traceRho:F3}");
         Assert.Equal(layers.Count, noise.Count);
         // Measured 0.429 (trace -0.750); the floor leaves room for ONNX Runtime builds that round differently.
         Assert.True(noiseRho >= 0.3, $"hessian-noise rho {noiseRho:F3}");
         Assert.True(noiseRho > traceRho, $"hessian-noise rho {noiseRho:F3}, trace rho {traceRho:F3}");
-    }
-
-    /// <summary>Pearson correlation of the ranks (no ties in these scores).</summary>
-    private static double Spearman(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        double[] Ranks(IReadOnlyList<double> v)
-        {
-            var ranks = new double[v.Count];
-            var order = Enumerable.Range(0, v.Count).OrderBy(i => v[i]).ToList();
-            for (var r = 0; r < order.Count; r++)
-            {
-                ranks[order[r]] = r;
-            }
-
-            return ranks;
-        }
-
-        var (ra, rb) = (Ranks(a), Ranks(b));
-        var (ma, mb) = (ra.Average(), rb.Average());
-        double cov = 0, va = 0, vb = 0;
-        for (var i = 0; i < ra.Length; i++)
-        {
-            cov += (ra[i] - ma) * (rb[i] - mb);
-            va += (ra[i] - ma) * (ra[i] - ma);
-            vb += (rb[i] - mb) * (rb[i] - mb);
-        }
-
-        return va == 0 || vb == 0 ? 0 : cov / Math.Sqrt(va * vb);
     }
 }
