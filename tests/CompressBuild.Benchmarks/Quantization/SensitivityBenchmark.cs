@@ -6,6 +6,7 @@ using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Mixed;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
+using static CompressBuild.Testing.RankCorrelation;
 
 namespace CompressBuild.Benchmarks.Quantization;
 
@@ -50,7 +51,7 @@ internal static class SensitivityBenchmark
             var relativeScores = layers.Select(l => noise.Layers.Single(p => p.Node == l).Hessian ?? 0).ToList();
             var (tp, th, tn) = (probe.Ranking!.Time.TotalSeconds, hessian.Ranking!.Time.TotalSeconds, noise.Ranking!.Time.TotalSeconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {layers.Count} | {RankCorrelation.Spearman(probeScores, measured):F3} | {RankCorrelation.Spearman(hessianScores, measured):F3} | {RankCorrelation.Spearman(relativeScores, measured):F3} " +
+                $"| {name} | {layers.Count} | {Spearman(probeScores, measured):F3} | {Spearman(hessianScores, measured):F3} | {Spearman(relativeScores, measured):F3} " +
                 $"| {tp:F2} s | {th:F2} s | {tn:F2} s |"));
         }
 
