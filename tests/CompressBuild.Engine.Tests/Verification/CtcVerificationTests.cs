@@ -118,6 +118,16 @@ public sealed class CtcVerificationTests : IDisposable
     }
 
     [Fact]
+    public void The_run_table_shows_both_character_accuracies_where_a_recognizer_has_no_top_1()
+    {
+        var verification = Verifier.Run(Request(Text("truth.txt", "ab\nb a\nax\n"), new BudgetSet { MaxAccuracyDrop = 0.6 }));
+
+        Assert.Null(verification.Metrics.Labelled?.Accuracy);
+        Assert.Equal("85.71% -> 28.57% chars", ModelSummaryText.AccuracyCell(verification));
+        Assert.Equal("-", ModelSummaryText.AccuracyCell(null));
+    }
+
+    [Fact]
     public void Without_labels_the_candidate_is_scored_against_the_reference_s_own_text()
     {
         var result = Verifier.Run(Request(null, new BudgetSet { MaxAccuracyDrop = 0.6 }));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CompressBuild.Engine.Budgets;
 using CompressBuild.Engine.Pipeline.Search;
+using CompressBuild.Engine.Verification;
 
 namespace CompressBuild.Engine.Pipeline;
 
@@ -65,6 +66,17 @@ public static class ModelSummaryText
 
         return $"{DisplayName(model.Model, configPath)}: {string.Join(", ", parts)}";
     }
+
+    /// <summary>
+    /// The accuracy cell of <c>run</c>'s table: "98.20% -> 97.80%" (top-1), "81.84% -> 77.49% chars" for a recognizer verified
+    /// with the ctc metric (it has no top-1), "-" when the run measured no accuracy.
+    /// </summary>
+    public static string AccuracyCell(VerificationResult? verification) => verification?.Metrics switch
+    {
+        { Text: { } text } => $"{BudgetFormat.Percent(text.ReferenceAccuracy)} -> {BudgetFormat.Percent(text.CandidateAccuracy)} chars",
+        { Labelled.Accuracy: { } accuracy } => $"{BudgetFormat.Percent(accuracy.ReferenceTop1)} -> {BudgetFormat.Percent(accuracy.CandidateTop1)}",
+        _ => "-",
+    };
 
     /// <summary>The model relative to the config's folder when it lies below it, else its file name (a generated config lives in obj/).</summary>
     public static string DisplayName(string modelPath, string configPath)

@@ -246,18 +246,17 @@ internal static class RunCommand
 
     private static void WriteText(TextWriter o, PipelineResult result)
     {
-        var table = new TextTable("model", "passes", "size", "speedup", "top-1", "verdict", "trials", "cached");
+        var table = new TextTable("model", "passes", "size", "speedup", "accuracy", "verdict", "trials", "cached");
         foreach (var m in result.Models)
         {
             var v = m.Verification;
-            var accuracy = v?.Metrics.Labelled?.Accuracy;
             var speedup = v?.Latency?.Speedup;
             table.Add(
                 m.Name,
                 m.Shown.Plan.Brief(),
                 v is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Units.Bytes(v.ReferenceSize.Bytes)} -> {Units.Bytes(v.CandidateSize.Bytes)} ({v.SizeRatio:0.0}x)"),
                 speedup is null ? "-" : $"{BudgetFormat.Ratio(speedup.Ratio)} {BudgetFormat.Interval(speedup.Low, speedup.High)}",
-                accuracy is null ? "-" : $"{Units.Percent(accuracy.ReferenceTop1)} -> {Units.Percent(accuracy.CandidateTop1)}",
+                ModelSummaryText.AccuracyCell(v),
                 m.Passed ? "pass" : "FAIL",
                 m.Trials.Count(t => t.Outcome.SkippedBecause is null),
                 m.RemoteHits > 0
