@@ -81,6 +81,61 @@ public class SparseGptExactnessTests
         Assert.True(saliency[0] > 0);
     }
 
+    /// <summary>
+    /// With a single run (4 columns), the sweep's cost is the whole layer's output error: SparseGPT's 2:4 must pick, for every
+    /// output, the cheapest of the 6 masks (each swept with the same OBS update), which ranking the columns by their own
+    /// saliency at the run's start does not always do.
+    /// </summary>
+    [Fact]
+    public void A_two_four_run_gets_the_mask_whose_sweep_costs_least_of_all_six()
+    {
+        const int Outputs = 64;
+        var (gram, rows) = Layer(columns: 4, outputs: Outputs, samples: 40, seed: 9);
+        var sparse = (double[])rows.Clone();
+        SparseGpt.Prune(gram, sparse, Outputs, 0L, keepN: 2, ofM: 4, damping: 1e-9);
+
+        var masks = Enumerable.Range(0, 16).Where(m => System.Numerics.BitOperations.PopCount((uint)m) == 2).ToList();
+        var saliency = SparseGpt.Saliencies(gram, rows, Outputs, damping: 1e-9);
+        var beaten = 0;
+        for (var o = 0; o < Outputs; o++)
+        {
+            var row = rows.AsSpan(o * 4, 4).ToArray();
+            var costs = masks.Select(m =>
+            {
+                var pruned = (double[])row.Clone();
+                SparseGpt.PruneMasked(gram, pruned, 1, Enumerable.Range(0, 4).Select(j => (m & (1 << j)) != 0).ToArray(), damping: 1e-9);
+                return OutputError(gram, row, pruned, 4, 1);
+            }).ToList();
+            var chosen = OutputError(gram, row, sparse.AsSpan(o * 4, 4).ToArray(), 4, 1);
+            Assert.Equal(2, sparse.AsSpan(o * 4, 4).ToArray().Count(w => w == 0));
+            Assert.True(chosen <= costs.Min() * (1 + 1e-6), $"output {o}: {chosen:G6} against the best {costs.Min():G6}");
+
+            // The mask the first-block saliency alone would zero: the two columns of least w^2 / U_jj^2.
+            var bySaliency = Enumerable.Range(0, 4).OrderBy(j => saliency[(o * 4) + j]).Take(2).Aggregate(0, (m, j) => m | (1 << j));
+            beaten += costs[masks.IndexOf(bySaliency)] > chosen * (1 + 1e-6) ? 1 : 0;
+        }
+
+        Assert.True(beaten > 0, "no output where the exact choice differs from the saliency ranking: the test cannot tell them apart");
+    }
+
+    [Theory]
+    [InlineData(2, 4, 64)]
+    [InlineData(4, 8, 70)]
+    [InlineData(1, 4, 12)]
+    public void Every_run_of_m_columns_keeps_exactly_n(int n, int m, int columns)
+    {
+        var (gram, rows) = Layer(columns, outputs: 5, samples: 2 * columns, seed: columns);
+        SparseGpt.Prune(gram, rows, 5, 0L, keepN: n, ofM: m);
+        for (var o = 0; o < 5; o++)
+        {
+            for (var start = 0; start < columns; start += m)
+            {
+                var length = Math.Min(m, columns - start);
+                Assert.Equal(Math.Min(n, length), rows.Skip((o * columns) + start).Take(length).Count(w => w != 0));
+            }
+        }
+    }
+
     /// <summary>sum over outputs of (w - w')^T H (w - w'): the squared output error on the rows H was built from.</summary>
     private static double OutputError(GramMatrix gram, double[] dense, double[] pruned, int n, int outputs)
     {

@@ -121,6 +121,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneLayerEmptied = new(4033);
     public static readonly DiagnosticCode PruneImportanceFallback = new(4034);
     public static readonly DiagnosticCode PruneSubgraphLayers = new(4035);
+    public static readonly DiagnosticCode PruneNmLayersDense = new(4047);
 
     // CB4010-CB4029: quantization advisories.
     public static readonly DiagnosticCode OperatorLeftFloat = new(4010);

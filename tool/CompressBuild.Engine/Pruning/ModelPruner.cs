@@ -73,6 +73,11 @@ public static class ModelPruner
                 break;
             case PruneMethod.NM:
                 NmPruner.Apply(layers, weights, settings.Pattern ?? NmPattern.TwoFour);
+                if (NmLayers.Advisory(layers, settings.Pattern ?? NmPattern.TwoFour) is { } dense)
+                {
+                    advisories.Add(dense);
+                }
+
                 break;
             case PruneMethod.Block:
                 BlockPruner.Apply(layers, weights, settings.Block ?? new BlockShape(4, 4), settings.EffectiveSparsity);
@@ -83,6 +88,12 @@ public static class ModelPruner
         if (settings.ReconstructEffective && settings.Method is PruneMethod.Magnitude or PruneMethod.NM)
         {
             timing = SparseGptPruner.Apply(model, layers, weights, settings);
+            if (advisories.RemoveAll(a => a.Code == DiagnosticCodes.PruneLayerEmptied.Id) > 0)
+            {
+                // The global ranking emptied them; SparseGPT chose each layer's count anew.
+                advisories.AddRange(MagnitudePruner.Emptied(layers, weights));
+            }
+
             if (layers.Count(l => l.InSubgraph) is > 0 and var inBodies)
             {
                 advisories.Add(new PruneAdvisory(DiagnosticCodes.PruneSubgraphLayers.Id,

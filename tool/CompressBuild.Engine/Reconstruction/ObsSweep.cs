@@ -17,8 +17,11 @@ public static class ObsSweep
     /// <summary>Decides column <c>j</c> (its original index) given its current values and U[j, j]; writes the replacement into <c>result</c>.</summary>
     public delegate void ColumnRule(int column, ReadOnlySpan<double> values, Span<double> result);
 
-    /// <summary>Called at the start of each block of columns (in sweep order) with the current columns and U's diagonal, e.g. to choose a mask.</summary>
-    public delegate void BlockStart(int first, int count, IReadOnlyList<double[]> columns, IReadOnlyList<int> order, IReadOnlyList<double> inverseDiagonal);
+    /// <summary>
+    /// Called at the start of each block of columns (in sweep order) with the current columns, U's diagonal and U itself (row-major
+    /// [n, n] in sweep order, read-only), e.g. to choose a mask.
+    /// </summary>
+    public delegate void BlockStart(int first, int count, IReadOnlyList<double[]> columns, IReadOnlyList<int> order, IReadOnlyList<double> inverseDiagonal, ReadOnlyMemory<double> upper);
 
     /// <param name="gram">Symmetrized H over the layer's columns (no bias column).</param>
     /// <param name="rows">Row-major [outputs, columns]; rewritten in place.</param>
@@ -72,7 +75,7 @@ public static class ObsSweep
         {
             if (blockStart is not null && a % blockSize == 0)
             {
-                blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal);
+                blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal, u);
             }
 
             var current = swept[a];

@@ -2,8 +2,9 @@ namespace CompressBuild.Engine.Reconstruction;
 
 /// <summary>
 /// SparseGPT (Frantar and Alistarh 2023): prunes a layer to a sparsity or an N:M pattern, choosing the mask block by
-/// block with the OBS saliency w^2 / [H^-1]_jj^2 (not |w| alone) and updating the remaining weights so the layer's
-/// output on the calibration data moves as little as possible.
+/// block with the OBS saliency w^2 / U_jj^2 = w^2 / [H_F^-1]_jj (U the upper Cholesky factor of H^-1, F the columns not yet
+/// swept; not |w| alone) and updating the remaining weights so the layer's output on the calibration data moves as little as
+/// possible. An N:M run's mask is the one whose sweep costs least (<see cref="NmRun"/>).
 /// </summary>
 public static class SparseGpt
 {
@@ -23,7 +24,10 @@ public static class SparseGpt
     {
         var n = gram.Size;
         var mask = new bool[outputs * n];
-        var blockSize = ofM > 0 ? ofM * Math.Max(1, BlockSize / ofM) : BlockSize;
+        // N:M: one block per run of M columns, so each run's mask is chosen when the sweep reaches it, from the weights as the
+        // earlier runs' updates left them (SparseGPT's reference does the same); a run's first columns are not yet updated by
+        // its own zeros, which NmRun accounts for exactly.
+        var blockSize = ofM > 0 ? ofM : BlockSize;
         long zeroed = 0;
         ObsSweep.Run(gram, rows, outputs, (column, values, result) =>
         {
@@ -31,21 +35,20 @@ public static class SparseGpt
             {
                 result[o] = mask[(o * n) + column] ? 0 : values[o];
             }
-        }, actOrder: false, damping, blockSize, (first, count, columns, order, inverseDiagonal) =>
+        }, actOrder: false, damping, blockSize, (first, count, columns, order, inverseDiagonal, upper) =>
         {
             double Saliency(int o, int a) => columns[a][o] * columns[a][o] / (inverseDiagonal[a] * inverseDiagonal[a]);
             if (ofM > 0)
             {
-                // N:M runs start at multiples of M of the original index (the sweep is in index order here).
+                var run = new NmRun(first, count, keepN, upper, n);
                 for (var o = 0; o < outputs; o++)
                 {
-                    for (var start = first; start < first + count; start += ofM)
+                    var dropped = run.Choose(columns, o, Saliency);
+                    for (var j = 0; j < count; j++)
                     {
-                        var length = Math.Min(ofM, first + count - start);
-                        var weakest = Enumerable.Range(start, length).OrderBy(a => Saliency(o, a)).ThenByDescending(a => a).Take(Math.Max(0, length - keepN));
-                        foreach (var a in weakest)
+                        if ((dropped & (1UL << j)) != 0)
                         {
-                            mask[(o * n) + order[a]] = true;
+                            mask[(o * n) + order[first + j]] = true;
                         }
                     }
                 }

@@ -58,10 +58,10 @@ public class UnstructuredPruningTests
     }
 
     [Theory]
-    [InlineData("cnn_residual.onnx", "2:4")]
-    [InlineData("mlp.onnx", "1:4")]
-    [InlineData("cnn_concat_dw.onnx", "4:8")]
-    public void Nm_keeps_at_most_n_weights_in_every_run_of_m_along_the_reduction_axis(string fixture, string text)
+    [InlineData("cnn_residual.onnx", "2:4", 1)]
+    [InlineData("mlp.onnx", "1:4", 0)]
+    [InlineData("cnn_concat_dw.onnx", "4:8", 2)]
+    public void Nm_keeps_at_most_n_weights_in_every_run_of_m_input_channels_and_leaves_one_channel_convs_dense(string fixture, string text, int dense)
     {
         var pattern = NmPattern.Parse(text);
         var original = PruningFixtures.Load(fixture);
@@ -74,15 +74,22 @@ public class UnstructuredPruningTests
             var tensor = PruningFixtures.Initializer(result.Model, layer.Weight);
             var w = TensorData.ToSingles(tensor, result.Model);
             var before = PruningFixtures.Weights(original, layer.Weight);
-
-            // Conv [O, I, kh, kw] and Gemm transB=1 [N, K]: the reduction of output row o is w[o, :], contiguous.
-            Assert.True(node.OpType == "Conv" || node.Attribute.Single(a => a.Name == "transB").I == 1);
-            var length = w.Length / (int)tensor.Dims[0];
-            for (var row = 0; row < tensor.Dims[0]; row++)
+            if (node.OpType == "Conv" && tensor.Dims[1] == 1)
             {
-                for (var start = 0; start < length; start += pattern.M)
+                Assert.Equal(before, w);
+                continue;
+            }
+
+            // Conv [O, I, kh, kw]: the runs go along I at each tap (stride taps); Gemm transB=1 [N, K]: along K, contiguous.
+            Assert.True(node.OpType == "Conv" || node.Attribute.Single(a => a.Name == "transB").I == 1);
+            var channels = (int)tensor.Dims[1];
+            var taps = w.Length / (int)tensor.Dims[0] / channels;
+            for (var row = 0; row < tensor.Dims[0] * taps; row++)
+            {
+                var (o, t) = (row / taps, row % taps);
+                for (var start = 0; start < channels; start += pattern.M)
                 {
-                    var run = Enumerable.Range(row * length + start, Math.Min(pattern.M, length - start)).ToList();
+                    var run = Enumerable.Range(start, Math.Min(pattern.M, channels - start)).Select(i => (o * channels * taps) + (i * taps) + t).ToList();
                     var kept = run.Where(i => w[i] != 0).ToList();
                     Assert.True(kept.Count <= pattern.N);
 
@@ -93,6 +100,9 @@ public class UnstructuredPruningTests
             }
         }
 
+        var advisory = result.Advisories.SingleOrDefault(a => a.Code == "CB4047");
+        Assert.Equal(dense, result.Layers.Count(l => l.ZerosAfter == l.ZerosBefore));
+        Assert.Equal(dense > 0, advisory is not null);
         using var session = ModelSessions.Open(result.Model);
     }
 

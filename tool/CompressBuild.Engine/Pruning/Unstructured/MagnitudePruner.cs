@@ -63,6 +63,12 @@ public static class MagnitudePruner
             weights[layer][position - starts[layer]] = 0;
         }
 
+        return Emptied(layers, weights);
+    }
+
+    /// <summary>CB4033 for each layer whose every weight is zero (global ranking; SparseGPT's reallocation may revive them).</summary>
+    internal static List<PruneAdvisory> Emptied(IReadOnlyList<PrunableLayer> layers, IReadOnlyList<float[]> weights)
+    {
         var advisories = new List<PruneAdvisory>();
         for (var l = 0; l < layers.Count; l++)
         {

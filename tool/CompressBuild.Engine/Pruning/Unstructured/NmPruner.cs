@@ -1,8 +1,9 @@
 namespace CompressBuild.Engine.Pruning.Unstructured;
 
 /// <summary>
-/// N:M semi-structured sparsity: along each output unit's reduction axis, every run of M consecutive weights
-/// keeps its N largest by |w| (ties keep the earlier weight). A shorter last run keeps at most N.
+/// N:M semi-structured sparsity: along each output unit's reduction axis (a Conv's input channels at each tap, see
+/// <see cref="NmLayers"/>), every run of M consecutive weights keeps its N largest by |w| (ties keep the earlier weight).
+/// A shorter last run keeps at most N. Layers <see cref="NmLayers.DenseReason"/> names stay dense.
 /// </summary>
 public static class NmPruner
 {
@@ -11,7 +12,12 @@ public static class NmPruner
         var keys = new ulong[pattern.M];
         for (var l = 0; l < layers.Count; l++)
         {
-            var layout = layers[l].Layout;
+            if (NmLayers.DenseReason(layers[l], pattern) is not null)
+            {
+                continue;
+            }
+
+            var layout = NmLayers.Layout(layers[l]);
             var w = weights[l];
             for (var row = 0; row < layout.Rows; row++)
             {
