@@ -1,8 +1,10 @@
 using System.Globalization;
+using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Smoothing;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Engine.Tests.Evaluation;
@@ -44,6 +46,44 @@ public sealed class SmoothQuantTests(ITestOutputHelper output) : IDisposable
         var metrics = ModelComparison.Run(a, b, DatasetLoader.Open(data, a.Inputs)).Outputs;
         Assert.Equal(2, metrics.Count);
         Assert.All(metrics, m => Assert.True(m.MaxAbsError < 1e-4 && m.Cosine > 0.999999, $"max abs error {m.MaxAbsError}, cosine {m.Cosine}"));
+    }
+
+    [Fact]
+    public void Int8_static_with_smooth_on_a_sigmoid_fed_matmul_warns_CB4038_and_still_quantizes()
+    {
+        var model = TestModels.Empty(13);
+        model.Graph.Initializer.Add(TensorData.FromArray<float>("w", [Width, 8], [.. Enumerable.Range(0, Width * 8).Select(i => ((i % 7) - 3) * 0.1f)]));
+        model.Graph.Node.Add(TestModels.Node("Sigmoid", ["x"], ["gate"]));
+        model.Graph.Node.Add(TestModels.Node("MatMul", ["gate", "w"], ["y"]));
+        model.Graph.Input.Add(TestModels.Tensor("x", TensorProto.Types.DataType.Float, "n", 5, Width));
+        model.Graph.Output.Add(TestModels.Tensor("y", TensorProto.Types.DataType.Float, "n", 5, 8));
+        var onnx = new OnnxModel(model, folder.Path, null);
+        Dataset data;
+        using (var session = ModelSessions.Open(onnx))
+        {
+            data = DatasetLoader.Open(Data(), session.Inputs);
+        }
+
+        var result = ModelQuantizer.Quantize(onnx, new QuantizationOptions { Smooth = 0.5 }, data);
+
+        Assert.Contains(result.Advisories, a => a.Code == DiagnosticCodes.SmoothingFoundNothing.Id && a.Message.Contains("smooth 0.5 found no tensor", StringComparison.Ordinal));
+        Assert.Contains(result.Nodes, n => n.Quantized);
+        Assert.DoesNotContain(result.FusionRewrites, r => r.Contains("smoothed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Smooth_outside_0_to_1_is_CB2021()
+    {
+        var onnx = new OnnxModel(Model(), folder.Path, null);
+        Dataset data;
+        using (var session = ModelSessions.Open(onnx))
+        {
+            data = DatasetLoader.Open(Data(), session.Inputs);
+        }
+
+        var error = Assert.Throws<CompressBuildException>(() => ModelQuantizer.Quantize(onnx, new QuantizationOptions { Smooth = 1.5 }, data));
+
+        Assert.Equal(DiagnosticCodes.QuantizationOptionInvalid, error.Code);
     }
 
     [Fact]
