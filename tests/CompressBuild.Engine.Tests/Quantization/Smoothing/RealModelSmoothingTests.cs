@@ -28,6 +28,9 @@ public sealed class RealModelSmoothingTests(ITestOutputHelper output) : IDisposa
     public void Smoothing_the_recognizer_keeps_its_float_outputs() =>
         KeepsOutputs(RealModels.PaddleOcrRecognizer, OcrInputs.Render(folder.Path, "rec", 4, seed: 7), OcrInputs.Render(folder.Path, "rec", 2, seed: 11), 7);
 
+    /// <summary>
+    /// 17 of the detector's 18 sites: on these two pages one Relu output (relu_8) is zero in every channel, so its s stays 1.
+    /// </summary>
     [RealModelFact(RealModels.PaddleOcrDetector)]
     public void Smoothing_the_detector_keeps_its_float_outputs() =>
         KeepsOutputs(RealModels.PaddleOcrDetector, OcrInputs.Render(folder.Path, "det", 2, seed: 7, height: 224, width: 224),
