@@ -138,6 +138,10 @@ internal static class InlineMetadataTable
             "int8-static: nearest (default), or adaround: learn per weight whether to round up or down so each layer's output on the " +
                 "calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer), or gptq: round column by " +
                 "column and compensate each error in the columns not yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
+        new("QuantizeSmooth", "quantize", "smooth", InlineValueKind.Number, 0, 1, false, false, [],
+            "int8-static: SmoothQuant's alpha (e.g. 0.5): divide each channel of a Conv/MatMul/Gemm input by max|x|^alpha / max|w|^(1-alpha) " +
+                "and multiply the weights reading it, only where the producer's constants take the division exactly (LayerNorm, a linear layer, " +
+                "Relu/MaxPool between); the float model is unchanged. Default off."),
         new("QuantizePreprocess", "quantize", "preprocess", InlineValueKind.Boolean, null, null, false, false, [],
             "Pre-process before quantizing (constant and BatchNormalization folding, Identity/Dropout removal, shape inference; default true). " +
                 "The opset is raised when the mode needs it either way."),

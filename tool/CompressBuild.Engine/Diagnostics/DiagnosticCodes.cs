@@ -133,6 +133,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
     public static readonly DiagnosticCode SubgraphNotCalibrated = new(4029);
 
+    // CB4038-CB4039: SmoothQuant (Quantization.Smoothing).
+    public static readonly DiagnosticCode SmoothingFoundNothing = new(4038);
+
     // CB4017-CB4022: latency-aware quantization.
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
     public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);

@@ -46,6 +46,11 @@ public static class ModelQuantizer
                 if (PrepareOpset(work, work.Model.OpsetVersion(""), opsetProblem))
                 {
                     Fusion.FusionPreparation.Apply(work);
+                    if (options.Smooth is { } alpha)
+                    {
+                        Smoothing.SmoothQuant.Apply(work, calibration!, alpha, options.Session);
+                    }
+
                     QdqQuantizer.Apply(work, calibration!, options);
                 }
 
@@ -203,6 +208,11 @@ public static class ModelQuantizer
         if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
         {
             throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"block_size must be a power of two of at least 16 (32, 64, 128...), got {options.BlockSize}.", file);
+        }
+
+        if (options.Smooth is < 0 or > 1 || options.Smooth is double.NaN)
+        {
+            throw new CompressBuildException(DiagnosticCodes.QuantizationOptionInvalid, $"smooth (SmoothQuant's alpha) must be 0 to 1, got {options.Smooth}.", file);
         }
 
         if (options.AccuracyLevel is < 0 or > 4)

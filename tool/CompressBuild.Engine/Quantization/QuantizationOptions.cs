@@ -71,6 +71,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public ScaleConstraint ScaleConstraint { get; init; }
 
+    /// <summary>
+    /// int8-static: SmoothQuant's migration strength alpha (0 to 1), applied only where the rescaling is exact
+    /// (Smoothing.SmoothQuant); null (default) leaves activations as they are.
+    /// </summary>
+    public double? Smooth { get; init; }
+
     /// <summary>int8-static: how weights are rounded onto their grid (Weights.WeightRounding; nearest by default).</summary>
     public Weights.WeightRounding Rounding { get; init; }
 

@@ -52,6 +52,18 @@ public sealed class QuantizeBindingTests : IDisposable
     }
 
     [Fact]
+    public void Smooth_binds_its_alpha_defaults_to_off_and_is_CB4063_for_int8_dynamic()
+    {
+        var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static");
+
+        Assert.Null(QuantizeBinding.Bind(plan).Options.Smooth);
+        Assert.Equal(0.8, QuantizeBinding.Bind(plan.With("smooth", 0.8)).Options.Smooth);
+        Assert.Empty(QuantizeBinding.Ignored(plan.With("smooth", 0.8)));
+        var advisory = Assert.Single(QuantizeBinding.Ignored(plan.With("mode", "int8-dynamic").With("smooth", 0.8)));
+        Assert.StartsWith("smooth applies only to mode int8-static;", advisory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Settings_only_another_mode_reads_are_CB4063_naming_the_modes_that_read_them()
     {
         var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static").With("block_size", 64L).With("per_tensor", true).With("exclude_nodes", new[] { "a" }.ToImmutableArray());

@@ -42,6 +42,7 @@ public static class QuantizeBinding
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
             ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
             Rounding = WeightRoundings.All.ValueOf(pass.Text("rounding"), defaults.Rounding),
+            Smooth = pass.Number("smooth"),
         };
         return new QuantizationRequest(options, pass.Text("calibration.data"), pass.WholeNumber("calibration.samples") ?? 0, pass.Number("target_cosine"), pass.WholeNumber("keep_float_top"));
     }
