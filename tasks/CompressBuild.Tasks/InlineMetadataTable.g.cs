@@ -79,8 +79,8 @@ internal static class InlineMetadataTable
         new("PruneImportance", "prune", "importance", InlineValueKind.Choice, null, null, false, false, ["l1", "l2", "bn-scale", "activation"],
             "channel: how channels are scored."),
         new("PruneRoundTo", "prune", "round_to", InlineValueKind.WholeNumber, 1, null, false, false, ["auto"],
-            "channel: keep channel counts multiples of this, or auto: per group, the multiple (1, 4, 8, 16 or 32) ONNX Runtime runs clearly " +
-                "fastest, measured on this machine at the layers' real input shapes (the bytes may differ between machines)."),
+            "channel: keep channel counts multiples of this, or auto: this CPU's NCHWc block (16 with AVX-512, 8 with AVX2) unless the model " +
+                "pruned with round_to 1 runs faster, both timed whole on this machine (the bytes may differ between machines)."),
         new("PruneReconstruct", "prune", "reconstruct", InlineValueKind.Boolean, null, null, false, false, [],
             "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by " +
                 "default when calibration is given."),

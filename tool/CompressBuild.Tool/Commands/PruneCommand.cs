@@ -97,7 +97,7 @@ internal static class PruneCommand
     }
 
     private static string RoundTo(PruneSettings settings) =>
-        settings.RoundToAuto ? "auto (each group's multiple timed in ONNX Runtime on this machine)" : settings.RoundTo.ToString(CultureInfo.InvariantCulture);
+        settings.RoundToAuto ? "auto (this CPU's NCHWc block against 1, whole models timed on this machine)" : settings.RoundTo.ToString(CultureInfo.InvariantCulture);
 
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {

@@ -3,6 +3,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Pruning.Structured;
+using CompressBuild.Engine.Quantization.Latency;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
 using Xunit;
@@ -11,60 +12,55 @@ namespace CompressBuild.Engine.Tests.Pruning.Structured;
 
 /// <summary>
 /// round_to auto on a two-Conv model whose pruned group has 60 channels: 25% keeps 45, which no NCHWc block divides,
-/// against 48, which ONNX Runtime runs on its NCHWc kernels (block 8 on AVX2, 16 on AVX-512). Assertions read op
-/// counts and rules, never timings, so load on the machine cannot flip them.
+/// against 48 at the CPU's block (8 on AVX2, 16 on AVX-512), which ONNX Runtime runs on its NCHWc kernels. Assertions
+/// read op counts and rules, never timings, so load on the machine cannot flip them.
 /// </summary>
 public class AutoRoundingTests
 {
     [Fact]
-    public void Candidate_counts_round_the_allocation_up_to_each_multiple_within_the_group()
+    public void The_block_tried_is_16_with_avx512f_and_8_with_avx2_as_in_mlas()
     {
-        Assert.Equal([(45, 1), (48, 16)], RoundToChoice.Counts(45, 60));
-        Assert.Equal([(346, 1), (348, 4), (352, 32)], RoundToChoice.Counts(346, 384));
-        Assert.Equal([(48, 16)], RoundToChoice.Counts(48, 60));
+        if (!File.Exists("/proc/cpuinfo") || !CpuFeatures.IsX86)
+        {
+            Assert.Equal(1, RoundToChoice.Block);
+            return;
+        }
+
+        var flags = File.ReadAllText("/proc/cpuinfo").Split('\n').First(l => l.StartsWith("flags", StringComparison.Ordinal)).Split(' ').ToHashSet();
+        Assert.Equal(flags.Contains("avx512f") ? 16 : flags.Contains("avx2") && flags.Contains("fma") ? 8 : 1, RoundToChoice.Block);
     }
 
     [Fact]
-    public void A_larger_count_replaces_the_allocation_only_when_it_is_clearly_faster_round_by_round()
+    public void The_block_stands_unless_round_to_1_was_faster_in_the_median_of_per_round_ratios()
     {
-        var slow = new RoundToCandidate(45, 1, [1.0, 1.0, 1.0]);
-        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5])]).Count);
-        Assert.Equal(45, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.95, 0.95, 0.95])]).Count);
-        Assert.Equal(45, RoundToChoice.Choose([new RoundToCandidate(48, 16, [1.2, 1.2, 1.2]), slow]).Count);
-
-        // Each step is compared with the current choice, not with the allocation's count.
-        Assert.Equal(48, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5]), new RoundToCandidate(64, 32, [0.48, 0.48, 0.48])]).Count);
-        Assert.Equal(64, RoundToChoice.Choose([slow, new RoundToCandidate(48, 16, [0.5, 0.5, 0.5]), new RoundToCandidate(64, 32, [0.4, 0.4, 0.4])]).Count);
+        var one = new RoundToCandidate(1, [1.0, 1.0, 1.0]);
+        Assert.Equal(16, RoundToChoice.Choose(one, new RoundToCandidate(16, [0.9, 0.9, 0.9])).Multiple);
+        Assert.Equal(16, RoundToChoice.Choose(one, new RoundToCandidate(16, [1.0, 1.0, 1.0])).Multiple);
+        Assert.Equal(1, RoundToChoice.Choose(one, new RoundToCandidate(16, [1.05, 1.05, 1.05])).Multiple);
     }
 
     [Fact]
     public void Rounds_are_compared_pairwise_so_a_load_spike_in_one_round_does_not_flip_the_choice()
     {
-        // Medians alone would say 48 is faster (0.5 against 1.0 ms), but round by round it is slower in two of three.
-        var allocation = new RoundToCandidate(45, 1, [0.40, 1.00, 3.00]);
-        var rounded = new RoundToCandidate(48, 16, [0.44, 1.10, 0.50]);
-        Assert.Equal(45, RoundToChoice.Choose([allocation, rounded]).Count);
+        // Medians alone would say the block model is faster (0.5 against 1.0 ms), but round by round it is slower in two of three.
+        var one = new RoundToCandidate(1, [0.40, 1.00, 3.00]);
+        var block = new RoundToCandidate(16, [0.44, 1.10, 0.50]);
+        Assert.Equal(1, RoundToChoice.Choose(one, block).Multiple);
     }
 
     [Fact]
-    public void The_probe_at_a_block_multiple_runs_every_layer_on_nchwc_kernels_and_the_allocations_count_does_not()
+    public void Pruned_at_the_block_multiple_every_conv_runs_on_nchwc_kernels_and_at_the_allocations_count_one_does_not()
     {
-        var model = new OnnxModel(TwoConvs(), baseDirectory: null);
-        var shapes = ShapeProbe.Run(model);
-        var graph = ChannelGraph.Build(model, shapes, NodeExclusions.None);
-        var group = graph.Spaces.Single(s => s.Value == "a").Ids().Select(graph.Channels.Find).ToHashSet();
+        Assert.True(RoundToChoice.Block > 1, "this test needs an x86 CPU with AVX2 or AVX-512");
+        var at45 = ModelPruner.Run(new OnnxModel(TwoConvs(), baseDirectory: null), new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25 }).Model;
+        var atBlock = ModelPruner.Run(new OnnxModel(TwoConvs(), baseDirectory: null),
+            new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, RoundTo = RoundToChoice.Block }).Model;
 
-        var at45 = ChannelCountProbe.Build(graph, shapes, group, 60, 45)!;
-        var at48 = ChannelCountProbe.Build(graph, shapes, group, 60, 48)!;
-
-        // Both layers of the group, at their real input shapes, shrunk to the count.
-        Assert.Equal(2, at48.Graph.Node.Count);
-        Assert.Equal([48L, 16, 3, 3], at48.Graph.Initializer[0].Dims);
-        Assert.Equal([16L, 48, 3, 3], at48.Graph.Initializer[1].Dims);
-        Assert.Equal(48, at48.Graph.Input[1].Type.TensorType.Shape.Dim[1].DimValue);
+        Assert.Equal([45L, 16, 3, 3], at45.Graph.Initializer.Single(t => t.Name == "wa").Dims);
+        Assert.Equal([48L, 16, 3, 3], atBlock.Graph.Initializer.Single(t => t.Name == "wa").Dims);
         // At 45 the Conv producing the channels stays on im2col + SGEMM (only the one reading them is moved); at 48 both are.
         Assert.Equal(1, NchwcConvs(at45));
-        Assert.Equal(2, NchwcConvs(at48));
+        Assert.Equal(2, NchwcConvs(atBlock));
     }
 
     [Fact]
@@ -78,7 +74,7 @@ public class AutoRoundingTests
         var group = result.ChannelGroups.Single(g => g.Members.SequenceEqual(["a"]));
         Assert.True(group.ChannelsAfter is 45 or 48, $"{group.ChannelsAfter} channels kept");
         Assert.Equal(0, group.ChannelsAfter % group.RoundTo);
-        Assert.Equal(group.ChannelsAfter == 48 ? 16 : 1, group.RoundTo);
+        Assert.Equal(group.ChannelsAfter == 48 ? RoundToChoice.Block : 1, group.RoundTo);
     }
 
     [Fact]

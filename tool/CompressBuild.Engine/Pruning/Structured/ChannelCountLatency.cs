@@ -6,23 +6,24 @@ using CompressBuild.Engine.Runtime;
 namespace CompressBuild.Engine.Pruning.Structured;
 
 /// <summary>
-/// Times a few probe models (<see cref="ChannelCountProbe"/>) of one group against each other on 1 intra-op thread
-/// (the setting speed ratios are quoted for), in rotating order round after round so drift on a shared machine
-/// hits each alike, as <see cref="InterleavedLatency"/> does for whole models. Returns each model's time per round.
+/// Times models that differ in their channel counts (the same model pruned at two round_to values) against each other on 1
+/// intra-op thread (the setting speed ratios are quoted for), on the same inputs, in rotating order round after round so
+/// drift on a shared machine hits each alike, as <see cref="InterleavedLatency"/> does. Returns each model's time per round.
 /// </summary>
 internal static class ChannelCountLatency
 {
-    private const int MinRounds = 7;
+    private const int MinRounds = 15;
 
     private const int MaxRounds = 41;
 
     /// <summary>Each timed sample repeats a run until it lasts this long, so timer resolution does not matter.</summary>
     private static readonly TimeSpan MinSampleTime = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>Rounds continue past <see cref="MinRounds"/> until this much time, so short probes still get enough samples.</summary>
-    private static readonly TimeSpan MinTime = TimeSpan.FromMilliseconds(250);
+    /// <summary>Rounds continue past <see cref="MinRounds"/> until this much time, so small models still get enough samples.</summary>
+    private static readonly TimeSpan MinTime = TimeSpan.FromMilliseconds(500);
 
-    public static IReadOnlyList<double>[] Measure(IReadOnlyList<OnnxModel> probes)
+    /// <param name="inputs">What every model is fed; null: seeded random values at the declared shapes, which must then be fixed.</param>
+    public static IReadOnlyList<double>[] Measure(IReadOnlyList<OnnxModel> probes, IReadOnlyList<HostTensor>? inputs)
     {
         var sessions = new List<InferenceSession>();
         var runs = new List<BoundRun>();
@@ -32,9 +33,9 @@ internal static class ChannelCountLatency
             {
                 var session = ModelSessions.Open(probe, SessionSettings.Default with { IntraOpThreads = 1, InterOpThreads = 1 });
                 sessions.Add(session);
-                var inputs = RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
-                var outputs = session.Run(inputs).Select(o => HostTensor.Zeros(o.Name, o.ElementType, o.Shape)).ToList();
-                runs.Add(session.Bind(inputs, outputs));
+                var feed = inputs ?? RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
+                var outputs = session.Run(feed).Select(o => HostTensor.Zeros(o.Name, o.ElementType, o.Shape)).ToList();
+                runs.Add(session.Bind(feed, outputs));
             }
 
             var repeats = runs.Select(run =>

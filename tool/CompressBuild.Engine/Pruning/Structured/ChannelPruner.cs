@@ -8,8 +8,8 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// <summary>
 /// Structured channel pruning: builds the <see cref="ChannelGraph"/>, groups removable channels by the set of
 /// layers producing them (a residual pair of Convs is one group), removes the least important fraction of each
-/// group (rounded so channel counts stay multiples of --round-to, or of what round_to auto measured fastest for the
-/// group, never all of it), and physically shrinks every
+/// group (rounded so channel counts stay multiples of --round-to, or of what round_to auto measured faster for the
+/// whole model, never all of it), and physically shrinks every
 /// tensor and attribute that depends on them. Stale value_info shapes of the shrunk values are dropped.
 /// </summary>
 internal static class ChannelPruner
@@ -69,25 +69,33 @@ internal static class ChannelPruner
         // Each group's removable channels, least important first, and how many of them to remove.
         var ranked = groups.Select(g => g.Roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root))
             .OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).ToList()).ToList();
-        var roundTo = settings.RoundToAuto ? 1 : settings.RoundTo;
-        var counts = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
-        if (settings.AllocationEffective == SparsityAllocation.Distortion && counts.Any(c => c > 0))
+        int[] Counts(int roundTo)
         {
+            var uniform = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
+            if (settings.AllocationEffective != SparsityAllocation.Distortion || uniform.All(c => c <= 0))
+            {
+                return uniform;
+            }
+
             // The budget is the requested share of multiply-adds, unrounded: rounding it as well (a 24-channel group at 25% keeps 18,
             // rounded to 8 that is all 24) would leave round_to 8 or 16 far less pruned than asked.
             var unrounded = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, 1), ranked[i].Count))).ToList();
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
                 ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), unrounded, roundTo);
-            counts = groups.Select((g, i) =>
+            return groups.Select((g, i) =>
                     Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), roundTo)), ranked[i].Count)))
                 .ToArray();
         }
 
-        var multiples = Enumerable.Repeat(roundTo, groups.Count).ToArray();
-        if (settings.RoundToAuto && counts.Any(c => c > 0))
+        HashSet<int> Removed(int[] removing) => ranked.SelectMany((r, g) => r.Take(removing[g]).Select(x => x.Root)).ToHashSet();
+
+        var roundTo = settings.RoundToAuto ? 1 : settings.RoundTo;
+        var counts = Counts(roundTo);
+        if (settings.RoundToAuto && RoundToChoice.Block > 1 && counts.Any(c => c > 0))
         {
-            multiples = AutoRounding.Apply(graph, AutoRounding.Shapes(model, settings, shapes), groups.Select(g => (IReadOnlyList<int>)g.Roots).ToList(),
-                ranked.Select(r => r.Count).ToList(), counts);
+            var atBlock = Counts(RoundToChoice.Block);
+            roundTo = AutoRounding.Choose(model, settings, shapes, excluded, [Removed(counts), Removed(atBlock)], RoundToChoice.Block);
+            counts = roundTo == 1 ? counts : atBlock;
         }
 
         var removed = new HashSet<int>();
@@ -101,7 +109,7 @@ internal static class ChannelPruner
             removed.UnionWith(chosen.Select(x => x.Root));
             var reasons = roots.Where(protectedRoots.ContainsKey).Select(r => protectedRoots[r]).Distinct(StringComparer.Ordinal).ToList();
             var why = reasons.Count == 0 ? null : removable.Count == 0 ? string.Join("; ", reasons) : $"{n - removable.Count} of {n} channels kept: {string.Join("; ", reasons)}";
-            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()) { RoundTo = multiples[g] });
+            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()) { RoundTo = roundTo });
         }
 
         if (reports.All(r => r.Protected is not null && r.ChannelsBefore == r.ChannelsAfter))
@@ -140,7 +148,8 @@ internal static class ChannelPruner
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    private static List<LayerSparsity> Apply(OnnxModel model, ChannelGraph graph, HashSet<int> removed)
+    /// <summary>Removes the channels (by root) from every tensor and attribute that depends on them, in <paramref name="model"/>.</summary>
+    internal static List<LayerSparsity> Apply(OnnxModel model, ChannelGraph graph, HashSet<int> removed)
     {
         var proto = model.Graph;
         var layers = new List<LayerSparsity>();

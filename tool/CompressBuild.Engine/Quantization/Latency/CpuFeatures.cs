@@ -20,4 +20,11 @@ public static class CpuFeatures
 
     /// <summary>u8 activations x s8 weights can saturate here: an x86 CPU without VNNI.</summary>
     public static bool U8S8CanSaturate => IsX86 && !HasVnni;
+
+    /// <summary>
+    /// Channels per block of MLAS's NCHWc float kernels, which ONNX Runtime's optimizer moves Convs onto when the block
+    /// divides their channel counts: 16 floats (one 512-bit register) with AVX-512F, 8 with AVX2 and FMA3; 1 elsewhere,
+    /// where the NCHWc layout is not used (channel round_to auto then has nothing to round to).
+    /// </summary>
+    public static int NchwcBlock => Avx512F.IsSupported ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : 1;
 }
