@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CompressBuild.Engine.Quantization.Calibration;
@@ -14,7 +14,7 @@ public sealed class ActivationHistogram
 {
     public const int BinCount = 2048;
 
-    /// <summary>Values binned per vectorized step: two 4 KiB stack buffers.</summary>
+    /// <summary>Values binned per vectorized step: one 4 KiB stack buffer.</summary>
     private const int Chunk = 1024;
 
     /// <summary>Independent counter copies the binning loop rotates through, so runs of one value (the zeros after a Relu) do not serialize on one counter.</summary>
@@ -31,12 +31,6 @@ public sealed class ActivationHistogram
     /// </summary>
     private const int LaneLength = BinCount + 1;
 
-    /// <summary>
-    /// BinCount / 2 repeated: the offset that moves -R to bin 0, as the span
-    /// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/> takes.
-    /// </summary>
-    private static readonly float[] HalfBins = Enumerable.Repeat(BinCount / 2f, Chunk).ToArray();
-
     private readonly uint[] lanes = new uint[Lanes * LaneLength];
 
     private long pending;
@@ -49,6 +43,12 @@ public sealed class ActivationHistogram
     public double Radius { get; private set; }
 
     public long Count { get; private set; }
+
+    /// <summary>
+    /// How many values were exactly 0 (the Relu floor, HardSwish below -3): quantization represents them exactly whatever the
+    /// range, so a method that weighs how well the range represents the values (entropy) must leave them out.
+    /// </summary>
+    public long Zeros { get; private set; }
 
     public bool HasNonFinite { get; private set; }
 
@@ -70,13 +70,14 @@ public sealed class ActivationHistogram
             return;
         }
 
-        var (min, max) = MinMax(values);
+        var (min, max, zeros) = MinMax(values);
         if (!float.IsFinite(min) || !float.IsFinite(max))
         {
             HasNonFinite = true;
             return;
         }
 
+        Zeros += zeros;
         Min = Math.Min(Min, min);
         Max = Math.Max(Max, max);
         var reach = Math.Max(Math.Abs((double)min), Math.Abs((double)max));
@@ -93,16 +94,12 @@ public sealed class ActivationHistogram
 
         var radius = Radius == 0 ? 1 : Radius;
         var perUnit = (float)(BinCount / (2 * radius));
-        Span<float> scaled = stackalloc float[Chunk];
         Span<int> bins = stackalloc int[Chunk];
         for (var start = 0; start < values.Length; start += Chunk)
         {
-            // bin = floor(v / width) + BinCount / 2, computed a chunk at a time with SIMD; only the counting is scalar.
             var part = values.Slice(start, Math.Min(Chunk, values.Length - start));
-            var x = scaled[..part.Length];
-            TensorPrimitives.MultiplyAdd(part, perUnit, HalfBins.AsSpan(0, part.Length), x);
             var b = bins[..part.Length];
-            TensorPrimitives.ConvertTruncating(x, b);
+            ToBins(part, perUnit, b);
             CountBins(b);
         }
 
@@ -110,13 +107,38 @@ public sealed class ActivationHistogram
     }
 
     /// <summary>
-    /// Minimum and maximum in one SIMD pass (the data is read from memory once, not once per statistic); a NaN anywhere
-    /// makes both NaN, as <see cref="TensorPrimitives.Min{T}(ReadOnlySpan{T})"/> would.
+    /// bin = floor(v / width) + BinCount / 2 (v * perUnit, then + BinCount / 2, each rounded to float, then truncated), a vector at a time.
+    /// Our own loop rather than TensorPrimitives': this method is compiled optimized on its first call (a calibration runs it
+    /// a few thousand times, too few for tiered compilation to promote a library's generic SIMD code on a loaded machine, which
+    /// made binning 3-4x slower in a fresh process).
     /// </summary>
-    private static (float Min, float Max) MinMax(ReadOnlySpan<float> values)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ToBins(ReadOnlySpan<float> values, float perUnit, Span<int> bins)
+    {
+        var scale = new Vector<float>(perUnit);
+        var half = new Vector<float>(BinCount / 2f);
+        var i = 0;
+        for (; i + Vector<float>.Count <= values.Length; i += Vector<float>.Count)
+        {
+            Vector.ConvertToInt32((new Vector<float>(values[i..]) * scale) + half).CopyTo(bins[i..]);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            bins[i] = (int)((values[i] * perUnit) + (BinCount / 2f));
+        }
+    }
+
+    /// <summary>
+    /// Minimum, maximum and the count of exact zeros in one SIMD pass (the data is read from memory once, not once per
+    /// statistic); a NaN anywhere makes both NaN, as TensorPrimitives.Min would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (float Min, float Max, long Zeros) MinMax(ReadOnlySpan<float> values)
     {
         var min = float.PositiveInfinity;
         var max = float.NegativeInfinity;
+        long zeros = 0;
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
         var tail = vectors.Length * Vector<float>.Count;
         if (vectors.Length > 0)
@@ -124,8 +146,12 @@ public sealed class ActivationHistogram
             var low = vectors[0];
             var high = vectors[0];
             var ordered = Vector<int>.AllBitsSet;
+
+            // Each lane counts down by one per zero (Equals gives -1); an int lane cannot overflow on a span of int.MaxValue floats.
+            var zeroLanes = Vector<int>.Zero;
             foreach (var v in vectors)
             {
+                zeroLanes += Vector.Equals(v, Vector<float>.Zero);
                 low = Vector.MinNative(low, v);
                 high = Vector.MaxNative(high, v);
                 ordered &= Vector.Equals(v, v);
@@ -133,8 +159,10 @@ public sealed class ActivationHistogram
 
             if (ordered != Vector<int>.AllBitsSet)
             {
-                return (float.NaN, float.NaN);
+                return (float.NaN, float.NaN, 0);
             }
+
+            zeros = -(long)Vector.Sum(zeroLanes);
 
             for (var k = 0; k < Vector<float>.Count; k++)
             {
@@ -147,16 +175,18 @@ public sealed class ActivationHistogram
         {
             if (float.IsNaN(v))
             {
-                return (float.NaN, float.NaN);
+                return (float.NaN, float.NaN, 0);
             }
 
+            zeros += v == 0 ? 1 : 0;
             min = Math.Min(min, v);
             max = Math.Max(max, v);
         }
 
-        return (min, max);
+        return (min, max, zeros);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountBins(ReadOnlySpan<int> bins)
     {
         if (pending + bins.Length > MaxPending)

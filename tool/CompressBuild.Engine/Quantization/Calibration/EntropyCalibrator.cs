@@ -3,19 +3,23 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// <summary>
 /// The clipping threshold whose quantized distribution is closest to the observed one in KL divergence
 /// (TensorRT's method) over the |x| histogram: 128 levels for signed data, 256 for data that is never negative.
+/// Exact zeros are left out: every range represents them exactly, and kept in, the spike they make in the lowest bin
+/// (half a Relu output, or more) is what any merging of bins smears most, so the search always took its narrowest
+/// candidate, a quarter of the histogram (the recognizer's int8-static cosine fell to 0.66).
 /// </summary>
 public sealed class EntropyCalibrator : RangeCalibrator
 {
     protected override (float Low, float High) Choose(ActivationHistogram histogram)
     {
         var magnitudes = histogram.Magnitudes();
-        var levels = histogram.Min >= 0 ? 256 : 128;
+        magnitudes[0] -= histogram.Zeros;
         var last = magnitudes.Length;
         while (last > 0 && magnitudes[last - 1] == 0)
         {
             last--;
         }
 
+        var levels = histogram.Min >= 0 ? 256 : 128;
         if (last <= levels)
         {
             return (histogram.Min, histogram.Max);
