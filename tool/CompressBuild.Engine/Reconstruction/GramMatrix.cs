@@ -14,12 +14,21 @@ public sealed class GramMatrix
     /// <summary>Rows per tile: 2 x 4 columns of 256 floats (6 KiB) stay in L1 while their 8 sums run.</summary>
     private const int RowTile = 256;
 
+    private readonly int runtimeGemmFrom;
+
     /// <param name="diagonalOnly">Accumulate only the diagonal (rows x columns instead of rows x columns^2), for a score that reads nothing else (HAWQ-V3's trace).</param>
     public GramMatrix(int size, bool diagonalOnly = false)
+        : this(size, diagonalOnly, RuntimeGemm.MinColumns)
+    {
+    }
+
+    /// <param name="runtimeGemmFrom">From this size on the full update runs through ONNX Runtime's SGEMM (<see cref="RuntimeGemm"/>); tests compare both paths.</param>
+    internal GramMatrix(int size, bool diagonalOnly, int runtimeGemmFrom)
     {
         Size = size;
         DiagonalOnly = diagonalOnly;
         Values = new double[(long)size * size];
+        this.runtimeGemmFrom = runtimeGemmFrom;
     }
 
     public int Size { get; }
@@ -71,6 +80,12 @@ public sealed class GramMatrix
     private void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride, bool upperOnly)
     {
         var n = Size;
+        if (n >= runtimeGemmFrom)
+        {
+            RuntimeGemm.Accumulate(left, right, n, rows, stride, Values, upperOnly);
+            return;
+        }
+
         for (var start = 0; start < rows; start += RowTile)
         {
             var count = Math.Min(RowTile, rows - start);
@@ -184,6 +199,31 @@ public sealed class GramMatrix
                 Values[(j * n) + i] = v;
             }
         }
+    }
+
+    /// <summary>
+    /// v^T H v over the first v.Length rows and columns (a weight row without the bias column reads only the inputs' block):
+    /// the squared output a weight row v gives on the calibration rows, or its error when v is a weight change. Reads full
+    /// rows, so call it after <see cref="Symmetrize"/>; one vectorized dot product per row.
+    /// </summary>
+    public double Quadratic(ReadOnlySpan<double> v)
+    {
+        if (v.Length > Size)
+        {
+            throw new ArgumentException($"a vector of {v.Length} values does not fit a {Size} x {Size} Gram matrix.", nameof(v));
+        }
+
+        var values = Values.AsSpan();
+        double sum = 0;
+        for (var i = 0; i < v.Length; i++)
+        {
+            if (v[i] != 0)
+            {
+                sum += v[i] * TensorPrimitives.Dot(values.Slice(i * Size, v.Length), v);
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>Mean of the diagonal: the scale damping is relative to (GPTQ's percdamp).</summary>
