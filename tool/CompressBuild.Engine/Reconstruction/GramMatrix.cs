@@ -7,8 +7,8 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <summary>
 /// The running Gram matrix H = X^T X of a layer's input rows (one per group), accumulated chunk by chunk so no
 /// activation outlives its sample. Chunks arrive column-major (each input column's values contiguous), which turns
-/// every entry into a dot product, computed as a register-blocked rank-k update; wide matrices fed large chunks go through
-/// ONNX Runtime's SGEMM instead (<see cref="RuntimeGemm"/>), where it measured faster.
+/// every entry into a dot product, computed as a register-blocked rank-k update; wide cross matrices fed large chunks go
+/// through ONNX Runtime's SGEMM instead (<see cref="RuntimeGemm"/>), where it measured faster.
 /// </summary>
 public sealed class GramMatrix
 {
@@ -23,7 +23,7 @@ public sealed class GramMatrix
     {
     }
 
-    /// <param name="runtimeGemmFrom">From this size on, chunks of at least <see cref="RuntimeGemm.MinRows"/> rows go through ONNX Runtime's SGEMM
+    /// <param name="runtimeGemmFrom">From this size on, chunks of at least <see cref="RuntimeGemm.MinRows"/> rows of a cross matrix go through ONNX Runtime's SGEMM
     /// (<see cref="RuntimeGemm"/>); tests compare both paths.</param>
     internal GramMatrix(int size, bool diagonalOnly, int runtimeGemmFrom)
     {
@@ -82,7 +82,9 @@ public sealed class GramMatrix
     private void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride, bool upperOnly)
     {
         var n = Size;
-        if (n >= runtimeGemmFrom && rows >= RuntimeGemm.MinRows)
+        // Only the cross matrix: SGEMM computes every entry, our block only the upper triangle of a Gram matrix, which halves
+        // the work and leaves the two about even there (see RuntimeGemm.MinColumns).
+        if (!upperOnly && n >= runtimeGemmFrom && rows >= RuntimeGemm.MinRows)
         {
             RuntimeGemm.Accumulate(left, right, n, rows, stride, Values, upperOnly);
             return;

@@ -31,7 +31,8 @@ public static class LayerwiseReconstruction
     /// <see cref="InputRows.MaxRowsPerSample"/> rows of every sample.</param>
     /// <param name="diagonalOnly">Sum only each Gram matrix's diagonal (see <see cref="GramMatrix.DiagonalOnly"/>); cross matrices stay full.</param>
     /// <param name="restartFromSpill">Each stage after the first starts from the tensors the previous stage spilled to a temporary file
-    /// (<see cref="StagePlan"/>) instead of re-running the model from its inputs; false re-runs (the results agree up to float rounding).</param>
+    /// (<see cref="StagePlan"/>) instead of re-running the model from its inputs, unless the model holds Q/DQ nodes; false re-runs (the results
+    /// agree up to float rounding).</param>
     public static ReconstructionTiming Run(OnnxModel model, IReadOnlyList<ReconstructionTarget> targets, Dataset data, Action<ReconstructionTarget, LayerStatistics> solve,
         OnnxModel? teacher = null, int passes = DefaultPasses, long memoryBudget = DefaultMemoryBudget, int rowsPerColumn = InputRows.RowsPerColumn,
         bool diagonalOnly = false, bool restartFromSpill = true)
@@ -49,7 +50,11 @@ public static class LayerwiseReconstruction
         var stages = Stages(targets, teacher is null ? 1 : 2, passes, memoryBudget);
         var peak = stages.Max(s => s.Sum(t => (teacher is null ? 1 : 2) * t.Geometry.GramBytes(t.WithBias)));
         var clock = Stopwatch.StartNew();
-        var plan = restartFromSpill && stages.Count > 1 ? StagePlan.Of(model.Graph, stages) : stages.Select(_ => new StageRun([], [])).ToList();
+        // Not in a Q/DQ graph: cutting it at a spilled boundary changes which Q/DQ pairs ONNX Runtime fuses into integer kernels,
+        // so the values are no longer the re-run's (GPTQ for int8-static on the recognizer read cosine 0.9763 instead of beating nearest's 0.9768).
+        var quantized = model.Graph.Node.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear");
+        var spilling = restartFromSpill && !quantized && stages.Count > 1;
+        var plan = spilling ? StagePlan.Of(model.Graph, stages) : stages.Select(_ => new StageRun([], [])).ToList();
         var folder = plan.Any(p => p.Spill.Count > 0) ? Directory.CreateTempSubdirectory("compressbuild-capture-") : null;
         capture += clock.Elapsed;
         try
@@ -66,7 +71,7 @@ public static class LayerwiseReconstruction
                 var spills = new StageSpills(plan[k], workingStart, teacherStart,
                     folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
                     folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
-                restarts += k > 0 && restartFromSpill && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
+                restarts += k > 0 && spilling && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
                 var (stageRuns, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, spills);
                 foreach (var used in new[] { workingStart, teacherStart }.OfType<string>().Distinct(StringComparer.Ordinal))
                 {

@@ -43,6 +43,7 @@ internal static class StagePlan
 
         var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var notTensors = graph.ValueInfo.Where(v => v.Type is { } t && t.ValueCase != TypeProto.ValueOneofCase.TensorType).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         var starts = new List<string>[stages.Count];
         starts[0] = [];
         for (var k = 0; k + 1 < stages.Count; k++)
@@ -61,7 +62,8 @@ internal static class StagePlan
                 start.Add(name);
             }
 
-            starts[k + 1] = start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
+            // A sequence or map does not travel through the spill file: that stage runs from the graph inputs.
+            starts[k + 1] = start.Overlaps(notTensors) ? [] : start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
         }
 
         return Enumerable.Range(0, stages.Count).Select(k => new StageRun(starts[k], k + 1 < stages.Count ? starts[k + 1] : [])).ToList();
