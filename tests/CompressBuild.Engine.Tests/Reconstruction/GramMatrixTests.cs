@@ -1,9 +1,15 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Reconstruction;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace CompressBuild.Engine.Tests.Reconstruction;
 
-public class GramMatrixTests
+public class GramMatrixTests(ITestOutputHelper output)
 {
     /// <summary>Sizes around the 2x4 register block and row counts around the 8-float vector and the 256-row tile.</summary>
     [Theory]
@@ -77,5 +83,130 @@ public class GramMatrixTests
 
         Assert.Equal(full.MeanDiagonal(), diagonal.MeanDiagonal(), Math.Abs(full.MeanDiagonal()) * 1e-5);
         Assert.Equal(rows, diagonal.Rows);
+    }
+
+    /// <summary>v^T H v against the explicit double sum, over the whole matrix and over a leading block (a row without the bias column).</summary>
+    [Theory]
+    [InlineData(9, 9)]
+    [InlineData(13, 12)]
+    [InlineData(37, 37)]
+    public void The_quadratic_form_equals_the_explicit_sum(int size, int length)
+    {
+        int rows = 300, stride = rows;
+        var random = new Random(size + length);
+        var columns = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.4)).ToArray();
+        var gram = new GramMatrix(size);
+        gram.Add(columns, rows, stride);
+        gram.Symmetrize();
+        var v = Enumerable.Range(0, length).Select(i => i % 5 == 0 ? 0 : random.NextDouble() - 0.5).ToArray();
+
+        double expected = 0;
+        for (var i = 0; i < length; i++)
+        {
+            for (var j = 0; j < length; j++)
+            {
+                expected += v[i] * gram.Values[(i * size) + j] * v[j];
+            }
+        }
+
+        Assert.Equal(expected, gram.Quadratic(v), Math.Abs(expected) * 1e-12);
+        Assert.Throws<ArgumentException>(() => gram.Quadratic(new double[size + 1]));
+    }
+
+    /// <summary>
+    /// Wide cross matrices go through ONNX Runtime's SGEMM in 1,024-row tiles: the result must be the blocked kernel's up to float
+    /// rounding. Symmetric Gram matrices stay with the block (half the work), so those are the same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 600)]
+    [InlineData(150, 1024)]
+    [InlineData(577, 2500)]
+    public void The_runtime_GEMM_cross_update_equals_the_blocked_one_and_the_Gram_stays_blocked(int size, int rows)
+    {
+        var stride = rows + 5;
+        var random = new Random(size + rows);
+        var left = Enumerable.Range(0, size * stride).Select(_ => (float)Math.Max(0, random.NextDouble() - 0.4)).ToArray();
+        var right = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.6)).ToArray();
+        var (gemm, blocked) = (new GramMatrix(size, false, 0), new GramMatrix(size, false, int.MaxValue));
+        var (gemmCross, blockedCross) = (new GramMatrix(size, false, 0), new GramMatrix(size, false, int.MaxValue));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        gemm.Add(left, rows, stride);
+        gemmCross.AddCross(left, right, rows, stride);
+        var gemmTime = clock.Elapsed;
+        clock.Restart();
+        blocked.Add(left, rows, stride);
+        blockedCross.AddCross(left, right, rows, stride);
+        output.WriteLine($"{size} columns, {rows} rows, Gram and cross: SGEMM {gemmTime.TotalMilliseconds:F1} ms, blocked {clock.Elapsed.TotalMilliseconds:F1} ms");
+        gemm.Symmetrize();
+        blocked.Symmetrize();
+
+        Assert.Equal(blocked.Values, gemm.Values);
+        Assert.True(RelativeError(blockedCross.Values, gemmCross.Values) < 1e-6, $"cross: relative error {RelativeError(blockedCross.Values, gemmCross.Values):E2}");
+        Assert.Equal(blocked.Rows, gemm.Rows);
+    }
+
+    /// <summary>
+    /// The SGEMM cross product of the real im2col rows of the PP-OCRv4 recognizer's widest Conv with themselves (16 rendered lines,
+    /// one chunk) against the blocked kernel's; both times are printed, not asserted (the machine is shared).
+    /// </summary>
+    [RealModelFact(RealModels.PaddleOcrRecognizer)]
+    public void The_runtime_GEMM_cross_update_equals_the_blocked_one_on_the_recognizers_widest_layer()
+    {
+        using var temp = new TempFolder();
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
+        ConstantPromotion.Promote(model.Graph);
+        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var (node, geometry) = model.Graph.Node
+            .Where(n => n.OpType == "Conv" && initializers.TryGetValue(n.Input[1], out var w) && w.DataType == (int)TensorProto.Types.DataType.Float)
+            .Select(n => (Node: n, Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
+            .Where(x => x.Geometry is { Groups: 1 })
+            .MaxBy(x => x.Geometry!.Columns);
+        using var session = ModelSessions.Open(model);
+        var data = DatasetLoader.Open(OcrInputs.Render(temp.Path, "rec", 16, seed: 7), session.Inputs);
+        var n = geometry!.Columns;
+        var (gemm, blocked) = (new GramMatrix(n, false, 0), new GramMatrix(n, false, int.MaxValue));
+        var samples = new List<float[]>();
+        ActivationCapture.Run(model, [node.Input[0]], data, (_, tensors) =>
+        {
+            var input = tensors[0].AsSpan<float>();
+            var (rows, step) = InputRows.Plan(geometry, tensors[0].Shape, input.Length);
+            var buffer = new float[n * rows];
+            InputRows.Fill(geometry, input, tensors[0].Shape, 0, false, step, 0, rows, buffer, rows, 0);
+            samples.Add(buffer);
+        });
+        var perSample = samples[0].Length / n;
+        var total = perSample * samples.Count;
+        var chunk = new float[n * total];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                samples[i].AsSpan(j * perSample, perSample).CopyTo(chunk.AsSpan((j * total) + (i * perSample)));
+            }
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        gemm.AddCross(chunk, chunk, total, total);
+        var gemmTime = clock.Elapsed;
+        clock.Restart();
+        blocked.AddCross(chunk, chunk, total, total);
+        var blockedTime = clock.Elapsed;
+
+        var error = RelativeError(blocked.Values, gemm.Values);
+        output.WriteLine($"{node.Name}: {n} columns, {gemm.Rows} rows; relative error {error:E2}; SGEMM {gemmTime.TotalMilliseconds:F0} ms, blocked {blockedTime.TotalMilliseconds:F0} ms");
+        Assert.True(gemm.Rows >= RuntimeGemm.MinRows, $"only {gemm.Rows} rows: the SGEMM path would not run");
+        Assert.True(error < 1e-6, $"relative error {error:E2}");
+    }
+
+    private static double RelativeError(double[] expected, double[] actual)
+    {
+        double difference = 0, norm = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            difference += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+            norm += expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(difference / norm);
     }
 }

@@ -30,9 +30,12 @@ public static class LayerwiseReconstruction
     /// <param name="rowsPerColumn">Sampled rows per Gram column over the calibration set (<see cref="InputRows.Quota"/>); 0 takes up to
     /// <see cref="InputRows.MaxRowsPerSample"/> rows of every sample.</param>
     /// <param name="diagonalOnly">Sum only each Gram matrix's diagonal (see <see cref="GramMatrix.DiagonalOnly"/>); cross matrices stay full.</param>
+    /// <param name="restartFromSpill">Each stage after the first starts from the tensors the previous stage spilled to a temporary file
+    /// (<see cref="StagePlan"/>) instead of re-running the model from its inputs, unless the model holds Q/DQ nodes; false re-runs (the results
+    /// agree up to float rounding).</param>
     public static ReconstructionTiming Run(OnnxModel model, IReadOnlyList<ReconstructionTarget> targets, Dataset data, Action<ReconstructionTarget, LayerStatistics> solve,
         OnnxModel? teacher = null, int passes = DefaultPasses, long memoryBudget = DefaultMemoryBudget, int rowsPerColumn = InputRows.RowsPerColumn,
-        bool diagonalOnly = false)
+        bool diagonalOnly = false, bool restartFromSpill = true)
     {
         if (targets.Count == 0 || data.Count == 0)
         {
@@ -43,11 +46,81 @@ public static class LayerwiseReconstruction
         var solving = TimeSpan.Zero;
         var runs = TimeSpan.Zero;
         long rowsAdded = 0;
-        var done = 0;
+        var restarts = 0;
+        var stages = Stages(targets, teacher is null ? 1 : 2, passes, memoryBudget);
+        var peak = stages.Max(s => s.Sum(t => (teacher is null ? 1 : 2) * t.Geometry.GramBytes(t.WithBias)));
+        var clock = Stopwatch.StartNew();
+        // Not in a Q/DQ graph: cutting it at a spilled boundary changes which Q/DQ pairs ONNX Runtime fuses into integer kernels,
+        // so the values are no longer the re-run's (GPTQ for int8-static on the recognizer read cosine 0.9763 instead of beating nearest's 0.9768).
+        var quantized = model.Graph.Node.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear");
+        var spilling = restartFromSpill && !quantized && stages.Count > 1;
+        var plan = spilling ? StagePlan.Of(model.Graph, stages) : stages.Select(_ => new StageRun([], [])).ToList();
+        var folder = plan.Any(p => p.Spill.Count > 0) ? Directory.CreateTempSubdirectory("compressbuild-capture-") : null;
+        capture += clock.Elapsed;
+        try
+        {
+            string? workingStart = null, teacherStart = null;
+            for (var k = 0; k < stages.Count; k++)
+            {
+                var stage = stages[k];
+                clock.Restart();
+
+                // Until the first solve the working model is the teacher, so the first stage needs no second run (and its spill serves both).
+                var stageTeacher = k == 0 ? null : teacher;
+                var statistics = stage.Select(t => new LayerStatistics(Matrices(t, diagonalOnly), stageTeacher is null ? null : Matrices(t, false))).ToList();
+                var spills = new StageSpills(plan[k], workingStart, teacherStart,
+                    folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
+                    folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
+                restarts += k > 0 && spilling && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
+                var (stageRuns, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, spills);
+                foreach (var used in new[] { workingStart, teacherStart }.OfType<string>().Distinct(StringComparer.Ordinal))
+                {
+                    File.Delete(used);
+                }
+
+                workingStart = workingDone;
+                teacherStart = stageTeacher is null ? workingDone : teacherDone;
+                runs += stageRuns;
+                rowsAdded += stageRows;
+                capture += clock.Elapsed;
+                clock.Restart();
+                for (var i = 0; i < stage.Count; i++)
+                {
+                    if (statistics[i].Gram[0].Rows == 0)
+                    {
+                        continue;
+                    }
+
+                    foreach (var gram in statistics[i].Gram)
+                    {
+                        gram.Symmetrize();
+                    }
+
+                    foreach (var cross in statistics[i].Cross ?? [])
+                    {
+                        cross.Normalize();
+                    }
+
+                    solve(stage[i], statistics[i]);
+                }
+
+                solving += clock.Elapsed;
+            }
+        }
+        finally
+        {
+            folder?.Delete(recursive: true);
+        }
+
+        return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded, Restarts = restarts };
+    }
+
+    /// <summary>The layers cut into stages in graph order: at most <paramref name="passes"/> stages' worth of layers each, within the memory budget, at least one layer.</summary>
+    private static List<IReadOnlyList<ReconstructionTarget>> Stages(IReadOnlyList<ReconstructionTarget> targets, int factor, int passes, long memoryBudget)
+    {
         var perStage = (targets.Count + Math.Max(1, passes) - 1) / Math.Max(1, passes);
-        long peak = 0;
+        var stages = new List<IReadOnlyList<ReconstructionTarget>>();
         var next = 0;
-        var factor = teacher is null ? 1 : 2;
         while (next < targets.Count)
         {
             var stage = new List<ReconstructionTarget>();
@@ -58,54 +131,28 @@ public static class LayerwiseReconstruction
                 stage.Add(targets[next++]);
             }
 
-            peak = Math.Max(peak, bytes);
-            var clock = Stopwatch.StartNew();
-            // Until the first solve the working model is the teacher, so the first stage needs no second run.
-            var stageTeacher = done == 0 ? null : teacher;
-            var statistics = stage.Select(t => new LayerStatistics(Matrices(t, diagonalOnly), stageTeacher is null ? null : Matrices(t, false))).ToList();
-            var (stageRuns, stageRows) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn);
-            runs += stageRuns;
-            rowsAdded += stageRows;
-            done++;
-            capture += clock.Elapsed;
-            clock.Restart();
-            for (var k = 0; k < stage.Count; k++)
-            {
-                if (statistics[k].Gram[0].Rows == 0)
-                {
-                    continue;
-                }
-
-                foreach (var gram in statistics[k].Gram)
-                {
-                    gram.Symmetrize();
-                }
-
-                foreach (var cross in statistics[k].Cross ?? [])
-                {
-                    cross.Normalize();
-                }
-
-                solve(stage[k], statistics[k]);
-            }
-
-            solving += clock.Elapsed;
+            stages.Add(stage);
         }
 
-        return new ReconstructionTiming(targets.Count, done, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded };
+        return stages;
     }
 
     private static List<GramMatrix> Matrices(ReconstructionTarget target, bool diagonalOnly) =>
         Enumerable.Range(0, target.Geometry.Groups).Select(_ => new GramMatrix(target.Geometry.Columns + (target.WithBias ? 1 : 0), diagonalOnly)).ToList();
 
-    /// <returns>Time spent in ONNX Runtime and the rows added.</returns>
-    private static (TimeSpan ModelRuns, long Rows) Capture(OnnxModel model, OnnxModel? teacher, List<ReconstructionTarget> stage, Dataset data, List<LayerStatistics> statistics,
-        int rowsPerColumn)
+    /// <returns>Time spent in ONNX Runtime, the rows added, and the spill files written in full (null where none was).</returns>
+    private static (TimeSpan ModelRuns, long Rows, string? WorkingSpill, string? TeacherSpill) Capture(OnnxModel model, OnnxModel? teacher, IReadOnlyList<ReconstructionTarget> stage,
+        Dataset data, List<LayerStatistics> statistics, int rowsPerColumn, StageSpills spills)
     {
         var names = stage.Select(t => t.Node.Input[0]).ToList();
         var runClock = Stopwatch.StartNew();
-        using var working = new Probe(model, names);
-        using var original = teacher is null ? null : new Probe(teacher, names);
+        var run = spills.Run;
+        using var working = new StageProbe(model, names, spills.WorkingStart is null ? [] : run.Start, spills.WorkingSpill is null ? [] : run.Spill);
+        using var original = teacher is null ? null : new StageProbe(teacher, names, spills.TeacherStart is null ? [] : run.Start, spills.TeacherSpill is null ? [] : run.Spill);
+        using var workingIn = spills.WorkingStart is null ? null : new SpillReader(spills.WorkingStart, run.Start);
+        using var teacherIn = teacher is null || spills.TeacherStart is null ? null : new SpillReader(spills.TeacherStart, run.Start);
+        using var workingOut = spills.WorkingSpill is null ? null : new SpillWriter(spills.WorkingSpill);
+        using var teacherOut = spills.TeacherSpill is null ? null : new SpillWriter(spills.TeacherSpill);
         runClock.Stop();
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn)).ToList();
@@ -114,17 +161,24 @@ public static class LayerwiseReconstruction
         {
             var sample = data.Sample(i);
             runClock.Start();
-            var mine = working.Run(sample);
-            var theirs = original?.Run(sample);
+            var (mine, mySpill) = working.Run(sample, workingIn?.Read() ?? []);
+            workingOut?.Write(mySpill);
+            var theirs = original?.Run(sample, teacherIn?.Read() ?? []);
+            if (theirs is { } t)
+            {
+                teacherOut?.Write(t.Spill);
+            }
+
             runClock.Stop();
             var index = i;
 
             // Each layer's chunks and matrices belong to that layer alone and take its rows in sample order, whichever thread
             // runs it, so the sums (and the bytes of the solved weights) do not depend on scheduling.
+            var theirInputs = theirs?.Inputs;
             Parallel.For(0, stage.Count, Parallelism, k =>
             {
                 var geometry = stage[k].Geometry;
-                if (mine[k].ElementType != (int)TensorProto.Types.DataType.Float || (theirs is not null && !theirs[k].Shape.SequenceEqual(mine[k].Shape)))
+                if (mine[k].ElementType != (int)TensorProto.Types.DataType.Float || (theirInputs is not null && !theirInputs[k].Shape.SequenceEqual(mine[k].Shape)))
                 {
                     return;
                 }
@@ -144,9 +198,9 @@ public static class LayerwiseReconstruction
                     {
                         var count = Math.Min(chunk.Capacity - chunk.Filled, rows - start);
                         InputRows.Fill(geometry, input, mine[k].Shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index);
-                        if (theirs is not null)
+                        if (theirInputs is not null)
                         {
-                            InputRows.Fill(geometry, theirs[k].AsSpan<float>(), theirs[k].Shape, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index);
+                            InputRows.Fill(geometry, theirInputs[k].AsSpan<float>(), theirInputs[k].Shape, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index);
                         }
 
                         chunk.Filled += count;
@@ -168,55 +222,13 @@ public static class LayerwiseReconstruction
             }
         }
 
-        return (runClock.Elapsed, added);
+        return (runClock.Elapsed, added, Complete(workingOut), Complete(teacherOut));
     }
+
+    private static string? Complete(SpillWriter? writer) => writer is { Failed: false } ? writer.Path : null;
 
     private static bool Valid(LayerGeometry geometry, long[] shape, int length) => geometry.Kind == LayerKind.Dense
         ? shape.Length >= 1 && shape[^1] == geometry.Columns && length % geometry.Columns == 0
         : shape.Length is 3 or 4 && shape[1] % geometry.Groups == 0
             && shape[1] / geometry.Groups * geometry.Window!.KernelHeight * geometry.Window.KernelWidth == geometry.Columns;
-
-    /// <summary>A session exposing the stage's layer inputs (graph inputs come straight from the sample), as <see cref="ActivationCapture"/> does.</summary>
-    private sealed class Probe : IDisposable
-    {
-        private readonly InferenceSession session;
-        private readonly IReadOnlyList<string> names;
-        private readonly List<string> fromRun;
-        private readonly HashSet<string> graphInputs;
-
-        public Probe(OnnxModel model, IReadOnlyList<string> names)
-        {
-            this.names = names;
-            graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-            fromRun = names.Where(t => !graphInputs.Contains(t)).Distinct(StringComparer.Ordinal).ToList();
-
-            // Full graph optimizations: ONNX Runtime never fuses away or renames a graph output, so every layer input asked for
-            // comes back as the model computes it; without them the recognizer's runs took 1.5x as long (18 s vs 12 s for 2 x 32 lines).
-            // Only the stage's inputs are outputs, and only the nodes in front of them stay (StageGraph).
-            var probe = ModelOutputs.WithOutputs(model, fromRun);
-            var wanted = fromRun.ToHashSet(StringComparer.Ordinal);
-            for (var i = probe.Graph.Output.Count - 1; i >= 0 && fromRun.Count > 0; i--)
-            {
-                if (!wanted.Contains(probe.Graph.Output[i].Name))
-                {
-                    probe.Graph.Output.RemoveAt(i);
-                }
-            }
-
-            if (fromRun.Count > 0)
-            {
-                StageGraph.KeepAncestors(probe.Graph, fromRun);
-            }
-
-            session = ModelSessions.Open(probe, SessionSettings.Default);
-        }
-
-        public HostTensor[] Run(IReadOnlyList<HostTensor> sample)
-        {
-            var outputs = fromRun.Count > 0 ? session.Run(sample, fromRun) : [];
-            return names.Select(n => graphInputs.Contains(n) ? sample.First(s => s.Name == n) : outputs[fromRun.IndexOf(n)]).ToArray();
-        }
-
-        public void Dispose() => session.Dispose();
-    }
 }

@@ -9,5 +9,11 @@ public sealed record ReconstructionTiming(int Layers, int Passes, int Samples, T
     /// <summary>Input rows added to the Gram matrices over all layers, groups and passes (after sampling).</summary>
     public long Rows { get; init; }
 
+    /// <summary>
+    /// Stages after the first whose working model re-ran nothing in front of the previous stage's layers: it started from the
+    /// previous stage's spilled boundary, or needed none (everything it runs is downstream of those layers).
+    /// </summary>
+    public int Restarts { get; init; }
+
     public static ReconstructionTiming None { get; } = new(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
 }

@@ -10,8 +10,12 @@ namespace CompressBuild.Engine.Reconstruction;
 /// </summary>
 internal static class StageGraph
 {
-    /// <summary>Removes from <paramref name="graph"/> every node none of <paramref name="wanted"/> depends on (names a subgraph reads from outside count as inputs).</summary>
-    public static void KeepAncestors(GraphProto graph, IEnumerable<string> wanted)
+    /// <summary>
+    /// Removes from <paramref name="graph"/> every node none of <paramref name="wanted"/> depends on (names a subgraph reads from
+    /// outside count as inputs); names in <paramref name="given"/> arrive from outside (a previous stage's spill), so their producers
+    /// are not needed for them.
+    /// </summary>
+    public static void KeepAncestors(GraphProto graph, IEnumerable<string> wanted, IReadOnlySet<string>? given = null)
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < graph.Node.Count; i++)
@@ -28,7 +32,7 @@ internal static class StageGraph
         while (pending.Count > 0)
         {
             var name = pending.Pop();
-            if (!seen.Add(name) || !producer.TryGetValue(name, out var index) || keep[index])
+            if (!seen.Add(name) || given?.Contains(name) == true || !producer.TryGetValue(name, out var index) || keep[index])
             {
                 continue;
             }
@@ -51,6 +55,6 @@ internal static class StageGraph
     }
 
     /// <summary>Every name a subgraph's nodes read, nested subgraphs included (a superset of what it reads from outside).</summary>
-    private static IEnumerable<string> Reads(GraphProto body) =>
+    public static IEnumerable<string> Reads(GraphProto body) =>
         body.Node.SelectMany(n => n.Input.Concat(NodeAttributes.Subgraphs(n).SelectMany(Reads)));
 }

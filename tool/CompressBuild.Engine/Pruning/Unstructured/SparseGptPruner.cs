@@ -135,7 +135,7 @@ internal static class SparseGptPruner
                 if (allocation == SparsityAllocation.Distortion)
                 {
                     layerCosts.AddRange(SparseGpt.Saliencies(statistics.Gram[g], rows, geometry.OutputsPerGroup));
-                    energy += Energy(h, rows, n, geometry.OutputsPerGroup);
+                    energy += Energy(statistics.Gram[g], rows, n, geometry.OutputsPerGroup);
                 }
                 else
                 {
@@ -168,19 +168,12 @@ internal static class SparseGptPruner
     }
 
     /// <summary>sum over outputs of w_o^T H w_o: the layer's mean squared output on the calibration rows.</summary>
-    private static double Energy(double[] h, double[] rows, int n, int outputs)
+    private static double Energy(GramMatrix gram, double[] rows, int n, int outputs)
     {
         double total = 0;
-        var hw = new double[n];
         for (var o = 0; o < outputs; o++)
         {
-            var w = rows.AsSpan(o * n, n);
-            for (var i = 0; i < n; i++)
-            {
-                hw[i] = System.Numerics.Tensors.TensorPrimitives.Dot(h.AsSpan(i * n, n), w);
-            }
-
-            total += System.Numerics.Tensors.TensorPrimitives.Dot(hw, w);
+            total += gram.Quadratic(rows.AsSpan(o * n, n));
         }
 
         return total;

@@ -21,8 +21,7 @@ public static class HessianNoise
         var product = new double[n];
         for (var g = 0; g < geometry.Groups; g++)
         {
-            var gram = statistics.Gram[g].Values;
-            var size = statistics.Gram[g].Size;
+            var gram = statistics.Gram[g];
             var rows = WeightRows.Read(geometry, values, g);
             var back = WeightGrid.Dequantized(rows, geometry.OutputsPerGroup, n, geometry.Kind, options);
             for (var o = 0; o < geometry.OutputsPerGroup; o++)
@@ -34,23 +33,11 @@ public static class HessianNoise
                     product[i] = d[i] - w[i];
                 }
 
-                noise += Quadratic(gram, size, product);
-                signal += Quadratic(gram, size, w);
+                noise += gram.Quadratic(product);
+                signal += gram.Quadratic(w);
             }
         }
 
         return signal > 0 ? noise / signal : 0;
-    }
-
-    /// <summary>v^T G v over the first v.Length rows and columns of the row-major <paramref name="size"/> x <paramref name="size"/> matrix.</summary>
-    private static double Quadratic(double[] gram, int size, ReadOnlySpan<double> v)
-    {
-        double sum = 0;
-        for (var i = 0; i < v.Length; i++)
-        {
-            sum += v[i] * System.Numerics.Tensors.TensorPrimitives.Dot(gram.AsSpan(i * size, v.Length), v);
-        }
-
-        return sum;
     }
 }

@@ -97,7 +97,6 @@ internal static class GptqWeights
     private static double OutputError(GramMatrix gram, double[] original, double[] rows, int outputs)
     {
         var n = gram.Size;
-        var h = gram.Values;
         var delta = new double[n];
         double total = 0;
         for (var o = 0; o < outputs; o++)
@@ -107,10 +106,7 @@ internal static class GptqWeights
                 delta[j] = rows[(o * n) + j] - original[(o * n) + j];
             }
 
-            for (var j = 0; j < n; j++)
-            {
-                total += delta[j] * System.Numerics.Tensors.TensorPrimitives.Dot(h.AsSpan(j * n, n), delta);
-            }
+            total += gram.Quadratic(delta);
         }
 
         return total;

@@ -1,0 +1,45 @@
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Reconstruction;
+
+/// <summary>Reads back, sample by sample and in order, what a <see cref="SpillWriter"/> wrote.</summary>
+internal sealed class SpillReader : IDisposable
+{
+    private readonly BinaryReader reader;
+    private readonly IReadOnlyList<string> names;
+
+    public SpillReader(string path, IReadOnlyList<string> names)
+    {
+        this.names = names;
+        reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+    }
+
+    /// <summary>The next sample's tensors, named as the plan names them.</summary>
+    public HostTensor[] Read()
+    {
+        var tensors = new HostTensor[names.Count];
+        for (var i = 0; i < names.Count; i++)
+        {
+            var elementType = reader.ReadInt32();
+            var shape = new long[reader.ReadInt32()];
+            for (var d = 0; d < shape.Length; d++)
+            {
+                shape[d] = reader.ReadInt64();
+            }
+
+            var tensor = HostTensor.Zeros(names[i], elementType, shape);
+            if (reader.ReadInt32() != tensor.Data.Length)
+            {
+                throw new InvalidDataException($"the capture's spill file is out of step at tensor '{names[i]}'.");
+            }
+
+            reader.BaseStream.ReadExactly(tensor.Data);
+
+            tensors[i] = tensor;
+        }
+
+        return tensors;
+    }
+
+    public void Dispose() => reader.Dispose();
+}

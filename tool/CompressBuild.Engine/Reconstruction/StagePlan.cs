@@ -1,0 +1,113 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+
+namespace CompressBuild.Engine.Reconstruction;
+
+/// <summary>
+/// Where each capture stage's run starts and what it must hand on, so no stage re-runs the model from its inputs.
+/// Solving stage k changes only the values downstream of its layers' weights; everything stage k + 1 needs that is not
+/// downstream of them is final once stage k runs (earlier stages are solved, later ones do not feed it). So run k also
+/// outputs <see cref="StageRun.Spill"/>: the tensors run k + 1 reads from outside the part that stage k's solve changes
+/// (its <see cref="StageRun.Start"/>), and run k + 1 computes only from there to its own layers. Pure graph logic: the
+/// values travel through <see cref="BoundarySpill"/>.
+/// </summary>
+internal static class StagePlan
+{
+    /// <returns>One entry per stage: the tensors its run starts from (empty: from the graph inputs) and the ones it spills for the next.</returns>
+    public static IReadOnlyList<StageRun> Of(GraphProto graph, IReadOnlyList<IReadOnlyList<ReconstructionTarget>> stages)
+    {
+        var nodes = graph.Node;
+        var reads = nodes.Select(n => n.Input.Concat(NodeAttributes.Subgraphs(n).SelectMany(StageGraph.Reads)).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToArray()).ToArray();
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var output in nodes[i].Output.Where(o => o.Length > 0))
+            {
+                producer[output] = i;
+            }
+        }
+
+        var consumers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var name in reads[i])
+            {
+                if (!consumers.TryGetValue(name, out var list))
+                {
+                    consumers[name] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var notTensors = graph.ValueInfo.Where(v => v.Type is { } t && t.ValueCase != TypeProto.ValueOneofCase.TensorType).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var starts = new List<string>[stages.Count];
+        starts[0] = [];
+        for (var k = 0; k + 1 < stages.Count; k++)
+        {
+            // Everything the solve of stage k can change: the nodes that read its layers' initializers, and what follows them.
+            var solvedWeights = stages[k].SelectMany(t => t.Node.Input.Skip(1)).Where(initializers.Contains).ToHashSet(StringComparer.Ordinal);
+            solvedWeights.Add(stages[k][0].Weight.Name);
+            var changed = Downstream(solvedWeights.SelectMany(w => consumers.GetValueOrDefault(w) ?? []), nodes, consumers);
+            var wanted = stages[k + 1].Select(t => t.Node.Input[0]).Distinct(StringComparer.Ordinal).ToList();
+            var needed = Upstream(wanted, reads, producer);
+            needed.IntersectWith(changed);
+            var start = new HashSet<string>(StringComparer.Ordinal);
+            bool Given(string name) => !initializers.Contains(name) && !graphInputs.Contains(name) && producer.TryGetValue(name, out var p) && !needed.Contains(p);
+            foreach (var name in needed.SelectMany(n => reads[n]).Concat(wanted).Where(Given))
+            {
+                start.Add(name);
+            }
+
+            // A sequence or map does not travel through the spill file: that stage runs from the graph inputs.
+            starts[k + 1] = start.Overlaps(notTensors) ? [] : start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
+        }
+
+        return Enumerable.Range(0, stages.Count).Select(k => new StageRun(starts[k], k + 1 < stages.Count ? starts[k + 1] : [])).ToList();
+    }
+
+    private static HashSet<int> Downstream(IEnumerable<int> seeds, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes, Dictionary<string, List<int>> consumers)
+    {
+        var found = new HashSet<int>();
+        var pending = new Stack<int>(seeds);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            if (!found.Add(node))
+            {
+                continue;
+            }
+
+            foreach (var output in nodes[node].Output)
+            {
+                foreach (var next in consumers.GetValueOrDefault(output) ?? [])
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static HashSet<int> Upstream(IEnumerable<string> names, string[][] reads, Dictionary<string, int> producer)
+    {
+        var found = new HashSet<int>();
+        var pending = new Stack<string>(names);
+        while (pending.Count > 0)
+        {
+            if (producer.TryGetValue(pending.Pop(), out var node) && found.Add(node))
+            {
+                foreach (var input in reads[node])
+                {
+                    pending.Push(input);
+                }
+            }
+        }
+
+        return found;
+    }
+}
