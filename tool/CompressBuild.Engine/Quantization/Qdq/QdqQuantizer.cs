@@ -83,7 +83,7 @@ internal static class QdqQuantizer
             selectedSet.Add(node);
         }
 
-        foreach (var alone in branches is null ? [] : IsolatedNodes.Drop(index, selected, selectedSet))
+        foreach (var alone in IsolatedNodes.Drop(index, selected, selectedSet))
         {
             work.LeftFloat(alone, IsolatedNodes.Reason);
         }
