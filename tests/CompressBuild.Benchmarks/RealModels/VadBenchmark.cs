@@ -55,7 +55,6 @@ internal static class VadBenchmark
             {
                 var saved = Path.Combine(folder.Path, $"{name}-{mode.Replace(' ', '-').Replace("%", "", StringComparison.Ordinal)}.onnx");
                 OnnxModelWriter.Save(build(), saved, ModelSaveOptions.Default);
-                File.Copy(saved, Path.Combine("/tmp/vadout", Path.GetFileName(saved)), true); // TEMP
                 var ratio = (double)new FileInfo(path).Length / new FileInfo(saved).Length;
                 float[] candidate;
                 try
