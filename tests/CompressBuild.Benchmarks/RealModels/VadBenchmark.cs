@@ -22,7 +22,8 @@ internal static class VadBenchmark
     /// <summary>Magnitude sparsities measured beside the modes (global ranking over the Convs of both branches).</summary>
     private static readonly double[] Sparsities = [0.3, 0.5];
 
-    public static int Run(double seconds, int rounds, TextWriter output)
+    /// <summary>Runs the table; empty <paramref name="models"/> or <paramref name="modes"/> mean all (a mode matches a row name's start).</summary>
+    public static int Run(double seconds, int rounds, IReadOnlyList<string> models, IReadOnlyList<string> modes, TextWriter output)
     {
         using var folder = new Engine.IO.ScratchFolder("vad");
         var (frames, labels) = VadAudio.Render(folder.Path, seconds, seed: 7);
@@ -30,7 +31,7 @@ internal static class VadBenchmark
             $"{frames.Length} frames ({frames.Length * VadAudio.Frame / 16000.0:F1} s), {labels.Count(l => l == 1)} in utterances");
         output.WriteLine("| model | mode | size ratio | decision agreement | float finds speech / pauses | stream time vs fp32 [range] |");
         output.WriteLine("|---|---|---|---|---|---|");
-        foreach (var name in new[] { Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15 })
+        foreach (var name in new[] { Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15 }.Where(n => models.Count == 0 || models.Contains(n)))
         {
             if (Testing.RealModels.Find(name) is not { } path)
             {
@@ -50,7 +51,7 @@ internal static class VadBenchmark
                     ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = mode }, mode == QuantizationMode.Int8Static ? calibration : null).Model)))
                 .Concat(Sparsities.Select(sparsity => (Name: string.Create(CultureInfo.InvariantCulture, $"magnitude {sparsity:P0}"), Build: (Func<OnnxModel>)(() =>
                     Engine.Pruning.ModelPruner.Run(OnnxModelReader.Load(path), new Engine.Pruning.PruneSettings { Sparsity = sparsity }).Model))));
-            foreach (var (mode, build) in variants)
+            foreach (var (mode, build) in variants.Where(v => modes.Count == 0 || modes.Any(m => v.Name.StartsWith(m, StringComparison.Ordinal))))
             {
                 var saved = Path.Combine(folder.Path, $"{name}-{mode.Replace(' ', '-').Replace("%", "", StringComparison.Ordinal)}.onnx");
                 OnnxModelWriter.Save(build(), saved, ModelSaveOptions.Default);

@@ -44,9 +44,42 @@ public sealed class BranchInliningTests
         var branches = BranchInlining.Inline(model, BranchModels.Samples(6, seed: 1), SessionSettings.Default);
 
         Assert.Contains("else branch of If 'pick' is never taken", branches.Unobserved[Branch(model, "pick", "else_branch")], StringComparison.Ordinal);
-        Assert.Contains("runs its body once per iteration", branches.Unobserved[Branch(model, "loop", "body")], StringComparison.Ordinal);
         Assert.Contains("condition of If 'gain' differs between calibration samples", branches.Unobserved[Branch(model, "gain", "then_branch")], StringComparison.Ordinal);
         Assert.False(branches.Observes(Branch(model, "gain", "else_branch")));
+    }
+
+    [Fact]
+    public void A_loop_body_value_comes_out_stacked_over_the_iterations_and_the_model_outputs_stay_the_same()
+    {
+        var model = BranchModels.Create();
+        var data = BranchModels.Samples(4, seed: 3);
+        var branches = BranchInlining.Inline(model, data, SessionSettings.Default);
+        var body = Branch(model, "loop", "body");
+        Assert.True(branches.Observes(body));
+        var stacked = branches.Name(body, "l1");
+
+        using var original = ModelSessions.Open(model);
+        using var exposed = ModelSessions.Open(ModelOutputs.WithOutputs(branches.Model, [stacked, branches.Name(body, "h")]));
+        var wl = TensorData.ToSingles(body.Initializer.Single(i => i.Name == "wl"), model);
+        for (var s = 0; s < data.Count; s++)
+        {
+            var sample = data.Sample(s);
+            var outputs = exposed.Run(sample, ["y", stacked, branches.Name(body, "h")]);
+            Assert.Equal(original.Run(sample, ["y"])[0].AsSpan<float>().ToArray(), outputs[0].AsSpan<float>().ToArray());
+
+            // Two iterations, each l1 = h . wl for that iteration's h (also exposed, stacked the same way).
+            var l1 = outputs[1].AsSpan<float>().ToArray();
+            var h = outputs[2].AsSpan<float>().ToArray();
+            Assert.Equal(2 * BranchModels.Width, l1.Length);
+            for (var t = 0; t < 2; t++)
+            {
+                for (var j = 0; j < BranchModels.Width; j++)
+                {
+                    var expected = Enumerable.Range(0, BranchModels.Width).Sum(k => h[(t * BranchModels.Width) + k] * wl[(k * BranchModels.Width) + j]);
+                    Assert.Equal(expected, l1[(t * BranchModels.Width) + j], 1e-5f);
+                }
+            }
+        }
     }
 
     private static GraphProto Branch(OnnxModel model, string node, string attribute) =>

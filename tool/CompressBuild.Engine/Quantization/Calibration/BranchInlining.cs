@@ -11,8 +11,9 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// its sample rate, on whether a state was given), so the calibration data takes one branch of each If every time:
 /// this builds a copy of the model where each such If is replaced by the nodes of the branch taken, outer-scope names
 /// resolved and clashing names renamed, level by level (an If inside an inlined branch is decided on the next run).
-/// An If whose condition differs between calibration samples, the branch never taken, and Loop/Scan bodies (which
-/// run once per iteration) stay unobserved, each with its reason.
+/// A Loop/Scan body runs once per iteration, so its values are exposed as extra stacked outputs instead
+/// (<see cref="BodyExposure"/>). An If whose condition differs between calibration samples, the branch never taken, and
+/// bodies nested inside a Loop/Scan body stay unobserved, each with its reason.
 /// </summary>
 internal static class BranchInlining
 {
@@ -35,8 +36,36 @@ internal static class BranchInlining
             Track(main.Node[i], model.Graph.Node[i], new Dictionary<string, string>(StringComparer.Ordinal), pending, unobserved);
         }
 
+        string Fresh(string name)
+        {
+            var fresh = name;
+            for (var k = 1; !taken.Add(fresh); k++)
+            {
+                fresh = $"{name}__inlined{k}";
+            }
+
+            return fresh;
+        }
+
         for (var depth = 0; pending.Count > 0; depth++)
         {
+            // A Loop/Scan of the calibration graph (main or inlined) gets its body's values stacked into extra outputs.
+            foreach (var item in pending.Where(p => p.Copy.OpType != "If"))
+            {
+                var body = NodeAttributes.Graph(item.Original, "body")!;
+                scopes[body] = BodyExposure.Expose(item.Copy, item.Original, item.Renames, Fresh)!;
+                foreach (var nested in Subgraphs.Graphs(body).Skip(1))
+                {
+                    unobserved.TryAdd(nested, $"it is nested inside the body of {item.Original.OpType} '{item.Original.Name}', whose own values are calibrated as stacked outputs");
+                }
+            }
+
+            pending = pending.Where(p => p.Copy.OpType == "If").ToList();
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
             var conditions = depth < MaxDepth ? Conditions(new OnnxModel(proto, model.BaseDirectory, model.SourcePath), pending, calibration, settings) : [];
             var next = new List<Pending>();
             foreach (var item in pending)
@@ -55,7 +84,7 @@ internal static class BranchInlining
 
                 var (body, skipped) = value.Value ? (then, otherwise) : (otherwise, then);
                 MarkUnobserved(skipped, $"the {(value.Value ? "else" : "then")} branch of If '{item.Original.Name}' is never taken on the calibration data", unobserved);
-                scopes[body] = InlineBranch(main, item, body, taken, next, unobserved);
+                scopes[body] = InlineBranch(main, item, body, Fresh, next, unobserved);
             }
 
             pending = next;
@@ -66,10 +95,15 @@ internal static class BranchInlining
 
     private static GraphProto? Branch(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.G;
 
-    /// <summary>An If of the calibration graph is queued for inlining; another node's bodies (Loop, Scan) are unobserved.</summary>
+    /// <summary>
+    /// An If of the calibration graph is queued for inlining, a Loop/Scan for exposing its body's values; another node's bodies
+    /// (a custom domain's) are unobserved.
+    /// </summary>
     private static void Track(NodeProto clone, NodeProto original, Dictionary<string, string> renames, List<Pending> pending, Dictionary<GraphProto, string> unobserved)
     {
-        if (original.OpType == "If" && original.Domain is "" or "ai.onnx" && Branch(original, "then_branch") is not null && Branch(original, "else_branch") is not null)
+        var standard = original.Domain is "" or "ai.onnx";
+        if ((standard && original.OpType == "If" && Branch(original, "then_branch") is not null && Branch(original, "else_branch") is not null)
+            || (standard && original.OpType is "Loop" or "Scan" && NodeAttributes.Graph(original, "body") is not null))
         {
             pending.Add(new Pending(clone, original, renames));
             return;
@@ -77,7 +111,7 @@ internal static class BranchInlining
 
         foreach (var body in NodeAttributes.Subgraphs(original))
         {
-            MarkUnobserved(body, $"{original.OpType} '{original.Name}' runs its body once per iteration, whose values ONNX Runtime cannot expose", unobserved);
+            MarkUnobserved(body, $"{original.OpType} '{original.Name}' is not a standard If, Loop or Scan, so its body's values cannot be exposed to calibration", unobserved);
         }
     }
 
@@ -116,27 +150,17 @@ internal static class BranchInlining
     /// Replaces the If by the nodes and initializers of <paramref name="body"/> (names the calibration graph already has get a
     /// suffix) and Identity nodes from the branch's outputs to the If's; returns the body's renames, which nested bodies inherit.
     /// </summary>
-    private static Dictionary<string, string> InlineBranch(GraphProto main, Pending item, GraphProto body, HashSet<string> taken, List<Pending> next,
+    private static Dictionary<string, string> InlineBranch(GraphProto main, Pending item, GraphProto body, Func<string, string> fresh, List<Pending> next,
         Dictionary<GraphProto, string> unobserved)
     {
         var renames = new Dictionary<string, string>(item.Renames, StringComparer.Ordinal);
-        string Fresh(string name)
-        {
-            var fresh = name;
-            for (var k = 1; !taken.Add(fresh); k++)
-            {
-                fresh = $"{name}__inlined{k}";
-            }
-
-            return fresh;
-        }
 
         string Resolve(string name) => name.Length > 0 && renames.TryGetValue(name, out var renamed) ? renamed : name;
 
         foreach (var initializer in body.Initializer)
         {
             var copy = initializer.Clone();
-            copy.Name = Fresh(initializer.Name);
+            copy.Name = fresh(initializer.Name);
             renames[initializer.Name] = copy.Name;
             main.Initializer.Add(copy);
         }
@@ -155,11 +179,11 @@ internal static class BranchInlining
             {
                 if (clone.Output[k].Length > 0)
                 {
-                    clone.Output[k] = renames[original.Output[k]] = Fresh(original.Output[k]);
+                    clone.Output[k] = renames[original.Output[k]] = fresh(original.Output[k]);
                 }
             }
 
-            clone.Name = Fresh(original.Name.Length > 0 ? original.Name : original.OpType);
+            clone.Name = fresh(original.Name.Length > 0 ? original.Name : original.OpType);
             nodes.Add(clone);
             nested.Add((clone, original));
         }
@@ -183,7 +207,7 @@ internal static class BranchInlining
         {
             if (item.Copy.Output[k].Length > 0)
             {
-                var identity = new NodeProto { OpType = "Identity", Name = Fresh(item.Copy.Name + "_output" + k) };
+                var identity = new NodeProto { OpType = "Identity", Name = fresh(item.Copy.Name + "_output" + k) };
                 identity.Input.Add(Resolve(body.Output[k].Name));
                 identity.Output.Add(item.Copy.Output[k]);
                 nodes.Add(identity);

@@ -9,7 +9,8 @@ namespace CompressBuild.Engine.Quantization.Qdq;
 /// quantized gains nothing: it becomes QuantizeLinear on its inputs, an int8 kernel and DequantizeLinear on its output,
 /// all between float ops, which only adds rounding error and time. Silero VAD's STFT sums the squares of the real and
 /// imaginary parts in such an Add; quantizing that sum to 8 bits (a power spectrum spans many decades) dropped the
-/// speech-decision agreement from above 97% to 90%. Used for If branches (<see cref="SubgraphQdq"/>).
+/// speech-decision agreement from above 97% to 90%, both where the STFT sits in an If branch (Silero v5) and where it
+/// sits in the main graph (the opset-15 export: 89.99% -> 98.38% on 20 s of speech), so it applies to every graph.
 /// </summary>
 internal static class IsolatedNodes
 {

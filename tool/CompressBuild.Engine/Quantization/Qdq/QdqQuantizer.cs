@@ -22,7 +22,12 @@ internal static class QdqQuantizer
     {
         // The bodies' Constant weights are promoted first, so the main graph's calibration copy and the bodies' agree.
         var bodies = Subgraphs.All(work.Graph).Skip(1).ToList();
-        ApplyTo(work, work.Graph, calibration, options, new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath), null);
+        var placed = ApplyTo(work, work.Graph, calibration, options, new OnnxModel(work.Proto.Clone(), work.Model.BaseDirectory, work.Model.SourcePath), null);
+        if (FloatComputeWeights.Store(work, work.Graph, options, placed.Contains, placed).Contains("MatMul"))
+        {
+            // A MatMul's int8-weight form is com.microsoft MatMulNBits.
+            GraphEditor.EnsureOpset(work.Proto, GraphEditor.MicrosoftDomain, 1);
+        }
         SubgraphQdq.Apply(work, bodies, calibration, options);
     }
 
@@ -30,8 +35,9 @@ internal static class QdqQuantizer
     /// Quantizes one graph: the main graph (<paramref name="branches"/> null), or an If branch whose values
     /// <paramref name="branches"/> exposes in <paramref name="calibrationModel"/> under the names it maps them to.
     /// AdaRound and bias correction capture main-graph layers only, so a branch's layers get round-to-nearest weights.
+    /// Returns the nodes latency placement kept float (their weights can still be stored as int8: <see cref="FloatComputeWeights"/>).
     /// </summary>
-    internal static void ApplyTo(QuantizationWork work, GraphProto graph, Dataset calibration, QuantizationOptions options, OnnxModel calibrationModel,
+    internal static HashSet<NodeProto> ApplyTo(QuantizationWork work, GraphProto graph, Dataset calibration, QuantizationOptions options, OnnxModel calibrationModel,
         BranchCalibration? branches)
     {
         string Calibrated(string value) => branches is null ? value : branches.Name(graph, value);
@@ -44,7 +50,7 @@ internal static class QdqQuantizer
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
         var selectedSet = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         var placement = new LatencyPlacement(context, selectedSet);
-        var placed = new List<NodeProto>();
+        var placed = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         foreach (var node in order)
         {
             if (node.OpType is "Constant" or "Relu")
@@ -83,19 +89,19 @@ internal static class QdqQuantizer
             selectedSet.Add(node);
         }
 
-        foreach (var alone in branches is null ? [] : IsolatedNodes.Drop(index, selected, selectedSet))
+        foreach (var alone in IsolatedNodes.Drop(index, selected, selectedSet))
         {
             work.LeftFloat(alone, IsolatedNodes.Reason);
         }
 
         if (placed.Count > 0)
         {
-            work.Advise(DiagnosticCodes.KeptFloatByPlacement, LatencyPlacement.Summary(placed));
+            work.Advise(DiagnosticCodes.KeptFloatByPlacement, LatencyPlacement.Summary([.. placed]));
         }
 
         if (!selected.Any(s => s.Quantizer.IsWeighted))
         {
-            return;
+            return placed;
         }
 
         var originalOutputs = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
@@ -259,6 +265,8 @@ internal static class QdqQuantizer
                 work.Decisions[at] = work.Decisions[at] with { Detail = work.Decisions[at].Detail + ", bias corrected" };
             }
         }
+
+        return placed;
     }
 
     /// <summary>

@@ -48,15 +48,17 @@ internal static class SubgraphQdq
         foreach (var body in weighted)
         {
             var observed = branches.Observes(body);
+            var placed = new HashSet<NodeProto>();
             if (observed)
             {
-                QdqQuantizer.ApplyTo(work, body, calibration, options, branches.Model, branches);
+                placed = QdqQuantizer.ApplyTo(work, body, calibration, options, branches.Model, branches);
             }
 
-            var stored = WeightsOnly(work, body, options, observed ? n => HasWeightOnlyFormOnly(n.OpType) : _ => true);
+            var stored = FloatComputeWeights.Store(work, body, options, observed ? n => HasWeightOnlyFormOnly(n.OpType) || placed.Contains(n) : _ => true, placed);
             if (observed)
             {
-                floatCompute.AddRange(stored);
+                // Nodes latency placement kept float are counted by CB4020 already.
+                floatCompute.AddRange(stored.Where(HasWeightOnlyFormOnly));
             }
             else if (stored.Count > 0)
             {
@@ -87,41 +89,6 @@ internal static class SubgraphQdq
 
     /// <summary>Ops int8-static has no QDQ form for but whose weights the int8-weight form stores as int8 (LSTM, GRU).</summary>
     private static bool HasWeightOnlyFormOnly(string opType) => OperatorQuantizers.For(opType) is null && OperatorQuantizers.For(opType, OpMode.WeightOnly) is not null;
-
-    /// <summary>Stores the weights of the chosen nodes as int8 (per channel) behind DequantizeLinear; returns the op types stored so.</summary>
-    private static List<string> WeightsOnly(QuantizationWork work, GraphProto body, QuantizationOptions options, Func<NodeProto, bool> chosen)
-    {
-        var index = GraphIndex.Build(body);
-        var context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
-        var nodes = index.TopologicalOrder().Where(n => chosen(n) && OperatorQuantizers.For(n.OpType, OpMode.WeightOnly) is not null).ToList();
-        var selection = new NodeSelection(work.Exclusions, options, nodes);
-        var editor = new GraphEditor(body);
-        var settings = new WeightOnlySettings(8, work.Model.OpsetVersion(""), null);
-        var stored = new List<string>();
-        foreach (var node in nodes.Where(n => selection.ExcludedBecause(n) is null))
-        {
-            var opType = node.OpType;
-            var (reason, detail) = OperatorQuantizers.For(opType, OpMode.WeightOnly)!.QuantizeWeightOnly(editor, context, node, settings);
-            if (reason is null)
-            {
-                // The QDQ walk recorded "no int8 QDQ form" for an LSTM: this decision replaces it.
-                work.Decisions.RemoveAll(d => d.Node == node.Name && !d.Quantized);
-                work.Quantized(node, $"weights only (float compute): {detail}", opType);
-                stored.Add(opType);
-            }
-            else if (!work.Decisions.Any(d => d.Node == node.Name))
-            {
-                work.LeftFloat(node, reason);
-            }
-        }
-
-        if (stored.Count > 0)
-        {
-            editor.Finish();
-        }
-
-        return stored;
-    }
 
     private static string Describe(IEnumerable<string> opTypes) =>
         string.Join(", ", opTypes.GroupBy(t => t, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
