@@ -132,6 +132,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
     public static readonly DiagnosticCode SubgraphNotCalibrated = new(4029);
 
+    // CB4036-CB4037: mixed precision by activation Q/DQ pairs (mixed_units: activations).
+    public static readonly DiagnosticCode ActivationsKeptFloat = new(4036);
+    public static readonly DiagnosticCode ActivationsCutForSpeed = new(4037);
+
     // CB4017-CB4022: latency-aware quantization.
     public static readonly DiagnosticCode KeptFloatForSpeed = new(4017);
     public static readonly DiagnosticCode U8S8SaturationRemedy = new(4018);
