@@ -68,7 +68,8 @@ internal static class RecognizerTextBenchmark
         }
 
         output.WriteLine();
-        output.WriteLine($"{lines} held-out rendered lines (seed {settings.Seed}, {TruthCharacters(test)} characters of ground truth), int8-static calibrated on {calibrationLines} others (seed 7), {settings.Describe()}");
+        output.WriteLine($"{lines} held-out rendered lines (seed {settings.Seed}, {TruthCharacters(test)} characters of ground truth), " +
+            $"int8-static calibrated on {calibrationLines} others (seed 7), {settings.Describe()}");
         output.WriteLine("| model | mode | size ratio | character accuracy fp32 | quantized | drop (points) | CER fp32 -> quantized | agreement with fp32 text | cosine |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)

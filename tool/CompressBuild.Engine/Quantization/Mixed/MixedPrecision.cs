@@ -97,6 +97,9 @@ public static class MixedPrecision
                 $"float the output cosine is {cosine:F6}."))] };
         }
 
+        // The layer trials are fresh quantizations: the activation advisories (CB4036/CB4037) of the first stage carry over.
+        var carried = full.Advisories.Where(a => (a.Code == DiagnosticCodes.ActivationsKeptFloat.Id || a.Code == DiagnosticCodes.ActivationsCutForSpeed.Id) && !chosen.Advisories.Contains(a)).ToList();
+        chosen = carried.Count == 0 ? chosen : chosen with { Advisories = [.. chosen.Advisories, .. carried] };
         var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep) { Hessian = r.Hessian }).ToList();
         var kept = layers.Where(l => l.KeptFloat).Select(l => l.Node).ToHashSet(StringComparer.Ordinal);
         chosen = chosen with
