@@ -152,6 +152,10 @@ internal static class InlineMetadataTable
         new("QuantizeSensitivity", "quantize", "sensitivity", InlineValueKind.Choice, null, null, false, false, ["probe", "hessian", "hessian-noise"],
             "Mixed precision: how layers are ranked; probe (quantize each alone and measure) or hessian (HAWQ-V3 trace from the calibration " +
                 "Gram matrices, no trial runs) or hessian-noise (output noise over signal from the same matrices)."),
+        new("QuantizeMixedUnits", "quantize", "mixed_units", InlineValueKind.Choice, null, null, false, false, ["layers", "activations"],
+            "Mixed precision: what target_cosine / keep_float_top leave float: layers (whole layers, default) or activations (int8-static: the " +
+                "activation Q/DQ pairs that cost the most output cosine alone, every weight staying int8, as long as the model stays at least as " +
+                "fast as fp32 on this machine; then whole layers if the target is still missed)."),
         new("CalibrationData", "calibration", "data", InlineValueKind.Path, null, null, false, false, [],
             "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
         new("CalibrationMethod", "calibration", "method", InlineValueKind.Choice, null, null, false, false, ["minmax", "percentile", "entropy", "mse"],

@@ -16,8 +16,9 @@ namespace CompressBuild.Benchmarks.RealModels;
 /// </summary>
 internal static class RecognizerTextBenchmark
 {
-    public static int Run(IReadOnlyList<string> onlyModes, int lines, int calibrationLines, TextWriter output)
+    public static int Run(IReadOnlyList<string> onlyModes, int lines, int calibrationLines, TextWriter output, RecognizerTextSettings? settings = null)
     {
+        settings ??= new RecognizerTextSettings();
         var name = Testing.RealModels.PaddleOcrRecognizer;
         if (Testing.RealModels.Find(name) is not { } path || Testing.RealModels.Find(Testing.RealModels.PaddleOcrKeys) is not { } keys)
         {
@@ -27,14 +28,29 @@ internal static class RecognizerTextBenchmark
 
         using var folder = new Engine.IO.ScratchFolder("rec-text");
         var calibration = OcrInputs.Render(folder.Path, "rec", calibrationLines, seed: 7);
-        var test = OcrInputs.Render(folder.Path, "rec", lines, seed: 11);
+        var test = OcrInputs.Render(folder.Path, "rec", lines, seed: settings.Seed);
         var model = OnnxModelReader.Load(path);
         QuantizationMode[] all = [QuantizationMode.Int8Static, QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Int4Weight];
         var modes = all.Where(m => onlyModes.Count == 0 ? m is QuantizationMode.Int8Static or QuantizationMode.Int8Dynamic : onlyModes.Contains(ModelQuantizer.ModeName(m)));
         var rows = new List<string>();
         foreach (var mode in modes)
         {
-            var pass = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions { Mode = mode }, mode == QuantizationMode.Int8Static ? calibration : null));
+            var quantization = mode == QuantizationMode.Int8Static
+                ? new QuantizationRequest(new QuantizationOptions { Mode = mode, MixedUnits = settings.Units, Calibration = settings.Calibration, Rounding = settings.Rounding },
+                    calibration, TargetCosine: settings.TargetCosine, KeepFloatTop: settings.KeepFloatTop)
+                : new QuantizationRequest(new QuantizationOptions { Mode = mode });
+            var pass = QuantizationPass.Run(model, quantization);
+            if (pass.Mixed is { } mixed)
+            {
+                var speed = mixed.ActivationSpeedup is { } s ? string.Create(CultureInfo.InvariantCulture, $", speed floor measured {s.Ratio:0.00}x [{s.Low:0.00}, {s.High:0.00}]") : "";
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixed precision ({settings.Describe()}): calibration cosine {mixed.Cosine:0.0000}, " +
+                    $"{mixed.Activations.Count(a => a.KeptFloat)} of {mixed.Activations.Count} activation pairs float, {mixed.Layers.Count(l => l.KeptFloat)} layers float{speed}"));
+                foreach (var pair in mixed.Activations.Where(a => a.KeptFloat))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  float: {pair.Tensor} ({pair.Producer} -> {pair.Readers}), +{pair.Gain:0.0000} alone"));
+                }
+            }
+
             var saved = Path.Combine(folder.Path, $"{name}-{ModelQuantizer.ModeName(mode)}.onnx");
             OnnxModelWriter.Save(pass.Result.Model, saved, ModelSaveOptions.Default);
             var result = Verifier.Run(new VerificationRequest(saved, path, test)
@@ -52,7 +68,8 @@ internal static class RecognizerTextBenchmark
         }
 
         output.WriteLine();
-        output.WriteLine($"{lines} held-out rendered lines (seed 11, {TruthCharacters(test)} characters of ground truth), int8-static calibrated on {calibrationLines} others (seed 7)");
+        output.WriteLine($"{lines} held-out rendered lines (seed {settings.Seed}, {TruthCharacters(test)} characters of ground truth), " +
+            $"int8-static calibrated on {calibrationLines} others (seed 7), {settings.Describe()}");
         output.WriteLine("| model | mode | size ratio | character accuracy fp32 | quantized | drop (points) | CER fp32 -> quantized | agreement with fp32 text | cosine |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)

@@ -133,6 +133,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
     public static readonly DiagnosticCode SubgraphNotCalibrated = new(4029);
 
+    // CB4036-CB4037: mixed precision by activation Q/DQ pairs (mixed_units: activations).
+    public static readonly DiagnosticCode ActivationsKeptFloat = new(4036);
+    public static readonly DiagnosticCode ActivationsCutForSpeed = new(4037);
+
     // CB4038-CB4039: SmoothQuant (Quantization.Smoothing).
     public static readonly DiagnosticCode SmoothingFoundNothing = new(4038);
 

@@ -56,6 +56,13 @@ public sealed record QuantizationOptions
 
     public KeepFloat KeepFloat { get; init; }
 
+    /// <summary>
+    /// int8-static: activation tensors (named as in the pre-processed model) that get no Q/DQ pair, so the nodes reading
+    /// them compute in float while their weights stay int8 behind DequantizeLinear. Mixed precision with
+    /// <c>mixed_units: activations</c> chooses them (Mixed.ActivationSelection); empty by default.
+    /// </summary>
+    public IReadOnlyList<string> FloatActivations { get; init; } = [];
+
     /// <summary>fp16: op types left in float32 (numerically fragile), with Casts around them.</summary>
     public IReadOnlyList<string> Fp16BlockList { get; init; } = DefaultFp16BlockList;
 
@@ -104,6 +111,9 @@ public sealed record QuantizationOptions
 
     /// <summary>Mixed precision: how layers are ranked (Mixed.SensitivityMethod; the one-layer probe by default).</summary>
     public Mixed.SensitivityMethod Sensitivity { get; init; }
+
+    /// <summary>Mixed precision: what is left float (Mixed.MixedPrecisionUnit; whole layers by default).</summary>
+    public Mixed.MixedPrecisionUnit MixedUnits { get; init; }
 
     /// <summary>
     /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate

@@ -79,6 +79,8 @@ internal static class QuantizeCommand
         {
             ScaleConstraint = result.Mode == QuantizationMode.Int8Static ? ScaleConstraints.NameOf(options.Engine.ScaleConstraint) : null,
             Rounding = result.Mode == QuantizationMode.Int8Static ? WeightRoundings.NameOf(options.Engine.Rounding) : null,
+            ActivationSensitivity = mixed is { Activations.Count: > 0 } ? mixed.Activations : null,
+            ActivationSpeedup = mixed?.ActivationSpeedup,
         };
         if (options.Json)
         {
@@ -136,6 +138,21 @@ internal static class QuantizeCommand
             {
                 var score = hessian ? layer.Hessian?.ToString("G4", CultureInfo.InvariantCulture) : layer.Cosine?.ToString("F6", CultureInfo.InvariantCulture);
                 table.Add(layer.Node, layer.OpType, score ?? "-", layer.KeptFloat ? "yes" : "");
+            }
+
+            table.WriteTo(o);
+        }
+
+        if (mixed is { Activations.Count: > 0 })
+        {
+            var kept = mixed.Activations.Where(a => a.KeptFloat).ToList();
+            var speed = mixed.ActivationSpeedup is { } s ? string.Create(CultureInfo.InvariantCulture, $", {s.Ratio:0.00}x fp32's speed [{s.Low:0.00}, {s.High:0.00}], 1 thread") : "";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Activations {kept.Count} of {mixed.Activations.Count} Q/DQ pairs left float, weights int8 (final model cosine {mixed.Cosine:F6}{speed})"));
+            var table = new TextTable("activation", "producer -> readers", "cosine gained alone", "left float");
+            foreach (var pair in mixed.Activations.Take(Math.Max(kept.Count, 5)))
+            {
+                table.Add(pair.Tensor, $"{pair.Producer} -> {pair.Readers}", pair.Gain.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture), pair.KeptFloat ? "yes" : "");
             }
 
             table.WriteTo(o);

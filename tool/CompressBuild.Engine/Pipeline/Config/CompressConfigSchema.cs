@@ -89,6 +89,9 @@ public static class CompressConfigSchema
         new("keep_float_top", ConfigValueKind.WholeNumber, "Mixed precision: keep the K most sensitive layers in float.") { Minimum = 0 },
         new("sensitivity", ConfigValueKind.Choice, "Mixed precision: how layers are ranked; probe (quantize each alone and measure) or hessian " +
             "(HAWQ-V3 trace from the calibration Gram matrices, no trial runs) or hessian-noise (output noise over signal from the same matrices).") { Choices = SensitivityMethods.All.Names },
+        new("mixed_units", ConfigValueKind.Choice, "Mixed precision: what target_cosine / keep_float_top leave float: layers (whole layers, default) or " +
+            "activations (int8-static: the activation Q/DQ pairs that cost the most output cosine alone, every weight staying int8, as long as the model " +
+            "stays at least as fast as fp32 on this machine; then whole layers if the target is still missed).") { Choices = MixedPrecisionUnits.All.Names },
     ]);
 
     public static ConfigSection Evaluation { get; } = new("evaluation", "The data the compressed model is verified on.",

@@ -40,6 +40,7 @@ public static class QuantizeBinding
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
             LatencyPlacement = pass.Flag("latency_placement") ?? defaults.LatencyPlacement,
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
+            MixedUnits = MixedPrecisionUnits.All.ValueOf(pass.Text("mixed_units"), defaults.MixedUnits),
             ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
             Rounding = WeightRoundings.All.ValueOf(pass.Text("rounding"), defaults.Rounding),
             Smooth = pass.Number("smooth"),

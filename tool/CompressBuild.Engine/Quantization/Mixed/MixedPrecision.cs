@@ -50,6 +50,24 @@ public static class MixedPrecision
         }
 
         using var reference = ModelSessions.Open(model, options.Session);
+        IReadOnlyList<MixedPrecisionActivation> activations = [];
+        Evaluation.SpeedupEstimate? activationSpeedup = null;
+        if (options.MixedUnits == MixedPrecisionUnit.Activations && options.Mode == QuantizationMode.Int8Static)
+        {
+            // Activation pairs first: every weight stays int8, so the size hardly moves; whole layers only if that is not enough.
+            var choice = ActivationSelection.Run(model, options, calibration, histograms, targetCosine, keepFloatTop);
+            (activations, activationSpeedup) = (choice.Pairs, choice.Speedup);
+            options = options with { FloatActivations = [.. options.FloatActivations, .. choice.Chosen] };
+            full = choice.Chosen.Count == 0 ? full : WithActivationAdvisories(ModelQuantizer.Quantize(model, options, calibration, histograms), choice, keepFloatTop);
+            var reached = OutputCosine(reference, full, calibration, options);
+            if (keepFloatTop is not null || reached >= targetCosine)
+            {
+                return new MixedPrecisionResult(full, [], reached, true) { Activations = activations, ActivationSpeedup = activationSpeedup };
+            }
+
+            candidates = full.Nodes.Where(n => n.Quantized && LayerOps.Contains(n.OpType)).ToList();
+        }
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (ranked, trialCount, capture) = options.Sensitivity is SensitivityMethod.Hessian or SensitivityMethod.HessianNoise
             ? HessianRanking(model, full, candidates, calibration, options)
@@ -79,13 +97,43 @@ public static class MixedPrecision
                 $"float the output cosine is {cosine:F6}."))] };
         }
 
+        // The layer trials are fresh quantizations: the activation advisories (CB4036/CB4037) of the first stage carry over.
+        var carried = full.Advisories.Where(a => (a.Code == DiagnosticCodes.ActivationsKeptFloat.Id || a.Code == DiagnosticCodes.ActivationsCutForSpeed.Id) && !chosen.Advisories.Contains(a)).ToList();
+        chosen = carried.Count == 0 ? chosen : chosen with { Advisories = [.. chosen.Advisories, .. carried] };
         var layers = ranked.Select((r, k) => new MixedPrecisionLayer(r.Layer.Node, r.Layer.OpType, r.Cosine, k < keep) { Hessian = r.Hessian }).ToList();
         var kept = layers.Where(l => l.KeptFloat).Select(l => l.Node).ToHashSet(StringComparer.Ordinal);
         chosen = chosen with
         {
             Nodes = chosen.Nodes.Select(n => !n.Quantized && kept.Contains(n.Node) ? n with { Detail = "kept float by mixed precision (among the most sensitive layers)" } : n).ToList(),
         };
-        return new MixedPrecisionResult(chosen, layers, cosine, met) { Ranking = new SensitivityRanking(options.Sensitivity, trialCount, capture, rankingTime) };
+        return new MixedPrecisionResult(chosen, layers, cosine, met)
+        {
+            Ranking = new SensitivityRanking(options.Sensitivity, trialCount, capture, rankingTime), Activations = activations, ActivationSpeedup = activationSpeedup,
+        };
+    }
+
+    /// <summary>CB4036 names the activations left float and what they gained; CB4037 says when the speed floor cut the set short.</summary>
+    private static QuantizationResult WithActivationAdvisories(QuantizationResult result, ActivationChoice choice, int? keepFloatTop)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var gains = choice.Pairs.Where(p => p.KeptFloat).ToList();
+        var advisories = new List<QuantizationAdvisory>(result.Advisories)
+        {
+            new(DiagnosticCodes.ActivationsKeptFloat.Id, string.Create(inv,
+                $"{choice.Chosen.Count} of {choice.Pairs.Count} activation Q/DQ pairs left float (weights stay int8), most harmful first: ") +
+                string.Join(", ", gains.Take(5).Select(p => string.Create(inv, $"{p.Tensor} ({p.Producer} -> {p.Readers}, +{p.Gain:0.0000} alone)"))) +
+                (gains.Count > 5 ? string.Create(inv, $" and {gains.Count - 5} more") : "") +
+                (choice.Speedup is { } s ? string.Create(inv, $"; {s.Ratio:0.00}x fp32's speed [{s.Low:0.00}, {s.High:0.00}], 1 thread") : "") + "."),
+        };
+        var wanted = keepFloatTop ?? int.MaxValue;
+        if (choice.CutForSpeed)
+        {
+            advisories.Add(new(DiagnosticCodes.ActivationsCutForSpeed.Id, string.Create(inv,
+                $"the activations left float were cut to {choice.Chosen.Count} so the model stays at least as fast as fp32 on this machine; the fidelity goal " +
+                $"{(wanted == int.MaxValue ? "(target_cosine)" : "(keep_float_top)")} may be missed: raise the speed budget's tolerance, or leave whole layers float.")));
+        }
+
+        return result with { Advisories = advisories };
     }
 
     /// <summary>Each candidate quantized alone, most sensitive (lowest output cosine) first; one trial model per layer.</summary>

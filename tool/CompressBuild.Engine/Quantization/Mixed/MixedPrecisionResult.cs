@@ -7,4 +7,10 @@ public sealed record MixedPrecisionResult(QuantizationResult Quantization, IRead
 {
     /// <summary>How the layers were ranked and what it cost; null when there was nothing to rank.</summary>
     public SensitivityRanking? Ranking { get; init; }
+
+    /// <summary><c>mixed_units: activations</c>: every activation Q/DQ pair with the cosine it gains alone, most harmful first; empty otherwise.</summary>
+    public IReadOnlyList<MixedPrecisionActivation> Activations { get; init; } = [];
+
+    /// <summary><c>mixed_units: activations</c>: the speed against fp32 the speed floor measured, or null when no activation was left float.</summary>
+    public Evaluation.SpeedupEstimate? ActivationSpeedup { get; init; }
 }

@@ -110,12 +110,14 @@ internal static class QdqQuantizer
         index = GraphIndex.Build(graph);
         context = new QuantizationContext(work.Model, index, options, work.PerChannelAllowed);
 
-        // The activations to quantize, in graph order; outputs of value-preserving ops point at their source.
+        // The activations to quantize, in graph order; outputs of value-preserving ops point at their source. Those the
+        // options leave float (Mixed.ActivationSelection's choice) get no Q/DQ pair: their readers compute in float.
+        var floatActivations = options.FloatActivations.ToHashSet(StringComparer.Ordinal);
         var tensors = new List<string>();
         var sharedWith = new Dictionary<string, string>(StringComparer.Ordinal);
         void Want(string value)
         {
-            if (value.Length > 0 && !context.IsConstant(value) && ValueTypes.IsFloat(types, value) && !tensors.Contains(value))
+            if (value.Length > 0 && !context.IsConstant(value) && ValueTypes.IsFloat(types, value) && !tensors.Contains(value) && !floatActivations.Contains(value))
             {
                 tensors.Add(value);
             }
@@ -228,6 +230,12 @@ internal static class QdqQuantizer
 
             if (!touched && weight is null)
             {
+                if (quantizer.ActivationInputs(node, context).Any(i => i < node.Input.Count && options.FloatActivations.Contains(node.Input[i])))
+                {
+                    work.LeftFloat(node, "its inputs are activations left float (float_activations)");
+                }
+
+
                 // Shape arithmetic (int64 Concat, Unsqueeze...) matches the op type but carries no float data.
                 continue;
             }
@@ -311,7 +319,8 @@ internal static class QdqQuantizer
         foreach (var relu in order.Where(n => n.OpType == "Relu"))
         {
             var input = relu.Input[0];
-            if (selection.ExcludedBecause(relu) is not null || index.Producer(input) is not { } producer || !selectedSet.Contains(producer)
+            // A Relu whose output stays float (float_activations) has no Q to clamp at 0 for it: it must stay.
+            if (selection.ExcludedBecause(relu) is not null || options.FloatActivations.Contains(relu.Output[0]) || index.Producer(input) is not { } producer || !selectedSet.Contains(producer)
                 || OperatorQuantizers.For(producer.OpType)!.OutputSharesInputParams || index.Consumers(input).Count != 1 || index.IsGraphOutput(input)
                 || producer.Output.Count != 1 || index.IsGraphOutput(relu.Output[0]) || !index.Consumers(relu.Output[0]).All(selectedSet.Contains))
             {

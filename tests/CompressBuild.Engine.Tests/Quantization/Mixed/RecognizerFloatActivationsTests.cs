@@ -1,0 +1,60 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Mixed;
+
+/// <summary>
+/// The PP-OCRv4 recognizer in int8-static with the 16 activation pairs <c>--keep-float-top 16 --mixed-units activations</c> chose on
+/// 32 calibration lines (seed 7) left float, every weight int8, scored by character accuracy on 64 held-out lines (seed 11).
+/// Measured: 81.84% -> 79.85% (drop 1.99 points, against 4.35 with every pair int8), 3.81x smaller, 1.33x fp32's speed; the
+/// issue's 0.5-point target is not met, so the test holds the measured drop with a small margin.
+/// </summary>
+public class RecognizerFloatActivationsTests
+{
+    private static readonly string[] Chosen =
+    [
+        "hardswish_35.tmp_0", "hardswish_53.tmp_0", "p2o.Add.47_shifted", "p2o.Add.199_shifted", "hardswish_41.tmp_0", "hardswish_30.tmp_0", "batch_norm_2.tmp_2",
+        "hardswish_42.tmp_0", "p2o.Add.139", "p2o.Add.27", "p2o.Add.35", "p2o.Add.59", "p2o.Add.107", "p2o.Add.195", "p2o.Add.79_shifted", "hardswish_32.tmp_0",
+    ];
+
+    [RealModelFact(RealModels.PaddleOcrRecognizer, RealModels.PaddleOcrKeys)]
+    public void Its_16_most_harmful_activations_float_lose_at_most_2_2_points_of_character_accuracy_with_weights_int8()
+    {
+        using var temp = new TempFolder();
+        var calibration = OcrInputs.Render(temp.Path, "rec", 32, seed: 7);
+        var test = OcrInputs.Render(temp.Path, "rec", 64, seed: 11);
+        var truth = File.ReadAllLines(Path.ChangeExtension(test, ".txt"));
+        var decoder = CtcGreedyDecoder.FromKeysFile(RealModels.Path(RealModels.PaddleOcrKeys));
+        var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
+        using var session = ModelSessions.Open(original);
+        var data = DatasetLoader.Open(calibration, session.Inputs);
+
+        var quantized = ModelQuantizer.Quantize(original, new QuantizationOptions { Mode = QuantizationMode.Int8Static, FloatActivations = Chosen }, data);
+
+        var graph = quantized.Model.Graph;
+        Assert.DoesNotContain(graph.Node, n => n.OpType == "QuantizeLinear" && Chosen.Contains(n.Input[0]));
+        Assert.All(quantized.Nodes.Where(n => n.OpType is "Conv" or "MatMul" && n.Detail.Contains("weights", StringComparison.Ordinal)), n => Assert.True(n.Quantized));
+        var reference = Accuracy(original, test, truth, decoder);
+        var candidate = Accuracy(quantized.Model, test, truth, decoder);
+        Assert.True(reference >= 0.8, $"reference character accuracy {reference:P2}: the decoding or the ground truth is off");
+        Assert.True(candidate >= reference - 0.022, $"{reference:P2} -> {candidate:P2}");
+    }
+
+    private static double Accuracy(OnnxModel model, string data, string[] truth, CtcGreedyDecoder decoder)
+    {
+        using var session = ModelSessions.Open(model);
+        var dataset = DatasetLoader.Open(data, session.Inputs);
+        var accuracy = new CharacterAccuracy();
+        for (var i = 0; i < dataset.Count; i++)
+        {
+            accuracy.Add(decoder.Decode(session.Run(dataset.Sample(i))[0].AsSpan<float>()), truth[i]);
+        }
+
+        return accuracy.Value;
+    }
+}

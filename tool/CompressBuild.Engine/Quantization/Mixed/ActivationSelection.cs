@@ -1,0 +1,119 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Evaluation.Metrics;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization.Calibration;
+using CompressBuild.Engine.Runtime;
+
+namespace CompressBuild.Engine.Quantization.Mixed;
+
+/// <summary>
+/// <c>mixed_units: activations</c>: which activation Q/DQ pairs of an int8-static model to leave float, every weight staying
+/// int8. Each pair's cost is measured directly, as fidelity-trace does: the output cosine against the float model on the
+/// calibration data when that pair alone is float, everything else int8 (one switchable model and session,
+/// <see cref="ActivationSwitches"/>, not a model per pair). Pairs are then left float greedily, the largest gain first,
+/// until the cosine reaches the target (or the K largest with keep_float_top), and the result is timed against the float
+/// model (1 thread, interleaved): while even the upper end of its speedup interval is below 1x, the float set is halved
+/// from its least harmful end. The ranking and the choice depend on the data only; the speed check changes them only on a
+/// machine where the chosen model is measurably slower than fp32.
+/// </summary>
+internal static class ActivationSelection
+{
+    /// <summary>Ranking and greedy search use at most this many calibration samples: each trial runs them all.</summary>
+    public const int Samples = 8;
+
+    private const double SpeedFloor = 1.0;
+
+    public static ActivationChoice Run(OnnxModel model, QuantizationOptions options, Dataset calibration, Dictionary<string, ActivationHistogram> histograms,
+        double? targetCosine, int? keepFloatTop)
+    {
+        var traced = ModelQuantizer.Quantize(model, options with { CompactGraph = false }, calibration, histograms);
+        var switches = ActivationSwitches.Build(traced.Model);
+        if (switches.Tensors.Count == 0)
+        {
+            return new ActivationChoice([], [], null);
+        }
+
+        var data = calibration.Take(Samples);
+        using var reference = ModelSessions.Open(model, options.Session);
+        using var switched = ModelSessions.Open(switches.Model, options.Session);
+        var names = reference.Outputs.Where(o => o.IsTensor && o.ElementType == (int)Onnx.Proto.TensorProto.Types.DataType.Float).Select(o => o.Name).ToList();
+        var expected = Enumerable.Range(0, data.Count).Select(i => reference.Run(data.Sample(i), names).Select(t => t.AsSpan<float>().ToArray()).ToList()).ToList();
+        double Cosine(IEnumerable<int> floatSwitches)
+        {
+            Diagnostics.Deadline.ThrowIfExpired();
+            var mask = switches.Mask(floatSwitches);
+            var comparisons = names.Select(n => new OutputComparison(n, 0, 0)).ToList();
+            for (var i = 0; i < data.Count; i++)
+            {
+                var outputs = switched.Run([.. data.Sample(i), mask], names);
+                for (var k = 0; k < names.Count; k++)
+                {
+                    comparisons[k].Add(expected[i][k], outputs[k].AsSpan<float>());
+                }
+            }
+
+            return comparisons.Count == 0 ? 1 : comparisons.Min(c => c.Result().Cosine);
+        }
+
+        var all = Cosine([]);
+        var gains = Enumerable.Range(0, switches.Tensors.Count).Select(i => Cosine([i]) - all).ToList();
+        // Most harmful first; graph order breaks ties, so the order depends on nothing but the measurements.
+        var order = Enumerable.Range(0, gains.Count).Where(i => gains[i] > 0).OrderByDescending(i => gains[i]).ThenBy(i => i).ToList();
+        var count = keepFloatTop is { } k ? Math.Min(k, order.Count) : 0;
+        var estimate = all;
+        if (targetCosine is { } target)
+        {
+            while (estimate < target && count < order.Count)
+            {
+                count++;
+                estimate = Cosine(order.Take(count));
+            }
+        }
+
+        var wanted = count;
+        var speed = count == 0 ? null : SpeedCheck(model, options, calibration, histograms, switches, order, ref count);
+        var chosen = order.Take(count).ToHashSet();
+        var pairs = Enumerable.Range(0, gains.Count).OrderByDescending(i => gains[i]).ThenBy(i => i)
+            .Select(i => new MixedPrecisionActivation(switches.Tensors[i], switches.Producers[i], switches.Readers[i], gains[i], chosen.Contains(i))).ToList();
+        return new ActivationChoice(pairs, order.Take(count).Select(i => switches.Tensors[i]).ToList(), speed, count < wanted);
+    }
+
+    /// <summary>
+    /// Halves the float set from its least harmful end while the model it gives is measurably slower than fp32, unless the
+    /// model with no activation float is slower too: then the float activations are not what makes it slow (CB4016 says so).
+    /// </summary>
+    private static SpeedupEstimate SpeedCheck(OnnxModel model, QuantizationOptions options, Dataset calibration, Dictionary<string, ActivationHistogram> histograms,
+        ActivationSwitches switches, List<int> order, ref int count)
+    {
+        var settings = SessionSettings.Default with { IntraOpThreads = 1 };
+        using var reference = ModelSessions.Open(model, settings);
+        SpeedupEstimate Measure(int floatCount)
+        {
+            var floatSet = options with { FloatActivations = [.. options.FloatActivations, .. order.Take(floatCount).Select(i => switches.Tensors[i])] };
+            var candidate = ModelQuantizer.Quantize(model, floatSet, calibration, histograms);
+            using var session = ModelSessions.Open(candidate.Model, settings);
+            return InterleavedLatency.Measure(reference, session, [calibration.Sample(0)],
+                new LatencyOptions { Warmup = 5, MaxTime = TimeSpan.FromSeconds(3), MinTime = TimeSpan.FromSeconds(0.5), MinPairs = 20 }).Speedup;
+        }
+
+        var speed = Measure(count);
+        if (speed.High >= SpeedFloor)
+        {
+            return speed;
+        }
+
+        var plain = Measure(0);
+        if (plain.High < SpeedFloor)
+        {
+            return speed;
+        }
+
+        while (count > 0 && speed.High < SpeedFloor)
+        {
+            count /= 2;
+            speed = count == 0 ? plain : Measure(count);
+        }
+
+        return speed;
+    }
+}
