@@ -117,7 +117,7 @@ public sealed record QuantizationOptions
 
     /// <summary>
     /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate
-    /// on x86 CPUs without VNNI. Null (default) decides from this CPU (Latency.CpuFeatures.U8S8CanSaturate).
+    /// on x86 CPUs without VNNI. Null (default) decides from this CPU (CpuFeatures.U8S8CanSaturate).
     /// </summary>
     public bool? ReduceRange { get; init; }
 

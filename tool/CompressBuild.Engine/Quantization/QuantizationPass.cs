@@ -29,7 +29,7 @@ public static class QuantizationPass
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
             var histograms = new Dictionary<string, Calibration.ActivationHistogram>(StringComparer.Ordinal);
-            var (options, saturation) = Latency.SaturationChoice.Choose(request.Options, Latency.CpuFeatures.U8S8CanSaturate);
+            var (options, saturation) = Latency.SaturationChoice.Choose(request.Options, CpuFeatures.U8S8CanSaturate);
             var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
             quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
             quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);

@@ -85,7 +85,12 @@ internal static class RuntimeGemm
 
         var gemm = new NodeProto { OpType = "Gemm", Name = "gram", Input = { "a", cross ? "b" : "a" }, Output = { "y" } };
         gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-        var graph = new GraphProto { Name = "gram", Node = { gemm }, Input = { Matrix("a", "n") }, Output = { new ValueInfoProto { Name = "y", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } } } };
+        var output = new ValueInfoProto
+        {
+            Name = "y",
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
+        };
+        var graph = new GraphProto { Name = "gram", Node = { gemm }, Input = { Matrix("a", "n") }, Output = { output } };
         if (cross)
         {
             graph.Input.Add(Matrix("b", "m"));

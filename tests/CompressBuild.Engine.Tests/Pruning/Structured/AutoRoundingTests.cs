@@ -3,7 +3,6 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Pruning.Structured;
-using CompressBuild.Engine.Quantization.Latency;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
 using Xunit;

@@ -8,7 +8,10 @@ using Xunit.Abstractions;
 
 namespace CompressBuild.Engine.Tests.Pruning.Structured;
 
-/// <summary>round_to auto (the NCHWc block against round_to 1, whole models timed) on the PP-OCRv4 detector, channel 25% with distortion allocation and reconstruction, on rendered text pages (tests/models/ocr_inputs.py).</summary>
+/// <summary>
+/// round_to auto (the NCHWc block against round_to 1, whole models timed) on the PP-OCRv4 detector, channel 25% with distortion
+/// allocation and reconstruction, on rendered text pages (tests/models/ocr_inputs.py).
+/// </summary>
 public class DetectorAutoRoundingTests(ITestOutputHelper output)
 {
     [RealModelFact(RealModels.PaddleOcrDetector)]

@@ -1,4 +1,4 @@
-using CompressBuild.Engine.Quantization.Latency;
+using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Pruning.Structured;
 

@@ -1,3 +1,5 @@
+using CompressBuild.Engine.Runtime;
+
 namespace CompressBuild.Engine.Quantization.Latency;
 
 /// <summary>

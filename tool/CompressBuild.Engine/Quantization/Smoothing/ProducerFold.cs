@@ -95,7 +95,8 @@ internal sealed class ProducerFold
     private static ProducerFold? Normalization(OnnxModel model, GraphIndex index, NodeProto node, ChannelAxis axis, int rank, int channels)
     {
         bool Vector(int input) => node.Input.Count > input && node.Input[input].Length > 0
-            && index.TryGetConstant(node.Input[input], out var t) && TensorShape.ElementCount(t) == channels && ChannelVector.TryRead(model, index, node.Input[input], ChannelAxis.Last, 0, channels, out _);
+            && index.TryGetConstant(node.Input[input], out var t) && TensorShape.ElementCount(t) == channels
+            && ChannelVector.TryRead(model, index, node.Input[input], ChannelAxis.Last, 0, channels, out _);
         bool VectorOrAbsent(int input) => node.Input.Count <= input || node.Input[input].Length == 0 || Vector(input);
         return node.OpType switch
         {

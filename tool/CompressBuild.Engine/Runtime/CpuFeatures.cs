@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace CompressBuild.Engine.Quantization.Latency;
+namespace CompressBuild.Engine.Runtime;
 
 /// <summary>
 /// What the CPU offers ONNX Runtime's u8 x s8 kernels. Without VNNI (AVX-VNNI or AVX512-VNNI), x86 multiplies
