@@ -172,20 +172,8 @@ internal static class CaptureTimeBenchmark
         return (clock.Elapsed, runs.Elapsed);
     }
 
-    private static double CharacterAccuracyOf(OnnxModel model, string data)
-    {
-        var decoder = CtcGreedyDecoder.FromKeysFile(Models.Path(Models.PaddleOcrKeys));
-        var truth = File.ReadAllLines(Path.ChangeExtension(data, ".txt"));
-        using var session = ModelSessions.Open(model);
-        var dataset = DatasetLoader.Open(data, session.Inputs);
-        var accuracy = new CharacterAccuracy();
-        for (var i = 0; i < dataset.Count; i++)
-        {
-            accuracy.Add(decoder.Decode(session.Run(dataset.Sample(i))[0].AsSpan<float>()), truth[i]);
-        }
-
-        return accuracy.Value;
-    }
+    private static double CharacterAccuracyOf(OnnxModel model, string data) =>
+        RecognizerText.Accuracy(model, data, RecognizerText.Truth(data), CtcGreedyDecoder.FromKeysFile(Models.Path(Models.PaddleOcrKeys)));
 
     private static double Cosine(OnnxModel reference, OnnxModel candidate, string data)
     {

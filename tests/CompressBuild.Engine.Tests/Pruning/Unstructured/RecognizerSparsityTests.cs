@@ -47,46 +47,26 @@ public class RecognizerSparsityTests(ITestOutputHelper output)
         using var temp = new TempFolder();
         var calibration = OcrInputs.Render(temp.Path, "rec", 32, seed: 7);
         var test = OcrInputs.Render(temp.Path, "rec", 64, seed: 11);
-        var truth = File.ReadAllLines(Path.ChangeExtension(test, ".txt"));
+        var truth = RecognizerText.Truth(test);
         var decoder = CtcGreedyDecoder.FromKeysFile(RealModels.Path(RealModels.PaddleOcrKeys));
 
         var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
         var plain = ModelPruner.Run(original, settings);
         var rebuilt = ModelPruner.Run(original, settings with { CalibrationData = calibration });
 
-        var reference = Accuracy(original, test, truth, decoder);
-        var masks = Accuracy(plain.Model, test, truth, decoder);
-        var sparse = Accuracy(rebuilt.Model, test, truth, decoder);
+        var reference = RecognizerText.Accuracy(original, test, truth, decoder);
+        var masks = RecognizerText.Accuracy(plain.Model, test, truth, decoder);
+        var sparse = RecognizerText.Accuracy(rebuilt.Model, test, truth, decoder);
         var timing = rebuilt.Reconstruction;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        _ = Accuracy(original, calibration, null, decoder);
+        _ = RecognizerText.Accuracy(original, calibration, RecognizerText.Truth(calibration), decoder);
         var inference = clock.Elapsed;
         output.WriteLine($"ppocr-rec {how}: character accuracy reference {reference:P2}, magnitude masks {masks:P2}, SparseGPT {sparse:P2} "
             + $"(sparsity {rebuilt.MeasuredSparsity:P1}); {timing.Layers} layers, {timing.Passes} passes, capture {timing.Capture.TotalSeconds:F1} s, solves {timing.Solve.TotalSeconds:F1} s; "
-            + $"plain inference over the 32 calibration lines {inference.TotalSeconds:F1} s (session included)");
+            + $"plain inference over the 32 calibration lines {inference.TotalSeconds:F1} s (session and decoding included)");
         Assert.True(reference >= 0.8, $"reference character accuracy {reference:P2}: the decoding or the ground truth is off");
         Assert.Equal(sparsity, rebuilt.MeasuredSparsity, 3);
         Assert.True(masks < reference - 0.5, $"magnitude masks alone {masks:P2}: the check cannot tell SparseGPT's repair apart");
         Assert.True(sparse >= reference - maxDrop, $"{reference:P2} -> {sparse:P2}");
-    }
-
-    /// <summary>Character accuracy of the decoded lines against <paramref name="truth"/>; with no truth, only runs the model over the data.</summary>
-    private static double Accuracy(OnnxModel model, string data, string[]? truth, CtcGreedyDecoder decoder)
-    {
-        using var session = ModelSessions.Open(model);
-        var dataset = DatasetLoader.Open(data, session.Inputs);
-        var accuracy = new CharacterAccuracy();
-        for (var i = 0; i < dataset.Count; i++)
-        {
-            var scores = session.Run(dataset.Sample(i))[0];
-            if (truth is null)
-            {
-                continue;
-            }
-
-            accuracy.Add(decoder.Decode(scores.AsSpan<float>()), truth[i]);
-        }
-
-        return accuracy.Value;
     }
 }

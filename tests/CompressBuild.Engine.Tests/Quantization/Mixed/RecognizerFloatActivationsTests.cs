@@ -28,7 +28,7 @@ public class RecognizerFloatActivationsTests
         using var temp = new TempFolder();
         var calibration = OcrInputs.Render(temp.Path, "rec", 32, seed: 7);
         var test = OcrInputs.Render(temp.Path, "rec", 64, seed: 11);
-        var truth = File.ReadAllLines(Path.ChangeExtension(test, ".txt"));
+        var truth = RecognizerText.Truth(test);
         var decoder = CtcGreedyDecoder.FromKeysFile(RealModels.Path(RealModels.PaddleOcrKeys));
         var original = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
         using var session = ModelSessions.Open(original);
@@ -39,22 +39,9 @@ public class RecognizerFloatActivationsTests
         var graph = quantized.Model.Graph;
         Assert.DoesNotContain(graph.Node, n => n.OpType == "QuantizeLinear" && Chosen.Contains(n.Input[0]));
         Assert.All(quantized.Nodes.Where(n => n.OpType is "Conv" or "MatMul" && n.Detail.Contains("weights", StringComparison.Ordinal)), n => Assert.True(n.Quantized));
-        var reference = Accuracy(original, test, truth, decoder);
-        var candidate = Accuracy(quantized.Model, test, truth, decoder);
+        var reference = RecognizerText.Accuracy(original, test, truth, decoder);
+        var candidate = RecognizerText.Accuracy(quantized.Model, test, truth, decoder);
         Assert.True(reference >= 0.8, $"reference character accuracy {reference:P2}: the decoding or the ground truth is off");
         Assert.True(candidate >= reference - 0.022, $"{reference:P2} -> {candidate:P2}");
-    }
-
-    private static double Accuracy(OnnxModel model, string data, string[] truth, CtcGreedyDecoder decoder)
-    {
-        using var session = ModelSessions.Open(model);
-        var dataset = DatasetLoader.Open(data, session.Inputs);
-        var accuracy = new CharacterAccuracy();
-        for (var i = 0; i < dataset.Count; i++)
-        {
-            accuracy.Add(decoder.Decode(session.Run(dataset.Sample(i))[0].AsSpan<float>()), truth[i]);
-        }
-
-        return accuracy.Value;
     }
 }
