@@ -1,0 +1,80 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Fusion;
+using CompressBuild.Testing;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization;
+
+/// <summary>
+/// A realistic time-step model: Silero VAD v5's per-chunk graph (public weights) as the body of a Loop over the chunks of a
+/// stream (tests/models/vad_loop.py, built by fetch.sh), so its Convs and LSTMs sit in If branches nested inside the Loop body.
+/// Run over espeak-ng speech between pauses, 64 chunks per call with the state and context carried (<see cref="VadLoop"/>).
+/// </summary>
+public sealed class LoopModelQuantizationTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    [RealModelFact(RealModels.SileroVad, RealModels.SileroVadLoop)]
+    public void The_loop_model_gives_the_probabilities_of_silero_run_chunk_by_chunk()
+    {
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 6, seed: 7);
+
+        var expected = VadAudio.Probabilities(RealModels.Path(RealModels.SileroVad), frames);
+        var actual = VadLoop.Probabilities(RealModels.Path(RealModels.SileroVadLoop), frames);
+
+        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
+    [RealModelFact(RealModels.SileroVadLoop)]
+    public void Int8_dynamic_quantizes_the_layers_inside_the_loop_body_and_keeps_the_speech_decisions()
+    {
+        var path = RealModels.Path(RealModels.SileroVadLoop);
+        var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = QuantizationMode.Int8Dynamic });
+
+        Assert.Equal(12, result.Nodes.Count(n => n.OpType == "Conv" && n.Quantized));
+        Assert.Equal(4, result.Nodes.Count(n => n.OpType == "LSTM" && n.Quantized));
+        var (ratio, agreement, frames) = SizeAndAgreement(path, result, "int8-dynamic");
+        Assert.True(ratio >= 2.5, $"only {ratio:F2}x smaller");
+        Assert.True(agreement >= 0.97, $"int8-dynamic agrees on {agreement:P2} of {frames} frames");
+    }
+
+    [RealModelFact(RealModels.SileroVadLoop)]
+    public void Int8_static_calibrates_the_branches_inside_the_loop_body_and_the_fusion_report_counts_their_integer_kernels()
+    {
+        var path = RealModels.Path(RealModels.SileroVadLoop);
+        var (calibrationFrames, _) = VadAudio.Render(folder.Path, seconds: 8, seed: 11);
+        using var inputs = Engine.Runtime.ModelSessions.Open(path);
+        var calibration = DatasetLoader.Open(VadLoop.WriteCalibration(path, calibrationFrames, folder.File("calibration"), every: 1), inputs.Inputs);
+
+        var result = ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = QuantizationMode.Int8Static }, calibration);
+        var report = FusionAnalyzer.Analyze(result.Model, result.Nodes);
+
+        // Every layer lives in the Loop body's If branches: an integer kernel in ONNX Runtime's optimized graph can only be there.
+        Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType is "Conv" or "QuantizeLinear" or "DequantizeLinear");
+        Assert.True(report.IntegerKernels.SingleOrDefault(c => c.OpType == "QLinearConv")?.Count >= 4, string.Join(", ", report.IntegerKernels));
+        // The 16 kHz branch (the one the data takes) is calibrated; only the 8 kHz branch and the LSTMs keep float compute.
+        var uncalibrated = result.Advisories.Where(a => a.Code == DiagnosticCodes.SubgraphNotCalibrated.Id).Select(a => a.Message).ToList();
+        Assert.DoesNotContain(uncalibrated, m => m.Contains("nested inside the body", StringComparison.Ordinal));
+        Assert.All(report.Unfused, u => Assert.Contains("then_branch", u.Node, StringComparison.Ordinal));
+        var (ratio, agreement, frames) = SizeAndAgreement(path, result, "int8-static");
+        Assert.True(ratio >= 2.5, $"only {ratio:F2}x smaller");
+        Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames} frames");
+    }
+
+    /// <summary>The size ratio, and the share of speech/non-speech decisions kept over 20 s of speech between pauses.</summary>
+    private (double Ratio, double Agreement, int Frames) SizeAndAgreement(string path, QuantizationResult result, string name)
+    {
+        var saved = folder.File(name + ".onnx");
+        OnnxModelWriter.Save(result.Model, saved, ModelSaveOptions.Default);
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 20, seed: 7);
+        var reference = VadLoop.Probabilities(path, frames);
+        var candidate = VadLoop.Probabilities(saved, frames);
+        var agreement = Enumerable.Range(0, frames.Length).Count(i => reference[i] >= VadAudio.Threshold == candidate[i] >= VadAudio.Threshold) / (double)frames.Length;
+        return ((double)new FileInfo(path).Length / new FileInfo(saved).Length, agreement, frames.Length);
+    }
+
+    public void Dispose() => folder.Dispose();
+}
