@@ -6,8 +6,9 @@
 # checked against its pinned sha256. Files already present with the right hash are not fetched again, so the tests
 # run offline once this has run. Without npm on PATH nothing is fetched: the tests that need these models are
 # skipped and say why. Exits non-zero only when a download does not match its pinned hash.
-# Then the models derived from fetched ones are (re)built, deterministically, beside them: silero-vad-loop.onnx, Silero
-# VAD's per-chunk graph as the body of a Loop over time (tests/models/vad_loop.py; needs Debian's python3-onnx).
+# Then the models derived from fetched ones are (re)built, deterministically, beside them: silero-vad-loop.onnx and
+# silero-vad-scan.onnx, Silero VAD's per-chunk graph as the body of a Loop / a Scan over time (tests/models/vad_loop.py;
+# needs Debian's python3-onnx).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dest="${COMPRESSBUILD_TEST_MODELS:-$HOME/.cache/compressbuild/test-models}"
@@ -16,14 +17,15 @@ mkdir -p "$dest"
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
 derive() {
-  local silero="$dest/silero-vad.onnx" target="$dest/silero-vad-loop.onnx"
+  local silero="$dest/silero-vad.onnx"
   [[ -f "$silero" ]] || return 0
   if ! /usr/bin/python3 -c "import onnx" >/dev/null 2>&1; then
-    echo "test models: python3-onnx not found; silero-vad-loop not built, the tests that need it are skipped" >&2
+    echo "test models: python3-onnx not found; silero-vad-loop and silero-vad-scan not built, the tests that need them are skipped" >&2
     return 0
   fi
   # Published with one rename, so a reader never sees half a file.
-  /usr/bin/python3 "$here/vad_loop.py" "$silero" "$target.tmp.$$" && mv -f "$target.tmp.$$" "$target"
+  /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/silero-vad-loop.onnx.tmp.$$" && mv -f "$dest/silero-vad-loop.onnx.tmp.$$" "$dest/silero-vad-loop.onnx"
+  /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/silero-vad-scan.onnx.tmp.$$" --scan && mv -f "$dest/silero-vad-scan.onnx.tmp.$$" "$dest/silero-vad-scan.onnx"
 }
 missing=()
 while IFS=$'\t' read -r name package _ inner file_sha _; do

@@ -14,7 +14,7 @@ namespace CompressBuild.Benchmarks.RealModels;
 /// of the speech/non-speech decisions (threshold 0.5) with the float model, the float model's share of spoken
 /// frames found (the data's sanity), and the time of a whole pass over the stream, float against quantized in
 /// alternating rounds (median ratio with its range). Timings are reported, never judged. silero-vad-loop (Silero's per-chunk
-/// graph inside a Loop over time, tests/models/vad_loop.py) runs 64 frames per call with its state and context carried
+/// graph inside a Loop over time, tests/models/vad_loop.py) and silero-vad-scan (the same with a Scan) run 64 frames per call with its state and context carried
 /// (<see cref="VadLoop"/>), calibrated on whole 64-frame segments.
 /// </summary>
 internal static class VadBenchmark
@@ -34,7 +34,8 @@ internal static class VadBenchmark
             $"{frames.Length} frames ({frames.Length * VadAudio.Frame / 16000.0:F1} s), {labels.Count(l => l == 1)} in utterances");
         output.WriteLine("| model | mode | size ratio | decision agreement | float finds speech / pauses | stream time vs fp32 [range] |");
         output.WriteLine("|---|---|---|---|---|---|");
-        foreach (var name in new[] { Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15, Testing.RealModels.SileroVadLoop }.Where(n => models.Count == 0 || models.Contains(n)))
+        string[] all = [Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15, Testing.RealModels.SileroVadLoop, Testing.RealModels.SileroVadScan];
+        foreach (var name in all.Where(n => models.Count == 0 || models.Contains(n)))
         {
             if (Testing.RealModels.Find(name) is not { } path)
             {
@@ -42,7 +43,7 @@ internal static class VadBenchmark
                 continue;
             }
 
-            var loop = name == Testing.RealModels.SileroVadLoop;
+            var loop = name is Testing.RealModels.SileroVadLoop or Testing.RealModels.SileroVadScan;
             Func<string, float[][], float[]> probabilities = loop ? VadLoop.Probabilities : VadAudio.Probabilities;
             var reference = probabilities(path, frames);
             var speech = reference.Select(p => p >= VadAudio.Threshold).ToArray();

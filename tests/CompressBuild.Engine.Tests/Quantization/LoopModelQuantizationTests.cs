@@ -11,7 +11,8 @@ namespace CompressBuild.Engine.Tests.Quantization;
 /// <summary>
 /// A realistic time-step model: Silero VAD v5's per-chunk graph (public weights) as the body of a Loop over the chunks of a
 /// stream (tests/models/vad_loop.py, built by fetch.sh), so its Convs and LSTMs sit in If branches nested inside the Loop body.
-/// Run over espeak-ng speech between pauses, 64 chunks per call with the state and context carried (<see cref="VadLoop"/>).
+/// Run over espeak-ng speech between pauses, 64 chunks per call with the state and context carried (<see cref="VadLoop"/>). The same
+/// with a Scan instead of the Loop.
 /// </summary>
 public sealed class LoopModelQuantizationTests : IDisposable
 {
@@ -42,9 +43,31 @@ public sealed class LoopModelQuantizationTests : IDisposable
     }
 
     [RealModelFact(RealModels.SileroVadLoop)]
-    public void Int8_static_calibrates_the_branches_inside_the_loop_body_and_the_fusion_report_counts_their_integer_kernels()
+    public void Int8_static_calibrates_the_branches_inside_the_loop_body_and_the_fusion_report_counts_their_integer_kernels() =>
+        QuantizeStaticAndCountFusion(RealModels.SileroVadLoop);
+
+    [RealModelFact(RealModels.SileroVadScan)]
+    public void Int8_static_calibrates_the_branches_inside_a_scan_body_and_the_fusion_report_counts_their_integer_kernels() =>
+        QuantizeStaticAndCountFusion(RealModels.SileroVadScan);
+
+    [RealModelFact(RealModels.SileroVad, RealModels.SileroVadScan)]
+    public void The_scan_model_gives_the_probabilities_of_silero_run_chunk_by_chunk()
     {
-        var path = RealModels.Path(RealModels.SileroVadLoop);
+        var (frames, _) = VadAudio.Render(folder.Path, seconds: 6, seed: 7);
+
+        var expected = VadAudio.Probabilities(RealModels.Path(RealModels.SileroVad), frames);
+        var actual = VadLoop.Probabilities(RealModels.Path(RealModels.SileroVadScan), frames);
+
+        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
+    /// <summary>
+    /// int8-static calibrated on other speech (whole 64-chunk segments with the state and context the float model carries into them):
+    /// QLinearConv in ONNX Runtime's optimized graph while every layer is in the body, the body's branches calibrated, >= 97% of the decisions.
+    /// </summary>
+    private void QuantizeStaticAndCountFusion(string model)
+    {
+        var path = RealModels.Path(model);
         var (calibrationFrames, _) = VadAudio.Render(folder.Path, seconds: 8, seed: 11);
         using var inputs = Engine.Runtime.ModelSessions.Open(path);
         var calibration = DatasetLoader.Open(VadLoop.WriteCalibration(path, calibrationFrames, folder.File("calibration"), every: 1), inputs.Inputs);
@@ -62,7 +85,7 @@ public sealed class LoopModelQuantizationTests : IDisposable
         // the never-taken branch's weight-only float compute is CB4029's, not an unfused node.
         Assert.NotEmpty(report.Unfused);
         Assert.All(report.Unfused, u => Assert.Contains("then_branch", u.Node, StringComparison.Ordinal));
-        var (ratio, agreement, frames) = SizeAndAgreement(path, result, "int8-static");
+        var (ratio, agreement, frames) = SizeAndAgreement(path, result, model + "-int8-static");
         Assert.True(ratio >= 2.5, $"only {ratio:F2}x smaller");
         Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames} frames");
     }

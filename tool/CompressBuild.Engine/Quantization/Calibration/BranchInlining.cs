@@ -100,7 +100,8 @@ internal static class BranchInlining
                 if (!conditions.TryGetValue(item, out var value) || value is null)
                 {
                     var why = depth < MaxDepth
-                        ? $"the condition of If '{item.Original.Name}' differs between calibration samples{(item.Loop is null ? "" : " or iterations")}, so neither branch can be inlined for calibration"
+                        ? $"the condition of If '{item.Original.Name}' differs between calibration samples{(item.Loop is null ? "" : " or iterations")}, " +
+                            "so neither branch can be inlined for calibration"
                         : $"If '{item.Original.Name}' is nested more than {MaxDepth} levels deep";
                     MarkUnobserved(then, why, unobserved);
                     MarkUnobserved(otherwise, why, unobserved);
