@@ -12,8 +12,10 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// this builds a copy of the model where each such If is replaced by the nodes of the branch taken, outer-scope names
 /// resolved and clashing names renamed, level by level (an If inside an inlined branch is decided on the next run).
 /// A Loop/Scan body runs once per iteration, so its values are exposed as extra stacked outputs instead
-/// (<see cref="BodyExposure"/>). An If whose condition differs between calibration samples, the branch never taken, and
-/// bodies nested inside a Loop/Scan body stay unobserved, each with its reason.
+/// (<see cref="BodyExposure"/>), after the Ifs inside it are decided (their conditions read as stacked outputs too: the same
+/// on every iteration of every sample, or left alone) and inlined into the body's copy, as a streaming model's per-step
+/// network (Silero VAD in a Loop over time) needs. An If whose condition differs between calibration samples or iterations,
+/// the branch never taken, and a Loop/Scan nested inside a Loop/Scan body stay unobserved, each with its reason.
 /// </summary>
 internal static class BranchInlining
 {
