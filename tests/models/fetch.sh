@@ -23,9 +23,17 @@ derive() {
     echo "test models: python3-onnx not found; silero-vad-loop and silero-vad-scan not built, the tests that need them are skipped" >&2
     return 0
   fi
-  # Published with one rename, so a reader never sees half a file.
-  /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/silero-vad-loop.onnx.tmp.$$" && mv -f "$dest/silero-vad-loop.onnx.tmp.$$" "$dest/silero-vad-loop.onnx"
-  /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/silero-vad-scan.onnx.tmp.$$" --scan && mv -f "$dest/silero-vad-scan.onnx.tmp.$$" "$dest/silero-vad-scan.onnx"
+  local name flag
+  for name in silero-vad-loop silero-vad-scan; do
+    flag=(); [[ "$name" == *-scan ]] && flag=(--scan)
+    # Published with one rename, so a reader never sees half a file; a failure leaves the tests that need it skipped.
+    if /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/$name.onnx.tmp.$$" "${flag[@]}"; then
+      mv -f "$dest/$name.onnx.tmp.$$" "$dest/$name.onnx"
+    else
+      rm -f "$dest/$name.onnx.tmp.$$"
+      echo "test models: tests/models/vad_loop.py could not build $name; the tests that need it are skipped" >&2
+    fi
+  done
 }
 missing=()
 while IFS=$'\t' read -r name package _ inner file_sha _; do
