@@ -171,12 +171,13 @@ internal static class BenchmarkCli
     {
         var seconds = new Option<double>("--seconds") { Description = "Length of the espeak-ng speech stream, in seconds.", DefaultValueFactory = _ => 60 };
         var rounds = new Option<int>("--rounds") { Description = "Alternating float/quantized passes over the stream for the time ratio.", DefaultValueFactory = _ => 5 };
-        var models = new Option<string[]>("--models") { Description = "Which exports (silero-vad, silero-vad-op15); default both.", Arity = ArgumentArity.ZeroOrMore,
+        var models = new Option<string[]>("--models") { Description = "Which models (silero-vad, silero-vad-op15, silero-vad-loop, silero-vad-scan); default all.", Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = true };
-        var modes = new Option<string[]>("--modes") { Description = "Which rows (int8-static, int8-dynamic, int8-weight, fp16, magnitude); default all.",
+        var modes = new Option<string[]>("--modes") { Description = "Which rows (int8-static, int8-dynamic, int8-weight, int4-weight, fp16, magnitude); default all.",
             Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var command = new Command("vad",
-            "Silero VAD (layers inside If branches) in every mode and magnitude-pruned: size ratio, agreement of speech decisions on espeak-ng speech, stream time.")
+            "Silero VAD (layers inside If branches; and inside a Loop or Scan over time) in every mode and magnitude-pruned: size ratio, " +
+            "agreement of speech decisions on espeak-ng speech, stream time.")
             { seconds, rounds, models, modes };
         command.SetAction(parse => RealModels.VadBenchmark.Run(Math.Max(5, parse.GetValue(seconds)), Math.Max(1, parse.GetValue(rounds)),
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), Console.Out));

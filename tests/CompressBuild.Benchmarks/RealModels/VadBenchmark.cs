@@ -13,11 +13,14 @@ namespace CompressBuild.Benchmarks.RealModels;
 /// espeak-ng speech between pauses (tests/models/vad_audio.py) frame by frame as Silero does: size ratio, agreement
 /// of the speech/non-speech decisions (threshold 0.5) with the float model, the float model's share of spoken
 /// frames found (the data's sanity), and the time of a whole pass over the stream, float against quantized in
-/// alternating rounds (median ratio with its range). Timings are reported, never judged.
+/// alternating rounds (median ratio with its range). Timings are reported, never judged. silero-vad-loop (Silero's per-chunk
+/// graph inside a Loop over time, tests/models/vad_loop.py) and silero-vad-scan (the same with a Scan) run 64 frames per call with its state and context carried
+/// (<see cref="VadLoop"/>), calibrated on whole 64-frame segments.
 /// </summary>
 internal static class VadBenchmark
 {
-    private static readonly QuantizationMode[] Modes = [QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Fp16, QuantizationMode.Int8Static];
+    private static readonly QuantizationMode[] Modes = [QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Int4Weight, QuantizationMode.Fp16,
+        QuantizationMode.Int8Static];
 
     /// <summary>Magnitude sparsities measured beside the modes (global ranking over the Convs of both branches).</summary>
     private static readonly double[] Sparsities = [0.3, 0.5];
@@ -31,7 +34,8 @@ internal static class VadBenchmark
             $"{frames.Length} frames ({frames.Length * VadAudio.Frame / 16000.0:F1} s), {labels.Count(l => l == 1)} in utterances");
         output.WriteLine("| model | mode | size ratio | decision agreement | float finds speech / pauses | stream time vs fp32 [range] |");
         output.WriteLine("|---|---|---|---|---|---|");
-        foreach (var name in new[] { Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15 }.Where(n => models.Count == 0 || models.Contains(n)))
+        string[] all = [Testing.RealModels.SileroVad, Testing.RealModels.SileroVadOpset15, Testing.RealModels.SileroVadLoop, Testing.RealModels.SileroVadScan];
+        foreach (var name in all.Where(n => models.Count == 0 || models.Contains(n)))
         {
             if (Testing.RealModels.Find(name) is not { } path)
             {
@@ -39,14 +43,20 @@ internal static class VadBenchmark
                 continue;
             }
 
-            var reference = VadAudio.Probabilities(path, frames);
+            var loop = name is Testing.RealModels.SileroVadLoop or Testing.RealModels.SileroVadScan;
+            Func<string, float[][], float[]> probabilities = loop ? VadLoop.Probabilities : VadAudio.Probabilities;
+            var reference = probabilities(path, frames);
             var speech = reference.Select(p => p >= VadAudio.Threshold).ToArray();
             var found = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 1), speech);
             var falseAlarms = Share(Enumerable.Range(0, frames.Length).Where(i => labels[i] == 0), speech);
-            // int8-static calibrates on other speech (another seed), every 4th frame with the state the float model carries into it.
+            // int8-static calibrates on other speech (another seed), every 4th frame (the Loop model: every 64-frame segment) with the
+            // state the float model carries into it.
             var (calibrationFrames, _) = VadAudio.Render(folder.Path, 8, seed: 11);
             using var inputs = ModelSessions.Open(path);
-            var calibration = Engine.Evaluation.DatasetLoader.Open(VadAudio.WriteCalibration(path, calibrationFrames, Path.Combine(folder.Path, name + "-calibration"), 4), inputs.Inputs);
+            var calibrationFolder = Path.Combine(folder.Path, name + "-calibration");
+            var calibration = Engine.Evaluation.DatasetLoader.Open(loop
+                ? VadLoop.WriteCalibration(path, calibrationFrames, calibrationFolder, 1)
+                : VadAudio.WriteCalibration(path, calibrationFrames, calibrationFolder, 4), inputs.Inputs);
             var variants = Modes.Select(mode => (Name: ModelQuantizer.ModeName(mode), Build: (Func<OnnxModel>)(() =>
                     ModelQuantizer.Quantize(OnnxModelReader.Load(path), new QuantizationOptions { Mode = mode }, mode == QuantizationMode.Int8Static ? calibration : null).Model)))
                 .Concat(Sparsities.Select(sparsity => (Name: string.Create(CultureInfo.InvariantCulture, $"magnitude {sparsity:P0}"), Build: (Func<OnnxModel>)(() =>
@@ -59,7 +69,7 @@ internal static class VadBenchmark
                 float[] candidate;
                 try
                 {
-                    candidate = VadAudio.Probabilities(saved, frames);
+                    candidate = probabilities(saved, frames);
                 }
                 catch (Engine.Diagnostics.CompressBuildException e)
                 {
@@ -71,8 +81,8 @@ internal static class VadBenchmark
                 var ratios = new List<double>();
                 for (var round = 0; round < rounds; round++)
                 {
-                    var floatTime = Time(() => VadAudio.Probabilities(path, frames));
-                    var quantizedTime = Time(() => VadAudio.Probabilities(saved, frames));
+                    var floatTime = Time(() => probabilities(path, frames));
+                    var quantizedTime = Time(() => probabilities(saved, frames));
                     ratios.Add(floatTime / quantizedTime);
                 }
 

@@ -12,23 +12,22 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 internal static class BodyExposure
 {
     /// <summary>
-    /// Adds the scan outputs to <paramref name="copy"/> (the calibration graph's Loop/Scan node) for the float values of
-    /// <paramref name="original"/>'s body; returns the body's names mapped to the stacked outputs (with <paramref name="renames"/>
-    /// for the values it reads from enclosing scopes), or null when the node has no such body.
+    /// Adds the scan outputs to <paramref name="copy"/> (the calibration graph's Loop/Scan node) for the float values of its body
+    /// (the original's, with the Ifs decided on the calibration data inlined); returns the body's names mapped to the stacked
+    /// outputs (with <paramref name="renames"/> for the values it reads from enclosing scopes), or null when the node has no such body.
     /// </summary>
-    public static Dictionary<string, string>? Expose(NodeProto copy, NodeProto original, Dictionary<string, string> renames, Func<string, string> fresh)
+    public static Dictionary<string, string>? Expose(NodeProto copy, Dictionary<string, string> renames, Func<string, string> fresh, IReadOnlyDictionary<string, int> outerTypes)
     {
-        if (copy.OpType is not ("Loop" or "Scan") || copy.Domain is not ("" or "ai.onnx") || NodeAttributes.Graph(copy, "body") is not { } body
-            || NodeAttributes.Graph(original, "body") is not { } source)
+        if (copy.OpType is not ("Loop" or "Scan") || copy.Domain is not ("" or "ai.onnx") || NodeAttributes.Graph(copy, "body") is not { } body)
         {
             return null;
         }
 
         var scope = new Dictionary<string, string>(renames, StringComparer.Ordinal);
-        var types = ValueTypes.Infer(source);
+        var types = ValueTypes.Infer(body, outerTypes);
         // Loop's first body input is the iteration count and its second the condition; Scan's are all state or scan slices.
-        var inputs = source.Input.Select(i => i.Name).Skip(copy.OpType == "Loop" ? 2 : 0);
-        var values = inputs.Concat(source.Node.SelectMany(n => n.Output)).Where(v => v.Length > 0 && ValueTypes.IsFloat(types, v)).Distinct(StringComparer.Ordinal).ToList();
+        var inputs = body.Input.Select(i => i.Name).Skip(copy.OpType == "Loop" ? 2 : 0);
+        var values = inputs.Concat(body.Node.SelectMany(n => n.Output)).Where(v => v.Length > 0 && ValueTypes.IsFloat(types, v)).Distinct(StringComparer.Ordinal).ToList();
         var scanOutputs = 0;
         foreach (var value in values)
         {

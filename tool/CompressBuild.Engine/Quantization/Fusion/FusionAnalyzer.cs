@@ -41,12 +41,16 @@ public static class FusionAnalyzer
             return null;
         }
 
-        var index = GraphIndex.Build(candidate.Graph);
+        // If/Loop/Scan bodies too: ONNX Runtime fuses QDQ inside them and saves them in the optimized model.
         var decisions = new List<NodeDecision>();
-        foreach (var node in candidate.Graph.Node.Where(n => n.Name.Length > 0 && Fusable.Contains(n.OpType)))
+        foreach (var graph in Subgraphs.Graphs(candidate.Graph))
         {
-            var dequantizesActivation = node.Input.Any(i => i.Length > 0 && index.Producer(i) is { OpType: "DequantizeLinear" } dq && index.Producer(dq.Input[0]) is not null);
-            decisions.Add(new NodeDecision(node.Name, node.OpType, dequantizesActivation, ""));
+            var index = GraphIndex.Build(graph);
+            foreach (var node in graph.Node.Where(n => n.Name.Length > 0 && Fusable.Contains(n.OpType)))
+            {
+                var dequantizesActivation = node.Input.Any(i => i.Length > 0 && index.Producer(i) is { OpType: "DequantizeLinear" } dq && index.Producer(dq.Input[0]) is not null);
+                decisions.Add(new NodeDecision(node.Name, node.OpType, dequantizesActivation, ""));
+            }
         }
 
         return Analyze(candidate, decisions, settings);
@@ -81,13 +85,31 @@ public static class FusionAnalyzer
             }
         }
 
-        var index = GraphIndex.Build(quantized.Graph);
-        var byName = quantized.Graph.Node.Where(n => n.Name.Length > 0).GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        // A quantized node inside an If/Loop/Scan body is judged against the body that holds it.
+        var byName = new Dictionary<string, (NodeProto Node, GraphIndex Index)>(StringComparer.Ordinal);
+        foreach (var graph in Subgraphs.Graphs(quantized.Graph))
+        {
+            var graphIndex = GraphIndex.Build(graph);
+            foreach (var node in graph.Node.Where(n => n.Name.Length > 0))
+            {
+                byName.TryAdd(node.Name, (node, graphIndex));
+            }
+        }
+
+        var weights = Subgraphs.Graphs(quantized.Graph).SelectMany(g => g.Initializer.Select(i => i.Name)
+            .Concat(g.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output))).ToHashSet(StringComparer.Ordinal);
         var unfused = new List<UnfusedNode>();
         var quantizedConv = 0;
         foreach (var decision in decisions.Where(d => d.Quantized && Fusable.Contains(d.OpType)))
         {
-            if (!byName.TryGetValue(decision.Node, out var node) || node.OpType != decision.OpType)
+            if (!byName.TryGetValue(decision.Node, out var found) || found.Node.OpType != decision.OpType)
+            {
+                continue;
+            }
+
+            // Weight-only float compute (a branch calibration never reached, latency placement's Cast and Mul) is said by its own
+            // warning: only a node that reads a dequantized activation could have fused.
+            if (!found.Node.Input.Any(i => i.Length > 0 && found.Index.Producer(i) is { OpType: "DequantizeLinear" } dq && !weights.Contains(dq.Input[0])))
             {
                 continue;
             }
@@ -95,7 +117,7 @@ public static class FusionAnalyzer
             quantizedConv += decision.OpType == "Conv" ? 1 : 0;
             if (floatNames.Contains(decision.Node))
             {
-                unfused.Add(new UnfusedNode(decision.Node, decision.OpType, Reason(node, index)));
+                unfused.Add(new UnfusedNode(decision.Node, decision.OpType, Reason(found.Node, found.Index)));
             }
         }
 
@@ -113,7 +135,7 @@ public static class FusionAnalyzer
         var readers = index.Consumers(output);
         if (index.IsGraphOutput(output))
         {
-            return "its output is a model output, so no QuantizeLinear can be its only reader";
+            return "its output is an output of its graph (the model's, or an If/Loop/Scan body's), so no QuantizeLinear can be its only reader";
         }
 
         if (readers.Count == 0 || readers.All(r => r.OpType != "QuantizeLinear"))

@@ -10,11 +10,12 @@ namespace CompressBuild.Engine.Quantization.Qdq;
 
 /// <summary>
 /// int8-static inside If/Loop/Scan bodies. Each If branch the calibration data takes is calibrated on a copy of the model
-/// with those branches inlined (<see cref="BranchInlining"/>) and gets the same QDQ as the main graph. What int8-static
+/// with those branches inlined (<see cref="BranchInlining"/>; inside a Loop/Scan body too, whose values are then stacked over
+/// the iterations) and gets the same QDQ as the main graph. What int8-static
 /// cannot calibrate or has no QDQ form for keeps float compute but stores its weights as int8 behind DequantizeLinear (the
 /// int8-weight form; ONNX Runtime folds the DequantizeLinear at load): the layers of a branch never taken on the calibration
 /// data (Silero VAD's 8 kHz branch when the data is 16 kHz audio), of a body whose If condition varies or of a Loop/Scan
-/// body (CB4029 says which and why), and LSTM/GRU, for which ONNX Runtime has no QDQ kernel.
+/// nested in a Loop/Scan body (CB4029 says which and why), and LSTM/GRU, for which ONNX Runtime has no QDQ kernel.
 /// </summary>
 internal static class SubgraphQdq
 {
