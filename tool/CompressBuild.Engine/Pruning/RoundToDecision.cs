@@ -3,7 +3,7 @@ namespace CompressBuild.Engine.Pruning;
 /// <summary>
 /// What channel <c>round_to: auto</c> (the default) chose and why. <see cref="Chosen"/> comes from a rule on the two candidate
 /// plans alone (<see cref="Structured.RoundToChoice.Rule"/>: this CPU class's NCHWc block unless it removes too few
-/// multiply-adds), so the same model, config and CPU class give the same bytes; the whole-model times, which vary from run to
+/// multiply-adds or distorts the output too much more), so the same model, config and CPU class give the same bytes; the whole-model times, which vary from run to
 /// run, only confirm it or raise CB4072.
 /// </summary>
 /// <param name="Chosen">The round_to every group was pruned with: 1 or <paramref name="Block"/>.</param>
@@ -13,6 +13,15 @@ namespace CompressBuild.Engine.Pruning;
 /// <param name="Reason">Why <paramref name="Chosen"/>, in words.</param>
 public sealed record RoundToDecision(int Chosen, int Block, double RemovedAtOne, double RemovedAtBlock, string Reason)
 {
+    /// <summary>
+    /// Output squared error over output energy of the plan at round_to 1, its channels removed together on 4 calibration samples
+    /// (before reconstruction); null without calibration data.
+    /// </summary>
+    public double? DistortionAtOne { get; init; }
+
+    /// <summary>The same for the plan at the block.</summary>
+    public double? DistortionAtBlock { get; init; }
+
     /// <summary>Median time (ms) of the whole model pruned at round_to 1, 1 thread; null when not timed.</summary>
     public double? MeasuredOneMs { get; init; }
 

@@ -101,10 +101,22 @@ internal static class PruneCommand
             : decision is null ? "auto" : $"auto: {decision.Chosen.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>round_to auto's choice, its reason and the times that confirm it (what <c>--json</c> carries under roundTo).</summary>
-    private static string? RoundToLine(RoundToDecision? decision) => decision is null ? null : decision.MeasuredRatio is { } ratio
-        ? string.Create(CultureInfo.InvariantCulture, $"Round-to    {decision.Chosen}: {decision.Reason}; timed whole on 1 thread, {decision.MeasuredRounds} interleaved rounds: " +
-            $"round_to 1 {decision.MeasuredOneMs:0.###} ms, round_to {decision.Block} {decision.MeasuredBlockMs:0.###} ms (median ratio {ratio:0.000})")
-        : $"Round-to    {decision.Chosen}: {decision.Reason}; not timed";
+    private static string? RoundToLine(RoundToDecision? decision)
+    {
+        if (decision is null)
+        {
+            return null;
+        }
+
+        var predicted = decision is { DistortionAtOne: { } one, DistortionAtBlock: { } block }
+            ? string.Create(CultureInfo.InvariantCulture, $"; output distortion on calibration samples round_to 1 {one:0.####}, round_to {decision.Block} {block:0.####}")
+            : "";
+        var timed = decision.MeasuredRatio is { } ratio
+            ? string.Create(CultureInfo.InvariantCulture, $"; timed whole on 1 thread, {decision.MeasuredRounds} interleaved rounds: round_to 1 {decision.MeasuredOneMs:0.###} ms, " +
+                $"round_to {decision.Block} {decision.MeasuredBlockMs:0.###} ms (median ratio {ratio:0.000})")
+            : "; not timed";
+        return $"Round-to    {decision.Chosen.ToString(CultureInfo.InvariantCulture)}: {decision.Reason}{predicted}{timed}";
+    }
 
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {

@@ -107,6 +107,19 @@ public class AutoRoundingTests
         Assert.Equal(expected, RoundToChoice.Rule(atOne, atBlock, block).Multiple);
     }
 
+    [Theory]
+    [InlineData(0.0478, 0.0655, 16)]
+    [InlineData(0.010, 0.009, 16)]
+    [InlineData(0.010, 0.0151, 1)]
+    [InlineData(0.0128, 0.0435, 1)]
+    public void With_calibration_the_rule_keeps_the_block_only_while_its_plan_distorts_the_output_at_most_half_as_much_again(double atOne, double atBlock, int expected)
+    {
+        var (multiple, reason) = RoundToChoice.Rule(100, 90, 16, (atOne, atBlock));
+
+        Assert.Equal(expected, multiple);
+        Assert.Equal(expected == 1, reason.Contains("output distortion", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Timing_contradicts_the_choice_only_when_the_other_candidate_won_three_rounds_in_four()
     {

@@ -20,13 +20,26 @@ internal static class RoundToChoice
     /// </summary>
     public const double MinRemovedShare = 0.75;
 
+    /// <summary>
+    /// With calibration data, the block is kept only while its plan's output distortion (all its channels removed together, on
+    /// calibration samples) is at most this many times round_to 1's: steps of 16 channels in narrow groups can remove from
+    /// sensitive groups what round_to 1 takes in small steps elsewhere. Measured before reconstruction, which recovers part of
+    /// it: the detector's plan at 16 measured 1.37x and ended at the same cosine as round_to 1 (0.9822 against 0.9824), the
+    /// classifier's 1.93-3.41x and ended at 0.957 against 0.983. A limit between those two models, not a fitted one.
+    /// </summary>
+    public const double MaxDistortionRatio = 1.5;
+
     /// <summary>The multiple auto tries against 1 on this CPU; 1 when the CPU has no NCHWc kernels.</summary>
     public static int Block => CpuFeatures.NchwcBlock;
 
-    /// <summary>The deterministic choice: <paramref name="block"/> unless it removes less than <see cref="MinRemovedShare"/> of what round_to 1 removes.</summary>
+    /// <summary>
+    /// The deterministic choice: <paramref name="block"/> unless it removes less than <see cref="MinRemovedShare"/> of what
+    /// round_to 1 removes, or its output distortion is over <see cref="MaxDistortionRatio"/> times round_to 1's.
+    /// </summary>
     /// <param name="removedAtOne">Multiply-adds the plan at round_to 1 removes.</param>
     /// <param name="removedAtBlock">Multiply-adds the plan at the block removes.</param>
-    public static (int Multiple, string Reason) Rule(double removedAtOne, double removedAtBlock, int block)
+    /// <param name="distortion">Each plan's measured output distortion; null without calibration data.</param>
+    public static (int Multiple, string Reason) Rule(double removedAtOne, double removedAtBlock, int block, (double One, double Block)? distortion = null)
     {
         if (block <= 1)
         {
@@ -35,6 +48,13 @@ internal static class RoundToChoice
 
         var share = removedAtOne <= 0 ? 1 : removedAtBlock / removedAtOne;
         var what = string.Create(CultureInfo.InvariantCulture, $"round_to {block} (this CPU's NCHWc block)");
+        if (share >= MinRemovedShare && distortion is var (one, atBlock) && atBlock > MaxDistortionRatio * one)
+        {
+            return (1, string.Create(CultureInfo.InvariantCulture,
+                $"{what} removes {share * 100:0}% of the multiply-adds round_to 1 removes, but its output distortion on calibration samples is {atBlock / one:0.00}x round_to 1's " +
+                    $"(above {MaxDistortionRatio:0.00}x)"));
+        }
+
         return share >= MinRemovedShare
             ? (block, string.Create(CultureInfo.InvariantCulture,
                 $"{what} removes {share * 100:0}% of the multiply-adds round_to 1 removes (at least {MinRemovedShare * 100:0}%)"))
