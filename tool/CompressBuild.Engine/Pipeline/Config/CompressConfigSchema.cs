@@ -35,8 +35,9 @@ public static class CompressConfigSchema
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
         new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this, or auto (the default): this CPU's NCHWc block (16 with " +
-            "AVX-512, 8 with AVX2) unless that removes under 75% of the multiply-adds round_to 1 removes; the same model, config and CPU class give the same " +
-            "bytes, and both pruned models are timed only to confirm it (1 keeps every count as the allocation gives it).")
+            "AVX-512, 8 with AVX2) unless that removes under 75% of the multiply-adds round_to 1 removes or, with calibration, distorts the output over 1.5x " +
+            "as much; the same model, config and CPU class give the same bytes, and both pruned models are timed only to confirm it (1 keeps every count as " +
+            "the allocation gives it).")
         {
             Minimum = 1, Keywords = [PruneBinding.AutoRoundTo],
         },
