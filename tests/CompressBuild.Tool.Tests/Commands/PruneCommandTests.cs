@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
 using Xunit;
 
@@ -37,6 +38,35 @@ public class PruneCommandTests
         Assert.Equal(JsonValueKind.String, root.GetProperty("model").ValueKind);
         Assert.False(root.TryGetProperty("reconstruction", out _));
         Assert.Equal(new long[] { 128, 64 }, OnnxModelReader.Load(output).Graph.Initializer.Single(t => t.Name == "fc1.weight").Dims);
+    }
+
+    [Fact]
+    public void Channel_pruning_rounds_automatically_by_default_and_prints_and_reports_the_choice_its_reason_and_the_measured_times()
+    {
+        using var temp = new TempFolder();
+        string[] args = ["prune", Digits("cnn_residual.onnx"), "-o", temp.File("p.onnx"), "--method", "channel", "--sparsity", "0.25"];
+
+        var json = CliRun.Of([.. args, "--json"]);
+        var text = CliRun.Of(args);
+
+        Assert.Equal(ExitCodes.Ok, json.ExitCode);
+        var roundTo = JsonDocument.Parse(json.Out).RootElement.GetProperty("roundTo");
+        // Its groups have 16 channels: 25% keeps 12 at round_to 1, while any NCHWc block (8 or 16) keeps all 16 and removes nothing.
+        Assert.Equal(1, roundTo.GetProperty("chosen").GetInt32());
+        Assert.Equal(CpuFeatures.NchwcBlock, roundTo.GetProperty("block").GetInt32());
+        Assert.Equal(0, roundTo.GetProperty("removedAtBlock").GetDouble());
+        Assert.True(roundTo.GetProperty("removedAtOne").GetDouble() > 0);
+        if (CpuFeatures.NchwcBlock > 1)
+        {
+            Assert.Contains("only 0% of the multiply-adds", roundTo.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.True(roundTo.GetProperty("measuredOneMs").GetDouble() > 0);
+            Assert.True(roundTo.GetProperty("measuredBlockMs").GetDouble() > 0);
+            Assert.Contains("ms (median ratio", text.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ExitCodes.Ok, text.ExitCode);
+        Assert.Contains("round-to auto: 1", text.Out, StringComparison.Ordinal);
+        Assert.Contains("Round-to    1: ", text.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,8 +62,7 @@ public static class DiagnosticCodes
     // CB2044: exclude_nodes / exclude_op_types name something the model lacks, for every pass (Onnx.NodeExclusions).
     public static readonly DiagnosticCode ExclusionUnknown = new(2044);
     public static readonly DiagnosticCode ReconstructionNeedsCalibration = new(2045);
-    // CB2052: round_to auto times layers at their input shapes; symbolic spatial sizes need calibration data to fix them.
-    public static readonly DiagnosticCode RoundToAutoNeedsShapes = new(2052);
+    // CB2052 (retired): round_to auto no longer needs fixed input sizes; its timing only confirms the rule (CB4073 when it cannot run).
 
     // CB2020-CB2039: quantization input.
     public static readonly DiagnosticCode CalibrationDataRequired = new(2020);
@@ -122,6 +121,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode PruneImportanceFallback = new(4034);
     public static readonly DiagnosticCode PruneSubgraphLayers = new(4035);
     public static readonly DiagnosticCode PruneNmLayersDense = new(4047);
+    // CB4072-CB4073: round_to auto's whole-model timing, which confirms the deterministic rule without changing the bytes.
+    public static readonly DiagnosticCode RoundToTimingContradicts = new(4072);
+    public static readonly DiagnosticCode RoundToNotTimed = new(4073);
 
     // CB4010-CB4029: quantization advisories.
     public static readonly DiagnosticCode OperatorLeftFloat = new(4010);

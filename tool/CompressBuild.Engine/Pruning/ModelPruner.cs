@@ -20,6 +20,7 @@ public static class ModelPruner
         IReadOnlyList<LayerSparsity> layers;
         IReadOnlyList<ChannelGroupReport> groups = [];
         var timing = Reconstruction.ReconstructionTiming.None;
+        RoundToDecision? roundTo = null;
         if (settings.Method == PruneMethod.Channel)
         {
             var inBodies = PrunableLayers.InSubgraphs(pruned.Graph);
@@ -34,6 +35,7 @@ public static class ModelPruner
                 layers = outcome.Layers;
                 groups = outcome.Groups;
                 timing = outcome.Timing;
+                roundTo = outcome.RoundTo;
                 advisories.AddRange(outcome.Advisories);
             }
 
@@ -51,7 +53,7 @@ public static class ModelPruner
 
         var (parametersAfter, nonZeroAfter) = WeightStore.Totals(pruned);
         return new PruneResult(pruned, settings.Method, settings.EffectiveSparsity, layers, parametersBefore, parametersAfter, nonZeroBefore, nonZeroAfter,
-            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing };
+            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing, RoundTo = roundTo };
     }
 
     private static (List<LayerSparsity> Layers, Reconstruction.ReconstructionTiming Timing) PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)

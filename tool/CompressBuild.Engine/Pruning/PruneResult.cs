@@ -7,7 +7,7 @@ namespace CompressBuild.Engine.Pruning;
 /// <param name="ParametersBefore">All float weights of the model (initializers and Constant nodes) before pruning.</param>
 /// <param name="ZipBytesBefore">Deflate-compressed size of the serialized model, which is what a package ships.</param>
 /// <param name="ChannelGroups">Channel method: the coupled channel groups found and what was kept.</param>
-/// <remarks>Serializes as <c>prune --json</c> prints it: without the model itself and the run-dependent timings.</remarks>
+/// <remarks>Serializes as <c>prune --json</c> prints it: without the model itself and the reconstruction's timings (round_to auto's confirming times are in, under roundTo).</remarks>
 public sealed record PruneResult(
     [property: JsonIgnore] OnnxModel Model,
     PruneMethod Method,
@@ -25,6 +25,9 @@ public sealed record PruneResult(
     /// <summary>What the layer-wise reconstruction cost (<see cref="ReconstructionTiming.None"/> when it did not run).</summary>
     [JsonIgnore]
     public Reconstruction.ReconstructionTiming Reconstruction { get; init; } = CompressBuild.Engine.Reconstruction.ReconstructionTiming.None;
+
+    /// <summary>Channel method with round_to auto (the default): the round_to chosen, why, and the times measured to confirm it.</summary>
+    public RoundToDecision? RoundTo { get; init; }
 
     /// <summary>Zeros and removed weights over the prunable layers' original parameters.</summary>
     public double MeasuredSparsity

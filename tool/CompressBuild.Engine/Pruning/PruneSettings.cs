@@ -31,9 +31,9 @@ public sealed record PruneSettings
     public int RoundTo { get; init; } = 1;
 
     /// <summary>
-    /// Channel method (compress.yaml <c>round_to: auto</c>): round_to is this CPU's NCHWc block (16 with AVX-512, 8 with
-    /// AVX2) unless the model pruned with round_to 1 runs faster, both timed whole on this machine
-    /// (<see cref="Structured.AutoRounding"/>); <see cref="RoundTo"/> is then not used.
+    /// Channel method (compress.yaml <c>round_to: auto</c>, the default there and on the command line; false here so code that
+    /// builds settings gets exactly the round_to it sets): round_to is this CPU's NCHWc block (16 with AVX-512, 8 with AVX2)
+    /// unless that plan removes too few multiply-adds (<see cref="Structured.AutoRounding"/>); <see cref="RoundTo"/> is then not used.
     /// </summary>
     public bool RoundToAuto { get; init; }
 

@@ -96,8 +96,27 @@ internal static class PruneCommand
         return ModelComparison.Run(reference, candidate, dataset, labels);
     }
 
-    private static string RoundTo(PruneSettings settings) =>
-        settings.RoundToAuto ? "auto (this CPU's NCHWc block against 1, whole models timed on this machine)" : settings.RoundTo.ToString(CultureInfo.InvariantCulture);
+    private static string RoundTo(PruneSettings settings, RoundToDecision? decision) =>
+        !settings.RoundToAuto ? settings.RoundTo.ToString(CultureInfo.InvariantCulture)
+            : decision is null ? "auto" : $"auto: {decision.Chosen.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>round_to auto's choice, its reason and the times that confirm it (what <c>--json</c> carries under roundTo).</summary>
+    private static string? RoundToLine(RoundToDecision? decision)
+    {
+        if (decision is null)
+        {
+            return null;
+        }
+
+        var predicted = decision is { DistortionAtOne: { } one, DistortionAtBlock: { } block }
+            ? string.Create(CultureInfo.InvariantCulture, $"; output distortion on calibration samples round_to 1 {one:0.####}, round_to {decision.Block} {block:0.####}")
+            : "";
+        var timed = decision.MeasuredRatio is { } ratio
+            ? string.Create(CultureInfo.InvariantCulture, $"; timed whole on 1 thread, {decision.MeasuredRounds} interleaved rounds: round_to 1 {decision.MeasuredOneMs:0.###} ms, " +
+                $"round_to {decision.Block} {decision.MeasuredBlockMs:0.###} ms (median ratio {ratio:0.000})")
+            : "; not timed";
+        return $"Round-to    {decision.Chosen.ToString(CultureInfo.InvariantCulture)}: {decision.Reason}{predicted}{timed}";
+    }
 
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {
@@ -108,13 +127,17 @@ internal static class PruneCommand
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
             PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion
                 ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output " +
-                    $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings)}"
-                : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings)}",
+                    $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings, result.RoundTo)}"
+                : $"channel, {Units.Percent(result.RequestedSparsity)} of each group, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings, result.RoundTo)}",
             _ => $"magnitude, sparsity {Units.Percent(result.RequestedSparsity)}, scope " +
                 $"{PruneMethods.Scopes.Of(settings.Scope).Name}{(settings.Allocation == SparsityAllocation.Lamp ? ", lamp" : "")}",
         };
         o.WriteLine($"Model       {command.Model} -> {command.Output}");
         o.WriteLine($"Method      {how}");
+        if (RoundToLine(result.RoundTo) is { } roundTo)
+        {
+            o.WriteLine(roundTo);
+        }
         if (result.Layers.Count > 0)
         {
             var table = new TextTable("layer", "op", "weight", "shape before", "shape after", "params before", "params after", "non-zero after", "sparsity");

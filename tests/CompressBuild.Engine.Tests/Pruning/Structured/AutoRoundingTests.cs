@@ -5,6 +5,7 @@ using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Pruning.Structured;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
+using Google.Protobuf;
 using Xunit;
 
 namespace CompressBuild.Engine.Tests.Pruning.Structured;
@@ -77,17 +78,80 @@ public class AutoRoundingTests
     }
 
     [Fact]
-    public void Round_to_auto_without_calibration_on_symbolic_spatial_sizes_is_cb2052_naming_the_input()
+    public void Round_to_auto_without_calibration_on_symbolic_spatial_sizes_prunes_by_the_rule_untimed_with_cb4073_naming_the_input()
     {
         var proto = TwoConvs();
         proto.Graph.Input[0] = TestModels.Tensor("x", TensorProto.Types.DataType.Float, 1, 16, "height", "width");
         proto.Graph.Output[0] = TestModels.Tensor("y", TensorProto.Types.DataType.Float, 1, 16, "height", "width");
         var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, RoundToAuto = true };
 
-        var e = Assert.Throws<CompressBuildException>(() => ModelPruner.Run(new OnnxModel(proto, baseDirectory: null), settings));
+        var result = ModelPruner.Run(new OnnxModel(proto, baseDirectory: null), settings);
 
-        Assert.Equal("CB2052", e.Code.Id);
-        Assert.Contains("input(s) x", e.Message, StringComparison.Ordinal);
+        var advisory = Assert.Single(result.Advisories, a => a.Code == "CB4073");
+        Assert.Contains("input(s) x", advisory.Message, StringComparison.Ordinal);
+        Assert.NotNull(result.RoundTo);
+        Assert.Null(result.RoundTo.MeasuredRatio);
+        Assert.Equal(RoundToChoice.Block > 1 ? 48 : 45, result.ChannelGroups.Single(g => g.Members.SequenceEqual(["a"])).ChannelsAfter);
+    }
+
+    [Theory]
+    [InlineData(100.0, 100.0, 16, 16)]
+    [InlineData(100.0, 80.0, 16, 16)]
+    [InlineData(100.0, 75.0, 8, 8)]
+    [InlineData(100.0, 74.0, 16, 1)]
+    [InlineData(100.0, 0.0, 16, 1)]
+    [InlineData(100.0, 120.0, 1, 1)]
+    public void The_rule_keeps_the_block_while_it_removes_at_least_three_quarters_of_the_multiply_adds_round_to_1_removes(
+        double atOne, double atBlock, int block, int expected)
+    {
+        Assert.Equal(expected, RoundToChoice.Rule(atOne, atBlock, block).Multiple);
+    }
+
+    [Theory]
+    [InlineData(0.0478, 0.0655, 16)]
+    [InlineData(0.010, 0.009, 16)]
+    [InlineData(0.010, 0.0151, 1)]
+    [InlineData(0.0128, 0.0435, 1)]
+    public void With_calibration_the_rule_keeps_the_block_only_while_its_plan_distorts_the_output_at_most_half_as_much_again(double atOne, double atBlock, int expected)
+    {
+        var (multiple, reason) = RoundToChoice.Rule(100, 90, 16, (atOne, atBlock));
+
+        Assert.Equal(expected, multiple);
+        Assert.Equal(expected == 1, reason.Contains("output distortion", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Timing_contradicts_the_choice_only_when_the_other_candidate_won_three_rounds_in_four()
+    {
+        List<double> Sorted(params double[] ratios) => [.. ratios.Order()];
+
+        Assert.True(RoundToChoice.Contradicts(16, Sorted(1.05, 1.04, 1.06, 1.02, 1.08)));
+        Assert.False(RoundToChoice.Contradicts(16, Sorted(1.05, 0.97, 1.06, 0.96, 1.08)));
+        Assert.False(RoundToChoice.Contradicts(16, Sorted(0.95, 0.97, 0.96)));
+        Assert.True(RoundToChoice.Contradicts(1, Sorted(0.95, 0.97, 0.96)));
+        Assert.False(RoundToChoice.Contradicts(1, []));
+    }
+
+    [Fact]
+    public void Round_to_auto_twice_on_the_same_model_writes_the_same_bytes_and_reports_the_measured_times()
+    {
+        var settings = new PruneSettings { Method = PruneMethod.Channel, Sparsity = 0.25, RoundToAuto = true };
+
+        var first = ModelPruner.Run(new OnnxModel(TwoConvs(), baseDirectory: null), settings);
+        var second = ModelPruner.Run(new OnnxModel(TwoConvs(), baseDirectory: null), settings);
+
+        Assert.Equal(first.Model.Proto.ToByteArray(), second.Model.Proto.ToByteArray());
+        Assert.NotNull(first.RoundTo);
+        Assert.Equal(first.RoundTo.Chosen, second.RoundTo!.Chosen);
+        Assert.Equal(first.RoundTo.Reason, second.RoundTo.Reason);
+        if (RoundToChoice.Block > 1)
+        {
+            // 12 of 60 channels at the block against 15 at round_to 1: 80% of the multiply-adds, so the rule keeps the block.
+            Assert.Equal(RoundToChoice.Block, first.RoundTo.Chosen);
+            Assert.Equal(0.8, first.RoundTo.RemovedAtBlock / first.RoundTo.RemovedAtOne, 3);
+            Assert.True(first.RoundTo.MeasuredOneMs > 0 && first.RoundTo.MeasuredBlockMs > 0, "both pruned models timed");
+            Assert.InRange(first.RoundTo.MeasuredRounds, 15, 41);
+        }
     }
 
     /// <summary>x [1,16,28,28] -> Conv 3x3 (60) -> Relu -> Conv 3x3 (16) -> y.</summary>

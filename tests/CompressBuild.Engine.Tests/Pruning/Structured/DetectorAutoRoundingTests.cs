@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace CompressBuild.Engine.Tests.Pruning.Structured;
 
 /// <summary>
-/// round_to auto (the NCHWc block against round_to 1, whole models timed) on the PP-OCRv4 detector, channel 25% with distortion
+/// round_to auto (the default: the NCHWc block or round_to 1 by RoundToChoice.Rule, whole models timed only to confirm) on the PP-OCRv4 detector, channel 25% with distortion
 /// allocation and reconstruction, on rendered text pages (tests/models/ocr_inputs.py).
 /// </summary>
 public class DetectorAutoRoundingTests(ITestOutputHelper output)
@@ -35,8 +35,10 @@ public class DetectorAutoRoundingTests(ITestOutputHelper output)
         output.WriteLine($"ppocr-det channel 25%, round_to auto: {result.ParametersBefore} -> {result.ParametersAfter} parameters, cosine {cosine:F4}, "
             + $"pruned in {elapsed.TotalSeconds:F1} s; groups {string.Join(", ", pruned.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter} (x{g.RoundTo})"))}");
 
-        // One choice for the whole model: the CPU's NCHWc block, or 1 when round_to 1 measured faster.
+        // One choice for the whole model: the CPU's NCHWc block, or 1 when the rule found the block's plan too light or too distorting.
         var chosen = result.ChannelGroups[0].RoundTo;
+        output.WriteLine($"round_to {result.RoundTo!.Chosen}: {result.RoundTo.Reason}; distortion 1 {result.RoundTo.DistortionAtOne:F4}, block {result.RoundTo.DistortionAtBlock:F4}");
+        Assert.Equal(result.RoundTo.Chosen, chosen);
         Assert.Contains(chosen, new[] { 1, RoundToChoice.Block });
         Assert.All(result.ChannelGroups, g => Assert.Equal(chosen, g.RoundTo));
         Assert.NotEmpty(pruned);

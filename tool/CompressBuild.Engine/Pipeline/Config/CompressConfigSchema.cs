@@ -34,8 +34,10 @@ public static class CompressConfigSchema
         new("pattern", ConfigValueKind.Text, "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
-        new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this, or auto: this CPU's NCHWc block (16 with AVX-512, 8 with AVX2) " +
-            "unless the model pruned with round_to 1 runs faster, both timed whole on this machine (the bytes may differ between machines).")
+        new("round_to", ConfigValueKind.WholeNumber, "channel: keep channel counts multiples of this, or auto (the default): this CPU's NCHWc block (16 with " +
+            "AVX-512, 8 with AVX2) unless that removes under 75% of the multiply-adds round_to 1 removes or, with calibration, distorts the output over 1.5x " +
+            "as much; the same model, config and CPU class give the same bytes, and both pruned models are timed only to confirm it (1 keeps every count as " +
+            "the allocation gives it).")
         {
             Minimum = 1, Keywords = [PruneBinding.AutoRoundTo],
         },

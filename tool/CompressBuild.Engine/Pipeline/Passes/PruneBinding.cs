@@ -6,15 +6,16 @@ namespace CompressBuild.Engine.Pipeline.Passes;
 /// <summary>A <c>prune</c> pass's settings (from compress.yaml or the CLI's options, by schema key) to <see cref="PruneSettings"/>.</summary>
 public static class PruneBinding
 {
-    /// <summary>The word <c>round_to</c> takes in place of a number.</summary>
+    /// <summary>The word <c>round_to</c> takes in place of a number, and the channel method's default.</summary>
     public const string AutoRoundTo = "auto";
 
     public static PruneSettings Bind(PassPlan pass)
     {
         var defaults = new PruneSettings();
+        var method = PruneMethods.All.Find(pass.Text("method"))?.Method ?? defaults.Method;
         var settings = new PruneSettings
         {
-            Method = PruneMethods.All.Find(pass.Text("method"))?.Method ?? defaults.Method,
+            Method = method,
             Sparsity = pass.Number("sparsity"),
             Scope = PruneMethods.Scopes.ValueOf(pass.Text("scope"), defaults.Scope),
             Allocation = PruneMethods.Allocations.Find(pass.Text("allocation"))?.Value ?? defaults.Allocation,
@@ -22,7 +23,8 @@ public static class PruneBinding
             Block = pass.Text("block") is { } block ? BlockShape.Parse(block) : null,
             Importance = PruneMethods.Importances.ValueOf(pass.Text("importance"), defaults.Importance),
             RoundTo = pass.WholeNumber("round_to") ?? defaults.RoundTo,
-            RoundToAuto = pass.Text("round_to") == AutoRoundTo,
+            // auto is the channel method's default (round_to applies to no other): deterministic per CPU class, see RoundToChoice.Rule.
+            RoundToAuto = pass.Text("round_to") == AutoRoundTo || (method == PruneMethod.Channel && pass.Get("round_to") is null),
             CalibrationData = pass.Text("calibration.data"),
             CalibrationSamples = pass.WholeNumber("calibration.samples") ?? defaults.CalibrationSamples,
             Reconstruct = pass.Flag("reconstruct"),

@@ -91,10 +91,12 @@ internal static class ChannelPruner
 
         var roundTo = settings.RoundToAuto ? 1 : settings.RoundTo;
         var counts = Counts(roundTo);
-        if (settings.RoundToAuto && RoundToChoice.Block > 1 && counts.Any(c => c > 0))
+        RoundToDecision? decision = null;
+        if (settings.RoundToAuto && counts.Any(c => c > 0))
         {
-            var atBlock = Counts(RoundToChoice.Block);
-            roundTo = AutoRounding.Choose(model, settings, shapes, excluded, [Removed(counts), Removed(atBlock)], RoundToChoice.Block);
+            var atBlock = RoundToChoice.Block > 1 ? Counts(RoundToChoice.Block) : counts;
+            decision = AutoRounding.Choose(model, settings, shapes, excluded, graph, [Removed(counts), Removed(atBlock)], RoundToChoice.Block, advisories);
+            roundTo = decision.Chosen;
             counts = roundTo == 1 ? counts : atBlock;
         }
 
@@ -140,7 +142,7 @@ internal static class ChannelPruner
         }
 
         var layers = Apply(model, graph, removed);
-        return new ChannelOutcome(layers, reports, advisories, timing);
+        return new ChannelOutcome(layers, reports, advisories, timing) { RoundTo = decision };
     }
 
     /// <summary>Channels a group of <paramref name="n"/> keeps under the uniform ratio: at least one, rounded up to a multiple of <paramref name="roundTo"/>.</summary>

@@ -104,7 +104,7 @@ internal static class DistortionAllocation
     /// Multiply-adds per sample that removing each channel saves: every weight slice producing, reading or filtering
     /// it (elements per channel) times the positions its node computes (output elements over output channels).
     /// </summary>
-    private static Dictionary<int, double> ChannelCosts(ChannelGraph graph, IReadOnlyDictionary<string, long[]> shapes)
+    internal static Dictionary<int, double> ChannelCosts(ChannelGraph graph, IReadOnlyDictionary<string, long[]> shapes)
     {
         var cost = new Dictionary<int, double>();
         foreach (var slice in graph.Slices.Where(s => s.InputIndex == 1 && s.Role is SliceRole.Producer or SliceRole.Consumer or SliceRole.Depthwise))
