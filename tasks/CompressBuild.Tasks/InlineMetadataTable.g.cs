@@ -136,10 +136,11 @@ internal static class InlineMetadataTable
         new("QuantizeScaleConstraint", "quantize", "scale_constraint", InlineValueKind.Choice, null, null, false, false, ["none", "pot"],
             "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
                 "require), each rounded to the neighbour with the smaller error."),
-        new("QuantizeRounding", "quantize", "rounding", InlineValueKind.Choice, null, null, false, false, ["nearest", "adaround", "gptq"],
-            "int8-static: nearest (default), or adaround: learn per weight whether to round up or down so each layer's output on the " +
-                "calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer), or gptq: round column by " +
-                "column and compensate each error in the columns not yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
+        new("QuantizeRounding", "quantize", "rounding", InlineValueKind.Choice, null, null, false, false, ["nearest", "auto", "adaround", "gptq"],
+            "int8-static: nearest (default): each weight to its nearest grid point; auto: gptq when calibration data is given, else nearest; " +
+                "adaround: learn per weight whether to round up or down so each layer's output on the calibration data stays closest to the float " +
+                "model's (AdaRound; same grid, costs seconds per layer); gptq: round column by column and compensate each error in the columns not " +
+                "yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
         new("QuantizeSmooth", "quantize", "smooth", InlineValueKind.Number, 0, 1, false, false, [],
             "int8-static: SmoothQuant's alpha (e.g. 0.5): divide each channel of a Conv/MatMul/Gemm input by max|x|^alpha / max|w|^(1-alpha) " +
                 "and multiply the weights reading it, only where the producer's constants take the division exactly (LayerNorm, a linear layer, " +

@@ -73,6 +73,25 @@ public class QuantizeCommandTests
     }
 
     [Fact]
+    public void Rounding_auto_with_calibration_data_rounds_by_gptq_and_names_gptq_in_the_text_and_json()
+    {
+        using var temp = new TempFolder();
+        string[] args = ["quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"),
+            "--calibration-samples", "50", "--rounding", "auto"];
+
+        var text = CliRun.Of(args);
+        var json = CliRun.Of([.. args, "--json"]);
+
+        Assert.Equal(ExitCodes.Ok, text.ExitCode);
+        Assert.Contains(", rounding: gptq", text.Out, StringComparison.Ordinal);
+        var root = JsonDocument.Parse(json.Out).RootElement;
+        Assert.Equal("gptq", root.GetProperty("rounding").GetString());
+        var gemms = root.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("opType").GetString() == "Gemm").ToList();
+        Assert.Equal(3, gemms.Count);
+        Assert.All(gemms, n => Assert.Contains("GPTQ", n.GetProperty("detail").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Rounding_gptq_is_named_in_the_text_and_json_and_marks_every_weighted_node()
     {
         using var temp = new TempFolder();

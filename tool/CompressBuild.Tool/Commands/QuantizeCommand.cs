@@ -78,7 +78,7 @@ internal static class QuantizeCommand
             before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion)
         {
             ScaleConstraint = result.Mode == QuantizationMode.Int8Static ? ScaleConstraints.NameOf(options.Engine.ScaleConstraint) : null,
-            Rounding = result.Mode == QuantizationMode.Int8Static ? WeightRoundings.NameOf(options.Engine.Rounding) : null,
+            Rounding = result.Mode == QuantizationMode.Int8Static ? WeightRoundings.NameOf(WeightRoundings.Resolve(options.Engine.Rounding, calibration)) : null,
             ActivationSensitivity = mixed is { Activations.Count: > 0 } ? mixed.Activations : null,
             ActivationSpeedup = mixed?.ActivationSpeedup,
         };

@@ -1,7 +1,9 @@
+using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Pipeline.Config;
 using CompressBuild.Engine.Pipeline.Passes;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Weights;
+using CompressBuild.Engine.Runtime;
 using Xunit;
 
 namespace CompressBuild.Engine.Tests.Quantization.Weights;
@@ -17,14 +19,28 @@ public class WeightRoundingsTests
     }
 
     [Fact]
-    public void Rounding_binds_adaround_defaults_to_nearest_and_is_CB4063_for_a_weight_only_mode()
+    public void Rounding_binds_adaround_and_auto_defaults_to_nearest_and_is_CB4063_for_a_weight_only_mode()
     {
         var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static");
 
         Assert.Equal(WeightRounding.Nearest, QuantizeBinding.Bind(plan).Options.Rounding);
+        Assert.Equal(WeightRounding.Auto, QuantizeBinding.Bind(plan.With("rounding", "auto")).Options.Rounding);
         Assert.Equal(WeightRounding.AdaRound, QuantizeBinding.Bind(plan.With("rounding", "adaround")).Options.Rounding);
         Assert.Empty(QuantizeBinding.Ignored(plan.With("rounding", "adaround")));
         var advisory = Assert.Single(QuantizeBinding.Ignored(plan.With("mode", "int4-weight").With("rounding", "adaround")));
         Assert.StartsWith("rounding applies only to mode int8-static;", advisory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_is_gptq_with_calibration_samples_nearest_without_and_a_named_rounding_stays_itself()
+    {
+        var data = new Dataset("memory", 2, i => [HostTensor.FromArray<float>("x", [1, 2], [i, -i])]);
+        var empty = new Dataset("empty.npy", 0, _ => []);
+
+        Assert.Equal(WeightRounding.Gptq, WeightRoundings.Resolve(WeightRounding.Auto, data));
+        Assert.Equal(WeightRounding.Nearest, WeightRoundings.Resolve(WeightRounding.Auto, empty));
+        Assert.Equal(WeightRounding.Nearest, WeightRoundings.Resolve(WeightRounding.Auto, null));
+        Assert.Equal(WeightRounding.AdaRound, WeightRoundings.Resolve(WeightRounding.AdaRound, data));
+        Assert.Equal(WeightRounding.Nearest, WeightRoundings.Resolve(WeightRounding.Nearest, data));
     }
 }

@@ -198,7 +198,8 @@ internal static class QdqQuantizer
         }
 
         var weightInputs = selected.Select(s => s.Quantizer.Weight(s.Node, context)).OfType<WeightInput>().ToList();
-        var rounded = branches is not null ? null : options.Rounding switch
+        var rounding = WeightRoundings.Resolve(options.Rounding, calibration);
+        var rounded = branches is not null ? null : rounding switch
         {
             WeightRounding.AdaRound => AdaRoundWeights.Apply(calibrationModel, weightInputs, calibration, options),
             WeightRounding.Gptq => GptqWeights.Apply(calibrationModel, weightInputs, parameters, calibration, options),
@@ -245,7 +246,7 @@ internal static class QdqQuantizer
             {
                 var quantized = weights.Get(weight);
                 node.Input[weight.Index] = quantized.Dequantized;
-                var how = options.Rounding == WeightRounding.Gptq ? ", GPTQ" : ", AdaRound";
+                var how = rounding == WeightRounding.Gptq ? ", GPTQ" : ", AdaRound";
                 detail = (weight.Axis >= 0 ? $"per-channel weights (axis {weight.Axis})" : "per-tensor weights") + (rounded?.ContainsKey(weight.Tensor.Name) == true ? how : "");
                 if (biasTensor is not null && parameters.TryGetValue(input, out var inputParams))
                 {

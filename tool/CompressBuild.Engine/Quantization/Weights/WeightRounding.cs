@@ -17,4 +17,10 @@ public enum WeightRounding
     /// each one's rounding error is pushed onto the columns not yet rounded, on inputs captured from the quantized model.
     /// </summary>
     Gptq,
+
+    /// <summary>
+    /// <see cref="Gptq"/> when there is calibration data to capture the layers' inputs from, <see cref="Nearest"/> otherwise
+    /// (<see cref="WeightRoundings.Resolve"/>).
+    /// </summary>
+    Auto,
 }
