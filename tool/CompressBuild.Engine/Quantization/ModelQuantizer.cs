@@ -27,6 +27,11 @@ public static class ModelQuantizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
+        if (options.Calibration == Calibration.CalibrationMethod.Search && options.Mode == QuantizationMode.Int8Static && calibration is not null)
+        {
+            options = Calibration.RangeSearch.Resolve(model, options, calibration, histograms);
+        }
+
         var opsetBefore = model.OpsetVersion("");
         var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore, calibration);
         var work = new QuantizationWork(new OnnxModel(prepared.Proto.Clone(), prepared.BaseDirectory, prepared.SourcePath), options) { Histograms = histograms };

@@ -63,6 +63,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public IReadOnlyList<string> FloatActivations { get; init; } = [];
 
+    /// <summary>
+    /// int8-static: activations (named as in the pre-processed model) whose range another method than <see cref="Calibration"/>
+    /// chooses; <see cref="CalibrationMethod.Search"/> fills it (Calibration.RangeSearch). Empty by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, CalibrationMethod> ActivationCalibration { get; init; } = new Dictionary<string, CalibrationMethod>(StringComparer.Ordinal);
+
     /// <summary>fp16: op types left in float32 (numerically fragile), with Casts around them.</summary>
     public IReadOnlyList<string> Fp16BlockList { get; init; } = DefaultFp16BlockList;
 

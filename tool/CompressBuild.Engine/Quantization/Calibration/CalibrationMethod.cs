@@ -7,4 +7,7 @@ public enum CalibrationMethod
     Percentile,
     Entropy,
     Mse,
+
+    /// <summary>Per activation, the mse or the percentile range, whichever the model's output on the calibration data prefers (<see cref="RangeSearch"/>).</summary>
+    Search,
 }

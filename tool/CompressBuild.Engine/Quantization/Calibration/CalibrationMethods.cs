@@ -9,7 +9,9 @@ public static class CalibrationMethods
         new(CalibrationMethod.MinMax, "minmax", "the observed minimum and maximum"),
         new(CalibrationMethod.Percentile, "percentile", "clips the rarest |values|: keeps the given percentile (default)"),
         new(CalibrationMethod.Entropy, "entropy", "the range whose quantized histogram loses least information (KL divergence)"),
-        new(CalibrationMethod.Mse, "mse", "the range with the least mean squared quantization error"));
+        new(CalibrationMethod.Mse, "mse", "the range with the least mean squared quantization error"),
+        new(CalibrationMethod.Search, "search",
+            "int8-static: per activation, the mse or the percentile range, whichever keeps the model's output closer to the float model's on the calibration data, tried in graph order"));
 
     public static string NameOf(CalibrationMethod method) => All.Of(method).Name;
 }

@@ -21,7 +21,8 @@ public abstract class RangeCalibrator
         CalibrationMethod.MinMax => new MinMaxCalibrator(),
         CalibrationMethod.Percentile => new PercentileCalibrator(percentile),
         CalibrationMethod.Entropy => new EntropyCalibrator(),
-        CalibrationMethod.Mse => new MseCalibrator(),
+        // Search starts from mse; RangeSearch.Resolve then names the activations that take the percentile range instead.
+        CalibrationMethod.Mse or CalibrationMethod.Search => new MseCalibrator(),
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 

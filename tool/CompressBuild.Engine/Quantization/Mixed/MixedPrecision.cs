@@ -42,6 +42,9 @@ public static class MixedPrecision
         }
 
         var histograms = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
+
+        // Once here, not in each of the many quantizations below.
+        options = RangeSearch.Resolve(model, options, calibration, histograms);
         var full = ModelQuantizer.Quantize(model, options, calibration, histograms);
         var candidates = full.Nodes.Where(n => n.Quantized && LayerOps.Contains(n.OpType)).ToList();
         if (candidates.Count == 0)

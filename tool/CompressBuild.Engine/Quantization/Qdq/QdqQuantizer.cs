@@ -169,7 +169,8 @@ internal static class QdqQuantizer
 
             if (!parameters.TryGetValue(source, out var known))
             {
-                var range = calibrator.Range(histograms[Calibrated(source)]);
+                var range = (options.ActivationCalibration.TryGetValue(source, out var method) ? RangeCalibrator.Create(method, options.Percentile) : calibrator)
+                    .Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
