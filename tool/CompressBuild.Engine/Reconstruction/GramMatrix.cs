@@ -44,6 +44,9 @@ public sealed class GramMatrix
     /// <summary>How many rows of X have been added.</summary>
     public long Rows { get; private set; }
 
+    /// <summary>Counts rows whose products were added straight into <see cref="Values"/> (<see cref="ShiftedViewGram"/>).</summary>
+    internal void AddRowCount(long rows) => Rows += rows;
+
     /// <param name="columns">Column-major chunk: column j is <c>columns[j * stride .. j * stride + rows)</c>.</param>
     public void Add(ReadOnlySpan<float> columns, int rows, int stride)
     {

@@ -191,6 +191,14 @@ public static class LayerwiseReconstruction
 
                 var (rows, step) = InputRows.Plan(geometry, mine[k].Shape, input.Length, quotas[k]);
                 Interlocked.Add(ref added, (long)rows * geometry.Groups);
+                if (step == 1 && ShiftedViewGram.Applies(geometry))
+                {
+                    // Every position of a few-channel group: products of shifted views instead of one im2col row per position.
+                    ShiftedViewGram.Add(geometry, input, mine[k].Shape, stage[k].WithBias, statistics[k].Gram,
+                        theirInputs is null ? default : theirInputs[k].AsSpan<float>(), statistics[k].Cross);
+                    return;
+                }
+
                 for (var g = 0; g < geometry.Groups; g++)
                 {
                     var chunk = chunks[k][g];
