@@ -4,8 +4,8 @@ using Xunit;
 namespace CompressBuild.Engine.Tests.Reconstruction;
 
 /// <summary>
-/// The shifted-view Gram and cross matrices of few-channel Conv groups equal the im2col path's (every position's row written by
-/// <see cref="InputRows.Fill"/>, summed by <see cref="GramMatrix.Add"/> / <see cref="GramMatrix.AddCross"/>) up to float summation order.
+/// The Gram and cross matrices of few-channel Conv groups from shifted-view columns equal the im2col rows' (every position's row written
+/// by <see cref="InputRows.Fill"/>, summed by <see cref="GramMatrix.Add"/> / <see cref="GramMatrix.AddCross"/>) up to float summation order.
 /// </summary>
 public class ShiftedViewGramTests
 {
@@ -66,6 +66,29 @@ public class ShiftedViewGramTests
     }
 
     [Fact]
+    public void A_map_cut_into_chunks_of_a_few_output_rows_gives_the_same_matrices()
+    {
+        var window = new ConvWindow(3, 3, 2, 1, 1, 1, [1, 1, 1, 1], "NOTSET");
+        var geometry = new LayerGeometry(LayerKind.Conv, 3, 18, 1, false, window);
+        long[] shape = [2, 6, 15, 21];
+        var random = new Random(5);
+        var input = Enumerable.Range(0, 2 * 6 * 15 * 21).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var whole = Enumerable.Range(0, 3).Select(_ => new GramMatrix(19)).ToList();
+        var chunked = Enumerable.Range(0, 3).Select(_ => new GramMatrix(19)).ToList();
+        ShiftedViewGram.Add(geometry, input, shape, true, whole);
+        ShiftedViewGram.Add(geometry, input, shape, true, chunked, default, null, maxFloats: 19 * 21 * 3);
+
+        for (var g = 0; g < 3; g++)
+        {
+            Assert.Equal(whole[g].Rows, chunked[g].Rows);
+            for (var i = 0; i < 19 * 19; i++)
+            {
+                AssertClose(whole[g].Values[i], chunked[g].Values[i], $"group {g} entry {i}");
+            }
+        }
+    }
+
+    [Fact]
     public void A_diagonal_only_matrix_gets_the_diagonal_alone()
     {
         var window = new ConvWindow(3, 3, 1, 1, 1, 1, [1, 1, 1, 1], "NOTSET");
@@ -82,7 +105,14 @@ public class ShiftedViewGramTests
         {
             for (var j = 0; j < 10; j++)
             {
-                Assert.Equal(i == j ? full[1].Values[(i * 10) + i] : 0, diagonal[1].Values[(i * 10) + j]);
+                if (i == j)
+                {
+                    AssertClose(full[1].Values[(i * 10) + i], diagonal[1].Values[(i * 10) + i], $"diagonal [{i}]");
+                }
+                else
+                {
+                    Assert.Equal(0, diagonal[1].Values[(i * 10) + j]);
+                }
             }
         }
     }
@@ -124,3 +154,4 @@ public class ShiftedViewGramTests
     private static void AssertClose(double expected, double actual, string where) =>
         Assert.True(Math.Abs(expected - actual) <= Math.Max(1e-4, Math.Abs(expected) * 1e-5), $"{where}: expected {expected}, got {actual}");
 }
+
