@@ -67,7 +67,7 @@ public static class LayerwiseReconstruction
 
                 // Until the first solve the working model is the teacher, so the first stage needs no second run (and its spill serves both).
                 var stageTeacher = k == 0 ? null : teacher;
-                var statistics = stage.Select(t => new LayerStatistics(Matrices(t, diagonalOnly), stageTeacher is null ? null : Matrices(t, false))).ToList();
+                var statistics = stage.Select(t => Statistics(t, diagonalOnly, stageTeacher is not null)).ToList();
                 var spills = new StageSpills(plan[k], workingStart, teacherStart,
                     folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
                     folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
@@ -99,6 +99,11 @@ public static class LayerwiseReconstruction
                     foreach (var cross in statistics[i].Cross ?? [])
                     {
                         cross.Normalize();
+                    }
+
+                    foreach (var output in statistics[i].TeacherOutput ?? [])
+                    {
+                        output.Normalize();
                     }
 
                     solve(stage[i], statistics[i]);
@@ -135,6 +140,20 @@ public static class LayerwiseReconstruction
         }
 
         return stages;
+    }
+
+    private static LayerStatistics Statistics(ReconstructionTarget target, bool diagonalOnly, bool teacher)
+    {
+        var gram = Matrices(target, diagonalOnly);
+        if (!teacher)
+        {
+            return new LayerStatistics(gram, null);
+        }
+
+        var size = gram[0].Size;
+        return target.TeacherRows is { } rows && rows.Count == target.Geometry.Groups && !diagonalOnly
+            ? new LayerStatistics(gram.Select(g => GramMatrix.Wide(size)).ToList(), null, rows.Select(r => new OutputCross(size, target.Geometry.OutputsPerGroup, r)).ToList())
+            : new LayerStatistics(gram, Matrices(target, false));
     }
 
     private static List<GramMatrix> Matrices(ReconstructionTarget target, bool diagonalOnly) =>
@@ -191,6 +210,14 @@ public static class LayerwiseReconstruction
 
                 var (rows, step) = InputRows.Plan(geometry, mine[k].Shape, input.Length, quotas[k]);
                 Interlocked.Add(ref added, (long)rows * geometry.Groups);
+                if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics[k].TeacherOutput is null)
+                {
+                    // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
+                    ShiftedViewGram.Add(geometry, input, mine[k].Shape, stage[k].WithBias, statistics[k].Gram,
+                        theirInputs is null ? default : theirInputs[k].AsSpan<float>(), statistics[k].Cross);
+                    return;
+                }
+
                 for (var g = 0; g < geometry.Groups; g++)
                 {
                     var chunk = chunks[k][g];
@@ -207,7 +234,7 @@ public static class LayerwiseReconstruction
                         start += count;
                         if (chunk.Filled == chunk.Capacity)
                         {
-                            chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g]);
+                            chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
                         }
                     }
                 }
@@ -218,7 +245,7 @@ public static class LayerwiseReconstruction
         {
             for (var g = 0; g < chunks[k].Count; g++)
             {
-                chunks[k][g].Flush(statistics[k].Gram[g], statistics[k].Cross?[g]);
+                chunks[k][g].Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
             }
         }
 

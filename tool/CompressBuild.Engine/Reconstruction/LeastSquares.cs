@@ -12,7 +12,16 @@ public static class LeastSquares
     /// <param name="rows">Row-major [outputs, gram.Size] weights (bias as the last column when present); rewritten in place.</param>
     /// <param name="kept">Columns that stay (ascending; the bias column included when present).</param>
     /// <param name="cross">X_p^T X_o against the original model's input, or null to fit the layer's own input (X_o = X_p).</param>
-    public static void SolveKept(GramMatrix gram, GramMatrix? cross, double[] rows, int outputs, IReadOnlyList<int> kept, double relativeDamping)
+    public static void SolveKept(GramMatrix gram, GramMatrix? cross, double[] rows, int outputs, IReadOnlyList<int> kept, double relativeDamping) =>
+        SolveKept(gram, rows, outputs, kept, relativeDamping, (w, o, a) => System.Numerics.Tensors.TensorPrimitives.Dot((cross ?? gram).Values.AsSpan(a * gram.Size, gram.Size), w));
+
+    /// <summary>The same solve aiming at the original layer's output, given as X_p^T Y_o (<see cref="OutputCross"/>, for these rows' weights).</summary>
+    public static void SolveKept(GramMatrix gram, OutputCross teacherOutput, double[] rows, int outputs, IReadOnlyList<int> kept, double relativeDamping) =>
+        SolveKept(gram, rows, outputs, kept, relativeDamping, (_, o, a) => teacherOutput.Values[((long)a * teacherOutput.Outputs) + o]);
+
+    private delegate double RightSide(ReadOnlySpan<double> w, int output, int column);
+
+    private static void SolveKept(GramMatrix gram, double[] rows, int outputs, IReadOnlyList<int> kept, double relativeDamping, RightSide rightSide)
     {
         var n = gram.Size;
         var s = kept.Count;
@@ -33,7 +42,7 @@ public static class LeastSquares
             var w = rows.AsSpan(o * n, n);
             for (var a = 0; a < s; a++)
             {
-                rhs[a] = System.Numerics.Tensors.TensorPrimitives.Dot((cross ?? gram).Values.AsSpan(kept[a] * n, n), w);
+                rhs[a] = rightSide(w, o, kept[a]);
             }
 
             factor.Solve(rhs);

@@ -6,4 +6,10 @@ namespace CompressBuild.Engine.Reconstruction;
 public sealed record ReconstructionTarget(NodeProto Node, TensorProto Weight, LayerGeometry Geometry, bool WithBias)
 {
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Output[0];
+
+    /// <summary>
+    /// The weights (per group, row-major [outputs, columns], bias last with <see cref="WithBias"/>) whose output on the teacher's input the solve
+    /// aims at; given them and a teacher, the capture sums <see cref="LayerStatistics.TeacherOutput"/> instead of the full cross matrix.
+    /// </summary>
+    public IReadOnlyList<double[]>? TeacherRows { get; init; }
 }

@@ -27,7 +27,7 @@ internal sealed class RowChunk
 
     public int Filled { get; set; }
 
-    public void Flush(GramMatrix gram, GramMatrix? cross)
+    public void Flush(GramMatrix gram, GramMatrix? cross, OutputCross? teacherOutput)
     {
         if (Filled == 0)
         {
@@ -36,6 +36,7 @@ internal sealed class RowChunk
 
         gram.Add(Left, Filled, Capacity);
         cross?.AddCross(Left, Right!, Filled, Capacity);
+        teacherOutput?.Add(Left, Right!, Filled, Capacity);
 
         Filled = 0;
     }

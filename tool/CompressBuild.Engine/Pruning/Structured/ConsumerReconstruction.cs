@@ -51,7 +51,9 @@ internal static class ConsumerReconstruction
                 bias = b.Name;
             }
 
-            jobs.Add((new ReconstructionTarget(node, weight, geometry, bias is not null), slice, bias));
+            // The solve's right-hand side is the cross matrix times these weights (unchanged until the layer's own solve), so the capture sums that product alone.
+            var target = new ReconstructionTarget(node, weight, geometry, bias is not null);
+            jobs.Add((target with { TeacherRows = [Augmented(graph, model, target, bias)] }, slice, bias));
         }
 
         var solved = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
@@ -76,20 +78,19 @@ internal static class ConsumerReconstruction
             var rows = WeightRows.Read(geometry, values, 0);
             var width = statistics.Gram[0].Size;
             var columns = geometry.Columns;
-            var augmented = new double[geometry.OutputsPerGroup * width];
+            var augmented = Augmented(graph, model, target, biasName);
             var biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
-            for (var o = 0; o < geometry.OutputsPerGroup; o++)
-            {
-                rows.AsSpan(o * columns, columns).CopyTo(augmented.AsSpan(o * width));
-                if (biasValues is not null)
-                {
-                    augmented[(o * width) + columns] = biasValues[o];
-                }
-            }
-
             var perChannel = geometry.Columns / slice.Channels.Length;
             var kept = Enumerable.Range(0, width).Where(d => d >= columns || !removed.Contains(graph.Channels.Find(slice.Channels[d / perChannel]))).ToList();
-            LeastSquares.SolveKept(statistics.Gram[0], statistics.Cross?[0], augmented, geometry.OutputsPerGroup, kept, Damping);
+            if (statistics.TeacherOutput is { } teacherOutput)
+            {
+                LeastSquares.SolveKept(statistics.Gram[0], teacherOutput[0], augmented, geometry.OutputsPerGroup, kept, Damping);
+            }
+            else
+            {
+                LeastSquares.SolveKept(statistics.Gram[0], statistics.Cross?[0], augmented, geometry.OutputsPerGroup, kept, Damping);
+            }
+
             for (var o = 0; o < geometry.OutputsPerGroup; o++)
             {
                 augmented.AsSpan(o * width, columns).CopyTo(rows.AsSpan(o * columns));
@@ -110,5 +111,26 @@ internal static class ConsumerReconstruction
             solved.Add(target.Node);
         }, teacher);
         return (solved, timing);
+    }
+
+    /// <summary>The layer's weight rows [outputs, columns] with the bias appended as the last column when it has one.</summary>
+    private static double[] Augmented(ChannelGraph graph, OnnxModel model, ReconstructionTarget target, string? biasName)
+    {
+        var geometry = target.Geometry;
+        var rows = WeightRows.Read(geometry, TensorData.ToSingles(graph.Constants[target.Node.Input[1]], model), 0);
+        var columns = geometry.Columns;
+        var width = columns + (biasName is null ? 0 : 1);
+        var augmented = new double[geometry.OutputsPerGroup * width];
+        var biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
+        for (var o = 0; o < geometry.OutputsPerGroup; o++)
+        {
+            rows.AsSpan(o * columns, columns).CopyTo(augmented.AsSpan(o * width));
+            if (biasValues is not null)
+            {
+                augmented[(o * width) + columns] = biasValues[o];
+            }
+        }
+
+        return augmented;
     }
 }
