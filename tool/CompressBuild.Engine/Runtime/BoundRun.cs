@@ -12,6 +12,10 @@ public sealed class BoundRun : IDisposable
     private readonly OrtValue[] inputValues;
     private readonly OrtValue[] outputValues;
     private readonly OrtIoBinding binding;
+
+    // The OrtValues point into the tensors' pinned arrays without referencing them: the run keeps the inputs alive (Outputs are kept
+    // as a property), or a GC could free them while ORT still reads them.
+    private readonly IReadOnlyList<HostTensor> inputs;
     private bool disposed;
 
     internal BoundRun(InferenceSession session, IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs)
@@ -23,6 +27,7 @@ public sealed class BoundRun : IDisposable
 
         this.session = session;
         Outputs = outputs;
+        this.inputs = inputs;
         inputValues = OrtValues.CreateAll(inputs);
         outputValues = [];
         binding = null!;
@@ -55,6 +60,7 @@ public sealed class BoundRun : IDisposable
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         session.RunBound(binding);
+        GC.KeepAlive(inputs);
     }
 
     public void Dispose()

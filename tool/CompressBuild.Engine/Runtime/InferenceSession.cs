@@ -69,6 +69,9 @@ public sealed class InferenceSession : IDisposable
         finally
         {
             OrtValues.DisposeAll(inputValues);
+            // The OrtValues hold only raw pointers into the inputs' pinned arrays: pinned objects never move, but they are still
+            // collected once unreachable, and a GC on another thread during the native run would hand their memory to new arrays.
+            GC.KeepAlive(inputs);
         }
     }
 
@@ -105,6 +108,8 @@ public sealed class InferenceSession : IDisposable
         finally
         {
             OrtValues.DisposeAll(inputValues);
+            // As in Run: the caller may hold no other reference to the inputs (CalibrationCollector reads each sample for this call only).
+            GC.KeepAlive(inputs);
         }
     }
 
