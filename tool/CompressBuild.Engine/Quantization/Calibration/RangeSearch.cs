@@ -1,7 +1,5 @@
 using CompressBuild.Engine.Evaluation;
-using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
-using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Calibration;
 
@@ -40,27 +38,8 @@ internal static class RangeSearch
             return resolved;
         }
 
-        var data = calibration.Take(Samples);
-        using var reference = ModelSessions.Open(model, options.Session);
-        using var switched = ModelSessions.Open(switches.Model, options.Session);
-        var names = reference.Outputs.Where(o => o.IsTensor && o.ElementType == (int)Onnx.Proto.TensorProto.Types.DataType.Float).Select(o => o.Name).ToList();
-        var expected = Enumerable.Range(0, data.Count).Select(i => reference.Run(data.Sample(i), names).Select(t => t.AsSpan<float>().ToArray()).ToList()).ToList();
-        double Cosine(IEnumerable<int> switchedOn)
-        {
-            Diagnostics.Deadline.ThrowIfExpired();
-            var mask = switches.Mask(switchedOn);
-            var comparisons = names.Select(n => new OutputComparison(n, 0, 0)).ToList();
-            for (var i = 0; i < data.Count; i++)
-            {
-                var outputs = switched.Run([.. data.Sample(i), mask], names);
-                for (var k = 0; k < names.Count; k++)
-                {
-                    comparisons[k].Add(expected[i][k], outputs[k].AsSpan<float>());
-                }
-            }
-
-            return comparisons.Count == 0 ? 1 : comparisons.Min(c => c.Result().Cosine);
-        }
+        using var score = new SwitchedModelCosine(model, switches.Model, switches.Mask, calibration.Take(Samples), options.Session);
+        double Cosine(IEnumerable<int> switchedOn) => score.Of(switchedOn);
 
         var chosen = new List<int>();
         var best = Cosine([]);
