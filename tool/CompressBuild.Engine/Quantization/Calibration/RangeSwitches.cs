@@ -60,48 +60,21 @@ internal sealed class RangeSwitches
             var dequantized = editor.UniqueName(source + "_alternative_dequantized");
             editor.AddNode("DequantizeLinear", [quantized, scaleName, zeroPointName], [dequantized], dequantized);
 
-            var index64 = editor.AddInitializer<long>(source + "_range_switch_index", [], [tensors.Count]);
+            var flag = RunTimeSwitches.Flag(editor, MaskInput, source + "_range", tensors.Count);
             tensors.Add(source);
-            var flag = editor.UniqueName(source + "_range_switch");
-            editor.AddNode("Gather", [MaskInput, index64], [flag], flag);
             foreach (var dequantize in dequantizers)
             {
-                var startValue = dequantize.Output[0];
-                var chosen = editor.UniqueName(startValue + "_range_switched");
-                var readers = index.Consumers(startValue).ToList();
-                editor.AddNode("Where", [flag, dequantized, startValue], [chosen], chosen);
-                foreach (var reader in readers)
-                {
-                    for (var i = 0; i < reader.Input.Count; i++)
-                    {
-                        if (reader.Input[i] == startValue)
-                        {
-                            reader.Input[i] = chosen;
-                        }
-                    }
-                }
+                RunTimeSwitches.Redirect(editor, index, flag, dequantized, dequantize.Output[0]);
             }
         }
 
-        var mask = new ValueInfoProto { Name = MaskInput, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Bool } } };
-        mask.Type.TensorType.Shape = new TensorShapeProto();
-        mask.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = tensors.Count });
-        graph.Input.Add(mask);
+        RunTimeSwitches.DeclareMask(graph, MaskInput, tensors.Count);
         editor.Finish();
         return new RangeSwitches(copy, tensors);
     }
 
     /// <summary>The mask input with the given switches on (those activations on the alternative range).</summary>
-    public Runtime.HostTensor Mask(IEnumerable<int> switchedOn)
-    {
-        var bytes = new byte[Tensors.Count];
-        foreach (var i in switchedOn)
-        {
-            bytes[i] = 1;
-        }
-
-        return Runtime.HostTensor.FromBytes(MaskInput, (int)TensorProto.Types.DataType.Bool, [Tensors.Count], bytes);
-    }
+    public Runtime.HostTensor Mask(IEnumerable<int> switchedOn) => RunTimeSwitches.Mask(MaskInput, Tensors.Count, switchedOn);
 
     private static bool IsQuantize(NodeProto node) => node.OpType == "QuantizeLinear" && node.Domain is "" or "ai.onnx";
 

@@ -67,26 +67,11 @@ internal sealed class ActivationSwitches
                 editor.AddNode("Relu", [source], [bypass], bypass);
             }
 
-            var index64 = editor.AddInitializer<long>(source + "_switch_index", [], [switchIndex]);
-            var flag = editor.UniqueName(source + "_switch");
-            editor.AddNode("Gather", [MaskInput, index64], [flag], flag);
+            var flag = RunTimeSwitches.Flag(editor, MaskInput, source, switchIndex);
             foreach (var dequantize in dequantizers)
             {
                 var dequantized = dequantize.Output[0];
-                var chosen = editor.UniqueName(dequantized + "_switched");
-                var readersOfIt = index.Consumers(dequantized).ToList();
-                editor.AddNode("Where", [flag, bypass, dequantized], [chosen], chosen);
-                foreach (var reader in readersOfIt)
-                {
-                    for (var i = 0; i < reader.Input.Count; i++)
-                    {
-                        if (reader.Input[i] == dequantized)
-                        {
-                            reader.Input[i] = chosen;
-                        }
-                    }
-                }
-
+                RunTimeSwitches.Redirect(editor, index, flag, bypass, dequantized);
                 if (outputs.Contains(dequantized))
                 {
                     throw new InvalidOperationException($"a DequantizeLinear writes the model output '{dequantized}'.");
@@ -94,25 +79,13 @@ internal sealed class ActivationSwitches
             }
         }
 
-        var mask = new ValueInfoProto { Name = MaskInput, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Bool } } };
-        mask.Type.TensorType.Shape = new TensorShapeProto();
-        mask.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = tensors.Count });
-        graph.Input.Add(mask);
+        RunTimeSwitches.DeclareMask(graph, MaskInput, tensors.Count);
         editor.Finish();
         return new ActivationSwitches(copy, tensors, producers, readers);
     }
 
     /// <summary>The mask input with the given switches on (those activations float).</summary>
-    public Runtime.HostTensor Mask(IEnumerable<int> floatSwitches)
-    {
-        var bytes = new byte[Tensors.Count];
-        foreach (var i in floatSwitches)
-        {
-            bytes[i] = 1;
-        }
-
-        return Runtime.HostTensor.FromBytes(MaskInput, (int)TensorProto.Types.DataType.Bool, [Tensors.Count], bytes);
-    }
+    public Runtime.HostTensor Mask(IEnumerable<int> floatSwitches) => RunTimeSwitches.Mask(MaskInput, Tensors.Count, floatSwitches);
 
     private static bool IsLowestCode(TensorProto zeroPoint, OnnxModel model) => zeroPoint.DataType switch
     {
