@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace CompressBuild.Engine.Reconstruction;
@@ -43,10 +44,13 @@ public sealed class OutputCross
     /// <summary>Adds a chunk's rows: <paramref name="left"/> the working model's columns, <paramref name="right"/> the teacher's (column-major, same stride).</summary>
     public void Add(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride)
     {
-        var outputs = new float[Outputs * rows];
+        // One chunk's teacher outputs (24 x 1,212 floats on the detector) would land on the large-object heap each chunk: pooled.
+        var pooled = ArrayPool<float>.Shared.Rent(Outputs * rows);
+        var outputs = pooled.AsSpan(0, Outputs * rows);
+        outputs.Clear();
         for (var o = 0; o < Outputs; o++)
         {
-            var y = outputs.AsSpan(o * rows, rows);
+            var y = outputs.Slice(o * rows, rows);
             for (var c = 0; c < Size; c++)
             {
                 var w = weights[(o * Size) + c];
@@ -62,10 +66,11 @@ public sealed class OutputCross
             var x = left.Slice(c * stride, rows);
             for (var o = 0; o < Outputs; o++)
             {
-                Values[((long)c * Outputs) + o] += TensorPrimitives.Dot(x, outputs.AsSpan(o * rows, rows));
+                Values[((long)c * Outputs) + o] += TensorPrimitives.Dot(x, outputs.Slice(o * rows, rows));
             }
         }
 
+        ArrayPool<float>.Shared.Return(pooled);
         Rows += rows;
     }
 

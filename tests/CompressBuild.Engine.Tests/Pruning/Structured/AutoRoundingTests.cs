@@ -123,7 +123,7 @@ public class AutoRoundingTests
     [Fact]
     public void Timing_contradicts_the_choice_only_when_the_other_candidate_won_three_rounds_in_four()
     {
-        List<double> Sorted(params double[] ratios) => [.. ratios.Order()];
+        double[] Sorted(params double[] ratios) => [.. ratios.Order()];
 
         Assert.True(RoundToChoice.Contradicts(16, Sorted(1.05, 1.04, 1.06, 1.02, 1.08)));
         Assert.False(RoundToChoice.Contradicts(16, Sorted(1.05, 0.97, 1.06, 0.96, 1.08)));

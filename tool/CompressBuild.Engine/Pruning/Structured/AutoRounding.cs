@@ -62,8 +62,8 @@ internal static class AutoRounding
         {
             MeasuredOneMs = Median(times[0]),
             MeasuredBlockMs = Median(times[1]),
-            MeasuredRatio = ratios.Count > 0 ? RoundToChoice.Quantile(ratios, 0.5) : null,
-            MeasuredRounds = ratios.Count,
+            MeasuredRatio = ratios.Length > 0 ? LatencyStatistics.Percentile(ratios, 0.5) : null,
+            MeasuredRounds = ratios.Length,
         };
         // Timing cannot overrule a choice of 1 made for accuracy (the block's plan distorted the output too much more).
         var forAccuracy = chosen == 1 && distortion is var (atOne, atBlockDistortion) && atBlockDistortion > RoundToChoice.MaxDistortionRatio * atOne;
@@ -72,8 +72,8 @@ internal static class AutoRounding
             var other = chosen == 1 ? block : 1;
             advisories.Add(new PruneAdvisory(DiagnosticCodes.RoundToTimingContradicts.Id, string.Create(CultureInfo.InvariantCulture,
                 $"round_to auto chose {chosen} ({reason}), but on this machine the model pruned at round_to {other} ran faster in at least 3 of 4 timed rounds " +
-                    $"(block / 1 time ratio {RoundToChoice.Quantile(ratios, 0.25):0.000}-{RoundToChoice.Quantile(ratios, 0.75):0.000}, median " +
-                    $"{decision.MeasuredRatio:0.000}, {ratios.Count} rounds); the choice stands so the output does not depend on timing: set round_to: {other} to take it.")));
+                    $"(block / 1 time ratio {LatencyStatistics.Percentile(ratios, 0.25):0.000}-{LatencyStatistics.Percentile(ratios, 0.75):0.000}, median " +
+                    $"{decision.MeasuredRatio:0.000}, {ratios.Length} rounds); the choice stands so the output does not depend on timing: set round_to: {other} to take it.")));
         }
 
         return decision;
@@ -90,7 +90,7 @@ internal static class AutoRounding
         return (trial.Distortion([.. removed[0]]), trial.Distortion([.. removed[1]]));
     }
 
-    private static double Median(IReadOnlyList<double> times) => times.Count == 0 ? 0 : RoundToChoice.Quantile(times.Order().ToList(), 0.5);
+    private static double Median(IReadOnlyList<double> times) => times.Count == 0 ? 0 : LatencyStatistics.Percentile([.. times.Order()], 0.5);
 
     /// <summary>
     /// What the models are timed on: the first calibration sample when there is one (the size the model will run at), else

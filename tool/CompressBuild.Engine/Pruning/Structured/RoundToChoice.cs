@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Pruning.Structured;
@@ -8,7 +9,7 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// AVX-512, 8 with AVX2): ONNX Runtime runs a Conv on its NCHWc kernels only when the block divides its channel counts, and
 /// the gain comes when every count of a chain fits, which a group timed alone does not show (a fixed 16 measured 1.06-1.11x
 /// over round_to 1 on the detector, a per-group choice 1.00x). <see cref="Rule"/> decides from the two plans' removed
-/// multiply-adds only, so the bytes do not depend on timing; <see cref="Choose"/> judges the whole-model timing that confirms it.
+/// multiply-adds and output distortions only, so the bytes do not depend on timing; <see cref="Choose"/> judges the whole-model timing that confirms it.
 /// </summary>
 internal static class RoundToChoice
 {
@@ -68,28 +69,19 @@ internal static class RoundToChoice
     /// it is what the kernels are built for, and timing on a busy machine should not flip it.
     /// </summary>
     public static RoundToCandidate Choose(RoundToCandidate one, RoundToCandidate block) =>
-        Ratios(one, block) is { Count: > 0 } ratios && Quantile(ratios, 0.5) > 1 ? one : block;
+        Ratios(one, block) is { Length: > 0 } ratios && LatencyStatistics.Percentile(ratios, 0.5) > 1 ? one : block;
 
     /// <summary>Per round, the block's time over round_to 1's, sorted.</summary>
-    public static List<double> Ratios(RoundToCandidate one, RoundToCandidate block)
+    public static double[] Ratios(RoundToCandidate one, RoundToCandidate block)
     {
         var rounds = Math.Min(one.Times.Count, block.Times.Count);
-        return Enumerable.Range(0, rounds).Where(r => one.Times[r] > 0).Select(r => block.Times[r] / one.Times[r]).Order().ToList();
+        return [.. Enumerable.Range(0, rounds).Where(r => one.Times[r] > 0).Select(r => block.Times[r] / one.Times[r]).Order()];
     }
 
     /// <summary>
     /// Whether the timing contradicts <paramref name="chosen"/> beyond the noise: the other candidate was faster in at least
     /// three quarters of the rounds (the quartile of the per-round ratios on the chosen one's side is past 1).
     /// </summary>
-    public static bool Contradicts(int chosen, List<double> sortedRatios) =>
-        sortedRatios.Count > 0 && (chosen == 1 ? Quantile(sortedRatios, 0.75) < 1 : Quantile(sortedRatios, 0.25) > 1);
-
-    /// <summary>Linear interpolation between the sorted values' neighbours.</summary>
-    public static double Quantile(List<double> sorted, double q)
-    {
-        var at = q * (sorted.Count - 1);
-        var low = (int)Math.Floor(at);
-        var high = Math.Min(sorted.Count - 1, low + 1);
-        return sorted[low] + ((at - low) * (sorted[high] - sorted[low]));
-    }
+    public static bool Contradicts(int chosen, double[] sortedRatios) =>
+        sortedRatios.Length > 0 && (chosen == 1 ? LatencyStatistics.Percentile(sortedRatios, 0.75) < 1 : LatencyStatistics.Percentile(sortedRatios, 0.25) > 1);
 }
