@@ -45,7 +45,7 @@ public sealed class BudgetSearch
         // The timeout bounds the whole search, the trial under way included: its long loops watch this deadline.
         using var timeout = new CancellationTokenSource(limits.Timeout, search.clock);
         string reason;
-        using (Diagnostics.Deadline.Enter(timeout.Token))
+        using (Diagnostics.Deadline.Enter(timeout, limits.Timeout, search.clock))
         {
             reason = search.Explore(requested);
         }
