@@ -78,6 +78,50 @@ public class CalibrationCollectorTests
         }
     }
 
+    [RealModelFact(RealModels.PaddleOcrClassifier)]
+    public void The_exact_tails_equal_a_sort_of_the_real_activations_and_the_histograms_are_within_a_bin()
+    {
+        using var folder = new TempFolder();
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrClassifier));
+        var activations = model.Graph.Node.Where(n => n.OpType is "Conv" or "Add" or "HardSigmoid" or "Mul").Select(n => n.Output[0]).Take(24).ToList();
+        Dataset data;
+        using (var session = ModelSessions.Open(model))
+        {
+            data = DatasetLoader.Open(OcrInputs.Render(folder.Path, "cls", 8, seed: 7), session.Inputs);
+        }
+
+        const double Percentile = 99.999;
+        var tails = CalibrationCollector.Collect(model, activations, data, SessionSettings.Default, _ => false, Percentile);
+        var binned = CalibrationCollector.Collect(model, activations, data, SessionSettings.Default);
+
+        // The reference: every value copied out of a plain session, sorted.
+        using var plain = ModelSessions.Open(ModelOutputs.WithOutputs(model, activations), SessionSettings.Default with { OptimizationLevel = GraphOptimizationLevel.None });
+        var magnitudes = activations.ToDictionary(a => a, _ => new List<float>());
+        for (var i = 0; i < data.Count; i++)
+        {
+            var outputs = plain.Run(data.Sample(i), activations);
+            for (var k = 0; k < activations.Count; k++)
+            {
+                magnitudes[activations[k]].AddRange(outputs[k].AsSpan<float>().ToArray().Select(Math.Abs));
+            }
+        }
+
+        foreach (var activation in activations)
+        {
+            var sorted = magnitudes[activation].Order().ToArray();
+            var expected = sorted[(int)Math.Ceiling(sorted.Length * Percentile / 100) - 1];
+            Assert.False(tails[activation].Binned);
+            Assert.True(tails[activation].TryMagnitudePercentile(Percentile, out var exact), activation);
+            Assert.Equal(expected, exact, 1e-5f * Math.Max(1, expected));
+
+            var fromTail = new PercentileCalibrator(Percentile).Range(tails[activation]);
+            var fromBins = new PercentileCalibrator(Percentile).Range(binned[activation]);
+            var width = binned[activation].BinWidth * 1.0001;
+            Assert.InRange(fromBins.High - fromTail.High, -1e-6, width);
+            Assert.InRange(fromTail.Low - fromBins.Low, -1e-6, width);
+        }
+    }
+
     private static long Allocated(Action action)
     {
         var before = GC.GetAllocatedBytesForCurrentThread();

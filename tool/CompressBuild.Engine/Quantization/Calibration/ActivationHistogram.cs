@@ -5,9 +5,10 @@ using System.Runtime.InteropServices;
 namespace CompressBuild.Engine.Quantization.Calibration;
 
 /// <summary>
-/// A running, fixed-size summary of one activation: exact minimum and maximum plus a 2048-bin histogram over
-/// [-R, R]. When a value falls outside, R doubles and neighbouring bins merge pairwise, which keeps every bin
-/// edge exact; memory stays the same however many samples are added, and the result does not depend on
+/// A running, fixed-size summary of one activation: exact minimum and maximum, a 2048-bin histogram over [-R, R] when a
+/// method needs the whole distribution (<see cref="Binned"/>), and, when planned, the exact largest |x| a percentile needs
+/// (<see cref="MagnitudeTail"/>). When a value falls outside, R doubles and neighbouring bins merge pairwise, which keeps
+/// every bin edge exact; memory stays the same however many samples are added, and the result does not depend on
 /// anything but the order of the samples.
 /// </summary>
 public sealed class ActivationHistogram
@@ -35,6 +36,34 @@ public sealed class ActivationHistogram
 
     private long pending;
 
+    /// <summary>The percentile the tail is planned for, with the number of samples to come; null: no tail.</summary>
+    private readonly (double Percentile, long Samples)? tailPlan;
+
+    private MagnitudeTail? tail;
+
+    /// <summary>A full histogram, as every method can read.</summary>
+    public ActivationHistogram()
+    {
+        Binned = true;
+    }
+
+    /// <summary>
+    /// A summary planned for <paramref name="samples"/> samples: the exact tail of |x| that <paramref name="percentile"/> needs
+    /// (sized on the first sample, assuming every sample is as large), and the histogram only when <paramref name="binned"/>
+    /// or when that tail would hold more than <see cref="MaxTail"/> values (a low percentile over many values).
+    /// </summary>
+    internal ActivationHistogram(bool binned, double percentile, long samples)
+    {
+        Binned = binned;
+        tailPlan = (percentile, samples);
+    }
+
+    /// <summary>The most values a tail may hold (its buffer twice that): 64 KiB per activation, whatever the number of samples.</summary>
+    internal const int MaxTail = 8192;
+
+    /// <summary>Whether the 2048-bin histogram is kept (<see cref="Counts"/>, <see cref="Magnitudes"/>); mse, entropy and power-of-two scales need it.</summary>
+    public bool Binned { get; private set; }
+
     public float Min { get; private set; } = float.PositiveInfinity;
 
     public float Max { get; private set; } = float.NegativeInfinity;
@@ -56,12 +85,34 @@ public sealed class ActivationHistogram
     {
         get
         {
+            RequireBins();
             Flush();
             return counts;
         }
     }
 
     public double BinWidth => Radius * 2 / BinCount;
+
+    /// <summary>
+    /// The exact value the percentile method clips |x| at: the smallest magnitude with at least <paramref name="percentile"/>%
+    /// of all values at or below it (the histogram gives the upper edge of that value's bin). False when no tail was planned,
+    /// or the tail no longer holds that rank (a percentile lower than planned, or later samples larger than the first).
+    /// </summary>
+    public bool TryMagnitudePercentile(double percentile, out float value)
+    {
+        value = 0;
+        if (tail is null || Count == 0)
+        {
+            return false;
+        }
+
+        // The same rank the histogram's cumulative count reaches first: the smallest r with r >= Count * percentile / 100.
+        var rank = (long)Math.Clamp(Math.Ceiling(Count * percentile / 100.0), 1, Count);
+        return tail.TryLargest(Count - rank + 1, out value);
+    }
+
+    /// <summary>Whether this summary answers a method that needs the histogram (<paramref name="bins"/>) or, without it, the percentile.</summary>
+    internal bool Serves(bool bins, double percentile) => Binned || (!bins && TryMagnitudePercentile(percentile, out _));
 
     public void Add(ReadOnlySpan<float> values)
     {
@@ -70,7 +121,12 @@ public sealed class ActivationHistogram
             return;
         }
 
-        var (min, max, zeros) = MinMax(values);
+        if (tailPlan is { } plan && Count == 0 && tail is null)
+        {
+            PlanTail(plan.Percentile, plan.Samples * values.Length);
+        }
+
+        var (min, max, zeros) = MinMax(values, tail);
         if (!float.IsFinite(min) || !float.IsFinite(max))
         {
             HasNonFinite = true;
@@ -90,6 +146,12 @@ public sealed class ActivationHistogram
         while (reach > Radius)
         {
             Widen();
+        }
+
+        if (!Binned)
+        {
+            Count += values.Length;
+            return;
         }
 
         var radius = Radius == 0 ? 1 : Radius;
@@ -131,16 +193,17 @@ public sealed class ActivationHistogram
 
     /// <summary>
     /// Minimum, maximum and the count of exact zeros in one SIMD pass (the data is read from memory once, not once per
-    /// statistic); a NaN anywhere makes both NaN, as TensorPrimitives.Min would.
+    /// statistic), and, with a tail, whether any |x| passes its threshold: only the chunks where one does are offered to it.
+    /// A NaN anywhere makes both NaN, as TensorPrimitives.Min would.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (float Min, float Max, long Zeros) MinMax(ReadOnlySpan<float> values)
+    private static (float Min, float Max, long Zeros) MinMax(ReadOnlySpan<float> values, MagnitudeTail? tail)
     {
         var min = float.PositiveInfinity;
         var max = float.NegativeInfinity;
         long zeros = 0;
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var tail = vectors.Length * Vector<float>.Count;
+        var rest = vectors.Length * Vector<float>.Count;
         if (vectors.Length > 0)
         {
             var low = vectors[0];
@@ -149,12 +212,25 @@ public sealed class ActivationHistogram
 
             // Each lane counts down by one per zero (Equals gives -1); an int lane cannot overflow on a span of int.MaxValue floats.
             var zeroLanes = Vector<int>.Zero;
-            foreach (var v in vectors)
+            var chunk = Chunk / Vector<float>.Count;
+            for (var start = 0; start < vectors.Length; start += chunk)
             {
-                zeroLanes += Vector.Equals(v, Vector<float>.Zero);
-                low = Vector.MinNative(low, v);
-                high = Vector.MaxNative(high, v);
-                ordered &= Vector.Equals(v, v);
+                var part = vectors.Slice(start, Math.Min(chunk, vectors.Length - start));
+                var threshold = new Vector<float>(tail?.Threshold ?? float.PositiveInfinity);
+                var above = Vector<int>.Zero;
+                foreach (var v in part)
+                {
+                    zeroLanes += Vector.Equals(v, Vector<float>.Zero);
+                    low = Vector.MinNative(low, v);
+                    high = Vector.MaxNative(high, v);
+                    ordered &= Vector.Equals(v, v);
+                    above |= Vector.GreaterThan(Vector.Abs(v), threshold);
+                }
+
+                if (above != Vector<int>.Zero)
+                {
+                    tail!.Offer(MemoryMarshal.Cast<Vector<float>, float>(part));
+                }
             }
 
             if (ordered != Vector<int>.AllBitsSet)
@@ -171,7 +247,7 @@ public sealed class ActivationHistogram
             }
         }
 
-        foreach (var v in values[tail..])
+        foreach (var v in values[rest..])
         {
             if (float.IsNaN(v))
             {
@@ -183,7 +259,33 @@ public sealed class ActivationHistogram
             max = Math.Max(max, v);
         }
 
+        tail?.Offer(values[rest..]);
         return (min, max, zeros);
+    }
+
+    /// <summary>
+    /// Sizes the tail for <paramref name="expected"/> values: the percentile's rank counted from the top, or no tail and the
+    /// histogram instead when that is more than <see cref="MaxTail"/>.
+    /// </summary>
+    private void PlanTail(double percentile, long expected)
+    {
+        var rank = (long)Math.Clamp(Math.Ceiling(expected * percentile / 100.0), 1, expected);
+        var keep = expected - rank + 1;
+        if (keep > MaxTail)
+        {
+            Binned = true;
+            return;
+        }
+
+        tail = new MagnitudeTail((int)keep);
+    }
+
+    private void RequireBins()
+    {
+        if (!Binned)
+        {
+            throw new InvalidOperationException("this activation was summarized without its histogram (only the tail a percentile needs).");
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -241,6 +343,7 @@ public sealed class ActivationHistogram
     /// <summary>The histogram of |x|: BinCount / 2 bins of <see cref="BinWidth"/> from 0.</summary>
     public long[] Magnitudes()
     {
+        RequireBins();
         Flush();
         var half = BinCount / 2;
         var result = new long[half];

@@ -8,7 +8,8 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// <summary>
 /// Runs the float model over the calibration data once, with the activations to quantize exposed as outputs,
 /// and folds each sample into one <see cref="ActivationHistogram"/> per activation: memory is the model plus
-/// a fixed 48 KiB of counters per activation, whatever the number of samples. Samples are read one at a time and each
+/// a fixed 48 KiB of counters per activation that needs its histogram, and at most 64 KiB of exact tail values per activation
+/// that needs only the percentile, whatever the number of samples. Samples are read one at a time and each
 /// exposed tensor is read in place in ONNX Runtime's buffer (its arena reuses it on the next run), so the managed
 /// allocation per sample is the input tensor and a few small arrays, not a copy of every activation.
 /// </summary>
@@ -21,16 +22,46 @@ public static class CalibrationCollector
     /// </summary>
     internal const GraphOptimizationLevel OptimizationLevel = GraphOptimizationLevel.All;
 
-    public static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings)
+    /// <summary>Full histograms of every activation, as every method can read.</summary>
+    public static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings) =>
+        Collect(model, activations, data, settings, _ => true, percentile: 100);
+
+    /// <summary>
+    /// Histograms only for the activations <paramref name="binned"/> names (their method reads the whole distribution: mse, entropy,
+    /// power-of-two scales); the others keep min, max and the exact tail of |x| that <paramref name="percentile"/> needs, which
+    /// spares binning every value (a vector compare against the tail's threshold rejects almost all of them).
+    /// </summary>
+    public static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings,
+        Func<string, bool> binned, double percentile)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(binned);
         if (data.Count == 0)
         {
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataEmpty, "the calibration data holds no samples.", data.Source);
         }
 
-        var histograms = activations.Select(_ => new ActivationHistogram()).ToArray();
+        var result = Pass(model, activations, data, settings, a => new ActivationHistogram(binned(a), percentile, data.Count));
+
+        // A tail is sized on the first sample; when later samples were larger (inputs of varying shapes) it may have let go of the
+        // percentile's value: a second pass over those activations with full histograms (rare: stacked .npy samples share a shape).
+        var larger = result.Where(r => !r.Value.Serves(binned(r.Key), percentile)).Select(r => r.Key).ToList();
+        if (larger.Count > 0)
+        {
+            foreach (var (name, histogram) in Pass(model, larger, data, settings, _ => new ActivationHistogram()))
+            {
+                result[name] = histogram;
+            }
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, ActivationHistogram> Pass(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings,
+        Func<string, ActivationHistogram> create)
+    {
+        var histograms = activations.Select(create).ToArray();
         var graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var fromRun = activations.Where(a => !graphInputs.Contains(a)).Distinct(StringComparer.Ordinal).ToArray();
         var runIndex = fromRun.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);

@@ -144,11 +144,14 @@ internal static class QdqQuantizer
 
         var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
         var histograms = work.Histograms ?? new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
-        var missing = measured.Select(Calibrated).Where(m => !histograms.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToList();
+        // A summary gathered for another method may lack what this one reads (a percentile tail where mse wants the histogram).
+        var binned = measured.Where(m => CalibrationNeeds.Bins(options, m)).Select(Calibrated).ToHashSet(StringComparer.Ordinal);
+        var missing = measured.Select(Calibrated).Distinct(StringComparer.Ordinal)
+            .Where(m => !(histograms.TryGetValue(m, out var known) && known.Serves(binned.Contains(m), options.Percentile))).ToList();
         if (missing.Count > 0)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session))
+            foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session, binned.Contains, options.Percentile))
             {
                 histograms[name] = histogram;
             }
