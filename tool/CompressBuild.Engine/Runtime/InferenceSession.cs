@@ -83,6 +83,16 @@ public sealed class InferenceSession : IDisposable
     public void RunObserved(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string> outputNames, Action<int, ReadOnlySpan<float>> observe)
     {
         ArgumentNullException.ThrowIfNull(observe);
+        using var outputs = RunKept(inputs, outputNames);
+        outputs.Observe(observe);
+    }
+
+    /// <summary>
+    /// Runs the model and keeps the requested float32 outputs in ONNX Runtime's buffers until the result is disposed: a caller can
+    /// read one run's outputs on another thread while this session runs the next input (two runs' outputs in memory, no copy).
+    /// </summary>
+    public ObservedOutputs RunKept(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string> outputNames)
+    {
         var inputNames = new string[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -93,17 +103,7 @@ public sealed class InferenceSession : IDisposable
         var inputValues = OrtValues.CreateAll(inputs);
         try
         {
-            using var outputs = Call(() => session.Run(runOptions, inputNames, inputValues, names));
-            for (var i = 0; i < names.Length; i++)
-            {
-                var info = outputs[i].GetTensorTypeAndShape();
-                if (info.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
-                {
-                    throw new NotSupportedException($"output '{names[i]}' is {info.ElementDataType}; only float outputs can be observed in place.");
-                }
-
-                observe(i, outputs[i].GetTensorDataAsSpan<float>());
-            }
+            return new ObservedOutputs(Call(() => session.Run(runOptions, inputNames, inputValues, names)), names);
         }
         finally
         {

@@ -77,19 +77,43 @@ public static class CalibrationCollector
             }
         };
 
-        using var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel });
-        for (var i = 0; i < data.Count; i++)
+        using (var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel }))
         {
-            Deadline.ThrowIfExpired();
-            var sample = data.Sample(i);
-            foreach (var k in fromInputs)
+            // Sample i's outputs are folded on a pool thread while ONNX Runtime runs sample i + 1: two runs' outputs are alive at a time.
+            var folding = Task.CompletedTask;
+            ObservedOutputs? folded = null;
+            try
             {
-                histograms[k].Add(sample.First(s => s.Name == activations[k]).AsSpan<float>());
-            }
+                for (var i = 0; i < data.Count; i++)
+                {
+                    Deadline.ThrowIfExpired();
+                    var sample = data.Sample(i);
+                    foreach (var k in fromInputs)
+                    {
+                        histograms[k].Add(sample.First(s => s.Name == activations[k]).AsSpan<float>());
+                    }
 
-            if (fromRun.Length > 0)
+                    if (fromRun.Length > 0)
+                    {
+                        var outputs = session.RunKept(sample, fromRun);
+                        try
+                        {
+                            Finish(folding, ref folded);
+                        }
+                        catch
+                        {
+                            outputs.Dispose();
+                            throw;
+                        }
+
+                        folded = outputs;
+                        folding = Task.Run(() => outputs.Observe(observe));
+                    }
+                }
+            }
+            finally
             {
-                session.RunObserved(sample, fromRun, observe);
+                Finish(folding, ref folded);
             }
         }
 
@@ -108,5 +132,19 @@ public static class CalibrationCollector
         }
 
         return result;
+    }
+
+    /// <summary>Waits for the folding of the previous run's outputs (rethrowing what it threw) and frees them.</summary>
+    private static void Finish(Task folding, ref ObservedOutputs? folded)
+    {
+        try
+        {
+            folding.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            folded?.Dispose();
+            folded = null;
+        }
     }
 }
