@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
@@ -120,6 +121,29 @@ public class CalibrationCollectorTests
             Assert.InRange(fromBins.High - fromTail.High, -1e-6, width);
             Assert.InRange(fromTail.Low - fromBins.Low, -1e-6, width);
         }
+    }
+
+    [Fact]
+    public void Samples_larger_than_the_first_get_a_second_pass_with_the_histogram()
+    {
+        // y = -x over inputs of varying width: the tail is sized on the first sample (10 values: the 5 largest of 40 for percentile 90),
+        // then 3 x 10,000 arrive, and the range needs the 3,002nd largest of 30,010, more than the tail's buffer can hold.
+        var proto = TestModels.Empty();
+        proto.Graph.Node.Add(TestModels.Node("Neg", ["x"], ["y"]));
+        proto.Graph.Input.Add(TestModels.Tensor("x", TensorProto.Types.DataType.Float, 1, "w"));
+        proto.Graph.Output.Add(TestModels.Tensor("y", TensorProto.Types.DataType.Float, 1, "w"));
+        var model = new OnnxModel(proto, null, "neg.onnx");
+        float[] Values(int i) => Enumerable.Range(0, i == 0 ? 10 : 10_000).Select(k => (float)((k * 7919 % 10_000) + (i * 0.25))).ToArray();
+        var data = new Dataset("widths", 4, i => [HostTensor.FromArray<float>("x", [1, i == 0 ? 10 : 10_000], Values(i))]);
+
+        var histogram = CalibrationCollector.Collect(model, ["y"], data, SessionSettings.Default, _ => false, 90)["y"];
+
+        var sorted = Enumerable.Range(0, 4).SelectMany(Values).Order().ToArray();
+        var expected = sorted[(int)Math.Ceiling(sorted.Length * 90.0 / 100) - 1];
+        Assert.True(histogram.Binned);
+        Assert.Equal(sorted.Length, histogram.Count);
+        var range = new PercentileCalibrator(90).Range(histogram);
+        Assert.InRange(-range.Low - expected, 0, histogram.BinWidth);
     }
 
     private static long Allocated(Action action)

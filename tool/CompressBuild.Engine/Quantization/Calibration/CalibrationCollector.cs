@@ -10,8 +10,9 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// and folds each sample into one <see cref="ActivationHistogram"/> per activation: memory is the model plus
 /// a fixed 48 KiB of counters per activation that needs its histogram, and at most 64 KiB of exact tail values per activation
 /// that needs only the percentile, whatever the number of samples. Samples are read one at a time and each
-/// exposed tensor is read in place in ONNX Runtime's buffer (its arena reuses it on the next run), so the managed
-/// allocation per sample is the input tensor and a few small arrays, not a copy of every activation.
+/// exposed tensor is read in place in ONNX Runtime's buffer, on a pool thread while ORT runs the next sample (two runs'
+/// outputs alive at a time, the arena reusing the older's blocks), so the managed allocation per sample is the input
+/// tensor and a few small arrays, not a copy of every activation.
 /// </summary>
 public static class CalibrationCollector
 {
