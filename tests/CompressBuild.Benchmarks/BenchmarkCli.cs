@@ -198,12 +198,16 @@ internal static class BenchmarkCli
             Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var minMax = new Option<string[]>("--minmax-activations") { Description = "int8-static: activations calibrated by minmax whatever the method.",
             Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var mse = new Option<string[]>("--mse-activations") { Description = "int8-static: activations calibrated by mse whatever the method.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var testSeed = new Option<int>("--test-seed") { Description = "Seed of the test speech (the 10 segments).", DefaultValueFactory = _ => 13 };
         var command = new Command("vad-state",
             "The Loop/Scan VAD models' returned LSTM state after 64 chunks under int8-dynamic and int8-static: cosine and SQNR per output against float, " +
             "the default fidelity floors, and (--ablate) which quantized values the state's error comes from.")
-            { models, methods, ablate, top, groups, floats, minMax };
+            { models, methods, ablate, top, groups, floats, minMax, mse, testSeed };
         command.SetAction(parse => RealModels.VadState.Run(Split(parse.GetValue(models)), Split(parse.GetValue(methods)), parse.GetValue(ablate), parse.GetValue(top),
-            parse.GetValue(groups) ?? [], Split(parse.GetValue(floats)), Split(parse.GetValue(minMax)), Console.Out));
+            parse.GetValue(groups) ?? [], Split(parse.GetValue(floats)), Split(parse.GetValue(minMax)), Split(parse.GetValue(mse)),
+            parse.GetValue(testSeed), Console.Out));
         return command;
     }
 

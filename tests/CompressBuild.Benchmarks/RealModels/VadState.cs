@@ -15,7 +15,7 @@ namespace CompressBuild.Benchmarks.RealModels;
 /// What the Loop/Scan VAD models return besides their probabilities: the LSTM state after a call. Quantizes silero-vad-loop /
 /// -scan (int8-static calibrated as the <c>vad</c> benchmark does: 8 s of other speech, seed 11, whole 64-chunk segments with the
 /// state the float model carries into them) and compares every output with the float model's as <c>verify</c> does, on 10
-/// segments of 64 chunks of other speech (seed 13, state and context zero at each start): mean cosine and SQNR per output, and
+/// segments of 64 chunks of other speech (seed 13 unless --test-seed, state and context zero at each start): mean cosine and SQNR per output, and
 /// whether the default fidelity floors pass. With <c>--ablate</c>, each activation Q/DQ pair (in every graph, the bodies'
 /// included) is removed in turn, and each weighted node is left float in turn (one quantization each), and the state cosine each
 /// gains is printed: where the state's error comes from.
@@ -25,12 +25,12 @@ internal static class VadState
     public const int Segments = 10;
 
     public static int Run(IReadOnlyList<string> models, IReadOnlyList<string> methods, bool ablate, int top, IReadOnlyList<string> groups,
-        IReadOnlyList<string> floatActivations, IReadOnlyList<string> minMax, TextWriter output)
+        IReadOnlyList<string> floatActivations, IReadOnlyList<string> minMax, IReadOnlyList<string> mse, int testSeed, TextWriter output)
     {
         using var folder = new Engine.IO.ScratchFolder("vad-state");
         var (calibrationFrames, _) = VadAudio.Render(folder.Path, 8, seed: 11);
-        var (testFrames, _) = VadAudio.Render(folder.Path, (Segments * VadLoop.Segment * VadAudio.Frame / 16000.0) + 0.5, seed: 13);
-        output.WriteLine($"ONNX Runtime {InferenceSession.RuntimeVersion}; {Segments} segments of {VadLoop.Segment} chunks (seed 13), state and context zero at each start");
+        var (testFrames, _) = VadAudio.Render(folder.Path, (Segments * VadLoop.Segment * VadAudio.Frame / 16000.0) + 0.5, seed: testSeed);
+        output.WriteLine($"ONNX Runtime {InferenceSession.RuntimeVersion}; {Segments} segments of {VadLoop.Segment} chunks (seed {testSeed}), state and context zero at each start");
         string[] all = [Testing.RealModels.SileroVadLoop, Testing.RealModels.SileroVadScan];
         foreach (var name in all.Where(n => models.Count == 0 || models.Contains(n)))
         {
@@ -43,7 +43,7 @@ internal static class VadState
             var settings = SessionSettings.Default with { IntraOpThreads = 1 };
             using var reference = ModelSessions.Open(path, settings);
             var calibration = DatasetLoader.Open(VadLoop.WriteCalibration(path, calibrationFrames, Path.Combine(folder.Path, name + "-calibration"), 1), reference.Inputs);
-            var test = DatasetLoader.Open(WriteSegments(testFrames, Path.Combine(folder.Path, name + "-test")), reference.Inputs);
+            var test = DatasetLoader.Open(VadLoop.WriteSegments(testFrames, Path.Combine(folder.Path, name + "-test"), Segments), reference.Inputs);
             var model = OnnxModelReader.Load(path);
             output.WriteLine($"| {name} | mode | size ratio | output cosine / SQNR | stateN cosine / SQNR | contextN cosine | default floors |");
             output.WriteLine("|---|---|---|---|---|---|---|");
@@ -52,7 +52,7 @@ internal static class VadState
                 .Select(c => ($"int8-static {c.Name}", new QuantizationOptions
                 {
                     Mode = QuantizationMode.Int8Static, Calibration = c.Value, FloatActivations = floatActivations,
-                    ActivationCalibration = minMax.ToDictionary(t => t, _ => CalibrationMethod.MinMax, StringComparer.Ordinal),
+                    ActivationCalibration = minMax.Select(t => (t, CalibrationMethod.MinMax)).Concat(mse.Select(t => (t, CalibrationMethod.Mse))).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal),
                 })));
             foreach (var (mode, options) in variants)
             {
@@ -66,6 +66,7 @@ internal static class VadState
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {mode} | {ratio:F2}x | {Of(result, "output")} | {Of(result, "stateN")} | {result.Outputs.Single(o => o.Name == "contextN").Cosine:0.0000} | " +
                     $"{(missed.Count == 0 ? "pass" : "miss " + string.Join(", ", missed))} |"));
+                output.WriteLine("  per segment (stateN cosine, reference norm): " + string.Join(" ", PerSegment(reference, quantized, test, settings)));
                 if (ablate && options.Mode == QuantizationMode.Int8Static)
                 {
                     Ablate(model, quantized, options, calibration, reference, test, settings, top, groups, output);
@@ -74,6 +75,18 @@ internal static class VadState
         }
 
         return 0;
+    }
+
+    private static IEnumerable<string> PerSegment(InferenceSession reference, OnnxModel candidate, Dataset data, SessionSettings settings)
+    {
+        using var session = ModelSessions.Open(candidate, settings);
+        for (var i = 0; i < data.Count; i++)
+        {
+            var r = reference.Run(data.Sample(i), ["stateN"])[0].AsSpan<float>().ToArray();
+            var c = session.Run(data.Sample(i), ["stateN"])[0].AsSpan<float>().ToArray();
+            var cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(r, c);
+            yield return string.Create(CultureInfo.InvariantCulture, $"{cosine:0.000}/{System.Numerics.Tensors.TensorPrimitives.Norm(r):0.0}");
+        }
     }
 
     private static string Of(ComparisonResult result, string output) =>
@@ -234,29 +247,5 @@ internal static class VadState
         }
 
         pair.Graph.Node.Remove(pair.Quantize);
-    }
-
-    /// <summary>The test segments as test_data_set_N folders: 64 chunks each, state and context zero (the start of a stream), 16 kHz.</summary>
-    private static string WriteSegments(float[][] frames, string folder)
-    {
-        var floatType = (int)TensorProto.Types.DataType.Float;
-        for (var s = 0; s < Segments; s++)
-        {
-            var samples = new float[VadLoop.Segment * VadAudio.Frame];
-            for (var i = 0; i < VadLoop.Segment; i++)
-            {
-                frames[(s * VadLoop.Segment) + i].CopyTo(samples, i * VadAudio.Frame);
-            }
-
-            HostTensor[] sample = [HostTensor.FromArray<float>("input", [VadLoop.Segment, 1, VadAudio.Frame], samples), HostTensor.Zeros("state", floatType, [2, 1, 128]),
-                HostTensor.Zeros("context", floatType, [1, VadAudio.Context]), HostTensor.FromArray<long>("sr", [], [16000])];
-            var set = Directory.CreateDirectory(Path.Combine(folder, $"test_data_set_{s}")).FullName;
-            for (var k = 0; k < sample.Length; k++)
-            {
-                File.WriteAllBytes(Path.Combine(set, $"input_{k}.pb"), Google.Protobuf.MessageExtensions.ToByteArray(sample[k].ToProto()));
-            }
-        }
-
-        return folder;
     }
 }

@@ -47,6 +47,7 @@ internal static class QdqQuantizer
         var weighted = order.Where(n => OperatorQuantizers.For(n.OpType) is { IsWeighted: true } q && q.Unsupported(n, context) is null).ToList();
         var selection = new NodeSelection(work.Exclusions, options, weighted);
         var recurrent = RecurrentState.Values(work.Graph);
+        var feedsRecurrence = RecurrentState.Inputs(work.Graph);
         var stateNodes = 0;
 
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
@@ -186,8 +187,9 @@ internal static class QdqQuantizer
 
             if (!parameters.TryGetValue(source, out var known))
             {
-                var range = (options.ActivationCalibration.TryGetValue(source, out var method) ? RangeCalibrator.Create(method, options.Percentile) : calibrator)
-                    .Range(histograms[Calibrated(source)]);
+                var method = options.ActivationCalibration.TryGetValue(source, out var chosen) ? chosen
+                    : RecurrentState.RangeMethod(options.Calibration, feedsRecurrence.Contains(source));
+                var range = (method == options.Calibration ? calibrator : RangeCalibrator.Create(method, options.Percentile)).Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);

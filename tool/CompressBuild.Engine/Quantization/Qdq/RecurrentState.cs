@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Quantization.Operators;
 
 namespace CompressBuild.Engine.Quantization.Qdq;
@@ -13,7 +14,7 @@ namespace CompressBuild.Engine.Quantization.Qdq;
 /// returned h and c (their Unsqueeze and the Concat that becomes the carried state) cost the returned state's cosine 0.966 -> 0.990
 /// on their own, while removing any one activation pair upstream of the LSTM gained at most 0.003 (<c>vad-state --ablate</c>).
 /// Values computed from the state by other ops (the decoder's read of h) are quantized as usual, and so is everything that
-/// feeds the recurrent op's input.
+/// feeds the recurrent op's input, on the range <see cref="RangeMethod"/> chooses for it.
 /// </summary>
 internal static class RecurrentState
 {
@@ -56,6 +57,49 @@ internal static class RecurrentState
         var state = Close(nodes, sinks, forward: false);
         state.Remove("");
         return state;
+    }
+
+    /// <summary>
+    /// The range method for an activation under <paramref name="method"/>: the values a recurrent op's input is computed from take the
+    /// mse range in place of the default percentile one. The recurrence integrates the noise of its input over every step, so the range
+    /// with the least squared error wins there over the one that clips the fewest values: on Silero VAD inside a Loop over 64 chunks, with
+    /// the state float, the returned state's cosine was 0.931 / 0.928 on two sets of test speech under percentile and 0.987 / 0.992 with
+    /// mse on the 5 activations of the STFT and encoder that feed the LSTM (the probabilities' cosine 0.997 -> 0.998 and 0.999 -> 0.999).
+    /// A method the user chose (minmax, entropy, mse, search) stands.
+    /// </summary>
+    public static CalibrationMethod RangeMethod(CalibrationMethod method, bool feedsRecurrence) =>
+        feedsRecurrence && method == CalibrationMethod.Percentile ? CalibrationMethod.Mse : method;
+
+    /// <summary>
+    /// The names of the values a recurrent op's input X (input 0 of LSTM, GRU and RNN) is computed from, in any graph of the model: every
+    /// value upstream of it through any op and across If boundaries, the state excluded by the caller (it is never quantized).
+    /// </summary>
+    public static HashSet<string> Inputs(GraphProto main)
+    {
+        var nodes = Subgraphs.Graphs(main).SelectMany(g => g.Node).ToList();
+        var set = nodes.Where(n => OperatorQuantizers.Find(n.OpType) is { } q && q.StateOutputs.Any() && n.Input.Count > 0).Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var node in nodes.Where(n => n.Output.Any(set.Contains)))
+            {
+                changed |= node.Input.Aggregate(false, (any, name) => set.Add(name) | any);
+                if (node.OpType == "If")
+                {
+                    var branches = NodeAttributes.Subgraphs(node).ToList();
+                    for (var k = 0; k < node.Output.Count; k++)
+                    {
+                        if (set.Contains(node.Output[k]))
+                        {
+                            changed |= branches.Where(b => k < b.Output.Count).Aggregate(false, (any, b) => set.Add(b.Output[k].Name) | any);
+                        }
+                    }
+                }
+            }
+        }
+
+        set.Remove("");
+        return set;
     }
 
     /// <summary>
