@@ -96,6 +96,8 @@ public sealed class LoopModelQuantizationTests : IDisposable
         // the never-taken branch's weight-only float compute is CB4029's, not an unfused node.
         Assert.NotEmpty(report.Unfused);
         Assert.All(report.Unfused, u => Assert.Contains("then_branch", u.Node, StringComparison.Ordinal));
+        // The LSTMs compute in float from int8 W and R read through Cast and Mul (folded at load), not a DequantizeLinear run on every chunk.
+        Assert.All(result.Nodes.Where(n => n.OpType == "LSTM"), n => Assert.Contains("through Cast and Mul", n.Detail, StringComparison.Ordinal));
         var (ratio, agreement, frames) = SizeAndAgreement(path, result, model + "-int8-static");
         Assert.True(ratio >= 3.3, $"only {ratio:F2}x smaller");
         Assert.True(agreement >= 0.97, $"int8-static agrees on {agreement:P2} of {frames} frames");
