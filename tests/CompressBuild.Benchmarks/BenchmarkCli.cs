@@ -23,7 +23,7 @@ internal static class BenchmarkCli
     {
         var root = new RootCommand("CompressBuild benchmarks.")
         {
-            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(),
+            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(), VadStateCommand(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -181,6 +181,33 @@ internal static class BenchmarkCli
             { seconds, rounds, models, modes };
         command.SetAction(parse => RealModels.VadBenchmark.Run(Math.Max(5, parse.GetValue(seconds)), Math.Max(1, parse.GetValue(rounds)),
             Split(parse.GetValue(models)), Split(parse.GetValue(modes)), Console.Out));
+        return command;
+    }
+
+    private static Command VadStateCommand()
+    {
+        var models = new Option<string[]>("--models") { Description = "Which models (silero-vad-loop, silero-vad-scan); default both.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var methods = new Option<string[]>("--methods") { Description = "int8-static calibration methods, one row each; default all.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var ablate = new Option<bool>("--ablate") { Description = "Remove each activation Q/DQ pair in turn, and leave each weighted node float in turn: the state cosine each gains." };
+        var top = new Option<int>("--top") { Description = "Activation rows printed with --ablate (the largest gains).", DefaultValueFactory = _ => 30 };
+        var groups = new Option<string[]>("--group") { Description = "With --ablate: label=part+part, the activation pairs whose tensor names hold a part removed together.",
+            Arity = ArgumentArity.ZeroOrMore };
+        var floats = new Option<string[]>("--float-activations") { Description = "int8-static: activations left float (tensor names, as float_activations).",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var minMax = new Option<string[]>("--minmax-activations") { Description = "int8-static: activations calibrated by minmax whatever the method.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var mse = new Option<string[]>("--mse-activations") { Description = "int8-static: activations calibrated by mse whatever the method.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var testSeed = new Option<int>("--test-seed") { Description = "Seed of the test speech (the 10 segments).", DefaultValueFactory = _ => 13 };
+        var command = new Command("vad-state",
+            "The Loop/Scan VAD models' returned LSTM state after 64 chunks under int8-dynamic and int8-static: cosine and SQNR per output against float, " +
+            "the default fidelity floors, and (--ablate) which quantized values the state's error comes from.")
+            { models, methods, ablate, top, groups, floats, minMax, mse, testSeed };
+        command.SetAction(parse => RealModels.VadState.Run(Split(parse.GetValue(models)), Split(parse.GetValue(methods)), parse.GetValue(ablate), parse.GetValue(top),
+            parse.GetValue(groups) ?? [], Split(parse.GetValue(floats)), Split(parse.GetValue(minMax)), Split(parse.GetValue(mse)),
+            parse.GetValue(testSeed), Console.Out));
         return command;
     }
 

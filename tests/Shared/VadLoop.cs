@@ -46,6 +46,33 @@ internal static class VadLoop
         return folder;
     }
 
+    /// <summary>
+    /// The first <paramref name="count"/> whole segments of <paramref name="frames"/>, each as the start of a stream (state and context zero),
+    /// written as ONNX test_data_set_N folders for <c>verify</c>-style comparison of every output (the returned state included). Returns the folder.
+    /// </summary>
+    public static string WriteSegments(float[][] frames, string folder, int count)
+    {
+        var floatType = (int)Engine.Onnx.Proto.TensorProto.Types.DataType.Float;
+        for (var s = 0; s < count; s++)
+        {
+            var samples = new float[Segment * VadAudio.Frame];
+            for (var i = 0; i < Segment; i++)
+            {
+                frames[(s * Segment) + i].CopyTo(samples, i * VadAudio.Frame);
+            }
+
+            HostTensor[] sample = [HostTensor.FromArray<float>("input", [Segment, 1, VadAudio.Frame], samples), HostTensor.Zeros("state", floatType, [2, 1, 128]),
+                HostTensor.Zeros("context", floatType, [1, VadAudio.Context]), SampleRate];
+            var set = Directory.CreateDirectory(Path.Combine(folder, $"test_data_set_{s}")).FullName;
+            for (var k = 0; k < sample.Length; k++)
+            {
+                File.WriteAllBytes(Path.Combine(set, $"input_{k}.pb"), Google.Protobuf.MessageExtensions.ToByteArray(sample[k].ToProto()));
+            }
+        }
+
+        return folder;
+    }
+
     private static HostTensor SampleRate => HostTensor.FromArray<long>("sr", [], [16000]);
 
     private static void Stream(InferenceSession session, float[][] frames, Action<int, HostTensor, HostTensor, HostTensor, IReadOnlyList<HostTensor>> each)

@@ -135,6 +135,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode QuantizedSlowerThanFloat = new(4016);
     public static readonly DiagnosticCode SubgraphNotCalibrated = new(4029);
 
+    // CB4077-CB4078: recurrent state under int8-static.
+    public static readonly DiagnosticCode RecurrentStateKeptFloat = new(4077);
+
     // CB4036-CB4037: mixed precision by activation Q/DQ pairs (mixed_units: activations).
     public static readonly DiagnosticCode ActivationsKeptFloat = new(4036);
     public static readonly DiagnosticCode ActivationsCutForSpeed = new(4037);

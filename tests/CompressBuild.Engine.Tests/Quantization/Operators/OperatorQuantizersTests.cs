@@ -28,7 +28,22 @@ public class OperatorQuantizersTests
         var all = OperatorQuantizers.All.ToList();
 
         Assert.Equal(all.Count, all.Select(q => q.OpType).Distinct(StringComparer.Ordinal).Count());
-        Assert.All(all, q => Assert.Same(q, OperatorQuantizers.For(q.OpType, q.HasForm(OpMode.Qdq) ? OpMode.Qdq : OpMode.Dynamic)));
+        Assert.All(all, q => Assert.Same(q, OperatorQuantizers.Find(q.OpType)));
+        Assert.All(all.Where(q => q.HasForm(OpMode.Qdq) || q.HasForm(OpMode.Dynamic)),
+            q => Assert.Same(q, OperatorQuantizers.For(q.OpType, q.HasForm(OpMode.Qdq) ? OpMode.Qdq : OpMode.Dynamic)));
+    }
+
+    [Theory]
+    [InlineData("LSTM", new[] { 5, 6 }, new[] { 1, 2 })]
+    [InlineData("GRU", new[] { 5 }, new[] { 1 })]
+    [InlineData("RNN", new[] { 5 }, new[] { 1 })]
+    [InlineData("Conv", new int[0], new int[0])]
+    public void Recurrent_ops_declare_the_inputs_and_outputs_that_carry_their_state(string opType, int[] inputs, int[] outputs)
+    {
+        var quantizer = OperatorQuantizers.Find(opType)!;
+
+        Assert.Equal(inputs, quantizer.StateInputs);
+        Assert.Equal(outputs, quantizer.StateOutputs);
     }
 
     [Fact]

@@ -19,4 +19,10 @@ internal sealed class GruQuantizer : OperatorQuantizer
     public override OpRewrite QuantizeDynamic(GraphEditor editor, QuantizationContext context, NodeProto node) => new(NoKernel, null);
 
     public override bool AdvisesLeftFloat(OpMode mode) => true;
+
+    /// <summary>initial_h.</summary>
+    public override IEnumerable<int> StateInputs => [5];
+
+    /// <summary>Y_h.</summary>
+    public override IEnumerable<int> StateOutputs => [1];
 }

@@ -23,4 +23,10 @@ internal sealed class LstmQuantizer : OperatorQuantizer
         LstmWeightOnly.Rewrite(editor, context, node, settings);
 
     public override bool AdvisesLeftFloat(OpMode mode) => true;
+
+    /// <summary>initial_h, initial_c.</summary>
+    public override IEnumerable<int> StateInputs => [5, 6];
+
+    /// <summary>Y_h, Y_c.</summary>
+    public override IEnumerable<int> StateOutputs => [1, 2];
 }

@@ -59,4 +59,13 @@ internal abstract class OperatorQuantizer
 
     /// <summary>Whether the output gets a Q/DQ pair even when only float nodes read it.</summary>
     public virtual bool AlwaysQuantizeOutput => true;
+
+    /// <summary>
+    /// Inputs that take the state a recurrent op carries from step to step (LSTM's initial_h and initial_c), which int8-static keeps
+    /// float with everything that merely moves it (<see cref="Qdq.RecurrentState"/>).
+    /// </summary>
+    public virtual IEnumerable<int> StateInputs => [];
+
+    /// <summary>Outputs that return a recurrent op's state after the last step (LSTM's Y_h and Y_c), kept float likewise.</summary>
+    public virtual IEnumerable<int> StateOutputs => [];
 }

@@ -12,7 +12,7 @@ internal static class OperatorQuantizers
         new UnaryQuantizer("AveragePool"), new UnaryQuantizer("LeakyRelu"), new UnaryQuantizer("Sigmoid"), new UnaryQuantizer("Softmax"), new ResizeQuantizer(),
         new GlobalAveragePoolQuantizer(), new MaxPoolQuantizer(), new ShapeOpQuantizer("Flatten"), new ShapeOpQuantizer("Reshape"),
         new ShapeOpQuantizer("Transpose"), new ShapeOpQuantizer("Squeeze"), new ShapeOpQuantizer("Unsqueeze"),
-        new LstmQuantizer(), new GruQuantizer(),
+        new LstmQuantizer(), new GruQuantizer(), new RnnQuantizer(),
     }.ToDictionary(q => q.OpType, StringComparer.Ordinal);
 
     /// <summary>The op's class when int8-static has a QDQ form for it, else null.</summary>
@@ -21,6 +21,9 @@ internal static class OperatorQuantizers
     /// <summary>The op's class when <paramref name="mode"/> quantizes it, else null.</summary>
     public static OperatorQuantizer? For(string opType, OpMode mode) =>
         ByOpType.GetValueOrDefault(opType) is { } quantizer && quantizer.HasForm(mode) ? quantizer : null;
+
+    /// <summary>The op's class whatever its modes (for what it declares beyond them, e.g. a recurrent op's state), else null.</summary>
+    public static OperatorQuantizer? Find(string opType) => ByOpType.GetValueOrDefault(opType);
 
     /// <summary>Every registered op class (for tests and documentation).</summary>
     public static IEnumerable<OperatorQuantizer> All => ByOpType.Values;

@@ -37,6 +37,11 @@ internal static class FloatComputeWeights
             var (reason, detail) = opType == "Conv" && placed?.Contains(node) == true
                 ? FoldedConvWeight(editor, context, node)
                 : OperatorQuantizers.For(opType, OpMode.WeightOnly)!.QuantizeWeightOnly(editor, context, node, settings);
+            if (reason is null && opType == "LSTM" && FoldLstmWeights(editor, node))
+            {
+                detail = "int8 W and R per gate row through Cast and Mul, which ONNX Runtime folds at load";
+            }
+
             if (reason is null && placed?.Contains(node) == true && work.Decisions.FindIndex(d => d.Node == node.Name) is var at and >= 0)
             {
                 // The node computes in float as placement decided: its decision stays "kept float" and says how its weights are stored.
@@ -62,6 +67,35 @@ internal static class FloatComputeWeights
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// An LSTM computing in float reads its int8 W and R through Cast and Mul by the gate-row scales instead of the weight-only form's
+    /// DequantizeLinear, which ONNX Runtime would run again on every call (inside a Loop body, on every iteration): Silero VAD's two LSTM
+    /// weights hold 131k values per chunk. False when the weights are per tensor (no gate-row axis), which keeps the DequantizeLinear.
+    /// </summary>
+    private static bool FoldLstmWeights(GraphEditor editor, NodeProto node)
+    {
+        var folded = false;
+        for (var i = 1; i <= 2 && i < node.Input.Count; i++)
+        {
+            var dq = editor.Graph.Node.FirstOrDefault(n => n.OpType == "DequantizeLinear" && n.Output.Count == 1 && n.Output[0] == node.Input[i]);
+            if (dq is null || dq.Input.Count < 2 || NodeAttributes.Int(dq, "axis", -1) != 1)
+            {
+                continue;
+            }
+
+            var cast = editor.UniqueName(dq.Input[0] + "_float");
+            NodeAttributes.SetInt(editor.AddNode("Cast", [dq.Input[0]], [cast], dq.Name + "_Cast"), "to", (long)TensorProto.Types.DataType.Float);
+            var axes = editor.AddInitializer<long>(dq.Name + "_row_axis", [1], [1]);
+            var rows = editor.UniqueName(dq.Input[1] + "_rows");
+            editor.AddNode("Unsqueeze", [dq.Input[1], axes], [rows], dq.Name + "_Rows");
+            editor.AddNode("Mul", [cast, rows], [dq.Output[0]], dq.Name + "_Scale");
+            editor.Graph.Node.Remove(dq);
+            folded = true;
+        }
+
+        return folded;
     }
 
     /// <summary>The Conv's weight as int8 per output channel, read through Cast and Mul by the channel scales (folded by ONNX Runtime at load).</summary>

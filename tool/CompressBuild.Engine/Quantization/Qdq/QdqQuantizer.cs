@@ -46,6 +46,9 @@ internal static class QdqQuantizer
         var order = index.TopologicalOrder();
         var weighted = order.Where(n => OperatorQuantizers.For(n.OpType) is { IsWeighted: true } q && q.Unsupported(n, context) is null).ToList();
         var selection = new NodeSelection(work.Exclusions, options, weighted);
+        var recurrent = RecurrentState.Values(work.Graph);
+        var feedsRecurrence = RecurrentState.Inputs(work.Graph);
+        var stateNodes = 0;
 
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
         var selectedSet = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
@@ -66,7 +69,8 @@ internal static class QdqQuantizer
 
             var reason = selection.ExcludedBecause(node) ?? quantizer.Unsupported(node, context)
                 ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || (index.IsGraphOutput(o) && index.Consumers(o).Count == 0))
-                    ? "its output is a model output, which stays float: quantizing it would only add error" : null);
+                    ? "its output is a model output, which stays float: quantizing it would only add error" : null)
+                ?? (!quantizer.IsWeighted && node.Output.All(o => o.Length == 0 || recurrent.Contains(o)) ? RecurrentState.Reason : null);
             if (reason is null && placement.FloatBecause(node) is { } slower)
             {
                 work.LeftFloat(node, slower);
@@ -76,6 +80,7 @@ internal static class QdqQuantizer
 
             if (reason is not null)
             {
+                stateNodes += reason == RecurrentState.Reason ? 1 : 0;
                 work.LeftFloat(node, reason);
                 if (quantizer.IsWeighted && selection.ExcludedBecause(node) is null)
                 {
@@ -115,10 +120,17 @@ internal static class QdqQuantizer
         var floatActivations = options.FloatActivations.ToHashSet(StringComparer.Ordinal);
         var tensors = new List<string>();
         var sharedWith = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keptState = new HashSet<string>(StringComparer.Ordinal);
         void Want(string value)
         {
             if (value.Length > 0 && !context.IsConstant(value) && ValueTypes.IsFloat(types, value) && !tensors.Contains(value) && !floatActivations.Contains(value))
             {
+                if (recurrent.Contains(value))
+                {
+                    keptState.Add(value);
+                    return;
+                }
+
                 tensors.Add(value);
             }
         }
@@ -140,6 +152,12 @@ internal static class QdqQuantizer
             {
                 Want(output);
             }
+        }
+
+        if (keptState.Count > 0 || stateNodes > 0)
+        {
+            work.Advise(DiagnosticCodes.RecurrentStateKeptFloat, $"{keptState.Count} value(s) of recurrent state read by quantized nodes and {stateNodes} node(s) that only " +
+                "pass state on keep float (a recurrent op's state, a Loop/Scan body's carried values): rounding the state to 8 bits on every step would feed the error back into the recurrence.");
         }
 
         var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
@@ -172,8 +190,9 @@ internal static class QdqQuantizer
 
             if (!parameters.TryGetValue(source, out var known))
             {
-                var range = (options.ActivationCalibration.TryGetValue(source, out var method) ? RangeCalibrator.Create(method, options.Percentile) : calibrator)
-                    .Range(histograms[Calibrated(source)]);
+                var method = options.ActivationCalibration.TryGetValue(source, out var chosen) ? chosen
+                    : RecurrentState.RangeMethod(options.Calibration, feedsRecurrence.Contains(source));
+                var range = (method == options.Calibration ? calibrator : RangeCalibrator.Create(method, options.Percentile)).Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
