@@ -141,7 +141,7 @@ internal static class BenchmarkCli
         var units = new Option<string>("--mixed-units") { Description = "int8-static mixed precision units: layers or activations.", DefaultValueFactory = _ => "layers" };
         var keepTop = new Option<int?>("--keep-float-top") { Description = "int8-static: mixed precision, the K most sensitive units float." };
         var method = new Option<string>("--calibration-method") { Description = "int8-static calibration method.", DefaultValueFactory = _ => "percentile" };
-        var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (nearest, adaround, gptq).", DefaultValueFactory = _ => "nearest" };
+        var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (auto, the default, nearest, adaround, gptq).", DefaultValueFactory = _ => "auto" };
         var command = new Command("rec-text",
             "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
             { modes, lines, calibration, seed, target, units, keepTop, method, rounding };
