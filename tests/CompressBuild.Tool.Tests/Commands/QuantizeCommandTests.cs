@@ -86,13 +86,13 @@ public class QuantizeCommandTests
         var root = JsonDocument.Parse(json.Out).RootElement;
         var choice = root.GetProperty("roundingChoice");
         Assert.Equal(4, choice.GetProperty("candidates").GetArrayLength());
-        var chosen = choice.GetProperty("chosen").GetProperty("rounding").GetString()!;
-        Assert.Equal(chosen.ToLowerInvariant(), root.GetProperty("rounding").GetString());
+        var chosen = choice.GetProperty("chosen").GetProperty("name").GetString()!;
+        Assert.Equal(chosen, root.GetProperty("rounding").GetString());
         Assert.Contains("Rounding    auto chose ", text.Out, StringComparison.Ordinal);
         Assert.Contains("8 held-out calibration samples", text.Out, StringComparison.Ordinal);
         var gemms = root.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("opType").GetString() == "Gemm").ToList();
         Assert.Equal(3, gemms.Count);
-        Assert.All(gemms, n => Assert.Equal(chosen == "Gptq", n.GetProperty("detail").GetString()!.Contains("GPTQ", StringComparison.Ordinal)));
+        Assert.All(gemms, n => Assert.Equal(chosen == "gptq", n.GetProperty("detail").GetString()!.Contains("GPTQ", StringComparison.Ordinal)));
     }
 
     [Fact]
