@@ -137,10 +137,11 @@ internal static class InlineMetadataTable
             "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
                 "require), each rounded to the neighbour with the smaller error."),
         new("QuantizeRounding", "quantize", "rounding", InlineValueKind.Choice, null, null, false, false, ["nearest", "auto", "adaround", "gptq"],
-            "int8-static: nearest (default): each weight to its nearest grid point; auto: gptq when calibration data is given, else nearest; " +
-                "adaround: learn per weight whether to round up or down so each layer's output on the calibration data stays closest to the float " +
-                "model's (AdaRound; same grid, costs seconds per layer); gptq: round column by column and compensate each error in the columns not " +
-                "yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
+            "int8-static: auto (default): nearest or gptq, and smooth 0.7 or none when smooth is unset, whichever keeps the output closest to " +
+                "the float model's on half the calibration samples when quantized on the other half (nearest with fewer than 4 samples); nearest: " +
+                "each weight to its nearest grid point; adaround: learn per weight whether to round up or down so each layer's output on the " +
+                "calibration data stays closest to the float model's (AdaRound; same grid, costs seconds per layer); gptq: round column by column " +
+                "and compensate each error in the columns not yet rounded, on inputs from the quantized model (GPTQ; same grid)."),
         new("QuantizeSmooth", "quantize", "smooth", InlineValueKind.Number, 0, 1, false, false, [],
             "int8-static: SmoothQuant's alpha (e.g. 0.5): divide each channel of a Conv/MatMul/Gemm input by max|x|^alpha / max|w|^(1-alpha) " +
                 "and multiply the weights reading it, only where the producer's constants take the division exactly (LayerNorm, a linear layer, " +

@@ -141,7 +141,7 @@ internal static class BenchmarkCli
         var units = new Option<string>("--mixed-units") { Description = "int8-static mixed precision units: layers or activations.", DefaultValueFactory = _ => "layers" };
         var keepTop = new Option<int?>("--keep-float-top") { Description = "int8-static: mixed precision, the K most sensitive units float." };
         var method = new Option<string>("--calibration-method") { Description = "int8-static calibration method.", DefaultValueFactory = _ => "percentile" };
-        var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (nearest, adaround, gptq).", DefaultValueFactory = _ => "nearest" };
+        var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (auto, the default, nearest, adaround, gptq).", DefaultValueFactory = _ => "auto" };
         var command = new Command("rec-text",
             "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
             { modes, lines, calibration, seed, target, units, keepTop, method, rounding };
@@ -159,11 +159,12 @@ internal static class BenchmarkCli
         var method = new Option<string>("--calibration-method") { Description = "Calibration method of the int8-static model.", DefaultValueFactory = _ => "percentile" };
         var top = new Option<int>("--top") { Description = "Rows printed: the tensors whose quantization costs most cosine.", DefaultValueFactory = _ => 25 };
         var units = new Option<bool>("--units") { Description = "Also leave each Conv/MatMul/Gemm unit float in turn (one quantization per node: slow)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the 8 rendered inputs the cosines are measured on.", DefaultValueFactory = _ => 11 };
         var command = new Command("fidelity-trace",
-            "Where int8-static loses output cosine on a public model: the cosine each activation's Q/DQ costs, its local SQNR and clipped share.") { model, method, top, units };
+            "Where int8-static loses output cosine on a public model: the cosine each activation's Q/DQ costs, its local SQNR and clipped share.") { model, method, top, units, seed };
         command.SetAction(parse => Quantization.FidelityTrace.Run(parse.GetValue(model)!,
             Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"),
-            parse.GetValue(top), parse.GetValue(units), Console.Out));
+            parse.GetValue(top), parse.GetValue(units), Console.Out, parse.GetValue(seed)));
         return command;
     }
 

@@ -12,7 +12,7 @@ namespace CompressBuild.Benchmarks.Quantization;
 
 /// <summary>
 /// Where int8-static loses output cosine on a public model: quantizes it (16 rendered calibration inputs, seed 7),
-/// then, on 8 other rendered inputs (seed 11), measures the output cosine of the whole int8 model, of the model with
+/// then, on 8 other rendered inputs (seed 11 unless --seed says otherwise), measures the output cosine of the whole int8 model, of the model with
 /// every activation Q/DQ pair removed (weights alone), and of the model with each activation Q/DQ pair removed in
 /// turn: the cosine that removal gains is what quantizing that tensor costs. Each tensor's local SQNR (its own
 /// Q/DQ applied to the values it takes inside the int8 model) and clipped share are printed beside it; for a range that
@@ -21,7 +21,7 @@ namespace CompressBuild.Benchmarks.Quantization;
 /// </summary>
 internal static class FidelityTrace
 {
-    public static int Run(string name, CalibrationMethod method, int top, bool units, TextWriter output)
+    public static int Run(string name, CalibrationMethod method, int top, bool units, TextWriter output, int seed = 11)
     {
         var (kind, height, width) = name switch
         {
@@ -38,7 +38,7 @@ internal static class FidelityTrace
 
         using var folder = new Engine.IO.ScratchFolder("fidelity-trace");
         var calibration = OcrInputs.Render(folder.Path, kind, 16, seed: 7, height, width);
-        var evaluation = OcrInputs.Render(folder.Path, kind, 8, seed: 11, height, width);
+        var evaluation = OcrInputs.Render(folder.Path, kind, 8, seed, height, width);
         var model = OnnxModelReader.Load(path);
         var options = new QuantizationOptions { Mode = QuantizationMode.Int8Static, Calibration = method };
         var pass = QuantizationPass.Run(model, new QuantizationRequest(options, calibration)).Result;

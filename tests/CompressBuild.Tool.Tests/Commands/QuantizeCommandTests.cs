@@ -73,22 +73,26 @@ public class QuantizeCommandTests
     }
 
     [Fact]
-    public void Rounding_auto_with_calibration_data_rounds_by_gptq_and_names_gptq_in_the_text_and_json()
+    public void Rounding_auto_prints_every_held_out_score_and_names_the_chosen_rounding_in_the_text_and_json()
     {
         using var temp = new TempFolder();
         string[] args = ["quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"),
-            "--calibration-samples", "50", "--rounding", "auto"];
+            "--calibration-samples", "16", "--rounding", "auto"];
 
         var text = CliRun.Of(args);
         var json = CliRun.Of([.. args, "--json"]);
 
         Assert.Equal(ExitCodes.Ok, text.ExitCode);
-        Assert.Contains(", rounding: gptq", text.Out, StringComparison.Ordinal);
         var root = JsonDocument.Parse(json.Out).RootElement;
-        Assert.Equal("gptq", root.GetProperty("rounding").GetString());
+        var choice = root.GetProperty("roundingChoice");
+        Assert.Equal(4, choice.GetProperty("candidates").GetArrayLength());
+        var chosen = choice.GetProperty("chosen").GetProperty("name").GetString()!;
+        Assert.Equal(chosen, root.GetProperty("rounding").GetString());
+        Assert.Contains("Rounding    auto chose ", text.Out, StringComparison.Ordinal);
+        Assert.Contains("8 held-out calibration samples", text.Out, StringComparison.Ordinal);
         var gemms = root.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("opType").GetString() == "Gemm").ToList();
         Assert.Equal(3, gemms.Count);
-        Assert.All(gemms, n => Assert.Contains("GPTQ", n.GetProperty("detail").GetString(), StringComparison.Ordinal));
+        Assert.All(gemms, n => Assert.Equal(chosen == "gptq", n.GetProperty("detail").GetString()!.Contains("GPTQ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -30,4 +30,12 @@ public sealed class Dataset
     }
 
     public Dataset Take(int limit) => limit >= Count ? this : new Dataset(Source, limit, read);
+
+    /// <summary>Every <paramref name="stride"/>-th sample from <paramref name="offset"/> on (0, 2, 4... and 1, 3, 5... split a set in two halves).</summary>
+    internal Dataset Every(int stride, int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        return new Dataset(Source, Math.Max(0, (Count - offset + stride - 1) / stride), i => read(offset + (i * stride)));
+    }
 }

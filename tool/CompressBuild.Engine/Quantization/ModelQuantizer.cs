@@ -27,6 +27,8 @@ public static class ModelQuantizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
+        // Before the range search, whose trial quantizations then use the chosen rounding instead of choosing again.
+        (options, var roundingChoice) = Weights.HeldOutChoice.Resolve(model, options, calibration);
         if (options.Calibration == Calibration.CalibrationMethod.Search && options.Mode == QuantizationMode.Int8Static && calibration is not null)
         {
             options = Calibration.RangeSearch.Resolve(model, options, calibration, histograms);
@@ -92,6 +94,7 @@ public static class ModelQuantizer
             CalibrationMilliseconds = work.CalibrationMilliseconds,
             Preprocessing = preprocessing,
             FusionRewrites = work.FusionRewrites,
+            RoundingChoice = roundingChoice,
         };
     }
 

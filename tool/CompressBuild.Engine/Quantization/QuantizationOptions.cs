@@ -90,8 +90,11 @@ public sealed record QuantizationOptions
     /// </summary>
     public double? Smooth { get; init; }
 
-    /// <summary>int8-static: how weights are rounded onto their grid (Weights.WeightRounding; nearest by default).</summary>
-    public Weights.WeightRounding Rounding { get; init; }
+    /// <summary>
+    /// int8-static: how weights are rounded onto their grid (Weights.WeightRounding). Auto by default: chosen on held-out calibration
+    /// samples (Weights.HeldOutChoice), together with <see cref="Smooth"/> when that is unset.
+    /// </summary>
+    public Weights.WeightRounding Rounding { get; init; } = Weights.WeightRounding.Auto;
 
     /// <summary>
     /// Pre-process the model first (Preprocessing.ModelPreprocessor: constant folding, BatchNormalization folding,

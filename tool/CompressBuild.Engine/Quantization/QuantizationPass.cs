@@ -26,6 +26,9 @@ public static class QuantizationPass
             }
         }
 
+        // Chosen once here: mixed precision and latency-aware rounds quantize many times with the same options.
+        var (resolved, roundingChoice) = Weights.HeldOutChoice.Resolve(model, request.Options, calibration);
+        request = request with { Options = resolved };
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
             var histograms = new Dictionary<string, Calibration.ActivationHistogram>(StringComparer.Ordinal);
@@ -33,7 +36,7 @@ public static class QuantizationPass
             var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
             quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
             quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);
-            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options);
+            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options) with { RoundingChoice = roundingChoice };
             return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(quantized, request.Options), calibration), null, calibration);
         }
 
@@ -44,7 +47,7 @@ public static class QuantizationPass
         }
 
         var mixed = MixedPrecision.Run(model, request.Options, calibration, request.TargetCosine, request.KeepFloatTop);
-        return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(mixed.Quantization, request.Options), calibration), mixed, calibration);
+        return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(mixed.Quantization with { RoundingChoice = roundingChoice }, request.Options), calibration), mixed, calibration);
     }
 
     /// <summary>

@@ -26,6 +26,9 @@ public sealed record QuantizationResult(
     /// <summary>int8-static latency-aware rounds (Latency.LatencyAwareQuantizer): what was found slower quantized and kept float; empty when none ran.</summary>
     public IReadOnlyList<Latency.LatencyRound> LatencyRounds { get; init; } = [];
 
+    /// <summary>int8-static <c>rounding: auto</c>: the settings tried on held-out calibration samples and the one chosen (Weights.HeldOutChoice); null otherwise.</summary>
+    public Weights.RoundingChoice? RoundingChoice { get; init; }
+
     /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
     public PreprocessResult? Preprocessing { get; init; }
 }

@@ -78,7 +78,9 @@ internal static class QuantizeCommand
             before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion)
         {
             ScaleConstraint = result.Mode == QuantizationMode.Int8Static ? ScaleConstraints.NameOf(options.Engine.ScaleConstraint) : null,
-            Rounding = result.Mode == QuantizationMode.Int8Static ? WeightRoundings.NameOf(WeightRoundings.Resolve(options.Engine.Rounding, calibration)) : null,
+            Rounding = result.Mode != QuantizationMode.Int8Static ? null
+                : WeightRoundings.NameOf(result.RoundingChoice?.Chosen.Rounding ?? WeightRoundings.Resolve(options.Engine.Rounding, calibration)),
+            RoundingChoice = result.RoundingChoice,
             ActivationSensitivity = mixed is { Activations.Count: > 0 } ? mixed.Activations : null,
             ActivationSpeedup = mixed?.ActivationSpeedup,
         };
@@ -93,6 +95,11 @@ internal static class QuantizeCommand
         var scales = summary.ScaleConstraint is null ? "" : $", scales: {summary.ScaleConstraint}";
         var rounding = summary.Rounding is null or "nearest" ? "" : $", rounding: {summary.Rounding}";
         o.WriteLine($"Mode        {mode}{(calibrationText is null ? "" : $", calibration: {calibrationText}")}{scales}{rounding}");
+        if (result.RoundingChoice is { } choice)
+        {
+            o.WriteLine($"Rounding    {choice.Summary}");
+        }
+
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");

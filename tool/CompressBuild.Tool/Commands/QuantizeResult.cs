@@ -30,6 +30,9 @@ internal sealed record QuantizeResult(
     /// <summary>int8-static: how weights were rounded onto their grid ("nearest" or "adaround"); null for other modes.</summary>
     public string? Rounding { get; init; }
 
+    /// <summary>int8-static <c>rounding: auto</c>: every setting's output cosine on held-out calibration samples, and the one chosen.</summary>
+    public Engine.Quantization.Weights.RoundingChoice? RoundingChoice { get; init; }
+
     /// <summary>mixed_units activations: every activation Q/DQ pair, the output cosine it gains alone and whether it was left float; null otherwise.</summary>
     public IReadOnlyList<MixedPrecisionActivation>? ActivationSensitivity { get; init; }
 

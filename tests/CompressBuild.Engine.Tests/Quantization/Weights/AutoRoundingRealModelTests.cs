@@ -9,38 +9,45 @@ using Xunit.Abstractions;
 namespace CompressBuild.Engine.Tests.Quantization.Weights;
 
 /// <summary>
-/// The int8-static detector with <c>quantize --mode int8-static --rounding auto --calibration-data x</c> (bound as the CLI and compress.yaml
-/// bind it: GPTQ, since there is calibration data) against the default round-to-nearest, on rendered pages.
+/// The int8-static detector with default options (bound as the CLI and compress.yaml bind them: <c>rounding: auto</c>, the rounding
+/// and smoothing chosen on held-out calibration pages) against round-to-nearest without smoothing, the default before it, on
+/// rendered pages the calibration never saw.
 /// </summary>
 public sealed class AutoRoundingRealModelTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempFolder folder = new();
 
     /// <summary>
-    /// 224x224 pages to stay near a minute: 16 calibrate (seed 7), 8 of seed 11 and 8 of seed 13 check. Measured with the CLI:
-    /// auto 0.9831 and 0.9829, nearest 0.9855 and 0.9712 (GPTQ lowers one set a little and lifts the weak one a lot). At 320x320
-    /// auto measured 0.9885 and 0.9841 against nearest's 0.9828 and 0.9822: short of the 0.99 target either way.
+    /// 224x224 pages to stay near a minute: 16 calibrate (seed 7), 8 of seed 11 and 8 of seed 13 check. Measured: the default chose
+    /// gptq + smooth 0.7 (held out: nearest 0.9795, gptq 0.9811, smooth 0.9807, both 0.9815) and gives 0.9857 / 0.9898 against
+    /// nearest's 0.9855 / 0.9712 (gptq alone: 0.9831 / 0.9829, under the floor); at 320x320 the CLI measured the default 0.9909 /
+    /// 0.9893 against nearest's 0.9828 / 0.9822 (README, "Rounding and smoothing chosen on held-out samples").
     /// </summary>
     [RealModelFact(RealModels.PaddleOcrDetector)]
-    public void Rounding_auto_rounds_the_int8_static_detector_by_gptq_and_keeps_0_982_on_two_held_out_page_sets_above_nearests_weaker_one()
+    public void The_default_chooses_its_rounding_on_held_out_calibration_pages_and_beats_nearest_on_two_unseen_page_sets()
     {
         var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
         var calibration = OcrInputs.Render(folder.Path, "det", 16, seed: 7, height: 224, width: 224);
         var checks = new[] { OcrInputs.Render(folder.Path, "det", 8, seed: 11, height: 224, width: 224), OcrInputs.Render(folder.Path, "det", 8, seed: 13, height: 224, width: 224) };
-        var auto = QuantizeBinding.Bind(new PassPlan(PassRegistry.Quantize).With("mode", "int8-static").With("rounding", "auto")).Options;
+        var defaults = QuantizeBinding.Bind(new PassPlan(PassRegistry.Quantize).With("mode", "int8-static")).Options;
 
-        var byAuto = QuantizationPass.Run(model, new QuantizationRequest(auto, calibration)).Result;
-        var nearest = QuantizationPass.Run(model, new QuantizationRequest(auto with { Rounding = WeightRounding.Nearest }, calibration)).Result;
+        var byDefault = QuantizationPass.Run(model, new QuantizationRequest(defaults, calibration)).Result;
+        var nearest = QuantizationPass.Run(model, new QuantizationRequest(defaults with { Rounding = WeightRounding.Nearest }, calibration)).Result;
 
-        var gptqLayers = byAuto.Nodes.Count(n => n.Detail?.Contains("GPTQ", StringComparison.Ordinal) == true);
-        var chosen = checks.Select(c => FirstOutput.Compare(model, byAuto.Model, c).Cosine).ToList();
+        var choice = byDefault.RoundingChoice;
+        var chosen = checks.Select(c => FirstOutput.Compare(model, byDefault.Model, c).Cosine).ToList();
         var plain = checks.Select(c => FirstOutput.Compare(model, nearest.Model, c).Cosine).ToList();
-        output.WriteLine($"{gptqLayers} layers rounded by GPTQ; cosine seeds 11, 13: auto {chosen[0]:F4}, {chosen[1]:F4}; nearest {plain[0]:F4}, {plain[1]:F4}");
-        Assert.Equal(WeightRounding.Auto, auto.Rounding);
-        Assert.Equal(47, gptqLayers);
-        Assert.All(chosen, c => Assert.True(c >= 0.982, $"auto {c:F4}"));
-        Assert.True(chosen.Min() > plain.Min(), $"auto {chosen.Min():F4}, nearest {plain.Min():F4}");
+        output.WriteLine($"{choice?.Summary}; cosine seeds 11, 13: default {chosen[0]:F4}, {chosen[1]:F4}; nearest {plain[0]:F4}, {plain[1]:F4}");
+        Assert.Equal(WeightRounding.Auto, defaults.Rounding);
+        Assert.NotNull(choice);
+        Assert.Equal(4, choice.Candidates.Count);
+        Assert.Equal(choice.Candidates.Max(c => Math.Round(c.Cosine, 4)), Math.Round(choice.Chosen.Cosine, 4));
+        Assert.All(chosen, c => Assert.True(c >= MeasuredFloor, $"default {c:F4}"));
+        Assert.True(chosen.Min() > plain.Min(), $"default {chosen.Min():F4}, nearest {plain.Min():F4}");
     }
+
+    /// <summary>The weaker page set's cosine with default options (0.9857 at 224x224), less a margin for the Gram matrices' float rounding.</summary>
+    private const double MeasuredFloor = 0.984;
 
     public void Dispose() => folder.Dispose();
 }

@@ -19,12 +19,12 @@ public class WeightRoundingsTests
     }
 
     [Fact]
-    public void Rounding_binds_adaround_and_auto_defaults_to_nearest_and_is_CB4063_for_a_weight_only_mode()
+    public void Rounding_binds_adaround_and_nearest_defaults_to_auto_and_is_CB4063_for_a_weight_only_mode()
     {
         var plan = new PassPlan(PassRegistry.Quantize).With("mode", "int8-static");
 
-        Assert.Equal(WeightRounding.Nearest, QuantizeBinding.Bind(plan).Options.Rounding);
-        Assert.Equal(WeightRounding.Auto, QuantizeBinding.Bind(plan.With("rounding", "auto")).Options.Rounding);
+        Assert.Equal(WeightRounding.Auto, QuantizeBinding.Bind(plan).Options.Rounding);
+        Assert.Equal(WeightRounding.Nearest, QuantizeBinding.Bind(plan.With("rounding", "nearest")).Options.Rounding);
         Assert.Equal(WeightRounding.AdaRound, QuantizeBinding.Bind(plan.With("rounding", "adaround")).Options.Rounding);
         Assert.Empty(QuantizeBinding.Ignored(plan.With("rounding", "adaround")));
         var advisory = Assert.Single(QuantizeBinding.Ignored(plan.With("mode", "int4-weight").With("rounding", "adaround")));
@@ -32,7 +32,7 @@ public class WeightRoundingsTests
     }
 
     [Fact]
-    public void Auto_is_gptq_with_calibration_samples_nearest_without_and_a_named_rounding_stays_itself()
+    public void Auto_not_yet_chosen_on_held_out_samples_is_gptq_with_calibration_samples_nearest_without_and_a_named_rounding_stays_itself()
     {
         var data = new Dataset("memory", 2, i => [HostTensor.FromArray<float>("x", [1, 2], [i, -i])]);
         var empty = new Dataset("empty.npy", 0, _ => []);

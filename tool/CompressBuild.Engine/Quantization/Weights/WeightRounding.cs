@@ -19,8 +19,9 @@ public enum WeightRounding
     Gptq,
 
     /// <summary>
-    /// <see cref="Gptq"/> when there is calibration data to capture the layers' inputs from, <see cref="Nearest"/> otherwise
-    /// (<see cref="WeightRoundings.Resolve"/>).
+    /// The default: <see cref="Nearest"/> or <see cref="Gptq"/> (with or without SmoothQuant when the user set no strength), whichever
+    /// keeps the output closest to the float model's on calibration samples the candidates were not quantized on
+    /// (<see cref="HeldOutChoice"/>).
     /// </summary>
     Auto,
 }

@@ -7,16 +7,16 @@ namespace CompressBuild.Engine.Quantization.Weights;
 public static class WeightRoundings
 {
     public static ChoiceSet<Choice<WeightRounding>> All { get; } = new(
-        new(WeightRounding.Nearest, "nearest", "round each weight to the nearest grid point (default)"),
-        new(WeightRounding.Auto, "auto", "gptq when calibration data is given, nearest otherwise"),
+        new(WeightRounding.Nearest, "nearest", "round each weight to the nearest grid point"),
+        new(WeightRounding.Auto, "auto", "nearest or gptq (and smoothing), whichever does best on held-out calibration samples (default)"),
         new(WeightRounding.AdaRound, "adaround", "learn up or down per weight on the calibration data (AdaRound)"),
         new(WeightRounding.Gptq, "gptq", "round column by column, compensating each rounding error in the later columns (GPTQ)"));
 
     public static string NameOf(WeightRounding rounding) => All.Of(rounding).Name;
 
     /// <summary>
-    /// The rounding <paramref name="rounding"/> stands for on this data: auto is GPTQ with calibration samples, nearest without. Not the
-    /// default: GPTQ lifts the PP-OCRv4 detector and recognizer but lowers the classifier (README, "GPTQ as a default").
+    /// The rounding <paramref name="rounding"/> stands for when <see cref="HeldOutChoice"/> has not resolved auto already (a pass
+    /// called directly): GPTQ with calibration samples, nearest without.
     /// </summary>
     public static WeightRounding Resolve(WeightRounding rounding, Dataset? calibration) =>
         rounding != WeightRounding.Auto ? rounding : calibration is { Count: > 0 } ? WeightRounding.Gptq : WeightRounding.Nearest;
