@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Runtime;
@@ -21,6 +22,8 @@ internal sealed class StageProbe : IDisposable
     private readonly HashSet<string> graphInputs;
     private InferenceSession? session;
     private List<int> fed = [];
+    private readonly Stopwatch opening = new();
+    private readonly Stopwatch running = new();
 
     /// <param name="start">Tensors each run receives (in this order) from the previous stage's spill; empty to run from the graph inputs.</param>
     /// <param name="spill">Tensors each run also returns for the next stage.</param>
@@ -35,15 +38,25 @@ internal sealed class StageProbe : IDisposable
         fromRun = names.Concat(spill).Where(t => !graphInputs.Contains(t) && !startIndex.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Time spent opening the session (graph optimization, weight prepacking).</summary>
+    public TimeSpan Opening => opening.Elapsed;
+
+    /// <summary>Time spent in the session's runs.</summary>
+    public TimeSpan Running => running.Elapsed;
+
     /// <returns>The stage's layer inputs (in the order of the names given) and the tensors to spill.</returns>
     public (HostTensor[] Inputs, HostTensor[] Spill) Run(IReadOnlyList<HostTensor> sample, IReadOnlyList<HostTensor> boundary)
     {
-        if (fromRun.Count > 0)
+        if (fromRun.Count > 0 && session is null)
         {
-            session ??= Open(boundary);
+            opening.Start();
+            session = Open(boundary);
+            opening.Stop();
         }
 
+        running.Start();
         var outputs = session is not null ? session.Run([.. sample, .. fed.Select(i => boundary[i])], fromRun) : [];
+        running.Stop();
         HostTensor Resolve(string name) => graphInputs.Contains(name) ? sample.First(s => s.Name == name)
             : startIndex.TryGetValue(name, out var i) ? boundary[i] : outputs[fromRun.IndexOf(name)];
         return (names.Select(Resolve).ToArray(), spill.Select(Resolve).ToArray());
