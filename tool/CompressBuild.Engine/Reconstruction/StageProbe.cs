@@ -20,10 +20,11 @@ internal sealed class StageProbe : IDisposable
     private readonly Dictionary<string, int> startIndex;
     private readonly List<string> fromRun;
     private readonly HashSet<string> graphInputs;
-    private InferenceSession? session;
-    private List<int> fed = [];
     private readonly Stopwatch opening = new();
     private readonly Stopwatch running = new();
+    private InferenceSession? session;
+    private List<int> fed = [];
+    private IReadOnlyList<HostTensor>? previous;
 
     /// <param name="start">Tensors each run receives (in this order) from the previous stage's spill; empty to run from the graph inputs.</param>
     /// <param name="spill">Tensors each run also returns for the next stage.</param>
@@ -44,7 +45,7 @@ internal sealed class StageProbe : IDisposable
     /// <summary>Time spent in the session's runs.</summary>
     public TimeSpan Running => running.Elapsed;
 
-    /// <returns>The stage's layer inputs (in the order of the names given) and the tensors to spill.</returns>
+    /// <returns>The stage's layer inputs (in the order of the names given) and the tensors to spill; the next run overwrites the ones it computed.</returns>
     public (HostTensor[] Inputs, HostTensor[] Spill) Run(IReadOnlyList<HostTensor> sample, IReadOnlyList<HostTensor> boundary)
     {
         if (fromRun.Count > 0 && session is null)
@@ -55,7 +56,8 @@ internal sealed class StageProbe : IDisposable
         }
 
         running.Start();
-        var outputs = session is not null ? session.Run([.. sample, .. fed.Select(i => boundary[i])], fromRun) : [];
+        var outputs = session is not null ? session.Run([.. sample, .. fed.Select(i => boundary[i])], fromRun, previous) : [];
+        previous = outputs;
         running.Stop();
         HostTensor Resolve(string name) => graphInputs.Contains(name) ? sample.First(s => s.Name == name)
             : startIndex.TryGetValue(name, out var i) ? boundary[i] : outputs[fromRun.IndexOf(name)];
