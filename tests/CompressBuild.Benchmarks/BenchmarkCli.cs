@@ -110,9 +110,15 @@ internal static class BenchmarkCli
         var cases = new Option<string[]>("--cases") { Description = "Which cases (rec-sparsegpt, rec-gptq-capture, det-channel, digits-cnn-channel); default all.",
             Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var repeat = new Option<int>("--repeat") { Description = "Runs per case, each followed by plain inference.", DefaultValueFactory = _ => 1 };
-        var command = new Command("capture-time", "Layer-wise reconstruction: capture time against plain inference over the same calibration samples, solves, quality.") { cases, repeat };
+        var samples = new Option<int>("--samples") { Description = "Calibration samples per case (e.g. 32, 128, 256); 0 keeps each case's own count.", DefaultValueFactory = _ => 0 };
+        var stages = new Option<bool>("--stages") { Description = "Also print each capture stage's share (sessions opened and run, working model and teacher, spills)." };
+        var command = new Command("capture-time", "Layer-wise reconstruction: capture time against plain inference over the same calibration samples, solves, quality.")
+        {
+            cases, repeat, samples, stages,
+        };
         command.SetAction(parse => Reconstruction.CaptureTimeBenchmark.Run(
-            parse.GetValue(cases) is { Length: > 0 } chosen ? chosen : ["digits-cnn-channel", "rec-sparsegpt", "rec-gptq-capture", "det-channel"], Math.Max(1, parse.GetValue(repeat)), Console.Out));
+            parse.GetValue(cases) is { Length: > 0 } chosen ? chosen : ["digits-cnn-channel", "rec-sparsegpt", "rec-gptq-capture", "det-channel"], Math.Max(1, parse.GetValue(repeat)),
+            Math.Max(0, parse.GetValue(samples)), parse.GetValue(stages), Console.Out));
         return command;
     }
 

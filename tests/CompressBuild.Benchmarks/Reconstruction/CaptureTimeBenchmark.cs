@@ -24,14 +24,17 @@ internal static class CaptureTimeBenchmark
 {
     private const int DigitsSamples = 128;
 
-    public static int Run(string[] cases, int repeat, TextWriter output)
+    /// <param name="samples">Calibration samples per case; 0 keeps each case's own count (recognizer 32 lines, detector 8 pages, digits 128).</param>
+    /// <param name="perStage">Also print each stage's share: sessions opened and run, working model and teacher, spills, whole capture.</param>
+    public static int Run(string[] cases, int repeat, int samples, bool perStage, TextWriter output)
     {
-        output.WriteLine("| case | layers | stages | rows | capture | of which model runs | solves | plain inference (runs only) | capture / inference | quality |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        output.WriteLine("| case | samples | layers | stages | rows | capture (CPU) | ONNX Runtime: open / runs (teacher: open / runs) | spills | solves "
+            + "| plain inference: open + runs (runs only; CPU) | capture / inference (/ runs only; CPU) | quality | load |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var temp = Directory.CreateTempSubdirectory("capture-time-");
         try
         {
-            Cases(cases, repeat, temp.FullName, output);
+            Cases(cases, repeat, samples, perStage, temp.FullName, output);
         }
         finally
         {
@@ -41,11 +44,11 @@ internal static class CaptureTimeBenchmark
         return 0;
     }
 
-    private static void Cases(string[] cases, int repeat, string folder, TextWriter output)
+    private static void Cases(string[] cases, int repeat, int samples, bool perStage, string folder, TextWriter output)
     {
         foreach (var name in cases)
         {
-            var (model, data, run) = Case(name, folder);
+            var (model, data, run) = Case(name, folder, samples);
             if (model is null)
             {
                 output.WriteLine($"| {name} | skipped: {data} |");
@@ -55,16 +58,35 @@ internal static class CaptureTimeBenchmark
             for (var r = 0; r < repeat; r++)
             {
                 var (timing, quality) = run();
-                var (withSession, runsOnly) = Inference(model, data);
+                using var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
+                var (open, runsOnly) = Inference(model, data, timing.Samples);
+                process.Refresh();
+                var inferenceCpu = process.TotalProcessorTime - cpuBefore;
+                var withSession = open + runsOnly;
+                static double S(TimeSpan t) => t.TotalSeconds;
+                TimeSpan Sum(Func<StageTiming, TimeSpan> part) => timing.Stages.Aggregate(TimeSpan.Zero, (total, s) => total + part(s));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {timing.Layers} | {timing.Passes} | {timing.Rows} | {timing.Capture.TotalSeconds:F2} s | {timing.ModelRuns.TotalSeconds:F2} s | {timing.Solve.TotalSeconds:F2} s "
-                    + $"| {withSession.TotalSeconds:F2} s ({runsOnly.TotalSeconds:F2} s) | {timing.Capture / withSession:F1}x ({timing.Capture / runsOnly:F1}x) | {quality} |"));
+                    $"| {name} | {timing.Samples} | {timing.Layers} | {timing.Passes} | {timing.Rows} | {S(timing.Capture):F2} s ({S(timing.CaptureCpu):F2} s) "
+                    + $"| {S(Sum(s => s.WorkingOpen)):F2} / {S(Sum(s => s.WorkingRuns)):F2} s ({S(Sum(s => s.TeacherOpen)):F2} / {S(Sum(s => s.TeacherRuns)):F2} s) "
+                    + $"| {S(Sum(s => s.Spills)):F2} s | {S(timing.Solve):F2} s | {S(open):F2} + {S(runsOnly):F2} s ({S(inferenceCpu):F2} s) "
+                    + $"| {timing.Capture / withSession:F1}x ({timing.Capture / runsOnly:F1}x; {timing.CaptureCpu / inferenceCpu:F1}x) | {quality} | {Load()} |"));
+                if (perStage)
+                {
+                    for (var k = 0; k < timing.Stages.Count; k++)
+                    {
+                        var s = timing.Stages[k];
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"|   stage {k + 1} | | {s.Layers} | | | {S(s.Capture):F2} s | {S(s.WorkingOpen):F2} / {S(s.WorkingRuns):F2} s ({S(s.TeacherOpen):F2} / {S(s.TeacherRuns):F2} s) | {S(s.Spills):F2} s | | | | |"));
+                    }
+                }
             }
         }
     }
 
-    private static (OnnxModel? Model, string Data, Func<(ReconstructionTiming Timing, string Quality)> Run) Case(string name, string folder)
+    private static (OnnxModel? Model, string Data, Func<(ReconstructionTiming Timing, string Quality)> Run) Case(string name, string folder, int samples)
     {
+        int Count(int own) => samples > 0 ? samples : own;
         switch (name)
         {
             case "rec-sparsegpt":
@@ -75,9 +97,12 @@ internal static class CaptureTimeBenchmark
                 }
 
                 var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrRecognizer));
-                var calibration = OcrInputs.Render(folder, "rec", 32, seed: 7);
+                var calibration = OcrInputs.Render(folder, "rec", Count(32), seed: 7);
                 var test = OcrInputs.Render(folder, "rec", 64, seed: 11);
-                var settings = new PruneSettings { Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer, CalibrationData = calibration };
+                var settings = new PruneSettings
+                {
+                    Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer, CalibrationData = calibration, CalibrationSamples = Count(32),
+                };
                 return (model, calibration, () =>
                 {
                     var pruned = ModelPruner.Run(model, settings);
@@ -94,7 +119,7 @@ internal static class CaptureTimeBenchmark
                 }
 
                 var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrRecognizer));
-                var calibration = OcrInputs.Render(folder, "rec", 32, seed: 7);
+                var calibration = OcrInputs.Render(folder, "rec", Count(32), seed: 7);
                 return (model, calibration, () => (CaptureOnly(model, calibration), "capture only"));
             }
 
@@ -106,11 +131,11 @@ internal static class CaptureTimeBenchmark
                 }
 
                 var model = OnnxModelReader.Load(Models.Path(Models.PaddleOcrDetector));
-                var calibration = OcrInputs.Render(folder, "det", 8, seed: 7);
+                var calibration = OcrInputs.Render(folder, "det", Count(8), seed: 7);
                 var test = OcrInputs.Render(folder, "det", 4, seed: 11);
                 var settings = new PruneSettings
                 {
-                    Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform,
+                    Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform, CalibrationSamples = Count(8),
                 };
                 return (model, calibration, () =>
                 {
@@ -128,7 +153,7 @@ internal static class CaptureTimeBenchmark
                 var settings = new PruneSettings
                 {
                     Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = calibration, Allocation = SparsityAllocation.Uniform,
-                    CalibrationSamples = DigitsSamples,
+                    CalibrationSamples = Count(DigitsSamples),
                 };
                 return (model, calibration, () =>
                 {
@@ -158,19 +183,24 @@ internal static class CaptureTimeBenchmark
         return LayerwiseReconstruction.Run(model, targets, data, (_, _) => { });
     }
 
-    private static (TimeSpan WithSession, TimeSpan RunsOnly) Inference(OnnxModel model, string data)
+    /// <summary>Plain inference as a user runs it: one session opened with the engine's default settings, then every calibration sample the capture read, once.</summary>
+    /// <returns>The time to open the session, and the runs.</returns>
+    private static (TimeSpan Open, TimeSpan Runs) Inference(OnnxModel model, string data, int samples)
     {
         var clock = Stopwatch.StartNew();
         using var session = ModelSessions.Open(model);
-        var dataset = DatasetLoader.Open(data, session.Inputs).Take(new PruneSettings().CalibrationSamples);
+        var open = clock.Elapsed;
+        var dataset = DatasetLoader.Open(data, session.Inputs).Take(samples);
         var runs = Stopwatch.StartNew();
         for (var i = 0; i < dataset.Count; i++)
         {
             _ = session.Run(dataset.Sample(i));
         }
 
-        return (clock.Elapsed, runs.Elapsed);
+        return (open, runs.Elapsed);
     }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static double CharacterAccuracyOf(OnnxModel model, string data) =>
         RecognizerText.Accuracy(model, data, RecognizerText.Truth(data), CtcGreedyDecoder.FromKeysFile(Models.Path(Models.PaddleOcrKeys)));

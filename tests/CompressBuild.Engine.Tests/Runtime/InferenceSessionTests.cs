@@ -146,4 +146,28 @@ public class InferenceSessionTests
         type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" });
         return new ValueInfoProto { Name = name, Type = type };
     }
+
+    [Fact]
+    public void A_run_given_tensors_to_reuse_overwrites_those_of_its_shape_and_allocates_the_others()
+    {
+        static HostTensor Input(int batch, int seed) =>
+            HostTensor.FromArray<float>("input", [batch, 64], Enumerable.Range(0, batch * 64).Select(i => ((i + seed) % 11) / 11f).ToArray());
+
+        using var session = InferenceSession.Create(Mlp);
+        var first = session.Run([Input(1, 0)])[0];
+        var second = session.Run([Input(1, 5)]);
+        var expected = second[0].AsSpan<float>().ToArray();
+
+        var reused = session.Run([Input(1, 5)], ["logits"], [first]);
+        Assert.Same(first, reused[0]);
+        Assert.Equal(expected, first.AsSpan<float>().ToArray());
+
+        // Another batch size: the old tensor does not fit, so a new one comes back and the old one keeps its values.
+        var wider = session.Run([Input(2, 5)], ["logits"], [first]);
+        Assert.NotSame(first, wider[0]);
+        Assert.Equal([2, 10], wider[0].Shape);
+        Assert.Equal(expected, first.AsSpan<float>().ToArray());
+        var row = wider[0].AsSpan<float>()[..10].ToArray();
+        Assert.All(Enumerable.Range(0, 10), i => Assert.True(Math.Abs(row[i] - expected[i]) <= 1e-5f + (1e-5f * Math.Abs(expected[i])), $"logit {i}: {row[i]} against {expected[i]}"));
+    }
 }

@@ -43,10 +43,13 @@ public static class LayerwiseReconstruction
         }
 
         var capture = TimeSpan.Zero;
+        var cpu = TimeSpan.Zero;
+        using var process = Process.GetCurrentProcess();
         var solving = TimeSpan.Zero;
         var runs = TimeSpan.Zero;
         long rowsAdded = 0;
         var restarts = 0;
+        var stageTimes = new List<StageTiming>();
         var stages = Stages(targets, teacher is null ? 1 : 2, passes, memoryBudget);
         var peak = stages.Max(s => s.Sum(t => (teacher is null ? 1 : 2) * t.Geometry.GramBytes(t.WithBias)));
         var clock = Stopwatch.StartNew();
@@ -64,6 +67,8 @@ public static class LayerwiseReconstruction
             {
                 var stage = stages[k];
                 clock.Restart();
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
 
                 // Until the first solve the working model is the teacher, so the first stage needs no second run (and its spill serves both).
                 var stageTeacher = k == 0 ? null : teacher;
@@ -72,7 +77,7 @@ public static class LayerwiseReconstruction
                     folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
                     folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
                 restarts += k > 0 && spilling && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
-                var (stageRuns, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, spills);
+                var (stageTime, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, spills);
                 foreach (var used in new[] { workingStart, teacherStart }.OfType<string>().Distinct(StringComparer.Ordinal))
                 {
                     File.Delete(used);
@@ -80,9 +85,12 @@ public static class LayerwiseReconstruction
 
                 workingStart = workingDone;
                 teacherStart = stageTeacher is null ? workingDone : teacherDone;
-                runs += stageRuns;
+                runs += stageTime.WorkingOpen + stageTime.WorkingRuns + stageTime.TeacherOpen + stageTime.TeacherRuns + stageTime.Spills;
                 rowsAdded += stageRows;
                 capture += clock.Elapsed;
+                process.Refresh();
+                cpu += process.TotalProcessorTime - cpuBefore;
+                stageTimes.Add(stageTime with { Capture = clock.Elapsed });
                 clock.Restart();
                 for (var i = 0; i < stage.Count; i++)
                 {
@@ -117,7 +125,7 @@ public static class LayerwiseReconstruction
             folder?.Delete(recursive: true);
         }
 
-        return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded, Restarts = restarts };
+        return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded, Restarts = restarts, Stages = stageTimes, CaptureCpu = cpu };
     }
 
     /// <summary>The layers cut into stages in graph order: at most <paramref name="passes"/> stages' worth of layers each, within the memory budget, at least one layer.</summary>
@@ -159,8 +167,8 @@ public static class LayerwiseReconstruction
     private static List<GramMatrix> Matrices(ReconstructionTarget target, bool diagonalOnly) =>
         Enumerable.Range(0, target.Geometry.Groups).Select(_ => new GramMatrix(target.Geometry.Columns + (target.WithBias ? 1 : 0), diagonalOnly)).ToList();
 
-    /// <returns>Time spent in ONNX Runtime, the rows added, and the spill files written in full (null where none was).</returns>
-    private static (TimeSpan ModelRuns, long Rows, string? WorkingSpill, string? TeacherSpill) Capture(OnnxModel model, OnnxModel? teacher, IReadOnlyList<ReconstructionTarget> stage,
+    /// <returns>Time spent in ONNX Runtime (the stage's capture total is filled in by the caller), the rows added, and the spill files written in full (null where none was).</returns>
+    private static (StageTiming Time, long Rows, string? WorkingSpill, string? TeacherSpill) Capture(OnnxModel model, OnnxModel? teacher, IReadOnlyList<ReconstructionTarget> stage,
         Dataset data, List<LayerStatistics> statistics, int rowsPerColumn, StageSpills spills)
     {
         var names = stage.Select(t => t.Node.Input[0]).ToList();
@@ -249,7 +257,9 @@ public static class LayerwiseReconstruction
             }
         }
 
-        return (runClock.Elapsed, added, Complete(workingOut), Complete(teacherOut));
+        var spillIo = runClock.Elapsed - working.Opening - working.Running - (original?.Opening ?? TimeSpan.Zero) - (original?.Running ?? TimeSpan.Zero);
+        var time = new StageTiming(stage.Count, working.Opening, working.Running, original?.Opening ?? TimeSpan.Zero, original?.Running ?? TimeSpan.Zero, spillIo, TimeSpan.Zero);
+        return (time, added, Complete(workingOut), Complete(teacherOut));
     }
 
     private static string? Complete(SpillWriter? writer) => writer is { Failed: false } ? writer.Path : null;

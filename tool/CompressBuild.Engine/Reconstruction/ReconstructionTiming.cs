@@ -15,5 +15,14 @@ public sealed record ReconstructionTiming(int Layers, int Passes, int Samples, T
     /// </summary>
     public int Restarts { get; init; }
 
+    /// <summary>The process's CPU time (user + sys, every thread) during the stages' captures: steadier than <see cref="Capture"/> on a loaded machine.</summary>
+    public TimeSpan CaptureCpu { get; init; }
+
+    /// <summary>Each stage's share, in order (empty when nothing ran).</summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
+
+    /// <summary>The part of <see cref="ModelRuns"/> spent opening sessions, working model and teacher.</summary>
+    public TimeSpan SessionOpening => Stages.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.WorkingOpen + s.TeacherOpen);
+
     public static ReconstructionTiming None { get; } = new(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
 }

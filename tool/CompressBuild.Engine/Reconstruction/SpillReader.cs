@@ -7,6 +7,7 @@ internal sealed class SpillReader : IDisposable
 {
     private readonly BinaryReader reader;
     private readonly IReadOnlyList<string> names;
+    private HostTensor[]? last;
 
     public SpillReader(string path, IReadOnlyList<string> names)
     {
@@ -14,7 +15,7 @@ internal sealed class SpillReader : IDisposable
         reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
-    /// <summary>The next sample's tensors, named as the plan names them.</summary>
+    /// <summary>The next sample's tensors, named as the plan names them; the call after overwrites them.</summary>
     public HostTensor[] Read()
     {
         var tensors = new HostTensor[names.Count];
@@ -27,7 +28,8 @@ internal sealed class SpillReader : IDisposable
                 shape[d] = reader.ReadInt64();
             }
 
-            var tensor = HostTensor.Zeros(names[i], elementType, shape);
+            // The previous sample's tensor is overwritten where the shape allows: its consumer is done with it (as StageProbe's outputs).
+            var tensor = last?[i] is { } old && old.ElementType == elementType && old.Shape.SequenceEqual(shape) ? old : HostTensor.Zeros(names[i], elementType, shape);
             if (reader.ReadInt32() != tensor.Data.Length)
             {
                 throw new InvalidDataException($"the capture's spill file is out of step at tensor '{names[i]}'.");
@@ -38,6 +40,7 @@ internal sealed class SpillReader : IDisposable
             tensors[i] = tensor;
         }
 
+        last = tensors;
         return tensors;
     }
 

@@ -11,11 +11,55 @@ namespace CompressBuild.Engine.Reconstruction;
 internal static class StageGraph
 {
     /// <summary>
-    /// Removes from <paramref name="graph"/> every node none of <paramref name="wanted"/> depends on (names a subgraph reads from
-    /// outside count as inputs); names in <paramref name="given"/> arrive from outside (a previous stage's spill), so their producers
-    /// are not needed for them.
+    /// A new model whose graph holds only the nodes <paramref name="wanted"/> depend on (names a subgraph reads from outside count as
+    /// inputs; names in <paramref name="given"/> arrive from outside, a previous stage's spill, so their producers are not needed) and the
+    /// initializers they read, with <paramref name="wanted"/> as its outputs. Nodes and initializers are shared with <paramref name="model"/>,
+    /// not copied, so the result may be serialized but its nodes and tensors must not be changed; its lists (inputs, outputs, value infos)
+    /// are its own. Each capture stage used to clone, serialize and hand ONNX Runtime every weight of the model (the recognizer's 10 MB,
+    /// once per stage) for the few its nodes read.
     /// </summary>
-    public static void KeepAncestors(GraphProto graph, IEnumerable<string> wanted, IReadOnlySet<string>? given = null)
+    public static OnnxModel Cut(OnnxModel model, IReadOnlyList<string> wanted, IReadOnlySet<string> given)
+    {
+        var source = model.Graph;
+        var keep = Ancestors(source, wanted, given);
+        var graph = new GraphProto { Name = source.Name, DocString = source.DocString };
+        graph.Node.Add(source.Node.Where((_, i) => keep[i]));
+        var read = graph.Node.SelectMany(n => n.Input.Concat(NodeAttributes.Subgraphs(n).SelectMany(Reads))).ToHashSet(StringComparer.Ordinal);
+        // An initializer an old model also lists as a graph input stays, or the input would have to be fed.
+        var inputs = source.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        graph.Initializer.Add(source.Initializer.Where(t => read.Contains(t.Name) || inputs.Contains(t.Name)));
+        graph.SparseInitializer.Add(source.SparseInitializer.Where(t => t.Values is { } values && read.Contains(values.Name)));
+        graph.Input.Add(source.Input.Select(i => i.Clone()));
+        graph.ValueInfo.Add(source.ValueInfo.Select(v => v.Clone()));
+        graph.QuantizationAnnotation.Add(source.QuantizationAnnotation.Select(a => a.Clone()));
+        graph.MetadataProps.Add(source.MetadataProps.Select(m => m.Clone()));
+        var known = source.ValueInfo.Concat(source.Input).Concat(source.Output).GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var name in wanted.Distinct(StringComparer.Ordinal))
+        {
+            graph.Output.Add(known.TryGetValue(name, out var info) && info.Type?.TensorType is not null
+                ? new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = info.Type.TensorType.ElemType } } }
+                : new ValueInfoProto { Name = name });
+        }
+
+        var from = model.Proto;
+        var proto = new ModelProto { Graph = graph, ProducerName = from.ProducerName, ProducerVersion = from.ProducerVersion, Domain = from.Domain, DocString = from.DocString };
+        if (from.HasIrVersion)
+        {
+            proto.IrVersion = from.IrVersion;
+        }
+
+        if (from.HasModelVersion)
+        {
+            proto.ModelVersion = from.ModelVersion;
+        }
+
+        proto.OpsetImport.Add(from.OpsetImport.Select(o => o.Clone()));
+        proto.MetadataProps.Add(from.MetadataProps.Select(m => m.Clone()));
+        proto.Functions.Add(from.Functions);
+        return new OnnxModel(proto, model.BaseDirectory, model.SourcePath);
+    }
+
+    private static bool[] Ancestors(GraphProto graph, IEnumerable<string> wanted, IReadOnlySet<string>? given)
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < graph.Node.Count; i++)
@@ -45,13 +89,7 @@ internal static class StageGraph
             }
         }
 
-        for (var i = graph.Node.Count - 1; i >= 0; i--)
-        {
-            if (!keep[i])
-            {
-                graph.Node.RemoveAt(i);
-            }
-        }
+        return keep;
     }
 
     /// <summary>Every name a subgraph's nodes read, nested subgraphs included (a superset of what it reads from outside).</summary>

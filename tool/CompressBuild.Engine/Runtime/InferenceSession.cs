@@ -51,9 +51,16 @@ public sealed class InferenceSession : IDisposable
     public static InferenceSession Create(ReadOnlySpan<byte> model, SessionSettings? settings = null) => Create(model.ToArray(), settings);
 
     /// <summary>Runs the model; ORT allocates the outputs, which are copied into new tensors.</summary>
-    public IReadOnlyList<HostTensor> Run(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string>? outputNames = null)
+    public IReadOnlyList<HostTensor> Run(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string>? outputNames = null) => Run(inputs, outputNames ?? session.OutputNames, reuse: null);
+
+    /// <summary>
+    /// Runs the model; each output is copied into the tensor at the same place in <paramref name="reuse"/> where its element type and shape
+    /// match (the caller gives up that tensor's old values), else into a new one. Repeated runs over same-shaped samples then allocate nothing:
+    /// on the PP-OCRv4 recognizer's reconstruction capture (22 MB of layer inputs a sample) the fresh pinned arrays took a quarter of the runs' time.
+    /// </summary>
+    public IReadOnlyList<HostTensor> Run(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string> outputNames, IReadOnlyList<HostTensor>? reuse)
     {
-        var names = outputNames ?? session.OutputNames;
+        var names = outputNames;
         var inputValues = OrtValues.CreateAll(inputs);
         try
         {
@@ -61,7 +68,7 @@ public sealed class InferenceSession : IDisposable
             var results = new HostTensor[names.Count];
             for (var i = 0; i < names.Count; i++)
             {
-                results[i] = OrtValues.ToHostTensor(outputs[i], names[i]);
+                results[i] = OrtValues.ToHostTensor(outputs[i], names[i], reuse is not null && i < reuse.Count ? reuse[i] : null);
             }
 
             return results;

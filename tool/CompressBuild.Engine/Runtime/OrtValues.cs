@@ -54,7 +54,8 @@ internal static class OrtValues
         return values;
     }
 
-    public static HostTensor ToHostTensor(OrtValue value, string name)
+    /// <param name="reuse">A tensor to copy into instead of a new one, used when its name, element type and shape match.</param>
+    public static HostTensor ToHostTensor(OrtValue value, string name, HostTensor? reuse = null)
     {
         if (value.OnnxType != OnnxValueType.ONNX_TYPE_TENSOR)
         {
@@ -68,7 +69,9 @@ internal static class OrtValues
             return HostTensor.FromStrings(name, shape, value.GetStringTensorAsArray());
         }
 
-        var tensor = HostTensor.Zeros(name, (int)info.ElementDataType, shape);
+        var tensor = reuse is { IsString: false } && reuse.Name == name && reuse.ElementType == (int)info.ElementDataType && reuse.Shape.SequenceEqual(shape)
+            ? reuse
+            : HostTensor.Zeros(name, (int)info.ElementDataType, shape);
         if (tensor.Data.Length > 0)
         {
             value.GetTensorMutableRawData()[..tensor.Data.Length].CopyTo(tensor.Data);

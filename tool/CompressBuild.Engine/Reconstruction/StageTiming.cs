@@ -1,0 +1,8 @@
+namespace CompressBuild.Engine.Reconstruction;
+
+/// <summary>
+/// Where one capture stage's time went: ONNX Runtime opening the stage's sessions (graph optimization, weight prepacking) and running
+/// them, for the working model and for the teacher (zero without one), reading and writing the spill files (and setting up the
+/// probes), and the whole stage's capture (runs, spills and matrix updates).
+/// </summary>
+public sealed record StageTiming(int Layers, TimeSpan WorkingOpen, TimeSpan WorkingRuns, TimeSpan TeacherOpen, TimeSpan TeacherRuns, TimeSpan Spills, TimeSpan Capture);
