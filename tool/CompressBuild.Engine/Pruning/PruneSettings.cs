@@ -21,6 +21,15 @@ public sealed record PruneSettings
     public SparsityAllocation AllocationEffective =>
         Allocation ?? (Method == PruneMethod.Channel && CalibrationData is not null ? SparsityAllocation.Distortion : SparsityAllocation.Uniform);
 
+    /// <summary>
+    /// Allocation latency: the latency table's file. Read when it exists (it must match the model, input size, CPU class and ONNX Runtime
+    /// version, and cover the plan: CB2054); measured and written when it does not. Null: <see cref="LatencyCache"/>.
+    /// </summary>
+    public string? LatencyTable { get; init; }
+
+    /// <summary>Allocation latency without <see cref="LatencyTable"/>: the folder tables are cached in by content key (null: measured every run).</summary>
+    public string? LatencyCache { get; init; }
+
     public NmPattern? Pattern { get; init; }
 
     public BlockShape? Block { get; init; }
@@ -89,6 +98,10 @@ public sealed record PruneSettings
         Conflict(Method is not (PruneMethod.Channel or PruneMethod.Magnitude) && Allocation == SparsityAllocation.Distortion,
             $"allocation distortion applies only to methods {PruneMethods.Channel.Name} and {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "allocation distortion measures each group's output distortion on calibration.data: pass it");
+        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Latency, $"allocation latency applies only to method {PruneMethods.Channel.Name}");
+        Conflict(Allocation == SparsityAllocation.Latency && CalibrationData is null,
+            "allocation latency weighs each group's output distortion on calibration.data against its measured time: pass it");
+        Conflict(LatencyTable is not null && Allocation != SparsityAllocation.Latency, "latency_table applies only to allocation latency");
         Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Owl, $"allocation owl applies only to method {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Owl && CalibrationData is null, "allocation owl weighs each layer's weights by its input activations on calibration.data: pass it");
         Conflict(Method == PruneMethod.Magnitude && Allocation is SparsityAllocation.Owl or SparsityAllocation.Distortion && Scope == SparsityScope.Global,
