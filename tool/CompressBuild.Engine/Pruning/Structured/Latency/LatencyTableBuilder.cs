@@ -1,5 +1,3 @@
-using CompressBuild.Engine.Evaluation;
-using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Pruning.Structured.Latency;
 
@@ -12,14 +10,6 @@ namespace CompressBuild.Engine.Pruning.Structured.Latency;
 /// </summary>
 internal static class LatencyTableBuilder
 {
-    private const int MinRounds = 15;
-
-    private const int MaxRounds = 61;
-
-    private const double MinSampleMs = 1;
-
-    private const double MinTotalMs = 400;
-
     /// <param name="groups">Per group: its producers' names (the table's row key), its width, and its removable roots, least important first.</param>
     /// <param name="removedCounts">Per group, the numbers of its ranked channels whose removal the allocation may choose.</param>
     /// <param name="known">Rows already measured (a cached table): widths found there are not timed again.</param>
@@ -67,7 +57,7 @@ internal static class LatencyTableBuilder
         List<double>[] times;
         try
         {
-            times = Rounds(probes);
+            times = LatencyRounds.Measure(probes, null);
         }
         catch (Exception e) when (e is Diagnostics.CompressBuildException or InvalidOperationException or ArgumentException)
         {
@@ -75,76 +65,14 @@ internal static class LatencyTableBuilder
         }
 
         var points = row.Points.ToDictionary(p => p.Kept);
-        points[row.Channels] = new LatencyPoint(row.Channels, Median(times[0]), 0);
+        points[row.Channels] = new LatencyPoint(row.Channels, LatencyRounds.Median(times[0]), 0);
         for (var i = 0; i < missing.Count; i++)
         {
             var t = times[i + 1];
-            var saved = Median(Enumerable.Range(0, Math.Min(t.Count, times[0].Count)).Select(r => times[0][r] - t[r]).ToList());
-            points[row.Channels - missing[i]] = new LatencyPoint(row.Channels - missing[i], Median(t), saved);
+            var saved = LatencyRounds.MedianDifference(times[0], t);
+            points[row.Channels - missing[i]] = new LatencyPoint(row.Channels - missing[i], LatencyRounds.Median(t), saved);
         }
 
         return row with { Nodes = probes[0].Graph.Node.Count, Points = points.Values.OrderByDescending(p => p.Kept).ToList() };
-
-        static double Median(IReadOnlyList<double> values) => LatencyStatistics.Percentile([.. values.Order()], 0.5);
-    }
-
-    /// <summary>
-    /// Per probe, its time per run (ms of this thread's CPU, <see cref="ThreadCpuClock"/>) in each round: every round runs each probe once in
-    /// rotating order, each sample repeating the run until it lasts <see cref="MinSampleMs"/>, for at least <see cref="MinRounds"/> rounds and
-    /// <see cref="MinTotalMs"/>, at most <see cref="MaxRounds"/>.
-    /// </summary>
-    private static List<double>[] Rounds(IReadOnlyList<Onnx.OnnxModel> probes)
-    {
-        var sessions = new List<InferenceSession>();
-        var runs = new List<BoundRun>();
-        try
-        {
-            foreach (var probe in probes)
-            {
-                var session = ModelSessions.Open(probe, SessionSettings.Default with { IntraOpThreads = 1, InterOpThreads = 1 });
-                sessions.Add(session);
-                var feed = RandomInputs.Create(session.Inputs, new Dictionary<string, long>());
-                var outputs = session.Run(feed).Select(o => HostTensor.Zeros(o.Name, o.ElementType, o.Shape)).ToList();
-                runs.Add(session.Bind(feed, outputs));
-            }
-
-            var repeats = runs.Select(run =>
-            {
-                run.Invoke();
-                var once = Time(run, 1);
-                return once <= 0 ? 100 : (int)Math.Clamp(Math.Ceiling(MinSampleMs / once), 1, 100);
-            }).ToArray();
-            var times = probes.Select(_ => new List<double>()).ToArray();
-            var spent = 0.0;
-            for (var round = 0; round < MaxRounds && (round < MinRounds || spent < MinTotalMs); round++)
-            {
-                Diagnostics.Deadline.ThrowIfExpired();
-                for (var k = 0; k < runs.Count; k++)
-                {
-                    var i = (k + round) % runs.Count;
-                    var ms = Time(runs[i], repeats[i]);
-                    times[i].Add(ms);
-                    spent += ms * repeats[i];
-                }
-            }
-
-            return times;
-        }
-        finally
-        {
-            runs.ForEach(r => r.Dispose());
-            sessions.ForEach(s => s.Dispose());
-        }
-    }
-
-    private static double Time(BoundRun run, int repeats)
-    {
-        var start = ThreadCpuClock.NowMs();
-        for (var i = 0; i < repeats; i++)
-        {
-            run.Invoke();
-        }
-
-        return (ThreadCpuClock.NowMs() - start) / repeats;
     }
 }
