@@ -27,6 +27,12 @@ public sealed record PruneSettings
     /// </summary>
     public string? LatencyTable { get; init; }
 
+    /// <summary>
+    /// Allocation latency: remove until the latency table predicts this speed-up over the original model (1 thread); null: the time the uniform
+    /// ratio saves. The widths tried stay 0.5-2x the sparsity, so a high target wants a higher sparsity too.
+    /// </summary>
+    public double? TargetSpeedup { get; init; }
+
     /// <summary>Allocation latency without <see cref="LatencyTable"/>: the folder tables are cached in by content key (null: measured every run).</summary>
     public string? LatencyCache { get; init; }
 
@@ -102,6 +108,8 @@ public sealed record PruneSettings
         Conflict(Allocation == SparsityAllocation.Latency && CalibrationData is null,
             "allocation latency weighs each group's output distortion on calibration.data against its measured time: pass it");
         Conflict(LatencyTable is not null && Allocation != SparsityAllocation.Latency, "latency_table applies only to allocation latency");
+        Conflict(TargetSpeedup is not null && Allocation != SparsityAllocation.Latency, "target_speedup applies only to allocation latency");
+        Conflict(TargetSpeedup is { } speedup && !(speedup > 1), string.Create(CultureInfo.InvariantCulture, $"target_speedup must be above 1, got {TargetSpeedup}"));
         Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Owl, $"allocation owl applies only to method {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Owl && CalibrationData is null, "allocation owl weighs each layer's weights by its input activations on calibration.data: pass it");
         Conflict(Method == PruneMethod.Magnitude && Allocation is SparsityAllocation.Owl or SparsityAllocation.Distortion && Scope == SparsityScope.Global,

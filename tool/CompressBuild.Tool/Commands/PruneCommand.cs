@@ -130,7 +130,7 @@ internal static class PruneCommand
         };
         return string.Create(CultureInfo.InvariantCulture,
             $"Latency     table of {timed} channel group(s) ({latency.Table.Machine}), {source}; their sub-models take {latency.GroupsMs:0.###} ms at full width " +
-                $"(1 thread); budget: the uniform ratio saves {latency.BudgetMs:0.###} ms, the plan {latency.PlannedMs:0.###} ms (predicted from the table)");
+                $"(1 thread), the whole model {latency.ModelMs:0.###} ms; budget {latency.BudgetMs:0.###} ms, the plan saves {latency.PlannedMs:0.###} ms: {latency.PredictedSpeedup:0.00}x predicted");
     }
 
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)

@@ -44,6 +44,8 @@ public static class CompressConfigSchema
         {
             Minimum = 1, Keywords = [PruneBinding.AutoRoundTo],
         },
+        new("target_speedup", ConfigValueKind.Number, "channel, allocation latency: remove until the latency table predicts this speed-up of the whole " +
+            "model on 1 thread (default: the time the uniform ratio saves); the widths tried stay 0.5-2x the sparsity.") { Minimum = 1, ExclusiveMinimum = true },
         new("latency_table", ConfigValueKind.Path, "channel, allocation latency: the per-group latency table's file: read when it exists (it must match " +
             "the model, input size, CPU class and ONNX Runtime version), measured and written when not; without it the table is cached in the " +
             "CompressBuild cache."),

@@ -22,6 +22,7 @@ public static class PruneBinding
             Scope = PruneMethods.Scopes.ValueOf(pass.Text("scope"), defaults.Scope),
             Allocation = allocation,
             LatencyTable = pass.Text("latency_table"),
+            TargetSpeedup = pass.Number("target_speedup"),
             // The table is cached by content key, so repeat builds on one machine class spend the same numbers and write the same bytes.
             LatencyCache = allocation == SparsityAllocation.Latency ? Path.Combine(ContentCache.Open().Root, "latency-tables") : null,
             Pattern = pass.Text("pattern") is { } pattern ? NmPattern.Parse(pattern) : null,

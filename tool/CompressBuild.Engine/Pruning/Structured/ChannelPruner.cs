@@ -99,7 +99,7 @@ internal static class ChannelPruner
             var alsoAt = latencyAuto ? RoundToChoice.Block : 0;
             latencyBudget = latency is null ? unrounded : alsoAt > 1 ? latency.Better(uniform, Uniform(alsoAt)) : uniform;
             var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(), rankedRoots,
-                latencyBudget, roundTo, latency is null ? null : latency.Saved, alsoAt);
+                latencyBudget, roundTo, latency is null ? null : latency.Saved, alsoAt, latency?.TargetMs);
             return groups.Select((g, i) =>
                     Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), roundTo)), ranked[i].Count)))
                 .ToArray();

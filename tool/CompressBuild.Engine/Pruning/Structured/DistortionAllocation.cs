@@ -23,6 +23,7 @@ internal static class DistortionAllocation
     /// <param name="ranked">Per group, its removable channel roots, least important first.</param>
     /// <param name="uniform">Per group, how many channels the uniform ratio removes, unrounded (sets the budget).</param>
     /// <param name="roundTo">Every candidate keeps a multiple of this, so the budget is spent on counts round_to allows.</param>
+    /// <param name="budgetOverride">What to save instead of what <paramref name="uniform"/> saves (allocation latency's target_speedup).</param>
     /// <param name="alsoRoundTo">Above 1: each group is also tried at the candidates of this multiple (allocation latency with round_to auto).</param>
     /// <returns>Per group, how many of its ranked channels to remove.</returns>
     /// <param name="savedBy">
@@ -31,7 +32,7 @@ internal static class DistortionAllocation
     /// </param>
     public static int[] Counts(ChannelGraph graph, OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, PruneSettings settings,
         IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<int>> ranked, IReadOnlyList<int> uniform, int roundTo, Func<int, int, double>? savedBy = null,
-        int alsoRoundTo = 0)
+        int alsoRoundTo = 0, double? budgetOverride = null)
     {
         var macs = ChannelCosts(graph, shapes);
         double Saved(int group, int count) => savedBy?.Invoke(group, count) ?? ranked[group].Take(count).Sum(r => macs.GetValueOrDefault(r));
@@ -41,6 +42,7 @@ internal static class DistortionAllocation
             budget += Saved(g, uniform[g]);
         }
 
+        budget = budgetOverride ?? budget;
         var counts = new int[ranked.Count];
         if (budget <= 0)
         {

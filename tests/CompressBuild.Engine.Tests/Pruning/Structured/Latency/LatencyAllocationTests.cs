@@ -71,6 +71,19 @@ public class LatencyAllocationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_target_speedup_sets_the_budget_from_the_whole_models_time_and_the_plan_reaches_it_by_the_table()
+    {
+        using var temp = new TempFolder();
+        var pruned = ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path) with { TargetSpeedup = 1.2 });
+        var latency = pruned.Latency!;
+        output.WriteLine($"model {latency.ModelMs:0.0000} ms, budget {latency.BudgetMs:0.0000} ms, plan {latency.PlannedMs:0.0000} ms: {latency.PredictedSpeedup:0.00}x predicted");
+
+        Assert.True(latency.ModelMs > 0);
+        Assert.Equal(latency.ModelMs * (1 - (1 / 1.2)), latency.BudgetMs, 6);
+        Assert.True(latency.PredictedSpeedup >= 1.2, $"{latency.PredictedSpeedup:0.00}x predicted");
+    }
+
+    [Fact]
     public void A_cached_or_named_table_gives_byte_identical_models()
     {
         using var temp = new TempFolder();

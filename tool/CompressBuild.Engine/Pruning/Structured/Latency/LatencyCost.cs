@@ -50,8 +50,14 @@ internal sealed class LatencyCost
             .ToList();
         var report = LatencyTableSource.Obtain(graph, model, settings, groups, counts);
         var rows = groups.Select(x => report.Table.Find(x.Producers)).ToList();
-        return new LatencyCost(report, rows, ranked, DistortionAllocation.ChannelCosts(graph, shapes));
+        return new LatencyCost(report, rows, ranked, DistortionAllocation.ChannelCosts(graph, shapes))
+        {
+            TargetMs = settings.TargetSpeedup is { } speedup ? report.Table.ModelMs * (1 - (1 / speedup)) : null,
+        };
     }
+
+    /// <summary>With target_speedup: the milliseconds the plan must save, from the table's whole-model time; null otherwise.</summary>
+    public double? TargetMs { get; private init; }
 
     /// <summary>Of two budgets (per group, channels removed), the one the table says saves more time.</summary>
     public IReadOnlyList<int> Better(IReadOnlyList<int> a, IReadOnlyList<int> b) =>
@@ -80,7 +86,7 @@ internal sealed class LatencyCost
 
         return report with
         {
-            BudgetMs = Enumerable.Range(0, rows.Count).Sum(g => Saved(g, uniform[g])),
+            BudgetMs = TargetMs ?? Enumerable.Range(0, rows.Count).Sum(g => Saved(g, uniform[g])),
             PlannedMs = Enumerable.Range(0, rows.Count).Sum(g => Saved(g, removed[g])),
         };
     }

@@ -9,6 +9,9 @@ namespace CompressBuild.Engine.Pruning.Structured.Latency;
 /// <param name="Machine">The CPU class (<see cref="Evaluation.MachineProbe"/>'s id) and ONNX Runtime version, readable.</param>
 public sealed record LatencyTable(string Key, string Machine, IReadOnlyList<LatencyTableGroup> Groups)
 {
+    /// <summary>The whole original model's median time (ms, 1 thread, thread CPU time), against which a target speed-up sets the budget.</summary>
+    public double ModelMs { get; init; }
+
     /// <summary>The group's row by its producers, or null.</summary>
     public LatencyTableGroup? Find(string producers) => Groups.FirstOrDefault(g => g.Producers == producers);
 }

@@ -35,6 +35,7 @@ internal static class LatencyTableFile
     /// <summary>The table as it reads back from its file: what the allocation uses, so a fresh measurement and a cached one give the same plan.</summary>
     public static LatencyTable RoundTrip(LatencyTable table) => table with
     {
+        ModelMs = Math.Round(table.ModelMs, 4),
         Groups = table.Groups.Select(g => g with { Points = g.Points.Select(p => p with { Ms = Math.Round(p.Ms, 4), SavedMs = Math.Round(p.SavedMs, 4) }).ToList() }).ToList(),
     };
 }

@@ -41,7 +41,8 @@ internal static class LatencyTableSource
                         "delete it (or name a new file) to have it measured here.");
             }
 
-            if (Missing(table, groups, counts) is { } missing)
+            var missing = table.ModelMs > 0 ? Missing(table, groups, counts) : "the whole model";
+            if (missing is not null)
             {
                 throw new CompressBuildException(DiagnosticCodes.LatencyTableMismatch,
                     $"{file}: the latency table has no time for {missing}, a width this plan may choose (the sparsity, round_to or calibration data changed since it was " +
@@ -67,9 +68,15 @@ internal static class LatencyTableSource
             }
         }
 
-        var complete = known is not null && Missing(known, groups, counts) is null;
+        var complete = known is not null && Missing(known, groups, counts) is null && known.ModelMs > 0;
         var rows = LatencyTableBuilder.Measure(graph, shapes, groups, counts, known, untimed);
-        var result = LatencyTableFile.RoundTrip(new LatencyTable(key, machine, Merge(known, rows)));
+        var modelMs = known?.ModelMs ?? 0;
+        if (modelMs <= 0)
+        {
+            modelMs = LatencyRounds.Median(LatencyRounds.Measure([model], sample)[0]);
+        }
+
+        var result = LatencyTableFile.RoundTrip(new LatencyTable(key, machine, Merge(known, rows)) { ModelMs = modelMs });
         if (!complete && cachePath is not null)
         {
             LatencyTableFile.Write(cachePath, result);
