@@ -68,10 +68,10 @@ internal static class InlineMetadataTable
             "Fraction of weights (or of each channel group) removed; default 0.5."),
         new("PruneScope", "prune", "scope", InlineValueKind.Choice, null, null, false, false, ["global", "layer"],
             "magnitude: one threshold across layers, or the same sparsity per layer."),
-        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion", "owl"],
+        new("PruneAllocation", "prune", "allocation", InlineValueKind.Choice, null, null, false, false, ["uniform", "lamp", "distortion", "owl", "latency"],
             "magnitude: lamp scores weights within their layer so no layer is emptied; with scope layer and calibration, owl and distortion " +
                 "move each layer's sparsity within 0.2, same total; channel: distortion sets each group's ratio from its measured output " +
-                "distortion (the default with calibration)."),
+                "distortion (the default with calibration); latency spends the time the uniform ratio saves, by a measured per-group latency table."),
         new("PrunePattern", "prune", "pattern", InlineValueKind.Text, null, null, false, false, [],
             "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("PruneBlock", "prune", "block", InlineValueKind.Text, null, null, false, false, [],
@@ -83,6 +83,12 @@ internal static class InlineMetadataTable
                 "unless that removes under 75% of the multiply-adds round_to 1 removes or, with calibration, distorts the output over 1.5x as " +
                 "much; the same model, config and CPU class give the same bytes, and both pruned models are timed only to confirm it (1 keeps " +
                 "every count as the allocation gives it)."),
+        new("PruneTargetSpeedup", "prune", "target_speedup", InlineValueKind.Number, 1, null, true, false, [],
+            "channel, allocation latency: remove until the latency table predicts this speed-up of the whole model on 1 thread (default: the " +
+                "time the uniform ratio saves); the widths tried stay 0.5-2x the sparsity."),
+        new("PruneLatencyTable", "prune", "latency_table", InlineValueKind.Path, null, null, false, false, [],
+            "channel, allocation latency: the per-group latency table's file: read when it exists (it must match the model, input size, CPU " +
+                "class and ONNX Runtime version), measured and written when not; without it the table is cached in the CompressBuild cache."),
         new("PruneReconstruct", "prune", "reconstruct", InlineValueKind.Boolean, null, null, false, false, [],
             "Re-solve the remaining weights on the calibration data (least squares after channel removal, SparseGPT for magnitude / nm); on by " +
                 "default when calibration is given."),

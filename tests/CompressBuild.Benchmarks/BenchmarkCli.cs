@@ -10,7 +10,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>speedup-stability</c>
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>prune-latency</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>speedup-stability</c>
 /// <c>run-overhead</c>, <c>capture-time</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
@@ -23,7 +23,7 @@ internal static class BenchmarkCli
     {
         var root = new RootCommand("CompressBuild benchmarks.")
         {
-            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(), VadStateCommand(),
+            ModelIo(), Prune(), PruneLatency(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(), VadStateCommand(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -73,6 +73,16 @@ internal static class BenchmarkCli
         var command = new Command("prune", "Latency of channel-pruned CNNs (25%, 40%, 50%) against the original, runs interleaved.") { iterations, threads, width, json };
         command.SetAction(parse => PruneBenchmark.Run(Math.Max(1, parse.GetValue(iterations)), Math.Max(0, parse.GetValue(threads)), Math.Max(8, parse.GetValue(width)), parse.GetValue(json),
             Console.Out));
+        return command;
+    }
+
+    private static Command PruneLatency()
+    {
+        var models = new Option<string[]>("--models") { Description = "Which public models (ppocr-det, ppocr-cls); default both.", Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true };
+        var command = new Command("prune-latency", "Channel allocation latency (ALCS) against uniform and distortion on the PP-OCRv4 detector and classifier: " +
+            "cosine, speed-up on 1 thread, the latency table's predicted saving against the measured one, its build time.") { models };
+        command.SetAction(parse => LatencyAllocationBenchmark.Run(Split(parse.GetValue(models)) is { Count: > 0 } chosen ? chosen : ["ppocr-det", "ppocr-cls"], Console.Out));
         return command;
     }
 

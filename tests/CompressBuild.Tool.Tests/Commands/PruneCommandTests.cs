@@ -41,6 +41,27 @@ public class PruneCommandTests
     }
 
     [Fact]
+    public void Allocation_latency_writes_its_table_then_reads_it_and_prints_and_reports_what_it_spent()
+    {
+        using var temp = new TempFolder();
+        var table = temp.File("latency.json");
+        string[] args = ["prune", Digits("cnn_residual.onnx"), "-o", temp.File("p.onnx"), "--method", "channel", "--sparsity", "0.25",
+            "--calibration-data", Digits("calib_x_img.npy"), "--allocation", "latency", "--latency-table", table];
+
+        var text = CliRun.Of(args);
+        var json = CliRun.Of([.. args, "--json"]);
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (text.ExitCode, json.ExitCode));
+        Assert.Contains("Latency     table of 4 channel group(s)", text.Out, StringComparison.Ordinal);
+        Assert.Contains($"written to {table}", text.Out, StringComparison.Ordinal);
+        var latency = JsonDocument.Parse(json.Out).RootElement.GetProperty("latency");
+        Assert.Equal(("file", table), (latency.GetProperty("source").GetString(), latency.GetProperty("path").GetString()));
+        Assert.True(latency.GetProperty("plannedMs").GetDouble() >= latency.GetProperty("budgetMs").GetDouble());
+        Assert.True(latency.GetProperty("table").GetProperty("modelMs").GetDouble() > 0);
+        Assert.NotEmpty(latency.GetProperty("table").GetProperty("groups").EnumerateArray());
+    }
+
+    [Fact]
     public void Channel_pruning_rounds_automatically_by_default_and_prints_and_reports_the_choice_its_reason_and_the_measured_times()
     {
         using var temp = new TempFolder();

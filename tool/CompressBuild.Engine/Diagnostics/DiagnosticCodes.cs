@@ -62,6 +62,9 @@ public static class DiagnosticCodes
     // CB2044: exclude_nodes / exclude_op_types name something the model lacks, for every pass (Onnx.NodeExclusions).
     public static readonly DiagnosticCode ExclusionUnknown = new(2044);
     public static readonly DiagnosticCode ReconstructionNeedsCalibration = new(2045);
+    // CB2053-CB2054: allocation latency's table file (latency_table).
+    public static readonly DiagnosticCode LatencyTableInvalid = new(2053);
+    public static readonly DiagnosticCode LatencyTableMismatch = new(2054);
     // CB2052 (retired): round_to auto no longer needs fixed input sizes; its timing only confirms the rule (CB4073 when it cannot run).
 
     // CB2020-CB2039: quantization input.
@@ -124,6 +127,8 @@ public static class DiagnosticCodes
     // CB4072-CB4073: round_to auto's whole-model timing, which confirms the deterministic rule without changing the bytes.
     public static readonly DiagnosticCode RoundToTimingContradicts = new(4072);
     public static readonly DiagnosticCode RoundToNotTimed = new(4073);
+    // CB4076: allocation latency could not time some channel groups' sub-models; they are costed by multiply-adds.
+    public static readonly DiagnosticCode LatencyGroupsUntimed = new(4076);
 
     // CB4010-CB4029: quantization advisories.
     public static readonly DiagnosticCode OperatorLeftFloat = new(4010);

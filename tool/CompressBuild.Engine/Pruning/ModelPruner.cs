@@ -21,6 +21,7 @@ public static class ModelPruner
         IReadOnlyList<ChannelGroupReport> groups = [];
         var timing = Reconstruction.ReconstructionTiming.None;
         RoundToDecision? roundTo = null;
+        LatencyAllocationReport? latency = null;
         if (settings.Method == PruneMethod.Channel)
         {
             var inBodies = PrunableLayers.InSubgraphs(pruned.Graph);
@@ -36,6 +37,7 @@ public static class ModelPruner
                 groups = outcome.Groups;
                 timing = outcome.Timing;
                 roundTo = outcome.RoundTo;
+                latency = outcome.Latency;
                 advisories.AddRange(outcome.Advisories);
             }
 
@@ -53,7 +55,7 @@ public static class ModelPruner
 
         var (parametersAfter, nonZeroAfter) = WeightStore.Totals(pruned);
         return new PruneResult(pruned, settings.Method, settings.EffectiveSparsity, layers, parametersBefore, parametersAfter, nonZeroBefore, nonZeroAfter,
-            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing, RoundTo = roundTo };
+            zipBefore, CompressedSize.Of(pruned), groups, advisories) { Reconstruction = timing, RoundTo = roundTo, Latency = latency };
     }
 
     private static (List<LayerSparsity> Layers, Reconstruction.ReconstructionTiming Timing) PruneUnstructured(OnnxModel model, PruneSettings settings, List<PruneAdvisory> advisories)

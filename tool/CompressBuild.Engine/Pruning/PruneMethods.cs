@@ -37,7 +37,9 @@ public static class PruneMethods
         new(SparsityAllocation.Lamp, "lamp", "layer-adaptive scores that never empty a layer"),
         new(SparsityAllocation.Distortion, "distortion",
             "channel: each group's ratio from its measured output distortion (the default with calibration data); magnitude per layer: each layer's from its weights' OBS distortion"),
-        new(SparsityAllocation.Owl, "owl", "magnitude per layer with calibration data: layers with more activation outliers pruned less (OWL)"));
+        new(SparsityAllocation.Owl, "owl", "magnitude per layer with calibration data: layers with more activation outliers pruned less (OWL)"),
+        new(SparsityAllocation.Latency, "latency",
+            "channel with calibration data: as distortion, but spending the latency the uniform ratio saves, by a per-group latency table measured on this machine (ALCS)"));
 
     public static PruneMethodInfo Of(PruneMethod method) => All.First(m => m.Method == method);
 }

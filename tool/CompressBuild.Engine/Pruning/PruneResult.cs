@@ -29,6 +29,9 @@ public sealed record PruneResult(
     /// <summary>Channel method with round_to auto (the default): the round_to chosen, why, and the times measured to confirm it.</summary>
     public RoundToDecision? RoundTo { get; init; }
 
+    /// <summary>Channel method with allocation latency: the measured latency table, where it came from, the budget and the plan's predicted saving.</summary>
+    public LatencyAllocationReport? Latency { get; init; }
+
     /// <summary>Zeros and removed weights over the prunable layers' original parameters.</summary>
     public double MeasuredSparsity
     {

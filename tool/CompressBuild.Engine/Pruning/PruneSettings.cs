@@ -21,6 +21,21 @@ public sealed record PruneSettings
     public SparsityAllocation AllocationEffective =>
         Allocation ?? (Method == PruneMethod.Channel && CalibrationData is not null ? SparsityAllocation.Distortion : SparsityAllocation.Uniform);
 
+    /// <summary>
+    /// Allocation latency: the latency table's file. Read when it exists (it must match the model, input size, CPU class and ONNX Runtime
+    /// version, and cover the plan: CB2054); measured and written when it does not. Null: <see cref="LatencyCache"/>.
+    /// </summary>
+    public string? LatencyTable { get; init; }
+
+    /// <summary>
+    /// Allocation latency: remove until the latency table predicts this speed-up over the original model (1 thread); null: the time the uniform
+    /// ratio saves. The widths tried stay 0.5-2x the sparsity, so a high target wants a higher sparsity too.
+    /// </summary>
+    public double? TargetSpeedup { get; init; }
+
+    /// <summary>Allocation latency without <see cref="LatencyTable"/>: the folder tables are cached in by content key (null: measured every run).</summary>
+    public string? LatencyCache { get; init; }
+
     public NmPattern? Pattern { get; init; }
 
     public BlockShape? Block { get; init; }
@@ -89,6 +104,12 @@ public sealed record PruneSettings
         Conflict(Method is not (PruneMethod.Channel or PruneMethod.Magnitude) && Allocation == SparsityAllocation.Distortion,
             $"allocation distortion applies only to methods {PruneMethods.Channel.Name} and {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Distortion && CalibrationData is null, "allocation distortion measures each group's output distortion on calibration.data: pass it");
+        Conflict(Method != PruneMethod.Channel && Allocation == SparsityAllocation.Latency, $"allocation latency applies only to method {PruneMethods.Channel.Name}");
+        Conflict(Allocation == SparsityAllocation.Latency && CalibrationData is null,
+            "allocation latency weighs each group's output distortion on calibration.data against its measured time: pass it");
+        Conflict(LatencyTable is not null && Allocation != SparsityAllocation.Latency, "latency_table applies only to allocation latency");
+        Conflict(TargetSpeedup is not null && Allocation != SparsityAllocation.Latency, "target_speedup applies only to allocation latency");
+        Conflict(TargetSpeedup is { } speedup && !(speedup > 1), string.Create(CultureInfo.InvariantCulture, $"target_speedup must be above 1, got {TargetSpeedup}"));
         Conflict(Method != PruneMethod.Magnitude && Allocation == SparsityAllocation.Owl, $"allocation owl applies only to method {PruneMethods.Magnitude.Name}");
         Conflict(Allocation == SparsityAllocation.Owl && CalibrationData is null, "allocation owl weighs each layer's weights by its input activations on calibration.data: pass it");
         Conflict(Method == PruneMethod.Magnitude && Allocation is SparsityAllocation.Owl or SparsityAllocation.Distortion && Scope == SparsityScope.Global,

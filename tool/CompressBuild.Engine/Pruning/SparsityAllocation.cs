@@ -24,4 +24,11 @@ public enum SparsityAllocation
     /// |w| * ||x|| has more outliers are pruned less, same total; see <see cref="Unstructured.LayerAllocation.ByOutliers"/>.
     /// </summary>
     Owl,
+
+    /// <summary>
+    /// Channel method, with calibration data: as <see cref="Distortion"/>, but each step's cost is the time it saves by a measured
+    /// per-group latency table (ALCS), not its multiply-adds: the budget is the latency the uniform ratio saves, spent on the steps with
+    /// the least distortion per millisecond saved; see <see cref="Structured.Latency.LatencyTableSource"/>.
+    /// </summary>
+    Latency,
 }

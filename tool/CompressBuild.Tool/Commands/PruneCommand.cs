@@ -118,6 +118,21 @@ internal static class PruneCommand
         return $"Round-to    {decision.Chosen.ToString(CultureInfo.InvariantCulture)}: {decision.Reason}{predicted}{timed}";
     }
 
+    /// <summary>Allocation latency's table and spending (what <c>--json</c> carries under latency, with the table itself).</summary>
+    private static string LatencyLine(LatencyAllocationReport latency)
+    {
+        var timed = latency.Table.Groups.Count(g => g.Points.Count > 0);
+        var source = latency.Source switch
+        {
+            "file" => $"read from {latency.Path}",
+            "cache" => $"read from the cache ({latency.Path})",
+            _ => string.Create(CultureInfo.InvariantCulture, $"measured in {latency.MeasureSeconds:0.0} s{(latency.Path is null ? "" : $", written to {latency.Path}")}"),
+        };
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Latency     table of {timed} channel group(s) ({latency.Table.Machine}), {source}; their sub-models take {latency.GroupsMs:0.###} ms at full width " +
+                $"(1 thread), the whole model {latency.ModelMs:0.###} ms; budget {latency.BudgetMs:0.###} ms, the plan saves {latency.PlannedMs:0.###} ms: {latency.PredictedSpeedup:0.00}x predicted");
+    }
+
     private static void Render(TextWriter o, PruneCommandResult command, PruneSettings settings)
     {
         var result = command.Pruned;
@@ -125,6 +140,10 @@ internal static class PruneCommand
         {
             PruneMethod.NM => $"nm {settings.Pattern ?? NmPattern.TwoFour}",
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
+            PruneMethod.Channel when settings.AllocationEffective == SparsityAllocation.Latency =>
+                $"channel, {(settings.TargetSpeedup is { } target ? string.Create(CultureInfo.InvariantCulture, $"the time a {target:0.00}x speed-up saves") : $"the time {Units.Percent(result.RequestedSparsity)} of each group saves")}" +
+                    ", by the latency table, spent where the output distorts least, " +
+                    $"importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings, result.RoundTo)}",
             PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion
                 ? $"channel, {Units.Percent(result.RequestedSparsity)} of the multiply-adds, each group's share from its measured output " +
                     $"distortion, importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings, result.RoundTo)}"
@@ -138,6 +157,12 @@ internal static class PruneCommand
         {
             o.WriteLine(roundTo);
         }
+
+        if (result.Latency is { } latency)
+        {
+            o.WriteLine(LatencyLine(latency));
+        }
+
         if (result.Layers.Count > 0)
         {
             var table = new TextTable("layer", "op", "weight", "shape before", "shape after", "params before", "params after", "non-zero after", "sparsity");

@@ -30,7 +30,10 @@ public static class CompressConfigSchema
         new("scope", ConfigValueKind.Choice, "magnitude: one threshold across layers, or the same sparsity per layer.") { Choices = PruneMethods.Scopes.Names },
         new("allocation", ConfigValueKind.Choice, "magnitude: lamp scores weights within their layer so no layer is emptied; with scope layer and " +
             "calibration, owl and distortion move each layer's sparsity within 0.2, same total; channel: distortion sets each group's ratio from its measured " +
-            "output distortion (the default with calibration).") { Choices = PruneMethods.Allocations.Names },
+            "output distortion (the default with calibration); latency spends the time the uniform ratio saves, by a measured per-group latency table.")
+        {
+            Choices = PruneMethods.Allocations.Names,
+        },
         new("pattern", ConfigValueKind.Text, "nm: N of every M weights kept, as N:M (2:4 by default; 1:4, 4:8...)."),
         new("block", ConfigValueKind.Text, "block: block shape RxC, e.g. 4x4 (default), 8x1, 1x8."),
         new("importance", ConfigValueKind.Choice, "channel: how channels are scored.") { Choices = PruneMethods.Importances.Names },
@@ -41,6 +44,11 @@ public static class CompressConfigSchema
         {
             Minimum = 1, Keywords = [PruneBinding.AutoRoundTo],
         },
+        new("target_speedup", ConfigValueKind.Number, "channel, allocation latency: remove until the latency table predicts this speed-up of the whole " +
+            "model on 1 thread (default: the time the uniform ratio saves); the widths tried stay 0.5-2x the sparsity.") { Minimum = 1, ExclusiveMinimum = true },
+        new("latency_table", ConfigValueKind.Path, "channel, allocation latency: the per-group latency table's file: read when it exists (it must match " +
+            "the model, input size, CPU class and ONNX Runtime version), measured and written when not; without it the table is cached in the " +
+            "CompressBuild cache."),
         new("calibration", ConfigValueKind.Section, "Data to measure activations on: channel importance and mean folding, and the layer-wise " +
             "reconstruction (channel, magnitude, nm).") { Section = Calibration },
         new("reconstruct", ConfigValueKind.Boolean, "Re-solve the remaining weights on the calibration data (least squares after channel removal, " +

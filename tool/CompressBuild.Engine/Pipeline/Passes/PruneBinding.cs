@@ -1,4 +1,5 @@
 using CompressBuild.Engine.Choices;
+using CompressBuild.Engine.Pipeline.Cache;
 using CompressBuild.Engine.Pruning;
 
 namespace CompressBuild.Engine.Pipeline.Passes;
@@ -13,12 +14,17 @@ public static class PruneBinding
     {
         var defaults = new PruneSettings();
         var method = PruneMethods.All.Find(pass.Text("method"))?.Method ?? defaults.Method;
+        var allocation = PruneMethods.Allocations.Find(pass.Text("allocation"))?.Value ?? defaults.Allocation;
         var settings = new PruneSettings
         {
             Method = method,
             Sparsity = pass.Number("sparsity"),
             Scope = PruneMethods.Scopes.ValueOf(pass.Text("scope"), defaults.Scope),
-            Allocation = PruneMethods.Allocations.Find(pass.Text("allocation"))?.Value ?? defaults.Allocation,
+            Allocation = allocation,
+            LatencyTable = pass.Text("latency_table"),
+            TargetSpeedup = pass.Number("target_speedup"),
+            // The table is cached by content key, so repeat builds on one machine class spend the same numbers and write the same bytes.
+            LatencyCache = allocation == SparsityAllocation.Latency ? Path.Combine(ContentCache.Open().Root, "latency-tables") : null,
             Pattern = pass.Text("pattern") is { } pattern ? NmPattern.Parse(pattern) : null,
             Block = pass.Text("block") is { } block ? BlockShape.Parse(block) : null,
             Importance = PruneMethods.Importances.ValueOf(pass.Text("importance"), defaults.Importance),

@@ -5,4 +5,7 @@ internal sealed record ChannelOutcome(IReadOnlyList<LayerSparsity> Layers, IRead
 {
     /// <summary>What round_to auto chose and why; null with a fixed round_to or when nothing was pruned.</summary>
     public RoundToDecision? RoundTo { get; init; }
+
+    /// <summary>Allocation latency: the table it spent and what the plan saves by it; null otherwise.</summary>
+    public LatencyAllocationReport? Latency { get; init; }
 }

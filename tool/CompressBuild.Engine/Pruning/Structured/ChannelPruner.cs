@@ -1,6 +1,7 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
+using CompressBuild.Engine.Pruning.Structured.Latency;
 using CompressBuild.Engine.Pruning.Unstructured;
 
 namespace CompressBuild.Engine.Pruning.Structured;
@@ -69,19 +70,36 @@ internal static class ChannelPruner
         // Each group's removable channels, least important first, and how many of them to remove.
         var ranked = groups.Select(g => g.Roots.Select((r, position) => (Root: r, Position: position)).Where(x => !protectedRoots.ContainsKey(x.Root))
             .OrderBy(x => importance.GetValueOrDefault(x.Root)).ThenBy(x => x.Position).ToList()).ToList();
+        // The budget is the requested share of multiply-adds (or of time), unrounded: rounding it as well (a 24-channel group at 25% keeps 18,
+        // rounded to 8 that is all 24) would leave round_to 8 or 16 far less pruned than asked.
+        var unrounded = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, 1), ranked[i].Count))).ToList();
+        var rankedRoots = ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList();
+        LatencyCost? latency = null;
+        var latencyAuto = settings.AllocationEffective == SparsityAllocation.Latency && settings.RoundToAuto;
+        IReadOnlyList<int> latencyBudget = [];
+        int[] Uniform(int roundTo) =>
+            groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
         int[] Counts(int roundTo)
         {
-            var uniform = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, roundTo), ranked[i].Count))).ToArray();
-            if (settings.AllocationEffective != SparsityAllocation.Distortion || uniform.All(c => c <= 0))
+            var uniform = Uniform(roundTo);
+            if (settings.AllocationEffective is not (SparsityAllocation.Distortion or SparsityAllocation.Latency) || uniform.All(c => c <= 0))
             {
                 return uniform;
             }
 
-            // The budget is the requested share of multiply-adds, unrounded: rounding it as well (a 24-channel group at 25% keeps 18,
-            // rounded to 8 that is all 24) would leave round_to 8 or 16 far less pruned than asked.
-            var unrounded = groups.Select((g, i) => Math.Max(0, Math.Min(g.Roots.Count - KeepAtLeast(g.Roots.Count, settings.EffectiveSparsity, 1), ranked[i].Count))).ToList();
-            var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(),
-                ranked.Select(r => (IReadOnlyList<int>)r.Select(x => x.Root).ToList()).ToList(), unrounded, roundTo);
+            if (settings.AllocationEffective == SparsityAllocation.Latency)
+            {
+                latency ??= LatencyCost.Measure(graph, model, shapes, settings, groups.Select(g => g.Members).ToList(), groups.Select(g => g.Roots.Count).ToList(), rankedRoots, Uniform);
+            }
+
+            // Time, unlike multiply-adds, is saved only at widths the kernels like (a 200-channel group at 150 ran slower than at 200 on the
+            // classifier, at 160 faster): the latency budget is what the uniform ratio saves at this round_to, as it would be pruned.
+            // With round_to auto, the latency allocation needs no second plan: its table already shows which widths the kernels run fast, so
+            // each group is tried at the candidates of round_to 1 and of the block together, against the better of the two uniform budgets.
+            var alsoAt = latencyAuto ? RoundToChoice.Block : 0;
+            latencyBudget = latency is null ? unrounded : alsoAt > 1 ? latency.Better(uniform, Uniform(alsoAt)) : uniform;
+            var measured = DistortionAllocation.Counts(graph, model, shapes, settings, groups.Select(g => g.Roots.Count).ToList(), rankedRoots,
+                latencyBudget, roundTo, latency is null ? null : latency.Saved, alsoAt, latency?.TargetMs);
             return groups.Select((g, i) =>
                     Math.Max(0, Math.Min(g.Roots.Count - Math.Min(g.Roots.Count, RoundUp(Math.Max(1, g.Roots.Count - measured[i]), roundTo)), ranked[i].Count)))
                 .ToArray();
@@ -92,7 +110,7 @@ internal static class ChannelPruner
         var roundTo = settings.RoundToAuto ? 1 : settings.RoundTo;
         var counts = Counts(roundTo);
         RoundToDecision? decision = null;
-        if (settings.RoundToAuto && counts.Any(c => c > 0))
+        if (settings.RoundToAuto && !latencyAuto && counts.Any(c => c > 0))
         {
             var atBlock = RoundToChoice.Block > 1 ? Counts(RoundToChoice.Block) : counts;
             decision = AutoRounding.Choose(model, settings, shapes, excluded, graph, [Removed(counts), Removed(atBlock)], RoundToChoice.Block, advisories);
@@ -141,8 +159,9 @@ internal static class ChannelPruner
             MeanCompensation.Apply(graph, model, settings, removed, solved);
         }
 
+        var latencyReport = latency?.Report(latencyBudget, reports.Select(r => r.ChannelsBefore - r.ChannelsAfter).ToList(), advisories);
         var layers = Apply(model, graph, removed);
-        return new ChannelOutcome(layers, reports, advisories, timing) { RoundTo = decision };
+        return new ChannelOutcome(layers, reports, advisories, timing) { RoundTo = decision, Latency = latencyReport };
     }
 
     /// <summary>Channels a group of <paramref name="n"/> keeps under the uniform ratio: at least one, rounded up to a multiple of <paramref name="roundTo"/>.</summary>

@@ -23,17 +23,26 @@ internal static class DistortionAllocation
     /// <param name="ranked">Per group, its removable channel roots, least important first.</param>
     /// <param name="uniform">Per group, how many channels the uniform ratio removes, unrounded (sets the budget).</param>
     /// <param name="roundTo">Every candidate keeps a multiple of this, so the budget is spent on counts round_to allows.</param>
+    /// <param name="budgetOverride">What to save instead of what <paramref name="uniform"/> saves (allocation latency's target_speedup).</param>
+    /// <param name="alsoRoundTo">Above 1: each group is also tried at the candidates of this multiple (allocation latency with round_to auto).</param>
     /// <returns>Per group, how many of its ranked channels to remove.</returns>
+    /// <param name="savedBy">
+    /// What removing a group's first n ranked channels saves (<c>allocation: latency</c>: milliseconds from the measured latency table);
+    /// null: the multiply-adds they cost.
+    /// </param>
     public static int[] Counts(ChannelGraph graph, OnnxModel model, IReadOnlyDictionary<string, long[]> shapes, PruneSettings settings,
-        IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<int>> ranked, IReadOnlyList<int> uniform, int roundTo)
+        IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<int>> ranked, IReadOnlyList<int> uniform, int roundTo, Func<int, int, double>? savedBy = null,
+        int alsoRoundTo = 0, double? budgetOverride = null)
     {
-        var cost = ChannelCosts(graph, shapes);
+        var macs = ChannelCosts(graph, shapes);
+        double Saved(int group, int count) => savedBy?.Invoke(group, count) ?? ranked[group].Take(count).Sum(r => macs.GetValueOrDefault(r));
         var budget = 0.0;
         for (var g = 0; g < ranked.Count; g++)
         {
-            budget += ranked[g].Take(uniform[g]).Sum(r => cost.GetValueOrDefault(r));
+            budget += Saved(g, uniform[g]);
         }
 
+        budget = budgetOverride ?? budget;
         var counts = new int[ranked.Count];
         if (budget <= 0)
         {
@@ -47,13 +56,11 @@ internal static class DistortionAllocation
         for (var g = 0; g < ranked.Count; g++)
         {
             grid[g] = [];
-            var size = sizes[g];
-            var candidates = new[] { 0.5, 1, 1.5, 2 }.Select(f => Math.Min(ranked[g].Count, (int)Math.Round(f * sparsity * size)))
-                .Select(c => size - Math.Min(size, (size - c + roundTo - 1) / roundTo * roundTo)).Where(c => c > 0).Distinct().Order();
+            var candidates = Candidates(sizes[g], ranked[g].Count, sparsity, roundTo);
+            candidates = alsoRoundTo > 1 ? candidates.Concat(Candidates(sizes[g], ranked[g].Count, sparsity, alsoRoundTo)).Distinct().Order() : candidates;
             foreach (var count in candidates)
             {
-                var removed = ranked[g].Take(count).ToList();
-                grid[g].Add((count, removed.Sum(r => cost.GetValueOrDefault(r)), trial.Distortion(removed)));
+                grid[g].Add((count, Saved(g, count), trial.Distortion(ranked[g].Take(count).ToList())));
             }
         }
 
@@ -99,6 +106,14 @@ internal static class DistortionAllocation
 
         return counts;
     }
+
+    /// <summary>
+    /// The removal counts a group of <paramref name="size"/> channels is tried at: 0.5, 1, 1.5 and 2 times the ratio (at most its
+    /// <paramref name="removable"/> channels), each rounded so the group keeps a multiple of <paramref name="roundTo"/>.
+    /// </summary>
+    public static IEnumerable<int> Candidates(int size, int removable, double sparsity, int roundTo) =>
+        new[] { 0.5, 1, 1.5, 2 }.Select(f => Math.Min(removable, (int)Math.Round(f * sparsity * size)))
+            .Select(c => size - Math.Min(size, (size - c + roundTo - 1) / roundTo * roundTo)).Where(c => c > 0).Distinct().Order();
 
     /// <summary>
     /// Multiply-adds per sample that removing each channel saves: every weight slice producing, reading or filtering

@@ -1,0 +1,136 @@
+using Google.Protobuf;
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.Pruning.Structured.Latency;
+using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CompressBuild.Engine.Tests.Pruning.Structured.Latency;
+
+/// <summary>
+/// allocation latency (ALCS) on the digits cnn_residual (16-32 channels, 8x8, 128 calibration images): the measured table, its prediction of
+/// the whole pruned model's saving, the budget the plan spends, and the cached table's determinism.
+/// </summary>
+public class LatencyAllocationTests(ITestOutputHelper output)
+{
+    private const string Fixture = "cnn_residual.onnx";
+
+    private static PruneSettings Settings(string cache) => new()
+    {
+        Method = PruneMethod.Channel, Sparsity = 0.25, CalibrationData = PruningFixtures.CalibrationData(Fixture), Allocation = SparsityAllocation.Latency,
+        RoundTo = 1, LatencyCache = cache,
+    };
+
+    [Fact]
+    public void The_table_falls_with_width_and_predicts_the_whole_models_saving_within_a_third_of_the_original_time()
+    {
+        using var temp = new TempFolder();
+        var original = PruningFixtures.Load(Fixture);
+
+        var pruned = ModelPruner.Run(original, Settings(temp.Path));
+        var latency = pruned.Latency!;
+        foreach (var group in latency.Table.Groups)
+        {
+            output.WriteLine($"{group.Producers}: {group.Channels} channels, {group.Nodes} nodes: " +
+                string.Join(", ", group.Points.Select(p => $"{p.Kept} -> {p.Ms:0.0000} ms (saves {p.SavedMs:0.0000})")));
+        }
+
+        using var reference = ModelSessions.Open(original);
+        var sample = DatasetLoader.Open(PruningFixtures.TestData(Fixture), reference.Inputs).Sample(0);
+        var times = LatencyRounds.Measure([original, pruned.Model], sample);
+        var full = LatencyRounds.Median(times[0]);
+        var measured = LatencyRounds.MedianDifference(times[0], times[1]);
+        output.WriteLine($"whole model {full:0.0000} ms, pruned {LatencyRounds.Median(times[1]):0.0000} ms: saved {measured:0.0000} ms measured, {latency.PlannedMs:0.0000} ms predicted " +
+            $"(budget {latency.BudgetMs:0.0000} ms); table measured in {latency.MeasureSeconds:0.0} s");
+
+        // Monotone-ish: in every timed group, the narrowest width measured runs no slower than the full width (10% slack for noise).
+        var timed = latency.Table.Groups.Where(g => g.Points.Count > 1).ToList();
+        Assert.NotEmpty(timed);
+        Assert.All(timed, g => Assert.True(g.Points[^1].Ms <= g.Points[0].Ms * 1.1, $"{g.Producers}: {g.Points[^1].Kept} channels {g.Points[^1].Ms} ms, {g.Channels} {g.Points[0].Ms} ms"));
+        Assert.Empty(latency.Untimed);
+
+        // The groups' savings add up to the whole model's within a third of its time: the sub-models leave out what no group touches, and count a node two groups
+        // share twice; on this 8x8 model a third of 0.03 ms is the size of the per-run overhead.
+        Assert.True(Math.Abs(latency.PlannedMs - measured) <= full / 3, $"predicted {latency.PlannedMs:0.0000} ms, measured {measured:0.0000} ms of {full:0.0000} ms");
+    }
+
+    [Fact]
+    public void The_plan_spends_at_least_the_time_the_uniform_ratio_saves_by_the_table()
+    {
+        using var temp = new TempFolder();
+        var pruned = ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path));
+        var latency = pruned.Latency!;
+        output.WriteLine($"budget {latency.BudgetMs:0.0000} ms, plan {latency.PlannedMs:0.0000} ms; groups {string.Join(", ", pruned.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
+
+        Assert.True(latency.BudgetMs > 0, $"budget {latency.BudgetMs}");
+        Assert.True(latency.PlannedMs >= latency.BudgetMs, $"plan {latency.PlannedMs} ms, budget {latency.BudgetMs} ms");
+        Assert.Contains(pruned.ChannelGroups, g => g.ChannelsAfter < g.ChannelsBefore);
+    }
+
+    [Fact]
+    public void A_target_speedup_sets_the_budget_from_the_whole_models_time_and_the_plan_reaches_it_by_the_table()
+    {
+        using var temp = new TempFolder();
+        var pruned = ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path) with { TargetSpeedup = 1.2 });
+        var latency = pruned.Latency!;
+        output.WriteLine($"model {latency.ModelMs:0.0000} ms, budget {latency.BudgetMs:0.0000} ms, plan {latency.PlannedMs:0.0000} ms: {latency.PredictedSpeedup:0.00}x predicted");
+
+        Assert.True(latency.ModelMs > 0);
+        Assert.Equal(latency.ModelMs * (1 - (1 / 1.2)), latency.BudgetMs, 6);
+        Assert.True(latency.PredictedSpeedup >= 1.2, $"{latency.PredictedSpeedup:0.00}x predicted");
+    }
+
+    [Fact]
+    public void A_cached_or_named_table_gives_byte_identical_models()
+    {
+        using var temp = new TempFolder();
+        var original = PruningFixtures.Load(Fixture);
+        var cached = Settings(temp.File("cache"));
+
+        var first = ModelPruner.Run(original, cached);
+        var second = ModelPruner.Run(original, cached);
+        var named = cached with { LatencyCache = null, LatencyTable = temp.File("table.json") };
+        var written = ModelPruner.Run(original, named);
+        var read = ModelPruner.Run(original, named);
+
+        Assert.Equal(("measured", "cache", "measured", "file"), (first.Latency!.Source, second.Latency!.Source, written.Latency!.Source, read.Latency!.Source));
+        Assert.Equal(first.Model.Proto.ToByteArray(), second.Model.Proto.ToByteArray());
+        Assert.Equal(written.Model.Proto.ToByteArray(), read.Model.Proto.ToByteArray());
+        Assert.Equal(File.ReadAllText(first.Latency.Path!), File.ReadAllText(second.Latency.Path!));
+    }
+
+    [Fact]
+    public void A_damaged_table_is_CB2053_and_another_models_table_CB2054()
+    {
+        using var temp = new TempFolder();
+        var damaged = temp.File("damaged.json");
+        File.WriteAllText(damaged, "{ \"key\": ");
+        var other = temp.File("other.json");
+        ModelPruner.Run(PruningFixtures.Load("cnn_concat_dw.onnx"), Settings(temp.Path) with
+        {
+            CalibrationData = PruningFixtures.CalibrationData("cnn_concat_dw.onnx"), LatencyCache = null, LatencyTable = other,
+        });
+
+        var bad = Assert.Throws<CompressBuildException>(() => ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path) with { LatencyCache = null, LatencyTable = damaged }));
+        var mismatch = Assert.Throws<CompressBuildException>(() => ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path) with { LatencyCache = null, LatencyTable = other }));
+
+        Assert.Equal((DiagnosticCodes.LatencyTableInvalid, DiagnosticCodes.LatencyTableMismatch), (bad.Code, mismatch.Code));
+        Assert.Contains("damaged.json", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("another model", mismatch.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Allocation_latency_needs_calibration_data_and_the_channel_method()
+    {
+        var noData = Assert.Throws<CompressBuildException>(() => new PruneSettings { Method = PruneMethod.Channel, Allocation = SparsityAllocation.Latency }.Validate());
+        var magnitude = Assert.Throws<CompressBuildException>(() =>
+            new PruneSettings { Method = PruneMethod.Magnitude, Allocation = SparsityAllocation.Latency, CalibrationData = "x.npy", Scope = SparsityScope.Layer }.Validate());
+        var table = Assert.Throws<CompressBuildException>(() => new PruneSettings { Method = PruneMethod.Channel, LatencyTable = "t.json" }.Validate());
+
+        Assert.All(new[] { noData, magnitude, table }, e => Assert.Equal(DiagnosticCodes.PruneOptionConflict, e.Code));
+        Assert.Contains("latency_table", table.Message, StringComparison.Ordinal);
+    }
+}
