@@ -129,7 +129,9 @@ internal static class ChannelPruner
             removed.UnionWith(chosen.Select(x => x.Root));
             var reasons = roots.Where(protectedRoots.ContainsKey).Select(r => protectedRoots[r]).Distinct(StringComparer.Ordinal).ToList();
             var why = reasons.Count == 0 ? null : removable.Count == 0 ? string.Join("; ", reasons) : $"{n - removable.Count} of {n} channels kept: {string.Join("; ", reasons)}";
-            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()) { RoundTo = roundTo });
+            // Allocation latency with round_to auto tries each group at round_to 1 and the block: report the block where the kept count is a multiple of it.
+            var multiple = latencyAuto && (n - chosen.Count) % RoundToChoice.Block == 0 ? RoundToChoice.Block : roundTo;
+            reports.Add(new ChannelGroupReport(members, n, n - chosen.Count, why, chosen.Select(x => x.Position).ToList()) { RoundTo = multiple });
         }
 
         if (reports.All(r => r.Protected is not null && r.ChannelsBefore == r.ChannelsAfter))

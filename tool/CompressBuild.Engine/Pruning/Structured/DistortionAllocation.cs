@@ -10,7 +10,8 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// each group is pruned alone at a few ratios on a few calibration samples, the model's output error is measured
 /// (squared error over the reference output's energy), and the global budget (the multiply-adds the uniform ratio
 /// would remove) is spent greedily on the steps with the least distortion per removed multiply-add. Distortions of
-/// different groups are taken as additive, as those papers do.
+/// different groups are taken as additive, as those papers do. <c>allocation: latency</c> runs the same greedy with each step's
+/// measured time saving in place of its multiply-adds (<see cref="Latency.LatencyCost"/>).
 /// <para>
 /// A removal is emulated, not performed: every weight that reads a removed channel has it zeroed and its mean folded
 /// into the bias (what <see cref="MeanCompensation"/> does after real removal, so the output is the same up to
@@ -65,7 +66,8 @@ internal static class DistortionAllocation
         }
 
         // Greedy on the lower hull: at every step take the jump (any group, to any larger candidate) that costs the
-        // least distortion per multiply-add removed, until the budget is met.
+        // least distortion per unit saved (multiply-add, or millisecond with allocation latency), until the budget is met.
+        // A jump that saves nothing is never taken: with measured times, widths the kernels run no faster are skipped over.
         var at = Enumerable.Repeat(-1, ranked.Count).ToArray();
         var spent = 0.0;
         while (spent < budget)
