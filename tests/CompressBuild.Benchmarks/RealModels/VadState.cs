@@ -52,7 +52,8 @@ internal static class VadState
                 .Select(c => ($"int8-static {c.Name}", new QuantizationOptions
                 {
                     Mode = QuantizationMode.Int8Static, Calibration = c.Value, FloatActivations = floatActivations,
-                    ActivationCalibration = minMax.Select(t => (t, CalibrationMethod.MinMax)).Concat(mse.Select(t => (t, CalibrationMethod.Mse))).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal),
+                    ActivationCalibration = minMax.Select(t => (Tensor: t, Method: CalibrationMethod.MinMax)).Concat(mse.Select(t => (Tensor: t, Method: CalibrationMethod.Mse)))
+                        .ToDictionary(p => p.Tensor, p => p.Method, StringComparer.Ordinal),
                 })));
             foreach (var (mode, options) in variants)
             {
@@ -123,7 +124,8 @@ internal static class VadState
             var result = Compare(reference, new OnnxModel(variant, model.BaseDirectory, model.SourcePath), test, settings);
             var state = result.Outputs.Single(o => o.Name == "stateN");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| group {label} ({chosen.Count} pairs) | stateN {state.Cosine:0.0000} (min {state.MinCosine:0.0000}, {state.SqnrDb:0.0} dB) | output {result.Outputs.Single(o => o.Name == "output").Cosine:0.0000} |"));
+                $"| group {label} ({chosen.Count} pairs) | stateN {state.Cosine:0.0000} (min {state.MinCosine:0.0000}, {state.SqnrDb:0.0} dB) | " +
+                $"output {result.Outputs.Single(o => o.Name == "output").Cosine:0.0000} |"));
         }
 
         var whole = Score(quantized);

@@ -12,7 +12,8 @@ namespace CompressBuild.Engine.Quantization.Qdq;
 /// file shrinks while the node still computes in float. A Conv kept float by latency placement gets its weight through
 /// Cast and Mul by its per-channel scales rather than DequantizeLinear: ONNX Runtime's constant folding leaves every
 /// DequantizeLinear in place for its QDQ fusions, so a DequantizeLinear weight is dequantized again on every run (on
-/// Silero VAD's STFT Conv, 66k weights, ~9 us of a ~90 us frame), whereas Cast and Mul of initializers fold at load.
+/// Silero VAD's STFT Conv, 66k weights, ~9 us of a ~90 us frame), whereas Cast and Mul of initializers fold at load. An LSTM reads
+/// its W and R the same way (per gate row).
 /// </summary>
 internal static class FloatComputeWeights
 {

@@ -15,7 +15,8 @@ namespace CompressBuild.Engine.Quantization.Qdq;
 /// cannot calibrate or has no QDQ form for keeps float compute but stores its weights as int8 behind DequantizeLinear (the
 /// int8-weight form; ONNX Runtime folds the DequantizeLinear at load): the layers of a branch never taken on the calibration
 /// data (Silero VAD's 8 kHz branch when the data is 16 kHz audio), of a body whose If condition varies or of a Loop/Scan
-/// nested in a Loop/Scan body (CB4029 says which and why), and LSTM/GRU, for which ONNX Runtime has no QDQ kernel.
+/// nested in a Loop/Scan body (CB4029 says which and why), and LSTM, for which ONNX Runtime has no QDQ kernel (its W and R read through
+/// Cast and Mul instead: <see cref="FloatComputeWeights"/>).
 /// </summary>
 internal static class SubgraphQdq
 {
@@ -76,8 +77,8 @@ internal static class SubgraphQdq
 
         if (floatCompute.Count > 0)
         {
-            work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{Describe(floatCompute)} inside If branches keep float compute with int8 weights behind " +
-                $"DequantizeLinear: ONNX Runtime has no QDQ kernel for LSTM/GRU; int8-dynamic runs them as DynamicQuantizeLSTM.");
+            work.Advise(DiagnosticCodes.OperatorLeftFloat, $"{Describe(floatCompute)} inside If branches keep float compute with int8 weights (read through " +
+                $"Cast and Mul, folded at load): ONNX Runtime has no QDQ kernel for LSTM/GRU; int8-dynamic runs them as DynamicQuantizeLSTM.");
         }
 
         Subgraphs.RemoveUnread(graphs, readBefore);
