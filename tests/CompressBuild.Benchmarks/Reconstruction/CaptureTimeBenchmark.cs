@@ -77,7 +77,8 @@ internal static class CaptureTimeBenchmark
                     {
                         var s = timing.Stages[k];
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"|   stage {k + 1} | | {s.Layers} | | | {S(s.Capture):F2} s | {S(s.WorkingOpen):F2} / {S(s.WorkingRuns):F2} s ({S(s.TeacherOpen):F2} / {S(s.TeacherRuns):F2} s) | {S(s.Spills):F2} s | | | | |"));
+                            $"|   stage {k + 1} | | {s.Layers} | | | {S(s.Capture):F2} s | {S(s.WorkingOpen):F2} / {S(s.WorkingRuns):F2} s " +
+                             $"({S(s.TeacherOpen):F2} / {S(s.TeacherRuns):F2} s) | {S(s.Spills):F2} s | | | | |"));
                     }
                 }
             }

@@ -10,7 +10,8 @@ namespace CompressBuild.Engine.Tests.Reconstruction;
 
 /// <summary>
 /// A capture stage's session runs the model cut to the nodes its tensors need, sharing the model's weights instead of copying them:
-/// it must compute what the whole model computes (up to float rounding: ONNX Runtime may fuse the smaller graph differently), carry only the weights its nodes read, and leave the model it was cut from as it was.
+/// it must compute what the whole model computes (up to float rounding: ONNX Runtime may fuse the smaller graph differently),
+/// carry only the weights its nodes read, and leave the model it was cut from as it was.
 /// </summary>
 public class StageGraphTests
 {

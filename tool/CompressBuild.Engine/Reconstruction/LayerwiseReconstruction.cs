@@ -125,7 +125,10 @@ public static class LayerwiseReconstruction
             folder?.Delete(recursive: true);
         }
 
-        return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak) { ModelRuns = runs, Rows = rowsAdded, Restarts = restarts, Stages = stageTimes, CaptureCpu = cpu };
+        return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak)
+        {
+            ModelRuns = runs, Rows = rowsAdded, Restarts = restarts, Stages = stageTimes, CaptureCpu = cpu,
+        };
     }
 
     /// <summary>The layers cut into stages in graph order: at most <paramref name="passes"/> stages' worth of layers each, within the memory budget, at least one layer.</summary>

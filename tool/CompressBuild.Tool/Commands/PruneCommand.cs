@@ -141,7 +141,9 @@ internal static class PruneCommand
             PruneMethod.NM => $"nm {settings.Pattern ?? NmPattern.TwoFour}",
             PruneMethod.Block => $"block {settings.Block ?? new BlockShape(4, 4)}, sparsity {Units.Percent(result.RequestedSparsity)} per layer",
             PruneMethod.Channel when settings.AllocationEffective == SparsityAllocation.Latency =>
-                $"channel, {(settings.TargetSpeedup is { } target ? string.Create(CultureInfo.InvariantCulture, $"the time a {target:0.00}x speed-up saves") : $"the time {Units.Percent(result.RequestedSparsity)} of each group saves")}" +
+                $"channel, {(settings.TargetSpeedup is { } target
+                    ? string.Create(CultureInfo.InvariantCulture, $"the time a {target:0.00}x speed-up saves")
+                    : $"the time {Units.Percent(result.RequestedSparsity)} of each group saves")}" +
                     ", by the latency table, spent where the output distorts least, " +
                     $"importance {PruneMethods.Importances.Of(settings.Importance).Name}, round-to {RoundTo(settings, result.RoundTo)}",
             PruneMethod.Channel => settings.AllocationEffective == SparsityAllocation.Distortion

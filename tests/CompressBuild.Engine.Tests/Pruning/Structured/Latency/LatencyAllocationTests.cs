@@ -63,7 +63,8 @@ public class LatencyAllocationTests(ITestOutputHelper output)
         using var temp = new TempFolder();
         var pruned = ModelPruner.Run(PruningFixtures.Load(Fixture), Settings(temp.Path));
         var latency = pruned.Latency!;
-        output.WriteLine($"budget {latency.BudgetMs:0.0000} ms, plan {latency.PlannedMs:0.0000} ms; groups {string.Join(", ", pruned.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"))}");
+        var groups = string.Join(", ", pruned.ChannelGroups.Select(g => $"{g.ChannelsBefore}->{g.ChannelsAfter}"));
+        output.WriteLine($"budget {latency.BudgetMs:0.0000} ms, plan {latency.PlannedMs:0.0000} ms; groups {groups}");
 
         Assert.True(latency.BudgetMs > 0, $"budget {latency.BudgetMs}");
         Assert.True(latency.PlannedMs >= latency.BudgetMs, $"plan {latency.PlannedMs} ms, budget {latency.BudgetMs} ms");

@@ -21,7 +21,9 @@ internal static class LatencyTableFile
 
         if (table is null || table.Key is null || table.Groups is null || table.Groups.Any(g => g?.Producers is null || g.Points is null || g.Points.Any(p => p is null)))
         {
-            throw new CompressBuildException(DiagnosticCodes.LatencyTableInvalid, $"{path}: not a latency table (key, machine and groups with producers and points expected); delete it to have it measured again.");
+            throw new CompressBuildException(
+                DiagnosticCodes.LatencyTableInvalid,
+                $"{path}: not a latency table (key, machine and groups with producers and points expected); delete it to have it measured again.");
         }
 
         return table;
