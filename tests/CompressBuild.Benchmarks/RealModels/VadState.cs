@@ -196,7 +196,7 @@ internal static class VadState
         return pairs;
     }
 
-    private static IEnumerable<GraphProto> Graphs(GraphProto graph) => 
+    private static IEnumerable<GraphProto> Graphs(GraphProto graph) =>
         graph.Node.SelectMany(n => n.Attribute).SelectMany(a => a.G is { } g ? [g, .. a.Graphs] : a.Graphs.AsEnumerable()).SelectMany(Graphs).Prepend(graph);
 
     private static bool StartsAtZero(Pair pair)

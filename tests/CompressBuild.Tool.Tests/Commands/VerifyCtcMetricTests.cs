@@ -25,7 +25,8 @@ public sealed class VerifyCtcMetricTests(ITestOutputHelper output) : IDisposable
         var test = OcrInputs.Render(temp.Path, "rec", 32, seed: 11);
         var truth = Path.ChangeExtension(test, ".txt");
         var int8 = temp.File("rec.int8.onnx");
-        var quantize = CliRun.Of("quantize", model, "-o", int8, "--mode", "int8-static", "--calibration-data", calibration);
+        // Round-to-nearest, not the default's held-out choice: the default loses no character on these lines, and the test needs a drop.
+        var quantize = CliRun.Of("quantize", model, "-o", int8, "--mode", "int8-static", "--rounding", "nearest", "--calibration-data", calibration);
         Assert.True(quantize.ExitCode == ExitCodes.Ok, quantize.Error);
         string[] verify = ["verify", int8, "--reference", model, "--data", test, "--labels", truth, "--metric", "ctc", "--keys", RealModels.Path(RealModels.PaddleOcrKeys),
             "--no-latency", "--min-agreement", "50%"];
