@@ -93,6 +93,21 @@ public sealed class ActivationHistogram
 
     public double BinWidth => Radius * 2 / BinCount;
 
+    /// <summary>The first non-zero radius; every later one is it times a power of two.</summary>
+    internal double FirstRadius { get; private set; }
+
+    /// <summary>
+    /// The upper edge of the bin the histogram counts a magnitude in: the bin it falls in, except a magnitude equal to a radius
+    /// the histogram had, which was counted in the top bin then (the slot past the last bin folds into it) and so one bin lower.
+    /// </summary>
+    internal double UpperBinEdge(float magnitude)
+    {
+        var width = BinWidth;
+        var multiple = magnitude / FirstRadius;
+        var wasRadius = multiple >= 1 && magnitude <= Radius && multiple == Math.Pow(2, Math.Round(Math.Log2(multiple)));
+        return wasRadius ? magnitude : (Math.Floor(magnitude / width) + 1) * width;
+    }
+
     /// <summary>
     /// The exact value the percentile method clips |x| at: the smallest magnitude with at least <paramref name="percentile"/>%
     /// of all values at or below it (the histogram gives the upper edge of that value's bin). False when no tail was planned,
@@ -141,6 +156,7 @@ public sealed class ActivationHistogram
         {
             // Zeros seen so far sit in the middle bin whatever the radius, so they need no re-binning.
             Radius = reach;
+            FirstRadius = reach;
         }
 
         while (reach > Radius)

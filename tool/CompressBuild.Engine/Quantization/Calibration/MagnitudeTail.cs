@@ -5,7 +5,7 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// when its magnitude is above <see cref="Threshold"/>, and when the buffer fills, the <see cref="Keep"/> largest stay and the
 /// threshold rises to the smallest of them. Every value left out is at most every value kept, so the k-th largest of the kept
 /// values is the k-th largest of the whole stream for any k up to <see cref="Count"/>. A high percentile of |x| (99.999: the top
-/// 0.001%) needs only these few values instead of a histogram of all of them, and is then exact rather than a bin edge.
+/// 0.001%) needs only these few values instead of a histogram of all of them.
 /// </summary>
 internal sealed class MagnitudeTail
 {
