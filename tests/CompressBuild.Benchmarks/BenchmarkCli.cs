@@ -10,7 +10,7 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>speedup-stability</c>
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>rec-deciding</c>, <c>speedup-stability</c>
 /// <c>run-overhead</c>, <c>capture-time</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
@@ -23,7 +23,7 @@ internal static class BenchmarkCli
     {
         var root = new RootCommand("CompressBuild benchmarks.")
         {
-            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(),
+            ModelIo(), Prune(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), RecognizerDeciding(), CalibrationTable(), FidelityTraceCommand(), Vad(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -150,6 +150,22 @@ internal static class BenchmarkCli
                 Engine.Quantization.Mixed.MixedPrecisionUnits.All.ValueOf(parse.GetValue(units), default),
                 Engine.Quantization.Calibration.CalibrationMethods.All.ValueOf(parse.GetValue(method), default),
                 Engine.Quantization.Weights.WeightRoundings.All.ValueOf(parse.GetValue(rounding), default))));
+        return command;
+    }
+
+    private static Command RecognizerDeciding()
+    {
+        var calibration = new Option<int>("--calibration-seed") { Description = "Seed of the 32 rendered calibration lines.", DefaultValueFactory = _ => 7 };
+        var other = new Option<int?>("--other-seed") { Description = "A second calibration seed: also swap each differing range to that set's, one at a time." };
+        var heldOut = new Option<int>("--seed") { Description = "Seed of the held-out lines.", DefaultValueFactory = _ => 11 };
+        var lines = new Option<int>("--lines") { Description = "Held-out lines.", DefaultValueFactory = _ => 32 };
+        var top = new Option<int>("--top") { Description = "Rows printed per table.", DefaultValueFactory = _ => 20 };
+        var command = new Command("rec-deciding",
+            "Which activations decide the PP-OCRv4 recognizer's int8-static character accuracy: each pair alone float / alone int8 on held-out lines, " +
+                "the label-free signals that could predict it, and (with --other-seed) each range alone from another calibration set.")
+            { calibration, other, heldOut, lines, top };
+        command.SetAction(parse => RealModels.RecognizerDecidingValues.Run(parse.GetValue(calibration), parse.GetValue(other), parse.GetValue(heldOut),
+            Math.Max(1, parse.GetValue(lines)), parse.GetValue(top), Console.Out));
         return command;
     }
 
