@@ -137,6 +137,7 @@ internal static class BenchmarkCli
         var lines = new Option<int>("--lines") { Description = "Held-out rendered lines scored (seed 11).", DefaultValueFactory = _ => 64 };
         var calibration = new Option<int>("--calibration-lines") { Description = "Rendered lines int8-static calibrates on (seed 7).", DefaultValueFactory = _ => 32 };
         var seed = new Option<int>("--seed") { Description = "Seed of the held-out lines (a second seed checks that a figure is not one draw's luck).", DefaultValueFactory = _ => 11 };
+        var calibrationSeed = new Option<int>("--calibration-seed") { Description = "Seed of the calibration lines (other sets check robustness).", DefaultValueFactory = _ => 7 };
         var target = new Option<double?>("--target-cosine") { Description = "int8-static: mixed precision to this calibration cosine (with --mixed-units)." };
         var units = new Option<string>("--mixed-units") { Description = "int8-static mixed precision units: layers or activations.", DefaultValueFactory = _ => "layers" };
         var keepTop = new Option<int?>("--keep-float-top") { Description = "int8-static: mixed precision, the K most sensitive units float." };
@@ -144,12 +145,12 @@ internal static class BenchmarkCli
         var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (nearest, adaround, gptq).", DefaultValueFactory = _ => "nearest" };
         var command = new Command("rec-text",
             "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
-            { modes, lines, calibration, seed, target, units, keepTop, method, rounding };
+            { modes, lines, calibration, seed, calibrationSeed, target, units, keepTop, method, rounding };
         command.SetAction(parse => RealModels.RecognizerTextBenchmark.Run(Split(parse.GetValue(modes)), Math.Max(1, parse.GetValue(lines)), Math.Max(1, parse.GetValue(calibration)), Console.Out,
             new RealModels.RecognizerTextSettings(parse.GetValue(seed), parse.GetValue(target), parse.GetValue(keepTop),
                 Engine.Quantization.Mixed.MixedPrecisionUnits.All.ValueOf(parse.GetValue(units), default),
                 Engine.Quantization.Calibration.CalibrationMethods.All.ValueOf(parse.GetValue(method), default),
-                Engine.Quantization.Weights.WeightRoundings.All.ValueOf(parse.GetValue(rounding), default))));
+                Engine.Quantization.Weights.WeightRoundings.All.ValueOf(parse.GetValue(rounding), default), parse.GetValue(calibrationSeed))));
         return command;
     }
 
