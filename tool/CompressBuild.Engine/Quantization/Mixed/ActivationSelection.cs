@@ -37,11 +37,12 @@ internal static class ActivationSelection
         double Cosine(IEnumerable<int> floatSwitches) => score.Of(floatSwitches);
 
         // Pairs are ranked by what the output's decisions lose where the output is a distribution (a softmax over classes), by cosine
-        // elsewhere; the target stays a cosine. On the recognizer the 16 pairs the path picks lose fewer characters than cosine's 16.
+        // elsewhere; the target stays a cosine. On the recognizer (mse, seed 7's lines) the 16 pairs the path picks lose 1.00 / 1.51
+        // points on two held-out sets, cosine's 16 lose 1.49 / 1.76.
         var byPath = score.HasPath;
         double Rank(IEnumerable<int> floatSwitches) => byPath ? score.Scores(floatSwitches).Path : score.Of(floatSwitches);
-        var all = Cosine([]);
-        var start = byPath ? Rank([]) : all;
+        var (all, pathAll) = score.Scores([]);
+        var start = byPath ? pathAll : all;
         var gains = Enumerable.Range(0, switches.Tensors.Count).Select(i => Rank([i]) - start).ToList();
         // Most harmful first; graph order breaks ties, so the order depends on nothing but the measurements.
         var order = Enumerable.Range(0, gains.Count).Where(i => gains[i] > 0).OrderByDescending(i => gains[i]).ThenBy(i => i).ToList();
