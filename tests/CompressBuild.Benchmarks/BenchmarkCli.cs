@@ -10,7 +10,8 @@ using CompressBuild.Benchmarks.Runtime;
 namespace CompressBuild.Benchmarks;
 
 /// <summary>
-/// Commands: <c>model-io</c>, <c>prune</c>, <c>prune-latency</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>, <c>speedup-stability</c>
+/// Commands: <c>model-io</c>, <c>prune</c>, <c>prune-latency</c>, <c>calibration</c>, <c>quantize</c>, <c>sensitivity</c>, <c>real-models</c>, <c>rec-text</c>,
+/// <c>rec-deciding</c>, <c>speedup-stability</c>
 /// <c>run-overhead</c>, <c>capture-time</c> and
 /// <c>remote-cache</c> (each with --help), and the hidden <c>child</c> command that
 /// model-io starts once per measurement.
@@ -23,7 +24,8 @@ internal static class BenchmarkCli
     {
         var root = new RootCommand("CompressBuild benchmarks.")
         {
-            ModelIo(), Prune(), PruneLatency(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), CalibrationTable(), FidelityTraceCommand(), Vad(), VadStateCommand(),
+            ModelIo(), Prune(), PruneLatency(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), RecognizerDeciding(), CalibrationTable(),
+            FidelityTraceCommand(), Vad(), VadStateCommand(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -153,6 +155,7 @@ internal static class BenchmarkCli
         var lines = new Option<int>("--lines") { Description = "Held-out rendered lines scored (seed 11).", DefaultValueFactory = _ => 64 };
         var calibration = new Option<int>("--calibration-lines") { Description = "Rendered lines int8-static calibrates on (seed 7).", DefaultValueFactory = _ => 32 };
         var seed = new Option<int>("--seed") { Description = "Seed of the held-out lines (a second seed checks that a figure is not one draw's luck).", DefaultValueFactory = _ => 11 };
+        var calibrationSeed = new Option<int>("--calibration-seed") { Description = "Seed of the calibration lines (other sets check robustness).", DefaultValueFactory = _ => 7 };
         var target = new Option<double?>("--target-cosine") { Description = "int8-static: mixed precision to this calibration cosine (with --mixed-units)." };
         var units = new Option<string>("--mixed-units") { Description = "int8-static mixed precision units: layers or activations.", DefaultValueFactory = _ => "layers" };
         var keepTop = new Option<int?>("--keep-float-top") { Description = "int8-static: mixed precision, the K most sensitive units float." };
@@ -160,12 +163,28 @@ internal static class BenchmarkCli
         var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (auto, the default, nearest, adaround, gptq).", DefaultValueFactory = _ => "auto" };
         var command = new Command("rec-text",
             "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
-            { modes, lines, calibration, seed, target, units, keepTop, method, rounding };
+            { modes, lines, calibration, seed, calibrationSeed, target, units, keepTop, method, rounding };
         command.SetAction(parse => RealModels.RecognizerTextBenchmark.Run(Split(parse.GetValue(modes)), Math.Max(1, parse.GetValue(lines)), Math.Max(1, parse.GetValue(calibration)), Console.Out,
             new RealModels.RecognizerTextSettings(parse.GetValue(seed), parse.GetValue(target), parse.GetValue(keepTop),
                 Engine.Quantization.Mixed.MixedPrecisionUnits.All.ValueOf(parse.GetValue(units), default),
                 Engine.Quantization.Calibration.CalibrationMethods.All.ValueOf(parse.GetValue(method), default),
-                Engine.Quantization.Weights.WeightRoundings.All.ValueOf(parse.GetValue(rounding), default))));
+                Engine.Quantization.Weights.WeightRoundings.All.ValueOf(parse.GetValue(rounding), default), parse.GetValue(calibrationSeed))));
+        return command;
+    }
+
+    private static Command RecognizerDeciding()
+    {
+        var calibration = new Option<int>("--calibration-seed") { Description = "Seed of the 32 rendered calibration lines.", DefaultValueFactory = _ => 7 };
+        var other = new Option<int?>("--other-seed") { Description = "A second calibration seed: also swap each differing range to that set's, one at a time." };
+        var heldOut = new Option<int>("--seed") { Description = "Seed of the held-out lines.", DefaultValueFactory = _ => 11 };
+        var lines = new Option<int>("--lines") { Description = "Held-out lines.", DefaultValueFactory = _ => 32 };
+        var top = new Option<int>("--top") { Description = "Rows printed per table.", DefaultValueFactory = _ => 20 };
+        var command = new Command("rec-deciding",
+            "Which activations decide the PP-OCRv4 recognizer's int8-static character accuracy: each pair alone float / alone int8 on held-out lines, " +
+                "the label-free signals that could predict it, and (with --other-seed) each range alone from another calibration set.")
+            { calibration, other, heldOut, lines, top };
+        command.SetAction(parse => RealModels.RecognizerDecidingValues.Run(parse.GetValue(calibration), parse.GetValue(other), parse.GetValue(heldOut),
+            Math.Max(1, parse.GetValue(lines)), parse.GetValue(top), Console.Out));
         return command;
     }
 

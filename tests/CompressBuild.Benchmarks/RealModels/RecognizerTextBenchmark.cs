@@ -10,7 +10,7 @@ namespace CompressBuild.Benchmarks.RealModels;
 
 /// <summary>
 /// The PP-OCRv4 recognizer's character accuracy after quantization, measured the way <c>verify --metric ctc</c> does (the same
-/// Verifier): rendered lines (tests/models/ocr_inputs.py rec) for calibration (seed 7) and held-out lines with their ground truth (seed 11),
+/// Verifier): rendered lines (tests/models/ocr_inputs.py rec) for calibration (seed 7 unless --calibration-seed) and held-out lines with their ground truth (seed 11),
 /// greedy-decoded over ppocr-keys.txt. One row per mode: size ratio, character accuracy of fp32 and of the quantized model, the drop in
 /// points, both CERs, the character agreement with fp32's text and the output cosine.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class RecognizerTextBenchmark
         }
 
         using var folder = new Engine.IO.ScratchFolder("rec-text");
-        var calibration = OcrInputs.Render(folder.Path, "rec", calibrationLines, seed: 7);
+        var calibration = OcrInputs.Render(folder.Path, "rec", calibrationLines, seed: settings.CalibrationSeed);
         var test = OcrInputs.Render(folder.Path, "rec", lines, seed: settings.Seed);
         var model = OnnxModelReader.Load(path);
         QuantizationMode[] all = [QuantizationMode.Int8Static, QuantizationMode.Int8Dynamic, QuantizationMode.Int8Weight, QuantizationMode.Int4Weight];
@@ -69,7 +69,7 @@ internal static class RecognizerTextBenchmark
 
         output.WriteLine();
         output.WriteLine($"{lines} held-out rendered lines (seed {settings.Seed}, {TruthCharacters(test)} characters of ground truth), " +
-            $"int8-static calibrated on {calibrationLines} others (seed 7), {settings.Describe()}");
+            $"int8-static calibrated on {calibrationLines} others (seed {settings.CalibrationSeed}), {settings.Describe()}");
         output.WriteLine("| model | mode | size ratio | character accuracy fp32 | quantized | drop (points) | CER fp32 -> quantized | agreement with fp32 text | cosine |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)

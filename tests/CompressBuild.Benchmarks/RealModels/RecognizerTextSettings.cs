@@ -5,9 +5,9 @@ using CompressBuild.Engine.Quantization.Weights;
 
 namespace CompressBuild.Benchmarks.RealModels;
 
-/// <summary>The rec-text benchmark's held-out seed and int8-static settings (mixed precision, calibration, rounding).</summary>
+/// <summary>The rec-text benchmark's held-out and calibration seeds and int8-static settings (mixed precision, calibration, rounding).</summary>
 internal sealed record RecognizerTextSettings(int Seed = 11, double? TargetCosine = null, int? KeepFloatTop = null, MixedPrecisionUnit Units = MixedPrecisionUnit.Layers,
-    CalibrationMethod Calibration = CalibrationMethod.Percentile, WeightRounding Rounding = WeightRounding.Auto)
+    CalibrationMethod Calibration = CalibrationMethod.Percentile, WeightRounding Rounding = WeightRounding.Auto, int CalibrationSeed = 7)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"int8-static calibration {CalibrationMethods.NameOf(Calibration)}, rounding {WeightRoundings.NameOf(Rounding)}") +

@@ -83,6 +83,7 @@ internal static class QuantizeCommand
             RoundingChoice = result.RoundingChoice,
             ActivationSensitivity = mixed is { Activations.Count: > 0 } ? mixed.Activations : null,
             ActivationSpeedup = mixed?.ActivationSpeedup,
+            ActivationSignal = mixed is { Activations.Count: > 0 } ? mixed.ActivationSignal : null,
         };
         if (options.Json)
         {
@@ -156,7 +157,7 @@ internal static class QuantizeCommand
             var speed = mixed.ActivationSpeedup is { } s ? string.Create(CultureInfo.InvariantCulture, $", {s.Ratio:0.00}x fp32's speed [{s.Low:0.00}, {s.High:0.00}], 1 thread") : "";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Activations {kept.Count} of {mixed.Activations.Count} Q/DQ pairs left float, weights int8 (final model cosine {mixed.Cosine:F6}{speed})"));
-            var table = new TextTable("activation", "producer -> readers", "cosine gained alone", "left float");
+            var table = new TextTable("activation", "producer -> readers", $"{mixed.ActivationSignal} gained alone", "left float");
             foreach (var pair in mixed.Activations.Take(Math.Max(kept.Count, 5)))
             {
                 table.Add(pair.Tensor, $"{pair.Producer} -> {pair.Readers}", pair.Gain.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture), pair.KeptFloat ? "yes" : "");

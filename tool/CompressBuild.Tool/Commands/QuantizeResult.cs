@@ -33,8 +33,11 @@ internal sealed record QuantizeResult(
     /// <summary>int8-static <c>rounding: auto</c>: every setting's output cosine on held-out calibration samples, and the one chosen.</summary>
     public Engine.Quantization.Weights.RoundingChoice? RoundingChoice { get; init; }
 
-    /// <summary>mixed_units activations: every activation Q/DQ pair, the output cosine it gains alone and whether it was left float; null otherwise.</summary>
+    /// <summary>mixed_units activations: every activation Q/DQ pair, what it gains alone (<see cref="ActivationSignal"/>) and whether it was left float; null otherwise.</summary>
     public IReadOnlyList<MixedPrecisionActivation>? ActivationSensitivity { get; init; }
+
+    /// <summary>mixed_units activations: what the gains measure, "output cosine" or "greedy path"; null otherwise.</summary>
+    public string? ActivationSignal { get; init; }
 
     /// <summary>mixed_units activations: the speed against fp32 the speed floor measured for the chosen model (1 thread).</summary>
     public CompressBuild.Engine.Evaluation.SpeedupEstimate? ActivationSpeedup { get; init; }

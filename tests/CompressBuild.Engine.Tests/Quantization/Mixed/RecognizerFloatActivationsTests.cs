@@ -13,7 +13,9 @@ namespace CompressBuild.Engine.Tests.Quantization.Mixed;
 /// 32 calibration lines (seed 7) left float, every weight int8, scored by character accuracy on 64 held-out lines (seed 11).
 /// Measured: 81.84% -> 79.85% (drop 1.99 points, against 4.35 with every pair int8), 3.81x smaller, 1.33x fp32's speed; the
 /// issue's 0.5-point target is not met, so the test holds the measured drop with a small margin. With mse calibration the
-/// selection (same command plus <c>--calibration-method mse</c>) chose <see cref="ChosenWithMse"/>: measured drop 1.49 points.
+/// selection (same command plus <c>--calibration-method mse</c>) chose <see cref="ChosenWithMse"/>: measured drop 1.49 points. Ranked by
+/// the greedy path (GreedyPathScore, what the selection now uses on a softmax output) it chose <see cref="ChosenByPath"/>: measured
+/// 1.00 points (1.51 on seed 13's lines).
 /// </summary>
 public class RecognizerFloatActivationsTests
 {
@@ -28,6 +30,24 @@ public class RecognizerFloatActivationsTests
         "p2o.Add.47_shifted", "conv2d_200.tmp_0", "p2o.Add.83", "p2o.Add.43", "p2o.Add.59", "relu_0.tmp_0", "hardswish_35.tmp_0", "relu_1.tmp_0",
         "hardswish_39.tmp_0", "hardswish_37.tmp_0", "p2o.Add.163", "p2o.Add.19", "p2o.Add.27", "p2o.Add.179_shifted", "hardswish_42.tmp_0", "p2o.Add.3",
     ];
+
+    private static readonly string[] ChosenByPath =
+    [
+        "p2o.Add.47_shifted", "p2o.Add.59", "conv2d_200.tmp_0", "p2o.Add.43", "p2o.Add.3", "p2o.Add.27", "relu_1.tmp_0", "p2o.Add.83",
+        "p2o.Add.19", "hardswish_42.tmp_0", "p2o.Mul.125", "hardswish_44.tmp_0", "hardswish_33.tmp_0", "hardswish_39.tmp_0", "relu_0.tmp_0", "p2o.Add.163",
+    ];
+
+    [RealModelFact(RealModels.PaddleOcrRecognizer, RealModels.PaddleOcrKeys)]
+    public void With_mse_ranges_the_16_activations_the_greedy_path_ranks_most_harmful_float_lose_at_most_1_2_points_of_character_accuracy()
+    {
+        var (reference, candidate, quantized) = Quantize(new QuantizationOptions
+        {
+            Mode = QuantizationMode.Int8Static, Calibration = Engine.Quantization.Calibration.CalibrationMethod.Mse, FloatActivations = ChosenByPath,
+        });
+
+        Assert.DoesNotContain(quantized.Model.Graph.Node, n => n.OpType == "QuantizeLinear" && ChosenByPath.Contains(n.Input[0]));
+        Assert.True(candidate >= reference - 0.012, $"{reference:P2} -> {candidate:P2}");
+    }
 
     [RealModelFact(RealModels.PaddleOcrRecognizer, RealModels.PaddleOcrKeys)]
     public void With_mse_ranges_its_16_most_harmful_activations_float_lose_at_most_1_7_points_of_character_accuracy()

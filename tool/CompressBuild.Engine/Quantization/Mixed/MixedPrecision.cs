@@ -55,17 +55,18 @@ public static class MixedPrecision
         using var reference = ModelSessions.Open(model, options.Session);
         IReadOnlyList<MixedPrecisionActivation> activations = [];
         Evaluation.SpeedupEstimate? activationSpeedup = null;
+        var signal = ActivationChoice.CosineSignal;
         if (options.MixedUnits == MixedPrecisionUnit.Activations && options.Mode == QuantizationMode.Int8Static)
         {
             // Activation pairs first: every weight stays int8, so the size hardly moves; whole layers only if that is not enough.
             var choice = ActivationSelection.Run(model, options, calibration, histograms, targetCosine, keepFloatTop);
-            (activations, activationSpeedup) = (choice.Pairs, choice.Speedup);
+            (activations, activationSpeedup, signal) = (choice.Pairs, choice.Speedup, choice.Signal);
             options = options with { FloatActivations = [.. options.FloatActivations, .. choice.Chosen] };
             full = choice.Chosen.Count == 0 ? full : WithActivationAdvisories(ModelQuantizer.Quantize(model, options, calibration, histograms), choice, keepFloatTop);
             var reached = OutputCosine(reference, full, calibration, options);
             if (keepFloatTop is not null || reached >= targetCosine)
             {
-                return new MixedPrecisionResult(full, [], reached, true) { Activations = activations, ActivationSpeedup = activationSpeedup };
+                return new MixedPrecisionResult(full, [], reached, true) { Activations = activations, ActivationSpeedup = activationSpeedup, ActivationSignal = signal };
             }
 
             candidates = full.Nodes.Where(n => n.Quantized && LayerOps.Contains(n.OpType)).ToList();
@@ -111,7 +112,7 @@ public static class MixedPrecision
         };
         return new MixedPrecisionResult(chosen, layers, cosine, met)
         {
-            Ranking = new SensitivityRanking(options.Sensitivity, trialCount, capture, rankingTime), Activations = activations, ActivationSpeedup = activationSpeedup,
+            Ranking = new SensitivityRanking(options.Sensitivity, trialCount, capture, rankingTime), Activations = activations, ActivationSpeedup = activationSpeedup, ActivationSignal = signal,
         };
     }
 
@@ -124,7 +125,7 @@ public static class MixedPrecision
         {
             new(DiagnosticCodes.ActivationsKeptFloat.Id, string.Create(inv,
                 $"{choice.Chosen.Count} of {choice.Pairs.Count} activation Q/DQ pairs left float (weights stay int8), most harmful first: ") +
-                string.Join(", ", gains.Take(5).Select(p => string.Create(inv, $"{p.Tensor} ({p.Producer} -> {p.Readers}, +{p.Gain:0.0000} alone)"))) +
+                string.Join(", ", gains.Take(5).Select(p => string.Create(inv, $"{p.Tensor} ({p.Producer} -> {p.Readers}, {choice.Signal} +{p.Gain:0.0000} alone)"))) +
                 (gains.Count > 5 ? string.Create(inv, $" and {gains.Count - 5} more") : "") +
                 (choice.Speedup is { } s ? string.Create(inv, $"; {s.Ratio:0.00}x fp32's speed [{s.Low:0.00}, {s.High:0.00}], 1 thread") : "") + "."),
         };
