@@ -5,6 +5,7 @@ using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Fusion;
 using CompressBuild.Engine.Quantization.Smoothing;
+using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
 using Xunit;
@@ -52,7 +53,7 @@ public sealed class RealModelSmoothingTests(ITestOutputHelper output) : IDisposa
             calibration = DatasetLoader.Open(calibrationPath, session.Inputs);
         }
 
-        var plain = ModelQuantizer.Quantize(model, new QuantizationOptions(), calibration);
+        var plain = ModelQuantizer.Quantize(model, new QuantizationOptions { Rounding = WeightRounding.Nearest }, calibration);
         var smoothed = ModelQuantizer.Quantize(model, new QuantizationOptions { Smooth = 0.8 }, calibration);
 
         var before = FirstOutput.Compare(model, plain.Model, test).Cosine;

@@ -46,7 +46,7 @@ public sealed class GptqRealModelTests(ITestOutputHelper output) : IDisposable
         double? nearest = null;
         if (withNearest)
         {
-            var plain = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), calibration));
+            var plain = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions { Rounding = WeightRounding.Nearest }, calibration));
             nearest = FirstOutput.Compare(model, plain.Result.Model, test).Cosine;
         }
 

@@ -8,7 +8,8 @@ internal static class CalibrationNeeds
     /// value, and power-of-two scales compare two candidates over all of them. Minmax needs only the extremes, percentile only
     /// the exact tail of |x|.
     /// </summary>
-    public static bool Bins(QuantizationOptions options, string activation) =>
-        options.ScaleConstraint == ScaleConstraint.PowerOfTwo ||
-        options.ActivationCalibration.GetValueOrDefault(activation, options.Calibration) is CalibrationMethod.Mse or CalibrationMethod.Entropy or CalibrationMethod.Search;
+    /// <param name="method">The activation's own range method (the options' method, a per-activation choice, or a rule's such as
+    /// <c>RecurrentState.RangeMethod</c>).</param>
+    public static bool Bins(QuantizationOptions options, CalibrationMethod method) =>
+        options.ScaleConstraint == ScaleConstraint.PowerOfTwo || method is CalibrationMethod.Mse or CalibrationMethod.Entropy or CalibrationMethod.Search;
 }

@@ -48,6 +48,10 @@ internal static class QdqQuantizer
         var selection = new NodeSelection(work.Exclusions, options, weighted);
         var recurrent = RecurrentState.Values(work.Graph);
         var feedsRecurrence = RecurrentState.Inputs(work.Graph);
+
+        // One answer to "which range method does this activation take", read both by what calibration keeps and by the range chosen.
+        CalibrationMethod MethodOf(string source) => options.ActivationCalibration.TryGetValue(source, out var chosen) ? chosen
+            : RecurrentState.RangeMethod(options.Calibration, feedsRecurrence.Contains(source));
         var stateNodes = 0;
 
         var selected = new List<(NodeProto Node, OperatorQuantizer Quantizer)>();
@@ -163,7 +167,7 @@ internal static class QdqQuantizer
         var measured = tensors.Where(t => !sharedWith.ContainsKey(t)).ToList();
         var histograms = work.Histograms ?? new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
         // A summary gathered for another method may lack what this one reads (a percentile tail where mse wants the histogram).
-        var binned = measured.Where(m => CalibrationNeeds.Bins(options, m)).Select(Calibrated).ToHashSet(StringComparer.Ordinal);
+        var binned = measured.Where(m => CalibrationNeeds.Bins(options, MethodOf(m))).Select(Calibrated).ToHashSet(StringComparer.Ordinal);
         var missing = measured.Select(Calibrated).Distinct(StringComparer.Ordinal)
             .Where(m => !(histograms.TryGetValue(m, out var known) && known.Serves(binned.Contains(m), options.Percentile))).ToList();
         if (missing.Count > 0)
@@ -190,8 +194,7 @@ internal static class QdqQuantizer
 
             if (!parameters.TryGetValue(source, out var known))
             {
-                var method = options.ActivationCalibration.TryGetValue(source, out var chosen) ? chosen
-                    : RecurrentState.RangeMethod(options.Calibration, feedsRecurrence.Contains(source));
+                var method = MethodOf(source);
                 var range = (method == options.Calibration ? calibrator : RangeCalibrator.Create(method, options.Percentile)).Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
