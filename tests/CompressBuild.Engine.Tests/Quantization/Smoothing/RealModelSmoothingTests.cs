@@ -54,7 +54,7 @@ public sealed class RealModelSmoothingTests(ITestOutputHelper output) : IDisposa
         }
 
         var plain = ModelQuantizer.Quantize(model, new QuantizationOptions { Rounding = WeightRounding.Nearest }, calibration);
-        var smoothed = ModelQuantizer.Quantize(model, new QuantizationOptions { Smooth = 0.8 }, calibration);
+        var smoothed = ModelQuantizer.Quantize(model, new QuantizationOptions { Rounding = WeightRounding.Nearest, Smooth = 0.8 }, calibration);
 
         var before = FirstOutput.Compare(model, plain.Model, test).Cosine;
         var after = FirstOutput.Compare(model, smoothed.Model, test).Cosine;

@@ -79,7 +79,7 @@ internal static class GptqWeights
                 var rows = (double[])original.Clone();
                 var channels = Enumerable.Range(0, perGroup).Select(o => grid[axis < 0 ? 0 : (g * perGroup) + o]).ToArray();
                 Gptq.Quantize(statistics.Gram[g], rows, perGroup, geometry.Columns, [.. channels.Select(c => c.Scale)], [.. channels.Select(c => c.ZeroPoint)],
-                    grid[0].QMax, minCode: grid[0].QMin);
+                    reduce ? Latency.WeightRange.ReducedLimit : grid[0].QMax, minCode: reduce ? -Latency.WeightRange.ReducedLimit : grid[0].QMin);
                 var nearest = WeightRows.Read(geometry, nearestValues, g);
                 // Clamping at the grid's ends can leave GPTQ worse than nearest even on the calibration inputs: keep the better one.
                 var kept = OutputError(statistics.Gram[g], original, rows, perGroup) < OutputError(statistics.Gram[g], original, nearest, perGroup) ? rows : nearest;
