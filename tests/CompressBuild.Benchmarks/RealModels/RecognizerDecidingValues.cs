@@ -76,12 +76,14 @@ internal static class RecognizerDecidingValues
                 rows.Add((i, floatGain, aloneLoss, cosine - cosine0, pathScore - path0));
             }
 
-            output.WriteLine("| pair | tensor | producer -> readers | held-out points gained, alone float | held-out points lost, alone int8 | cosine gained (calibration) | path gained (calibration) |");
+            output.WriteLine("| pair | tensor | producer -> readers | held-out points gained, alone float | held-out points lost, alone int8 " +
+                "| cosine gained (calibration) | path gained (calibration) |");
             output.WriteLine("|---|---|---|---|---|---|---|");
             foreach (var r in rows.OrderByDescending(r => r.FloatGain).ThenByDescending(r => r.AloneLoss).Take(top))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Index} | {switches.Tensors[r.Index]} | {switches.Producers[r.Index]} -> {switches.Readers[r.Index]} | {r.FloatGain:0.00} | {r.AloneLoss:0.00} | {r.Cosine:0.0000} | {r.Path:0.0000} |"));
+                    $"| {r.Index} | {switches.Tensors[r.Index]} | {switches.Producers[r.Index]} -> {switches.Readers[r.Index]} | {r.FloatGain:0.00} | " +
+                    $"{r.AloneLoss:0.00} | {r.Cosine:0.0000} | {r.Path:0.0000} |"));
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
