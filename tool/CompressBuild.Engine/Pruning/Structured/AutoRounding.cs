@@ -11,7 +11,7 @@ namespace CompressBuild.Engine.Pruning.Structured;
 /// (<see cref="RoundToChoice.Block"/>), both spending the same multiply-add budget, and <see cref="RoundToChoice.Rule"/> picks
 /// one from the multiply-adds each plan removes, so the bytes follow from the model, the config and the CPU class alone. The two
 /// whole pruned models (structure only, before reconstruction: kernels do not depend on weight values) are then timed against
-/// each other in ONNX Runtime on 1 thread, in the thread's CPU time (<see cref="Latency.LatencyRounds"/>), to confirm it: the times are reported, and
+/// each other in ONNX Runtime on 1 thread (<see cref="ChannelCountLatency"/>) to confirm it: the times are reported, and
 /// CB4072 warns when they contradict the rule beyond the noise, without changing the choice.
 /// </summary>
 internal static class AutoRounding
@@ -54,14 +54,14 @@ internal static class AutoRounding
             ChannelPruner.Apply(copy, ChannelGraph.Build(copy, shapes, excluded), r);
             return copy;
         }).ToList();
-        var times = Latency.LatencyRounds.Measure(models, inputs);
+        var times = ChannelCountLatency.Measure(models, inputs);
         var one = new RoundToCandidate(1, times[0]);
         var atBlock = new RoundToCandidate(block, times[1]);
         var ratios = RoundToChoice.Ratios(one, atBlock);
         decision = decision with
         {
-            MeasuredOneMs = Latency.LatencyRounds.Median(times[0]),
-            MeasuredBlockMs = Latency.LatencyRounds.Median(times[1]),
+            MeasuredOneMs = Median(times[0]),
+            MeasuredBlockMs = Median(times[1]),
             MeasuredRatio = ratios.Length > 0 ? LatencyStatistics.Percentile(ratios, 0.5) : null,
             MeasuredRounds = ratios.Length,
         };
@@ -89,6 +89,8 @@ internal static class AutoRounding
         using var trial = new DistortionTrial(graph, model, settings, sampleCount: 4);
         return (trial.Distortion([.. removed[0]]), trial.Distortion([.. removed[1]]));
     }
+
+    private static double Median(IReadOnlyList<double> times) => times.Count == 0 ? 0 : LatencyStatistics.Percentile([.. times.Order()], 0.5);
 
     /// <summary>
     /// What the models are timed on: the first calibration sample when there is one (the size the model will run at), else

@@ -6,7 +6,7 @@ namespace CompressBuild.Engine.Pruning.Structured.Latency;
 
 /// <summary>
 /// Times models against each other on 1 intra-op thread in the thread's CPU time (<see cref="ThreadCpuClock"/>): the latency table's
-/// sub-models, the two whole models round_to auto compares (AutoRounding), and whole models when a benchmark or test checks the table's prediction.
+/// sub-models, and whole models when a benchmark or test checks the table's prediction.
 /// </summary>
 public static class LatencyRounds
 {

@@ -3,8 +3,9 @@ namespace CompressBuild.Engine.Pruning.Structured.Latency;
 
 /// <summary>
 /// Measures the latency table: per channel group, its sub-model (<see cref="LatencySubgraph"/>) at full width and at each
-/// candidate width, timed against each other on 1 intra-op thread in rotating order round after round, in the thread's CPU time
-/// (<see cref="LatencyRounds"/>, which round_to auto's whole-model timing uses too), so load that comes and goes hits every width alike; each width's time is its median,
+/// candidate width, timed against each other on 1 intra-op thread in rotating order round after round (as
+/// <see cref="ChannelCountLatency"/> times whole models, but in the thread's CPU time, <see cref="ThreadCpuClock"/>), so load that comes and
+/// goes hits every width alike; each width's time is its median,
 /// and what it saves is the median of the per-round differences from the full width.
 /// </summary>
 internal static class LatencyTableBuilder
