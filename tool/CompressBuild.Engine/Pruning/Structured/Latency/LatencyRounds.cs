@@ -24,7 +24,13 @@ public static class LatencyRounds
     /// <see cref="MinTotalMs"/>, at most <see cref="MaxRounds"/>.
     /// </summary>
     /// <param name="inputs">What every model is fed; null: seeded random values at the declared shapes, which must then be fixed.</param>
-    public static List<double>[] Measure(IReadOnlyList<OnnxModel> probes, IReadOnlyList<HostTensor>? inputs)
+    public static List<double>[] Measure(IReadOnlyList<OnnxModel> probes, IReadOnlyList<HostTensor>? inputs) =>
+        Measure(probes, inputs, ThreadCpuClock.NowMs, MaxRounds, MinSampleMs, MinTotalMs);
+
+    /// <summary>The same rotation on another clock and limits (round_to auto's whole-model check reads the wall clock).</summary>
+    /// <param name="clockMs">Reads the clock, in ms.</param>
+    internal static List<double>[] Measure(IReadOnlyList<OnnxModel> probes, IReadOnlyList<HostTensor>? inputs, Func<double> clockMs, int maxRounds,
+        double minSampleMs, double minTotalMs)
     {
         var sessions = new List<InferenceSession>();
         var runs = new List<BoundRun>();
@@ -42,18 +48,18 @@ public static class LatencyRounds
             var repeats = runs.Select(run =>
             {
                 run.Invoke();
-                var once = Time(run, 1);
-                return once <= 0 ? 100 : (int)Math.Clamp(Math.Ceiling(MinSampleMs / once), 1, 100);
+                var once = Time(run, 1, clockMs);
+                return once <= 0 ? 100 : (int)Math.Clamp(Math.Ceiling(minSampleMs / once), 1, 100);
             }).ToArray();
             var times = probes.Select(_ => new List<double>()).ToArray();
             var spent = 0.0;
-            for (var round = 0; round < MaxRounds && (round < MinRounds || spent < MinTotalMs); round++)
+            for (var round = 0; round < maxRounds && (round < MinRounds || spent < minTotalMs); round++)
             {
                 Diagnostics.Deadline.ThrowIfExpired();
                 for (var k = 0; k < runs.Count; k++)
                 {
                     var i = (k + round) % runs.Count;
-                    var ms = Time(runs[i], repeats[i]);
+                    var ms = Time(runs[i], repeats[i], clockMs);
                     times[i].Add(ms);
                     spent += ms * repeats[i];
                 }
@@ -68,15 +74,15 @@ public static class LatencyRounds
         }
     }
 
-    private static double Time(BoundRun run, int repeats)
+    private static double Time(BoundRun run, int repeats, Func<double> clockMs)
     {
-        var start = ThreadCpuClock.NowMs();
+        var start = clockMs();
         for (var i = 0; i < repeats; i++)
         {
             run.Invoke();
         }
 
-        return (ThreadCpuClock.NowMs() - start) / repeats;
+        return (clockMs() - start) / repeats;
     }
 
     public static double Median(IReadOnlyList<double> values) => values.Count == 0 ? 0 : LatencyStatistics.Percentile([.. values.Order()], 0.5);
