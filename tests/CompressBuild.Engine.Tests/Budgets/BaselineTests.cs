@@ -48,7 +48,12 @@ public sealed class BaselineTests : IDisposable
         Assert.Equal(MachineProbe.Current.IsaFlags, entry.Machine.IsaFlags);
         Assert.Equal(200, entry.Samples);
 
-        Assert.True(again.Passed, string.Join("\n", again.Misses.Select(m => m.Message)));
+        // The speedup is timed again, so whether it holds the recorded one within the tolerance depends on the machine's load: its
+        // check must agree with its own interval, and every other check (accuracy, size: the same model) must pass.
+        var speedup = again.Checks.Single(c => c.Name == "baseline.speedup");
+        var floor = entry.Speedup!.Value * (1 - new BaselineTolerances().Speedup);
+        Assert.Equal(again.Latency!.Speedup.High >= floor ? BudgetStatus.Passed : BudgetStatus.Failed, speedup.Status);
+        Assert.All(again.Checks.Where(c => c != speedup), c => Assert.True(c.Status == BudgetStatus.Passed, c.Message));
         Assert.Contains(again.Checks, c => c.Name == "baseline.accuracy" && c.Status == BudgetStatus.Passed);
 
         Assert.False(regressed.Passed);

@@ -4,6 +4,7 @@ using Xunit;
 namespace CompressBuild.Engine.Tests.Runtime;
 
 /// <summary>The order in which the native library is looked for (a pure function of the location and environment).</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public class OnnxRuntimeLibraryTests
 {
     private const string Base = "/opt/tool";

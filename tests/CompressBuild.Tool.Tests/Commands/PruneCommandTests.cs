@@ -65,14 +65,15 @@ public class PruneCommandTests
     public void Channel_pruning_rounds_automatically_by_default_and_prints_and_reports_the_choice_its_reason_and_the_measured_times()
     {
         using var temp = new TempFolder();
-        string[] args = ["prune", Digits("cnn_residual.onnx"), "-o", temp.File("p.onnx"), "--method", "channel", "--sparsity", "0.25"];
+        string[] args = ["prune", Digits("cnn_residual.onnx"), "-o", temp.File("p.onnx"), "--method", "channel", "--sparsity", "0.2"];
 
         var json = CliRun.Of([.. args, "--json"]);
         var text = CliRun.Of(args);
 
         Assert.Equal(ExitCodes.Ok, json.ExitCode);
         var roundTo = JsonDocument.Parse(json.Out).RootElement.GetProperty("roundTo");
-        // Its groups have 16 channels: 25% keeps 12 at round_to 1, while any NCHWc block (8 or 16) keeps all 16 and removes nothing.
+        // Its groups have 16 and 32 channels: 20% keeps 13 and 26 at round_to 1, which either NCHWc block (16 with AVX-512, 8 with AVX2
+        // only: the CI machine's CPU may be either) rounds back up to all of them, removing nothing. (25% kept 24 of 32, a multiple of 8.)
         Assert.Equal(1, roundTo.GetProperty("chosen").GetInt32());
         Assert.Equal(CpuFeatures.NchwcBlock, roundTo.GetProperty("block").GetInt32());
         Assert.Equal(0, roundTo.GetProperty("removedAtBlock").GetDouble());

@@ -68,7 +68,10 @@ public sealed class RunCommandMsBuildTests : IDisposable
         var latency = JsonNode.Parse(run.Out)!["models"]![0]!["verification"]!["latency"]!;
         Assert.Equal(0.4, latency["maxSeconds"]!.GetValue<double>(), 9);
         Assert.Equal(0.2, latency["targetRelativeWidth"]!.GetValue<double>(), 9);
-        Assert.True(latency["seconds"]!.GetValue<double>() <= 0.4 + 0.2);
+        // --max-time below the default minimum sampling time lowers the minimum to the cap, and the cap is checked first: it always ends
+        // the sampling, never before it. How far past it the last pair ends depends on the machine's load: no upper bound is asserted.
+        Assert.True(latency["reachedTimeCap"]!.GetValue<bool>());
+        Assert.True(latency["seconds"]!.GetValue<double>() >= 0.4);
     }
 
     [Theory]
@@ -91,7 +94,7 @@ public sealed class RunCommandMsBuildTests : IDisposable
         var run = JsonLinesRun(config);
 
         Assert.Equal(2, run.ExitCode);
-        var error = Lines(run).Single(l => l["kind"]!.GetValue<string>() == "diagnostic");
+        var error = Diagnostics(run).Single();
         Assert.Equal("error", error["severity"]!.GetValue<string>());
         Assert.Equal("CB1003", error["code"]!.GetValue<string>());
         Assert.StartsWith("mlp: ", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -114,7 +117,7 @@ public sealed class RunCommandMsBuildTests : IDisposable
         var json = JsonLinesRun(config, "--origin", $"{project}(12,5)");
         var text = CliRun.Of("run", config, "--no-cache", "--origin", $"{project}(12,5)");
 
-        var error = Lines(json).Single(l => l["kind"]!.GetValue<string>() == "diagnostic");
+        var error = Diagnostics(json).Single();
         Assert.Equal(project, error["file"]!.GetValue<string>());
         Assert.Equal(12, error["line"]!.GetValue<int>());
         Assert.Equal(5, error["column"]!.GetValue<int>());
@@ -131,7 +134,7 @@ public sealed class RunCommandMsBuildTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         var lines = Lines(run);
-        var warning = lines.Single(l => l["kind"]!.GetValue<string>() == "diagnostic");
+        var warning = Diagnostics(run).Single();
         Assert.Equal("warning", warning["severity"]!.GetValue<string>());
         Assert.Equal("CB1003", warning["code"]!.GetValue<string>());
         Assert.Equal(0, lines[^1]["exitCode"]!.GetValue<int>());
@@ -338,6 +341,10 @@ public sealed class RunCommandMsBuildTests : IDisposable
         var index = Array.FindIndex(lines, l => l.Contains(key, StringComparison.Ordinal));
         return (index + 1, lines[index].IndexOf(key, StringComparison.Ordinal) + key.Length + 1);
     }
+
+    /// <summary>The run's diagnostic lines but those raised from timings (<see cref="MeasuredCodes"/>), which a loaded machine may add.</summary>
+    private static List<JsonNode> Diagnostics(CliRun run) =>
+        [.. Lines(run).Where(l => l["kind"]!.GetValue<string>() == "diagnostic" && !MeasuredCodes.Contains(l["code"]?.GetValue<string>()))];
 
     private string Config(string budgets, string quantize = "{ mode: int8-dynamic }") => temp.WriteMlpConfig(budgets, quantize);
 

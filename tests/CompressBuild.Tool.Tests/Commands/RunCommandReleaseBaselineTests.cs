@@ -41,7 +41,7 @@ public sealed class RunCommandReleaseBaselineTests : IDisposable
         Assert.True(same.ExitCode == 0, same.Out);
         Assert.Contains(Lines(same), l => Kind(l) == "progress" && Text(l, "message").Contains($"comparing against {Package} 1.0.0", StringComparison.Ordinal));
         Assert.Equal(2, regressed.ExitCode);
-        var error = Lines(regressed).Single(l => Kind(l) == "diagnostic");
+        var error = Diagnostics(regressed).Single();
         Assert.Equal("error", Text(error, "severity"));
         Assert.Equal("CB1005", Text(error, "code"));
         Assert.Contains($"against release {Package} 1.1.0: size", Text(error, "message"), StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class RunCommandReleaseBaselineTests : IDisposable
         Assert.Equal(3, error["line"]!.GetValue<int>()); // the model's entry: a regression is no single budget's fault
         Assert.False(writtenAfterRegression);
         Assert.Equal(0, warned.ExitCode);
-        Assert.Equal("warning", Text(Lines(warned).Single(l => Kind(l) == "diagnostic"), "severity"));
+        Assert.Equal("warning", Text(Diagnostics(warned).Single(), "severity"));
         Assert.True(File.Exists(temp.File(Path.Combine("out", "mlp.onnx"))));
     }
 
@@ -99,6 +99,9 @@ public sealed class RunCommandReleaseBaselineTests : IDisposable
     private static List<JsonNode> Lines(CliRun run) => [.. run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)];
 
     private static string Kind(JsonNode line) => Text(line, "kind");
+
+    /// <summary>The run's diagnostic lines but those raised from timings (<see cref="MeasuredCodes"/>), which a loaded machine may add.</summary>
+    private static List<JsonNode> Diagnostics(CliRun run) => [.. Lines(run).Where(l => Kind(l) == "diagnostic" && !MeasuredCodes.Contains(l["code"]?.GetValue<string>()))];
 
     private static string Text(JsonNode line, string name) => line[name]!.GetValue<string>();
 }

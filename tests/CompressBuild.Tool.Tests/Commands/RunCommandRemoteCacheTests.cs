@@ -28,7 +28,7 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         var ninth = Agent("agent9", url, emulator);
 
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Out + r.Error));
-        // CB4051 (a noisy latency interval) depends on machine load, not on the cache: every other diagnostic fails the test.
+        // Codes raised from timings (CB4051, a noisy latency interval) depend on machine load, not on the cache: every other diagnostic fails the test.
         Assert.All(runs, r => Assert.DoesNotContain(Lines(r), IsCacheRelevantDiagnostic));
         var output = File.ReadAllBytes(temp.File("agent1/out/mlp.onnx"));
         Assert.All(Enumerable.Range(2, 8), i => Assert.Equal(output, File.ReadAllBytes(temp.File($"agent{i}/out/mlp.onnx"))));
@@ -100,5 +100,5 @@ public sealed class RunCommandRemoteCacheTests(StorageEmulators emulators) : ICl
         [.. run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonNode.Parse(l)!)];
 
     private static bool IsCacheRelevantDiagnostic(System.Text.Json.Nodes.JsonNode l) =>
-        l["kind"]!.GetValue<string>() == "diagnostic" && l["code"]?.GetValue<string>() != "CB4051";
+        l["kind"]!.GetValue<string>() == "diagnostic" && !MeasuredCodes.Contains(l["code"]?.GetValue<string>());
 }

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace CompressBuild.Engine.Tests.Pipeline.Cache;
 
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class ContentCacheTests : IDisposable
 {
     private const string Key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

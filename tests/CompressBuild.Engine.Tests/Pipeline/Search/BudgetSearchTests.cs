@@ -101,14 +101,17 @@ public class BudgetSearchTests
     [Fact]
     public void A_search_stops_inside_a_long_trial_within_a_tenth_of_its_timeout()
     {
-        // Long enough that a tenth of it (1 s) is not eaten by thread scheduling when the suite runs in parallel: with 5 s,
-        // a tenth (0.5 s) was exceeded once (5.57 s) while reconstruction tests kept both cores busy.
+        // On an injected clock that only the trial's own work moves (5 ms a step), so what is checked is where the deadline
+        // stops the trial, not how much CPU a loaded machine gave the test: on the wall clock a 10 s search once took 12-14 s.
         var timeout = TimeSpan.FromSeconds(10);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new SteppingClock(TimeSpan.FromMilliseconds(5));
+        var trial = new EndlessTrial(clock);
 
-        var result = BudgetSearch.Run(Plan(("quantize", "int8-static", null)), new EndlessTrial(), SearchLimits.Default with { Timeout = timeout });
+        var result = BudgetSearch.Run(Plan(("quantize", "int8-static", null)), trial, SearchLimits.Default with { Timeout = timeout }, clock);
 
-        Assert.True(clock.Elapsed < timeout * 1.1, $"stopped after {clock.Elapsed.TotalSeconds:0.00} s of a {timeout.TotalSeconds} s timeout");
+        var elapsed = clock.GetElapsedTime(0);
+        Assert.True(trial.Started, "the trial never ran: nothing was stopped inside it");
+        Assert.True(elapsed >= timeout && elapsed < timeout * 1.1, $"stopped after {elapsed.TotalSeconds:0.00} s of a {timeout.TotalSeconds} s timeout");
         Assert.Empty(result.Trials);
         Assert.Null(result.Chosen);
         Assert.Contains("timeout", result.StopReason, StringComparison.Ordinal);
@@ -130,16 +133,22 @@ public class BudgetSearchTests
         Assert.Equal(3, result.Trials.Count(t => t.Outcome.SkippedBecause is null));
     }
 
-    /// <summary>A trial whose work never ends unless the search's deadline stops it, as a long calibration would.</summary>
-    private sealed class EndlessTrial : ICandidateEvaluator
+    /// <summary>
+    /// A trial whose work never ends unless the search's deadline stops it, as a long calibration would: each step of work
+    /// moves <paramref name="clock"/> by its step and checks the deadline, as the engine's loops do.
+    /// </summary>
+    private sealed class EndlessTrial(SteppingClock clock) : ICandidateEvaluator
     {
+        public bool Started { get; private set; }
+
         public TrialOutcome Evaluate(CandidatePlan plan)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(60))
+            Started = true;
+            var start = clock.GetTimestamp();
+            while (clock.GetElapsedTime(start) < TimeSpan.FromSeconds(60))
             {
                 CompressBuild.Engine.Diagnostics.Deadline.ThrowIfExpired();
-                Thread.Sleep(5);
+                clock.Step();
             }
 
             throw new InvalidOperationException("the deadline never came");
