@@ -64,7 +64,7 @@ public sealed class HeldOutChoiceTests
     }
 
     [Fact]
-    public void The_choice_is_deterministic_and_the_pass_reports_it()
+    public void The_choice_is_deterministic_the_pass_reports_it_and_a_second_pass_reuses_it()
     {
         using var folder = new TempFolder();
         var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
@@ -72,9 +72,12 @@ public sealed class HeldOutChoiceTests
 
         var one = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), data, 16)).Result;
         var two = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), data, 16)).Result;
+        var computedAgain = HeldOutChoice.Choose(model, new QuantizationOptions(), DigitsQuantization.Calibration(model, "mlp.onnx").Take(16)).Choice;
 
         Assert.NotNull(one.RoundingChoice);
-        Assert.Equal(one.RoundingChoice.Summary, two.RoundingChoice!.Summary);
+        Assert.True(two.RoundingChoice!.Reused);
+        Assert.Equal(one.RoundingChoice.Candidates, two.RoundingChoice.Candidates);
+        Assert.Equal(computedAgain.Candidates, one.RoundingChoice.Candidates);
         Assert.Equal(DigitsQuantization.Bytes(one.Model, folder.File("a.onnx")), DigitsQuantization.Bytes(two.Model, folder.File("b.onnx")));
     }
 }
