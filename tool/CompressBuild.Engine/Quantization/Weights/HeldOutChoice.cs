@@ -62,11 +62,25 @@ internal static class HeldOutChoice
 
         var sharing = new CandidateSharing();
         var scores = new List<RoundingCandidate>();
+        var idle = new HashSet<double>();
         foreach (var (rounding, smooth) in candidates)
         {
             Diagnostics.Deadline.ThrowIfExpired();
-            var trial = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth }, fit, sharing.Histograms(smooth), sharing).Model;
-            using var candidate = ModelSessions.Open(trial, options.Session);
+            // A smoothing that found nothing to rescale (CB4038) quantizes the unsmoothed model: same model, same score as the
+            // unsmoothed candidate of the same rounding, which comes first and so wins the tie. Its score is that one's, not recomputed.
+            if (smooth is { } alpha && idle.Contains(alpha) && scores.Find(s => s.Rounding == rounding && s.Smooth is null) is { } unsmoothed)
+            {
+                scores.Add(unsmoothed with { Smooth = smooth });
+                continue;
+            }
+
+            var result = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth }, fit, sharing.Histograms(smooth), sharing);
+            if (smooth is { } tried && result.Advisories.Any(a => a.Code == Diagnostics.DiagnosticCodes.SmoothingFoundNothing.Id))
+            {
+                idle.Add(tried);
+            }
+
+            using var candidate = ModelSessions.Open(result.Model, options.Session);
             scores.Add(new RoundingCandidate(rounding, smooth, reference.Score(candidate)));
         }
 
