@@ -153,6 +153,11 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             try
             {
                 var applied = pass.Pass.Apply(current, pass);
+                if (applied.Trace is { } trace)
+                {
+                    Report($"{plan.Origin}: {trace}");
+                }
+
                 current = applied.Model;
                 // Only the last pass's report describes the candidate: a later pass that reads none changes the graph it was read from.
                 fusion = applied.Fusion;

@@ -22,7 +22,9 @@ public static class ModelQuantizer
         Quantize(model, options, calibration, null);
 
     /// <param name="histograms">Activation histograms to reuse and extend across runs on the same model and data.</param>
-    internal static QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, Dataset? calibration, IDictionary<string, Calibration.ActivationHistogram>? histograms)
+    /// <param name="sharing">What earlier quantizations of the same model and data with other rounding/smoothing computed (Weights.HeldOutChoice's candidates).</param>
+    internal static QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, Dataset? calibration, IDictionary<string, Calibration.ActivationHistogram>? histograms,
+        CandidateSharing? sharing = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -35,7 +37,17 @@ public static class ModelQuantizer
         }
 
         var opsetBefore = model.OpsetVersion("");
-        var (prepared, preprocessing, opsetProblem) = Prepare(model, options, opsetBefore, calibration);
+        if (sharing?.Prepared is not null)
+        {
+            sharing.Reuses++;
+        }
+
+        var (prepared, preprocessing, opsetProblem) = sharing?.Prepared ?? Prepare(model, options, opsetBefore, calibration);
+        if (sharing is not null)
+        {
+            sharing.Prepared = (prepared, preprocessing, opsetProblem);
+        }
+
         var work = new QuantizationWork(new OnnxModel(prepared.Proto.Clone(), prepared.BaseDirectory, prepared.SourcePath), options) { Histograms = histograms };
         NameNodes(work.Graph);
 
@@ -55,7 +67,7 @@ public static class ModelQuantizer
                     Fusion.FusionPreparation.Apply(work);
                     if (options.Smooth is { } alpha)
                     {
-                        Smoothing.SmoothQuant.Apply(work, calibration!, alpha, options.Session);
+                        Smoothing.SmoothQuant.Apply(work, calibration!, alpha, options.Session, sharing);
                     }
 
                     QdqQuantizer.Apply(work, calibration!, options);

@@ -1,8 +1,12 @@
+using CompressBuild.Engine.Diagnostics;
+using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Engine.Tests.Evaluation;
 using CompressBuild.Testing;
 using Xunit;
 
@@ -64,7 +68,7 @@ public sealed class HeldOutChoiceTests
     }
 
     [Fact]
-    public void The_choice_is_deterministic_and_the_pass_reports_it()
+    public void The_choice_is_deterministic_the_pass_reports_it_and_a_second_pass_reuses_it()
     {
         using var folder = new TempFolder();
         var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
@@ -72,9 +76,43 @@ public sealed class HeldOutChoiceTests
 
         var one = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), data, 16)).Result;
         var two = QuantizationPass.Run(model, new QuantizationRequest(new QuantizationOptions(), data, 16)).Result;
+        var computedAgain = HeldOutChoice.Choose(model, new QuantizationOptions(), DigitsQuantization.Calibration(model, "mlp.onnx").Take(16)).Choice;
 
         Assert.NotNull(one.RoundingChoice);
-        Assert.Equal(one.RoundingChoice.Summary, two.RoundingChoice!.Summary);
+        Assert.True(two.RoundingChoice!.Reused);
+        Assert.Equal(one.RoundingChoice.Candidates, two.RoundingChoice.Candidates);
+        Assert.Equal(computedAgain.Candidates, one.RoundingChoice.Candidates);
         Assert.Equal(DigitsQuantization.Bytes(one.Model, folder.File("a.onnx")), DigitsQuantization.Bytes(two.Model, folder.File("b.onnx")));
+    }
+
+    [Fact]
+    public void A_smoothing_that_finds_nothing_to_rescale_gets_the_unsmoothed_score_it_would_have_computed()
+    {
+        // A Sigmoid-fed MatMul: no exact rescaling passes a Sigmoid, so smoothing finds nothing (CB4038).
+        using var folder = new TempFolder();
+        const int Width = 16;
+        var proto = TestModels.Empty(13);
+        proto.Graph.Initializer.Add(TensorData.FromArray<float>("w", [Width, 8], [.. Enumerable.Range(0, Width * 8).Select(i => ((i % 7) - 3) * 0.1f)]));
+        proto.Graph.Node.Add(TestModels.Node("Sigmoid", ["x"], ["gate"]));
+        proto.Graph.Node.Add(TestModels.Node("MatMul", ["gate", "w"], ["y"]));
+        proto.Graph.Input.Add(TestModels.Tensor("x", TensorProto.Types.DataType.Float, "n", 5, Width));
+        proto.Graph.Output.Add(TestModels.Tensor("y", TensorProto.Types.DataType.Float, "n", 5, 8));
+        var model = new OnnxModel(proto, folder.Path, null);
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 8 * 5 * Width).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        var bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(folder.File("x.npy"), NpyBytes.Create("<f4", "(8, 5, 16)", bytes));
+        using var reference = ModelSessions.Open(model);
+        var calibration = DatasetLoader.Open(folder.File("x.npy"), reference.Inputs);
+
+        var choice = HeldOutChoice.Choose(model, new QuantizationOptions(), calibration).Choice;
+        var smoothed = ModelQuantizer.Quantize(model, new QuantizationOptions { Rounding = WeightRounding.Gptq, Smooth = HeldOutChoice.SmoothCandidate }, calibration.Every(2, 0));
+        using var candidate = ModelSessions.Open(smoothed.Model);
+
+        Assert.Contains(smoothed.Advisories, a => a.Code == DiagnosticCodes.SmoothingFoundNothing.Id);
+        var gptqSmoothed = choice.Candidates.Single(c => c.Rounding == WeightRounding.Gptq && c.Smooth is not null);
+        Assert.Equal(ModelComparison.Run(reference, candidate, calibration.Every(2, 1)).Outputs.Min(o => o.Cosine), gptqSmoothed.Cosine);
+        Assert.Equal(choice.Candidates.Single(c => c.Rounding == WeightRounding.Gptq && c.Smooth is null).Cosine, gptqSmoothed.Cosine);
     }
 }

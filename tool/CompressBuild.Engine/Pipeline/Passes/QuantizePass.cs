@@ -27,6 +27,7 @@ public sealed class QuantizePass : IPass
         return new PassApplication(result.Model, $"{Name} {QuantizationModes.NameOf(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized", result.QuantizedCount, advisories)
         {
             Fusion = result.Fusion,
+            Trace = result.RoundingChoice is { } choice ? $"{Name} rounding: {choice.Summary}" : null,
         };
     }
 

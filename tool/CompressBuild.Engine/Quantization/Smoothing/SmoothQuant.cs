@@ -23,9 +23,10 @@ internal static class SmoothQuant
     private const float MaxScale = 1e4f;
 
     /// <summary>Rewrites <paramref name="work"/>'s main graph in place and reports what it smoothed.</summary>
-    public static IReadOnlyList<SmoothedTensor> Apply(QuantizationWork work, Dataset calibration, double alpha, SessionSettings settings)
+    /// <param name="sharing">Holds the maxima another candidate measured on the same prepared model and data (they do not depend on alpha).</param>
+    public static IReadOnlyList<SmoothedTensor> Apply(QuantizationWork work, Dataset calibration, double alpha, SessionSettings settings, CandidateSharing? sharing = null)
     {
-        var smoothed = Apply(work.Model, calibration, alpha, settings);
+        var smoothed = Apply(work.Model, calibration, alpha, settings, sharing);
         if (smoothed.Count == 0)
         {
             work.Advise(DiagnosticCodes.SmoothingFoundNothing, $"smooth {alpha} found no tensor to smooth exactly: every Conv/MatMul/Gemm input comes through a " +
@@ -39,7 +40,7 @@ internal static class SmoothQuant
         return smoothed;
     }
 
-    public static IReadOnlyList<SmoothedTensor> Apply(OnnxModel model, Dataset calibration, double alpha, SessionSettings settings)
+    public static IReadOnlyList<SmoothedTensor> Apply(OnnxModel model, Dataset calibration, double alpha, SessionSettings settings, CandidateSharing? sharing = null)
     {
         var sites = SmoothingSites.Find(model);
         if (sites.Count == 0)
@@ -49,7 +50,13 @@ internal static class SmoothQuant
 
         // Measured once on the unsmoothed model: each rewrite keeps every tensor but its own (and the ones between its
         // producer and it), so later sites see the values measured here.
-        var maxima = ChannelMaxima.Measure(model, sites, calibration, settings);
+        var maxima = sharing?.SmoothingMaxima ?? ChannelMaxima.Measure(model, sites, calibration, settings);
+        if (sharing is not null)
+        {
+            sharing.Reuses += sharing.SmoothingMaxima is null ? 0 : 1;
+            sharing.SmoothingMaxima = maxima;
+        }
+
         var smoothed = new List<SmoothedTensor>();
         for (var k = 0; k < sites.Count; k++)
         {

@@ -1,5 +1,4 @@
 using CompressBuild.Engine.Evaluation;
-using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Runtime;
 
@@ -41,19 +40,48 @@ internal static class HeldOutChoice
             return (options with { Rounding = WeightRounding.Nearest }, null);
         }
 
+        return RoundingChoiceCache.GetOrChoose(model, options, calibration, () => Choose(model, options, calibration));
+    }
+
+    /// <summary>
+    /// Quantizes and scores every candidate. They share what does not depend on their setting (<see cref="CandidateSharing"/>:
+    /// the prepared model, SmoothQuant's maxima, the histograms per smoothing; <see cref="HeldOutReference"/>: the float
+    /// model's outputs on the check half), which leaves each candidate's model and score exactly what it was computed alone.
+    /// </summary>
+    internal static (QuantizationOptions Options, RoundingChoice Choice) Choose(OnnxModel model, QuantizationOptions options, Dataset calibration)
+    {
         var fit = calibration.Every(2, 0).Take(MaxHalf);
         var check = calibration.Every(2, 1).Take(MaxHalf);
         var smoothings = options.Smooth is { } given ? [given] : new double?[] { null, SmoothCandidate };
         var candidates = smoothings.SelectMany(s => new[] { WeightRounding.Nearest, WeightRounding.Gptq }.Select(r => (Rounding: r, Smooth: s))).ToList();
-        using var reference = ModelSessions.Open(model, options.Session);
+        HeldOutReference reference;
+        using (var session = ModelSessions.Open(model, options.Session))
+        {
+            reference = new HeldOutReference(session, check);
+        }
+
+        var sharing = new CandidateSharing();
         var scores = new List<RoundingCandidate>();
+        var idle = new HashSet<double>();
         foreach (var (rounding, smooth) in candidates)
         {
             Diagnostics.Deadline.ThrowIfExpired();
-            var trial = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth }, fit).Model;
-            using var candidate = ModelSessions.Open(trial, options.Session);
-            var outputs = ModelComparison.Run(reference, candidate, check).Outputs;
-            scores.Add(new RoundingCandidate(rounding, smooth, outputs.Count == 0 ? 1 : outputs.Min(o => o.Cosine)));
+            // A smoothing that found nothing to rescale (CB4038) quantizes the unsmoothed model: same model, same score as the
+            // unsmoothed candidate of the same rounding, which comes first and so wins the tie. Its score is that one's, not recomputed.
+            if (smooth is { } alpha && idle.Contains(alpha) && scores.Find(s => s.Rounding == rounding && s.Smooth is null) is { } unsmoothed)
+            {
+                scores.Add(unsmoothed with { Smooth = smooth });
+                continue;
+            }
+
+            var result = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth }, fit, sharing.Histograms(smooth), sharing);
+            if (smooth is { } tried && result.Advisories.Any(a => a.Code == Diagnostics.DiagnosticCodes.SmoothingFoundNothing.Id))
+            {
+                idle.Add(tried);
+            }
+
+            using var candidate = ModelSessions.Open(result.Model, options.Session);
+            scores.Add(new RoundingCandidate(rounding, smooth, reference.Score(candidate)));
         }
 
         // Candidates are in order of preference, so the first of equal scores (rounded as reports print them) is the simpler one.

@@ -1,0 +1,34 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Weights;
+using Xunit;
+
+namespace CompressBuild.Engine.Tests.Quantization.Weights;
+
+/// <summary>The process-wide cache of <c>rounding: auto</c>'s choices, keyed by the model, the options and the calibration bytes.</summary>
+public sealed class RoundingChoiceCacheTests
+{
+    [Fact]
+    public void The_same_model_options_and_data_reuse_the_choice_and_other_data_or_options_choose_again()
+    {
+        var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
+        // 11 samples: no other test resolves this model on them, so the first call computes.
+        var calibration = DigitsQuantization.Calibration(model, "mlp.onnx").Take(11);
+
+        var (first, chosen) = HeldOutChoice.Resolve(model, new QuantizationOptions(), calibration);
+        var (again, reused) = HeldOutChoice.Resolve(model, new QuantizationOptions(), calibration);
+
+        Assert.False(chosen!.Reused);
+        Assert.True(reused!.Reused);
+        Assert.Equal((first.Rounding, first.Smooth), (again.Rounding, again.Smooth));
+        Assert.Equal(chosen.Candidates, reused.Candidates);
+        Assert.EndsWith("reused: chosen earlier in this run for the same model, options and data", reused.Summary, StringComparison.Ordinal);
+
+        var key = RoundingChoiceCache.Key(model, new QuantizationOptions(), calibration);
+        Assert.Equal(key, RoundingChoiceCache.Key(OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx")), new QuantizationOptions(), calibration));
+        Assert.NotEqual(key, RoundingChoiceCache.Key(model, new QuantizationOptions(), calibration.Take(10)));
+        Assert.NotEqual(key, RoundingChoiceCache.Key(model, new QuantizationOptions { Smooth = 0.5 }, calibration));
+        Assert.NotEqual(key, RoundingChoiceCache.Key(model, new QuantizationOptions { ExcludeNodes = ["x"] }, calibration));
+        Assert.NotEqual(key, RoundingChoiceCache.Key(OnnxModelReader.Load(DigitsQuantization.Path("cnn_residual.onnx")), new QuantizationOptions(), calibration));
+    }
+}
