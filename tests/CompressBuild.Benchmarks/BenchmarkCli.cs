@@ -25,7 +25,7 @@ internal static class BenchmarkCli
         var root = new RootCommand("CompressBuild benchmarks.")
         {
             ModelIo(), Prune(), PruneLatency(), Quantize(), Sensitivity(), RealModelsTable(), RecognizerText(), RecognizerDeciding(), CalibrationTable(),
-            FidelityTraceCommand(), Vad(), VadStateCommand(),
+            FidelityTraceCommand(), TailRangeTraceCommand(), Vad(), VadStateCommand(),
             SpeedupStability(), RunOverhead(), RemoteCache(), CaptureTime(), Child(),
         };
         return root.Parse(args).Invoke();
@@ -200,6 +200,23 @@ internal static class BenchmarkCli
         command.SetAction(parse => Quantization.FidelityTrace.Run(parse.GetValue(model)!,
             Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown calibration method"),
             parse.GetValue(top), parse.GetValue(units), Console.Out, parse.GetValue(seed)));
+        return command;
+    }
+
+    private static Command TailRangeTraceCommand()
+    {
+        var rounding = new Option<string>("--rounding") { Description = "Weight rounding of both quantizations (nearest, gptq).", DefaultValueFactory = _ => "gptq" };
+        var ratio = new Option<double>("--min-ratio") { Description = "Activations listed: percentile range at least this many times the mse range.", DefaultValueFactory = _ => 2 };
+        var size = new Option<int>("--size") { Description = "Page height and width (multiples of 32).", DefaultValueFactory = _ => 320 };
+        var method = new Option<string>("--other") { Description = "The other range method (mse, minmax, percentile).", DefaultValueFactory = _ => "mse" };
+        var percentile = new Option<double>("--other-percentile") { Description = "The other method's percentile.", DefaultValueFactory = _ => 99.999 };
+        var command = new Command("tail-range-trace",
+            "PP-OCRv4 detector: the long-tailed activations, their percentile and other ranges, and the held-out cosine each gains on the other range.")
+            { rounding, ratio, size, method, percentile };
+        command.SetAction(parse => Quantization.TailRangeTrace.Run(
+            Engine.Quantization.Weights.WeightRoundings.All.Find(parse.GetValue(rounding))?.Value ?? throw new ArgumentException("unknown rounding"),
+            parse.GetValue(ratio), parse.GetValue(size),
+            Engine.Quantization.Calibration.CalibrationMethods.All.Find(parse.GetValue(method))?.Value ?? throw new ArgumentException("unknown method"), parse.GetValue(percentile), Console.Out));
         return command;
     }
 

@@ -30,7 +30,9 @@ public static class ModelQuantizer
         ArgumentNullException.ThrowIfNull(options);
         Validate(options, calibration, model.DisplayName);
         // Before the range search, whose trial quantizations then use the chosen rounding instead of choosing again.
+        var auto = options.Rounding == Weights.WeightRounding.Auto;
         (options, var roundingChoice) = Weights.HeldOutChoice.Resolve(model, options, calibration);
+        (options, var tailRanges) = Calibration.TailRangeChoice.Resolve(model, options, calibration, auto);
         if (options.Calibration == Calibration.CalibrationMethod.Search && options.Mode == QuantizationMode.Int8Static && calibration is not null)
         {
             options = Calibration.RangeSearch.Resolve(model, options, calibration, histograms);
@@ -107,6 +109,7 @@ public static class ModelQuantizer
             Preprocessing = preprocessing,
             FusionRewrites = work.FusionRewrites,
             RoundingChoice = roundingChoice,
+            TailRanges = tailRanges,
         };
     }
 

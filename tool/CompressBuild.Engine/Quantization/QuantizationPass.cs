@@ -28,6 +28,7 @@ public static class QuantizationPass
 
         // Chosen once here: mixed precision and latency-aware rounds quantize many times with the same options.
         var (resolved, roundingChoice) = Weights.HeldOutChoice.Resolve(model, request.Options, calibration);
+        (resolved, var tailRanges) = Calibration.TailRangeChoice.Resolve(model, resolved, calibration, request.Options.Rounding == Weights.WeightRounding.Auto);
         request = request with { Options = resolved };
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
@@ -36,7 +37,7 @@ public static class QuantizationPass
             var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
             quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
             quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);
-            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options) with { RoundingChoice = roundingChoice };
+            quantized = Latency.SmallMatMulNBitsWarning.Apply(quantized, options) with { RoundingChoice = roundingChoice, TailRanges = tailRanges };
             return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(quantized, request.Options), calibration), null, calibration);
         }
 
@@ -47,7 +48,8 @@ public static class QuantizationPass
         }
 
         var mixed = MixedPrecision.Run(model, request.Options, calibration, request.TargetCosine, request.KeepFloatTop);
-        return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(mixed.Quantization with { RoundingChoice = roundingChoice }, request.Options), calibration), mixed, calibration);
+        var chosen = mixed.Quantization with { RoundingChoice = roundingChoice, TailRanges = tailRanges };
+        return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(chosen, request.Options), calibration), mixed, calibration);
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ public sealed record QuantizationResult(
     /// <summary>int8-static <c>rounding: auto</c>: the settings tried on held-out calibration samples and the one chosen (Weights.HeldOutChoice); null otherwise.</summary>
     public Weights.RoundingChoice? RoundingChoice { get; init; }
 
+    /// <summary>int8-static defaults: the long-tailed activations whose range was chosen on held-out calibration samples (Calibration.TailRangeChoice); null otherwise.</summary>
+    public Calibration.TailRangeReport? TailRanges { get; init; }
+
     /// <summary>What pre-processing and opset conversion changed before quantizing; null when neither ran.</summary>
     public PreprocessResult? Preprocessing { get; init; }
 }

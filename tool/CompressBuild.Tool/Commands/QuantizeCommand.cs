@@ -101,6 +101,11 @@ internal static class QuantizeCommand
             o.WriteLine($"Rounding    {choice.Summary}");
         }
 
+        if (result.TailRanges is { } tails)
+        {
+            o.WriteLine($"Ranges      {tails.Summary}");
+        }
+
         if (result.OpsetAfter != result.OpsetBefore)
         {
             o.WriteLine($"Opset       raised {result.OpsetBefore} -> {result.OpsetAfter}");
