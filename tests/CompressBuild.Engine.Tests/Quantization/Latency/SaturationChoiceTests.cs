@@ -7,14 +7,24 @@ namespace CompressBuild.Engine.Tests.Quantization.Latency;
 public sealed class SaturationChoiceTests
 {
     [Fact]
-    public void Without_VNNI_u8_activations_become_s8_and_the_choice_is_reported()
+    public void Without_VNNI_weights_use_7_bits_activations_stay_u8_and_the_choice_is_reported()
     {
         var (options, advisory) = SaturationChoice.Choose(new QuantizationOptions(), canSaturate: true);
 
-        Assert.Equal(QuantType.S8, options.ActivationType);
+        Assert.Equal(QuantType.U8, options.ActivationType);
         Assert.Equal(QuantType.S8, options.WeightType);
+        Assert.True(WeightRange.Reduced(options));
         Assert.Equal("CB4018", advisory!.Code);
-        Assert.Contains("s8s8", advisory.Message, StringComparison.Ordinal);
+        Assert.Contains("7 bits", advisory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_VNNI_asked_s8_activations_are_kept_with_8_bit_weights()
+    {
+        var asked = new QuantizationOptions { ActivationType = QuantType.S8 };
+
+        Assert.Equal((asked, (QuantizationAdvisory?)null), SaturationChoice.Choose(asked, canSaturate: true));
+        Assert.False(WeightRange.Reduced(asked));
     }
 
     [Fact]
