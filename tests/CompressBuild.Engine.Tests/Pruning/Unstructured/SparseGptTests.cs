@@ -44,7 +44,8 @@ public class SparseGptTests(ITestOutputHelper output)
     /// <summary>
     /// SparseGPT's capture takes a fixed sample of a layer's input rows where a feature map has more positions than its quota
     /// (<see cref="SparseGptPruner.RowsPerColumn"/> per Gram column over the calibration set): on cnn_residual (128 samples of 8x8) the
-    /// first Conv's 9 columns take 18 of 64 positions a sample, the wider layers every one; the same rows every run, so two runs write the same bytes.
+    /// first Conv (9 columns) and the 1x1 Conv (16) take 16 and 32 of 64 positions a sample (39,040 of 49,280 rows), the wider layers
+    /// every one; the same rows every run, so two runs write the same bytes.
     /// </summary>
     [Fact]
     public void SparseGPT_samples_the_rows_of_large_feature_maps_and_writes_the_same_model_every_run()
