@@ -90,7 +90,7 @@ public static class LayerwiseReconstruction
                 capture += clock.Elapsed;
                 process.Refresh();
                 cpu += process.TotalProcessorTime - cpuBefore;
-                stageTimes.Add(stageTime with { Capture = clock.Elapsed });
+                stageTimes.Add(stageTime with { Capture = clock.Elapsed, CaptureCpu = process.TotalProcessorTime - cpuBefore });
                 clock.Restart();
                 for (var i = 0; i < stage.Count; i++)
                 {
@@ -175,6 +175,8 @@ public static class LayerwiseReconstruction
         Dataset data, List<LayerStatistics> statistics, int rowsPerColumn, StageSpills spills)
     {
         var names = stage.Select(t => t.Node.Input[0]).ToList();
+        using var process = Process.GetCurrentProcess();
+        var runsCpu = process.TotalProcessorTime;
         var runClock = Stopwatch.StartNew();
         var run = spills.Run;
         using var working = new StageProbe(model, names, spills.WorkingStart is null ? [] : run.Start, spills.WorkingSpill is null ? [] : run.Spill);
@@ -184,12 +186,16 @@ public static class LayerwiseReconstruction
         using var workingOut = spills.WorkingSpill is null ? null : new SpillWriter(spills.WorkingSpill);
         using var teacherOut = spills.TeacherSpill is null ? null : new SpillWriter(spills.TeacherSpill);
         runClock.Stop();
+        process.Refresh();
+        runsCpu = process.TotalProcessorTime - runsCpu;
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
         for (var i = 0; i < data.Count; i++)
         {
             var sample = data.Sample(i);
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             runClock.Start();
             var (mine, mySpill) = working.Run(sample, workingIn?.Read() ?? []);
             workingOut?.Write(mySpill);
@@ -200,6 +206,8 @@ public static class LayerwiseReconstruction
             }
 
             runClock.Stop();
+            process.Refresh();
+            runsCpu += process.TotalProcessorTime - cpuBefore;
             var index = i;
 
             // Each layer's chunks and matrices belong to that layer alone and take its rows in sample order, whichever thread
@@ -261,7 +269,10 @@ public static class LayerwiseReconstruction
         }
 
         var spillIo = runClock.Elapsed - working.Opening - working.Running - (original?.Opening ?? TimeSpan.Zero) - (original?.Running ?? TimeSpan.Zero);
-        var time = new StageTiming(stage.Count, working.Opening, working.Running, original?.Opening ?? TimeSpan.Zero, original?.Running ?? TimeSpan.Zero, spillIo, TimeSpan.Zero);
+        var time = new StageTiming(stage.Count, working.Opening, working.Running, original?.Opening ?? TimeSpan.Zero, original?.Running ?? TimeSpan.Zero, spillIo, TimeSpan.Zero)
+        {
+            RunsCpu = runsCpu,
+        };
         return (time, added, Complete(workingOut), Complete(teacherOut));
     }
 

@@ -5,4 +5,12 @@ namespace CompressBuild.Engine.Reconstruction;
 /// them, for the working model and for the teacher (zero without one), reading and writing the spill files (and setting up the
 /// probes), and the whole stage's capture (runs, spills and matrix updates).
 /// </summary>
-public sealed record StageTiming(int Layers, TimeSpan WorkingOpen, TimeSpan WorkingRuns, TimeSpan TeacherOpen, TimeSpan TeacherRuns, TimeSpan Spills, TimeSpan Capture);
+public sealed record StageTiming(int Layers, TimeSpan WorkingOpen, TimeSpan WorkingRuns, TimeSpan TeacherOpen, TimeSpan TeacherRuns, TimeSpan Spills, TimeSpan Capture)
+{
+    /// <summary>The process's CPU time (user + sys, every thread) while the sessions opened and ran and the spills were read and written; the rest of the
+    /// stage's CPU builds rows and sums the matrices.</summary>
+    public TimeSpan RunsCpu { get; init; }
+
+    /// <summary>The process's CPU time during the whole stage's capture.</summary>
+    public TimeSpan CaptureCpu { get; init; }
+}

@@ -1,4 +1,11 @@
+using CompressBuild.Engine.Evaluation;
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Pruning;
+using CompressBuild.Engine.Pruning.Unstructured;
+using CompressBuild.Engine.Reconstruction;
+using CompressBuild.Engine.Runtime;
+using Google.Protobuf;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -34,6 +41,49 @@ public class SparseGptTests(ITestOutputHelper output)
         Assert.True(after.CandidateTop1 >= before.CandidateTop1 + minGain || after.CandidateTop1 >= before.ReferenceTop1,
             $"magnitude masks {before.CandidateTop1:P2}, SparseGPT {after.CandidateTop1:P2}");
     }
+    /// <summary>
+    /// SparseGPT's capture takes a fixed sample of a layer's input rows where a feature map has more positions than its quota
+    /// (<see cref="SparseGptPruner.RowsPerColumn"/> per Gram column over the calibration set): on cnn_residual (128 samples of 8x8) the
+    /// first Conv (9 columns) and the 1x1 Conv (16) take 16 and 32 of 64 positions a sample (39,040 of 49,280 rows), the wider layers
+    /// every one; the same rows every run, so two runs write the same bytes.
+    /// </summary>
+    [Fact]
+    public void SparseGPT_samples_the_rows_of_large_feature_maps_and_writes_the_same_model_every_run()
+    {
+        const string Fixture = "cnn_residual.onnx";
+        var original = PruningFixtures.Load(Fixture);
+        var settings = new PruneSettings
+        {
+            Method = PruneMethod.Magnitude, Sparsity = 0.5, Scope = SparsityScope.Layer, CalibrationData = PruningFixtures.CalibrationData(Fixture),
+        };
+
+        var first = ModelPruner.Run(original, settings);
+        var second = ModelPruner.Run(original, settings);
+
+        var everyRow = EveryRow(original, PruningFixtures.CalibrationData(Fixture), first.Reconstruction.Samples);
+        output.WriteLine($"{Fixture}: SparseGPT's capture took {first.Reconstruction.Rows} rows over {first.Reconstruction.Layers} layers; every row would be {everyRow}");
+        Assert.True(first.Reconstruction.Rows > 0 && first.Reconstruction.Rows < everyRow, $"{first.Reconstruction.Rows} of {everyRow} rows");
+        Assert.Equal(first.Reconstruction.Rows, second.Reconstruction.Rows);
+        Assert.True(first.Model.Proto.ToByteArray().AsSpan().SequenceEqual(second.Model.Proto.ToByteArray()), "two runs wrote different models");
+    }
+
+    /// <summary>The rows a capture of every MatMul / Gemm / Conv input takes when it keeps every position of every sample.</summary>
+    private static long EveryRow(OnnxModel original, string calibration, int samples)
+    {
+        var model = new OnnxModel(original.Proto.Clone(), original.BaseDirectory, original.SourcePath);
+        ConstantPromotion.Promote(model.Graph);
+        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var targets = model.Graph.Node
+            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul" && n.Input.Count > 1 && initializers.TryGetValue(n.Input[1], out var w) && w.DataType == (int)TensorProto.Types.DataType.Float)
+            .Select(n => (Node: n, Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
+            .Where(x => x.Geometry is not null)
+            .Select(x => new ReconstructionTarget(x.Node, initializers[x.Node.Input[1]], x.Geometry!, false))
+            .ToList();
+        using var session = ModelSessions.Open(model);
+        var data = DatasetLoader.Open(calibration, session.Inputs).Take(samples);
+        return LayerwiseReconstruction.Run(model, targets, data, (_, _) => { }, passes: 1, rowsPerColumn: 0).Rows;
+    }
+
     [Fact]
     public void SparseGPT_two_four_runs_along_the_input_channels_at_each_tap_and_leaves_the_one_channel_conv_dense()
     {
