@@ -1,7 +1,6 @@
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
-using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Testing;
@@ -9,11 +8,11 @@ using Xunit;
 
 namespace CompressBuild.Engine.Tests.Quantization.Weights;
 
-/// <summary><c>rounding: auto</c>, the int8-static default: nearest or gptq (and smoothing, and mse-median ranges) chosen on held-out calibration samples.</summary>
+/// <summary><c>rounding: auto</c>, the int8-static default: nearest or gptq (and smoothing) chosen on held-out calibration samples.</summary>
 public sealed class HeldOutChoiceTests
 {
     [Fact]
-    public void Auto_is_the_default_and_tries_every_rounding_with_and_without_smoothing_then_the_best_with_mse_median_ranges_and_keeps_the_best_held_out_score()
+    public void Auto_is_the_default_and_tries_every_rounding_with_and_without_smoothing_and_keeps_the_best_held_out_score()
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("cnn_residual.onnx"));
         var calibration = DigitsQuantization.Calibration(model, "cnn_residual.onnx").Take(64);
@@ -24,13 +23,9 @@ public sealed class HeldOutChoiceTests
         Assert.NotNull(choice);
         Assert.Equal((8, 8), (choice.FitSamples, choice.CheckSamples));
         Assert.Equal([(WeightRounding.Nearest, null), (WeightRounding.Gptq, null), (WeightRounding.Nearest, 0.7), (WeightRounding.Gptq, (double?)0.7)],
-            choice.Candidates.Take(4).Select(c => (c.Rounding, c.Smooth)));
-        Assert.All(choice.Candidates.Take(4), c => Assert.Null(c.Calibration));
-        var bestOfFour = choice.Candidates.Take(4).MaxBy(c => Math.Round(c.Cosine, 4))!;
-        Assert.Equal((bestOfFour.Rounding, bestOfFour.Smooth, (CalibrationMethod?)CalibrationMethod.MseMedian), (choice.Candidates[4].Rounding, choice.Candidates[4].Smooth, choice.Candidates[4].Calibration));
-        Assert.Equal(5, choice.Candidates.Count);
+            choice.Candidates.Select(c => (c.Rounding, c.Smooth)));
         Assert.Equal(choice.Candidates.Max(c => Math.Round(c.Cosine, 4)), Math.Round(choice.Chosen.Cosine, 4));
-        Assert.Equal((choice.Chosen.Rounding, choice.Chosen.Smooth, choice.Chosen.Calibration ?? CalibrationMethod.Percentile), (options.Rounding, options.Smooth, options.Calibration));
+        Assert.Equal((choice.Chosen.Rounding, choice.Chosen.Smooth), (options.Rounding, options.Smooth));
         Assert.StartsWith("auto chose ", choice.Summary, StringComparison.Ordinal);
     }
 
@@ -49,7 +44,7 @@ public sealed class HeldOutChoiceTests
     }
 
     [Fact]
-    public void A_named_rounding_or_another_mode_is_left_alone_a_given_smooth_or_range_method_is_kept_and_few_samples_mean_nearest()
+    public void A_named_rounding_or_another_mode_is_left_alone_a_given_smooth_is_kept_and_few_samples_mean_nearest()
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
         var calibration = DigitsQuantization.Calibration(model, "mlp.onnx").Take(8);
@@ -64,11 +59,7 @@ public sealed class HeldOutChoiceTests
 
         var (smoothed, choice) = HeldOutChoice.Resolve(model, new QuantizationOptions { Smooth = 0.5 }, calibration);
         Assert.Equal(0.5, smoothed.Smooth);
-        Assert.Equal([0.5, 0.5, 0.5], choice!.Candidates.Select(c => c.Smooth));
-
-        // Another range method than the default percentile is the user's: only the roundings are tried.
-        var (_, mseChoice) = HeldOutChoice.Resolve(model, new QuantizationOptions { Calibration = CalibrationMethod.Mse, Smooth = 0.5 }, calibration);
-        Assert.Equal(2, mseChoice!.Candidates.Count);
+        Assert.Equal([0.5, 0.5], choice!.Candidates.Select(c => c.Smooth));
         Assert.Equal((4, 4), (choice.FitSamples, choice.CheckSamples));
     }
 

@@ -1,7 +1,6 @@
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
-using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Weights;
@@ -12,10 +11,8 @@ namespace CompressBuild.Engine.Quantization.Weights;
 /// calibration samples and scored on the odd-numbered ones (output cosine against the float model, worst output); the best
 /// wins, ties going to the simpler setting (nearest before gptq, no smoothing before smoothing). GPTQ scores higher on the
 /// data it was fitted to even where it lowers unseen inputs (PP-OCRv4 classifier: calibration cosine up, held-out 0.9998
-/// -> 0.9929), so the check has to be on samples the candidate never saw. Under the default percentile calibration the best
-/// rounding and smoothing are then tried once more with mse-median ranges (<see cref="RangeCandidate"/>): which range method keeps a model
-/// closer depends on the model (mse lowers the PP-OCRv4 detector and lifts the recognizer). Deterministic: the choice depends on
-/// the model, the options and the data only.
+/// -> 0.9929), so the check has to be on samples the candidate never saw. Deterministic: the choice depends on the model,
+/// the options and the data only.
 /// </summary>
 internal static class HeldOutChoice
 {
@@ -27,13 +24,6 @@ internal static class HeldOutChoice
 
     /// <summary>The SmoothQuant strength tried beside none (README, "SmoothQuant where the rescaling is exact").</summary>
     public const double SmoothCandidate = 0.7;
-
-    /// <summary>
-    /// The range method tried, with the best rounding and smoothing, when the options keep the default percentile calibration
-    /// (README, "Character accuracy of the recognizer"): one more candidate rather than a second grid, so the choice costs 5 trial
-    /// quantizations instead of 4.
-    /// </summary>
-    public const CalibrationMethod RangeCandidate = CalibrationMethod.MseMedian;
 
     /// <summary>
     /// Options with <see cref="QuantizationOptions.Rounding"/> (and, if unset, <see cref="QuantizationOptions.Smooth"/>) made
@@ -56,28 +46,18 @@ internal static class HeldOutChoice
         var smoothings = options.Smooth is { } given ? [given] : new double?[] { null, SmoothCandidate };
         var candidates = smoothings.SelectMany(s => new[] { WeightRounding.Nearest, WeightRounding.Gptq }.Select(r => (Rounding: r, Smooth: s))).ToList();
         using var reference = ModelSessions.Open(model, options.Session);
-        RoundingCandidate Score(WeightRounding rounding, double? smooth, CalibrationMethod? method)
+        var scores = new List<RoundingCandidate>();
+        foreach (var (rounding, smooth) in candidates)
         {
             Diagnostics.Deadline.ThrowIfExpired();
-            var trial = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth, Calibration = method ?? options.Calibration }, fit).Model;
+            var trial = ModelQuantizer.Quantize(model, options with { Rounding = rounding, Smooth = smooth }, fit).Model;
             using var candidate = ModelSessions.Open(trial, options.Session);
             var outputs = ModelComparison.Run(reference, candidate, check).Outputs;
-            return new RoundingCandidate(rounding, smooth, outputs.Count == 0 ? 1 : outputs.Min(o => o.Cosine)) { Calibration = method };
+            scores.Add(new RoundingCandidate(rounding, smooth, outputs.Count == 0 ? 1 : outputs.Min(o => o.Cosine)));
         }
-
-        var scores = candidates.Select(c => Score(c.Rounding, c.Smooth, null)).ToList();
 
         // Candidates are in order of preference, so the first of equal scores (rounded as reports print them) is the simpler one.
-        var best = Best(scores);
-        if (options.Calibration == CalibrationMethod.Percentile && options.ActivationCalibration.Count == 0)
-        {
-            scores.Add(Score(best.Rounding, best.Smooth, RangeCandidate));
-            best = Best(scores);
-        }
-
-        return (options with { Rounding = best.Rounding, Smooth = best.Smooth, Calibration = best.Calibration ?? options.Calibration },
-            new RoundingChoice(best, scores, fit.Count, check.Count));
+        var best = scores.MaxBy(s => Math.Round(s.Cosine, 4))!;
+        return (options with { Rounding = best.Rounding, Smooth = best.Smooth }, new RoundingChoice(best, scores, fit.Count, check.Count));
     }
-
-    private static RoundingCandidate Best(List<RoundingCandidate> scores) => scores.MaxBy(s => Math.Round(s.Cosine, 4))!;
 }

@@ -7,7 +7,6 @@ public sealed record RoundingChoice(RoundingCandidate Chosen, IReadOnlyList<Roun
 {
     /// <summary>One line for reports: the chosen setting, then every candidate's score.</summary>
     public string Summary => string.Create(CultureInfo.InvariantCulture,
-        $"auto chose {WeightRoundings.NameOf(Chosen.Rounding)}{(Chosen.Smooth is { } s ? $" with smooth {s:0.##}" : "")}" +
-        $"{(Chosen.CalibrationMethod is { } m ? $" and {m} ranges" : "")} (output cosine on {CheckSamples} held-out " +
+        $"auto chose {WeightRoundings.NameOf(Chosen.Rounding)}{(Chosen.Smooth is { } s ? $" with smooth {s:0.##}" : "")} (output cosine on {CheckSamples} held-out " +
         $"calibration samples, each candidate quantized on {FitSamples} others: {string.Join(", ", Candidates)})");
 }
