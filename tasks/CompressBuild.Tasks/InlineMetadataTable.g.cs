@@ -168,7 +168,7 @@ internal static class InlineMetadataTable
                 "fast as fp32 on this machine; then whole layers if the target is still missed)."),
         new("CalibrationData", "calibration", "data", InlineValueKind.Path, null, null, false, false, [],
             "Samples: .npy stacked on the first axis, .npz, or test_data_set_N folders."),
-        new("CalibrationMethod", "calibration", "method", InlineValueKind.Choice, null, null, false, false, ["minmax", "percentile", "entropy", "mse", "search"],
+        new("CalibrationMethod", "calibration", "method", InlineValueKind.Choice, null, null, false, false, ["minmax", "percentile", "entropy", "mse", "search", "mse-median"],
             "How activation ranges are chosen."),
         new("CalibrationPercentile", "calibration", "percentile", InlineValueKind.Number, 50, 100, true, false, [],
             "Percentile of |activation| kept by the percentile method (default 99.999)."),

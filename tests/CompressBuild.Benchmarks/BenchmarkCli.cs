@@ -159,8 +159,10 @@ internal static class BenchmarkCli
         var target = new Option<double?>("--target-cosine") { Description = "int8-static: mixed precision to this calibration cosine (with --mixed-units)." };
         var units = new Option<string>("--mixed-units") { Description = "int8-static mixed precision units: layers or activations.", DefaultValueFactory = _ => "layers" };
         var keepTop = new Option<int?>("--keep-float-top") { Description = "int8-static: mixed precision, the K most sensitive units float." };
-        var method = new Option<string>("--calibration-method") { Description = "int8-static calibration method.", DefaultValueFactory = _ => "percentile" };
-        var rounding = new Option<string>("--rounding") { Description = "int8-static weight rounding (auto, the default, nearest, adaround, gptq).", DefaultValueFactory = _ => "auto" };
+        var method = new Option<string>("--calibration-method")
+            { Description = "int8-static calibration method (default mse-median, the recognizer's best).", DefaultValueFactory = _ => "mse-median" };
+        var rounding = new Option<string>("--rounding")
+            { Description = "int8-static weight rounding (auto, nearest, adaround, gptq: the default, the recognizer's best).", DefaultValueFactory = _ => "gptq" };
         var command = new Command("rec-text",
             "The PP-OCRv4 recognizer's character accuracy (CTC greedy decoding, as verify --metric ctc) in fp32 and quantized, on rendered lines with their ground truth.")
             { modes, lines, calibration, seed, calibrationSeed, target, units, keepTop, method, rounding };

@@ -10,4 +10,7 @@ public enum CalibrationMethod
 
     /// <summary>Per activation, the mse or the percentile range, whichever the model's output on the calibration data prefers (<see cref="RangeSearch"/>).</summary>
     Search,
+
+    /// <summary>The median, over quarters of the calibration samples, of each quarter's mse range (<see cref="QuarterMedianRanges"/>).</summary>
+    MseMedian,
 }

@@ -11,5 +11,5 @@ internal static class CalibrationNeeds
     /// <param name="method">The activation's own range method (the options' method, a per-activation choice, or a rule's such as
     /// <c>RecurrentState.RangeMethod</c>).</param>
     public static bool Bins(QuantizationOptions options, CalibrationMethod method) =>
-        options.ScaleConstraint == ScaleConstraint.PowerOfTwo || method is CalibrationMethod.Mse or CalibrationMethod.Entropy or CalibrationMethod.Search;
+        options.ScaleConstraint == ScaleConstraint.PowerOfTwo || method is CalibrationMethod.Mse or CalibrationMethod.Entropy or CalibrationMethod.Search or CalibrationMethod.MseMedian;
 }

@@ -22,7 +22,8 @@ public abstract class RangeCalibrator
         CalibrationMethod.Percentile => new PercentileCalibrator(percentile),
         CalibrationMethod.Entropy => new EntropyCalibrator(),
         // Search starts from mse; RangeSearch.Resolve then names the activations that take the percentile range instead.
-        CalibrationMethod.Mse or CalibrationMethod.Search => new MseCalibrator(),
+        // MseMedian's ranges come from QuarterMedianRanges; over one pooled histogram it is mse.
+        CalibrationMethod.Mse or CalibrationMethod.Search or CalibrationMethod.MseMedian => new MseCalibrator(),
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 

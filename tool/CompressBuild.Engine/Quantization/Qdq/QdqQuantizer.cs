@@ -181,6 +181,7 @@ internal static class QdqQuantizer
             work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
         }
 
+        var medians = QuarterMedianRanges.Collect(calibrationModel, [.. measured.Where(m => MethodOf(m) == CalibrationMethod.MseMedian).Select(Calibrated)], calibration, options.Session);
         var calibrator = RangeCalibrator.Create(options.Calibration, options.Percentile);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
         var clamped = 0;
@@ -195,7 +196,8 @@ internal static class QdqQuantizer
             if (!parameters.TryGetValue(source, out var known))
             {
                 var method = MethodOf(source);
-                var range = (method == options.Calibration ? calibrator : RangeCalibrator.Create(method, options.Percentile)).Range(histograms[Calibrated(source)]);
+                var range = medians.TryGetValue(Calibrated(source), out var median) ? median
+                    : (method == options.Calibration ? calibrator : RangeCalibrator.Create(method, options.Percentile)).Range(histograms[Calibrated(source)]);
                 var narrowed = SaturationClamp.Apply(range, source, index);
                 clamped += narrowed != range ? 1 : 0;
                 known = QuantParams.FromRange(narrowed, options.ActivationType, options.ActivationSymmetric);
