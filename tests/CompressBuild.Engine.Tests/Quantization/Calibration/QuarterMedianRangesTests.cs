@@ -4,6 +4,7 @@ using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Testing;
 using Xunit;
 
 namespace CompressBuild.Engine.Tests.Quantization.Calibration;
@@ -59,8 +60,8 @@ public class QuarterMedianRangesTests
         node.Input.Add("w");
         node.Output.Add("y");
         graph.Node.Add(node);
-        graph.Input.Add(Value("x", 64));
-        graph.Output.Add(Value("y", 4));
+        graph.Input.Add(TestModels.Tensor("x", TensorProto.Types.DataType.Float, 1, 64));
+        graph.Output.Add(TestModels.Tensor("y", TensorProto.Types.DataType.Float, 1, 4));
         var samples = Enumerable.Range(0, 16).Select(i =>
         {
             var values = Enumerable.Range(0, 64).Select(_ => (random.NextSingle() * 2) - 1).ToArray();
@@ -72,14 +73,5 @@ public class QuarterMedianRangesTests
             return values;
         }).ToList();
         return (new OnnxModel(proto, null), new Dataset("memory", samples.Count, i => [HostTensor.FromArray<float>("x", [1, 64], samples[i])]));
-    }
-
-    private static ValueInfoProto Value(string name, long width)
-    {
-        var value = new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } };
-        value.Type.TensorType.Shape = new TensorShapeProto();
-        value.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = 1 });
-        value.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return value;
     }
 }
