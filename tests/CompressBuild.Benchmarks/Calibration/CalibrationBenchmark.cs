@@ -24,7 +24,7 @@ namespace CompressBuild.Benchmarks.Calibration;
 /// </summary>
 internal static class CalibrationBenchmark
 {
-    private static readonly (string Model, string Kind, int Height, int Width)[] Models =
+    internal static readonly (string Model, string Kind, int Height, int Width)[] Models =
     [
         (Testing.RealModels.PaddleOcrDetector, "det", 320, 320),
         (Testing.RealModels.PaddleOcrClassifier, "cls", 48, 192),
@@ -102,7 +102,10 @@ internal static class CalibrationBenchmark
                 calibration = DatasetLoader.Open(data, session.Inputs).Take(limit ?? int.MaxValue);
             }
 
-            var result = ModelQuantizer.Quantize(loaded, new QuantizationOptions { Mode = QuantizationMode.Int8Static, Session = settings }, calibration);
+            // Nearest rounding: the default `rounding: auto` quantizes trial models on up to 16 of the samples (and GPTQ or SmoothQuant may
+            // run their own passes over all of them), work the process CPU column would otherwise charge to calibration at 4+ samples only.
+            var options = new QuantizationOptions { Mode = QuantizationMode.Int8Static, Rounding = Engine.Quantization.Weights.WeightRounding.Nearest, Session = settings };
+            var result = ModelQuantizer.Quantize(loaded, options, calibration);
             seconds = result.CalibrationMilliseconds / 1000;
         }
 
