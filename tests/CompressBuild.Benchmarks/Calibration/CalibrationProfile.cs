@@ -75,8 +75,8 @@ internal static class CalibrationProfile
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibration: {result.CalibrationMilliseconds:0} ms wall, {histograms.Count} activations"));
         var calibrationFile = Directory.GetFiles(folder.Path, "calibration*.json").MaxBy(f => new FileInfo(f).Length)!;
 
-        var plain = Summarize(plainFile, dataset.Count);
-        var exposed = Summarize(calibrationFile, dataset.Count);
+        var plain = Summarize(plainFile);
+        var exposed = Summarize(calibrationFile);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"per sample: plain run {plain.RunMs:0.00} ms (kernels {plain.Kernels.Values.Sum():0.00}), calibration run {exposed.RunMs:0.00} ms " +
             $"(kernels {exposed.Kernels.Values.Sum():0.00}); session initialization {plain.InitMs:0} vs {exposed.InitMs:0} ms"));
@@ -94,7 +94,7 @@ internal static class CalibrationProfile
     }
 
     /// <summary>Per op type, the sum of its nodes' median kernel times (ms per run); the median whole run; session initialization.</summary>
-    private static (Dictionary<string, double> Kernels, double RunMs, double InitMs) Summarize(string file, int samples)
+    private static (Dictionary<string, double> Kernels, double RunMs, double InitMs) Summarize(string file)
     {
         var kernels = OrtProfileReader.Read(file).GroupBy(t => t.OpType).ToDictionary(g => g.Key, g => g.Sum(t => t.MedianMicroseconds) / 1000);
         using var document = JsonDocument.Parse(File.ReadAllText(file));
@@ -114,7 +114,6 @@ internal static class CalibrationProfile
         }
 
         runs.Sort();
-        _ = samples;
         return (kernels, runs.Count == 0 ? 0 : runs[runs.Count / 2], init);
     }
 
