@@ -277,12 +277,15 @@ internal static class BenchmarkCli
         var childModel = new Option<string?>("--child-model") { Hidden = true };
         var childData = new Option<string?>("--child-data") { Hidden = true };
         var childLimit = new Option<int?>("--child-limit") { Hidden = true };
+        var profile = new Option<bool>("--profile") { Description = "Instead of the table: ONNX Runtime profiles of plain inference and calibration per op type (first sample count)." };
         var command = new Command("calibration",
             "int8-static calibration time and peak memory against plain inference over the same rendered samples, on the public models, each in a fresh process.")
         {
-            models, samples, threads, repeat, child, childModel, childData, childLimit,
+            models, samples, threads, repeat, child, childModel, childData, childLimit, profile,
         };
-        command.SetAction(parse => parse.GetValue(child) is { } what
+        command.SetAction(parse => parse.GetValue(profile)
+            ? Calibration.CalibrationProfile.Run(Split(parse.GetValue(models)), (parse.GetValue(samples) ?? [64])[0], Math.Max(0, parse.GetValue(threads)), Console.Out)
+            : parse.GetValue(child) is { } what
             ? Calibration.CalibrationBenchmark.Child(what, parse.GetValue(childModel)!, parse.GetValue(childData)!, Math.Max(0, parse.GetValue(threads)), parse.GetValue(childLimit),
                 Console.Out)
             : Calibration.CalibrationBenchmark.Run(Split(parse.GetValue(models)), parse.GetValue(samples) ?? [16, 64, 256], Math.Max(0, parse.GetValue(threads)),

@@ -11,6 +11,9 @@ internal sealed record CalibrationRow(string Model, int Samples, double Inferenc
 
     public int Pairs { get; init; }
 
+    /// <summary>CPU time of calibration over that of inference, each over its whole measured work.</summary>
+    public double WholeCpuRatio { get; init; }
+
     /// <summary>Per-sample CPU time of calibration over that of inference (each minus its one-sample child).</summary>
     public double CpuRatio { get; init; }
 }

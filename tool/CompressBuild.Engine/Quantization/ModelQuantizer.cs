@@ -106,6 +106,7 @@ public static class ModelQuantizer
         return new QuantizationResult(work.Model, options.Mode, opsetBefore, work.Model.OpsetVersion(""), nodes, work.Advisories, calibration?.Count ?? 0)
         {
             CalibrationMilliseconds = work.CalibrationMilliseconds,
+            CalibrationCpuMilliseconds = work.CalibrationCpuMilliseconds,
             Preprocessing = preprocessing,
             FusionRewrites = work.FusionRewrites,
             RoundingChoice = roundingChoice,

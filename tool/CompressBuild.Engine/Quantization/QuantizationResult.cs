@@ -18,6 +18,9 @@ public sealed record QuantizationResult(
     /// <summary>Wall time spent gathering activation statistics (int8-static), in milliseconds.</summary>
     public double CalibrationMilliseconds { get; init; }
 
+    /// <summary>The process's CPU time, all threads, over the same span as <see cref="CalibrationMilliseconds"/>, in milliseconds.</summary>
+    public double CalibrationCpuMilliseconds { get; init; }
+
     /// <summary>Exact rewrites made before quantizing (HardSwish fusion, affine ops folded into Convs), one line each.</summary>
     public IReadOnlyList<string> FusionRewrites { get; init; } = [];
 

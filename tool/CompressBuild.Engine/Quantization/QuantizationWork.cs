@@ -29,6 +29,9 @@ internal sealed class QuantizationWork(OnnxModel model, QuantizationOptions opti
 
     public double CalibrationMilliseconds { get; set; }
 
+    /// <summary>The process's CPU time over the same span as <see cref="CalibrationMilliseconds"/> (every thread: ONNX Runtime's and the folding).</summary>
+    public double CalibrationCpuMilliseconds { get; set; }
+
     /// <summary>Histograms already gathered for this model's activations (by mixed precision's repeated runs), or null.</summary>
     public IDictionary<string, Calibration.ActivationHistogram>? Histograms { get; init; }
 

@@ -123,6 +123,35 @@ public class CalibrationCollectorTests
         }
     }
 
+    [RealModelFact(RealModels.PaddleOcrClassifier)]
+    public void Calibration_measures_exactly_the_activations_the_quantized_classifier_quantizes()
+    {
+        // Every measured activation gets a Q/DQ pair, and every pair without a measurement sits after a value-preserving op
+        // (MaxPool, Reshape...), which shares its input's parameters: nothing is exposed that no pair reads.
+        using var folder = new TempFolder();
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrClassifier));
+        Dataset data;
+        using (var session = ModelSessions.Open(model))
+        {
+            data = DatasetLoader.Open(OcrInputs.Render(folder.Path, "cls", 4, seed: 7), session.Inputs);
+        }
+
+        var measured = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);
+        var options = new Engine.Quantization.QuantizationOptions
+        {
+            Mode = Engine.Quantization.QuantizationMode.Int8Static,
+            Rounding = Engine.Quantization.Weights.WeightRounding.Nearest,
+        };
+        var quantized = Engine.Quantization.ModelQuantizer.Quantize(model, options, data, measured).Model;
+
+        var producers = quantized.Graph.Node.SelectMany(n => n.Output.Select(o => (Output: o, Node: n))).ToDictionary(p => p.Output, p => p.Node, StringComparer.Ordinal);
+        var pairs = quantized.Graph.Node.Where(n => n.OpType == "QuantizeLinear").Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+        Assert.True(measured.Count > 40, $"{measured.Count} activations measured");
+        Assert.DoesNotContain(measured.Keys, k => !pairs.Contains(k));
+        Assert.DoesNotContain(pairs, p => !measured.ContainsKey(p)
+            && !(producers.TryGetValue(p, out var producer) && Engine.Quantization.Operators.OperatorQuantizers.For(producer.OpType) is { OutputSharesInputParams: true }));
+    }
+
     [Fact]
     public void Samples_larger_than_the_first_get_a_second_pass_with_the_histogram()
     {

@@ -113,4 +113,36 @@ public sealed class MagnitudeTailTests
             Assert.Equal(5000 - rank, value);
         }
     }
+
+    [Fact]
+    public void Offering_whole_spans_keeps_exactly_what_offering_one_value_at_a_time_keeps()
+    {
+        // Spans of odd lengths (a scalar rest after the vectors), NaN, -0 and ties; selections happen inside spans, which raise the
+        // threshold the vector pre-check read before them.
+        var random = new Random(5);
+        var spans = Enumerable.Range(0, 200).Select(s => Enumerable.Range(0, 37 + random.Next(3000))
+            .Select(_ => random.Next(50) == 0 ? float.NaN : random.Next(40) == 0 ? -0f : (float)Math.Round(random.NextDouble() * s * (random.Next(2) == 0 ? -1 : 1), 2))
+            .ToArray()).ToList();
+        var whole = new MagnitudeTail(keep: 300);
+        var single = new MagnitudeTail(keep: 300);
+        foreach (var span in spans)
+        {
+            whole.Offer(span);
+            foreach (var v in span)
+            {
+                single.Offer([v]);
+            }
+
+            Assert.Equal(single.Threshold, whole.Threshold);
+            Assert.Equal(single.Count, whole.Count);
+        }
+
+        Assert.True(whole.Threshold > 0);
+        for (var rank = 1; rank <= whole.Count; rank++)
+        {
+            Assert.True(whole.TryLargest(rank, out var fromSpans));
+            Assert.True(single.TryLargest(rank, out var fromValues));
+            Assert.Equal(fromValues, fromSpans);
+        }
+    }
 }

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace CompressBuild.Engine.Quantization.Calibration;
 
 /// <summary>
@@ -30,8 +34,31 @@ internal sealed class MagnitudeTail
     /// <summary>Magnitudes held: the largest of all offered so far (at least <see cref="Keep"/> once that many were offered).</summary>
     public int Count { get; private set; }
 
-    /// <summary>Takes the magnitudes above <see cref="Threshold"/>; the caller skips spans it knows hold none (a vector compare).</summary>
+    /// <summary>
+    /// Takes the magnitudes above <see cref="Threshold"/>; the caller skips spans it knows hold none (a vector compare). Here too only the
+    /// vectors with a magnitude above the threshold go through the scalar loop: a span the caller hands over for one value above it would
+    /// otherwise cost a scalar step for each of its values (on the PP-OCR classifier, most of the folding time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Offer(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var width = Vector<float>.Count;
+        var threshold = new Vector<float>(Threshold);
+        for (var j = 0; j < vectors.Length; j++)
+        {
+            // The threshold only rises, so a vector with no magnitude above the one read before holds none to take.
+            if (Vector.GreaterThanAny(Vector.Abs(vectors[j]), threshold))
+            {
+                OfferEach(values.Slice(j * width, width));
+                threshold = new Vector<float>(Threshold);
+            }
+        }
+
+        OfferEach(values[(vectors.Length * width)..]);
+    }
+
+    private void OfferEach(ReadOnlySpan<float> values)
     {
         foreach (var v in values)
         {

@@ -173,12 +173,14 @@ internal static class QdqQuantizer
         if (missing.Count > 0)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            var cpu = Environment.CpuUsage.TotalTime;
             foreach (var (name, histogram) in CalibrationCollector.Collect(calibrationModel, missing, calibration, options.Session, binned.Contains, options.Percentile))
             {
                 histograms[name] = histogram;
             }
 
             work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
+            work.CalibrationCpuMilliseconds += (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
         }
 
         var medians = QuarterMedianRanges.Collect(calibrationModel, [.. measured.Where(m => MethodOf(m) == CalibrationMethod.MseMedian).Select(Calibrated)], calibration, options.Session);

@@ -31,6 +31,7 @@ internal static class SubgraphQdq
         var graphs = Subgraphs.Graphs(work.Graph).ToList();
         var readBefore = Subgraphs.ReadNames(work.Graph);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime;
         BranchCalibration branches;
         try
         {
@@ -45,6 +46,7 @@ internal static class SubgraphQdq
         }
 
         work.CalibrationMilliseconds += clock.Elapsed.TotalMilliseconds;
+        work.CalibrationCpuMilliseconds += (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
         var floatCompute = new List<string>();
         var uncalibrated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var body in weighted)
