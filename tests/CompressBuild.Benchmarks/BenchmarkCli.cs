@@ -119,8 +119,11 @@ internal static class BenchmarkCli
 
     private static Command CaptureTime()
     {
-        var cases = new Option<string[]>("--cases") { Description = "Which cases (rec-sparsegpt, rec-sparsegpt-2-4, rec-gptq-capture, det-channel, digits-cnn-channel); default all but rec-sparsegpt-2-4.",
-            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var cases = new Option<string[]>("--cases")
+        {
+            Description = "Which cases (rec-sparsegpt, rec-sparsegpt-2-4, rec-gptq-capture, det-channel, digits-cnn-channel); default all but rec-sparsegpt-2-4.",
+            Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true,
+        };
         var repeat = new Option<int>("--repeat") { Description = "Runs per case, each followed by plain inference.", DefaultValueFactory = _ => 1 };
         var samples = new Option<int>("--samples") { Description = "Calibration samples per case (e.g. 32, 128, 256); 0 keeps each case's own count.", DefaultValueFactory = _ => 0 };
         var stages = new Option<bool>("--stages") { Description = "Also print each capture stage's share (sessions opened and run, working model and teacher, spills)." };
