@@ -13,7 +13,10 @@ namespace CompressBuild.Engine.Quantization;
 /// </summary>
 public static class QuantizationPass
 {
-    public static QuantizationPassResult Run(OnnxModel model, QuantizationRequest request)
+    public static QuantizationPassResult Run(OnnxModel model, QuantizationRequest request) => Run(model, request, CpuFeatures.U8S8CanSaturate);
+
+    /// <param name="u8s8CanSaturate">Whether this CPU's u8 x s8 kernels can saturate (<see cref="CpuFeatures"/>); tests pass either answer.</param>
+    internal static QuantizationPassResult Run(OnnxModel model, QuantizationRequest request, bool u8s8CanSaturate)
     {
         Dataset? calibration = null;
         if (request.CalibrationData is { } dataPath)
@@ -26,14 +29,16 @@ public static class QuantizationPass
             }
         }
 
-        // Chosen once here: mixed precision and latency-aware rounds quantize many times with the same options.
-        var (resolved, roundingChoice) = Weights.HeldOutChoice.Resolve(model, request.Options, calibration);
+        // Chosen once here: mixed precision and latency-aware rounds quantize many times with the same options. The saturation
+        // remedy comes first, so the held-out choices score candidates with the weights the model will ship (7 bits without VNNI).
+        var (saturated, saturation) = Latency.SaturationChoice.Choose(request.Options, u8s8CanSaturate);
+        var (resolved, roundingChoice) = Weights.HeldOutChoice.Resolve(model, saturated, calibration);
         (resolved, var tailRanges) = Calibration.TailRangeChoice.Resolve(model, resolved, calibration, request.Options.Rounding == Weights.WeightRounding.Auto);
         request = request with { Options = resolved };
         if (request.TargetCosine is null && request.KeepFloatTop is null)
         {
             var histograms = new Dictionary<string, Calibration.ActivationHistogram>(StringComparer.Ordinal);
-            var (options, saturation) = Latency.SaturationChoice.Choose(request.Options, CpuFeatures.U8S8CanSaturate);
+            var options = request.Options;
             var quantized = ModelQuantizer.Quantize(model, options, calibration, histograms);
             quantized = saturation is null ? quantized : quantized with { Advisories = [.. quantized.Advisories, saturation] };
             quantized = calibration is null ? quantized : Latency.LatencyAwareQuantizer.Apply(model, quantized, options, calibration, histograms);
@@ -48,7 +53,11 @@ public static class QuantizationPass
         }
 
         var mixed = MixedPrecision.Run(model, request.Options, calibration, request.TargetCosine, request.KeepFloatTop);
-        var chosen = mixed.Quantization with { RoundingChoice = roundingChoice, TailRanges = tailRanges };
+        var chosen = mixed.Quantization with
+        {
+            RoundingChoice = roundingChoice, TailRanges = tailRanges,
+            Advisories = saturation is null ? mixed.Quantization.Advisories : [.. mixed.Quantization.Advisories, saturation],
+        };
         return new QuantizationPassResult(WithLatencyCheck(model, WithFusion(chosen, request.Options), calibration), mixed, calibration);
     }
 
