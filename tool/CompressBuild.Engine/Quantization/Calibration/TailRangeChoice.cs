@@ -25,9 +25,6 @@ internal static class TailRangeChoice
     /// <summary>The range method a long-tailed activation may take instead of the percentile.</summary>
     public const CalibrationMethod Alternative = CalibrationMethod.MinMax;
 
-    /// <summary>Samples per half, as <see cref="Weights.HeldOutChoice.MaxHalf"/>.</summary>
-    public const int MaxHalf = 8;
-
     /// <summary>
     /// Options whose <see cref="QuantizationOptions.ActivationCalibration"/> moves the long-tailed activations that gain on
     /// held-out samples to the observed range, with what was measured; other options come back unchanged (null choice).
@@ -42,8 +39,7 @@ internal static class TailRangeChoice
             return (options, null);
         }
 
-        var fit = calibration.Every(2, 0).Take(MaxHalf);
-        var check = calibration.Every(2, 1).Take(MaxHalf);
+        var (fit, check) = Weights.HeldOutChoice.Halves(calibration);
         // Round-to-nearest trials: the weights' rounding hardly moves which activation range the output prefers, and costs a fraction of GPTQ's.
         var trial = options with { Rounding = Weights.WeightRounding.Nearest, CompactGraph = false };
         var histograms = new Dictionary<string, ActivationHistogram>(StringComparer.Ordinal);

@@ -25,6 +25,12 @@ internal static class HeldOutChoice
     public const double SmoothCandidate = 0.7;
 
     /// <summary>
+    /// The even-numbered calibration samples a candidate is quantized on and the odd-numbered ones it is scored on, at most
+    /// <see cref="MaxHalf"/> each: the one split every held-out choice uses (this one, Calibration.TailRangeChoice).
+    /// </summary>
+    public static (Dataset Fit, Dataset Check) Halves(Dataset calibration) => (calibration.Every(2, 0).Take(MaxHalf), calibration.Every(2, 1).Take(MaxHalf));
+
+    /// <summary>
     /// Options with <see cref="QuantizationOptions.Rounding"/> (and, if unset, <see cref="QuantizationOptions.Smooth"/>) made
     /// concrete, and what was measured; options that are not int8-static <c>rounding: auto</c> come back unchanged (null choice).
     /// </summary>
@@ -50,8 +56,7 @@ internal static class HeldOutChoice
     /// </summary>
     internal static (QuantizationOptions Options, RoundingChoice Choice) Choose(OnnxModel model, QuantizationOptions options, Dataset calibration)
     {
-        var fit = calibration.Every(2, 0).Take(MaxHalf);
-        var check = calibration.Every(2, 1).Take(MaxHalf);
+        var (fit, check) = Halves(calibration);
         var smoothings = options.Smooth is { } given ? [given] : new double?[] { null, SmoothCandidate };
         var candidates = smoothings.SelectMany(s => new[] { WeightRounding.Nearest, WeightRounding.Gptq }.Select(r => (Rounding: r, Smooth: s))).ToList();
         HeldOutReference reference;

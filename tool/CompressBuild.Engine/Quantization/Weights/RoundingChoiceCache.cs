@@ -81,8 +81,11 @@ internal static class RoundingChoiceCache
         {
             foreach (var tensor in calibration.Sample(i))
             {
-                hash.AppendData(Encoding.UTF8.GetBytes(tensor.Name));
+                hash.AppendData(Encoding.UTF8.GetBytes(tensor.Name + "\n"));
+                // Every variable-length part is preceded by its length, so no two different samples hash the same stream.
                 BitConverter.TryWriteBytes(number, (long)tensor.ElementType);
+                hash.AppendData(number);
+                BitConverter.TryWriteBytes(number, (long)tensor.Shape.Length);
                 hash.AppendData(number);
                 foreach (var d in tensor.Shape)
                 {
@@ -90,7 +93,10 @@ internal static class RoundingChoiceCache
                     hash.AppendData(number);
                 }
 
-                hash.AppendData(tensor.IsString ? Encoding.UTF8.GetBytes(string.Join("\0", tensor.Strings ?? [])) : tensor.Data);
+                var data = tensor.IsString ? Encoding.UTF8.GetBytes(string.Join("\0", tensor.Strings ?? [])) : tensor.Data;
+                BitConverter.TryWriteBytes(number, (long)data.Length);
+                hash.AppendData(number);
+                hash.AppendData(data);
             }
         }
 
