@@ -73,7 +73,7 @@ public class QuantizeCommandTests
     }
 
     [Fact]
-    public void Rounding_auto_prints_every_held_out_score_and_names_the_chosen_rounding_in_the_text_and_json()
+    public void Rounding_auto_prints_every_held_out_score_and_names_the_chosen_rounding_and_ranges_in_the_text_and_json()
     {
         using var temp = new TempFolder();
         string[] args = ["quantize", Digits("mlp.onnx"), "-o", temp.File("q.onnx"), "--mode", "int8-static", "--calibration-data", Digits("calib_x_flat.npy"),
@@ -90,6 +90,12 @@ public class QuantizeCommandTests
         Assert.Equal(chosen, root.GetProperty("rounding").GetString());
         Assert.Contains("Rounding    auto chose ", text.Out, StringComparison.Ordinal);
         Assert.Contains("8 held-out calibration samples", text.Out, StringComparison.Ordinal);
+        var ranges = root.GetProperty("tailRanges");
+        Assert.Equal((8, 8), (ranges.GetProperty("fitSamples").GetInt32(), ranges.GetProperty("checkSamples").GetInt32()));
+        // Both runs are in this process, so the second (--json) reused the first's choice and says so.
+        Assert.True(ranges.GetProperty("reused").GetBoolean());
+        var reusedNote = "; reused: chosen earlier in this run for the same model, options and data";
+        Assert.Contains($"Ranges      {ranges.GetProperty("summary").GetString()![..^reusedNote.Length]}\n", text.Out, StringComparison.Ordinal);
         var gemms = root.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("opType").GetString() == "Gemm").ToList();
         Assert.Equal(3, gemms.Count);
         Assert.All(gemms, n => Assert.Equal(chosen == "gptq", n.GetProperty("detail").GetString()!.Contains("GPTQ", StringComparison.Ordinal)));

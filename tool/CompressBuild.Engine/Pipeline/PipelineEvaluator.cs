@@ -153,7 +153,7 @@ internal sealed class PipelineEvaluator(OnnxModel original, ModelConfig model, C
             try
             {
                 var applied = pass.Pass.Apply(current, pass);
-                if (applied.Trace is { } trace)
+                foreach (var trace in applied.Trace)
                 {
                     Report($"{plan.Origin}: {trace}");
                 }

@@ -81,6 +81,7 @@ internal static class QuantizeCommand
             Rounding = result.Mode != QuantizationMode.Int8Static ? null
                 : WeightRoundings.NameOf(result.RoundingChoice?.Chosen.Rounding ?? WeightRoundings.Resolve(options.Engine.Rounding, calibration)),
             RoundingChoice = result.RoundingChoice,
+            TailRanges = result.TailRanges,
             ActivationSensitivity = mixed is { Activations.Count: > 0 } ? mixed.Activations : null,
             ActivationSpeedup = mixed?.ActivationSpeedup,
             ActivationSignal = mixed is { Activations.Count: > 0 } ? mixed.ActivationSignal : null,

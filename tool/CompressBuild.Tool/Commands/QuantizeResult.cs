@@ -33,6 +33,12 @@ internal sealed record QuantizeResult(
     /// <summary>int8-static <c>rounding: auto</c>: every setting's output cosine on held-out calibration samples, and the one chosen.</summary>
     public Engine.Quantization.Weights.RoundingChoice? RoundingChoice { get; init; }
 
+    /// <summary>
+    /// int8-static default (percentile ranges, <c>rounding: auto</c>): every long-tailed activation tried on its observed range, its
+    /// held-out gain and whether it was moved; null when the choice did not run.
+    /// </summary>
+    public Engine.Quantization.Calibration.TailRangeReport? TailRanges { get; init; }
+
     /// <summary>mixed_units activations: every activation Q/DQ pair, what it gains alone (<see cref="ActivationSignal"/>) and whether it was left float; null otherwise.</summary>
     public IReadOnlyList<MixedPrecisionActivation>? ActivationSensitivity { get; init; }
 

@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Quantization.Weights;
 using Xunit;
 
@@ -30,5 +31,26 @@ public sealed class RoundingChoiceCacheTests
         Assert.NotEqual(key, RoundingChoiceCache.Key(model, new QuantizationOptions { Smooth = 0.5 }, calibration));
         Assert.NotEqual(key, RoundingChoiceCache.Key(model, new QuantizationOptions { ExcludeNodes = ["x"] }, calibration));
         Assert.NotEqual(key, RoundingChoiceCache.Key(OnnxModelReader.Load(DigitsQuantization.Path("cnn_residual.onnx")), new QuantizationOptions(), calibration));
+    }
+
+    [Fact]
+    public void The_tail_range_choice_is_reused_for_the_same_model_options_and_data_and_measured_again_for_other_data()
+    {
+        var model = OnnxModelReader.Load(DigitsQuantization.Path("cnn_residual.onnx"));
+        // 9 samples: no other test resolves this model on them, so the first call measures.
+        var calibration = DigitsQuantization.Calibration(model, "cnn_residual.onnx").Take(9);
+        var options = new QuantizationOptions { Rounding = WeightRounding.Nearest };
+
+        var (first, measured) = TailRangeChoice.Resolve(model, options, calibration, auto: true);
+        var (again, reused) = TailRangeChoice.Resolve(model, options, calibration, auto: true);
+        var (_, other) = TailRangeChoice.Resolve(model, options, calibration.Take(8), auto: true);
+
+        Assert.False(measured!.Reused);
+        Assert.True(reused!.Reused);
+        Assert.Equal(measured.Candidates, reused.Candidates);
+        Assert.Equal((measured.Before, measured.After), (reused.Before, reused.After));
+        Assert.Equal(first.ActivationCalibration, again.ActivationCalibration);
+        Assert.EndsWith("reused: chosen earlier in this run for the same model, options and data", reused.Summary, StringComparison.Ordinal);
+        Assert.False(other!.Reused);
     }
 }

@@ -13,6 +13,6 @@ public sealed record PassApplication(OnnxModel Model, string Summary, int? Quant
     /// <summary>ONNX Runtime's fusion report of <see cref="Model"/>, when the pass already read it (quantize); verification reuses it.</summary>
     public FusionReport? Fusion { get; init; }
 
-    /// <summary>A line for the run's progress trace (quantize: what <c>rounding: auto</c> chose, or that it reused an earlier choice), or null.</summary>
-    public string? Trace { get; init; }
+    /// <summary>Lines for the run's progress trace (quantize: what <c>rounding: auto</c> and the long-tailed ranges chose, or that they reused an earlier choice).</summary>
+    public IReadOnlyList<string> Trace { get; init; } = [];
 }

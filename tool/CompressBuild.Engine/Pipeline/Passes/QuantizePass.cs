@@ -27,7 +27,8 @@ public sealed class QuantizePass : IPass
         return new PassApplication(result.Model, $"{Name} {QuantizationModes.NameOf(result.Mode)}: {result.QuantizedCount} of {result.Nodes.Count} nodes quantized", result.QuantizedCount, advisories)
         {
             Fusion = result.Fusion,
-            Trace = result.RoundingChoice is { } choice ? $"{Name} rounding: {choice.Summary}" : null,
+            Trace = [.. new[] { result.RoundingChoice is { } choice ? $"{Name} rounding: {choice.Summary}" : null,
+                result.TailRanges is { } tails ? $"{Name} ranges: {tails.Summary}" : null }.OfType<string>()],
         };
     }
 

@@ -31,6 +31,7 @@ internal static class TailRangeChoice
     /// </summary>
     /// <param name="options">Options whose rounding <see cref="Weights.HeldOutChoice"/> has already made concrete.</param>
     /// <param name="auto">Whether the user left the rounding to <c>auto</c>: the held-out choices go together.</param>
+    /// <remarks>Chosen once per model, options and data in a process (<see cref="Weights.RoundingChoiceCache"/>): the search's later steps reuse it.</remarks>
     public static (QuantizationOptions Options, TailRangeReport? Report) Resolve(OnnxModel model, QuantizationOptions options, Dataset? calibration, bool auto)
     {
         if (!auto || options.Mode != QuantizationMode.Int8Static || options.Calibration != CalibrationMethod.Percentile || options.ActivationCalibration.Count > 0
@@ -39,6 +40,14 @@ internal static class TailRangeChoice
             return (options, null);
         }
 
+        var (chosen, report, reused) = Weights.RoundingChoiceCache.TailRanges.GetOrChoose(model, options, calibration, () => Choose(model, options, calibration));
+        // Only the ranges are the choice's: the caller's options may differ in what the choice does not read (nothing today).
+        return reused ? (options with { ActivationCalibration = chosen.ActivationCalibration }, report with { Reused = true }) : (chosen, report);
+    }
+
+    /// <summary>Measures the choice (two trial quantizations on the fit half, one held-out run per candidate); Resolve caches it.</summary>
+    private static (QuantizationOptions Options, TailRangeReport Report) Choose(OnnxModel model, QuantizationOptions options, Dataset calibration)
+    {
         var (fit, check) = Weights.HeldOutChoice.Halves(calibration);
         // Round-to-nearest trials: the weights' rounding hardly moves which activation range the output prefers, and costs a fraction of GPTQ's.
         var trial = options with { Rounding = Weights.WeightRounding.Nearest, CompactGraph = false };

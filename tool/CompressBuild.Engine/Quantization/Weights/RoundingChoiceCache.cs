@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,60 +8,30 @@ using Google.Protobuf;
 namespace CompressBuild.Engine.Quantization.Weights;
 
 /// <summary>
-/// <see cref="HeldOutChoice"/>'s results in this process, keyed by everything the choice depends on: the model's bytes, the
-/// options (rounding and smooth as the user gave them) and the calibration samples' bytes. The pipeline search quantizes
-/// the same model with the same options and data at each step (keep_float_top, latency_aware and mode fall-backs change
-/// nothing the choice reads), and used to choose again each time with the same result. A model with external data is not
-/// cached (its bytes are not all in the proto). Bounded: a process that quantizes many models keeps the latest few.
+/// The held-out choices of int8-static's default in this process: <see cref="HeldOutChoice"/>'s rounding and smoothing, and
+/// <see cref="Calibration.TailRangeChoice"/>'s long-tailed ranges, each keyed by everything it depends on: the model's bytes, the
+/// options (as the choice receives them) and the calibration samples' bytes. The pipeline search quantizes the same model with
+/// the same options and data at each step (keep_float_top, latency_aware and mode fall-backs change nothing the choices read),
+/// and used to choose again each time with the same result. A model with external data is not cached (its bytes are not all in
+/// the proto).
 /// </summary>
 internal static class RoundingChoiceCache
 {
-    /// <summary>Entries kept; a build holds one per model and quantize pass, a search a handful.</summary>
+    /// <summary>Entries kept per choice; a build holds one per model and quantize pass, a search a handful.</summary>
     public const int Capacity = 64;
 
-    private static readonly ConcurrentDictionary<string, Lazy<(QuantizationOptions Options, RoundingChoice Choice)>> Entries = new(StringComparer.Ordinal);
-    private static readonly ConcurrentQueue<string> Order = new();
+    private static readonly HeldOutChoiceCache<RoundingChoice> Roundings = new();
 
-    /// <summary>The cached choice for this model, options and data, or <paramref name="choose"/>'s, computed once per key.</summary>
+    /// <summary>The long-tailed activation ranges <see cref="Calibration.TailRangeChoice"/> chose.</summary>
+    internal static readonly HeldOutChoiceCache<Calibration.TailRangeReport> TailRanges = new();
+
+    /// <summary>The cached rounding choice for this model, options and data, or <paramref name="choose"/>'s, computed once per key.</summary>
     public static (QuantizationOptions Options, RoundingChoice Choice) GetOrChoose(OnnxModel model, QuantizationOptions options, Dataset calibration,
         Func<(QuantizationOptions Options, RoundingChoice Choice)> choose)
     {
-        if (Key(model, options, calibration) is not { } key)
-        {
-            return choose();
-        }
-
-        var created = false;
-        var entry = Entries.GetOrAdd(key, _ => new Lazy<(QuantizationOptions, RoundingChoice)>(() =>
-        {
-            created = true;
-            return choose();
-        }));
-        (QuantizationOptions Options, RoundingChoice Choice) result;
-        try
-        {
-            result = entry.Value;
-        }
-        catch
-        {
-            // A failed choice (deadline, bad data) is not remembered: the next request tries again.
-            Entries.TryRemove(key, out _);
-            throw;
-        }
-
-        if (created)
-        {
-            Order.Enqueue(key);
-            while (Order.Count > Capacity && Order.TryDequeue(out var oldest))
-            {
-                Entries.TryRemove(oldest, out _);
-            }
-
-            return result;
-        }
-
+        var (chosen, choice, reused) = Roundings.GetOrChoose(model, options, calibration, choose);
         // The caller's options may differ in what the choice does not read (nothing today), so only rounding and smooth are taken over.
-        return (options with { Rounding = result.Options.Rounding, Smooth = result.Options.Smooth }, result.Choice with { Reused = true });
+        return reused ? (options with { Rounding = chosen.Rounding, Smooth = chosen.Smooth }, choice with { Reused = true }) : (chosen, choice);
     }
 
     /// <summary>SHA-256 of the model, the options and the samples; null when the model keeps tensors in external files.</summary>
