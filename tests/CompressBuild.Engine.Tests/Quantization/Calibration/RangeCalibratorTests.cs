@@ -123,6 +123,36 @@ public class RangeCalibratorTests
     }
 
     [Fact]
+    public void The_vector_pass_carries_min_max_zeros_and_the_tail_across_the_chunks_of_a_long_span()
+    {
+        // 5003 values: five chunks of the vector pass and a scalar rest; the extremes, zeros and largest magnitudes sit in different chunks.
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 5003).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        values[2100] = -7.5f;
+        values[3300] = 9.25f;
+        values[4500] = 8f;
+        foreach (var at in new[] { 5, 1500, 2999, 4096, 5002 })
+        {
+            values[at] = 0f;
+        }
+
+        var summary = new ActivationHistogram(binned: false, percentile: 99.95, samples: 1);
+        summary.Add(values);
+
+        Assert.Equal(-7.5f, summary.Min);
+        Assert.Equal(9.25f, summary.Max);
+        Assert.Equal(values.Count(v => v == 0), summary.Zeros);
+        var rank = (int)Math.Ceiling(values.Length * 99.95 / 100);
+        Assert.True(summary.TryMagnitudePercentile(99.95, out var tail));
+        Assert.Equal(values.Select(Math.Abs).Order().ElementAt(rank - 1), tail);
+
+        values[4000] = float.NaN;
+        var broken = new ActivationHistogram();
+        broken.Add(values);
+        Assert.True(broken.HasNonFinite);
+    }
+
+    [Fact]
     public void Non_finite_values_are_flagged()
     {
         var histogram = new ActivationHistogram();

@@ -225,25 +225,12 @@ public sealed class ActivationHistogram
             var low = vectors[0];
             var high = vectors[0];
             var ordered = Vector<int>.AllBitsSet;
-
-            // Each lane counts down by one per zero (Equals gives -1); an int lane cannot overflow on a span of int.MaxValue floats.
             var zeroLanes = Vector<int>.Zero;
             var chunk = Chunk / Vector<float>.Count;
             for (var start = 0; start < vectors.Length; start += chunk)
             {
                 var part = vectors.Slice(start, Math.Min(chunk, vectors.Length - start));
-                var threshold = new Vector<float>(tail?.Threshold ?? float.PositiveInfinity);
-                var above = Vector<int>.Zero;
-                foreach (var v in part)
-                {
-                    zeroLanes += Vector.Equals(v, Vector<float>.Zero);
-                    low = Vector.MinNative(low, v);
-                    high = Vector.MaxNative(high, v);
-                    ordered &= Vector.Equals(v, v);
-                    above |= Vector.GreaterThan(Vector.Abs(v), threshold);
-                }
-
-                if (above != Vector<int>.Zero)
+                if (Summarize(part, tail?.Threshold ?? float.PositiveInfinity, ref low, ref high, ref ordered, ref zeroLanes))
                 {
                     tail!.Offer(MemoryMarshal.Cast<Vector<float>, float>(part));
                 }
@@ -277,6 +264,37 @@ public sealed class ActivationHistogram
 
         tail?.Offer(values[rest..]);
         return (min, max, zeros);
+    }
+
+    /// <summary>
+    /// Folds one chunk into the lane-wise minimum, maximum, not-NaN mask and negated zero count; true when some |x| in it is above
+    /// <paramref name="threshold"/>. Its own method, with the four copied into locals: inlined into <see cref="MinMax"/>, whose loop
+    /// calls the tail, the JIT kept the four on the stack and stored and reloaded each of them on every vector (a chain of
+    /// store-to-load latencies that made the pass several times slower than reading the values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static bool Summarize(ReadOnlySpan<Vector<float>> part, float threshold,
+        ref Vector<float> lowest, ref Vector<float> highest, ref Vector<int> allOrdered, ref Vector<int> zeroCounts)
+    {
+        var low = lowest;
+        var high = highest;
+        var ordered = allOrdered;
+
+        // Each lane counts down by one per zero (Equals gives -1); an int lane cannot overflow on a span of int.MaxValue floats.
+        var zeroLanes = zeroCounts;
+        var limit = new Vector<float>(threshold);
+        var above = Vector<int>.Zero;
+        foreach (var v in part)
+        {
+            zeroLanes += Vector.Equals(v, Vector<float>.Zero);
+            low = Vector.MinNative(low, v);
+            high = Vector.MaxNative(high, v);
+            ordered &= Vector.Equals(v, v);
+            above |= Vector.GreaterThan(Vector.Abs(v), limit);
+        }
+
+        (lowest, highest, allOrdered, zeroCounts) = (low, high, ordered, zeroLanes);
+        return above != Vector<int>.Zero;
     }
 
     /// <summary>
