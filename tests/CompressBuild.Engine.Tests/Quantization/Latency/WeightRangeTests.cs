@@ -57,7 +57,9 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
         {
             var options = new QuantizationOptions { ReduceRange = reduce, LatencyAware = false, Rounding = rounding };
             var result = QuantizationPass.Run(original, new QuantizationRequest(options, calibration, 0, null, null)).Result;
-            var dequantized = result.Model.Graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+            // Depthwise Convs keep 8 bits either way (their kernels cannot saturate; the other test): the rest is what reduce_range changes.
+            var grouped = result.Model.Graph.Node.Where(n => n.OpType == "Conv" && NodeAttributes.Int(n, "group", 1) > 1).Select(n => n.Input[1]).ToHashSet(StringComparer.Ordinal);
+            var dequantized = result.Model.Graph.Node.Where(n => n.OpType == "DequantizeLinear" && !grouped.Contains(n.Output[0])).Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
             var weights = result.Model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && dequantized.Contains(t.Name)).ToList();
             Assert.NotEmpty(weights);
             var largest = weights.Max(t => t.RawData.Max(b => Math.Abs((int)(sbyte)b)));
@@ -72,6 +74,39 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"cosine 8-bit weights {cosines[false]:0.0000}, 7-bit {cosines[true]:0.0000}");
         // Measured 0.9989 with 8-bit and 0.9705 with 7-bit weights at nearest rounding; the default held-out rounding recovers it (SaturationChoice).
         Assert.True(cosines[true] >= 0.95, $"7-bit cosine {cosines[true]}");
+    }
+
+    /// <summary>
+    /// cnn_concat_dw has a depthwise Conv (16 channels, group 16) and a stem Conv with the same [16, 1, 3, 3] weight shape but group 1:
+    /// without VNNI only the depthwise one, whose MLAS kernels widen to int32 and cannot saturate, keeps 8-bit codes. Each rounding
+    /// derives its grid through the same rule, so AdaRound's learned weights land on the 8-bit grid too.
+    /// </summary>
+    [Theory]
+    [InlineData(WeightRounding.Nearest)]
+    [InlineData(WeightRounding.AdaRound)]
+    public void Without_VNNI_depthwise_Conv_weights_keep_8_bits_and_every_other_layer_gets_7(WeightRounding rounding)
+    {
+        var model = OnnxModelReader.Load(DigitsQuantization.Path("cnn_concat_dw.onnx"));
+        var request = new QuantizationRequest(new QuantizationOptions { Rounding = rounding, LatencyPlacement = false }, DigitsQuantization.Path("calib_x_img.npy"), 16);
+
+        var result = QuantizationPass.Run(model, request, u8s8CanSaturate: true).Result;
+
+        var codes = LargestCodeByLayer(result.Model);
+        Assert.Equal(["/branch1x1/branch1x1.0/Conv", "/branch3x3/branch3x3.0/Conv", "/dw/dw.0/Conv", "/fc/Gemm", "/stem/stem.0/Conv"], codes.Keys.Order(StringComparer.Ordinal));
+        Assert.InRange(codes["/dw/dw.0/Conv"], WeightRange.ReducedLimit + 1, 127);
+        Assert.All(codes.Where(c => c.Key != "/dw/dw.0/Conv"), c => Assert.InRange(c.Value, 1, WeightRange.ReducedLimit));
+        var advisory = Assert.Single(result.Advisories, a => a.Code == "CB4018");
+        Assert.Contains("on 4 of 5 Conv/MatMul/Gemm layers; the 1 depthwise Convs keep 8 bits", advisory.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>By node name, the largest |code| of the int8 weight its DequantizeLinear reads.</summary>
+    private static Dictionary<string, int> LargestCodeByLayer(OnnxModel model)
+    {
+        var graph = model.Graph;
+        var producers = graph.Node.Where(n => n.OpType == "DequantizeLinear").ToDictionary(n => n.Output[0], StringComparer.Ordinal);
+        var int8 = graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        return graph.Node.Where(n => n.OpType is "Conv" or "Gemm" && n.Input.Count > 1 && producers.ContainsKey(n.Input[1]))
+            .ToDictionary(n => n.Name, n => int8[producers[n.Input[1]].Input[0]].RawData.Max(b => Math.Abs((int)(sbyte)b)), StringComparer.Ordinal);
     }
 
     public void Dispose() => folder.Dispose();

@@ -22,7 +22,7 @@ internal sealed class WeightCache(GraphEditor editor, OnnxModel model, Quantizat
 
         var values = TensorData.ToSingles(weight.Tensor, model);
         var learned = rounded?.GetValueOrDefault(weight.Tensor.Name);
-        var quantized = WeightQuantization.Quantize(learned ?? values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options),
+        var quantized = WeightQuantization.Quantize(learned ?? values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options, model.Graph, weight.Tensor),
             options.ScaleConstraint, learned is null ? default : values);
         var perChannel = weight.Axis >= 0;
         var name = weight.Tensor.Name;

@@ -34,7 +34,6 @@ internal static class GptqWeights
         var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var axes = weights.GroupBy(w => w.Tensor.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Axis, StringComparer.Ordinal);
-        var reduce = Latency.WeightRange.Reduced(options);
         var targets = new List<ReconstructionTarget>();
         var grids = new Dictionary<string, QuantParams[]>(StringComparer.Ordinal);
         foreach (var node in GraphIndex.Build(graph).TopologicalOrder().Where(n => n.OpType is "Conv" or "MatMul" or "Gemm" && n.Domain is "" or "ai.onnx" && n.Input.Count > 1))
@@ -47,6 +46,7 @@ internal static class GptqWeights
                 continue;
             }
 
+            var reduce = Latency.WeightRange.Reduced(options, graph, weight);
             // Start every layer at round-to-nearest: the layers solved in the same pass then see quantized weights in front of them.
             var values = TensorData.ToSingles(weight, working);
             var quantization = WeightQuantization.Quantize(values, weight.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint);
@@ -72,6 +72,7 @@ internal static class GptqWeights
             var nearestValues = TensorData.ToSingles(current, working);
             var axis = axes[target.Weight.Name];
             var grid = grids[target.Weight.Name];
+            var reduce = Latency.WeightRange.Reduced(options, graph, target.Weight);
             var perGroup = geometry.OutputsPerGroup;
             for (var g = 0; g < geometry.Groups; g++)
             {
