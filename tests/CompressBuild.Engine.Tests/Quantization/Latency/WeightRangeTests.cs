@@ -77,36 +77,81 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// cnn_concat_dw has a depthwise Conv (16 channels, group 16) and a stem Conv with the same [16, 1, 3, 3] weight shape but group 1:
-    /// without VNNI only the depthwise one, whose MLAS kernels widen to int32 and cannot saturate, keeps 8-bit codes. Each rounding
-    /// derives its grid through the same rule, so AdaRound's learned weights land on the 8-bit grid too.
+    /// cnn_concat_dw has a depthwise Conv (16 channels, group 16) and a stem Conv with the same [16, 1, 3, 3] weight shape but group 1.
+    /// Without VNNI the depthwise one, whose MLAS kernels widen to int32 and cannot saturate, keeps the 8-bit grid; the other Convs get
+    /// per channel the finest grid on which no two codes MLAS adds in one int16 (K order: kernel position major, input channel minor)
+    /// can saturate with u8 inputs, so codes past 64 but no such pair past 128; the Gemm gets the 7-bit grid. Each rounding derives
+    /// its grid through the same rule, and codes AdaRound moves off nearest are pulled back into the pair limit.
     /// </summary>
     [Theory]
     [InlineData(WeightRounding.Nearest)]
     [InlineData(WeightRounding.AdaRound)]
-    public void Without_VNNI_depthwise_Conv_weights_keep_8_bits_and_every_other_layer_gets_7(WeightRounding rounding)
+    [InlineData(WeightRounding.Gptq)]
+    public void Without_VNNI_depthwise_weights_keep_8_bits_other_Convs_get_pair_safe_grids_and_the_Gemm_7_bits(WeightRounding rounding)
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("cnn_concat_dw.onnx"));
         var request = new QuantizationRequest(new QuantizationOptions { Rounding = rounding, LatencyPlacement = false }, DigitsQuantization.Path("calib_x_img.npy"), 16);
 
         var result = QuantizationPass.Run(model, request, u8s8CanSaturate: true).Result;
 
-        var codes = LargestCodeByLayer(result.Model);
+        var codes = CodesByLayer(result.Model);
         Assert.Equal(["/branch1x1/branch1x1.0/Conv", "/branch3x3/branch3x3.0/Conv", "/dw/dw.0/Conv", "/fc/Gemm", "/stem/stem.0/Conv"], codes.Keys.Order(StringComparer.Ordinal));
-        Assert.InRange(codes["/dw/dw.0/Conv"], WeightRange.ReducedLimit + 1, 127);
-        Assert.All(codes.Where(c => c.Key != "/dw/dw.0/Conv"), c => Assert.InRange(c.Value, 1, WeightRange.ReducedLimit));
+        Assert.InRange(codes["/dw/dw.0/Conv"].Codes.Max(Math.Abs), WeightRange.ReducedLimit + 1, 127);
+        Assert.InRange(codes["/fc/Gemm"].Codes.Max(Math.Abs), 1, WeightRange.ReducedLimit);
+        foreach (var name in new[] { "/stem/stem.0/Conv", "/branch1x1/branch1x1.0/Conv", "/branch3x3/branch3x3.0/Conv" })
+        {
+            var (values, dims) = codes[name];
+            Assert.InRange(values.Max(Math.Abs), WeightRange.ReducedLimit + 1, 127);
+            Assert.InRange(LargestPairSum(values, dims), 1, 128);
+        }
+
         var advisory = Assert.Single(result.Advisories, a => a.Code == "CB4018");
-        Assert.Contains("on 4 of 5 Conv/MatMul/Gemm layers; the 1 depthwise Convs keep 8 bits", advisory.Message, StringComparison.Ordinal);
+        Assert.Contains("the weights of 4 of 5 Conv/MatMul/Gemm layers use 7 bits", advisory.Message, StringComparison.Ordinal);
+        Assert.Contains("the 1 depthwise Convs, whose kernels cannot saturate, keep 8 bits", advisory.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>By node name, the largest |code| of the int8 weight its DequantizeLinear reads.</summary>
-    private static Dictionary<string, int> LargestCodeByLayer(OnnxModel model)
+    /// <summary>By node name, the int8 codes of the weight its DequantizeLinear reads, and their dims.</summary>
+    private static Dictionary<string, (int[] Codes, long[] Dims)> CodesByLayer(OnnxModel model)
     {
         var graph = model.Graph;
         var producers = graph.Node.Where(n => n.OpType == "DequantizeLinear").ToDictionary(n => n.Output[0], StringComparer.Ordinal);
         var int8 = graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8).ToDictionary(t => t.Name, StringComparer.Ordinal);
-        return graph.Node.Where(n => n.OpType is "Conv" or "Gemm" && n.Input.Count > 1 && producers.ContainsKey(n.Input[1]))
-            .ToDictionary(n => n.Name, n => int8[producers[n.Input[1]].Input[0]].RawData.Max(b => Math.Abs((int)(sbyte)b)), StringComparer.Ordinal);
+        return graph.Node.Where(n => n.OpType is "Conv" or "Gemm" && n.Input.Count > 1 && producers.ContainsKey(n.Input[1])).ToDictionary(n => n.Name, n =>
+        {
+            var tensor = int8[producers[n.Input[1]].Input[0]];
+            return (tensor.RawData.Select(b => (int)(sbyte)b).ToArray(), tensor.Dims.ToArray());
+        }, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The largest same-sign sum of two codes MLAS's vpmaddubsw adds into one int16: per output channel, the weight [M, C, kh, kw]
+    /// read as [kh, kw, C] (the K order of ORT's ReorderFilter), zero-padded to an even length, in pairs.
+    /// </summary>
+    private static int LargestPairSum(int[] codes, long[] dims)
+    {
+        var (outputs, inputs) = ((int)dims[0], (int)dims[1]);
+        var kernel = codes.Length / outputs / inputs;
+        var largest = 0;
+        for (var o = 0; o < outputs; o++)
+        {
+            var order = new List<int>();
+            for (var k = 0; k < kernel; k++)
+            {
+                for (var c = 0; c < inputs; c++)
+                {
+                    order.Add(codes[(((o * inputs) + c) * kernel) + k]);
+                }
+            }
+
+            order.Add(0);
+            for (var i = 0; i + 1 < order.Count; i += 2)
+            {
+                var (a, b) = (order[i], order[i + 1]);
+                largest = Math.Max(largest, Math.Max(Math.Max(a, 0) + Math.Max(b, 0), -(Math.Min(a, 0) + Math.Min(b, 0))));
+            }
+        }
+
+        return largest;
     }
 
     public void Dispose() => folder.Dispose();

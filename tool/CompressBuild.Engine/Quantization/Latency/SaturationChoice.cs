@@ -9,10 +9,9 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// (reduce_range) and s8 activations (s8s8). s8s8 costs the speed int8 is for: ONNX Runtime's CPU QDQ rules fuse far less
 /// of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv and 51 integer kernels, against 61 and 107 with u8; classifier:
 /// 33 of 43 Convs, and no QLinearAdd/Mul/GlobalAveragePool), so it ran 1.19x / 1.14x fp32 where u8 with 7-bit weights ran
-/// 1.75x / 1.79x (this machine, 1 thread). So without VNNI and without an explicit choice the weights that can saturate use
-/// 7 bits and the activations stay u8; depthwise Convs, whose kernels cannot saturate, keep 8 bits (<see cref="WeightRange"/>:
-/// detector cosine 0.9894 / 0.9876 with every layer at 7 bits, README "Non-VNNI"). The choice is reported (CB4018);
-/// <c>activation_type: s8</c> still gives s8s8.
+/// 1.75x / 1.79x (this machine, 1 thread). So without VNNI and without an explicit choice the weights whose kernels can saturate
+/// are kept from it (<see cref="WeightRange"/>: the 7-bit grid, or per Conv channel the finest pair-safe one; depthwise Convs keep
+/// 8 bits) and the activations stay u8. The choice is reported (CB4018); <c>activation_type: s8</c> still gives s8s8.
 /// </summary>
 public static class SaturationChoice
 {
@@ -27,7 +26,7 @@ public static class SaturationChoice
         if (options.ReduceRange is true)
         {
             return (options, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
-                $"int8-static weights use 7 bits (-64..64) as asked (reduce_range) {Layers(graph)}: u8 x s8 cannot saturate on CPUs without VNNI, at some cost in precision."));
+                $"int8-static weights kept from u8 x s8 saturation as asked (reduce_range): {Layers(graph)}, at some cost in precision."));
         }
 
         if (!canSaturate || options.ReduceRange is false || options.ActivationType != QuantType.U8)
@@ -36,21 +35,22 @@ public static class SaturationChoice
         }
 
         return (options with { ReduceRange = true }, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
-            "this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: weights use 7 bits (-64..64, reduce_range) " +
-                $"{Layers(graph)} so they cannot, and activations stay u8, which ONNX Runtime fuses into integer kernels (s8 activations fuse far fewer; " +
-                "activation_type: s8 asks for them). A model built on a VNNI CPU keeps 8-bit weights."));
+            $"this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: {Layers(graph)}; activations stay u8, which ONNX Runtime " +
+                "fuses into integer kernels (s8 activations fuse far fewer; activation_type: s8 asks for them). A model built on a VNNI CPU keeps 8-bit weights."));
     }
 
     private static string Layers(GraphProto? graph)
     {
+        const string Grid = "use 7 bits (-64..64), or for a Conv per output channel the finest grid on which no pair of u8 x s8 products can saturate";
         if (graph is null)
         {
-            return "on the layers whose kernels can saturate (depthwise Convs keep 8 bits)";
+            return $"weights {Grid}; depthwise Convs, whose kernels cannot saturate, keep 8 bits";
         }
 
         var (layers, depthwise) = WeightRange.Count(graph);
         return depthwise == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"on all {layers} Conv/MatMul/Gemm layers")
-            : string.Create(CultureInfo.InvariantCulture, $"on {layers - depthwise} of {layers} Conv/MatMul/Gemm layers; the {depthwise} depthwise Convs keep 8 bits, their kernels cannot saturate");
+            ? string.Create(CultureInfo.InvariantCulture, $"the weights of all {layers} Conv/MatMul/Gemm layers {Grid}")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"the weights of {layers - depthwise} of {layers} Conv/MatMul/Gemm layers {Grid}; the {depthwise} depthwise Convs, whose kernels cannot saturate, keep 8 bits");
     }
 }

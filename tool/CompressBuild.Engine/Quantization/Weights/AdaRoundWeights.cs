@@ -61,7 +61,8 @@ internal static class AdaRoundWeights
 
             var axis = axes[current.Name];
             var reduce = Latency.WeightRange.Reduced(options, graph, current);
-            var grid = WeightQuantization.Quantize(values, current.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint).Channels;
+            var grid = WeightQuantization.Quantize(values, current.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint,
+                pairedInputs: Latency.WeightRange.PairedInputs(options, graph, current)).Channels;
             var perGroup = geometry.OutputsPerGroup;
             for (var g = 0; g < geometry.Groups; g++)
             {
