@@ -30,9 +30,9 @@ public sealed class WeightQuantization
     /// </param>
     /// <param name="pairedInputs">
     /// With <paramref name="reduceRange"/> on a Conv weight [M, C/group, ...] per output channel (axis 0): its input channels per group,
-    /// whose codes MLAS's u8 x s8 kernels add in pairs (<see cref="Latency.WeightRange.PairsFit"/>). Each channel then gets the finest
-    /// grid (largest code 64..127) on which no pair can saturate instead of the 7-bit one, and codes moved off nearest (GPTQ, AdaRound)
-    /// are pulled back into it (<see cref="Latency.WeightRange.ClampPairs"/>). 0: the 7-bit grid.
+    /// whose codes MLAS's u8 x s8 kernels add in pairs (<see cref="Latency.WeightRange.PairsFit"/>). Each channel then gets, of the grids
+    /// with largest code 64..127, the one with the smallest error once every pair that could saturate is pulled in
+    /// (<see cref="Latency.WeightRange.ClampPairs"/>, also applied to codes GPTQ or AdaRound moved off nearest). 0: the 7-bit grid.
     /// </param>
     public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false,
         ScaleConstraint constraint = ScaleConstraint.None, ReadOnlySpan<float> gridFrom = default, int pairedInputs = 0)
@@ -173,8 +173,9 @@ public sealed class WeightQuantization
     }
 
     /// <summary>
-    /// Per channel, the grid whose largest code is the largest of 127..65 at which the channel's nearest codes fit every pair
-    /// (coded exactly as <see cref="Quantize"/> codes them); a channel that fits at none keeps the 7-bit grid, which always fits.
+    /// Per channel, of the grids whose largest code is 127..64, the one with the smallest squared error over the channel's weights
+    /// once the pairs that do not fit are clamped (<see cref="Latency.WeightRange.ClampPairs"/>; coded exactly as <see cref="Quantize"/>
+    /// codes them): a finer grid with a few pairs pulled in against a coarser one on which every pair fits. The 7-bit grid (64) always fits.
     /// </summary>
     private static void FinestPairSafeGrids(ReadOnlySpan<float> values, QuantParams[] channels, float[] low, float[] high, int inner, int pairedInputs)
     {
@@ -182,7 +183,8 @@ public sealed class WeightQuantization
         for (var c = 0; c < channels.Length; c++)
         {
             var run = values.Slice(c * inner, inner);
-            for (var largest = 127; largest > Latency.WeightRange.ReducedLimit; largest--)
+            var best = double.PositiveInfinity;
+            for (var largest = 127; largest >= Latency.WeightRange.ReducedLimit; largest--)
             {
                 var widen = 127f / largest;
                 var candidate = QuantParams.FromRange(new QuantRange(low[c] * widen, high[c] * widen), QuantType.S8, symmetric: true);
@@ -191,10 +193,17 @@ public sealed class WeightQuantization
                 TensorPrimitives.Add(scratch, candidate.ZeroPoint, scratch);
                 TensorPrimitives.Max(scratch, candidate.QMin, scratch);
                 TensorPrimitives.Min(scratch, candidate.QMax, scratch);
-                if (Latency.WeightRange.PairsFit(scratch, pairedInputs))
+                Latency.WeightRange.ClampPairs(scratch, pairedInputs);
+                double error = 0;
+                for (var i = 0; i < inner; i++)
                 {
-                    channels[c] = candidate;
-                    break;
+                    var difference = ((scratch[i] - candidate.ZeroPoint) * (double)candidate.Scale) - run[i];
+                    error += difference * difference;
+                }
+
+                if (error < best)
+                {
+                    (best, channels[c]) = (error, candidate);
                 }
             }
         }
