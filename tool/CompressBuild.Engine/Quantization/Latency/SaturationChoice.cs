@@ -10,7 +10,7 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv and 51 integer kernels, against 61 and 107 with u8; classifier:
 /// 33 of 43 Convs, and no QLinearAdd/Mul/GlobalAveragePool), so it ran 1.19x / 1.14x fp32 where u8 with 7-bit weights ran
 /// 1.75x / 1.79x (this machine, 1 thread). So without VNNI and without an explicit choice the weights whose kernels can saturate
-/// are kept from it (<see cref="WeightRange"/>: the 7-bit grid, or per Conv channel the finest pair-safe one; depthwise Convs keep
+/// are kept from it (<see cref="WeightRange"/>: the 7-bit grid, or per Conv channel the least-error pair-safe one; depthwise Convs keep
 /// 8 bits) and the activations stay u8. The choice is reported (CB4018); <c>activation_type: s8</c> still gives s8s8.
 /// </summary>
 public static class SaturationChoice
@@ -41,7 +41,7 @@ public static class SaturationChoice
 
     private static string Layers(GraphProto? graph)
     {
-        const string Grid = "use 7 bits (-64..64), or for a Conv per output channel the finest grid on which no pair of u8 x s8 products can saturate";
+        const string Grid = "use 7 bits (-64..64), or for a Conv per output channel the least-error grid on which no pair of u8 x s8 products can saturate";
         if (graph is null)
         {
             return $"weights {Grid}; depthwise Convs, whose kernels cannot saturate, keep 8 bits";

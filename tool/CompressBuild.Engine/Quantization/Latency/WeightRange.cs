@@ -10,9 +10,9 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// <item>Saturating: QLinearConv with symmetric s8 weights runs MlasConvSymKernelAvx2 (x86_64/ConvSymKernelAvx2.S, macro
 /// MultiplyAccumulateRowAvx2: vpmaddubsw, which adds the u8 x s8 products of two adjacent input channels into a saturating
 /// int16, then vpmaddwd), otherwise the QGEMM path (qgemm_kernel_avx2.cpp, PackedK = 4; QgemmU8S8KernelAvx2.S, vpmaddubsw as
-/// well); QLinearMatMul and grouped Convs run that QGEMM too. Such a Conv's weight gets, per output channel, the finest grid on
-/// which no pair MLAS adds can saturate (<see cref="PairsFit"/>; largest code 65..127, else the 7-bit grid); MatMul / Gemm
-/// weights get the 7-bit grid (-64..64), whose pairs always fit.</item>
+/// well); QLinearMatMul and grouped Convs run that QGEMM too. Such a Conv's weight gets, per output channel, the grid (largest code
+/// 64..127) with the least error once the pairs MLAS adds that could saturate are pulled in (<see cref="PairsFit"/>,
+/// <see cref="ClampPairs"/>; WeightQuantization); MatMul / Gemm weights get the 7-bit grid (-64..64), whose pairs always fit.</item>
 /// <item>Not saturating: a depthwise QLinearConv (group = input channels = output channels; qlinearconv.cc's is_depthwise_conv)
 /// runs MlasConvSymDepthwiseKernelAvx2 when the channels are a multiple of 16 (ConvSymKernelAvx2.S, ConvSymDepthwiseKernelFunction:
 /// vpmovzxbd / vpmovsxbd widen both operands to int32 and DepthwiseMultiplyAccumulateCellAvx2's vpmaddwd multiplies one nonzero
