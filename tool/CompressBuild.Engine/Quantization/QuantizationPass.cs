@@ -31,7 +31,7 @@ public static class QuantizationPass
 
         // Chosen once here: mixed precision and latency-aware rounds quantize many times with the same options. The saturation
         // remedy comes first, so the held-out choices score candidates with the weights the model will ship (7 bits without VNNI).
-        var (saturated, saturation) = Latency.SaturationChoice.Choose(request.Options, u8s8CanSaturate);
+        var (saturated, saturation) = Latency.SaturationChoice.Choose(request.Options, u8s8CanSaturate, model.Graph);
         var (resolved, roundingChoice) = Weights.HeldOutChoice.Resolve(model, saturated, calibration);
         (resolved, var tailRanges) = Calibration.TailRangeChoice.Resolve(model, resolved, calibration, request.Options.Rounding == Weights.WeightRounding.Auto);
         request = request with { Options = resolved };

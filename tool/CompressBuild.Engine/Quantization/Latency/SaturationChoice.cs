@@ -1,4 +1,5 @@
-using CompressBuild.Engine.Runtime;
+using System.Globalization;
+using CompressBuild.Engine.Onnx.Proto;
 
 namespace CompressBuild.Engine.Quantization.Latency;
 
@@ -8,14 +9,14 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// (reduce_range) and s8 activations (s8s8). s8s8 costs the speed int8 is for: ONNX Runtime's CPU QDQ rules fuse far less
 /// of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv and 51 integer kernels, against 61 and 107 with u8; classifier:
 /// 33 of 43 Convs, and no QLinearAdd/Mul/GlobalAveragePool), so it ran 1.19x / 1.14x fp32 where u8 with 7-bit weights ran
-/// 1.75x / 1.79x (this machine, 1 thread). With the default held-out rounding (GPTQ keeps to the 7-bit grid), 7-bit weights
-/// cost little: classifier cosine 0.9992 / 0.9996 (s8s8 0.9989 / 0.9969, one line of 16 flipped), detector 0.9894 / 0.9876
-/// (s8s8 0.9912 / 0.9896). So without VNNI and without an explicit choice the weights use 7 bits and the activations stay
-/// u8. The choice is reported (CB4018); <c>activation_type: s8</c> still gives s8s8.
+/// 1.75x / 1.79x (this machine, 1 thread). So without VNNI and without an explicit choice the weights whose kernels can saturate
+/// are kept from it (<see cref="WeightRange"/>: the 7-bit grid, or per Conv channel the least-error pair-safe one; depthwise Convs keep
+/// 8 bits) and the activations stay u8. The choice is reported (CB4018); <c>activation_type: s8</c> still gives s8s8.
 /// </summary>
 public static class SaturationChoice
 {
-    public static (QuantizationOptions Options, QuantizationAdvisory? Advisory) Choose(QuantizationOptions options, bool canSaturate)
+    /// <param name="graph">The model's graph, when known: the advisory then counts the layers that get 7 bits.</param>
+    public static (QuantizationOptions Options, QuantizationAdvisory? Advisory) Choose(QuantizationOptions options, bool canSaturate, GraphProto? graph = null)
     {
         if (options.Mode != QuantizationMode.Int8Static || options.WeightType != QuantType.S8)
         {
@@ -25,7 +26,7 @@ public static class SaturationChoice
         if (options.ReduceRange is true)
         {
             return (options, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
-                "int8-static weights use 7 bits (-64..64) as asked (reduce_range): u8 x s8 cannot saturate on CPUs without VNNI, at some cost in precision."));
+                $"int8-static weights kept from u8 x s8 saturation as asked (reduce_range): {Layers(graph)}, at some cost in precision."));
         }
 
         if (!canSaturate || options.ReduceRange is false || options.ActivationType != QuantType.U8)
@@ -34,8 +35,22 @@ public static class SaturationChoice
         }
 
         return (options with { ReduceRange = true }, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
-            "this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: weights use 7 bits (-64..64, reduce_range) so they " +
-                "cannot, and activations stay u8, which ONNX Runtime fuses into integer kernels (s8 activations fuse far fewer; activation_type: s8 " +
-                "asks for them). A model built on a VNNI CPU keeps 8-bit weights."));
+            $"this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: {Layers(graph)}; activations stay u8, which ONNX Runtime " +
+                "fuses into integer kernels (s8 activations fuse far fewer; activation_type: s8 asks for them). A model built on a VNNI CPU keeps 8-bit weights."));
+    }
+
+    private static string Layers(GraphProto? graph)
+    {
+        const string Grid = "use 7 bits (-64..64), or for a Conv per output channel the least-error grid on which no pair of u8 x s8 products can saturate";
+        if (graph is null)
+        {
+            return $"weights {Grid}; depthwise Convs, whose kernels cannot saturate, keep 8 bits";
+        }
+
+        var (layers, depthwise) = WeightRange.Count(graph);
+        return depthwise == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"the weights of all {layers} Conv/MatMul/Gemm layers {Grid}")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"the weights of {layers - depthwise} of {layers} Conv/MatMul/Gemm layers {Grid}; the {depthwise} depthwise Convs, whose kernels cannot saturate, keep 8 bits");
     }
 }

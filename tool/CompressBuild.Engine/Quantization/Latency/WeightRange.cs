@@ -1,6 +1,26 @@
+using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
+
 namespace CompressBuild.Engine.Quantization.Latency;
 
-/// <summary>Whether int8-static stores its s8 weights in 7 bits (ONNX Runtime's reduce_range): only when asked.</summary>
+/// <summary>
+/// How int8-static s8 weights avoid u8 x s8 saturation when reduce_range is asked or chosen (<see cref="SaturationChoice"/>): only
+/// where the x86 kernel without VNNI can saturate. ONNX Runtime 1.31's MLAS (onnxruntime/core/mlas/lib):
+/// <list type="bullet">
+/// <item>Saturating: QLinearConv with symmetric s8 weights runs MlasConvSymKernelAvx2 (x86_64/ConvSymKernelAvx2.S, macro
+/// MultiplyAccumulateRowAvx2: vpmaddubsw, which adds the u8 x s8 products of two adjacent input channels into a saturating
+/// int16, then vpmaddwd), otherwise the QGEMM path (qgemm_kernel_avx2.cpp, PackedK = 4; QgemmU8S8KernelAvx2.S, vpmaddubsw as
+/// well); QLinearMatMul and grouped Convs run that QGEMM too. Such a Conv's weight gets, per output channel, the grid (largest code
+/// 64..127) with the least error once the pairs MLAS adds that could saturate are pulled in (<see cref="PairsFit"/>,
+/// <see cref="ClampPairs"/>; WeightQuantization); MatMul / Gemm weights get the 7-bit grid (-64..64), whose pairs always fit.</item>
+/// <item>Not saturating: a depthwise QLinearConv (group = input channels = output channels; qlinearconv.cc's is_depthwise_conv)
+/// runs MlasConvSymDepthwiseKernelAvx2 when the channels are a multiple of 16 (ConvSymKernelAvx2.S, ConvSymDepthwiseKernelFunction:
+/// vpmovzxbd / vpmovsxbd widen both operands to int32 and DepthwiseMultiplyAccumulateCellAvx2's vpmaddwd multiplies one nonzero
+/// word per dword, exact), else MlasConvDepthwiseKernelAvx2 (intrinsics/avx2/qdwconv_avx2.cpp: cvtepu8/cvtepi8 to int16,
+/// mullo/mulhi to the exact int32 product, int32 adds). platform.cpp selects both on AVX2 without AVX-VNNI. Depthwise weights
+/// keep the 8-bit grid.</item>
+/// </list>
+/// </summary>
 public static class WeightRange
 {
     /// <summary>
@@ -9,6 +29,114 @@ public static class WeightRange
     /// </summary>
     public const int ReducedLimit = 64;
 
+    /// <summary>The largest sum of two codes MLAS adds in one int16 that no u8 input can saturate: 32767 / 255, rounded down.</summary>
+    private const int PairLimit = 128;
+
+    /// <summary>Whether the options keep weights from saturating (reduce_range on symmetric s8 int8-static weights).</summary>
     public static bool Reduced(QuantizationOptions options) =>
         options.Mode == QuantizationMode.Int8Static && options.WeightType == QuantType.S8 && options.WeightSymmetric && options.ReduceRange is true;
+
+    /// <summary>
+    /// Whether <paramref name="weight"/> is kept from saturating (the 7-bit or a pair-safe grid): <see cref="Reduced(QuantizationOptions)"/>, unless every node of
+    /// <paramref name="graph"/> that reads it is a depthwise Conv (one int8 copy serves all readers, so one saturating reader decides).
+    /// </summary>
+    public static bool Reduced(QuantizationOptions options, GraphProto graph, TensorProto weight)
+    {
+        if (!Reduced(options))
+        {
+            return false;
+        }
+
+        var readers = graph.Node.Where(n => n.Input.Contains(weight.Name)).ToList();
+        return readers.Count == 0 || !readers.All(n => n.Input.IndexOf(weight.Name) == 1 && IsDepthwise(n, weight.Dims));
+    }
+
+    /// <summary>
+    /// For a 7-bit weight (<see cref="Reduced(QuantizationOptions, GraphProto, TensorProto)"/>) read only by Convs as their weight
+    /// [M, C/group, ...], the input channels per group (C/group), which <see cref="PairsFit"/> needs to follow MLAS's pairs; 0 otherwise
+    /// (MatMul, Gemm: the 7-bit grid). Not with power-of-two scales, whose grid keeps the 7-bit ceil (WeightQuantization).
+    /// </summary>
+    public static int PairedInputs(QuantizationOptions options, GraphProto graph, TensorProto weight)
+    {
+        if (!Reduced(options, graph, weight) || options.ScaleConstraint != ScaleConstraint.None || weight.Dims.Count < 3)
+        {
+            return 0;
+        }
+
+        var readers = graph.Node.Where(n => n.Input.Contains(weight.Name)).ToList();
+        return readers.All(n => n.OpType == "Conv" && n.Domain is "" or "ai.onnx" && n.Input.IndexOf(weight.Name) == 1) ? checked((int)weight.Dims[1]) : 0;
+    }
+
+    /// <summary>
+    /// Whether one output channel's s8 codes (ONNX order [C/group][kernel positions]) cannot saturate MLAS's u8 x s8 kernels on AVX2
+    /// without VNNI: their vpmaddubsw adds the products of two neighbouring codes of the K dimension, which is kernel position major
+    /// and input channel minor (qlinearconv.cc's ReorderFilter for the QGEMM path, MlasConvSymPackW's packs of 4 input channels per
+    /// kernel position for the symmetric path; K is zero-padded to a multiple of 4, PackedK), into an int16. With u8 inputs up to 255
+    /// a pair fits when its positive codes add up to at most 128 and its negative ones to at least -128 (255 x 128 = 32640).
+    /// </summary>
+    public static bool PairsFit(ReadOnlySpan<float> codes, int inputChannels)
+    {
+        var kernel = codes.Length / inputChannels;
+        for (var k = 0; k < codes.Length; k += 2)
+        {
+            var a = codes[Position(k, inputChannels, kernel)];
+            var b = k + 1 < codes.Length ? codes[Position(k + 1, inputChannels, kernel)] : 0f;
+            if (Math.Max(a, 0f) + Math.Max(b, 0f) > PairLimit || Math.Min(a, 0f) + Math.Min(b, 0f) < -PairLimit)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Pulls the codes of every pair that does not fit (<see cref="PairsFit"/>) toward zero until it does, the larger one first by
+    /// half the excess rounded up (a last unpaired code meets zero padding and always fits): codes moved off nearest by GPTQ's error feedback or AdaRound can pass the pair limit nearest keeps.
+    /// </summary>
+    public static void ClampPairs(Span<float> codes, int inputChannels)
+    {
+        var kernel = codes.Length / inputChannels;
+        for (var k = 0; k + 1 < codes.Length; k += 2)
+        {
+            var (i, j) = (Position(k, inputChannels, kernel), Position(k + 1, inputChannels, kernel));
+            var (a, b) = (codes[i], codes[j]);
+            if (Math.Sign(a) != Math.Sign(b) || Math.Abs(a + b) <= PairLimit)
+            {
+                continue;
+            }
+
+            var excess = Math.Abs(a + b) - PairLimit;
+            var (large, small) = Math.Abs(a) >= Math.Abs(b) ? (i, j) : (j, i);
+            var first = MathF.Ceiling(excess / 2);
+            codes[large] -= Math.Sign(codes[large]) * first;
+            codes[small] -= Math.Sign(codes[small]) * (excess - first);
+        }
+    }
+
+    /// <summary>How many Conv / MatMul / Gemm layers with a constant weight the graph has, and how many of them are depthwise Convs (CB4018's text).</summary>
+    public static (int Layers, int Depthwise) Count(GraphProto graph)
+    {
+        var dims = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<long>)g.First().Dims, StringComparer.Ordinal);
+        foreach (var constant in graph.Node.Where(n => n.OpType == "Constant" && n.Output.Count == 1))
+        {
+            if (constant.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } tensor)
+            {
+                dims.TryAdd(constant.Output[0], tensor.Dims);
+            }
+        }
+
+        var layers = graph.Node.Where(n => n.OpType is "Conv" or "MatMul" or "Gemm" && n.Domain is "" or "ai.onnx" && n.Input.Count > 1 && dims.ContainsKey(n.Input[1])).ToList();
+        return (layers.Count, layers.Count(n => IsDepthwise(n, dims[n.Input[1]])));
+    }
+
+    /// <summary>Where the k-th value of MLAS's K order (kernel position major, input channel minor) sits in ONNX's [C/group][kernel] order.</summary>
+    private static int Position(int k, int inputChannels, int kernel) => (k % inputChannels * kernel) + (k / inputChannels);
+
+    /// <summary>ONNX Runtime's depthwise test: a Conv whose weight [M, C/group, ...] has one input and one output channel per group.</summary>
+    private static bool IsDepthwise(NodeProto node, IReadOnlyList<long> weightDims)
+    {
+        var group = NodeAttributes.Int(node, "group", 1);
+        return node.OpType == "Conv" && node.Domain is "" or "ai.onnx" && group > 1 && weightDims.Count >= 3 && weightDims[1] == 1 && weightDims[0] == group;
+    }
 }

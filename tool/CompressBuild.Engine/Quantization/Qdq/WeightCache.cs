@@ -22,8 +22,9 @@ internal sealed class WeightCache(GraphEditor editor, OnnxModel model, Quantizat
 
         var values = TensorData.ToSingles(weight.Tensor, model);
         var learned = rounded?.GetValueOrDefault(weight.Tensor.Name);
-        var quantized = WeightQuantization.Quantize(learned ?? values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, Latency.WeightRange.Reduced(options),
-            options.ScaleConstraint, learned is null ? default : values);
+        var reduce = Latency.WeightRange.Reduced(options, model.Graph, weight.Tensor);
+        var quantized = WeightQuantization.Quantize(learned ?? values, weight.Tensor.Dims, weight.Axis, options.WeightType, options.WeightSymmetric, reduce,
+            options.ScaleConstraint, learned is null ? default : values, Latency.WeightRange.PairedInputs(options, model.Graph, weight.Tensor));
         var perChannel = weight.Axis >= 0;
         var name = weight.Tensor.Name;
         var data = editor.AddQuantizedInitializer(name + "_quantized", weight.Tensor.Dims, quantized.Data, options.WeightType);

@@ -45,7 +45,6 @@ internal static class AdaRoundWeights
         }
 
         var rounded = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        var reduce = Latency.WeightRange.Reduced(options);
         // Every row (rowsPerColumn: 0): AdaRound fits each weight's rounding to the Gram matrix itself, and the sampled one
         // (64 rows per column) cost cnn_residual 1.4 dB of output SQNR (38.84 against 40.27 dB for round-to-nearest).
         LayerwiseReconstruction.Run(working, targets, calibration, (target, statistics) =>
@@ -61,7 +60,9 @@ internal static class AdaRoundWeights
             }
 
             var axis = axes[current.Name];
-            var grid = WeightQuantization.Quantize(values, current.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint).Channels;
+            var reduce = Latency.WeightRange.Reduced(options, graph, current);
+            var grid = WeightQuantization.Quantize(values, current.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint,
+                pairedInputs: Latency.WeightRange.PairedInputs(options, graph, current)).Channels;
             var perGroup = geometry.OutputsPerGroup;
             for (var g = 0; g < geometry.Groups; g++)
             {

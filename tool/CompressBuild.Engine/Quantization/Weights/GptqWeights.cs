@@ -34,7 +34,6 @@ internal static class GptqWeights
         var initializers = graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var axes = weights.GroupBy(w => w.Tensor.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Axis, StringComparer.Ordinal);
-        var reduce = Latency.WeightRange.Reduced(options);
         var targets = new List<ReconstructionTarget>();
         var grids = new Dictionary<string, QuantParams[]>(StringComparer.Ordinal);
         foreach (var node in GraphIndex.Build(graph).TopologicalOrder().Where(n => n.OpType is "Conv" or "MatMul" or "Gemm" && n.Domain is "" or "ai.onnx" && n.Input.Count > 1))
@@ -47,9 +46,11 @@ internal static class GptqWeights
                 continue;
             }
 
+            var reduce = Latency.WeightRange.Reduced(options, graph, weight);
             // Start every layer at round-to-nearest: the layers solved in the same pass then see quantized weights in front of them.
             var values = TensorData.ToSingles(weight, working);
-            var quantization = WeightQuantization.Quantize(values, weight.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint);
+            var quantization = WeightQuantization.Quantize(values, weight.Dims, axis, options.WeightType, options.WeightSymmetric, reduce, options.ScaleConstraint,
+                pairedInputs: Latency.WeightRange.PairedInputs(options, graph, weight));
             grids[weight.Name] = quantization.Channels;
             var inner = InnerSize(weight.Dims, axis);
             var nearest = new float[values.Length];
@@ -72,6 +73,8 @@ internal static class GptqWeights
             var nearestValues = TensorData.ToSingles(current, working);
             var axis = axes[target.Weight.Name];
             var grid = grids[target.Weight.Name];
+            // The 7-bit grid clamps at its ends; a pair-safe grid (WeightRange.PairedInputs) keeps the s8 ends, its pairs are clamped when coded.
+            var limited = Latency.WeightRange.Reduced(options, graph, target.Weight) && Latency.WeightRange.PairedInputs(options, graph, target.Weight) == 0;
             var perGroup = geometry.OutputsPerGroup;
             for (var g = 0; g < geometry.Groups; g++)
             {
@@ -79,7 +82,7 @@ internal static class GptqWeights
                 var rows = (double[])original.Clone();
                 var channels = Enumerable.Range(0, perGroup).Select(o => grid[axis < 0 ? 0 : (g * perGroup) + o]).ToArray();
                 Gptq.Quantize(statistics.Gram[g], rows, perGroup, geometry.Columns, [.. channels.Select(c => c.Scale)], [.. channels.Select(c => c.ZeroPoint)],
-                    reduce ? Latency.WeightRange.ReducedLimit : grid[0].QMax, minCode: reduce ? -Latency.WeightRange.ReducedLimit : grid[0].QMin);
+                    limited ? Latency.WeightRange.ReducedLimit : grid[0].QMax, minCode: limited ? -Latency.WeightRange.ReducedLimit : grid[0].QMin);
                 var nearest = WeightRows.Read(geometry, nearestValues, g);
                 // Clamping at the grid's ends can leave GPTQ worse than nearest even on the calibration inputs: keep the better one.
                 var kept = OutputError(statistics.Gram[g], original, rows, perGroup) < OutputError(statistics.Gram[g], original, nearest, perGroup) ? rows : nearest;

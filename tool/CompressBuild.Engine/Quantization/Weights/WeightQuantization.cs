@@ -28,8 +28,14 @@ public sealed class WeightQuantization
     /// The values the grid (ranges, scales) is derived from when not <paramref name="values"/> themselves: the original weights, when
     /// <paramref name="values"/> were already rounded onto that grid (AdaRound), whose own range may have shrunk.
     /// </param>
+    /// <param name="pairedInputs">
+    /// With <paramref name="reduceRange"/> on a Conv weight [M, C/group, ...] per output channel (axis 0): its input channels per group,
+    /// whose codes MLAS's u8 x s8 kernels add in pairs (<see cref="Latency.WeightRange.PairsFit"/>). Each channel then gets, of the grids
+    /// with largest code 64..127, the one with the smallest error once every pair that could saturate is pulled in
+    /// (<see cref="Latency.WeightRange.ClampPairs"/>, also applied to codes GPTQ or AdaRound moved off nearest). 0: the 7-bit grid.
+    /// </param>
     public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false,
-        ScaleConstraint constraint = ScaleConstraint.None, ReadOnlySpan<float> gridFrom = default)
+        ScaleConstraint constraint = ScaleConstraint.None, ReadOnlySpan<float> gridFrom = default, int pairedInputs = 0)
     {
         var coded = values;
         values = gridFrom.IsEmpty ? values : gridFrom;
@@ -78,6 +84,14 @@ public sealed class WeightQuantization
             RoundToPowersOfTwo(values, channels, low, high, symmetric, reduceRange && symmetric && type == QuantType.S8, perRow ? 1 : inner);
         }
 
+        // One output channel per run of `inner` values (axis 0, no outer dimension): the runs the pairs are read from.
+        var paired = reduceRange && symmetric && type == QuantType.S8 && constraint == ScaleConstraint.None && pairedInputs > 0 && axis == 0 && !perRow
+            && inner % pairedInputs == 0 && values.Length == channelCount * inner;
+        if (paired)
+        {
+            FinestPairSafeGrids(values, channels, low, high, (int)inner, pairedInputs);
+        }
+
         for (var c = 0; c < channelCount; c++)
         {
             inverse[c] = 1f / channels[c].Scale;
@@ -106,6 +120,11 @@ public sealed class WeightQuantization
 
             TensorPrimitives.Max(scratch, qmin, scratch);
             TensorPrimitives.Min(scratch, qmax, scratch);
+            if (paired)
+            {
+                Latency.WeightRange.ClampPairs(scratch, pairedInputs);
+            }
+
             var destination = data.AsSpan(start, segment);
             for (var i = 0; i < scratch.Length; i++)
             {
@@ -150,6 +169,43 @@ public sealed class WeightQuantization
         for (var c = 0; c < count; c++)
         {
             channels[c] = floorError[c] < ceilError[c] ? floors[c] : ceils[c];
+        }
+    }
+
+    /// <summary>
+    /// Per channel, of the grids whose largest code is 127..64, the one with the smallest squared error over the channel's weights
+    /// once the pairs that do not fit are clamped (<see cref="Latency.WeightRange.ClampPairs"/>; coded exactly as <see cref="Quantize"/>
+    /// codes them): a finer grid with a few pairs pulled in against a coarser one on which every pair fits. The 7-bit grid (64) always fits.
+    /// </summary>
+    private static void FinestPairSafeGrids(ReadOnlySpan<float> values, QuantParams[] channels, float[] low, float[] high, int inner, int pairedInputs)
+    {
+        var scratch = new float[inner];
+        for (var c = 0; c < channels.Length; c++)
+        {
+            var run = values.Slice(c * inner, inner);
+            var best = double.PositiveInfinity;
+            for (var largest = 127; largest >= Latency.WeightRange.ReducedLimit; largest--)
+            {
+                var widen = 127f / largest;
+                var candidate = QuantParams.FromRange(new QuantRange(low[c] * widen, high[c] * widen), QuantType.S8, symmetric: true);
+                TensorPrimitives.Multiply(run, 1f / candidate.Scale, scratch);
+                TensorPrimitives.Round(scratch, scratch);
+                TensorPrimitives.Add(scratch, candidate.ZeroPoint, scratch);
+                TensorPrimitives.Max(scratch, candidate.QMin, scratch);
+                TensorPrimitives.Min(scratch, candidate.QMax, scratch);
+                Latency.WeightRange.ClampPairs(scratch, pairedInputs);
+                double error = 0;
+                for (var i = 0; i < inner; i++)
+                {
+                    var difference = ((scratch[i] - candidate.ZeroPoint) * (double)candidate.Scale) - run[i];
+                    error += difference * difference;
+                }
+
+                if (error < best)
+                {
+                    (best, channels[c]) = (error, candidate);
+                }
+            }
         }
     }
 
