@@ -102,6 +102,24 @@ public class QuantizeCommandTests
     }
 
     [Fact]
+    public void Reduce_range_asks_for_the_saturation_remedy_on_any_cpu_and_false_keeps_8_bit_weights()
+    {
+        using var temp = new TempFolder();
+        string Quantize(string name, params string[] extra) => CliRun.Of(["quantize", Digits("cnn_concat_dw.onnx"), "-o", temp.File(name), "--mode", "int8-static",
+            "--calibration-data", Digits("calib_x_img.npy"), "--calibration-samples", "32", "--rounding", "nearest", "--json", .. extra]).Out;
+
+        // The CPU this runs on does not matter: both answers are given, not detected.
+        var asked = JsonDocument.Parse(Quantize("asked.onnx", "--reduce-range")).RootElement;
+        var refused = JsonDocument.Parse(Quantize("refused.onnx", "--reduce-range", "false")).RootElement;
+
+        var remedy = DiagnosticCodes.U8S8SaturationRemedy.Id;
+        string[] Codes(JsonElement root) => [.. root.GetProperty("advisories").EnumerateArray().Select(a => a.GetProperty("code").GetString()!)];
+        Assert.Contains(remedy, Codes(asked));
+        Assert.DoesNotContain(remedy, Codes(refused));
+        Assert.NotEqual(File.ReadAllBytes(temp.File("asked.onnx")), File.ReadAllBytes(temp.File("refused.onnx")));
+    }
+
+    [Fact]
     public void Rounding_gptq_is_named_in_the_text_and_json_and_marks_every_weighted_node()
     {
         using var temp = new TempFolder();

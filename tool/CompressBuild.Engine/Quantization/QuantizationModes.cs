@@ -12,7 +12,7 @@ public static class QuantizationModes
 {
     private static readonly string[] StaticOptions =
         ["per_tensor", "activation_type", "weight_type", "activation_symmetric", "weight_asymmetric", "bias_correction", "latency_aware", "latency_placement",
-            "scale_constraint", "rounding", "smooth", "mixed_units"];
+            "reduce_range", "scale_constraint", "rounding", "smooth", "mixed_units"];
     private static readonly string[] WeightOnlyOptions = ["block_size", "gptq", "split", "asymmetric", "accuracy_level"];
 
     public static QuantizationModeInfo Int8Dynamic { get; } = new(QuantizationMode.Int8Dynamic, "int8-dynamic",

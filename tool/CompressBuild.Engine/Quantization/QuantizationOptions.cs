@@ -125,8 +125,8 @@ public sealed record QuantizationOptions
     public Mixed.MixedPrecisionUnit MixedUnits { get; init; }
 
     /// <summary>
-    /// int8-static: store s8 weights in 7 bits (ONNX Runtime's reduce_range), so u8 x s8 products cannot saturate
-    /// on x86 CPUs without VNNI. Null (default) decides from this CPU (CpuFeatures.U8S8CanSaturate).
+    /// int8-static: keep the s8 weights whose kernels can saturate on x86 CPUs without VNNI from it (compress.yaml
+    /// <c>reduce_range</c>; the rule is Latency.WeightRange's). Null (default) decides from this CPU (CpuFeatures.U8S8CanSaturate).
     /// </summary>
     public bool? ReduceRange { get; init; }
 

@@ -39,6 +39,7 @@ public static class QuantizeBinding
             Preprocess = pass.Flag("preprocess") ?? defaults.Preprocess,
             LatencyAware = pass.Flag("latency_aware") ?? defaults.LatencyAware,
             LatencyPlacement = pass.Flag("latency_placement") ?? defaults.LatencyPlacement,
+            ReduceRange = pass.Flag("reduce_range"),
             Sensitivity = SensitivityMethods.All.ValueOf(pass.Text("sensitivity"), defaults.Sensitivity),
             MixedUnits = MixedPrecisionUnits.All.ValueOf(pass.Text("mixed_units"), defaults.MixedUnits),
             ScaleConstraint = ScaleConstraints.All.ValueOf(pass.Text("scale_constraint"), defaults.ScaleConstraint),
