@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Compares model outputs written by ortrun (.npy, samples on the first axis).
 
-usage: compare.py REFERENCE.npy CANDIDATE.npy [--top1]
+usage: compare.py REFERENCE.npy CANDIDATE.npy [--top1] [--cell | --diff]
 Prints one line: the mean over samples of the cosine between each sample's flattened outputs (the figure `verify`
 reports), the lowest sample's, the largest absolute difference, how many values differ at all, and with --top1 the
-share of samples whose arg-max over the last axis (a classifier's class) is the same.
+share of samples whose arg-max over the last axis (a classifier's class) is the same. --cell prints only the mean
+cosine (and the top-1 share), --diff only the difference, for measure.sh's table cells.
 """
 import sys
 
@@ -19,11 +20,17 @@ def main():
     b = candidate.reshape(candidate.shape[0], -1)
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     cosine = np.where(norms > 0, (a * b).sum(axis=1) / np.where(norms > 0, norms, 1), 1.0)
-    line = (f"cosine {cosine.mean():.4f} (lowest {cosine.min():.4f}), max abs diff {np.abs(a - b).max():.3g}, "
-            f"{int((a != b).sum())} of {a.size} values differ")
+    top1 = (reference.argmax(axis=-1) == candidate.argmax(axis=-1)).reshape(reference.shape[0], -1).all(axis=1).mean()
+    diff = f"max abs diff {np.abs(a - b).max():.3g}, {int((a != b).sum())} of {a.size} values differ"
+    if "--cell" in sys.argv:
+        print(f"{cosine.mean():.4f}" + (f" ({top1 * 100:.2f}%)" if "--top1" in sys.argv else ""))
+        return
+    if "--diff" in sys.argv:
+        print(diff)
+        return
+    line = (f"cosine {cosine.mean():.4f} (lowest {cosine.min():.4f}), {diff}")
     if "--top1" in sys.argv:
-        agree = (reference.argmax(axis=-1) == candidate.argmax(axis=-1)).reshape(reference.shape[0], -1).all(axis=1)
-        line += f", top-1 agreement {agree.mean() * 100:.2f}%"
+        line += f", top-1 agreement {top1 * 100:.2f}%"
     print(line)
 
 

@@ -5,6 +5,7 @@
 #
 #   oracle.sh setup                                   install gcc / qemu-user if missing (apt), build ortrun
 #   oracle.sh check                                   synthetic saturation check: must saturate under Haswell only
+#                                                     (u8 and s8 activations: ORT runs s8 x s8 as u8 x s8 there)
 #   oracle.sh native  MODEL --in X.npy --out Y.npy    run on this CPU (1 intra-op thread)
 #   oracle.sh haswell MODEL --in X.npy --out Y.npy    run under qemu-x86_64 -cpu Haswell
 #
@@ -60,20 +61,27 @@ check() {
   local dir="$build/saturation"
   "$python" "$here/saturation_models.py" "$dir"
   local failed=0
-  for model in matmul conv; do
+  for model in matmul conv matmul-s8 conv-s8; do
     for where in native haswell; do
-      run "$where" "$dir/sat-$model.onnx" --in "$dir/sat-$model-input.npy" --out "$dir/$model-$where.npy" 2>/dev/null
+      run "$where" "$dir/sat-$model.onnx" --in "$dir/sat-${model%-s8}-input.npy" --out "$dir/$model-$where.npy" 2>/dev/null
     done
-    # Sample 0 saturates without VNNI (64 -> 32.38, Conv's u8 output grid: 32.5); sample 1 (one term per pair) never does.
     "$python" - "$dir/$model-native.npy" "$dir/$model-haswell.npy" "$model" <<'EOF' || failed=1
 import sys
 import numpy as np
 native, haswell, model = np.load(sys.argv[1]), np.load(sys.argv[2]), sys.argv[3]
-ok = (np.all(native[0] == 64) and np.all(native[1] == 32) and np.all(np.abs(haswell[0] - 32.4) < 0.15)
-      and np.all(haswell[1] == 32))
+exact = np.all(native[0] == 64)
+exact = exact and np.all(native[1] == 32)
+if model.endswith("-s8"):
+    # Run as u8 x s8 with zero point 128, both samples saturate: nothing stays at its exact value.
+    expected = "both samples saturate under Haswell"
+    ok = exact and not np.any(haswell[0] == native[0]) and not np.any(haswell[1] == native[1])
+else:
+    # Sample 0 saturates (64 -> 32.38; Conv's u8 output grid: 32.5); sample 1, one term per pair, never does.
+    expected = "sample 0 saturates under Haswell, the control does not"
+    ok = exact and np.all(np.abs(haswell[0] - 32.4) < 0.15) and np.all(haswell[1] == 32)
 print(f"oracle check {model}: native {np.unique(native[0])} / control {np.unique(native[1])}, "
       f"haswell {np.unique(haswell[0])} / control {np.unique(haswell[1])}: "
-      + ("saturates under Haswell only, as expected" if ok else "UNEXPECTED"))
+      + (expected + ", as expected" if ok else "UNEXPECTED (expected: " + expected + ")"))
 sys.exit(0 if ok else 1)
 EOF
   done
@@ -86,5 +94,5 @@ case "${1:-}" in
   setup) setup ;;
   check) setup && check ;;
   native | haswell) where=$1; shift; setup && run "$where" "$@" ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
-"""Writes two tiny QDQ models and an input on which u8 x s8 products saturate on a CPU without VNNI.
+"""Writes tiny QDQ models and inputs on which u8 x s8 products saturate on a CPU without VNNI.
 
 usage: saturation_models.py OUT_DIR
 Writes OUT_DIR/sat-{matmul,conv}.onnx and their inputs OUT_DIR/sat-{matmul,conv}-input.npy (two samples: ones,
-and ones with the odd K positions at zero). Activations quantize to u8 255 and weights to s8 127, so without saturation every output is K
-(MatMul, K = 64) or C (Conv, C = 64). AVX2's vpmaddubsw sums adjacent u8 x s8 pairs into a saturating int16:
-255 * 127 * 2 = 64770 clamps to 32767, so the first sample's outputs become K * 32767 / 64770 (about 32.4) there. The
-second sample has one nonzero term per pair (32385, no clamp), so it gives K / 2 = 32 on every CPU: the control.
+and ones with the odd K positions at zero). Activations quantize to u8 255 and weights to s8 127, so without
+saturation every output is K (MatMul, K = 64) or C (Conv, C = 64). AVX2's vpmaddubsw sums adjacent u8 x s8 pairs into
+a saturating int16: 255 * 127 * 2 = 64770 clamps to 32767, so the first sample's outputs become K * 32767 / 64770
+(about 32.4) there. The second sample has one nonzero term per pair (32385, no clamp), so it gives K / 2 = 32 on
+every CPU: the control.
+OUT_DIR/sat-{matmul,conv}-s8.onnx are the same with s8 activations (scale 1/127, so the inputs quantize to 127):
+products of at most 127 x 127 cannot saturate as s8 x s8, but if the kernel adds 128 to run them as u8 x s8 (zero
+point 128), 127 becomes 255 and 0 becomes 128, and both samples saturate.
 """
 import os
 import sys
@@ -42,8 +46,12 @@ def weights(name, array):
     return inits, node
 
 
-def matmul_model():
-    inits = quantize_pair("x", 1.0 / 255, 0, np.uint8)
+def activation_pair(signed):
+    return quantize_pair("x", 1.0 / 127, 0, np.int8) if signed else quantize_pair("x", 1.0 / 255, 0, np.uint8)
+
+
+def matmul_model(signed):
+    inits = activation_pair(signed)
     w_inits, w_node = weights("w", (K, N))
     nodes = qdq("x", "x", "xd") + [w_node, helper.make_node("MatMul", ["xd", "w"], ["y"])]
     graph = helper.make_graph(
@@ -54,9 +62,10 @@ def matmul_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def conv_model():
-    # The output is quantized too (scale 0.5, u8), so ONNX Runtime fuses the node group into one QLinearConv.
-    inits = quantize_pair("x", 1.0 / 255, 0, np.uint8) + quantize_pair("y", 0.5, 0, np.uint8)
+def conv_model(signed):
+    # The output is quantized too (scale 0.5, u8), so ONNX Runtime fuses the node group into one QLinearConv; with s8
+    # activations it is s8 too (scale 1: the outputs, at most 64, stay on the grid).
+    inits = activation_pair(signed) + (quantize_pair("y", 1.0, 0, np.int8) if signed else quantize_pair("y", 0.5, 0, np.uint8))
     w_inits, w_node = weights("w", (N, K, 1, 1))
     nodes = qdq("x", "x", "xd") + [w_node, helper.make_node("Conv", ["xd", "w"], ["yf"])] + qdq("y", "yf", "y")
     graph = helper.make_graph(
@@ -70,9 +79,10 @@ def conv_model():
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, model in (("sat-matmul", matmul_model()), ("sat-conv", conv_model())):
-        onnx.checker.check_model(model)
-        onnx.save(model, os.path.join(out, name + ".onnx"))
+    for suffix, signed in (("", False), ("-s8", True)):
+        for name, model in (("sat-matmul", matmul_model(signed)), ("sat-conv", conv_model(signed))):
+            onnx.checker.check_model(model)
+            onnx.save(model, os.path.join(out, name + suffix + ".onnx"))
     ones = np.ones((SPATIAL, K), dtype=np.float32)
     control = ones.copy()
     control[:, 1::2] = 0

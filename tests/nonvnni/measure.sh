@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs int8 models natively and under the non-VNNI oracle (qemu-x86_64 -cpu Haswell) and prints, per model and input
+# set, each one's cosine against the float model run natively, and how far the two runs differ.
+#
+#   measure.sh [--top1] FLOAT.onnx "CHECK1.npy CHECK2.npy ..." INT8_A.onnx [INT8_B.onnx ...]
+#
+# --top1 adds the share of samples whose arg-max over the last axis agrees with the float model's (a classifier).
+# Outputs are cached in $COMPRESSBUILD_NONVNNI/runs (default ~/.cache/compressbuild/nonvnni/runs) and rerun when the
+# model or input is newer. Each run uses 1 intra-op thread; under qemu one 320x320 detector page takes about 3-4 s of
+# CPU (TCG emulation: not a speed of any real CPU, never report it).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${COMPRESSBUILD_NONVNNI:-$HOME/.cache/compressbuild/nonvnni}"
+python="${PYTHON:-/usr/bin/python3}"
+top1=""
+if [ "${1:-}" = --top1 ]; then top1=--top1; shift; fi
+if [ $# -lt 3 ]; then sed -n '2,11p' "$0" >&2; exit 2; fi
+float=$1 inputs=$2
+shift 2
+"$here/oracle.sh" setup
+runs="$build/runs"
+mkdir -p "$runs"
+
+output() {  # output native|haswell MODEL INPUT: runs once, prints the output's path
+  local where=$1 model=$2 input=$3
+  local out
+  out="$runs/$(basename "$model" .onnx)--$(basename "$input" .npy)--$where.npy"
+  if [ ! -f "$out" ] || [ "$model" -nt "$out" ] || [ "$input" -nt "$out" ]; then
+    "$here/oracle.sh" "$where" "$model" --in "$input" --out "$out" >/dev/null 2>"$out.log" || { cat "$out.log" >&2; exit 1; }
+  fi
+  echo "$out"
+}
+
+echo "| model | input | cosine vs fp32, native (VNNI) | cosine vs fp32, qemu Haswell (no VNNI) | Haswell against native |"
+echo "|---|---|---|---|---|"
+for input in $inputs; do
+  reference=$(output native "$float" "$input")
+  for model in "$@"; do
+    native=$(output native "$model" "$input")
+    haswell=$(output haswell "$model" "$input")
+    echo "| $(basename "$model" .onnx) | $(basename "$input" .npy) | $("$python" "$here/compare.py" "$reference" "$native" $top1 --cell) |" \
+      "$("$python" "$here/compare.py" "$reference" "$haswell" $top1 --cell) | $("$python" "$here/compare.py" "$native" "$haswell" --diff) |"
+  done
+done
