@@ -11,6 +11,9 @@ every CPU: the control.
 OUT_DIR/sat-{matmul,conv}-s8.onnx are the same with s8 activations (scale 1/127, so the inputs quantize to 127):
 products of at most 127 x 127 cannot saturate as s8 x s8, but if the kernel adds 128 to run them as u8 x s8 (zero
 point 128), 127 becomes 255 and 0 becomes 128, and both samples saturate.
+OUT_DIR/sat-dwconv{24,32}.onnx are 3x3 depthwise Convs (24 channels, not a multiple of 16, and 32) on the same u8 255
+and s8 127, with OUT_DIR/sat-dwconv{24,32}-input.npy (one sample of ones): 9 products per output, 9 on every CPU if
+the depthwise kernels add no pairs in int16.
 """
 import os
 import sys
@@ -76,6 +79,19 @@ def conv_model(signed):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def depthwise_model(channels):
+    inits = activation_pair(False) + quantize_pair("y", 0.5, 0, np.uint8)
+    w_inits, w_node = weights("w", (channels, 1, 3, 3))
+    conv = helper.make_node("Conv", ["xd", "w"], ["yf"], group=channels)
+    nodes = qdq("x", "x", "xd") + [w_node, conv] + qdq("y", "yf", "y")
+    graph = helper.make_graph(
+        nodes, f"sat-dwconv{channels}",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", channels, SPATIAL + 2, SPATIAL + 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", channels, SPATIAL, SPATIAL])],
+        inits + w_inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -90,6 +106,12 @@ def main():
     np.save(os.path.join(out, "sat-matmul-input.npy"), matmul_input)
     conv_input = np.ascontiguousarray(np.broadcast_to(matmul_input[:, 0, :, None, None], (2, K, SPATIAL, SPATIAL)))
     np.save(os.path.join(out, "sat-conv-input.npy"), conv_input.astype(np.float32))
+    for channels in (24, 32):
+        model = depthwise_model(channels)
+        onnx.checker.check_model(model)
+        onnx.save(model, os.path.join(out, f"sat-dwconv{channels}.onnx"))
+        ones = np.ones((1, channels, SPATIAL + 2, SPATIAL + 2), dtype=np.float32)
+        np.save(os.path.join(out, f"sat-dwconv{channels}-input.npy"), ones)
 
 
 if __name__ == "__main__":
