@@ -7,7 +7,8 @@
 #   issue16.sh [OUT_DIR]     (default ~/.cache/compressbuild/nonvnni/issue16; needs the Release build and /tmp/s8)
 #
 # Calibration: det7 / cls7; checks: det11, det13 / cls11, cls13 (see BRIEF-COMMON's /tmp/s8, or render them with
-# tests/models/ocr_inputs.py). About 10 minutes of CPU on 2 cores, most of it the detector under qemu.
+# tests/models/ocr_inputs.py). About 5 minutes of CPU: quantizing (the detector about 40 s each) and the detector
+# under qemu (14 s per model and page set).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -6,8 +6,8 @@
 #
 # --top1 adds the share of samples whose arg-max over the last axis agrees with the float model's (a classifier).
 # Outputs are cached in $COMPRESSBUILD_NONVNNI/runs (default ~/.cache/compressbuild/nonvnni/runs) and rerun when the
-# model or input is newer. Each run uses 1 intra-op thread; under qemu one 320x320 detector page takes about 3-4 s of
-# CPU (TCG emulation: not a speed of any real CPU, never report it).
+# model or input is newer. Each run uses 1 intra-op thread; under qemu 8 int8 detector pages of 320x320 take about 14 s
+# of CPU (TCG emulation: not a speed of any real CPU, never report it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${COMPRESSBUILD_NONVNNI:-$HOME/.cache/compressbuild/nonvnni}"
