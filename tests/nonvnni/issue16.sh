@@ -4,14 +4,18 @@
 # AVX-VNNI turned off, so CpuFeatures reports no VNNI and SaturationChoice applies, CB4018) and with s8 activations,
 # each run natively and under the non-VNNI oracle, cosine against the float model run natively.
 #
-#   issue16.sh [OUT_DIR]     (default ~/.cache/compressbuild/nonvnni/issue16; needs the Release build and /tmp/s8)
+#   issue16.sh [--rec] [OUT_DIR]     (default ~/.cache/compressbuild/nonvnni/issue16; needs the Release build and /tmp/s8)
 #
+# --rec adds the recognizer (8-bit and 7-bit, rec7 calibrating, character accuracy on rec11 against rec11.txt): about
+# a few more minutes of CPU per model under qemu for its 64 lines (the float model: 4 min).
 # Calibration: det7 / cls7; checks: det11, det13 / cls11, cls13 (see BRIEF-COMMON's /tmp/s8, or render them with
 # tests/models/ocr_inputs.py). About 5 minutes of CPU: quantizing (the detector about 40 s each) and the detector
 # under qemu (14 s per model and page set).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+rec=""
+if [ "${1:-}" = --rec ]; then rec=1; shift; fi
 out="${1:-$HOME/.cache/compressbuild/nonvnni/issue16}"
 models="${COMPRESSBUILD_TEST_MODELS:-$HOME/.cache/compressbuild/test-models}"
 data="${S8_DATA:-/tmp/s8}"
@@ -45,3 +49,10 @@ grep -q CB4018 "$out/det-u8s7.log" || { echo "issue16: the 7-bit detector was wr
 echo
 "$here/measure.sh" --top1 "$models/ppocr-cls.onnx" "$data/cls11.npy $data/cls13.npy" "$out"/cls-u8s8.onnx \
   "$out"/cls-u8s7.onnx "$out"/cls-s8s8.onnx
+if [ -n "$rec" ]; then
+  quantize rec-u8s8 "$models/ppocr-rec.onnx" "$data/rec7.npy" --
+  quantize rec-u8s7 "$models/ppocr-rec.onnx" "$data/rec7.npy" "${no_vnni[@]}" --
+  echo
+  "$here/measure.sh" --ctc "$models/ppocr-keys.txt" "$models/ppocr-rec.onnx" "$data/rec11.npy" "$out"/rec-u8s8.onnx \
+    "$out"/rec-u8s7.onnx
+fi
