@@ -6,8 +6,8 @@
 #
 #   issue16.sh [--rec] [OUT_DIR]     (default ~/.cache/compressbuild/nonvnni/issue16; needs the Release build and /tmp/s8)
 #
-# --rec adds the recognizer (8-bit and 7-bit, rec7 calibrating, character accuracy on rec11 against rec11.txt): about
-# a few more minutes of CPU per model under qemu for its 64 lines (the float model: 4 min).
+# --rec adds the recognizer (8-bit and 7-bit, rec7 calibrating, character accuracy on rec11 / rec13 against their .txt):
+# a few more minutes of CPU per model and 64 lines under qemu (the float model: 4 min).
 # Calibration: det7 / cls7; checks: det11, det13 / cls11, cls13 (see BRIEF-COMMON's /tmp/s8, or render them with
 # tests/models/ocr_inputs.py). About 5 minutes of CPU: quantizing (the detector about 40 s each) and the detector
 # under qemu (14 s per model and page set).
@@ -53,6 +53,7 @@ if [ -n "$rec" ]; then
   quantize rec-u8s8 "$models/ppocr-rec.onnx" "$data/rec7.npy" --
   quantize rec-u8s7 "$models/ppocr-rec.onnx" "$data/rec7.npy" "${no_vnni[@]}" --
   echo
-  "$here/measure.sh" --ctc "$models/ppocr-keys.txt" "$models/ppocr-rec.onnx" "$data/rec11.npy" "$out"/rec-u8s8.onnx \
+  "$here/measure.sh" --ctc "$models/ppocr-keys.txt" "$models/ppocr-rec.onnx" "$data/rec11.npy $data/rec13.npy" \
+    "$out"/rec-u8s8.onnx \
     "$out"/rec-u8s7.onnx
 fi
