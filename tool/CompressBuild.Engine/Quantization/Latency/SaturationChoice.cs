@@ -5,13 +5,12 @@ namespace CompressBuild.Engine.Quantization.Latency;
 
 /// <summary>
 /// How int8-static avoids u8 x s8 saturation on an x86 CPU without VNNI (<see cref="CpuFeatures"/>), where ONNX
-/// Runtime's kernels add pairs of u8 x s8 products in saturating int16. ORT's two remedies are 7-bit weights
-/// (reduce_range) and s8 activations (s8s8). s8s8 costs the speed int8 is for: ONNX Runtime's CPU QDQ rules fuse far less
-/// of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv and 51 integer kernels, against 61 and 107 with u8; classifier:
-/// 33 of 43 Convs, and no QLinearAdd/Mul/GlobalAveragePool), so it ran 1.19x / 1.14x fp32 where u8 with 7-bit weights ran
-/// 1.75x / 1.79x (this machine, 1 thread). So without VNNI and without an explicit choice the weights whose kernels can saturate
-/// are kept from it (<see cref="WeightRange"/>: the 7-bit grid, or per Conv channel the least-error pair-safe one; depthwise Convs keep
-/// 8 bits) and the activations stay u8. The choice is reported (CB4018); <c>activation_type: s8</c> still gives s8s8.
+/// Runtime's kernels add pairs of u8 x s8 products in saturating int16. s8 activations are no way out: ONNX Runtime runs s8 x s8
+/// as u8 x s8 with 128 added to each activation, which saturates sooner (tests/nonvnni, the oracle that runs ONNX Runtime's own
+/// AVX2 kernels under qemu), and its CPU QDQ rules fuse far less of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv). So
+/// without VNNI and without an explicit choice the weights whose kernels can saturate are kept from it (<see cref="WeightRange"/>:
+/// the 7-bit grid, or per Conv channel the least-error pair-safe one; depthwise Convs keep 8 bits) and the activations stay u8.
+/// The choice is reported (CB4018).
 /// </summary>
 public static class SaturationChoice
 {
@@ -36,7 +35,8 @@ public static class SaturationChoice
 
         return (options with { ReduceRange = true }, new QuantizationAdvisory(Diagnostics.DiagnosticCodes.U8S8SaturationRemedy.Id,
             $"this x86 CPU has no VNNI, where ONNX Runtime's u8 x s8 kernels can saturate: {Layers(graph)}; activations stay u8, which ONNX Runtime " +
-                "fuses into integer kernels (s8 activations fuse far fewer; activation_type: s8 asks for them). A model built on a VNNI CPU keeps 8-bit weights."));
+                "fuses into integer kernels (s8 activations are no remedy: ONNX Runtime runs them as u8 with 128 added, which saturates too). " +
+                "A model built on a VNNI CPU keeps 8-bit weights unless reduce_range: true asks for this remedy."));
     }
 
     private static string Layers(GraphProto? graph)
