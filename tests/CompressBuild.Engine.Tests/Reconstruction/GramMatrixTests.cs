@@ -146,6 +146,43 @@ public class GramMatrixTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A wide Gram matrix goes through SGEMM: it must equal the blocked kernel's up to float rounding on
+    /// every entry, and with chosen columns (the kept ones of a channel-pruned consumer) on exactly those entries, every other left 0. Both
+    /// CPU times are printed, not asserted (the machine is shared).
+    /// </summary>
+    [Theory]
+    [InlineData(300, 700)]
+    [InlineData(865, 2424)]
+    public void The_wide_Gram_update_equals_the_blocked_one_on_the_chosen_columns(int size, int rows)
+    {
+        var stride = rows + 3;
+        var random = new Random(size * 7 + rows);
+        var left = Enumerable.Range(0, size * stride).Select(_ => (float)Math.Max(0, random.NextDouble() - 0.3)).ToArray();
+        var kept = Enumerable.Range(0, size).Where(c => (c / 9) % 4 != 1 || c == size - 1).ToArray();
+        var (blocked, wide, chosen) = (new GramMatrix(size, false, int.MaxValue), GramMatrix.Wide(size), GramMatrix.Wide(size, kept));
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var times = new List<double>();
+        foreach (var gram in new[] { blocked, wide, chosen })
+        {
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            gram.Add(left, rows / 2, stride);
+            gram.Add(left.AsSpan(rows / 2), rows - (rows / 2), stride);
+            process.Refresh();
+            times.Add((process.TotalProcessorTime - before).TotalMilliseconds);
+            gram.Symmetrize();
+        }
+
+        output.WriteLine($"{size} columns ({kept.Length} chosen), {rows} rows, CPU: blocked {times[0]:F0} ms, SGEMM {times[1]:F0} ms, chosen {times[2]:F0} ms");
+        Assert.True(RelativeError(blocked.Values, wide.Values) < 1e-6, $"relative error {RelativeError(blocked.Values, wide.Values):E2}");
+        var keptSet = kept.ToHashSet();
+        var expected = blocked.Values.Select((v, i) => keptSet.Contains(i / size) && keptSet.Contains(i % size) ? v : 0).ToArray();
+        Assert.True(RelativeError(expected, chosen.Values) < 1e-6, $"relative error {RelativeError(expected, chosen.Values):E2}");
+        Assert.All(chosen.Values.Where((_, i) => !keptSet.Contains(i / size) || !keptSet.Contains(i % size)), v => Assert.Equal(0, v));
+        Assert.Equal(blocked.Rows, chosen.Rows);
+    }
+
+    /// <summary>
     /// The SGEMM cross product of the real im2col rows of the PP-OCRv4 recognizer's widest Conv with themselves (16 rendered lines,
     /// one chunk) against the blocked kernel's; both times are printed, not asserted (the machine is shared).
     /// </summary>

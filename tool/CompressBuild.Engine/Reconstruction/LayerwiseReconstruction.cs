@@ -163,7 +163,7 @@ public static class LayerwiseReconstruction
 
         var size = gram[0].Size;
         return target.TeacherRows is { } rows && rows.Count == target.Geometry.Groups && !diagonalOnly
-            ? new LayerStatistics(gram.Select(g => GramMatrix.Wide(size)).ToList(), null, rows.Select(r => new OutputCross(size, target.Geometry.OutputsPerGroup, r)).ToList())
+            ? new LayerStatistics(gram.Select(g => GramMatrix.Wide(size, target.SolvedColumns)).ToList(), null, rows.Select(r => new OutputCross(size, target.Geometry.OutputsPerGroup, r)).ToList())
             : new LayerStatistics(gram, Matrices(target, false));
     }
 

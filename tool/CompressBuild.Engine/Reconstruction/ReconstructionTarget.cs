@@ -12,4 +12,10 @@ public sealed record ReconstructionTarget(NodeProto Node, TensorProto Weight, La
     /// aims at; given them and a teacher, the capture sums <see cref="LayerStatistics.TeacherOutput"/> instead of the full cross matrix.
     /// </summary>
     public IReadOnlyList<double[]>? TeacherRows { get; init; }
+
+    /// <summary>
+    /// The only Gram columns (ascending, the bias column included) a solve aiming at <see cref="TeacherRows"/> reads: it fits the kept
+    /// columns' weights from H_SS and X_S^T Y_o alone, so a wide matrix sums only those entries (<see cref="GramMatrix.Wide"/>). Null for all.
+    /// </summary>
+    public IReadOnlyList<int>? SolvedColumns { get; init; }
 }

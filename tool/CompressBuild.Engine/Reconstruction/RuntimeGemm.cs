@@ -32,36 +32,48 @@ internal static class RuntimeGemm
 
     /// <summary>
     /// values[i, j] += left_i . right_j over rows [0, rows) of two column-major chunks (column j at <c>j * stride</c>); with
-    /// <paramref name="upperOnly"/> (left and right the same chunk) only j &gt;= i is added.
+    /// <paramref name="upperOnly"/> (left and right the same chunk) only j &gt;= i is added, though SGEMM computes both triangles: splitting
+    /// the product into 64-256-column panels, each against itself and the columns after it (up to 45% fewer products), measured no faster on
+    /// the detector's 865-column consumers (medians of 8 products of 2,424 rows each, loaded machine).
     /// </summary>
-    public static void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int n, int rows, int stride, double[] values, bool upperOnly)
+    /// <param name="columns">The only columns (ascending) whose entries are summed, the rest left as they are; null for all.</param>
+    public static void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int n, int rows, int stride, double[] values, bool upperOnly,
+        IReadOnlyList<int>? columns = null)
     {
+        var all = columns ?? Enumerable.Range(0, n).ToArray();
         for (var start = 0; start < rows; start += RowTile)
         {
             var count = Math.Min(RowTile, rows - start);
-            var a = Tile("a", left, n, start, count, stride);
-            var result = upperOnly ? Square.Value.Run([a], ["y"])[0] : Product.Value.Run([a, Tile("b", right, n, start, count, stride)], ["y"])[0];
-            var sums = result.AsSpan<float>();
-            for (var i = 0; i < n; i++)
+            var a = Tile("a", left, all, start, count, stride);
+            var result = upperOnly ? Square.Value.Run([a], ["y"])[0] : Product.Value.Run([a, Tile("b", right, all, start, count, stride)], ["y"])[0];
+            Add(result, all, values, n, upperOnly);
+        }
+    }
+
+    /// <summary>Adds the [m, m] product of the chosen columns into values at their places (the upper triangle only when asked).</summary>
+    private static void Add(HostTensor result, IReadOnlyList<int> columns, double[] values, int n, bool upperOnly)
+    {
+        var sums = result.AsSpan<float>();
+        var m = columns.Count;
+        for (var i = 0; i < m; i++)
+        {
+            var row = values.AsSpan(columns[i] * n, n);
+            var source = sums.Slice(i * m, m);
+            for (var j = upperOnly ? i : 0; j < m; j++)
             {
-                var row = values.AsSpan(i * n, n);
-                var from = upperOnly ? i : 0;
-                var source = sums.Slice(i * n, n);
-                for (var j = from; j < n; j++)
-                {
-                    row[j] += source[j];
-                }
+                row[columns[j]] += source[j];
             }
         }
     }
 
-    private static HostTensor Tile(string name, ReadOnlySpan<float> columns, int n, int start, int count, int stride)
+    /// <summary>The chosen columns' rows [start, start + count) as a row-major [columns, count] tensor.</summary>
+    private static HostTensor Tile(string name, ReadOnlySpan<float> chunk, IReadOnlyList<int> columns, int start, int count, int stride)
     {
-        var tensor = HostTensor.Zeros(name, (int)TensorProto.Types.DataType.Float, [n, count]);
+        var tensor = HostTensor.Zeros(name, (int)TensorProto.Types.DataType.Float, [columns.Count, count]);
         var target = tensor.AsSpan<float>();
-        for (var j = 0; j < n; j++)
+        for (var j = 0; j < columns.Count; j++)
         {
-            columns.Slice((j * stride) + start, count).CopyTo(target.Slice(j * count, count));
+            chunk.Slice((columns[j] * stride) + start, count).CopyTo(target.Slice(j * count, count));
         }
 
         return tensor;

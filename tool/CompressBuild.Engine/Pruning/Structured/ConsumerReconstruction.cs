@@ -53,7 +53,7 @@ internal static class ConsumerReconstruction
 
             // The solve's right-hand side is the cross matrix times these weights (unchanged until the layer's own solve), so the capture sums that product alone.
             var target = new ReconstructionTarget(node, weight, geometry, bias is not null);
-            jobs.Add((target with { TeacherRows = [Augmented(graph, model, target, bias)] }, slice, bias));
+            jobs.Add((target with { TeacherRows = [Augmented(graph, model, target, bias)], SolvedColumns = Kept(graph, slice, geometry, bias is not null, removed) }, slice, bias));
         }
 
         var solved = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
@@ -80,8 +80,7 @@ internal static class ConsumerReconstruction
             var columns = geometry.Columns;
             var augmented = Augmented(graph, model, target, biasName);
             var biasValues = biasName is null ? null : TensorData.ToSingles(graph.Constants[biasName], model);
-            var perChannel = geometry.Columns / slice.Channels.Length;
-            var kept = Enumerable.Range(0, width).Where(d => d >= columns || !removed.Contains(graph.Channels.Find(slice.Channels[d / perChannel]))).ToList();
+            var kept = target.SolvedColumns!;
             if (statistics.TeacherOutput is { } teacherOutput)
             {
                 LeastSquares.SolveKept(statistics.Gram[0], teacherOutput[0], augmented, geometry.OutputsPerGroup, kept, Damping);
@@ -111,6 +110,14 @@ internal static class ConsumerReconstruction
             solved.Add(target.Node);
         }, teacher);
         return (solved, timing);
+    }
+
+    /// <summary>The Gram columns the solve keeps (ascending): every column of a channel not removed, and the bias column when there is one.</summary>
+    private static List<int> Kept(ChannelGraph graph, TensorSlice slice, LayerGeometry geometry, bool withBias, HashSet<int> removed)
+    {
+        var perChannel = geometry.Columns / slice.Channels.Length;
+        return Enumerable.Range(0, geometry.Columns + (withBias ? 1 : 0))
+            .Where(d => d >= geometry.Columns || !removed.Contains(graph.Channels.Find(slice.Channels[d / perChannel]))).ToList();
     }
 
     /// <summary>The layer's weight rows [outputs, columns] with the bias appended as the last column when it has one.</summary>
