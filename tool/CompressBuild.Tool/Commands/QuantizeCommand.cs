@@ -73,7 +73,7 @@ internal static class QuantizeCommand
         var mode = QuantizationModes.NameOf(result.Mode);
         var calibrationText = calibration is null || result.Mode != QuantizationMode.Int8Static
             ? null
-            : $"{CalibrationMethods.NameOf(options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
+            : $"{CalibrationMethods.NameOf(result.RoundingChoice?.Chosen.Calibration ?? options.Engine.Calibration)} on {calibration.Count} sample(s) of {calibration.Source}";
         var summary = new QuantizeResult(options.Model, options.Output, mode, calibrationText, result.CalibrationSamples, result.OpsetBefore, result.OpsetAfter,
             before, after, after == 0 ? 0 : (double)before / after, byOp, result.Nodes, result.Advisories, mixed?.Layers, mixed?.Cosine, result.Preprocessing, result.FusionRewrites, result.Fusion)
         {

@@ -4,6 +4,7 @@ using CompressBuild.Engine.Evaluation.Metrics;
 using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Quantization;
+using CompressBuild.Engine.Quantization.Calibration;
 using CompressBuild.Engine.Quantization.Weights;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Engine.Tests.Evaluation;
@@ -16,7 +17,7 @@ namespace CompressBuild.Engine.Tests.Quantization.Weights;
 public sealed class HeldOutChoiceTests
 {
     [Fact]
-    public void Auto_is_the_default_and_tries_every_rounding_with_and_without_smoothing_and_keeps_the_best_held_out_score()
+    public void Auto_is_the_default_tries_every_rounding_with_and_without_smoothing_then_the_best_with_mse_median_ranges_kept_only_if_it_wins_both_halves()
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("cnn_residual.onnx"));
         var calibration = DigitsQuantization.Calibration(model, "cnn_residual.onnx").Take(64);
@@ -25,11 +26,21 @@ public sealed class HeldOutChoiceTests
 
         Assert.Equal(WeightRounding.Auto, new QuantizationOptions().Rounding);
         Assert.NotNull(choice);
-        Assert.Equal((8, 8), (choice.FitSamples, choice.CheckSamples));
+        Assert.Equal((16, 16), (choice.FitSamples, choice.CheckSamples));
         Assert.Equal([(WeightRounding.Nearest, null), (WeightRounding.Gptq, null), (WeightRounding.Nearest, 0.7), (WeightRounding.Gptq, (double?)0.7)],
-            choice.Candidates.Select(c => (c.Rounding, c.Smooth)));
-        Assert.Equal(choice.Candidates.Max(c => Math.Round(c.Cosine, 4)), Math.Round(choice.Chosen.Cosine, 4));
-        Assert.Equal((choice.Chosen.Rounding, choice.Chosen.Smooth), (options.Rounding, options.Smooth));
+            choice.Candidates.Take(4).Select(c => (c.Rounding, c.Smooth)));
+        Assert.All(choice.Candidates.Take(4), c => Assert.Null(c.Calibration));
+        var bestOfFour = choice.Candidates.Take(4).MaxBy(c => c.Score)!;
+        var ranged = choice.Candidates[4];
+        Assert.Equal((bestOfFour.Rounding, bestOfFour.Smooth, (CalibrationMethod?)CalibrationMethod.MseMedian, false), (ranged.Rounding, ranged.Smooth, ranged.Calibration, ranged.Swapped));
+
+        // Swapped halves are measured only when the range candidate wins on the first split, and decide between the two.
+        Assert.Equal(ranged.Score > bestOfFour.Score ? 7 : 5, choice.Candidates.Count);
+        var wins = choice.Candidates.Count == 7 && choice.Candidates[6].Score > choice.Candidates[5].Score;
+        Assert.All(choice.Candidates.Skip(5), c => Assert.True(c.Swapped));
+        Assert.Same(wins ? ranged : bestOfFour, choice.Chosen);
+        Assert.Equal((choice.Chosen.Rounding, choice.Chosen.Smooth, choice.Chosen.Calibration ?? CalibrationMethod.Percentile), (options.Rounding, options.Smooth, options.Calibration));
+        Assert.Null(choice.Chosen.Agreement);
         Assert.StartsWith("auto chose ", choice.Summary, StringComparison.Ordinal);
     }
 
@@ -48,7 +59,7 @@ public sealed class HeldOutChoiceTests
     }
 
     [Fact]
-    public void A_named_rounding_or_another_mode_is_left_alone_a_given_smooth_is_kept_and_few_samples_mean_nearest()
+    public void A_named_rounding_or_another_mode_is_left_alone_a_given_smooth_or_range_method_is_kept_and_few_samples_mean_nearest()
     {
         var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
         var calibration = DigitsQuantization.Calibration(model, "mlp.onnx").Take(8);
@@ -63,7 +74,11 @@ public sealed class HeldOutChoiceTests
 
         var (smoothed, choice) = HeldOutChoice.Resolve(model, new QuantizationOptions { Smooth = 0.5 }, calibration);
         Assert.Equal(0.5, smoothed.Smooth);
-        Assert.Equal([0.5, 0.5], choice!.Candidates.Select(c => c.Smooth));
+        Assert.Equal([0.5, 0.5, 0.5], choice!.Candidates.Take(3).Select(c => c.Smooth));
+
+        // Another range method than the default percentile is the user's: only the roundings are tried.
+        var (_, mseChoice) = HeldOutChoice.Resolve(model, new QuantizationOptions { Calibration = CalibrationMethod.Mse, Smooth = 0.5 }, calibration);
+        Assert.Equal(2, mseChoice!.Candidates.Count);
         Assert.Equal((4, 4), (choice.FitSamples, choice.CheckSamples));
     }
 
