@@ -30,7 +30,7 @@ public static class WeightRange
     public const int ReducedLimit = 64;
 
     /// <summary>The largest sum of two codes MLAS adds in one int16 that no u8 input can saturate: 32767 / 255, rounded down.</summary>
-    private const int PairLimit = 128;
+    public const int PairLimit = 128;
 
     /// <summary>Whether the options keep weights from saturating (reduce_range on symmetric s8 int8-static weights).</summary>
     public static bool Reduced(QuantizationOptions options) =>
@@ -131,6 +131,24 @@ public static class WeightRange
     }
 
     /// <summary>Where the k-th value of MLAS's K order (kernel position major, input channel minor) sits in ONNX's [C/group][kernel] order.</summary>
+    /// <summary>
+    /// For each code of one output channel (ONNX order [C/group][kernel positions]), the code MLAS adds it to in one int16 pair
+    /// (<see cref="PairsFit"/>), or -1 for a last code that meets zero padding: GPTQ keeps a pair within <see cref="PairLimit"/> as
+    /// it codes the second of the two, so its error feedback sees the clamp.
+    /// </summary>
+    public static int[] Partners(int inputChannels, int length)
+    {
+        var kernel = length / inputChannels;
+        var partners = new int[length];
+        for (var k = 0; k < length; k++)
+        {
+            var other = k ^ 1;
+            partners[Position(k, inputChannels, kernel)] = other < length ? Position(other, inputChannels, kernel) : -1;
+        }
+
+        return partners;
+    }
+
     private static int Position(int k, int inputChannels, int kernel) => (k % inputChannels * kernel) + (k / inputChannels);
 
     /// <summary>ONNX Runtime's depthwise test: a Conv whose weight [M, C/group, ...] has one input and one output channel per group.</summary>
