@@ -53,4 +53,23 @@ public sealed class RoundingChoiceCacheTests
         Assert.EndsWith("reused: chosen earlier in this run for the same model, options and data", reused.Summary, StringComparison.Ordinal);
         Assert.False(other!.Reused);
     }
+
+    [Fact]
+    public void A_reused_rounding_choice_carries_everything_it_chose_the_range_method_included()
+    {
+        var model = OnnxModelReader.Load(DigitsQuantization.Path("mlp.onnx"));
+        // 7 samples: no other test chooses for this model on them, so the first call runs the given choice.
+        var calibration = DigitsQuantization.Calibration(model, "mlp.onnx").Take(7);
+        var asked = new QuantizationOptions();
+        var chosen = asked with { Rounding = WeightRounding.Gptq, Smooth = 0.7, Calibration = CalibrationMethod.MseMedian };
+        var candidate = new RoundingCandidate(WeightRounding.Gptq, 0.7, 0.99) { Calibration = CalibrationMethod.MseMedian };
+        var choice = new RoundingChoice(candidate, [candidate], 4, 3);
+
+        var first = RoundingChoiceCache.GetOrChoose(model, asked, calibration, () => (chosen, choice));
+        var again = RoundingChoiceCache.GetOrChoose(model, asked, calibration, () => throw new InvalidOperationException("chosen again"));
+
+        Assert.False(first.Choice.Reused);
+        Assert.True(again.Choice.Reused);
+        Assert.Equal((WeightRounding.Gptq, (double?)0.7, CalibrationMethod.MseMedian), (again.Options.Rounding, again.Options.Smooth, again.Options.Calibration));
+    }
 }

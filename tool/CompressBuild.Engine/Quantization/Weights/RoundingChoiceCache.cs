@@ -30,8 +30,8 @@ internal static class RoundingChoiceCache
         Func<(QuantizationOptions Options, RoundingChoice Choice)> choose)
     {
         var (chosen, choice, reused) = Roundings.GetOrChoose(model, options, calibration, choose);
-        // The caller's options may differ in what the choice does not read (nothing today), so only rounding and smooth are taken over.
-        return reused ? (options with { Rounding = chosen.Rounding, Smooth = chosen.Smooth }, choice with { Reused = true }) : (chosen, choice);
+        // The caller's options may differ in what the choice does not read (nothing today), so only what it chooses is taken over.
+        return reused ? (options with { Rounding = chosen.Rounding, Smooth = chosen.Smooth, Calibration = chosen.Calibration }, choice with { Reused = true }) : (chosen, choice);
     }
 
     /// <summary>SHA-256 of the model, the options and the samples; null when the model keeps tensors in external files.</summary>
