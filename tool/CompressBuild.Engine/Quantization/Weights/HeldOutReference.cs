@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Evaluation.Metrics;
@@ -113,7 +114,7 @@ internal sealed class HeldOutReference
                 for (var row = 0; steps[k] > 0 && row < values.Length; row += steps[k])
                 {
                     rows[k]++;
-                    agreeing[k] += ArgMax(reference.AsSpan(row, steps[k])) == ArgMax(values.AsSpan(row, steps[k])) ? 1 : 0;
+                    agreeing[k] += TensorPrimitives.IndexOfMax(reference.AsSpan(row, steps[k])) == TensorPrimitives.IndexOfMax(values.AsSpan(row, steps[k])) ? 1 : 0;
                 }
             }
         }
@@ -121,17 +122,6 @@ internal sealed class HeldOutReference
         var cosine = comparisons.Count == 0 ? 1 : comparisons.Min(c => c.Result().Cosine);
         var agreement = Enumerable.Range(0, names.Count).Where(k => rows[k] > 0).Select(k => (double)agreeing[k] / rows[k]).DefaultIfEmpty(double.NaN).Min();
         return (cosine, double.IsNaN(agreement) ? null : agreement);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            best = values[i] > values[best] ? i : best;
-        }
-
-        return best;
     }
 
     private static float[] Widen(HostTensor tensor)

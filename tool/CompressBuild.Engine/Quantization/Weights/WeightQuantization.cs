@@ -89,7 +89,7 @@ public sealed class WeightQuantization
             && inner % pairedInputs == 0 && values.Length == channelCount * inner;
         if (paired)
         {
-            FinestPairSafeGrids(values, channels, low, high, (int)inner, pairedInputs);
+            LeastErrorPairSafeGrids(values, channels, low, high, (int)inner, pairedInputs);
         }
 
         for (var c = 0; c < channelCount; c++)
@@ -177,7 +177,7 @@ public sealed class WeightQuantization
     /// once the pairs that do not fit are clamped (<see cref="Latency.WeightRange.ClampPairs"/>; coded exactly as <see cref="Quantize"/>
     /// codes them): a finer grid with a few pairs pulled in against a coarser one on which every pair fits. The 7-bit grid (64) always fits.
     /// </summary>
-    private static void FinestPairSafeGrids(ReadOnlySpan<float> values, QuantParams[] channels, float[] low, float[] high, int inner, int pairedInputs)
+    private static void LeastErrorPairSafeGrids(ReadOnlySpan<float> values, QuantParams[] channels, float[] low, float[] high, int inner, int pairedInputs)
     {
         var scratch = new float[inner];
         for (var c = 0; c < channels.Length; c++)
