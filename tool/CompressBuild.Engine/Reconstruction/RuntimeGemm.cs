@@ -31,6 +31,20 @@ internal static class RuntimeGemm
     private static readonly Lazy<InferenceSession> Product = new(() => Open(cross: true), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
+    /// Per thread, the tiles and products of the last shapes, refilled in place while the shapes repeat: a fresh pinned array per tile and
+    /// product (2.6 MB and 1.7 MB on the detector's wide consumers, every 1,024 rows) cost page faults and collections, about a tenth of the
+    /// detector's capture CPU in a perf profile.
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<(string Name, int Rows, int Count), HostTensor>? tiles;
+
+    [ThreadStatic]
+    private static HostTensor[]? squares;
+
+    [ThreadStatic]
+    private static HostTensor[]? products;
+
+    /// <summary>
     /// values[i, j] += left_i . right_j over rows [0, rows) of two column-major chunks (column j at <c>j * stride</c>); with
     /// <paramref name="upperOnly"/> (left and right the same chunk) only j &gt;= i is added, though SGEMM computes both triangles: splitting
     /// the product into 64-256-column panels, each against itself and the columns after it (up to 45% fewer products), measured no faster on
@@ -45,7 +59,18 @@ internal static class RuntimeGemm
         {
             var count = Math.Min(RowTile, rows - start);
             var a = Tile("a", left, all, start, count, stride);
-            var result = upperOnly ? Square.Value.Run([a], ["y"])[0] : Product.Value.Run([a, Tile("b", right, all, start, count, stride)], ["y"])[0];
+            HostTensor result;
+            if (upperOnly)
+            {
+                squares = [.. Square.Value.Run([a], ["y"], squares)];
+                result = squares[0];
+            }
+            else
+            {
+                products = [.. Product.Value.Run([a, Tile("b", right, all, start, count, stride)], ["y"], products)];
+                result = products[0];
+            }
+
             Add(result, all, values, n, upperOnly);
         }
     }
@@ -66,10 +91,22 @@ internal static class RuntimeGemm
         }
     }
 
-    /// <summary>The chosen columns' rows [start, start + count) as a row-major [columns, count] tensor.</summary>
+    /// <summary>The chosen columns' rows [start, start + count) as a row-major [columns, count] tensor (this thread's of that shape, overwritten).</summary>
     private static HostTensor Tile(string name, ReadOnlySpan<float> chunk, IReadOnlyList<int> columns, int start, int count, int stride)
     {
-        var tensor = HostTensor.Zeros(name, (int)TensorProto.Types.DataType.Float, [columns.Count, count]);
+        tiles ??= [];
+        if (!tiles.TryGetValue((name, columns.Count, count), out var tensor))
+        {
+            // A handful of shapes repeat per layer (full tiles and a chunk's remainder); a new layer's start afresh.
+            if (tiles.Count >= 8)
+            {
+                tiles.Clear();
+            }
+
+            tensor = HostTensor.Zeros(name, (int)TensorProto.Types.DataType.Float, [columns.Count, count]);
+            tiles[(name, columns.Count, count)] = tensor;
+        }
+
         var target = tensor.AsSpan<float>();
         for (var j = 0; j < columns.Count; j++)
         {
