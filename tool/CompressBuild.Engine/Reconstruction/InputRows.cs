@@ -116,6 +116,12 @@ public static class InputRows
         var (outH, outW, padTop, padLeft) = Output(window, shape);
         var perGroup = channels / geometry.Groups;
         var kernel = window.KernelHeight * window.KernelWidth;
+        if (step == 1)
+        {
+            FillRuns(window, input, channels, height, width, outH, outW, padTop, padLeft, group * perGroup, perGroup, start, count, buffer, stride, offset);
+            return;
+        }
+
         var n = count <= 1024 ? stackalloc int[count] : new int[count];
         var y0 = count <= 1024 ? stackalloc int[count] : new int[count];
         var x0 = count <= 1024 ? stackalloc int[count] : new int[count];
@@ -147,6 +153,68 @@ public static class InputRows
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Consecutive positions (a step of 1): each column is a few runs along output rows, each one span copy from the image row the window
+    /// reads (zeros where it reads padding) instead of a position and bounds check per element; the values <see cref="FillConv"/> writes otherwise.
+    /// </summary>
+    private static void FillRuns(ConvWindow window, ReadOnlySpan<float> input, int channels, int height, int width, int outH, int outW, int padTop, int padLeft,
+        int firstChannel, int perGroup, int start, int count, Span<float> buffer, int stride, int offset)
+    {
+        var kernel = window.KernelHeight * window.KernelWidth;
+        for (var c = 0; c < perGroup; c++)
+        {
+            for (var t = 0; t < kernel; t++)
+            {
+                int dy = (t / window.KernelWidth) * window.DilationH, dx = (t % window.KernelWidth) * window.DilationW;
+                var column = buffer.Slice((((c * kernel) + t) * stride) + offset, count);
+                for (var r = 0; r < count;)
+                {
+                    var position = start + r;
+                    var within = position % (outH * outW);
+                    int oy = within / outW, ox = within % outW;
+                    var run = Math.Min(outW - ox, count - r);
+                    var target = column.Slice(r, run);
+                    var y = (oy * window.StrideH) + dy - padTop;
+                    if (y < 0 || y >= height)
+                    {
+                        target.Clear();
+                    }
+                    else
+                    {
+                        var image = ((((position / (outH * outW)) * channels) + firstChannel + c) * height * width) + (y * width);
+                        CopyRow(input.Slice(image, width), (ox * window.StrideW) + dx - padLeft, window.StrideW, target);
+                    }
+
+                    r += run;
+                }
+            }
+        }
+    }
+
+    /// <summary>target[o] = row[x0 + o * stride], 0 outside the row.</summary>
+    internal static void CopyRow(ReadOnlySpan<float> row, int x0, int stride, Span<float> target)
+    {
+        if (stride == 1)
+        {
+            var first = Math.Clamp(-x0, 0, target.Length);
+            var last = Math.Clamp(row.Length - x0, first, target.Length);
+            target[..first].Clear();
+            if (last > first)
+            {
+                row.Slice(x0 + first, last - first).CopyTo(target[first..]);
+            }
+
+            target[last..].Clear();
+            return;
+        }
+
+        for (var o = 0; o < target.Length; o++)
+        {
+            var x = x0 + (o * stride);
+            target[o] = x >= 0 && x < row.Length ? row[x] : 0f;
         }
     }
 }

@@ -237,27 +237,9 @@ public static class LayerwiseReconstruction
                     return;
                 }
 
-                // Every position of a wide stride-1 Conv whose rows feed a teacher-output cross (channel reconstruction): its Gram entries from channel
-                // cross-correlations at the window's offsets; the rows still go through the chunk for the cross, but only there.
-                var offsetChannels = step == 1 && statistics[k].TeacherOutput is not null && statistics[k].Gram[0].Size >= RuntimeGemm.MinColumns
-                    ? OffsetGram.Channels(geometry, stage[k].SolvedColumns)
-                    : null;
-                if (offsetChannels is not null)
-                {
-                    OffsetGram.Add(geometry, offsetChannels, input, mine[k].Shape, stage[k].WithBias,
-                        stage[k].SolvedColumns?.Contains(geometry.Columns) ?? true, statistics[k].Gram);
-                }
-
                 for (var g = 0; g < geometry.Groups; g++)
                 {
                     var chunk = chunks[k][g];
-                    var gram = offsetChannels is null ? statistics[k].Gram[g] : null;
-                    if (gram is null)
-                    {
-                        // Rows of earlier samples still waiting here need their Gram entries; this sample's must not get them twice.
-                        chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
-                    }
-
                     for (var start = 0; start < rows;)
                     {
                         var count = Math.Min(chunk.Capacity - chunk.Filled, rows - start);
@@ -271,13 +253,8 @@ public static class LayerwiseReconstruction
                         start += count;
                         if (chunk.Filled == chunk.Capacity)
                         {
-                            chunk.Flush(gram, statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
+                            chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
                         }
-                    }
-
-                    if (gram is null)
-                    {
-                        chunk.Flush(null, statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
                     }
                 }
             });

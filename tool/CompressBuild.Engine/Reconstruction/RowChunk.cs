@@ -27,15 +27,14 @@ internal sealed class RowChunk
 
     public int Filled { get; set; }
 
-    /// <param name="gram">Null where the rows' Gram entries were summed another way (<see cref="OffsetGram"/>): they feed the cross matrices alone.</param>
-    public void Flush(GramMatrix? gram, GramMatrix? cross, OutputCross? teacherOutput)
+    public void Flush(GramMatrix gram, GramMatrix? cross, OutputCross? teacherOutput)
     {
         if (Filled == 0)
         {
             return;
         }
 
-        gram?.Add(Left, Filled, Capacity);
+        gram.Add(Left, Filled, Capacity);
         cross?.AddCross(Left, Right!, Filled, Capacity);
         teacherOutput?.Add(Left, Right!, Filled, Capacity);
 

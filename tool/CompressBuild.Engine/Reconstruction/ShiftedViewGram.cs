@@ -101,34 +101,10 @@ public static class ShiftedViewGram
                     }
                     else
                     {
-                        CopyRow(image.Slice(y * width, width), x0, window.StrideW, target);
+                        InputRows.CopyRow(image.Slice(y * width, width), x0, window.StrideW, target);
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>target[o] = row[x0 + o * stride], 0 outside the row.</summary>
-    private static void CopyRow(ReadOnlySpan<float> row, int x0, int stride, Span<float> target)
-    {
-        if (stride == 1)
-        {
-            var first = Math.Clamp(-x0, 0, target.Length);
-            var last = Math.Clamp(row.Length - x0, first, target.Length);
-            target[..first].Clear();
-            if (last > first)
-            {
-                row.Slice(x0 + first, last - first).CopyTo(target[first..]);
-            }
-
-            target[last..].Clear();
-            return;
-        }
-
-        for (var o = 0; o < target.Length; o++)
-        {
-            var x = x0 + (o * stride);
-            target[o] = x >= 0 && x < row.Length ? row[x] : 0f;
         }
     }
 }
