@@ -59,7 +59,8 @@ public class InputRowsTests
                         var expected = y >= 0 && y < height && x >= 0 && x < width
                             ? input[(((((n * channels) + (g * (channels / groups)) + c) * height) + y) * width) + x]
                             : 0f;
-                        Assert.True(expected == buffer[(column * stride) + Offset + r], $"step {step} group {g} row {r} column {column}: {buffer[(column * stride) + Offset + r]}, expected {expected}");
+                        var actual = buffer[(column * stride) + Offset + r];
+                        Assert.True(expected == actual, $"step {step} group {g} row {r} column {column}: {actual}, expected {expected}");
                     }
 
                     Assert.Equal(1f, buffer[(geometry.Columns * stride) + Offset + r]);
