@@ -1,6 +1,6 @@
 """Sums ONNX Runtime profiles (ortrun --profile) per op type, one column per profile, as a Markdown table.
 
-    profile.py [--skip N] NAME=PROFILE.json[=MODEL.onnx] [NAME=PROFILE.json[=MODEL.onnx] ...]
+    profile.py [--skip N] NAME=PROFILE.json[,PROFILE2.json ...][=MODEL.onnx] [NAME=...]
 
 Counts the "Node" events whose name ends in "_kernel_time" (the kernel itself; the fences are left out) and divides by
 each run ("model_run" event); a cell is the median over the runs of the op type's milliseconds in a run (ortrun runs batch
@@ -63,8 +63,21 @@ def op_label(event, kinds):
     return f"{op} ({kinds.get(name, '?')})"
 
 
-def per_op(path, skip, kinds):
-    """Per op type, the median over the counted runs of its kernels' milliseconds in that run; and the median run."""
+def per_op(paths, skip, kinds):
+    """Per op type, the median over the counted runs (of every profile given) of its kernels' milliseconds in a run;
+    and the median run."""
+    per_run, walls = [], []
+    for path in paths:
+        runs, wall = runs_of(path, skip, kinds)
+        per_run += runs
+        walls += wall
+    ops = {op for totals in per_run for op in totals}
+    table = {op: statistics.median(totals.get(op, 0) for totals in per_run) for op in ops}
+    table[ALL] = statistics.median(sum(totals.values()) for totals in per_run)
+    return table, statistics.median(walls)
+
+
+def runs_of(path, skip, kinds):
     events = json.load(open(path))
     runs = sorted((e["ts"], e["ts"] + e["dur"]) for e in events if e.get("cat") == "Session" and e["name"] == "model_run")
     if len(runs) <= skip:
@@ -77,10 +90,7 @@ def per_op(path, skip, kinds):
             totals = per_run[bisect.bisect_right(starts, e["ts"]) - 1]
             op = op_label(e, kinds)
             totals[op] = totals.get(op, 0) + e["dur"] / 1000
-    ops = {op for totals in per_run for op in totals}
-    table = {op: statistics.median(totals.get(op, 0) for totals in per_run) for op in ops}
-    table[ALL] = statistics.median(sum(totals.values()) for totals in per_run)
-    return table, statistics.median((end - start) / 1000 for start, end in runs)
+    return per_run, [(end - start) / 1000 for start, end in runs]
 
 
 ALL = "**all kernels**"
@@ -96,7 +106,7 @@ def main():
     for arg in args:
         name, _, path = arg.partition("=")
         path, _, model = path.partition("=")
-        table, run = per_op(path, skip, conv_kinds(model) if model else None)
+        table, run = per_op(path.split(","), skip, conv_kinds(model) if model else None)
         names.append(name)
         tables.append(table)
         runs.append(run)
