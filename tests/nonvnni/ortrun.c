@@ -77,6 +77,7 @@ static void cpuid(unsigned leaf, unsigned subleaf, unsigned r[4]) {
 static char lib_path[4096];
 static uintptr_t lib_base;
 static uintptr_t *sites;
+static volatile sig_atomic_t *site_hits;
 static size_t nsites;
 static volatile sig_atomic_t traps;
 static char maps[1 << 20];
@@ -112,9 +113,10 @@ static uintptr_t find_base(void) {
   return 0;
 }
 
-static int is_site(uintptr_t rip) {
+/* The index of the listed site at RIP, or -1. */
+static long site_at(uintptr_t rip) {
   if (!lib_base) lib_base = find_base();
-  if (!lib_base || rip < lib_base) return 0;
+  if (!lib_base || rip < lib_base) return -1;
   uintptr_t at = rip - lib_base;
   size_t lo = 0, hi = nsites;
   while (lo < hi) {
@@ -122,7 +124,7 @@ static int is_site(uintptr_t rip) {
     if (sites[mid] < at) lo = mid + 1;
     else hi = mid;
   }
-  return lo < nsites && sites[lo] == at;
+  return lo < nsites && sites[lo] == at ? (long)lo : -1;
 }
 
 static void on_sigill(int sig, siginfo_t *info, void *context) {
@@ -130,7 +132,8 @@ static void on_sigill(int sig, siginfo_t *info, void *context) {
   ucontext_t *uc = context;
   greg_t *g = uc->uc_mcontext.gregs;
   const unsigned char *at = (const unsigned char *)g[REG_RIP];
-  if (!is_site((uintptr_t)at) || at[0] != 0x0f || at[1] != 0x0b) {
+  long site = site_at((uintptr_t)at);
+  if (site < 0 || at[0] != 0x0f || at[1] != 0x0b) {
     signal(sig, SIG_DFL); /* not ours: returning re-executes the instruction, which now kills as SIGILL would */
     return;
   }
@@ -143,6 +146,7 @@ static void on_sigill(int sig, siginfo_t *info, void *context) {
   g[REG_RDX] = r[3];
   g[REG_RIP] += 2;
   traps++;
+  site_hits[site]++;
 }
 
 static void install_mask(const char *library) {
@@ -160,6 +164,7 @@ static void install_mask(const char *library) {
   }
   fclose(f);
   if (nsites == 0) die("empty list of cpuid sites", list);
+  site_hits = calloc(nsites, sizeof *site_hits);
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_sigaction = on_sigill;
@@ -422,7 +427,14 @@ int main(int argc, char **argv) {
   }
   for (size_t o = 0; o < nout; o++) write_npy(outs[o], &out[o]);
   fprintf(stderr, "ortrun: %lld samples, %zu outputs written\n", (long long)samples, nout);
-  if (mask) fprintf(stderr, "ortrun: %d cpuid traps masked\n", (int)traps);
+  if (mask) {
+    size_t hit = 0;
+    for (size_t i = 0; i < nsites; i++) hit += site_hits[i] > 0;
+    fprintf(stderr, "ortrun: %d cpuid traps masked, at %zu of the %zu patched sites:", (int)traps, hit, nsites);
+    for (size_t i = 0; i < nsites; i++)
+      if (site_hits[i]) fprintf(stderr, " %lx", (unsigned long)sites[i]);
+    fprintf(stderr, "\n");
+  }
   if (profile) {
     char *file;
     check(ort->SessionEndProfiling(session, allocator, &file));
