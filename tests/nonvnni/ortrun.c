@@ -92,13 +92,12 @@ static uintptr_t find_base(void) {
   while (n < sizeof maps - 1 && (got = read(fd, maps + n, sizeof maps - 1 - n)) > 0) n += (size_t)got;
   close(fd);
   maps[n] = 0;
-  size_t len = strlen(lib_path);
   for (char *line = maps; *line;) {
     char *end = strchr(line, '\n');
     if (end) *end = 0;
     /* start-end perms offset dev inode path */
     char *path = strchr(line, '/');
-    if (path && strcmp(path, lib_path) == 0 && strlen(path) == len) {
+    if (path && strcmp(path, lib_path) == 0) {
       char *p = line;
       uintptr_t start = 0;
       for (; *p && *p != '-'; p++) start = start * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
