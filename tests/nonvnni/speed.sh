@@ -70,7 +70,7 @@ def interval(values):
     while below + math.comb(n, k) / 2 ** n <= 0.025:
         below += math.comb(n, k) / 2 ** n
         k += 1
-    return (xs[k - 1], xs[n - k]) if k >= 1 else (float("nan"), float("nan"))
+    return (xs[k - 1], xs[n - k]) if k >= 1 else None
 
 
 print(f"{len(rounds)} rounds, input {data}; ratio = float ms / int8 ms (above 1: int8 faster), median of rounds [95%]")
@@ -86,8 +86,9 @@ for cpuid in ("avx2", "native"):
                 cells.append("1")
                 continue
             ratios = [float_runs[r][which] / mine[r][which] for r in rounds]
-            low, high = interval(ratios)
-            cells.append(f"{statistics.median(ratios):.3f}x [{low:.3f}, {high:.3f}]")
+            bounds = interval(ratios)
+            text = f"[{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "(no 95% interval under 6 rounds)"
+            cells.append(f"{statistics.median(ratios):.3f}x {text}")
         cpu = statistics.median(mine[r][1] for r in rounds)
         wall = statistics.median(mine[r][0] for r in rounds)
         name = model.rsplit("/", 1)[-1]
