@@ -5,6 +5,9 @@
 # each run natively and under the non-VNNI oracle, cosine against the float model run natively.
 #
 #   issue16.sh [--rec] [OUT_DIR]     (default ~/.cache/compressbuild/nonvnni/issue16; needs the Release build and /tmp/s8)
+#   issue16.sh --speed [OUT_DIR]     the speed table instead: detector, classifier and recognizer, int8-static as the
+#                                    CLI writes it by default here and with --reduce-range, against fp32, each timed
+#                                    by speed.sh on the AVX2 kernels (CPUID masked) and natively: det11 / cls11 / rec11
 #
 # --rec adds the recognizer (8-bit and 7-bit, rec7 calibrating, character accuracy on rec11 / rec13 against their .txt):
 # a few more minutes of CPU per model and 64 lines under qemu (the float model: 4 min).
@@ -14,8 +17,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-rec=""
+rec="" speed=""
 if [ "${1:-}" = --rec ]; then rec=1; shift; fi
+if [ "${1:-}" = --speed ]; then speed=1; shift; fi
 out="${1:-$HOME/.cache/compressbuild/nonvnni/issue16}"
 models="${COMPRESSBUILD_TEST_MODELS:-$HOME/.cache/compressbuild/test-models}"
 data="${S8_DATA:-/tmp/s8}"
@@ -33,6 +37,25 @@ quantize() {  # quantize NAME MODEL CALIBRATION [env ...] -- [quantize options]
   env "${env[@]}" dotnet "$cli" quantize "$model" -o "$out/$name.onnx" --mode int8-static --calibration-data "$calibration" \
     "$@" > "$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
 }
+
+if [ -n "$speed" ]; then
+  for family in det cls rec; do
+    int8=()
+    for variant in u8s8 reduce-range; do
+      options=()
+      [ "$variant" = reduce-range ] && options=(--reduce-range)
+      # A model the CLI fails to write is left out of the table, loudly (the recognizer with --reduce-range, 20:10).
+      if (quantize "$family-$variant" "$models/ppocr-$family.onnx" "$data/${family}7.npy" -- "${options[@]}"); then
+        int8+=("$out/$family-$variant.onnx")
+      else
+        echo "issue16: quantizing $family-$variant FAILED (log: $out/$family-$variant.log); left out" >&2
+      fi
+    done
+    echo
+    "$here/speed.sh" ${SPEED_OPTIONS:-} "$models/ppocr-$family.onnx" "${int8[@]}" "$data/${family}11.npy"
+  done
+  exit 0
+fi
 
 # What `CpuFeatures.HasVnni` reads: with both off, this process sees a CPU without VNNI (checked: CB4018 is reported).
 no_vnni=(DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0)
