@@ -46,6 +46,11 @@ internal static class SummaryGraph
     public static (OnnxModel Model, Names[] Summaries) Build(OnnxModel model, ValueShapes shapes, IReadOnlyList<string> exposed, IReadOnlyList<string> summarized)
     {
         var withExposed = ModelOutputs.WithOutputs(model, exposed);
+        if (summarized.Count == 0)
+        {
+            return (withExposed, []);
+        }
+
         var graph = withExposed.Graph;
         var taken = GraphNodes.All(graph).SelectMany(n => n.Output.Concat(n.Input)).Concat(graph.Input.Select(i => i.Name))
             .Concat(graph.Initializer.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
