@@ -5,7 +5,6 @@ using System.Text.Json;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.IO;
 using CompressBuild.Engine.Onnx;
-using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Pruning.Structured.Latency;
 using CompressBuild.Engine.Quantization;
 using CompressBuild.Engine.Quantization.Calibration;
@@ -92,102 +91,6 @@ internal static class CalibrationProfile
 
         output.WriteLine();
         output.WriteLine(Fold(loaded, histograms, dataset, settings));
-        output.WriteLine(InGraph(loaded, histograms, dataset, settings));
-        output.WriteLine(Collectors(loaded, histograms, dataset, settings));
-    }
-
-    /// <summary>
-    /// The collector itself both ways (process CPU time, the folding thread included), alternating: per sample is the difference between
-    /// all samples and the first one alone, over the samples after it, so session creation cancels.
-    /// </summary>
-    private static string Collectors(OnnxModel model, Dictionary<string, ActivationHistogram> histograms, Dataset dataset, SessionSettings settings)
-    {
-        var prepared = ModelPreprocessor.Run(model, PreprocessOptions.Default with { TargetOpset = ModelQuantizer.QdqOpset }).Model;
-        var names = histograms.Keys.Where(k => prepared.Graph.Node.Any(n => n.Output.Contains(k))).ToArray();
-        double Cpu(bool inGraph, int samples)
-        {
-            var before = Environment.CpuUsage.TotalTime;
-            _ = CalibrationCollector.Collect(prepared, names, dataset.Take(samples), settings, _ => false, 99.999, inGraph);
-            return (Environment.CpuUsage.TotalTime - before).TotalMilliseconds;
-        }
-
-        var (whole, first) = (new double[2], new double[2]);
-        for (var r = 0; r < 2; r++)
-        {
-            foreach (var inGraph in r == 0 ? new[] { false, true } : [true, false])
-            {
-                var k = inGraph ? 1 : 0;
-                whole[k] += Cpu(inGraph, dataset.Count) / 2;
-                first[k] += Cpu(inGraph, 1) / 2;
-            }
-        }
-
-        var per = whole.Select((w, k) => (w - first[k]) / Math.Max(1, dataset.Count - 1)).ToArray();
-        return string.Create(CultureInfo.InvariantCulture,
-            $"collector, process CPU ms (mean of 2, alternating): exposed {whole[0]:0} whole, {per[0]:0.000} per sample; in the graph {whole[1]:0} whole, {per[1]:0.000} per sample");
-    }
-
-    /// <summary>
-    /// The two ways calibration reads the activations, on the model it calibrates (pre-processed at the quantizer's opset), against
-    /// the plain session: per sample, in rotating order, thread CPU time of a plain run, of a run exposing every activation plus
-    /// folding it, and of a run computing the summaries inside the graph (<see cref="SummaryGraph"/>) plus folding those.
-    /// </summary>
-    private static string InGraph(OnnxModel model, Dictionary<string, ActivationHistogram> histograms, Dataset dataset, SessionSettings settings)
-    {
-        var prepared = ModelPreprocessor.Run(model, PreprocessOptions.Default with { TargetOpset = ModelQuantizer.QdqOpset }).Model;
-        var shapes = ValueShapes.Declared(prepared.Proto);
-        var names = histograms.Keys.Where(k => prepared.Graph.Node.Any(n => n.Output.Contains(k)) && SummaryGraph.Fits(prepared, shapes, k)).ToArray();
-        var (summaryModel, summaries) = SummaryGraph.Build(prepared, shapes, [], names);
-        var exposedFolds = names.Select(_ => new ActivationHistogram(false, 99.999, dataset.Count)).ToArray();
-        var summaryFolds = names.Select(_ => new ActivationHistogram(false, 99.999, dataset.Count)).ToArray();
-        var summaryOutputs = summaries.SelectMany(s => new[] { s.RowMin, s.RowMax, s.Rows }).ToArray();
-        using var plain = ModelSessions.Open(model, settings);
-        using var exposed = ModelSessions.Open(ModelOutputs.WithOutputs(prepared, names), settings);
-        using var summary = ModelSessions.Open(summaryModel, settings);
-        var (run, fold) = (new double[3], new double[3]);
-        long rows = 0;
-        for (var i = 0; i < dataset.Count; i++)
-        {
-            var sample = dataset.Sample(i);
-            var thresholds = summaryFolds.Select(h => h.RowThreshold).ToArray();
-            for (var r = 0; r < 3; r++)
-            {
-                var s = (r + i) % 3;
-                var before = ThreadCpuClock.NowMs();
-                if (s == 0)
-                {
-                    _ = plain.Run(sample);
-                    run[0] += ThreadCpuClock.NowMs() - before;
-                }
-                else if (s == 1)
-                {
-                    using var outputs = exposed.RunKept(sample, names);
-                    var ran = ThreadCpuClock.NowMs();
-                    outputs.Observe((k, span) => exposedFolds[k].Add(span));
-                    (run[1], fold[1]) = (run[1] + ran - before, fold[1] + ThreadCpuClock.NowMs() - ran);
-                }
-                else
-                {
-                    using var outputs = summary.RunKept([.. sample, .. summaries.Select((m, j) => HostTensor.FromArray<float>(m.Threshold, [], [thresholds[j]]))], summaryOutputs);
-                    var ran = ThreadCpuClock.NowMs();
-                    for (var j = 0; j < names.Length; j++)
-                    {
-                        var rowMin = outputs.Values(3 * j);
-                        summaryFolds[j].AddRows(rowMin, outputs.Values((3 * j) + 1), rowMin.Length * outputs.Shape((3 * j) + 2)[1], outputs.Values((3 * j) + 2));
-                        rows += outputs.Values((3 * j) + 2).Length;
-                    }
-
-                    (run[2], fold[2]) = (run[2] + ran - before, fold[2] + ThreadCpuClock.NowMs() - ran);
-                }
-            }
-        }
-
-        var same = names.Select((_, k) => new PercentileCalibrator(99.999).Range(exposedFolds[k]) == new PercentileCalibrator(99.999).Range(summaryFolds[k])).Count(b => b);
-        var n = dataset.Count;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"in the graph or exposed, {names.Length} activations of the pre-processed model, per sample in thread CPU ms (run + fold): plain {run[0] / n:0.000}; " +
-            $"exposed {run[1] / n:0.000} + {fold[1] / n:0.000} = {(run[1] + fold[1]) / run[0]:0.00}x; in the graph {run[2] / n:0.000} + {fold[2] / n:0.000} = " +
-            $"{(run[2] + fold[2]) / run[0]:0.00}x ({rows / n} row values read per sample; {same} of {names.Length} percentile ranges equal)");
     }
 
     /// <summary>Per op type, the sum of its nodes' median kernel times (ms per run); the median whole run; session initialization.</summary>

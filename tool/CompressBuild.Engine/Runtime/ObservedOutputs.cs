@@ -38,11 +38,5 @@ public sealed class ObservedOutputs : IDisposable
         }
     }
 
-    /// <summary>Output <paramref name="output"/> (its position in the order asked for) in ORT's buffer, valid until this is disposed.</summary>
-    public ReadOnlySpan<float> Values(int output) => values[output].GetTensorDataAsSpan<float>();
-
-    /// <summary>The shape of output <paramref name="output"/> (its position in the order asked for).</summary>
-    public long[] Shape(int output) => values[output].GetTensorTypeAndShape().Shape;
-
     public void Dispose() => values.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -128,54 +127,7 @@ public sealed class ActivationHistogram
     }
 
     /// <summary>Whether this summary answers a method that needs the histogram (<paramref name="bins"/>) or, without it, the percentile.</summary>
-    internal bool Serves(bool bins, double percentile) => !lacksBins && (Binned || (!bins && TryMagnitudePercentile(percentile, out _)));
-
-    /// <summary>Whether <see cref="AddRows"/> can fill this summary: a tail without histogram was planned.</summary>
-    internal bool Summarizable => !Binned && tailPlan is not null;
-
-    /// <summary>Set when <see cref="AddRows"/> was planned a histogram it cannot fill (a tail too long): the caller collects again with values.</summary>
-    private bool lacksBins;
-
-    /// <summary>
-    /// The threshold a source of rows may filter at for <see cref="AddRows"/>: no row whose magnitudes are all at or below it holds a value the
-    /// tail would take (the tail's threshold only rises). -1 (every row) until the tail has one; +infinity when nothing more will be read.
-    /// </summary>
-    internal float RowThreshold => lacksBins ? float.PositiveInfinity : tail?.Threshold ?? -1f;
-
-    /// <summary>
-    /// Adds one sample summarized elsewhere (<see cref="SummaryGraph"/>) to a summary without histogram: its <paramref name="count"/> values
-    /// as rows, each row's minimum and maximum, and <paramref name="rows"/>, the rows (in order) holding a magnitude above
-    /// <see cref="RowThreshold"/> as it was before this sample's preceding one. The same state as <see cref="Add"/> of the whole sample:
-    /// the same extremes, radius and count, and the tail offered the values it would take, in the same order. Exact zeros are not
-    /// counted (only entropy reads them, with the histogram).
-    /// </summary>
-    internal void AddRows(ReadOnlySpan<float> rowMin, ReadOnlySpan<float> rowMax, long count, ReadOnlySpan<float> rows)
-    {
-        if (count == 0 || lacksBins)
-        {
-            return;
-        }
-
-        if (tailPlan is { } plan && Count == 0 && tail is null)
-        {
-            PlanTail(plan.Percentile, plan.Samples * count);
-        }
-
-        if (Binned || tail is null)
-        {
-            lacksBins = true;
-            return;
-        }
-
-        // NaN in, NaN out, as MinMax (ORT's row reductions propagate it too).
-        tail.Offer(rows);
-        if (!Extend(TensorPrimitives.Min(rowMin), TensorPrimitives.Max(rowMax)))
-        {
-            return;
-        }
-
-        Count += count;
-    }
+    internal bool Serves(bool bins, double percentile) => Binned || (!bins && TryMagnitudePercentile(percentile, out _));
 
     public void Add(ReadOnlySpan<float> values)
     {
@@ -190,12 +142,28 @@ public sealed class ActivationHistogram
         }
 
         var (min, max, zeros) = MinMax(values, tail);
-        if (!Extend(min, max))
+        if (!float.IsFinite(min) || !float.IsFinite(max))
         {
+            HasNonFinite = true;
             return;
         }
 
         Zeros += zeros;
+        Min = Math.Min(Min, min);
+        Max = Math.Max(Max, max);
+        var reach = Math.Max(Math.Abs((double)min), Math.Abs((double)max));
+        if (Radius == 0 && reach > 0)
+        {
+            // Zeros seen so far sit in the middle bin whatever the radius, so they need no re-binning.
+            Radius = reach;
+            FirstRadius = reach;
+        }
+
+        while (reach > Radius)
+        {
+            Widen();
+        }
+
         if (!Binned)
         {
             Count += values.Length;
@@ -214,33 +182,6 @@ public sealed class ActivationHistogram
         }
 
         Count += values.Length;
-    }
-
-    /// <summary>Folds one sample's extremes into <see cref="Min"/>, <see cref="Max"/> and the radius; false (and <see cref="HasNonFinite"/>) when one is not finite.</summary>
-    private bool Extend(float min, float max)
-    {
-        if (!float.IsFinite(min) || !float.IsFinite(max))
-        {
-            HasNonFinite = true;
-            return false;
-        }
-
-        Min = Math.Min(Min, min);
-        Max = Math.Max(Max, max);
-        var reach = Math.Max(Math.Abs((double)min), Math.Abs((double)max));
-        if (Radius == 0 && reach > 0)
-        {
-            // Zeros seen so far sit in the middle bin whatever the radius, so they need no re-binning.
-            Radius = reach;
-            FirstRadius = reach;
-        }
-
-        while (reach > Radius)
-        {
-            Widen();
-        }
-
-        return true;
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using CompressBuild.Engine.Diagnostics;
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
-using CompressBuild.Engine.Preprocessing;
 using CompressBuild.Engine.Runtime;
 
 namespace CompressBuild.Engine.Quantization.Calibration;
@@ -34,13 +33,7 @@ public static class CalibrationCollector
     /// spares binning every value (a vector compare against the tail's threshold rejects almost all of them).
     /// </summary>
     public static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings,
-        Func<string, bool> binned, double percentile) =>
-        Collect(model, activations, data, settings, binned, percentile, inGraph: false);
-
-    /// <param name="inGraph">Whether summaries that need no histogram are computed inside the graph (<see cref="SummaryGraph"/>: the same ranges,
-    /// measured slower on ONNX Runtime 1.31, so calibration exposes every activation whole).</param>
-    internal static IReadOnlyDictionary<string, ActivationHistogram> Collect(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings,
-        Func<string, bool> binned, double percentile, bool inGraph)
+        Func<string, bool> binned, double percentile)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -50,7 +43,7 @@ public static class CalibrationCollector
             throw new CompressBuildException(DiagnosticCodes.CalibrationDataEmpty, "the calibration data holds no samples.", data.Source);
         }
 
-        var result = Pass(model, activations, data, settings, a => new ActivationHistogram(binned(a), percentile, data.Count), inGraph);
+        var result = Pass(model, activations, data, settings, a => new ActivationHistogram(binned(a), percentile, data.Count));
 
         // A tail is sized on the first sample; when later samples were larger (inputs of varying shapes) it may have let go of the
         // percentile's value: a second pass over those activations with full histograms (rare: stacked .npy samples share a shape).
@@ -67,7 +60,7 @@ public static class CalibrationCollector
     }
 
     private static Dictionary<string, ActivationHistogram> Pass(OnnxModel model, IReadOnlyList<string> activations, Dataset data, SessionSettings settings,
-        Func<string, ActivationHistogram> create, bool inGraph = false)
+        Func<string, ActivationHistogram> create)
     {
         var histograms = activations.Select(create).ToArray();
         var graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -75,48 +68,21 @@ public static class CalibrationCollector
         var runIndex = fromRun.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
 
         // Each run output feeds the histograms of every activation with its name (a name asked for twice is measured once).
-        ActivationHistogram[] TargetsOf(string name) => Enumerable.Range(0, activations.Count).Where(k => activations[k] == name).Select(k => histograms[k]).ToArray();
+        var targets = fromRun.Select(name => Enumerable.Range(0, activations.Count).Where(k => activations[k] == name).Select(k => histograms[k]).ToArray()).ToArray();
         var fromInputs = Enumerable.Range(0, activations.Count).Where(k => !runIndex.ContainsKey(activations[k])).ToArray();
-
-        // Activations whose summaries need no histogram are summarized inside the graph (SummaryGraph); the others are exposed whole.
-        var shapes = ValueShapes.Declared(model.Proto);
-        var summarized = inGraph ? fromRun.Where(a => TargetsOf(a).All(h => h.Summarizable) && SummaryGraph.Fits(model, shapes, a)).ToArray() : [];
-        var exposed = fromRun.Except(summarized, StringComparer.Ordinal).ToArray();
-        var exposedTargets = exposed.Select(TargetsOf).ToArray();
-        var summaryTargets = summarized.Select(TargetsOf).ToArray();
-        var (runModel, summaries) = SummaryGraph.Build(model, shapes, exposed, summarized);
-        var outputNames = exposed.Concat(summaries.SelectMany(s => new[] { s.RowMin, s.RowMax, s.Rows })).ToArray();
-        void Fold(ObservedOutputs outputs)
+        var observe = (int output, ReadOnlySpan<float> values) =>
         {
-            for (var e = 0; e < exposed.Length; e++)
+            foreach (var histogram in targets[output])
             {
-                foreach (var histogram in exposedTargets[e])
-                {
-                    histogram.Add(outputs.Values(e));
-                }
+                histogram.Add(values);
             }
+        };
 
-            for (var j = 0; j < summaries.Length; j++)
-            {
-                var at = exposed.Length + (3 * j);
-                var rowMin = outputs.Values(at);
-                var count = rowMin.Length * outputs.Shape(at + 2)[1];
-                foreach (var histogram in summaryTargets[j])
-                {
-                    histogram.AddRows(rowMin, outputs.Values(at + 1), count, outputs.Values(at + 2));
-                }
-            }
-        }
-
-        // The thresholds run i + 1 filters rows at: the tails' after folding sample i - 1 (deterministic, and never above the tails' own later).
-        float[] Thresholds() => summaryTargets.Select(t => t.Min(h => h.RowThreshold)).ToArray();
-
-        using (var session = ModelSessions.Open(runModel, settings with { OptimizationLevel = OptimizationLevel }))
+        using (var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel }))
         {
             // Sample i's outputs are folded on a pool thread while ONNX Runtime runs sample i + 1: two runs' outputs are alive at a time.
             var folding = Task.CompletedTask;
             ObservedOutputs? folded = null;
-            var thresholds = Thresholds();
             try
             {
                 for (var i = 0; i < data.Count; i++)
@@ -130,9 +96,7 @@ public static class CalibrationCollector
 
                     if (fromRun.Length > 0)
                     {
-                        var inputs = summaries.Length == 0 ? sample
-                            : [.. sample, .. summaries.Select((s, j) => HostTensor.FromArray<float>(s.Threshold, [], [thresholds[j]]))];
-                        var outputs = session.RunKept(inputs, outputNames);
+                        var outputs = session.RunKept(sample, fromRun);
                         try
                         {
                             Finish(folding, ref folded);
@@ -143,9 +107,8 @@ public static class CalibrationCollector
                             throw;
                         }
 
-                        thresholds = Thresholds();
                         folded = outputs;
-                        folding = Task.Run(() => Fold(outputs));
+                        folding = Task.Run(() => outputs.Observe(observe));
                     }
                 }
             }
