@@ -94,8 +94,7 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
     {
         var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
         var matmul = model.Graph.Node.Single(n => n.Name == "p2o.MatMul.0");
-        var weight = model.Graph.Node.Single(n => n.OpType == "Constant" && n.Output[0] == matmul.Input[1]).Attribute.Single(a => a.Name == "value").T.Clone();
-        weight.Name = matmul.Input[1];
+        var weight = ConstantWeight(model, matmul.Input[1]);
         var values = TensorData.ToSingles(weight, model);
         var paired = WeightRange.PairedInputs(new QuantizationOptions { ReduceRange = true }, model.Graph, weight);
         Assert.Equal([120L, 360L], weight.Dims);
@@ -114,6 +113,25 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(LargestPairSum(Codes(kept), columns), 1, WeightRange.PairLimit);
         Assert.InRange(Codes(kept).Max(Math.Abs), WeightRange.ReducedLimit + 1, 127);
         Assert.True(Error(kept) < Error(sevenBit), $"pair-safe error {Error(kept)}, 7-bit {Error(sevenBit)}");
+    }
+
+    /// <summary>
+    /// The recognizer's conv2d_180.w_0 [480, 480, 1, 1] has 14 output channels whose weights are all below 1e-30 (float denormals): their
+    /// scale's inverse is infinite and 0 x infinity codes as NaN, on which pulling pairs in threw (the recognizer could not be quantized
+    /// with reduce_range). Those codes become 0 and fit, every pair fits, and each weight below 1e-30 comes back within 1e-30.
+    /// </summary>
+    [RealModelFact(RealModels.PaddleOcrRecognizer)]
+    public void A_Conv_with_denormal_output_channels_codes_pair_safe()
+    {
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
+        var weight = ConstantWeight(model, "conv2d_180.w_0");
+        var values = TensorData.ToSingles(weight, model);
+        Assert.Equal(14, values.Chunk(480).Count(c => c.Max(Math.Abs) < 1e-30f));
+
+        var kept = WeightQuantization.Quantize(values, weight.Dims, 0, QuantType.S8, symmetric: true, reduceRange: true, pairedInputs: 480);
+
+        Assert.InRange(LargestPairSum([.. kept.Data.Select(b => (int)(sbyte)b)], [.. weight.Dims]), 1, WeightRange.PairLimit);
+        Assert.All(Enumerable.Range(0, values.Length).Where(i => Math.Abs(values[i]) < 1e-30f), i => Assert.True(Math.Abs(kept.Dequantized(i, 480) - values[i]) < 1e-30f));
     }
 
     /// <summary>
@@ -148,6 +166,14 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
         var advisory = Assert.Single(result.Advisories, a => a.Code == "CB4018");
         Assert.Contains("the weights of 4 of 5 Conv/MatMul/Gemm layers use per output channel the least-error grid on which no pair", advisory.Message, StringComparison.Ordinal);
         Assert.Contains("the 1 depthwise Convs, whose kernels cannot saturate, keep 8 bits", advisory.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The tensor of the Constant node whose output is <paramref name="name"/> (the PP-OCR exports hold their weights so), named so.</summary>
+    private static TensorProto ConstantWeight(OnnxModel model, string name)
+    {
+        var weight = model.Graph.Node.Single(n => n.OpType == "Constant" && n.Output[0] == name).Attribute.Single(a => a.Name == "value").T.Clone();
+        weight.Name = name;
+        return weight;
     }
 
     /// <summary>
