@@ -141,9 +141,9 @@ internal static class InlineMetadataTable
                 "smaller, slower)."),
         new("QuantizeReduceRange", "quantize", "reduce_range", InlineValueKind.Boolean, null, null, false, false, [],
             "int8-static: keep ONNX Runtime's u8 x s8 kernels from saturating on x86 CPUs without VNNI (AVX2): depthwise Conv weights keep 8 " +
-                "bits (their kernels widen), every other Conv weight takes per output channel the least-error grid on which no two products its " +
-                "kernel adds can pass int16, MatMul / Gemm weights 7 bits (CB4018 says which). Default: decided from the CPU that quantizes (on " +
-                "without VNNI); true builds for AVX2 clients on a VNNI machine; false keeps 8-bit weights everywhere (can saturate on AVX2)."),
+                "bits (their kernels widen), every other Conv, MatMul and Gemm weight takes per output channel the least-error grid on which no " +
+                "two products its kernel adds can pass int16 (CB4018 says which). Default: decided from the CPU that quantizes (on without VNNI); " +
+                "true builds for AVX2 clients on a VNNI machine; false keeps 8-bit weights everywhere (can saturate on AVX2)."),
         new("QuantizeScaleConstraint", "quantize", "scale_constraint", InlineValueKind.Choice, null, null, false, false, ["none", "pot"],
             "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point accelerators such as FPGA DPUs " +
                 "require), each rounded to the neighbour with the smaller error."),

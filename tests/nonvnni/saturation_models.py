@@ -92,6 +92,63 @@ def depthwise_model(channels):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+# Which K positions MLAS adds in one int16 for MatMul / Gemm / 1x1 Conv weights (pair_models): one output column per
+# candidate pair of K rows, 127 at both rows and 0 elsewhere; with every activation at u8 255 a column gives 2 when its
+# two products land in different int16 sums and 32767 / 32385 = 1.0118 (less the zero point's correction) when MLAS
+# adds them in one saturating int16.
+PAIR_ROWS = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 2), (0, 3), (1, 3), (0, 4), (3, 5), (6, 7), (7, 8),
+             (30, 31), (31, 32), (62, 63), (0, 63)]
+
+
+def pair_models(out):
+    """Writes OUT/pairs-*.onnx and OUT/pairs-*-input.npy: MatMul (M = 1 and M = 8; float output, which ONNX Runtime runs
+    as MatMulIntegerToFloat, and u8 output, QLinearMatMul), Gemm (transB 0 and 1, u8 output: QGemm) and a 1x1 Conv, each
+    with the activation zero point 0 (scale 1/255) and 128 (scale 1/127): both quantize the input 1.0 to u8 255."""
+    os.makedirs(out, exist_ok=True)
+    columns = np.zeros((K, len(PAIR_ROWS)), dtype=np.int8)  # [K, N]: one candidate pair per column
+    for n, (a, b) in enumerate(PAIR_ROWS):
+        columns[[a, b], n] = 127
+    n = len(PAIR_ROWS)
+    written = []
+    for zp in (0, 128):
+        act = quantize_pair("x", 1.0 / (255 if zp == 0 else 127), zp, np.uint8)
+        out_q = quantize_pair("y", 1.0 / 64, 0, np.uint8)
+        for kind in ("matmul-m1", "matmul-m8", "qmatmul-m1", "qmatmul-m8", "gemm", "gemm-tb", "conv1x1"):
+            stored = {"gemm-tb": columns.T.copy(), "conv1x1": columns.T.reshape(n, K, 1, 1).copy()}.get(kind, columns)
+            w_inits = [numpy_helper.from_array(stored, "w_q")] + quantize_pair("w", 1.0 / 127, 0, np.int8)
+            w_node = helper.make_node("DequantizeLinear", ["w_q", "w_scale", "w_zp"], ["w"])
+            rows = 1 if kind.endswith("m1") or kind.startswith("gemm") else 8
+            if kind == "conv1x1":
+                x_shape, y_shape = ["batch", K, 2, 2], ["batch", n, 2, 2]
+                op = helper.make_node("Conv", ["xd", "w"], ["yf"])
+            elif kind.startswith("gemm"):
+                x_shape, y_shape = [1, K], [1, n]
+                op = helper.make_node("Gemm", ["xd", "w"], ["yf"], transB=1 if kind == "gemm-tb" else 0)
+            else:
+                x_shape, y_shape = ["batch", rows, K], ["batch", rows, n]
+                op = helper.make_node("MatMul", ["xd", "w"], ["yf" if kind.startswith("q") else "y"])
+            quantized_out = not kind.startswith("matmul")
+            nodes = qdq("x", "x", "xd") + [w_node, op] + (qdq("y", "yf", "y") if quantized_out else [])
+            name = f"pairs-{kind}-zp{zp}"
+            graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+                                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
+                                      act + w_inits + (out_q if quantized_out else []))
+            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+            onnx.checker.check_model(model)
+            onnx.save(model, os.path.join(out, name + ".onnx"))
+            shape = [1] + [d if isinstance(d, int) else 1 for d in x_shape[1:]] if x_shape[0] == "batch" else x_shape
+            np.save(os.path.join(out, name + "-input.npy"), np.ones(shape, dtype=np.float32))
+            written.append(name)
+    return written
+
+
+def pair_report(output):
+    """The K-row pairs of PAIR_ROWS whose column lost its exact value 2 in OUTPUT (an ortrun .npy of a pairs-* model)."""
+    values = np.load(output)
+    columns = np.moveaxis(values, 1, -1).reshape(-1, len(PAIR_ROWS)) if values.ndim == 4 else values.reshape(-1, len(PAIR_ROWS))
+    return [PAIR_ROWS[c] for c in range(len(PAIR_ROWS)) if np.any(np.abs(columns[:, c] - 2) > 0.01)]
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)

@@ -85,8 +85,8 @@ public static class CompressConfigSchema
             "Convs, Convs on at most 4 input channels, MaxPool, and pooling nodes or Muls that read only float tensors (default true; false " +
             "quantizes every supported node: smaller, slower)."),
         new("reduce_range", ConfigValueKind.Boolean, "int8-static: keep ONNX Runtime's u8 x s8 kernels from saturating on x86 CPUs without " +
-            "VNNI (AVX2): depthwise Conv weights keep 8 bits (their kernels widen), every other Conv weight takes per output channel the " +
-            "least-error grid on which no two products its kernel adds can pass int16, MatMul / Gemm weights 7 bits (CB4018 says which). " +
+            "VNNI (AVX2): depthwise Conv weights keep 8 bits (their kernels widen), every other Conv, MatMul and Gemm weight takes per output " +
+            "channel the least-error grid on which no two products its kernel adds can pass int16 (CB4018 says which). " +
             "Default: decided from the CPU that quantizes (on without VNNI); true builds for AVX2 clients on a VNNI machine; false keeps " +
             "8-bit weights everywhere (can saturate on AVX2)."),
         new("scale_constraint", ConfigValueKind.Choice, "int8-static: none (default), or pot: every scale a power of two (bit shifts, as fixed-point " +

@@ -9,7 +9,7 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// as u8 x s8 with 128 added to each activation, which saturates sooner (tests/nonvnni, the oracle that runs ONNX Runtime's own
 /// AVX2 kernels under qemu), and its CPU QDQ rules fuse far less of it (PP-OCRv4 detector: 49 of 61 Convs as QLinearConv). So
 /// without VNNI and without an explicit choice the weights whose kernels can saturate are kept from it (<see cref="WeightRange"/>:
-/// the 7-bit grid, or per Conv channel the least-error pair-safe one; depthwise Convs keep 8 bits) and the activations stay u8.
+/// per output channel the least-error pair-safe grid, else the 7-bit one; depthwise Convs keep 8 bits) and the activations stay u8.
 /// The choice is reported (CB4018).
 /// </summary>
 public static class SaturationChoice
@@ -41,7 +41,8 @@ public static class SaturationChoice
 
     private static string Layers(GraphProto? graph)
     {
-        const string Grid = "use 7 bits (-64..64), or for a Conv per output channel the least-error grid on which no pair of u8 x s8 products can saturate";
+        const string Grid = "use per output channel the least-error grid on which no pair of u8 x s8 products ONNX Runtime adds can saturate " +
+            "(7 bits, -64..64, where a weight's pairs are not known)";
         if (graph is null)
         {
             return $"weights {Grid}; depthwise Convs, whose kernels cannot saturate, keep 8 bits";

@@ -10,9 +10,16 @@ namespace CompressBuild.Engine.Quantization.Latency;
 /// <item>Saturating: QLinearConv with symmetric s8 weights runs MlasConvSymKernelAvx2 (x86_64/ConvSymKernelAvx2.S, macro
 /// MultiplyAccumulateRowAvx2: vpmaddubsw, which adds the u8 x s8 products of two adjacent input channels into a saturating
 /// int16, then vpmaddwd), otherwise the QGEMM path (qgemm_kernel_avx2.cpp, PackedK = 4; QgemmU8S8KernelAvx2.S, vpmaddubsw as
-/// well); QLinearMatMul and grouped Convs run that QGEMM too. Such a Conv's weight gets, per output channel, the grid (largest code
-/// 64..127) with the least error once the pairs MLAS adds that could saturate are pulled in (<see cref="PairsFit"/>,
-/// <see cref="ClampPairs"/>; WeightQuantization); MatMul / Gemm weights get the 7-bit grid (-64..64), whose pairs always fit.</item>
+/// well); QLinearMatMul, MatMulIntegerToFloat, QGemm and grouped Convs run that QGEMM too, whose packed B (MlasGemmU8S8CopyPackBAvx2)
+/// holds 4 consecutive K rows per column, and with M = 1 and zero points 0 the GEMV kernel (x86_64/QgemvU8S8KernelAvx2.S)
+/// interleaves 4 rows of the unpacked B the same way: both add K rows 2j and 2j + 1 in one int16. So does every weight here:
+/// a Conv's K runs kernel position major, input channel minor; a MatMul's or Gemm's is B's K axis (rows of [K, N], columns of
+/// Gemm's transB [N, K]). Checked under the Haswell oracle (tests/nonvnni/saturation_models.py's pair_models): MatMul with
+/// M = 1 and 8, float and u8 output, Gemm with transB 0 and 1 and a 1x1 Conv, activation zero points 0 and 128, saturate on
+/// exactly the K pairs (2j, 2j + 1). Such a weight gets, per output channel, the grid (largest code 64..127) with the least error
+/// once the pairs MLAS adds that could saturate are pulled in (<see cref="PairsFit"/>, <see cref="ClampPairs"/>;
+/// WeightQuantization); a weight whose pairs are not known this way (per tensor, several kinds of reader) gets the 7-bit grid
+/// (-64..64), whose pairs always fit.</item>
 /// <item>Not saturating: a depthwise QLinearConv (group = input channels = output channels; qlinearconv.cc's is_depthwise_conv)
 /// runs MlasConvSymDepthwiseKernelAvx2 when the channels are a multiple of 16 (ConvSymKernelAvx2.S, ConvSymDepthwiseKernelFunction:
 /// vpmovzxbd / vpmovsxbd widen both operands to int32 and DepthwiseMultiplyAccumulateCellAvx2's vpmaddwd multiplies one nonzero
@@ -52,26 +59,29 @@ public static class WeightRange
     }
 
     /// <summary>
-    /// For a 7-bit weight (<see cref="Reduced(QuantizationOptions, GraphProto, TensorProto)"/>) read only by Convs as their weight
-    /// [M, C/group, ...], the input channels per group (C/group), which <see cref="PairsFit"/> needs to follow MLAS's pairs; 0 otherwise
-    /// (MatMul, Gemm: the 7-bit grid). Not with power-of-two scales, whose grid keeps the 7-bit ceil (WeightQuantization).
+    /// For a weight kept from saturating (<see cref="Reduced(QuantizationOptions, GraphProto, TensorProto)"/>) whose readers all add
+    /// the same pairs of it, the length of one output channel's K run in MLAS's order as <see cref="PairsFit"/> reads it: a Conv's
+    /// weight [M, C/group, ...] its input channels per group (C/group); a MatMul's B [K, N] and a Gemm's B ([K, N], or [N, K] with
+    /// transB) K, which <see cref="PairsFit"/> reads as a 1x1 kernel. 0 otherwise (the 7-bit grid). Not with power-of-two scales,
+    /// whose grid keeps the 7-bit ceil (WeightQuantization).
     /// </summary>
     public static int PairedInputs(QuantizationOptions options, GraphProto graph, TensorProto weight)
     {
-        if (!Reduced(options, graph, weight) || options.ScaleConstraint != ScaleConstraint.None || weight.Dims.Count < 3)
+        if (!Reduced(options, graph, weight) || options.ScaleConstraint != ScaleConstraint.None)
         {
             return 0;
         }
 
-        var readers = graph.Node.Where(n => n.Input.Contains(weight.Name)).ToList();
-        return readers.All(n => n.OpType == "Conv" && n.Domain is "" or "ai.onnx" && n.Input.IndexOf(weight.Name) == 1) ? checked((int)weight.Dims[1]) : 0;
+        var runs = graph.Node.Where(n => n.Input.Contains(weight.Name)).Select(n => PairedRun(n, weight)).Distinct().ToList();
+        return runs.Count == 1 ? runs[0] : 0;
     }
 
     /// <summary>
-    /// Whether one output channel's s8 codes (ONNX order [C/group][kernel positions]) cannot saturate MLAS's u8 x s8 kernels on AVX2
-    /// without VNNI: their vpmaddubsw adds the products of two neighbouring codes of the K dimension, which is kernel position major
-    /// and input channel minor (qlinearconv.cc's ReorderFilter for the QGEMM path, MlasConvSymPackW's packs of 4 input channels per
-    /// kernel position for the symmetric path; K is zero-padded to a multiple of 4, PackedK), into an int16. With u8 inputs up to 255
+    /// Whether one output channel's s8 codes (ONNX order [C/group][kernel positions]; a MatMul's or Gemm's column of K codes with
+    /// <paramref name="inputChannels"/> = K) cannot saturate MLAS's u8 x s8 kernels on AVX2 without VNNI: their vpmaddubsw adds the
+    /// products of two neighbouring codes of the K dimension, which is kernel position major and input channel minor (qlinearconv.cc's
+    /// ReorderFilter for the QGEMM path, MlasConvSymPackW's packs of 4 input channels per kernel position for the symmetric path; K is
+    /// zero-padded to a multiple of 4, PackedK), into an int16. With u8 inputs up to 255
     /// a pair fits when its positive codes add up to at most 128 and its negative ones to at least -128 (255 x 128 = 32640).
     /// </summary>
     public static bool PairsFit(ReadOnlySpan<float> codes, int inputChannels)
@@ -101,7 +111,9 @@ public static class WeightRange
         {
             var (i, j) = (Position(k, inputChannels, kernel), Position(k + 1, inputChannels, kernel));
             var (a, b) = (codes[i], codes[j]);
-            if (Math.Sign(a) != Math.Sign(b) || Math.Abs(a + b) <= PairLimit)
+            // A NaN code (0 x the infinite inverse of a float-denormal scale: the recognizer has output channels whose weights are all
+            // below 1e-38) becomes byte 0, so its pair fits.
+            if (float.IsNaN(a + b) || Math.Sign(a) != Math.Sign(b) || Math.Abs(a + b) <= PairLimit)
             {
                 continue;
             }
@@ -130,7 +142,6 @@ public static class WeightRange
         return (layers.Count, layers.Count(n => IsDepthwise(n, dims[n.Input[1]])));
     }
 
-    /// <summary>Where the k-th value of MLAS's K order (kernel position major, input channel minor) sits in ONNX's [C/group][kernel] order.</summary>
     /// <summary>
     /// For each code of one output channel (ONNX order [C/group][kernel positions]), the code MLAS adds it to in one int16 pair
     /// (<see cref="PairsFit"/>), or -1 for a last code that meets zero padding: GPTQ keeps a pair within <see cref="PairLimit"/> as
@@ -149,7 +160,26 @@ public static class WeightRange
         return partners;
     }
 
+    /// <summary>Where the k-th value of MLAS's K order (kernel position major, input channel minor) sits in ONNX's [C/group][kernel] order.</summary>
     private static int Position(int k, int inputChannels, int kernel) => (k % inputChannels * kernel) + (k / inputChannels);
+
+    /// <summary>One reader's <see cref="PairedInputs"/>: 0 unless the weight is its B (input 1) in the layout MLAS's pairs were read for.</summary>
+    private static int PairedRun(NodeProto node, TensorProto weight)
+    {
+        var dims = weight.Dims;
+        if (node.Domain is not ("" or "ai.onnx") || node.Input.IndexOf(weight.Name) != 1)
+        {
+            return 0;
+        }
+
+        return node.OpType switch
+        {
+            "Conv" when dims.Count >= 3 => checked((int)dims[1]),
+            "MatMul" when dims.Count == 2 => checked((int)dims[0]),
+            "Gemm" when dims.Count == 2 => checked((int)dims[NodeAttributes.Int(node, "transB", 0) != 0 ? 1 : 0]),
+            _ => 0,
+        };
+    }
 
     /// <summary>ONNX Runtime's depthwise test: a Conv whose weight [M, C/group, ...] has one input and one output channel per group.</summary>
     private static bool IsDepthwise(NodeProto node, IReadOnlyList<long> weightDims)

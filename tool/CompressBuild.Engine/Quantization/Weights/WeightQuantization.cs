@@ -29,14 +29,21 @@ public sealed class WeightQuantization
     /// <paramref name="values"/> were already rounded onto that grid (AdaRound), whose own range may have shrunk.
     /// </param>
     /// <param name="pairedInputs">
-    /// With <paramref name="reduceRange"/> on a Conv weight [M, C/group, ...] per output channel (axis 0): its input channels per group,
-    /// whose codes MLAS's u8 x s8 kernels add in pairs (<see cref="Latency.WeightRange.PairsFit"/>). Each channel then gets, of the grids
-    /// with largest code 64..127, the one with the smallest error once every pair that could saturate is pulled in
+    /// With <paramref name="reduceRange"/> per output channel, whose codes MLAS's u8 x s8 kernels add in pairs
+    /// (<see cref="Latency.WeightRange.PairsFit"/>, <see cref="Latency.WeightRange.PairedInputs"/>): a Conv weight's [M, C/group, ...]
+    /// (axis 0) input channels per group; a MatMul's or Gemm's B [K, N] (axis 1) or Gemm's transB [N, K] (axis 0) K. Each channel then
+    /// gets, of the grids with largest code 64..127, the one with the smallest error once every pair that could saturate is pulled in
     /// (<see cref="Latency.WeightRange.ClampPairs"/>, also applied to codes GPTQ or AdaRound moved off nearest). 0: the 7-bit grid.
     /// </param>
     public static WeightQuantization Quantize(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis, QuantType type, bool symmetric, bool reduceRange = false,
         ScaleConstraint constraint = ScaleConstraint.None, ReadOnlySpan<float> gridFrom = default, int pairedInputs = 0)
     {
+        if (reduceRange && symmetric && type == QuantType.S8 && constraint == ScaleConstraint.None && pairedInputs > 0 && dims.Count == 2 && axis == 1
+            && dims[0] == pairedInputs && dims[1] > 1)
+        {
+            return ByColumns(values, dims, type, gridFrom);
+        }
+
         var coded = values;
         values = gridFrom.IsEmpty ? values : gridFrom;
         var channelCount = axis < 0 ? 1 : checked((int)dims[axis]);
@@ -133,6 +140,42 @@ public sealed class WeightQuantization
         }
 
         return new WeightQuantization(data, channels, axis);
+    }
+
+    /// <summary>
+    /// B [K, N] per output column with pair-safe grids: MLAS pairs K rows of one column, so the columns are coded as the rows of
+    /// B transposed ([N, K], axis 0, each a 1x1 kernel of K inputs) and the codes transposed back.
+    /// </summary>
+    private static WeightQuantization ByColumns(ReadOnlySpan<float> values, IReadOnlyList<long> dims, QuantType type, ReadOnlySpan<float> gridFrom)
+    {
+        var (rows, columns) = (checked((int)dims[0]), checked((int)dims[1]));
+        var transposed = Transposed(values, rows, columns);
+        var grid = gridFrom.IsEmpty ? default : Transposed(gridFrom, rows, columns);
+        var byRows = Quantize(transposed, [columns, rows], 0, type, symmetric: true, reduceRange: true, gridFrom: grid, pairedInputs: rows);
+        var data = new byte[byRows.Data.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                data[(r * columns) + c] = byRows.Data[(c * rows) + r];
+            }
+        }
+
+        return new WeightQuantization(data, byRows.Channels, 1);
+    }
+
+    private static float[] Transposed(ReadOnlySpan<float> values, int rows, int columns)
+    {
+        var transposed = new float[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                transposed[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return transposed;
     }
 
     /// <summary>
