@@ -120,13 +120,6 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    /// <summary>
-    /// Float outputs allocated once, of the given <paramref name="shapes"/>, that each <see cref="BoundOutputs.Run"/> on inputs of
-    /// <paramref name="inputShapes"/> overwrites in place (the shapes are the ones a <see cref="RunKept"/> on such inputs returned).
-    /// </summary>
-    public BoundOutputs BindOutputs(IReadOnlyList<long[]> inputShapes, IReadOnlyList<string> outputNames, IReadOnlyList<long[]> shapes) =>
-        new(this, inputShapes, outputNames, shapes);
-
     /// <summary>Prepares repeated runs over fixed tensors: ORT reads the inputs and writes the outputs in place.</summary>
     public BoundRun Bind(IReadOnlyList<HostTensor> inputs, IReadOnlyList<HostTensor> outputs) => new(this, inputs, outputs);
 

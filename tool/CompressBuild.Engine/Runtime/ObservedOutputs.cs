@@ -38,8 +38,5 @@ public sealed class ObservedOutputs : IDisposable
         }
     }
 
-    /// <summary>The outputs' shapes, in the order asked for (to size <see cref="BoundOutputs"/> for later runs on same-shaped inputs).</summary>
-    public IReadOnlyList<long[]> Shapes() => [.. Enumerable.Range(0, names.Length).Select(i => values[i].GetTensorTypeAndShape().Shape)];
-
     public void Dispose() => values.Dispose();
 }

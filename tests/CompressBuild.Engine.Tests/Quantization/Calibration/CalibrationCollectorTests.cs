@@ -175,28 +175,6 @@ public class CalibrationCollectorTests
         Assert.InRange(-range.Low - expected, 0, histogram.BinWidth);
     }
 
-    [Fact]
-    public void Samples_alternating_between_shapes_are_each_measured_once_whether_bound_or_not()
-    {
-        // y = -x; samples 1, 2, 4 and 5 run into the two output buffer sets sized on sample 0, sample 3 (wider) falls back to ORT's
-        // own outputs between them: every value of every sample must be counted once, and the extremes are the samples'.
-        var proto = TestModels.Empty();
-        proto.Graph.Node.Add(TestModels.Node("Neg", ["x"], ["y"]));
-        proto.Graph.Input.Add(TestModels.Tensor("x", TensorProto.Types.DataType.Float, 1, "w"));
-        proto.Graph.Output.Add(TestModels.Tensor("y", TensorProto.Types.DataType.Float, 1, "w"));
-        var model = new OnnxModel(proto, null, "neg.onnx");
-        float[] Values(int i) => Enumerable.Range(0, i == 3 ? 300 : 100).Select(k => (float)((k * 37 % 100) - (i * 50))).ToArray();
-        var data = new Dataset("shapes", 6, i => [HostTensor.FromArray<float>("x", [1, i == 3 ? 300 : 100], Values(i))]);
-
-        var histogram = CalibrationCollector.Collect(model, ["y"], data, SessionSettings.Default with { IntraOpThreads = 1 })["y"];
-
-        var all = Enumerable.Range(0, 6).SelectMany(Values).Select(v => -v).ToArray();
-        Assert.Equal(all.Length, histogram.Count);
-        Assert.Equal(all.Min(), histogram.Min);
-        Assert.Equal(all.Max(), histogram.Max);
-        Assert.Equal(all.Count(v => v == 0), histogram.Zeros);
-    }
-
     private static long Allocated(Action action)
     {
         var before = GC.GetAllocatedBytesForCurrentThread();

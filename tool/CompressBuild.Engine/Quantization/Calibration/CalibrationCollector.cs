@@ -10,8 +10,8 @@ namespace CompressBuild.Engine.Quantization.Calibration;
 /// and folds each sample into one <see cref="ActivationHistogram"/> per activation: memory is the model plus
 /// a fixed 48 KiB of counters per activation that needs its histogram, and at most 64 KiB of exact tail values per activation
 /// that needs only the percentile, whatever the number of samples. Samples are read one at a time and each
-/// exposed tensor is read in place, on a pool thread while ORT runs the next sample into the other of two output buffer sets
-/// allocated once (<see cref="BoundOutputs"/>), so the managed allocation per sample is the input
+/// exposed tensor is read in place in ONNX Runtime's buffer, on a pool thread while ORT runs the next sample (two runs'
+/// outputs alive at a time, the arena reusing the older's blocks), so the managed allocation per sample is the input
 /// tensor and a few small arrays, not a copy of every activation.
 /// </summary>
 public static class CalibrationCollector
@@ -81,12 +81,8 @@ public static class CalibrationCollector
         using (var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel }))
         {
             // Sample i's outputs are folded on a pool thread while ONNX Runtime runs sample i + 1: two runs' outputs are alive at a time.
-            // After the first run (whose outputs give the shapes), ORT writes them into two buffer sets allocated once, alternating, so
-            // every run writes into warm memory; a sample of other input shapes goes through ORT's own allocations instead.
             var folding = Task.CompletedTask;
             ObservedOutputs? folded = null;
-            (long[][] Inputs, IReadOnlyList<long[]> Outputs)? shapes = null;
-            var sets = new BoundOutputs?[2];
             try
             {
                 for (var i = 0; i < data.Count; i++)
@@ -100,44 +96,25 @@ public static class CalibrationCollector
 
                     if (fromRun.Length > 0)
                     {
-                        // Set i % 2 was last written by run i - 2, whose folding ended before run i - 1 began.
-                        var set = shapes is not { } sized ? null : sets[i % 2] ??= session.BindOutputs(sized.Inputs, fromRun, sized.Outputs);
-                        ObservedOutputs? kept = null;
-                        if (set is not null && set.Fits(sample))
-                        {
-                            set.Run(sample);
-                        }
-                        else
-                        {
-                            (set, kept) = (null, session.RunKept(sample, fromRun));
-                            shapes ??= ([.. sample.Select(s => s.Shape)], kept.Shapes());
-                        }
-
+                        var outputs = session.RunKept(sample, fromRun);
                         try
                         {
                             Finish(folding, ref folded);
                         }
                         catch
                         {
-                            kept?.Dispose();
+                            outputs.Dispose();
                             throw;
                         }
 
-                        folded = kept;
-                        folding = set is not null ? Task.Run(() => set.Observe(observe)) : Task.Run(() => kept!.Observe(observe));
+                        folded = outputs;
+                        folding = Task.Run(() => outputs.Observe(observe));
                     }
                 }
             }
             finally
             {
-                try
-                {
-                    Finish(folding, ref folded);
-                }
-                finally
-                {
-                    Array.ForEach(sets, s => s?.Dispose());
-                }
+                Finish(folding, ref folded);
             }
         }
 
