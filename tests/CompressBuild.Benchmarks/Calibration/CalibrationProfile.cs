@@ -233,7 +233,7 @@ internal static class CalibrationProfile
                 text.AppendLine(c, $"  exposed ({levels[k]}): {opened[k + 1]:0}; {spent[k + 1] / dataset.Count:0.000}; {faults[k + 1] / dataset.Count} minor faults");
             }
 
-            text.AppendLine(c, $"  exposed (All, into two bound buffer sets, alternating): -; {spent[^1] / dataset.Count:0.000}; {faults[^1] / dataset.Count} minor faults");
+            text.AppendLine(c, $"  exposed (All, bound into two sets of pinned managed arrays, alternating): -; {spent[^1] / dataset.Count:0.000}; {faults[^1] / dataset.Count} minor faults");
 
             foreach (var group in names.Select((n, k) => (Op: model.Graph.Node.First(x => x.Output.Contains(n)).OpType, Values: fresh[k].Count / dataset.Count))
                 .GroupBy(x => x.Op).OrderByDescending(g => g.Sum(x => x.Values)))
