@@ -10,6 +10,16 @@ namespace CompressBuild.Engine.Tests.Reconstruction;
 /// </summary>
 public class InputRowsTests
 {
+    /// <summary>Gram width, samples, rows per column, cap over the set, rows per sample expected.</summary>
+    [Theory]
+    [InlineData(865, 32, 64, 0, 1730)] // the detector's wide consumer, no cap: 64 x 865 rows over 32 pages
+    [InlineData(865, 32, 64, 16_384, 512)] // capped: 16,384 rows over the set
+    [InlineData(145, 32, 64, 16_384, 290)] // a narrow layer under the cap keeps 64 per column
+    [InlineData(865, 32, 64, 100, 32)] // a cap below MinRows still takes MinRows
+    [InlineData(865, 32, 0, 16_384, InputRows.MaxRowsPerSample)] // every row: the cap does not apply
+    public void The_row_cap_limits_only_layers_whose_rows_per_column_exceed_it(int width, int samples, int rowsPerColumn, long maxRows, int expected) =>
+        Assert.Equal(expected, InputRows.Quota(width, samples, rowsPerColumn, maxRows));
+
     /// <summary>Batch, channels, height, width, groups, kernel, strides, dilations, pads (top, left, bottom, right), auto_pad.</summary>
     [Theory]
     [InlineData(1, 4, 12, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, "NOTSET")]

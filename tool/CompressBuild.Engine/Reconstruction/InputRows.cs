@@ -22,9 +22,25 @@ public static class InputRows
     /// <summary>Layers with small matrices still take at least this many rows over the calibration set (they cost little).</summary>
     public const int MinRows = 1024;
 
-    /// <summary>The rows per sample a layer group of <paramref name="width"/> Gram columns takes when <paramref name="samples"/> samples are captured.</summary>
-    public static int Quota(int width, int samples, int rowsPerColumn = RowsPerColumn) =>
-        rowsPerColumn <= 0 ? MaxRowsPerSample : (int)Math.Clamp(((Math.Max(MinRows, (long)rowsPerColumn * width)) + samples - 1) / Math.Max(1, samples), 1, MaxRowsPerSample);
+    /// <summary>
+    /// The rows per sample a layer group of <paramref name="width"/> Gram columns takes when <paramref name="samples"/> samples are captured;
+    /// <paramref name="maxRows"/> above 0 caps the rows over the whole set (at least <see cref="MinRows"/>), so wide layers take fewer per column.
+    /// </summary>
+    public static int Quota(int width, int samples, int rowsPerColumn = RowsPerColumn, long maxRows = 0)
+    {
+        if (rowsPerColumn <= 0)
+        {
+            return MaxRowsPerSample;
+        }
+
+        var rows = Math.Max(MinRows, (long)rowsPerColumn * width);
+        if (maxRows > 0)
+        {
+            rows = Math.Min(rows, Math.Max(MinRows, maxRows));
+        }
+
+        return (int)Math.Clamp((rows + samples - 1) / Math.Max(1, samples), 1, MaxRowsPerSample);
+    }
 
     /// <summary>Rows this sample contributes (at most <paramref name="quota"/>) and the stride between the positions taken.</summary>
     public static (int Rows, int Step) Plan(LayerGeometry geometry, IReadOnlyList<long> shape, int length, int quota = MaxRowsPerSample)

@@ -29,13 +29,14 @@ public static class LayerwiseReconstruction
 
     /// <param name="rowsPerColumn">Sampled rows per Gram column over the calibration set (<see cref="InputRows.Quota"/>); 0 takes up to
     /// <see cref="InputRows.MaxRowsPerSample"/> rows of every sample.</param>
+    /// <param name="maxRows">Above 0, at most this many sampled rows per layer group over the calibration set (<see cref="InputRows.Quota"/>).</param>
     /// <param name="diagonalOnly">Sum only each Gram matrix's diagonal (see <see cref="GramMatrix.DiagonalOnly"/>); cross matrices stay full.</param>
     /// <param name="restartFromSpill">Each stage after the first starts from the tensors the previous stage spilled to a temporary file
     /// (<see cref="StagePlan"/>) instead of re-running the model from its inputs, unless the model holds Q/DQ nodes; false re-runs (the results
     /// agree up to float rounding).</param>
     public static ReconstructionTiming Run(OnnxModel model, IReadOnlyList<ReconstructionTarget> targets, Dataset data, Action<ReconstructionTarget, LayerStatistics> solve,
         OnnxModel? teacher = null, int passes = DefaultPasses, long memoryBudget = DefaultMemoryBudget, int rowsPerColumn = InputRows.RowsPerColumn,
-        bool diagonalOnly = false, bool restartFromSpill = true)
+        bool diagonalOnly = false, bool restartFromSpill = true, long maxRows = 0)
     {
         if (targets.Count == 0 || data.Count == 0)
         {
@@ -77,7 +78,7 @@ public static class LayerwiseReconstruction
                     folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
                     folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
                 restarts += k > 0 && spilling && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
-                var (stageTime, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, spills);
+                var (stageTime, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, maxRows, spills);
                 foreach (var used in new[] { workingStart, teacherStart }.OfType<string>().Distinct(StringComparer.Ordinal))
                 {
                     File.Delete(used);
@@ -172,7 +173,7 @@ public static class LayerwiseReconstruction
 
     /// <returns>Time spent in ONNX Runtime (the stage's capture total is filled in by the caller), the rows added, and the spill files written in full (null where none was).</returns>
     private static (StageTiming Time, long Rows, string? WorkingSpill, string? TeacherSpill) Capture(OnnxModel model, OnnxModel? teacher, IReadOnlyList<ReconstructionTarget> stage,
-        Dataset data, List<LayerStatistics> statistics, int rowsPerColumn, StageSpills spills)
+        Dataset data, List<LayerStatistics> statistics, int rowsPerColumn, long maxRows, StageSpills spills)
     {
         var names = stage.Select(t => t.Node.Input[0]).ToList();
         using var process = Process.GetCurrentProcess();
@@ -189,7 +190,7 @@ public static class LayerwiseReconstruction
         process.Refresh();
         runsCpu = process.TotalProcessorTime - runsCpu;
         long added = 0;
-        var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn)).ToList();
+        var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
         for (var i = 0; i < data.Count; i++)
         {
