@@ -5,9 +5,6 @@ namespace CompressBuild.Engine.Quantization;
 /// <summary>Scale and zero point of one quantized tensor (or of one channel): real = (q - zero point) * scale.</summary>
 public readonly record struct QuantParams(float Scale, int ZeroPoint, QuantType Type)
 {
-    /// <summary>float's smallest normal value, 2^-126.</summary>
-    private const double SmallestNormal = 1.1754943508222875E-38;
-
     public int QMin => Type == QuantType.U8 ? 0 : -128;
 
     public int QMax => Type == QuantType.U8 ? 255 : 127;
@@ -34,10 +31,6 @@ public readonly record struct QuantParams(float Scale, int ZeroPoint, QuantType 
 
     public int Quantize(float value) => (int)Math.Clamp(Math.Round((value / (double)Scale) + ZeroPoint, MidpointRounding.ToEven), QMin, QMax);
 
-    /// <summary>
-    /// A range of all zeros, or one so small that its scale would be subnormal, gets scale 1 (as ONNX Runtime's quantizer
-    /// does below float's smallest normal): every value then codes to 0, and 1 / scale stays finite where a subnormal scale's
-    /// reciprocal overflows to infinity (the PP-OCRv4 recognizer has Conv channels whose largest weight is 3e-40).
-    /// </summary>
-    private static float SafeScale(double scale) => scale >= SmallestNormal ? (float)scale : 1f;
+    /// <summary>A range of all zeros still needs a positive scale; any value represents 0 exactly.</summary>
+    private static float SafeScale(double scale) => scale > 0 && (float)scale > 0 ? (float)scale : 1f;
 }

@@ -34,7 +34,8 @@ public static class Gptq
                 var code = Math.Clamp(Math.Round((float)values[o] * (1f / scale), MidpointRounding.ToEven) + zero, minCode, maxCode);
                 if (coded is not null)
                 {
-                    var mine = code - zero;
+                    // NaN: 0 x the infinite inverse of a float-denormal scale (a channel whose weights are all below 1e-38), which codes as 0.
+                    var mine = double.IsNaN(code) ? 0 : code - zero;
                     if (partner >= 0 && coded[(o * n) + partner] is { } other && Math.Sign(mine) == Math.Sign(other) && Math.Abs(mine + other) > pairs!.Value.Limit)
                     {
                         mine = Math.Sign(mine) * (pairs.Value.Limit - Math.Abs(other));

@@ -116,6 +116,25 @@ public sealed class WeightRangeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
+    /// The recognizer's conv2d_180.w_0 [480, 480, 1, 1] has 14 output channels whose weights are all below 1e-30 (float denormals): their
+    /// scale's inverse is infinite and 0 x infinity codes as NaN, on which pulling pairs in threw (the recognizer could not be quantized
+    /// with reduce_range). Those codes become 0 and fit, every pair fits, and each weight below 1e-30 comes back within 1e-30.
+    /// </summary>
+    [RealModelFact(RealModels.PaddleOcrRecognizer)]
+    public void A_Conv_with_denormal_output_channels_codes_pair_safe()
+    {
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
+        var weight = ConstantWeight(model, "conv2d_180.w_0");
+        var values = TensorData.ToSingles(weight, model);
+        Assert.Equal(14, values.Chunk(480).Count(c => c.Max(Math.Abs) < 1e-30f));
+
+        var kept = WeightQuantization.Quantize(values, weight.Dims, 0, QuantType.S8, symmetric: true, reduceRange: true, pairedInputs: 480);
+
+        Assert.InRange(LargestPairSum([.. kept.Data.Select(b => (int)(sbyte)b)], [.. weight.Dims]), 1, WeightRange.PairLimit);
+        Assert.All(Enumerable.Range(0, values.Length).Where(i => Math.Abs(values[i]) < 1e-30f), i => Assert.True(Math.Abs(kept.Dequantized(i, 480) - values[i]) < 1e-30f));
+    }
+
+    /// <summary>
     /// cnn_concat_dw has a depthwise Conv (16 channels, group 16) and a stem Conv with the same [16, 1, 3, 3] weight shape but group 1.
     /// Without VNNI the depthwise one, whose MLAS kernels widen to int32 and cannot saturate, keeps the 8-bit grid; the other Convs get
     /// per channel the finest grid on which no two codes MLAS adds in one int16 (K order: kernel position major, input channel minor)

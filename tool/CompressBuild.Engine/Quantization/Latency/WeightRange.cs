@@ -111,7 +111,9 @@ public static class WeightRange
         {
             var (i, j) = (Position(k, inputChannels, kernel), Position(k + 1, inputChannels, kernel));
             var (a, b) = (codes[i], codes[j]);
-            if (Math.Sign(a) != Math.Sign(b) || Math.Abs(a + b) <= PairLimit)
+            // A NaN code (0 x the infinite inverse of a float-denormal scale: the recognizer has output channels whose weights are all
+            // below 1e-38) becomes byte 0, so its pair fits.
+            if (float.IsNaN(a + b) || Math.Sign(a) != Math.Sign(b) || Math.Abs(a + b) <= PairLimit)
             {
                 continue;
             }
