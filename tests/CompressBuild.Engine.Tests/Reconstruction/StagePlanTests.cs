@@ -41,7 +41,8 @@ public class StagePlanTests(ITestOutputHelper output)
             var wanted = stages[k].Select(t => t.Node.Input[0]).Concat(plan[k].Spill).Where(n => !image.Contains(n) && !start.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
             var cut = StageGraph.Cut(model, wanted, start).Graph.Node;
             var readsImage = cut.Any(n => n.Input.Any(image.Contains));
-            output.WriteLine($"stage {k + 1}: starts from {start.Count} tensors, spills {plan[k].Spill.Count}, runs {cut.Count} of {model.Graph.Node.Count} nodes{(readsImage ? ", reads the image" : "")}");
+            output.WriteLine($"stage {k + 1}: starts from {start.Count} tensors, spills {plan[k].Spill.Count}, runs {cut.Count} of {model.Graph.Node.Count} nodes"
+                + (readsImage ? ", reads the image" : ""));
             Assert.True(k == 1 || !readsImage, $"stage {k + 1}'s run reads the image: {cut.Count} nodes");
         }
     }
