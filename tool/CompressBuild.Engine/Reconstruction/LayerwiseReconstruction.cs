@@ -11,7 +11,7 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <c>memoryBudget</c> (a stage always holds at least one layer, so memory is bounded by the larger of the budget and
 /// the largest layer's matrices, never by the data); each stage is one pass of the model as compressed so far over
 /// the calibration data, so a later stage sees the already-compressed earlier layers. With a teacher (the original
-/// model) each sample also runs through it, in lockstep, for the cross matrices. The solve callback rewrites the
+/// model) each sample also runs through it, in lockstep, for the cross matrices. Sample i's rows are summed while ONNX Runtime runs sample i + 1. The solve callback rewrites the
 /// layer's weight in the working model before the next stage runs.
 /// </summary>
 public static class LayerwiseReconstruction
@@ -192,73 +192,50 @@ public static class LayerwiseReconstruction
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
-        for (var i = 0; i < data.Count; i++)
+        // Sample i's layer inputs are folded into the matrices on pool threads while ONNX Runtime runs sample i + 1 (as CalibrationCollector
+        // does): two samples' runs alive at a time, in ORT's buffers. The folds still take the samples one after another, so every layer's
+        // rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not depend on scheduling.
+        var folding = Task.CompletedTask;
+        (StageValues Mine, StageValues? Theirs)? folded = null;
+        try
         {
-            var sample = data.Sample(i);
-            process.Refresh();
-            var cpuBefore = process.TotalProcessorTime;
-            runClock.Start();
-            var (mine, mySpill) = working.Run(sample, workingIn?.Read() ?? []);
-            workingOut?.Write(mySpill);
-            var theirs = original?.Run(sample, teacherIn?.Read() ?? []);
-            if (theirs is { } t)
+            for (var i = 0; i < data.Count; i++)
             {
-                teacherOut?.Write(t.Spill);
-            }
-
-            runClock.Stop();
-            process.Refresh();
-            runsCpu += process.TotalProcessorTime - cpuBefore;
-            var index = i;
-
-            // Each layer's chunks and matrices belong to that layer alone and take its rows in sample order, whichever thread
-            // runs it, so the sums (and the bytes of the solved weights) do not depend on scheduling.
-            var theirInputs = theirs?.Inputs;
-            Parallel.For(0, stage.Count, Parallelism, k =>
-            {
-                var geometry = stage[k].Geometry;
-                if (mine[k].ElementType != (int)TensorProto.Types.DataType.Float || (theirInputs is not null && !theirInputs[k].Shape.SequenceEqual(mine[k].Shape)))
+                var sample = data.Sample(i);
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                runClock.Start();
+                var mine = working.Run(sample, workingIn?.Read() ?? []);
+                StageValues? theirs = null;
+                try
                 {
-                    return;
-                }
-
-                var input = mine[k].AsSpan<float>();
-                if (!Valid(geometry, mine[k].Shape, input.Length))
-                {
-                    return;
-                }
-
-                var (rows, step) = InputRows.Plan(geometry, mine[k].Shape, input.Length, quotas[k]);
-                Interlocked.Add(ref added, (long)rows * geometry.Groups);
-                if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics[k].TeacherOutput is null)
-                {
-                    // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
-                    ShiftedViewGram.Add(geometry, input, mine[k].Shape, stage[k].WithBias, statistics[k].Gram,
-                        theirInputs is null ? default : theirInputs[k].AsSpan<float>(), statistics[k].Cross);
-                    return;
-                }
-
-                for (var g = 0; g < geometry.Groups; g++)
-                {
-                    var chunk = chunks[k][g];
-                    for (var start = 0; start < rows;)
+                    workingOut?.Write(mine.Spill);
+                    theirs = original?.Run(sample, teacherIn?.Read() ?? []);
+                    if (theirs is not null)
                     {
-                        var count = Math.Min(chunk.Capacity - chunk.Filled, rows - start);
-                        InputRows.Fill(geometry, input, mine[k].Shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index);
-                        if (theirInputs is not null)
-                        {
-                            InputRows.Fill(geometry, theirInputs[k].AsSpan<float>(), theirInputs[k].Shape, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index);
-                        }
-
-                        chunk.Filled += count;
-                        start += count;
-                        if (chunk.Filled == chunk.Capacity)
-                        {
-                            chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
-                        }
+                        teacherOut?.Write(theirs.Spill);
                     }
+
+                    runClock.Stop();
+                    process.Refresh();
+                    runsCpu += process.TotalProcessorTime - cpuBefore;
+                    Finish(folding, ref folded);
                 }
-            });
+                catch
+                {
+                    mine.Dispose();
+                    theirs?.Dispose();
+                    throw;
+                }
+
+                folded = (mine, theirs);
+                var index = i;
+                folding = Task.Run(() => Fold(stage, statistics, chunks, quotas, mine, theirs, index, ref added));
+            }
+        }
+        finally
+        {
+            Finish(folding, ref folded);
         }
 
         for (var k = 0; k < stage.Count; k++)
@@ -275,6 +252,75 @@ public static class LayerwiseReconstruction
             RunsCpu = runsCpu,
         };
         return (time, added, Complete(workingOut), Complete(teacherOut));
+    }
+
+    /// <summary>Folds one sample's layer inputs (and the teacher's) into each layer's matrices, the layers in parallel.</summary>
+    private static void Fold(IReadOnlyList<ReconstructionTarget> stage, List<LayerStatistics> statistics, List<List<RowChunk>> chunks, List<int> quotas,
+        StageValues mine, StageValues? theirs, int index, ref long added)
+    {
+        long rowsAdded = 0;
+        Parallel.For(0, stage.Count, Parallelism, k =>
+        {
+            var geometry = stage[k].Geometry;
+            var shape = mine.Shape(k);
+            var theirShape = theirs?.Shape(k);
+            if (mine.ElementType(k) != (int)TensorProto.Types.DataType.Float || (theirShape is not null && !theirShape.SequenceEqual(shape)))
+            {
+                return;
+            }
+
+            var input = mine.Values(k);
+            if (!Valid(geometry, shape, input.Length))
+            {
+                return;
+            }
+
+            var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quotas[k]);
+            Interlocked.Add(ref rowsAdded, (long)rows * geometry.Groups);
+            if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics[k].TeacherOutput is null)
+            {
+                // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
+                ShiftedViewGram.Add(geometry, input, shape, stage[k].WithBias, statistics[k].Gram, theirs is null ? default : theirs.Values(k), statistics[k].Cross);
+                return;
+            }
+
+            for (var g = 0; g < geometry.Groups; g++)
+            {
+                var chunk = chunks[k][g];
+                for (var start = 0; start < rows;)
+                {
+                    var count = Math.Min(chunk.Capacity - chunk.Filled, rows - start);
+                    InputRows.Fill(geometry, input, shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index);
+                    if (theirs is not null)
+                    {
+                        InputRows.Fill(geometry, theirs.Values(k), theirShape!, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index);
+                    }
+
+                    chunk.Filled += count;
+                    start += count;
+                    if (chunk.Filled == chunk.Capacity)
+                    {
+                        chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
+                    }
+                }
+            }
+        });
+        added += rowsAdded;
+    }
+
+    /// <summary>Waits for the fold of the previous sample (rethrowing what it threw) and frees its runs' outputs.</summary>
+    private static void Finish(Task folding, ref (StageValues Mine, StageValues? Theirs)? folded)
+    {
+        try
+        {
+            folding.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            folded?.Mine.Dispose();
+            folded?.Theirs?.Dispose();
+            folded = null;
+        }
     }
 
     private static string? Complete(SpillWriter? writer) => writer is { Failed: false } ? writer.Path : null;

@@ -8,6 +8,7 @@ internal sealed class SpillReader : IDisposable
     private readonly BinaryReader reader;
     private readonly IReadOnlyList<string> names;
     private HostTensor[]? last;
+    private HostTensor[]? older;
 
     public SpillReader(string path, IReadOnlyList<string> names)
     {
@@ -15,7 +16,8 @@ internal sealed class SpillReader : IDisposable
         reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
-    /// <summary>The next sample's tensors, named as the plan names them; the call after overwrites them.</summary>
+    /// <summary>The next sample's tensors, named as the plan names them; the call after next overwrites them (the capture still reads
+    /// one sample's while the next runs).</summary>
     public HostTensor[] Read()
     {
         var tensors = new HostTensor[names.Count];
@@ -28,8 +30,8 @@ internal sealed class SpillReader : IDisposable
                 shape[d] = reader.ReadInt64();
             }
 
-            // The previous sample's tensor is overwritten where the shape allows: its consumer is done with it (as StageProbe's outputs).
-            var tensor = last?[i] is { } old && old.ElementType == elementType && old.Shape.SequenceEqual(shape) ? old : HostTensor.Zeros(names[i], elementType, shape);
+            // The tensor of two samples back is overwritten where the shape allows: its consumers are done with it.
+            var tensor = older?[i] is { } old && old.ElementType == elementType && old.Shape.SequenceEqual(shape) ? old : HostTensor.Zeros(names[i], elementType, shape);
             if (reader.ReadInt32() != tensor.Data.Length)
             {
                 throw new InvalidDataException($"the capture's spill file is out of step at tensor '{names[i]}'.");
@@ -40,6 +42,7 @@ internal sealed class SpillReader : IDisposable
             tensors[i] = tensor;
         }
 
+        older = last;
         last = tensors;
         return tensors;
     }

@@ -8,7 +8,7 @@ namespace CompressBuild.Engine.Reconstruction;
 /// Solving stage k changes only the values downstream of its layers' weights; everything stage k + 1 needs that is not
 /// downstream of them is final once stage k runs (earlier stages are solved, later ones do not feed it). So run k also
 /// outputs <see cref="StageRun.Spill"/>: the tensors run k + 1 reads from outside the part that stage k's solve changes
-/// (its <see cref="StageRun.Start"/>), and run k + 1 computes only from there to its own layers. Pure graph logic: the
+/// (its <see cref="StageRun.Start"/>), and run k + 1 computes only from there to its own layers and its own spill. Pure graph logic: the
 /// values travel through <see cref="BoundarySpill"/>.
 /// </summary>
 internal static class StagePlan
@@ -46,13 +46,18 @@ internal static class StagePlan
         var notTensors = graph.ValueInfo.Where(v => v.Type is { } t && t.ValueCase != TypeProto.ValueOneofCase.TensorType).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         var starts = new List<string>[stages.Count];
         starts[0] = [];
-        for (var k = 0; k + 1 < stages.Count; k++)
+
+        // Backwards, because run k + 1 must also compute what it spills for run k + 2: a tensor run k + 2 starts from that the solve of stage k
+        // leaves alone is then spilled by run k and passed on by run k + 1, rather than computed by run k + 1 from the graph inputs (the
+        // recognizer's last stage reads the backbone's pooled map through a Concat its second-to-last stage does not need: that stage ran 85%
+        // of the model on every sample).
+        for (var k = stages.Count - 2; k >= 0; k--)
         {
             // Everything the solve of stage k can change: the nodes that read its layers' initializers, and what follows them.
             var solvedWeights = stages[k].SelectMany(t => t.Node.Input.Skip(1)).Where(initializers.Contains).ToHashSet(StringComparer.Ordinal);
             solvedWeights.Add(stages[k][0].Weight.Name);
             var changed = Downstream(solvedWeights.SelectMany(w => consumers.GetValueOrDefault(w) ?? []), nodes, consumers);
-            var wanted = stages[k + 1].Select(t => t.Node.Input[0]).Distinct(StringComparer.Ordinal).ToList();
+            var wanted = stages[k + 1].Select(t => t.Node.Input[0]).Concat(k + 2 < stages.Count ? starts[k + 2] : []).Distinct(StringComparer.Ordinal).ToList();
             var needed = Upstream(wanted, reads, producer);
             needed.IntersectWith(changed);
             var start = new HashSet<string>(StringComparer.Ordinal);

@@ -7,8 +7,8 @@ namespace CompressBuild.Engine.Reconstruction;
 /// </summary>
 public sealed record StageTiming(int Layers, TimeSpan WorkingOpen, TimeSpan WorkingRuns, TimeSpan TeacherOpen, TimeSpan TeacherRuns, TimeSpan Spills, TimeSpan Capture)
 {
-    /// <summary>The process's CPU time (user + sys, every thread) while the sessions opened and ran and the spills were read and written; the rest of the
-    /// stage's CPU builds rows and sums the matrices.</summary>
+    /// <summary>The process's CPU time (user + sys, every thread) while the sessions opened and ran and the spills were read and written: it includes
+    /// the previous sample's rows and matrix sums, which run alongside; the rest of the stage's CPU is the fold of samples not overlapped.</summary>
     public TimeSpan RunsCpu { get; init; }
 
     /// <summary>The process's CPU time during the whole stage's capture.</summary>
