@@ -46,7 +46,7 @@ public class SpillRestartTests(ITestOutputHelper output)
 
     private void Compare(OnnxModel model, Dataset data, int passes)
     {
-        var targets = Targets(model);
+        var targets = FloatWeightLayers.Of(model);
         var rerun = Capture(model, targets, data, passes, restartFromSpill: false);
         var spilled = Capture(model, targets, data, passes, restartFromSpill: true);
         Assert.True(rerun.Timing.Passes > 2, $"{rerun.Timing.Passes} stages: nothing would restart from a spill");
@@ -65,17 +65,6 @@ public class SpillRestartTests(ITestOutputHelper output)
         output.WriteLine($"{targets.Count} layers, {rerun.Timing.Passes} stages: worst relative Frobenius difference {worst:E2}; capture {rerun.Timing.Capture.TotalSeconds:F2} s re-run, "
             + $"{spilled.Timing.Capture.TotalSeconds:F2} s from the spill");
         Assert.True(worst <= Tolerance, $"the matrices differ by {worst:E2} relative");
-    }
-
-    private static List<ReconstructionTarget> Targets(OnnxModel model)
-    {
-        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        return model.Graph.Node
-            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul" && n.Input.Count > 1 && initializers.TryGetValue(n.Input[1], out var w) && w.DataType == (int)TensorProto.Types.DataType.Float)
-            .Select(n => (Node: n, Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
-            .Where(x => x.Geometry is not null)
-            .Select(x => new ReconstructionTarget(x.Node, initializers[x.Node.Input[1]], x.Geometry!, false))
-            .ToList();
     }
 
     /// <summary>A capture with the original model as teacher whose solves scale each layer's weights by 0.75 (in a copy of the model).</summary>

@@ -23,13 +23,7 @@ public class StagePlanTests(ITestOutputHelper output)
     {
         var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
         ConstantPromotion.Promote(model.Graph);
-        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var targets = model.Graph.Node
-            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul" && n.Input.Count > 1 && initializers.TryGetValue(n.Input[1], out var w) && w.DataType == (int)TensorProto.Types.DataType.Float)
-            .Select(n => (Node: n, Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
-            .Where(x => x.Geometry is not null)
-            .Select(x => new ReconstructionTarget(x.Node, initializers[x.Node.Input[1]], x.Geometry!, false))
-            .ToList();
+        var targets = FloatWeightLayers.Of(model);
         var stages = targets.Chunk(4).Select(c => (IReadOnlyList<ReconstructionTarget>)c).ToList();
         Assert.Equal(12, stages.Count);
 

@@ -5,6 +5,7 @@ using CompressBuild.Engine.Pruning;
 using CompressBuild.Engine.Pruning.Unstructured;
 using CompressBuild.Engine.Reconstruction;
 using CompressBuild.Engine.Runtime;
+using CompressBuild.Engine.Tests.Reconstruction;
 using Google.Protobuf;
 using Xunit;
 using Xunit.Abstractions;
@@ -72,13 +73,7 @@ public class SparseGptTests(ITestOutputHelper output)
     {
         var model = new OnnxModel(original.Proto.Clone(), original.BaseDirectory, original.SourcePath);
         ConstantPromotion.Promote(model.Graph);
-        var initializers = model.Graph.Initializer.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var targets = model.Graph.Node
-            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul" && n.Input.Count > 1 && initializers.TryGetValue(n.Input[1], out var w) && w.DataType == (int)TensorProto.Types.DataType.Float)
-            .Select(n => (Node: n, Geometry: LayerGeometry.Of(n, initializers[n.Input[1]])))
-            .Where(x => x.Geometry is not null)
-            .Select(x => new ReconstructionTarget(x.Node, initializers[x.Node.Input[1]], x.Geometry!, false))
-            .ToList();
+        var targets = FloatWeightLayers.Of(model);
         using var session = ModelSessions.Open(model);
         var data = DatasetLoader.Open(calibration, session.Inputs).Take(samples);
         return LayerwiseReconstruction.Run(model, targets, data, (_, _) => { }, passes: 1, rowsPerColumn: 0).Rows;
