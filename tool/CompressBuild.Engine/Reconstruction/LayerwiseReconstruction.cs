@@ -192,11 +192,10 @@ public static class LayerwiseReconstruction
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
-        // Sample i's layer inputs are folded into the matrices on pool threads while ONNX Runtime runs sample i + 1 (as CalibrationCollector
-        // does): two samples' runs alive at a time, in ORT's buffers. The folds still take the samples one after another, so every layer's
+        // Sample i's layer inputs are folded into the matrices on pool threads while ONNX Runtime runs sample i + 1 (`OverlappedFold`, as
+        // calibration does): two samples' runs alive at a time, in ORT's buffers. The folds still take the samples one after another, so every layer's
         // rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not depend on scheduling.
-        var folding = Task.CompletedTask;
-        (StageValues Mine, StageValues? Theirs)? folded = null;
+        var pipeline = new OverlappedFold<SampleRuns>();
         try
         {
             for (var i = 0; i < data.Count; i++)
@@ -215,11 +214,6 @@ public static class LayerwiseReconstruction
                     {
                         teacherOut?.Write(theirs.Spill);
                     }
-
-                    runClock.Stop();
-                    process.Refresh();
-                    runsCpu += process.TotalProcessorTime - cpuBefore;
-                    Finish(folding, ref folded);
                 }
                 catch
                 {
@@ -228,14 +222,16 @@ public static class LayerwiseReconstruction
                     throw;
                 }
 
-                folded = (mine, theirs);
+                runClock.Stop();
+                process.Refresh();
+                runsCpu += process.TotalProcessorTime - cpuBefore;
                 var index = i;
-                folding = Task.Run(() => Fold(stage, statistics, chunks, quotas, mine, theirs, index, ref added));
+                pipeline.Next(new SampleRuns(mine, theirs), runs => Fold(stage, statistics, chunks, quotas, runs.Working, runs.Teacher, index, ref added));
             }
         }
         finally
         {
-            Finish(folding, ref folded);
+            pipeline.Drain();
         }
 
         for (var k = 0; k < stage.Count; k++)
@@ -306,21 +302,6 @@ public static class LayerwiseReconstruction
             }
         });
         added += rowsAdded;
-    }
-
-    /// <summary>Waits for the fold of the previous sample (rethrowing what it threw) and frees its runs' outputs.</summary>
-    private static void Finish(Task folding, ref (StageValues Mine, StageValues? Theirs)? folded)
-    {
-        try
-        {
-            folding.GetAwaiter().GetResult();
-        }
-        finally
-        {
-            folded?.Mine.Dispose();
-            folded?.Theirs?.Dispose();
-            folded = null;
-        }
     }
 
     private static string? Complete(SpillWriter? writer) => writer is { Failed: false } ? writer.Path : null;

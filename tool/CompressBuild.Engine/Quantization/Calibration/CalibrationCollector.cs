@@ -81,8 +81,7 @@ public static class CalibrationCollector
         using (var session = ModelSessions.Open(ModelOutputs.WithOutputs(model, fromRun), settings with { OptimizationLevel = OptimizationLevel }))
         {
             // Sample i's outputs are folded on a pool thread while ONNX Runtime runs sample i + 1: two runs' outputs are alive at a time.
-            var folding = Task.CompletedTask;
-            ObservedOutputs? folded = null;
+            var pipeline = new OverlappedFold<ObservedOutputs>();
             try
             {
                 for (var i = 0; i < data.Count; i++)
@@ -96,25 +95,13 @@ public static class CalibrationCollector
 
                     if (fromRun.Length > 0)
                     {
-                        var outputs = session.RunKept(sample, fromRun);
-                        try
-                        {
-                            Finish(folding, ref folded);
-                        }
-                        catch
-                        {
-                            outputs.Dispose();
-                            throw;
-                        }
-
-                        folded = outputs;
-                        folding = Task.Run(() => outputs.Observe(observe));
+                        pipeline.Next(session.RunKept(sample, fromRun), outputs => outputs.Observe(observe));
                     }
                 }
             }
             finally
             {
-                Finish(folding, ref folded);
+                pipeline.Drain();
             }
         }
 
@@ -133,19 +120,5 @@ public static class CalibrationCollector
         }
 
         return result;
-    }
-
-    /// <summary>Waits for the folding of the previous run's outputs (rethrowing what it threw) and frees them.</summary>
-    private static void Finish(Task folding, ref ObservedOutputs? folded)
-    {
-        try
-        {
-            folding.GetAwaiter().GetResult();
-        }
-        finally
-        {
-            folded?.Dispose();
-            folded = null;
-        }
     }
 }
