@@ -152,21 +152,13 @@ public sealed class WeightQuantization
         var transposed = Transposed(values, rows, columns);
         var grid = gridFrom.IsEmpty ? default : Transposed(gridFrom, rows, columns);
         var byRows = Quantize(transposed, [columns, rows], 0, type, symmetric: true, reduceRange: true, gridFrom: grid, pairedInputs: rows);
-        var data = new byte[byRows.Data.Length];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                data[(r * columns) + c] = byRows.Data[(c * rows) + r];
-            }
-        }
-
-        return new WeightQuantization(data, byRows.Channels, 1);
+        return new WeightQuantization(Transposed<byte>(byRows.Data, columns, rows), byRows.Channels, 1);
     }
 
-    private static float[] Transposed(ReadOnlySpan<float> values, int rows, int columns)
+    /// <summary>A row-major [rows, columns] matrix as [columns, rows].</summary>
+    private static T[] Transposed<T>(ReadOnlySpan<T> values, int rows, int columns)
     {
-        var transposed = new float[values.Length];
+        var transposed = new T[values.Length];
         for (var r = 0; r < rows; r++)
         {
             for (var c = 0; c < columns; c++)
