@@ -9,10 +9,17 @@ internal sealed class RowChunk
 {
     private const int MaxFloats = 1 << 20;
 
+    /// <summary>
+    /// Rows a chunk holds at least, whatever the layer's groups: the recognizer's depthwise 5x5 layers (240-480 groups of 25 columns) flushed
+    /// every 87-174 rows, where each register block's horizontal sums and row tail cost as much as its products (12.8 MB for 480 groups).
+    /// </summary>
+    private const int MinCapacity = 256;
+
     public RowChunk(int width, bool paired, int groups)
     {
         Width = width;
-        Capacity = Math.Clamp(MaxFloats / Math.Max(1, width * Math.Max(1, groups)), 64, 16384);
+        // A multiple of 16 rows, so a full chunk leaves no row tail to the Gram kernel's 8- or 16-float vectors.
+        Capacity = Math.Clamp(MaxFloats / Math.Max(1, width * Math.Max(1, groups)), MinCapacity, 16384) & ~15;
         Left = new float[(long)Capacity * width];
         Right = paired ? new float[(long)Capacity * width] : null;
     }
