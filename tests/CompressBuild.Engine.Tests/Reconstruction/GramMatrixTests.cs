@@ -11,21 +11,33 @@ namespace CompressBuild.Engine.Tests.Reconstruction;
 
 public class GramMatrixTests(ITestOutputHelper output)
 {
-    /// <summary>Sizes around the 2x4 register block and row counts around the 8-float vector and the 256-row tile.</summary>
+    /// <summary>
+    /// Both kernels (2x4 of Vector256, 4x4 of Vector512; Vector512 runs emulated where it is not accelerated) against sums in doubles, on
+    /// sizes around the blocks (columns not a multiple of 4, bands of 2 or 4 rows cut short) and row counts around the 8- and 16-float
+    /// vectors and the 256- and 512-row tiles.
+    /// </summary>
     [Theory]
-    [InlineData(1, 3)]
-    [InlineData(5, 9)]
-    [InlineData(8, 256)]
-    [InlineData(13, 517)]
-    [InlineData(34, 1000)]
-    public void The_blocked_update_equals_the_sums_of_products_in_doubles(int size, int rows)
+    [InlineData(1, 3, false)]
+    [InlineData(1, 3, true)]
+    [InlineData(5, 9, false)]
+    [InlineData(5, 9, true)]
+    [InlineData(8, 256, false)]
+    [InlineData(8, 256, true)]
+    [InlineData(13, 517, false)]
+    [InlineData(13, 517, true)]
+    [InlineData(34, 1000, false)]
+    [InlineData(34, 1000, true)]
+    [InlineData(7, 15, true)]
+    [InlineData(18, 527, true)]
+    [InlineData(31, 1043, true)]
+    public void The_blocked_update_equals_the_sums_of_products_in_doubles(int size, int rows, bool vector512)
     {
         var stride = rows + 3;
         var random = new Random(size * 1000 + rows);
         var left = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray();
         var right = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.6)).ToArray();
-        var gram = new GramMatrix(size);
-        var cross = new GramMatrix(size);
+        var gram = new GramMatrix(size, false, int.MaxValue, vector512: vector512);
+        var cross = new GramMatrix(size, false, int.MaxValue, vector512: vector512);
         gram.Add(left, rows, stride);
         gram.Add(right, rows, stride);
         cross.AddCross(left, right, rows, stride);

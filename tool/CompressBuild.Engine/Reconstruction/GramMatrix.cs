@@ -15,6 +15,14 @@ public sealed class GramMatrix
     /// <summary>Rows per tile: 2 x 4 columns of 256 floats (6 KiB) stay in L1 while their 8 sums run.</summary>
     private const int RowTile = 256;
 
+    /// <summary>
+    /// Rows per tile of the Vector512 kernel: 4 + 4 columns of 512 floats (16 KiB) stay in L1, and each of the 16 lanes of a sum
+    /// adds 32 products per tile, as the Vector256 kernel's 8 lanes do over 256 rows.
+    /// </summary>
+    private const int WideRowTile = 512;
+
+    private readonly bool vector512;
+
     private readonly int runtimeGemmFrom;
     private readonly bool symmetricThroughRuntimeGemm;
     private readonly IReadOnlyList<int>? columns;
@@ -29,8 +37,12 @@ public sealed class GramMatrix
     /// (<see cref="RuntimeGemm"/>); tests compare both paths.</param>
     /// <param name="symmetricThroughRuntimeGemm">The symmetric update goes through SGEMM as well (see <see cref="Wide"/>).</param>
     /// <param name="columns">With <paramref name="symmetricThroughRuntimeGemm"/>: the only columns (ascending) whose entries are summed; see <see cref="Wide"/>.</param>
-    internal GramMatrix(int size, bool diagonalOnly, int runtimeGemmFrom, bool symmetricThroughRuntimeGemm = false, IReadOnlyList<int>? columns = null)
+    /// <param name="vector512">The 4x4 Vector512 kernel instead of the 2x4 Vector256 one; by default where Vector512 is hardware accelerated (tests force
+    /// both, since Vector512 runs, emulated, on any CPU).</param>
+    internal GramMatrix(int size, bool diagonalOnly, int runtimeGemmFrom, bool symmetricThroughRuntimeGemm = false, IReadOnlyList<int>? columns = null,
+        bool? vector512 = null)
     {
+        this.vector512 = vector512 ?? Vector512.IsHardwareAccelerated;
         Size = size;
         DiagonalOnly = diagonalOnly;
         Values = new double[(long)size * size];
@@ -95,8 +107,11 @@ public sealed class GramMatrix
 
     /// <summary>
     /// The rank-k update H += L^T R, tile by tile over the rows (a tile's columns stay in cache while every entry
-    /// reads them) with a 2x4 register block: 8 running sums per 6 vector loads, where one dot product per entry
-    /// loads 2 vectors per multiply-add. Sums run in float within a tile only, then add into the doubles.
+    /// reads them) with a register block: 2x4 of Vector256 (8 running sums per 6 vector loads, within AVX2's 16 registers), or
+    /// where Vector512 is accelerated 4x4 of Vector512 (16 sums per 8 loads, within AVX-512's 32 registers: the 2x4 block was
+    /// load-bound there). One dot product per entry would load 2 vectors per multiply-add. Sums run in float within a tile only,
+    /// then add into the doubles, so the result depends on the kernel: the same bytes on every run on one CPU class, slightly
+    /// different ones between AVX2 and AVX-512 machines.
     /// </summary>
     private void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride, bool upperOnly)
     {
@@ -109,24 +124,32 @@ public sealed class GramMatrix
             return;
         }
 
-        for (var start = 0; start < rows; start += RowTile)
+        var (tile, height) = vector512 ? (WideRowTile, 4) : (RowTile, 2);
+        for (var start = 0; start < rows; start += tile)
         {
-            var count = Math.Min(RowTile, rows - start);
-            for (var i = 0; i < n; i += 2)
+            var count = Math.Min(tile, rows - start);
+            for (var i = 0; i < n; i += height)
             {
-                var pair = Math.Min(2, n - i);
+                var band = Math.Min(height, n - i);
                 var j = upperOnly ? i : 0;
-                if (pair == 2)
+                if (band == height)
                 {
                     for (; j + 4 <= n; j += 4)
                     {
-                        Block(left, right, stride, start, count, i, j);
+                        if (vector512)
+                        {
+                            Block512(left, right, stride, start, count, i, j);
+                        }
+                        else
+                        {
+                            Block(left, right, stride, start, count, i, j);
+                        }
                     }
                 }
 
                 for (; j < n; j++)
                 {
-                    for (var a = i; a < i + pair; a++)
+                    for (var a = i; a < i + band; a++)
                     {
                         Values[((long)a * n) + j] += TensorPrimitives.Dot(left.Slice((a * stride) + start, count), right.Slice((j * stride) + start, count));
                     }
@@ -199,6 +222,81 @@ public sealed class GramMatrix
         bottom[1] += t11;
         bottom[2] += t12;
         bottom[3] += t13;
+    }
+
+    /// <summary>The 4x4 block of <see cref="Accumulate"/>: rows i..i+3 of L against columns j..j+3 of R over one tile.</summary>
+    private void Block512(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int stride, int start, int count, int i, int j)
+    {
+        _ = right[((j + 3) * stride) + start + count - 1];
+        _ = left[((i + 3) * stride) + start + count - 1];
+        ref var l0 = ref Unsafe.AsRef(in left[(i * stride) + start]);
+        ref var l1 = ref Unsafe.AsRef(in left[((i + 1) * stride) + start]);
+        ref var l2 = ref Unsafe.AsRef(in left[((i + 2) * stride) + start]);
+        ref var l3 = ref Unsafe.AsRef(in left[((i + 3) * stride) + start]);
+        ref var r0 = ref Unsafe.AsRef(in right[(j * stride) + start]);
+        ref var r1 = ref Unsafe.AsRef(in right[((j + 1) * stride) + start]);
+        ref var r2 = ref Unsafe.AsRef(in right[((j + 2) * stride) + start]);
+        ref var r3 = ref Unsafe.AsRef(in right[((j + 3) * stride) + start]);
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        var r = 0;
+        for (; r + Vector512<float>.Count <= count; r += Vector512<float>.Count)
+        {
+            var offset = (nuint)r;
+            var x0 = Vector512.LoadUnsafe(ref l0, offset);
+            var x1 = Vector512.LoadUnsafe(ref l1, offset);
+            var x2 = Vector512.LoadUnsafe(ref l2, offset);
+            var x3 = Vector512.LoadUnsafe(ref l3, offset);
+            var y = Vector512.LoadUnsafe(ref r0, offset);
+            s00 = Vector512.FusedMultiplyAdd(x0, y, s00);
+            s10 = Vector512.FusedMultiplyAdd(x1, y, s10);
+            s20 = Vector512.FusedMultiplyAdd(x2, y, s20);
+            s30 = Vector512.FusedMultiplyAdd(x3, y, s30);
+            y = Vector512.LoadUnsafe(ref r1, offset);
+            s01 = Vector512.FusedMultiplyAdd(x0, y, s01);
+            s11 = Vector512.FusedMultiplyAdd(x1, y, s11);
+            s21 = Vector512.FusedMultiplyAdd(x2, y, s21);
+            s31 = Vector512.FusedMultiplyAdd(x3, y, s31);
+            y = Vector512.LoadUnsafe(ref r2, offset);
+            s02 = Vector512.FusedMultiplyAdd(x0, y, s02);
+            s12 = Vector512.FusedMultiplyAdd(x1, y, s12);
+            s22 = Vector512.FusedMultiplyAdd(x2, y, s22);
+            s32 = Vector512.FusedMultiplyAdd(x3, y, s32);
+            y = Vector512.LoadUnsafe(ref r3, offset);
+            s03 = Vector512.FusedMultiplyAdd(x0, y, s03);
+            s13 = Vector512.FusedMultiplyAdd(x1, y, s13);
+            s23 = Vector512.FusedMultiplyAdd(x2, y, s23);
+            s33 = Vector512.FusedMultiplyAdd(x3, y, s33);
+        }
+
+        Span<float> sums =
+        [
+            Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s02), Vector512.Sum(s03),
+            Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s12), Vector512.Sum(s13),
+            Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s22), Vector512.Sum(s23),
+            Vector512.Sum(s30), Vector512.Sum(s31), Vector512.Sum(s32), Vector512.Sum(s33),
+        ];
+        for (; r < count; r++)
+        {
+            Span<float> x = [Unsafe.Add(ref l0, r), Unsafe.Add(ref l1, r), Unsafe.Add(ref l2, r), Unsafe.Add(ref l3, r)];
+            Span<float> y = [Unsafe.Add(ref r0, r), Unsafe.Add(ref r1, r), Unsafe.Add(ref r2, r), Unsafe.Add(ref r3, r)];
+            for (var a = 0; a < 4; a++)
+            {
+                for (var b = 0; b < 4; b++)
+                {
+                    sums[(a * 4) + b] += x[a] * y[b];
+                }
+            }
+        }
+
+        for (var a = 0; a < 4; a++)
+        {
+            var target = Values.AsSpan((int)(((long)(i + a) * Size) + j), 4);
+            for (var b = 0; b < 4; b++)
+            {
+                target[b] += sums[(a * 4) + b];
+            }
+        }
     }
 
     /// <summary>Divides by the row count, for a cross matrix (no symmetry to restore).</summary>

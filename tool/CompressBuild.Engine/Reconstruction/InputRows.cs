@@ -89,8 +89,10 @@ public static class InputRows
     /// Writes rows [start, start + count) of group <paramref name="group"/> column-major into <paramref name="buffer"/>:
     /// column j's rows go to <c>buffer[j * stride + offset ..]</c>, so rows of several samples pile up in one chunk.
     /// </summary>
+    /// <param name="taps">Sampled Conv positions only: <see cref="Taps"/> of the same rows, computed once for every group of the layer (and the
+    /// teacher's input of the same shape); computed here when not given.</param>
     public static void Fill(LayerGeometry geometry, ReadOnlySpan<float> input, IReadOnlyList<long> shape, int group, bool withBias, int step, int start, int count,
-        Span<float> buffer, int stride, int offset, int seed = 0)
+        Span<float> buffer, int stride, int offset, int seed = 0, int[]? taps = null)
     {
         if (geometry.Kind == LayerKind.Dense)
         {
@@ -107,7 +109,7 @@ public static class InputRows
         }
         else
         {
-            FillConv(geometry, input, shape, group, step, start, count, buffer, stride, offset, seed);
+            FillConv(geometry, input, shape, group, step, start, count, buffer, stride, offset, seed, taps);
         }
 
         if (withBias)
@@ -124,8 +126,48 @@ public static class InputRows
         return (outH, outW, padTop, padLeft);
     }
 
+    /// <summary>
+    /// For sampled positions of a Conv (a step above 1; null otherwise): per window tap t and row r, at <c>[t * count + r]</c>, the offset the
+    /// row reads from the start of its group's first channel plane (-1 where the tap reads padding). The same for every group and channel, so a
+    /// depthwise layer's hundreds of groups share one position and bounds computation per element instead of each doing its own.
+    /// </summary>
+    public static int[]? Taps(LayerGeometry geometry, IReadOnlyList<long> shape, int step, int start, int count, int seed)
+    {
+        if (geometry.Kind == LayerKind.Dense || step == 1)
+        {
+            return null;
+        }
+
+        var window = geometry.Window!;
+        int channels = (int)shape[1], height = shape.Count == 3 ? 1 : (int)shape[2], width = (int)shape[^1];
+        var (outH, outW, padTop, padLeft) = Output(window, shape);
+        var plane = height * width;
+        var taps = new int[window.KernelHeight * window.KernelWidth * count];
+        var total = (int)shape[0] * outH * outW;
+        for (var r = 0; r < count; r++)
+        {
+            var position = Position(start + r, step, total, seed);
+            var within = position % (outH * outW);
+            var y0 = ((within / outW) * window.StrideH) - padTop;
+            var x0 = ((within % outW) * window.StrideW) - padLeft;
+            var corner = (position / (outH * outW) * channels * plane) + (y0 * width) + x0;
+            for (var i = 0; i < window.KernelHeight; i++)
+            {
+                var y = y0 + (i * window.DilationH);
+                for (var j = 0; j < window.KernelWidth; j++)
+                {
+                    var x = x0 + (j * window.DilationW);
+                    var at = (((i * window.KernelWidth) + j) * count) + r;
+                    taps[at] = y >= 0 && y < height && x >= 0 && x < width ? corner + ((y - y0) * width) + (x - x0) : -1;
+                }
+            }
+        }
+
+        return taps;
+    }
+
     private static void FillConv(LayerGeometry geometry, ReadOnlySpan<float> input, IReadOnlyList<long> shape, int group, int step, int start, int count, Span<float> buffer,
-        int stride, int offset, int seed)
+        int stride, int offset, int seed, int[]? taps)
     {
         var window = geometry.Window!;
         int channels = (int)shape[1], height = shape.Count == 3 ? 1 : (int)shape[2], width = (int)shape[^1];
@@ -138,35 +180,18 @@ public static class InputRows
             return;
         }
 
-        var n = count <= 1024 ? stackalloc int[count] : new int[count];
-        var y0 = count <= 1024 ? stackalloc int[count] : new int[count];
-        var x0 = count <= 1024 ? stackalloc int[count] : new int[count];
-        var total = (int)shape[0] * outH * outW;
-        for (var r = 0; r < count; r++)
-        {
-            var position = Position(start + r, step, total, seed);
-            n[r] = position / (outH * outW);
-            var within = position % (outH * outW);
-            y0[r] = ((within / outW) * window.StrideH) - padTop;
-            x0[r] = ((within % outW) * window.StrideW) - padLeft;
-        }
-
+        taps ??= Taps(geometry, shape, step, start, count, seed)!;
         for (var c = 0; c < perGroup; c++)
         {
-            var channel = (group * perGroup) + c;
-            for (var i = 0; i < window.KernelHeight; i++)
+            var channel = input[(((group * perGroup) + c) * height * width)..];
+            for (var t = 0; t < kernel; t++)
             {
-                var dy = i * window.DilationH;
-                for (var j = 0; j < window.KernelWidth; j++)
+                var column = buffer.Slice((((c * kernel) + t) * stride) + offset, count);
+                var offsets = taps.AsSpan(t * count, count);
+                for (var r = 0; r < count; r++)
                 {
-                    var column = buffer.Slice((((c * kernel) + (i * window.KernelWidth) + j) * stride) + offset, count);
-                    var dx = j * window.DilationW;
-                    for (var r = 0; r < count; r++)
-                    {
-                        var y = y0[r] + dy;
-                        var x = x0[r] + dx;
-                        column[r] = y >= 0 && y < height && x >= 0 && x < width ? input[(((n[r] * channels) + channel) * height * width) + (y * width) + x] : 0f;
-                    }
+                    var at = offsets[r];
+                    column[r] = at >= 0 ? channel[at] : 0f;
                 }
             }
         }

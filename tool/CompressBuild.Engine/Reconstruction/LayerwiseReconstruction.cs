@@ -280,25 +280,30 @@ public static class LayerwiseReconstruction
                 return;
             }
 
-            for (var g = 0; g < geometry.Groups; g++)
+            // Every group's chunk holds the same rows (the same capacity, filled alike), so each slice of rows is cut once for all groups
+            // and a sampled Conv's window offsets (InputRows.Taps) are computed once for them and for the teacher's input of the same shape.
+            var filled = chunks[k][0];
+            for (var start = 0; start < rows;)
             {
-                var chunk = chunks[k][g];
-                for (var start = 0; start < rows;)
+                var count = Math.Min(filled.Capacity - filled.Filled, rows - start);
+                var taps = InputRows.Taps(geometry, shape, step, start, count, index);
+                for (var g = 0; g < geometry.Groups; g++)
                 {
-                    var count = Math.Min(chunk.Capacity - chunk.Filled, rows - start);
-                    InputRows.Fill(geometry, input, shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index);
+                    var chunk = chunks[k][g];
+                    InputRows.Fill(geometry, input, shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index, taps);
                     if (theirs is not null)
                     {
-                        InputRows.Fill(geometry, theirs.Values(k), theirShape!, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index);
+                        InputRows.Fill(geometry, theirs.Values(k), theirShape!, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index, taps);
                     }
 
                     chunk.Filled += count;
-                    start += count;
                     if (chunk.Filled == chunk.Capacity)
                     {
                         chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
                     }
                 }
+
+                start += count;
             }
         });
         added += rowsAdded;
