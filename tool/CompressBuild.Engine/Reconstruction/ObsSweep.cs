@@ -14,6 +14,9 @@ public static class ObsSweep
     /// <summary>GPTQ's default damping: 1% of the mean diagonal.</summary>
     public const double DefaultDamping = 0.01;
 
+    /// <summary>Columns whose errors reach the later columns together (GPTQ's lazy batch, 128).</summary>
+    public const int LazyBatch = 128;
+
     /// <summary>Decides column <c>j</c> (its original index) given its current values and U[j, j]; writes the replacement into <c>result</c>.</summary>
     public delegate void ColumnRule(int column, ReadOnlySpan<double> values, Span<double> result);
 
@@ -71,24 +74,58 @@ public static class ObsSweep
         var swept = order.Select(j => columns[j]).ToArray();
         var replacement = new double[outputs];
         var error = new double[outputs];
-        for (var a = 0; a < n; a++)
+
+        // Lazy batch (GPTQ's): a column's error reaches the rest of its batch at once and the later columns once per batch, as one
+        // DotTiles product of the batch's errors and U's rows, instead of one pass over every later column per column. A batch holds
+        // whole mask blocks, so a block's columns are up to date when its mask is chosen.
+        var batch = Math.Max(1, LazyBatch / blockSize) * blockSize;
+        var errors = new double[(long)outputs * batch];
+        var spread = n > batch ? new double[(long)(n - batch) * batch] : [];
+        var update = n > batch ? new double[(long)(n - batch) * outputs] : [];
+        for (var a0 = 0; a0 < n; a0 += batch)
         {
-            if (blockStart is not null && a % blockSize == 0)
+            var a1 = Math.Min(a0 + batch, n);
+            for (var a = a0; a < a1; a++)
             {
-                blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal, u);
+                if (blockStart is not null && a % blockSize == 0)
+                {
+                    blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal, u);
+                }
+
+                var current = swept[a];
+                rule(order[a], current, replacement);
+                TensorPrimitives.Subtract(current, replacement, error);
+                TensorPrimitives.Divide(error, diagonal[a], error);
+                replacement.CopyTo(current, 0);
+                for (var o = 0; o < outputs; o++)
+                {
+                    errors[((long)o * batch) + (a - a0)] = error[o];
+                }
+
+                for (var b = a + 1; b < a1; b++)
+                {
+                    var factor = -u[(a * n) + b];
+                    if (factor != 0)
+                    {
+                        TensorPrimitives.MultiplyAdd(error, factor, swept[b], swept[b]);
+                    }
+                }
             }
 
-            var current = swept[a];
-            rule(order[a], current, replacement);
-            TensorPrimitives.Subtract(current, replacement, error);
-            TensorPrimitives.Divide(error, diagonal[a], error);
-            replacement.CopyTo(current, 0);
-            for (var b = a + 1; b < n; b++)
+            if (a1 < n)
             {
-                var factor = -u[(a * n) + b];
-                if (factor != 0)
+                for (var a = a0; a < a1; a++)
                 {
-                    TensorPrimitives.MultiplyAdd(error, factor, swept[b], swept[b]);
+                    for (var b = a1; b < n; b++)
+                    {
+                        spread[((long)(b - a1) * batch) + (a - a0)] = u[(a * n) + b];
+                    }
+                }
+
+                DotTiles.Dots(spread, batch, 0, n - a1, errors, batch, 0, outputs, 0, a1 - a0, update, outputs, parallel: true);
+                for (var b = a1; b < n; b++)
+                {
+                    TensorPrimitives.Subtract(swept[b], update.AsSpan((b - a1) * outputs, outputs), swept[b]);
                 }
             }
         }

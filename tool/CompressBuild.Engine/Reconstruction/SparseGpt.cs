@@ -56,20 +56,23 @@ public static class SparseGpt
                 return;
             }
 
-            var candidates = new List<(double Saliency, int Output, int Column)>(outputs * count);
+            var candidates = new (double Saliency, int Column, int Output)[outputs * count];
             for (var a = first; a < first + count; a++)
             {
                 for (var o = 0; o < outputs; o++)
                 {
-                    candidates.Add((Saliency(o, a), o, a));
+                    candidates[((a - first) * outputs) + o] = (Saliency(o, a), a, o);
                 }
             }
 
             // This block's share of the zeros still owed, proportional to the weights it holds among those not yet swept.
             var remaining = (long)outputs * (n - first);
-            var target = (int)Math.Min(candidates.Count, Math.Round((double)(zeros - zeroed) * candidates.Count / remaining, MidpointRounding.AwayFromZero));
+            var target = (int)Math.Min(candidates.Length, Math.Round((double)(zeros - zeroed) * candidates.Length / remaining, MidpointRounding.AwayFromZero));
             zeroed += target;
-            foreach (var (_, o, a) in candidates.OrderBy(c => c.Saliency).ThenBy(c => c.Column).ThenBy(c => c.Output).Take(target))
+
+            // By saliency, then column, then output: every key differs, so the unstable sort gives one order.
+            Array.Sort(candidates);
+            foreach (var (_, a, o) in candidates.AsSpan(0, target))
             {
                 mask[(o * n) + order[a]] = true;
             }
