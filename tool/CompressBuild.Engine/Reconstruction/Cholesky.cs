@@ -36,6 +36,22 @@ public sealed class Cholesky
     /// <param name="relativeDamping">Damping as a fraction of the mean diagonal (GPTQ uses 0.01).</param>
     public static Cholesky Factor(ReadOnlySpan<double> matrix, int size, double relativeDamping)
     {
+        var (lower, damping) = FactorLower(matrix, size, relativeDamping, reversed: false);
+        var upper = new double[lower.Length];
+        for (var i = 0; i < size; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                upper[(j * size) + i] = lower[(i * size) + j];
+            }
+        }
+
+        return new Cholesky(lower, upper, size, damping);
+    }
+
+    /// <summary>L of A, or of J A J (rows and columns reversed) when <paramref name="reversed"/>, and the damping it took.</summary>
+    private static (double[] Lower, double Damping) FactorLower(ReadOnlySpan<double> matrix, int size, double relativeDamping, bool reversed)
+    {
         double mean = 0;
         for (var i = 0; i < size; i++)
         {
@@ -47,9 +63,9 @@ public sealed class Cholesky
         var lower = new double[(long)size * size];
         for (var attempt = 0; ; attempt++)
         {
-            if (TryFactor(matrix, size, damping, lower))
+            if (TryFactor(matrix, size, damping, lower, reversed))
             {
-                break;
+                return (lower, damping);
             }
 
             if (attempt == 12)
@@ -59,17 +75,6 @@ public sealed class Cholesky
 
             damping = Math.Max(damping * 10, 1e-12);
         }
-
-        var upper = new double[lower.Length];
-        for (var i = 0; i < size; i++)
-        {
-            for (var j = 0; j <= i; j++)
-            {
-                upper[(j * size) + i] = lower[(i * size) + j];
-            }
-        }
-
-        return new Cholesky(lower, upper, size, damping);
     }
 
     /// <summary>Solves (A + damp I) x = b in place.</summary>
@@ -126,21 +131,7 @@ public sealed class Cholesky
     /// real CNN) are not needed.
     /// </summary>
     public static double[] InverseUpper(ReadOnlySpan<double> matrix, int size, double relativeDamping) =>
-        ReversedInverse(Factor(Reversed(matrix, size), size, relativeDamping).Lower, size);
-
-    private static double[] Reversed(ReadOnlySpan<double> matrix, int n)
-    {
-        var reversed = new double[(long)n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                reversed[(i * n) + j] = matrix[((n - 1 - i) * n) + (n - 1 - j)];
-            }
-        }
-
-        return reversed;
-    }
+        ReversedInverse(FactorLower(matrix, size, relativeDamping, reversed: true).Lower, size);
 
     /// <summary>
     /// J L^-1 J for a row-major lower-triangular L, built as Y = (L^-1)^T: entry Y[c, i > c] is -(sum over k in [c, i) of Y[c, k] L[i, k]) / L[i, i],
@@ -185,8 +176,8 @@ public sealed class Cholesky
             Parallel.For(0, blocks, Rows);
         }
 
-        // U[a, b] = X[n - 1 - a, n - 1 - b] = Y[n - 1 - b, n - 1 - a], copied in square tiles so both sides stay in cache.
-        var upper = new double[(long)n * n];
+        // U[a, b] = X[n - 1 - a, n - 1 - b] = Y[n - 1 - b, n - 1 - a]: Y reflected in place about its anti-diagonal (each pair swapped
+        // once, from its lower linear index), in square tiles so both sides of a swap stay in cache.
         for (var a0 = 0; a0 < n; a0 += 32)
         {
             for (var b0 = a0; b0 < n; b0 += 32)
@@ -195,13 +186,18 @@ public sealed class Cholesky
                 {
                     for (var b = Math.Max(a, b0); b < Math.Min(b0 + 32, n); b++)
                     {
-                        upper[((long)a * n) + b] = y[((long)(n - 1 - b) * n) + (n - 1 - a)];
+                        var p = ((long)a * n) + b;
+                        var q = ((long)(n - 1 - b) * n) + (n - 1 - a);
+                        if (p < q)
+                        {
+                            (y[p], y[q]) = (y[q], y[p]);
+                        }
                     }
                 }
             }
         }
 
-        return upper;
+        return y;
     }
 
     /// <summary>
@@ -209,12 +205,22 @@ public sealed class Cholesky
     /// over the finished column blocks is one <see cref="DotTiles"/> product (rows split over the cores), the rest a short dot product
     /// inside the column block, in the same order on every run.
     /// </summary>
-    private static bool TryFactor(ReadOnlySpan<double> a, int n, double damping, double[] l)
+    private static bool TryFactor(ReadOnlySpan<double> a, int n, double damping, double[] l, bool reversed)
     {
         Array.Clear(l);
         for (var i = 0; i < n; i++)
         {
-            a.Slice(i * n, i + 1).CopyTo(l.AsSpan(i * n, i + 1));
+            if (!reversed)
+            {
+                a.Slice(i * n, i + 1).CopyTo(l.AsSpan(i * n, i + 1));
+                continue;
+            }
+
+            var source = (n - 1 - i) * n;
+            for (var j = 0; j <= i; j++)
+            {
+                l[(i * n) + j] = a[source + (n - 1 - j)];
+            }
         }
 
         var sums = new double[Block * Block];

@@ -32,7 +32,8 @@ public static class ObsSweep
     public static void Run(GramMatrix gram, double[] rows, int outputs, ColumnRule rule, bool actOrder, double damping = DefaultDamping, int blockSize = 128, BlockStart? blockStart = null)
     {
         var n = gram.Size;
-        var h = (double[])gram.Values.Clone();
+        var h = gram.Values;
+        var diagonalOf = new double[n];
         var columns = new double[n][];
         for (var j = 0; j < n; j++)
         {
@@ -42,9 +43,10 @@ public static class ObsSweep
                 columns[j][o] = rows[(o * n) + j];
             }
 
+            // A dead input's diagonal counts as 1 (its weights are zeroed first), so the matrix stays positive definite.
+            diagonalOf[j] = h[(j * n) + j] == 0 ? 1 : h[(j * n) + j];
             if (h[(j * n) + j] == 0)
             {
-                h[(j * n) + j] = 1;
                 Array.Clear(columns[j]);
             }
         }
@@ -52,16 +54,19 @@ public static class ObsSweep
         var order = Enumerable.Range(0, n).ToArray();
         if (actOrder)
         {
-            order = order.OrderByDescending(j => h[(j * n) + j]).ThenBy(j => j).ToArray();
+            order = order.OrderByDescending(j => diagonalOf[j]).ThenBy(j => j).ToArray();
         }
 
         var permuted = new double[(long)n * n];
         for (var a = 0; a < n; a++)
         {
+            var row = order[a] * n;
             for (var b = 0; b < n; b++)
             {
-                permuted[(a * n) + b] = h[(order[a] * n) + order[b]];
+                permuted[(a * n) + b] = h[row + order[b]];
             }
+
+            permuted[(a * n) + a] = diagonalOf[order[a]];
         }
 
         var u = Cholesky.InverseUpper(permuted, n, damping);

@@ -56,12 +56,16 @@ public static class SparseGpt
                 return;
             }
 
-            var candidates = new (double Saliency, int Column, int Output)[outputs * count];
+            // Candidate (a - first) * outputs + o: ascending index is column, then output, SparseGPT's order among equal saliencies.
+            var saliencies = new double[outputs * count];
+            var candidates = new int[saliencies.Length];
             for (var a = first; a < first + count; a++)
             {
                 for (var o = 0; o < outputs; o++)
                 {
-                    candidates[((a - first) * outputs) + o] = (Saliency(o, a), a, o);
+                    var index = ((a - first) * outputs) + o;
+                    saliencies[index] = Saliency(o, a);
+                    candidates[index] = index;
                 }
             }
 
@@ -69,12 +73,31 @@ public static class SparseGpt
             var remaining = (long)outputs * (n - first);
             var target = (int)Math.Min(candidates.Length, Math.Round((double)(zeros - zeroed) * candidates.Length / remaining, MidpointRounding.AwayFromZero));
             zeroed += target;
-
-            // By saliency, then column, then output: every key differs, so the unstable sort gives one order.
-            Array.Sort(candidates);
-            foreach (var (_, a, o) in candidates.AsSpan(0, target))
+            if (target == 0)
             {
-                mask[(o * n) + order[a]] = true;
+                return;
+            }
+
+            // A primitive-key sort (unstable), then the run of saliencies equal to the last one taken put in index order, so the
+            // chosen set is the one a stable sort by (saliency, column, output) gives.
+            Array.Sort(saliencies, candidates);
+            var last = saliencies[target - 1];
+            var start = target - 1;
+            while (start > 0 && saliencies[start - 1].Equals(last))
+            {
+                start--;
+            }
+
+            var end = target;
+            while (end < saliencies.Length && saliencies[end].Equals(last))
+            {
+                end++;
+            }
+
+            Array.Sort(candidates, start, end - start);
+            foreach (var index in candidates.AsSpan(0, target))
+            {
+                mask[((index % outputs) * n) + order[first + (index / outputs)]] = true;
             }
         });
     }
