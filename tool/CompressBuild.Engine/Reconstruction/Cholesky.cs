@@ -13,6 +13,12 @@ public sealed class Cholesky
     /// <summary>Rows and columns per block of the blocked factor and inverse (64 x 64 doubles, 32 KiB, stay in cache).</summary>
     private const int Block = 64;
 
+    /// <summary>
+    /// Above n^3 of this the triangular inverse's blocks of rows go to the cores (one wait in all: the factor's blocked steps each depend
+    /// on the last, and splitting each of them measured twice slower by wall under load).
+    /// </summary>
+    private const long ParallelWork = 12L << 20;
+
     private Cholesky(double[] lower, double[] upper, int size, double damping)
     {
         Lower = lower;
@@ -150,7 +156,7 @@ public sealed class Cholesky
             for (var i0 = c0; i0 < n; i0 += Block)
             {
                 var i1 = Math.Min(i0 + Block, n);
-                DotTiles.Dots(y, n, c0, c1, lower, n, i0, i1, c0, i0, sums, Block, parallel: false);
+                DotTiles.Dots(y, n, c0, c1, lower, n, i0, i1, c0, i0, sums, Block);
                 for (var i = i0; i < i1; i++)
                 {
                     var diagonal = lower[((long)i * n) + i];
@@ -164,7 +170,7 @@ public sealed class Cholesky
             }
         }
 
-        if ((long)n * n * n < 6 * DotTiles.ParallelWork)
+        if ((long)n * n * n < ParallelWork)
         {
             for (var block = 0; block < blocks; block++)
             {
@@ -230,7 +236,7 @@ public sealed class Cholesky
             for (var j0 = 0; j0 <= i0; j0 += Block)
             {
                 var j1 = Math.Min(j0 + Block, i1);
-                DotTiles.Dots(l, n, i0, i1, l, n, j0, j1, 0, j0, sums, Block, parallel: true);
+                DotTiles.Dots(l, n, i0, i1, l, n, j0, j1, 0, j0, sums, Block);
                 for (var j = j0; j < j1; j++)
                 {
                     var rowJ = l.AsSpan((j * n) + j0, j - j0);

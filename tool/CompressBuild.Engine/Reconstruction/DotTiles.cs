@@ -8,15 +8,12 @@ namespace CompressBuild.Engine.Reconstruction;
 /// The double-precision kernel of the solves (<see cref="Cholesky"/>'s factor and triangular inverse, <see cref="ObsSweep"/>'s block
 /// update): dot products of rows against rows, four by four, so every loaded vector feeds four fused multiply-adds instead of one and a
 /// block of rows is read once per four rows of the other side instead of once per row. Each entry is summed in one order whichever tile
-/// or thread it falls in (per chunk of 256 k: the vector lanes of k mod the width, the lanes added pairwise, the tail in k order; then
+/// it falls in (per chunk of 256 k: the vector lanes of k mod the width, the lanes added pairwise, the tail in k order; then
 /// the chunks in order), so the solves give the same bytes on every run; the width is 512 bits on AVX-512 and 256 on AVX2, so the
 /// two CPU classes differ in the last bits.
 /// </summary>
 internal static class DotTiles
 {
-    /// <summary>Below this many multiply-adds a call stays on the calling thread.</summary>
-    public const long ParallelWork = 1L << 21;
-
     /// <summary>k per pass over a tile's rows: 4 rows of 256 doubles (8 KiB) stay in L1.</summary>
     private const int Chunk = 256;
 
@@ -27,23 +24,11 @@ internal static class DotTiles
 
     /// <summary>
     /// result[(i - i0) * resultStride + (j - j0)] = sum over k in [k0, k1) of a[i * aStride + k] * b[j * bStride + k], for i in
-    /// [i0, i1) and j in [j0, j1); with <paramref name="parallel"/> the rows of <paramref name="a"/> split over the cores when the work is large.
+    /// [i0, i1) and j in [j0, j1), on the calling thread (splitting these calls over the cores measured slower on a loaded machine:
+    /// a factor makes thousands of them, and each waited for a descheduled worker).
     /// </summary>
-    public static void Dots(double[] a, int aStride, int i0, int i1, double[] b, int bStride, int j0, int j1, int k0, int k1, double[] result, int resultStride, bool parallel)
-    {
-        var tiles = (i1 - i0 + 3) / 4;
-        if (!parallel || (long)(i1 - i0) * (j1 - j0) * (k1 - k0) < ParallelWork || tiles < 2)
-        {
-            DotRows(a, aStride, i0, i1, b, bStride, j0, j1, k0, k1, result, resultStride, i0);
-            return;
-        }
-
-        Parallel.For(0, tiles, t =>
-        {
-            var i = i0 + (4 * t);
-            DotRows(a, aStride, i, Math.Min(i + 4, i1), b, bStride, j0, j1, k0, k1, result, resultStride, i0);
-        });
-    }
+    public static void Dots(double[] a, int aStride, int i0, int i1, double[] b, int bStride, int j0, int j1, int k0, int k1, double[] result, int resultStride) =>
+        DotRows(a, aStride, i0, i1, b, bStride, j0, j1, k0, k1, result, resultStride, i0);
 
     /// <summary>sum over k of x[k] * y[k], in the tiles' order.</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)

@@ -127,7 +127,7 @@ public static class ObsSweep
                     }
                 }
 
-                DotTiles.Dots(spread, batch, 0, n - a1, errors, batch, 0, outputs, 0, a1 - a0, update, outputs, parallel: true);
+                DotTiles.Dots(spread, batch, 0, n - a1, errors, batch, 0, outputs, 0, a1 - a0, update, outputs);
                 for (var b = a1; b < n; b++)
                 {
                     TensorPrimitives.Subtract(swept[b], update.AsSpan((b - a1) * outputs, outputs), swept[b]);
