@@ -14,6 +14,9 @@ public static class ObsSweep
     /// <summary>GPTQ's default damping: 1% of the mean diagonal.</summary>
     public const double DefaultDamping = 0.01;
 
+    /// <summary>Columns whose errors reach the later columns together (GPTQ's lazy batch, 128).</summary>
+    public const int LazyBatch = 128;
+
     /// <summary>Decides column <c>j</c> (its original index) given its current values and U[j, j]; writes the replacement into <c>result</c>.</summary>
     public delegate void ColumnRule(int column, ReadOnlySpan<double> values, Span<double> result);
 
@@ -29,7 +32,8 @@ public static class ObsSweep
     public static void Run(GramMatrix gram, double[] rows, int outputs, ColumnRule rule, bool actOrder, double damping = DefaultDamping, int blockSize = 128, BlockStart? blockStart = null)
     {
         var n = gram.Size;
-        var h = (double[])gram.Values.Clone();
+        var h = gram.Values;
+        var diagonalOf = new double[n];
         var columns = new double[n][];
         for (var j = 0; j < n; j++)
         {
@@ -39,9 +43,10 @@ public static class ObsSweep
                 columns[j][o] = rows[(o * n) + j];
             }
 
+            // A dead input's diagonal counts as 1 (its weights are zeroed first), so the matrix stays positive definite.
+            diagonalOf[j] = h[(j * n) + j] == 0 ? 1 : h[(j * n) + j];
             if (h[(j * n) + j] == 0)
             {
-                h[(j * n) + j] = 1;
                 Array.Clear(columns[j]);
             }
         }
@@ -49,16 +54,19 @@ public static class ObsSweep
         var order = Enumerable.Range(0, n).ToArray();
         if (actOrder)
         {
-            order = order.OrderByDescending(j => h[(j * n) + j]).ThenBy(j => j).ToArray();
+            order = order.OrderByDescending(j => diagonalOf[j]).ThenBy(j => j).ToArray();
         }
 
         var permuted = new double[(long)n * n];
         for (var a = 0; a < n; a++)
         {
+            var row = order[a] * n;
             for (var b = 0; b < n; b++)
             {
-                permuted[(a * n) + b] = h[(order[a] * n) + order[b]];
+                permuted[(a * n) + b] = h[row + order[b]];
             }
+
+            permuted[(a * n) + a] = diagonalOf[order[a]];
         }
 
         var u = Cholesky.InverseUpper(permuted, n, damping);
@@ -71,24 +79,58 @@ public static class ObsSweep
         var swept = order.Select(j => columns[j]).ToArray();
         var replacement = new double[outputs];
         var error = new double[outputs];
-        for (var a = 0; a < n; a++)
+
+        // Lazy batch (GPTQ's): a column's error reaches the rest of its batch at once and the later columns once per batch, as one
+        // DotTiles product of the batch's errors and U's rows, instead of one pass over every later column per column. A batch holds
+        // whole mask blocks, so a block's columns are up to date when its mask is chosen.
+        var batch = Math.Max(1, LazyBatch / blockSize) * blockSize;
+        var errors = new double[(long)outputs * batch];
+        var spread = n > batch ? new double[(long)(n - batch) * batch] : [];
+        var update = n > batch ? new double[(long)(n - batch) * outputs] : [];
+        for (var a0 = 0; a0 < n; a0 += batch)
         {
-            if (blockStart is not null && a % blockSize == 0)
+            var a1 = Math.Min(a0 + batch, n);
+            for (var a = a0; a < a1; a++)
             {
-                blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal, u);
+                if (blockStart is not null && a % blockSize == 0)
+                {
+                    blockStart(a, Math.Min(blockSize, n - a), swept, order, diagonal, u);
+                }
+
+                var current = swept[a];
+                rule(order[a], current, replacement);
+                TensorPrimitives.Subtract(current, replacement, error);
+                TensorPrimitives.Divide(error, diagonal[a], error);
+                replacement.CopyTo(current, 0);
+                for (var o = 0; o < outputs; o++)
+                {
+                    errors[((long)o * batch) + (a - a0)] = error[o];
+                }
+
+                for (var b = a + 1; b < a1; b++)
+                {
+                    var factor = -u[(a * n) + b];
+                    if (factor != 0)
+                    {
+                        TensorPrimitives.MultiplyAdd(error, factor, swept[b], swept[b]);
+                    }
+                }
             }
 
-            var current = swept[a];
-            rule(order[a], current, replacement);
-            TensorPrimitives.Subtract(current, replacement, error);
-            TensorPrimitives.Divide(error, diagonal[a], error);
-            replacement.CopyTo(current, 0);
-            for (var b = a + 1; b < n; b++)
+            if (a1 < n)
             {
-                var factor = -u[(a * n) + b];
-                if (factor != 0)
+                for (var a = a0; a < a1; a++)
                 {
-                    TensorPrimitives.MultiplyAdd(error, factor, swept[b], swept[b]);
+                    for (var b = a1; b < n; b++)
+                    {
+                        spread[((long)(b - a1) * batch) + (a - a0)] = u[(a * n) + b];
+                    }
+                }
+
+                DotTiles.Dots(spread, batch, 0, n - a1, errors, batch, 0, outputs, 0, a1 - a0, update, outputs);
+                for (var b = a1; b < n; b++)
+                {
+                    TensorPrimitives.Subtract(swept[b], update.AsSpan((b - a1) * outputs, outputs), swept[b]);
                 }
             }
         }

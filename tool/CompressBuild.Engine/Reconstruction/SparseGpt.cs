@@ -56,22 +56,48 @@ public static class SparseGpt
                 return;
             }
 
-            var candidates = new List<(double Saliency, int Output, int Column)>(outputs * count);
+            // Candidate (a - first) * outputs + o: ascending index is column, then output, SparseGPT's order among equal saliencies.
+            var saliencies = new double[outputs * count];
+            var candidates = new int[saliencies.Length];
             for (var a = first; a < first + count; a++)
             {
                 for (var o = 0; o < outputs; o++)
                 {
-                    candidates.Add((Saliency(o, a), o, a));
+                    var index = ((a - first) * outputs) + o;
+                    saliencies[index] = Saliency(o, a);
+                    candidates[index] = index;
                 }
             }
 
             // This block's share of the zeros still owed, proportional to the weights it holds among those not yet swept.
             var remaining = (long)outputs * (n - first);
-            var target = (int)Math.Min(candidates.Count, Math.Round((double)(zeros - zeroed) * candidates.Count / remaining, MidpointRounding.AwayFromZero));
+            var target = (int)Math.Min(candidates.Length, Math.Round((double)(zeros - zeroed) * candidates.Length / remaining, MidpointRounding.AwayFromZero));
             zeroed += target;
-            foreach (var (_, o, a) in candidates.OrderBy(c => c.Saliency).ThenBy(c => c.Column).ThenBy(c => c.Output).Take(target))
+            if (target == 0)
             {
-                mask[(o * n) + order[a]] = true;
+                return;
+            }
+
+            // A primitive-key sort (unstable), then the run of saliencies equal to the last one taken put in index order, so the
+            // chosen set is the one a stable sort by (saliency, column, output) gives.
+            Array.Sort(saliencies, candidates);
+            var last = saliencies[target - 1];
+            var start = target - 1;
+            while (start > 0 && saliencies[start - 1].Equals(last))
+            {
+                start--;
+            }
+
+            var end = target;
+            while (end < saliencies.Length && saliencies[end].Equals(last))
+            {
+                end++;
+            }
+
+            Array.Sort(candidates, start, end - start);
+            foreach (var index in candidates.AsSpan(0, target))
+            {
+                mask[((index % outputs) * n) + order[first + (index / outputs)]] = true;
             }
         });
     }
