@@ -78,4 +78,44 @@ public class InputRowsTests
             }
         }
     }
+
+    /// <summary>
+    /// The capture computes a sampled Conv's window offsets (<see cref="InputRows.Taps"/>) once per slice of rows and hands them to every group
+    /// and to the teacher's input: grouped, strided, dilated, padded and 1-D windows give each group exactly the rows it computes on its own.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 6, 13, 17, 3, 3, 3, 2, 1, 2, 2, 2, 0, 1, 3)]
+    [InlineData(1, 8, 1, 41, 4, 1, 5, 1, 3, 1, 2, 0, 4, 0, 1)]
+    [InlineData(1, 12, 9, 9, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2)]
+    public void One_set_of_taps_serves_every_group_and_the_teachers_input(int batch, int channels, int height, int width, int groups, int kernelH, int kernelW,
+        int strideH, int strideW, int dilationH, int dilationW, int padTop, int padLeft, int padBottom, int padRight)
+    {
+        var window = new ConvWindow(kernelH, kernelW, strideH, strideW, dilationH, dilationW, [padTop, padLeft, padBottom, padRight], "NOTSET");
+        var geometry = new LayerGeometry(LayerKind.Conv, groups, channels / groups * kernelH * kernelW, 2, false, window);
+        long[] shape = height == 1 ? [batch, channels, width] : [batch, channels, height, width];
+        var random = new Random(channels + width);
+        var inputs = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, batch * channels * height * width).Select(_ => (float)random.NextDouble() + 0.5f).ToArray()).ToList();
+        var (rows, step) = InputRows.Plan(geometry, shape, inputs[0].Length, quota: 11);
+        Assert.True(step > 1);
+        const int Piece = 4;
+        var stride = rows + 1;
+        foreach (var input in inputs)
+        {
+            for (var g = 0; g < groups; g++)
+            {
+                var shared = new float[(geometry.Columns + 1) * stride];
+                var own = new float[(geometry.Columns + 1) * stride];
+                for (var start = 0; start < rows; start += Piece)
+                {
+                    var count = Math.Min(Piece, rows - start);
+                    var taps = InputRows.Taps(geometry, shape, step, start, count, seed: 5);
+                    InputRows.Fill(geometry, input, shape, g, true, step, start, count, shared, stride, start, seed: 5, taps);
+                    InputRows.Fill(geometry, input, shape, g, true, step, start, count, own, stride, start, seed: 5);
+                }
+
+                Assert.Equal(own, shared);
+                Assert.Contains(own, v => v > 0.5f);
+            }
+        }
+    }
 }

@@ -111,7 +111,7 @@ public sealed class GramMatrix
     /// where Vector512 is accelerated 4x4 of Vector512 (16 sums per 8 loads, within AVX-512's 32 registers: the 2x4 block was
     /// load-bound there). One dot product per entry would load 2 vectors per multiply-add. Sums run in float within a tile only,
     /// then add into the doubles, so the result depends on the kernel: the same bytes on every run on one CPU class, slightly
-    /// different ones between AVX2 and AVX-512 machines.
+    /// different ones where Vector512 is not accelerated (AVX2, and the AVX-512 parts .NET gives 256-bit vectors for their throttling).
     /// </summary>
     private void Accumulate(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride, bool upperOnly)
     {

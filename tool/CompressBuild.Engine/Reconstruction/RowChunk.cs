@@ -18,8 +18,11 @@ internal sealed class RowChunk
     public RowChunk(int width, bool paired, int groups)
     {
         Width = width;
-        // A multiple of 16 rows, so a full chunk leaves no row tail to the Gram kernel's 8- or 16-float vectors.
-        Capacity = Math.Clamp(MaxFloats / Math.Max(1, width * Math.Max(1, groups)), MinCapacity, 16384) & ~15;
+        // A multiple of 16 rows, so a full chunk leaves no row tail to the Gram kernel's 8- or 16-float vectors. The minimum gives way (down to
+        // 64 rows) where it would pass 4 x MaxFloats a side: chunks sit outside the stage's Gram budget, and a 3,840-group depthwise layer's
+        // would be 102 MB a side.
+        var columns = Math.Max(1, width * Math.Max(1, groups));
+        Capacity = Math.Clamp(MaxFloats / columns, Math.Clamp(4 * MaxFloats / columns, 64, MinCapacity), 16384) & ~15;
         // Not zeroed: only rows below Filled are read, and Fill writes every column of those. Each stage allocates its layers' chunks
         // (12.8 MB for a 480-group depthwise layer); zeroing them was 114 of the fold's 3,631 perf samples (recognizer SparseGPT, 32 lines).
         Left = GC.AllocateUninitializedArray<float>(Capacity * width);

@@ -6,7 +6,8 @@ namespace CompressBuild.Engine.Reconstruction;
 
 /// <summary>
 /// The cross-matrix update L^T R of wide layers through ONNX Runtime's own SGEMM (MLAS: packed panels, an AVX2/FMA micro-kernel that
-/// keeps 24 accumulators in registers), which our 2x4 register block does not approach once a layer has a few hundred columns.
+/// keeps 24 accumulators in registers), which our register blocks (GramMatrix) do not approach once a layer has a few hundred
+/// columns; the cut-overs below were measured against the 2x4 Vector256 block, not re-measured against the 4x4 Vector512 one.
 /// Rows go in tiles of <see cref="RowTile"/>: each tile's sums run in float, as MLAS accumulates, then add into the doubles, so
 /// the rounding stays that of a float sum over one tile. One session per product shape (X X^T reads its input once), shared by
 /// the process, one intra-op thread: the capture already runs one layer per core. Tests also drive the symmetric form.
