@@ -157,23 +157,7 @@ public class CholeskyTests
     {
         var random = new Random(seed);
         var x = Enumerable.Range(0, rows * n).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var h = new double[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (var r = 0; r < rows; r++)
-                {
-                    s += x[(r * n) + i] * x[(r * n) + j];
-                }
-
-                h[(i * n) + j] = s;
-                h[(j * n) + i] = s;
-            }
-        }
-
-        return h;
+        return GramOf(x, rows, n);
     }
 
     /// <summary>Columns that are two shared factors plus a little noise: full rank, nearly singular.</summary>
@@ -183,7 +167,6 @@ public class CholeskyTests
         var rows = 2 * n;
         var f = Enumerable.Range(0, 2 * rows).Select(_ => random.NextDouble() - 0.5).ToArray();
         var loadings = Enumerable.Range(0, 2 * n).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var h = new double[n * n];
         var x = new double[rows * n];
         for (var r = 0; r < rows; r++)
         {
@@ -193,6 +176,13 @@ public class CholeskyTests
             }
         }
 
+        return GramOf(x, rows, n);
+    }
+
+    /// <summary>X^T X of a row-major [rows, n] matrix, summed in doubles entry by entry.</summary>
+    private static double[] GramOf(double[] x, int rows, int n)
+    {
+        var h = new double[n * n];
         for (var i = 0; i < n; i++)
         {
             for (var j = 0; j <= i; j++)
