@@ -208,7 +208,8 @@ public sealed class Cholesky
 
     /// <summary>
     /// Left-looking blocked factor, in place over A's lower triangle: for each block of <see cref="Block"/> rows, the part of every entry
-    /// over the finished column blocks is one <see cref="DotTiles"/> product (rows split over the cores), the rest a short dot product
+    /// over the finished column blocks is one <see cref="DotTiles"/> product (on the calling thread: each step depends on the last, see
+    /// <see cref="ParallelWork"/>), the rest a short dot product
     /// inside the column block, in the same order on every run.
     /// </summary>
     private static bool TryFactor(ReadOnlySpan<double> a, int n, double damping, double[] l, bool reversed)

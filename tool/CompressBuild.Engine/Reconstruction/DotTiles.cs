@@ -27,8 +27,55 @@ internal static class DotTiles
     /// [i0, i1) and j in [j0, j1), on the calling thread (splitting these calls over the cores measured slower on a loaded machine:
     /// a factor makes thousands of them, and each waited for a descheduled worker).
     /// </summary>
-    public static void Dots(double[] a, int aStride, int i0, int i1, double[] b, int bStride, int j0, int j1, int k0, int k1, double[] result, int resultStride) =>
-        DotRows(a, aStride, i0, i1, b, bStride, j0, j1, k0, k1, result, resultStride, i0);
+    public static void Dots(double[] a, int aStride, int i0, int i1, double[] b, int bStride, int j0, int j1, int k0, int k1, double[] result, int resultStride)
+    {
+        Span<double> tile = stackalloc double[16];
+        if (k1 == k0)
+        {
+            for (var i = i0; i < i1; i++)
+            {
+                result.AsSpan((int)((long)(i - i0) * resultStride), j1 - j0).Clear();
+            }
+
+            return;
+        }
+
+        // k in chunks, so the four rows of a tile stay in L1 while the other side's rows stream past them.
+        for (var k = k0; k < k1; k += Chunk)
+        {
+            var count = Math.Min(Chunk, k1 - k);
+            for (var i = i0; i < i1; i += 4)
+            {
+                for (var j = j0; j < j1; j += 4)
+                {
+                    // A short edge repeats its last row, so every entry is computed by the same code whatever tile it is in.
+                    var vector = count - (count % Width);
+                    if (vector == 0)
+                    {
+                        tile.Clear();
+                    }
+                    else if (Wide)
+                    {
+                        Tile512(a, aStride, i, i1 - 1, b, bStride, j, j1 - 1, k, vector, tile);
+                    }
+                    else
+                    {
+                        Tile256(a, aStride, i, i1 - 1, b, bStride, j, j1 - 1, k, vector, tile);
+                    }
+
+                    for (var r = 0; r < 4 && i + r < i1; r++)
+                    {
+                        for (var c = 0; c < 4 && j + c < j1; c++)
+                        {
+                            var sum = Tail(tile[(r * 4) + c], ref a[((long)(i + r) * aStride) + k], ref b[((long)(j + c) * bStride) + k], vector, count);
+                            ref var entry = ref result[((long)(i + r - i0) * resultStride) + (j - j0) + c];
+                            entry = k == k0 ? 0 + sum : entry + sum;
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>sum over k of x[k] * y[k], in the tiles' order.</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -67,56 +114,6 @@ internal static class DotTiles
         }
 
         return Tail(Sum(s), ref x, ref y, k, count);
-    }
-
-    private static void DotRows(double[] a, int aStride, int i0, int i1, double[] b, int bStride, int j0, int j1, int k0, int k1, double[] result, int resultStride, int resultRow)
-    {
-        Span<double> tile = stackalloc double[16];
-        if (k1 == k0)
-        {
-            for (var i = i0; i < i1; i++)
-            {
-                result.AsSpan((int)((long)(i - resultRow) * resultStride), j1 - j0).Clear();
-            }
-
-            return;
-        }
-
-        // k in chunks, so the four rows of a tile stay in L1 while the other side's rows stream past them.
-        for (var k = k0; k < k1; k += Chunk)
-        {
-            var count = Math.Min(Chunk, k1 - k);
-            for (var i = i0; i < i1; i += 4)
-            {
-                for (var j = j0; j < j1; j += 4)
-                {
-                    // A short edge repeats its last row, so every entry is computed by the same code whatever tile it is in.
-                    var vector = count - (count % Width);
-                    if (vector == 0)
-                    {
-                        tile.Clear();
-                    }
-                    else if (Wide)
-                    {
-                        Tile512(a, aStride, i, i1 - 1, b, bStride, j, j1 - 1, k, vector, tile);
-                    }
-                    else
-                    {
-                        Tile256(a, aStride, i, i1 - 1, b, bStride, j, j1 - 1, k, vector, tile);
-                    }
-
-                    for (var r = 0; r < 4 && i + r < i1; r++)
-                    {
-                        for (var c = 0; c < 4 && j + c < j1; c++)
-                        {
-                            var sum = Tail(tile[(r * 4) + c], ref a[((long)(i + r) * aStride) + k], ref b[((long)(j + c) * bStride) + k], vector, count);
-                            ref var entry = ref result[((long)(i + r - resultRow) * resultStride) + (j - j0) + c];
-                            entry = k == k0 ? 0 + sum : entry + sum;
-                        }
-                    }
-                }
-            }
-        }
     }
 
     private static void Tile256(double[] a, int aStride, int i, int iLast, double[] b, int bStride, int j, int jLast, int k0, int count, Span<double> tile)
