@@ -21,7 +21,16 @@ public sealed class GramMatrix
     /// </summary>
     private const int WideRowTile = 512;
 
+    /// <summary>
+    /// Multiply-adds from which one update is split over the cores (about 2 ms of one core): the recognizer's last capture stage is one
+    /// 2,881-column Gram matrix whose few rows ONNX Runtime computes in no time, and it ran on one core while the other waited.
+    /// </summary>
+    private const double ParallelWork = 64e6;
+
+    private static readonly ParallelOptions Parallelism = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+
     private readonly bool vector512;
+    private readonly double splitFrom;
 
     private readonly int runtimeGemmFrom;
     private readonly bool symmetricThroughRuntimeGemm;
@@ -39,10 +48,13 @@ public sealed class GramMatrix
     /// <param name="columns">With <paramref name="symmetricThroughRuntimeGemm"/>: the only columns (ascending) whose entries are summed; see <see cref="Wide"/>.</param>
     /// <param name="vector512">The 4x4 Vector512 kernel instead of the 2x4 Vector256 one; by default where Vector512 is hardware accelerated (tests force
     /// both, since Vector512 runs, emulated, on any CPU).</param>
+    /// <param name="splitFrom">Multiply-adds from which an update is split over the cores (by default <see cref="ParallelWork"/> where there is more
+    /// than one); tests force the split to compare its bytes.</param>
     internal GramMatrix(int size, bool diagonalOnly, int runtimeGemmFrom, bool symmetricThroughRuntimeGemm = false, IReadOnlyList<int>? columns = null,
-        bool? vector512 = null)
+        bool? vector512 = null, double? splitFrom = null)
     {
         this.vector512 = vector512 ?? Vector512.IsHardwareAccelerated;
+        this.splitFrom = splitFrom ?? (Environment.ProcessorCount > 1 ? ParallelWork : double.PositiveInfinity);
         Size = size;
         DiagonalOnly = diagonalOnly;
         Values = new double[(long)size * size];
@@ -125,11 +137,53 @@ public sealed class GramMatrix
         }
 
         var (tile, height) = vector512 ? (WideRowTile, 4) : (RowTile, 2);
+        var bands = (n + height - 1) / height;
+        var work = (double)n * n * rows / (upperOnly ? 2 : 1);
+        if (work < splitFrom)
+        {
+            Bands(left, right, rows, stride, upperOnly, tile, height, 0, bands);
+            return;
+        }
+
+        // Each part owns a run of bands (rows of H), so no entry is written by two threads and every entry's sums are the ones the
+        // single-threaded loop makes: the bytes do not depend on the split. Equal shares of the triangle's products, several per core,
+        // so a core that ONNX Runtime holds for a while does not leave the others waiting at the end.
+        var parts = Math.Min(bands, 4 * Math.Max(2, Environment.ProcessorCount));
+        var bounds = new int[parts + 1];
+        for (var p = 1; p < parts; p++)
+        {
+            // Band b's share of an upper triangle is proportional to n - b * height: its start is where the remaining area is the rest's.
+            var share = (double)p / parts;
+            var band = upperOnly ? (int)((1 - Math.Sqrt(1 - share)) * bands) : (int)(share * bands);
+            bounds[p] = Math.Clamp(band, bounds[p - 1], bands);
+        }
+
+        bounds[parts] = bands;
+        // The chunk's spans cannot enter the parts' closures; their memory is pinned for the loop instead (the chunks are arrays, never copied).
+        unsafe
+        {
+            fixed (float* l = left, r = right)
+            {
+                var (leftAt, rightAt, leftLength, rightLength) = ((nint)l, (nint)r, left.Length, right.Length);
+                Parallel.For(0, parts, Parallelism, p => Bands(new ReadOnlySpan<float>((void*)leftAt, leftLength), new ReadOnlySpan<float>((void*)rightAt, rightLength),
+                    rows, stride, upperOnly, tile, height, bounds[p], bounds[p + 1]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bands [first, last) of <paramref name="height"/> rows of H, tile by tile over the chunk's rows (the tiles in order, so every entry adds its
+    /// tiles' float sums into its double in the same order however the bands are split).
+    /// </summary>
+    private void Bands(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rows, int stride, bool upperOnly, int tile, int height, int first, int last)
+    {
+        var n = Size;
         for (var start = 0; start < rows; start += tile)
         {
             var count = Math.Min(tile, rows - start);
-            for (var i = 0; i < n; i += height)
+            for (var b = first; b < last; b++)
             {
+                var i = b * height;
                 var band = Math.Min(height, n - i);
                 var j = upperOnly ? i : 0;
                 if (band == height)
