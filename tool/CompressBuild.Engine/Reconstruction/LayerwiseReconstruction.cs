@@ -200,7 +200,7 @@ public static class LayerwiseReconstruction
         {
             for (var i = 0; i < data.Count; i++)
             {
-                var sample = data.Sample(i);
+                var sample = working.ReadsSample || original?.ReadsSample == true ? data.Sample(i) : [];
                 process.Refresh();
                 var cpuBefore = process.TotalProcessorTime;
                 runClock.Start();

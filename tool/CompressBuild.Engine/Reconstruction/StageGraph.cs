@@ -29,7 +29,9 @@ internal static class StageGraph
         var inputs = source.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         graph.Initializer.Add(source.Initializer.Where(t => read.Contains(t.Name) || inputs.Contains(t.Name)));
         graph.SparseInitializer.Add(source.SparseInitializer.Where(t => t.Values is { } values && read.Contains(values.Name)));
-        graph.Input.Add(source.Input.Select(i => i.Clone()));
+        // A graph input no kept node reads is left out, so a stage that starts from a spill is not fed the sample.
+        var initializerNames = source.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        graph.Input.Add(source.Input.Where(i => read.Contains(i.Name) || initializerNames.Contains(i.Name)).Select(i => i.Clone()));
         graph.ValueInfo.Add(source.ValueInfo.Select(v => v.Clone()));
         graph.QuantizationAnnotation.Add(source.QuantizationAnnotation.Select(a => a.Clone()));
         graph.MetadataProps.Add(source.MetadataProps.Select(m => m.Clone()));

@@ -8,12 +8,12 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <summary>
 /// A session exposing a capture stage's layer inputs and the tensors it spills for the next stage (as <see cref="ActivationCapture"/>
 /// does), cut to the nodes they need (<see cref="StageGraph"/>) and, given the previous stage's spill, starting from it: those
-/// tensors become graph inputs, so the nodes in front of them do not run again. Graph inputs come straight from the sample.
+/// tensors become graph inputs, so the nodes in front of them do not run again. Graph inputs come straight from the sample, and
+/// a stage whose cut reads none is not fed it.
 /// The session opens at the first run, when the spilled tensors' element types and ranks are known.
 /// </summary>
 internal sealed class StageProbe : IDisposable
 {
-    private readonly OnnxModel model;
     private readonly IReadOnlyList<string> names;
     private readonly IReadOnlyList<string> start;
     private readonly IReadOnlyList<string> spill;
@@ -22,22 +22,35 @@ internal sealed class StageProbe : IDisposable
     private readonly HashSet<string> graphInputs;
     private readonly Stopwatch opening = new();
     private readonly Stopwatch running = new();
+    private readonly OnnxModel? probe;
     private InferenceSession? session;
     private List<int> fed = [];
     private HostTensor[]? previousSpill;
+    private HashSet<string> fedInputs = [];
 
     /// <param name="start">Tensors each run receives (in this order) from the previous stage's spill; empty to run from the graph inputs.</param>
     /// <param name="spill">Tensors each run also returns for the next stage.</param>
     public StageProbe(OnnxModel model, IReadOnlyList<string> names, IReadOnlyList<string> start, IReadOnlyList<string> spill)
     {
-        this.model = model;
         this.names = names;
         this.start = start;
         this.spill = spill;
         startIndex = start.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         fromRun = names.Concat(spill).Where(t => !graphInputs.Contains(t) && !startIndex.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
+        // The cut is part of opening the session, as its time is.
+        opening.Start();
+        probe = fromRun.Count == 0 ? null : StageGraph.Cut(model, fromRun, startIndex.Keys.ToHashSet(StringComparer.Ordinal));
+        opening.Stop();
+        var probeInputs = probe?.Graph.Input.Select(i => i.Name).Where(graphInputs.Contains) ?? [];
+        ReadsSample = names.Concat(spill).Concat(probeInputs).Any(graphInputs.Contains);
     }
+
+    /// <summary>
+    /// Whether a run reads the sample: a stage that starts from the previous stage's spill mostly does not (the recognizer's 11 later stages),
+    /// and reading it anyway cost about a tenth of that capture (a 184 kB array from the file per line and stage). Otherwise runs get no sample.
+    /// </summary>
+    public bool ReadsSample { get; }
 
     /// <summary>Time spent opening the session (graph optimization, weight prepacking).</summary>
     public TimeSpan Opening => opening.Elapsed;
@@ -57,7 +70,7 @@ internal sealed class StageProbe : IDisposable
         }
 
         running.Start();
-        var outputs = session?.RunKept([.. sample, .. fed.Select(i => boundary[i])], fromRun);
+        var outputs = session?.RunKept([.. sample.Where(s => fedInputs.Contains(s.Name)), .. fed.Select(i => boundary[i])], fromRun);
         try
         {
             HostTensor? Given(string name) => graphInputs.Contains(name) ? sample.First(s => s.Name == name) : startIndex.TryGetValue(name, out var i) ? boundary[i] : null;
@@ -85,8 +98,8 @@ internal sealed class StageProbe : IDisposable
     {
         // Full graph optimizations: ONNX Runtime never fuses away or renames a graph output, so every layer input asked for
         // comes back as the model computes it; without them the recognizer's runs took 1.5x as long (18 s vs 12 s for 2 x 32 lines).
-        var probe = StageGraph.Cut(model, fromRun, startIndex.Keys.ToHashSet(StringComparer.Ordinal));
-        var graph = probe.Graph;
+        var graph = probe!.Graph;
+        fedInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
 
         // A spilled tensor becomes a graph input where a kept node reads it and none computes it (a node kept for another output may).
         var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
