@@ -59,7 +59,7 @@ public static class LayerwiseReconstruction
         var quantized = model.Graph.Node.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear");
         var spilling = restartFromSpill && !quantized && stages.Count > 1;
         var plan = spilling ? StagePlan.Of(model.Graph, stages) : stages.Select(_ => new StageRun([], [])).ToList();
-        var folder = plan.Any(p => p.Spill.Count > 0) ? Directory.CreateTempSubdirectory("compressbuild-capture-") : null;
+        var folder = plan.Any(p => p.Spill.Count > 0 || (teacher is not null && p.TeacherSpill.Count > 0)) ? Directory.CreateTempSubdirectory("compressbuild-capture-") : null;
         capture += clock.Elapsed;
         try
         {
@@ -74,9 +74,10 @@ public static class LayerwiseReconstruction
                 // Until the first solve the working model is the teacher, so the first stage needs no second run (and its spill serves both).
                 var stageTeacher = k == 0 ? null : teacher;
                 var statistics = stage.Select(t => Statistics(t, diagonalOnly, stageTeacher is not null)).ToList();
+                // The first stage's run is the teacher's too: it also spills where the second stage's teacher run starts.
                 var spills = new StageSpills(plan[k], workingStart, teacherStart,
                     folder is null || plan[k].Spill.Count == 0 ? null : Path.Combine(folder.FullName, $"stage{k}.bin"),
-                    folder is null || plan[k].Spill.Count == 0 || stageTeacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
+                    folder is null || plan[k].TeacherSpill.Count == 0 || teacher is null ? null : Path.Combine(folder.FullName, $"stage{k}-teacher.bin"));
                 restarts += k > 0 && spilling && (workingStart is not null || plan[k].Start.Count == 0) ? 1 : 0;
                 var (stageTime, stageRows, workingDone, teacherDone) = Capture(model, stageTeacher, stage, data, statistics, rowsPerColumn, maxRows, spills);
                 foreach (var used in new[] { workingStart, teacherStart }.OfType<string>().Distinct(StringComparer.Ordinal))
@@ -85,7 +86,7 @@ public static class LayerwiseReconstruction
                 }
 
                 workingStart = workingDone;
-                teacherStart = stageTeacher is null ? workingDone : teacherDone;
+                teacherStart = teacherDone;
                 runs += stageTime.WorkingOpen + stageTime.WorkingRuns + stageTime.TeacherOpen + stageTime.TeacherRuns + stageTime.Spills;
                 rowsAdded += stageRows;
                 capture += clock.Elapsed;
@@ -180,10 +181,16 @@ public static class LayerwiseReconstruction
         var runsCpu = process.TotalProcessorTime;
         var runClock = Stopwatch.StartNew();
         var run = spills.Run;
-        using var working = new StageProbe(model, names, spills.WorkingStart is null ? [] : run.Start, spills.WorkingSpill is null ? [] : run.Spill);
-        using var original = teacher is null ? null : new StageProbe(teacher, names, spills.TeacherStart is null ? [] : run.Start, spills.TeacherSpill is null ? [] : run.Spill);
+        var workingSpill = spills.WorkingSpill is null ? [] : run.Spill;
+        var teacherSpill = spills.TeacherSpill is null ? [] : run.TeacherSpill;
+        // Without a teacher probe (the first stage) the working run spills for both; each writer takes its own tensors from that one list.
+        List<string> spilled = teacher is null ? [.. workingSpill.Union(teacherSpill, StringComparer.Ordinal)] : [.. workingSpill];
+        using var working = new StageProbe(model, names, spills.WorkingStart is null ? [] : run.Start, spilled);
+        using var original = teacher is null ? null : new StageProbe(teacher, names, spills.TeacherStart is null ? [] : run.TeacherStart, teacherSpill);
         using var workingIn = spills.WorkingStart is null ? null : new SpillReader(spills.WorkingStart, run.Start);
-        using var teacherIn = teacher is null || spills.TeacherStart is null ? null : new SpillReader(spills.TeacherStart, run.Start);
+        using var teacherIn = teacher is null || spills.TeacherStart is null ? null : new SpillReader(spills.TeacherStart, run.TeacherStart);
+        var workingPicks = workingSpill.Select(n => spilled.IndexOf(n)).ToArray();
+        var teacherPicks = teacher is null ? teacherSpill.Select(n => spilled.IndexOf(n)).ToArray() : [];
         using var workingOut = spills.WorkingSpill is null ? null : new SpillWriter(spills.WorkingSpill);
         using var teacherOut = spills.TeacherSpill is null ? null : new SpillWriter(spills.TeacherSpill);
         runClock.Stop();
@@ -208,12 +215,9 @@ public static class LayerwiseReconstruction
                 StageValues? theirs = null;
                 try
                 {
-                    workingOut?.Write(mine.Spill);
+                    workingOut?.Write([.. workingPicks.Select(p => mine.Spill[p])]);
                     theirs = original?.Run(sample, teacherIn?.Read() ?? []);
-                    if (theirs is not null)
-                    {
-                        teacherOut?.Write(theirs.Spill);
-                    }
+                    teacherOut?.Write(theirs?.Spill ?? [.. teacherPicks.Select(p => mine.Spill[p])]);
                 }
                 catch
                 {

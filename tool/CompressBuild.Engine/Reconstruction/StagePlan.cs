@@ -71,7 +71,36 @@ internal static class StagePlan
             starts[k + 1] = start.Overlaps(notTensors) ? [] : start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
         }
 
-        return Enumerable.Range(0, stages.Count).Select(k => new StageRun(starts[k], k + 1 < stages.Count ? starts[k + 1] : [])).ToList();
+        var teacher = TeacherStarts(stages, nodes, reads, producer, graphInputs, initializers, notTensors);
+        return Enumerable.Range(0, stages.Count).Select(k => new StageRun(starts[k], k + 1 < stages.Count ? starts[k + 1] : [])
+        {
+            TeacherStart = teacher[k], TeacherSpill = k + 1 < stages.Count ? teacher[k + 1] : [],
+        }).ToList();
+    }
+
+    /// <summary>
+    /// Forwards, where the teacher's run of each stage starts: no solve changes the teacher, so run k + 1 computes only the nodes its layer
+    /// inputs need beyond what run k computed or was given, and starts from the tensors of run k those nodes read. The detector's second stage
+    /// ran the whole original model again from the image for the neck's layer inputs; it now starts from the backbone's last maps.
+    /// </summary>
+    private static List<string>[] TeacherStarts(IReadOnlyList<IReadOnlyList<ReconstructionTarget>> stages, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes,
+        string[][] reads, Dictionary<string, int> producer, HashSet<string> graphInputs, HashSet<string> initializers, HashSet<string> notTensors)
+    {
+        var starts = new List<string>[stages.Count];
+        starts[0] = [];
+        bool Computed(string name) => !initializers.Contains(name) && !graphInputs.Contains(name) && producer.ContainsKey(name);
+        for (var k = 0; k + 1 < stages.Count; k++)
+        {
+            var given = starts[k].ToHashSet(StringComparer.Ordinal);
+            var ran = Upstream(stages[k].Select(t => t.Node.Input[0]), reads, producer, given);
+            var available = ran.SelectMany(n => nodes[n].Output).Concat(given).Where(Computed).ToHashSet(StringComparer.Ordinal);
+            var wanted = stages[k + 1].Select(t => t.Node.Input[0]).ToList();
+            var needed = Upstream(wanted, reads, producer, available);
+            var start = needed.SelectMany(n => reads[n]).Concat(wanted).Where(available.Contains).ToHashSet(StringComparer.Ordinal);
+            starts[k + 1] = start.Overlaps(notTensors) ? [] : start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
+        }
+
+        return starts;
     }
 
     private static HashSet<int> Downstream(IEnumerable<int> seeds, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes, Dictionary<string, List<int>> consumers)
@@ -98,13 +127,15 @@ internal static class StagePlan
         return found;
     }
 
-    private static HashSet<int> Upstream(IEnumerable<string> names, string[][] reads, Dictionary<string, int> producer)
+    /// <summary>The nodes <paramref name="names"/> depend on, not looking past the tensors in <paramref name="given"/>.</summary>
+    private static HashSet<int> Upstream(IEnumerable<string> names, string[][] reads, Dictionary<string, int> producer, HashSet<string>? given = null)
     {
         var found = new HashSet<int>();
         var pending = new Stack<string>(names);
         while (pending.Count > 0)
         {
-            if (producer.TryGetValue(pending.Pop(), out var node) && found.Add(node))
+            var name = pending.Pop();
+            if (given?.Contains(name) != true && producer.TryGetValue(name, out var node) && found.Add(node))
             {
                 foreach (var input in reads[node])
                 {
