@@ -26,7 +26,7 @@ internal sealed class RowChunk
         // Not zeroed: only rows below Filled are read, and Fill writes every column of those. Each stage allocates its layers' chunks
         // (12.8 MB for a 480-group depthwise layer); zeroing them was 114 of the fold's 3,631 perf samples (recognizer SparseGPT, 32 lines).
         // Pinned, on the pinned-object heap: a depthwise layer's hundreds of 25.6 kB chunks filled gen 0 and were copied into gen 1 and 2 by the
-        // collections they set off at each stage's start (the recognizer's capture at 32 lines paused 140-200 ms for them, 55-70 ms pinned).
+        // collections they set off at each stage's start (the recognizer's capture at 32 lines paused about 200 ms in collections, 55-70 ms with the chunks pinned).
         Left = GC.AllocateUninitializedArray<float>(Capacity * width, pinned: true);
         Right = paired ? GC.AllocateUninitializedArray<float>(Capacity * width, pinned: true) : null;
     }
