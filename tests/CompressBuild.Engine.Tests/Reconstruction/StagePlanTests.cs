@@ -40,4 +40,29 @@ public class StagePlanTests(ITestOutputHelper output)
             Assert.True(k == 1 || !readsImage, $"stage {k + 1}'s run reads the image: {cut.Count} nodes");
         }
     }
+    /// <summary>
+    /// The detector's Convs in two stages: no solve changes the teacher, so its second run starts where the first run (the teacher's own) stopped,
+    /// at the maps the backbone hands the neck, and computes only the neck and head; the working model's second run starts from the stem's output,
+    /// since the first stage's solves change everything after it.
+    /// </summary>
+    [RealModelFact(RealModels.PaddleOcrDetector)]
+    public void The_teachers_second_run_on_the_detector_starts_where_the_first_run_stopped()
+    {
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrDetector));
+        ConstantPromotion.Promote(model.Graph);
+        var targets = FloatWeightLayers.Of(model).Skip(2).ToList();
+        var half = (targets.Count + 1) / 2;
+        var stages = new List<IReadOnlyList<ReconstructionTarget>> { targets.Take(half).ToList(), targets.Skip(half).ToList() };
+
+        var plan = StagePlan.Of(model.Graph, stages);
+        var wanted = stages[1].Select(t => t.Node.Input[0]).ToList();
+        var teacher = StageGraph.Cut(model, wanted, plan[1].TeacherStart.ToHashSet(StringComparer.Ordinal)).Graph.Node.Count;
+        var working = StageGraph.Cut(model, wanted, plan[1].Start.ToHashSet(StringComparer.Ordinal)).Graph.Node.Count;
+        var firstRun = StageGraph.Cut(model, stages[0].Select(t => t.Node.Input[0]).Concat(plan[0].TeacherSpill).ToList(), new HashSet<string>(StringComparer.Ordinal)).Graph.Node
+            .SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        output.WriteLine($"teacher starts from {string.Join(", ", plan[1].TeacherStart)} and runs {teacher} nodes; the working model runs {working} of {model.Graph.Node.Count}");
+        Assert.Equal(plan[1].TeacherStart, plan[0].TeacherSpill);
+        Assert.All(plan[1].TeacherStart, name => Assert.Contains(name, firstRun));
+        Assert.True(teacher * 3 < working, $"the teacher's second run computes {teacher} nodes, the working model's {working}");
+    }
 }

@@ -80,8 +80,9 @@ internal static class StagePlan
 
     /// <summary>
     /// Forwards, where the teacher's run of each stage starts: no solve changes the teacher, so run k + 1 computes only the nodes its layer
-    /// inputs need beyond what run k computed or was given, and starts from the tensors of run k those nodes read. The detector's second stage
-    /// ran the whole original model again from the image for the neck's layer inputs; it now starts from the backbone's last maps.
+    /// inputs need beyond what run k computed or was given, and starts from the tensors of run k those nodes read. The detector's Convs in two stages:
+    /// the second stage's teacher ran 309 of the model's 330 nodes again from the stem's output; it now starts from the four maps the backbone
+    /// hands the neck and runs 96.
     /// </summary>
     private static List<string>[] TeacherStarts(IReadOnlyList<IReadOnlyList<ReconstructionTarget>> stages, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes,
         string[][] reads, Dictionary<string, int> producer, HashSet<string> graphInputs, HashSet<string> initializers, HashSet<string> notTensors)
