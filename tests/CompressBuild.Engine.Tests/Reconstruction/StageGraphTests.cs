@@ -3,6 +3,7 @@ using CompressBuild.Engine.Onnx;
 using CompressBuild.Engine.Reconstruction;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Engine.Tests.Pruning;
+using CompressBuild.Testing;
 using Google.Protobuf;
 using Xunit;
 
@@ -48,5 +49,25 @@ public class StageGraphTests
                 Assert.True(worst <= 1e-5, $"{wanted[t]}, sample {i}: relative difference {worst:E2}");
             }
         }
+    }
+
+    /// <summary>
+    /// Silero VAD reads its audio and state only inside the branches of an If: a cut to the If's output keeps both as graph inputs (the session
+    /// would not open without them), and a cut to the If's condition keeps only the sample rate it reads.
+    /// </summary>
+    [RealModelFact(RealModels.SileroVad)]
+    public void A_graph_input_read_only_inside_a_subgraph_stays_an_input_of_the_cut()
+    {
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.SileroVad));
+        var branch = model.Graph.Node.Single(n => n.OpType == "If");
+        Assert.DoesNotContain(model.Graph.Node, n => n.Input.Contains("input") || n.Input.Contains("state"));
+
+        var whole = StageGraph.Cut(model, [branch.Output[0]], new HashSet<string>(StringComparer.Ordinal));
+        var condition = StageGraph.Cut(model, [branch.Input[0]], new HashSet<string>(StringComparer.Ordinal));
+
+        Assert.Equal(["input", "sr", "state"], whole.Graph.Input.Select(i => i.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["sr"], condition.Graph.Input.Select(i => i.Name));
+        using var session = ModelSessions.Open(whole);
+        using var conditionSession = ModelSessions.Open(condition);
     }
 }

@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Reconstruction;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Engine.Tests.Pruning;
@@ -20,6 +21,27 @@ public class StageProbeTests
         var model = PruningFixtures.Load("cnn_residual.onnx");
         using var session = ModelSessions.Open(model);
         var data = DatasetLoader.Open(PruningFixtures.CalibrationData("cnn_residual.onnx"), session.Inputs).Take(8);
+        AssertSamplesRead(model, data, passes: 4);
+    }
+
+    /// <summary>
+    /// A model made for IR version 3 lists every initializer as a graph input too: its later stages still read no sample (a cut kept every
+    /// such input, and its weight, whether a kept node read it or not).
+    /// </summary>
+    [Fact]
+    public void Only_the_first_two_stages_read_the_samples_where_the_initializers_are_graph_inputs_too()
+    {
+        var model = PruningFixtures.Load("cnn_residual.onnx");
+        foreach (var weight in model.Graph.Initializer)
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.Add(weight.Dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+            model.Graph.Input.Add(new ValueInfoProto { Name = weight.Name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = weight.DataType, Shape = shape } } });
+        }
+
+        using var session = ModelSessions.Open(model);
+        var data = DatasetLoader.Open(PruningFixtures.CalibrationData("cnn_residual.onnx"), session.Inputs).Take(8);
+        Assert.Single(session.Inputs);
         AssertSamplesRead(model, data, passes: 4);
     }
 

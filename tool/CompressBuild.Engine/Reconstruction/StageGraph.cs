@@ -25,13 +25,11 @@ internal static class StageGraph
         var graph = new GraphProto { Name = source.Name, DocString = source.DocString };
         graph.Node.Add(source.Node.Where((_, i) => keep[i]));
         var read = graph.Node.SelectMany(n => n.Input.Concat(NodeAttributes.Subgraphs(n).SelectMany(Reads))).ToHashSet(StringComparer.Ordinal);
-        // An initializer an old model also lists as a graph input stays, or the input would have to be fed.
-        var inputs = source.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        graph.Initializer.Add(source.Initializer.Where(t => read.Contains(t.Name) || inputs.Contains(t.Name)));
+        graph.Initializer.Add(source.Initializer.Where(t => read.Contains(t.Name)));
         graph.SparseInitializer.Add(source.SparseInitializer.Where(t => t.Values is { } values && read.Contains(values.Name)));
-        // A graph input no kept node reads is left out, so a stage that starts from a spill is not fed the sample.
-        var initializerNames = source.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        graph.Input.Add(source.Input.Where(i => read.Contains(i.Name) || initializerNames.Contains(i.Name)).Select(i => i.Clone()));
+        // A graph input no kept node reads is left out, so a stage that starts from a spill is not fed the sample; so is an initializer an old
+        // model also lists as a graph input, with its weight (each stage's cut of such a model carried every weight, and read the sample).
+        graph.Input.Add(source.Input.Where(i => read.Contains(i.Name)).Select(i => i.Clone()));
         graph.ValueInfo.Add(source.ValueInfo.Select(v => v.Clone()));
         graph.QuantizationAnnotation.Add(source.QuantizationAnnotation.Select(a => a.Clone()));
         graph.MetadataProps.Add(source.MetadataProps.Select(m => m.Clone()));

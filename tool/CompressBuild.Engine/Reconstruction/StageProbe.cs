@@ -42,7 +42,9 @@ internal sealed class StageProbe : IDisposable
         opening.Start();
         probe = fromRun.Count == 0 ? null : StageGraph.Cut(model, fromRun, startIndex.Keys.ToHashSet(StringComparer.Ordinal));
         opening.Stop();
-        var probeInputs = probe?.Graph.Input.Select(i => i.Name).Where(graphInputs.Contains) ?? [];
+        // An initializer an old model also lists as a graph input is not in the sample: it keeps its value.
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var probeInputs = probe?.Graph.Input.Select(i => i.Name).Where(n => graphInputs.Contains(n) && !initializers.Contains(n)) ?? [];
         ReadsSample = names.Concat(spill).Concat(probeInputs).Any(graphInputs.Contains);
     }
 
