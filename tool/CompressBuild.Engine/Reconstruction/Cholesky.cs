@@ -44,6 +44,7 @@ public sealed class Cholesky
     {
         var (lower, damping) = FactorLower(matrix, size, relativeDamping, reversed: false);
         var upper = new double[lower.Length];
+        HugePages.Advise(upper);
         for (var i = 0; i < size; i++)
         {
             for (var j = 0; j <= i; j++)
@@ -67,6 +68,7 @@ public sealed class Cholesky
         mean = size == 0 ? 0 : mean / size;
         var damping = relativeDamping * (mean > 0 ? mean : 1);
         var lower = new double[(long)size * size];
+        HugePages.Advise(lower);
         for (var attempt = 0; ; attempt++)
         {
             if (TryFactor(matrix, size, damping, lower, reversed))
@@ -104,6 +106,7 @@ public sealed class Cholesky
     {
         var n = Size;
         var inverse = new double[(long)n * n];
+        HugePages.Advise(inverse);
         var column = new double[n];
         for (var j = 0; j < n; j++)
         {
@@ -147,6 +150,7 @@ public sealed class Cholesky
     private static double[] ReversedInverse(double[] lower, int n)
     {
         var y = new double[(long)n * n];
+        HugePages.Advise(y);
         var blocks = (n + Block - 1) / Block;
         void Rows(int block)
         {

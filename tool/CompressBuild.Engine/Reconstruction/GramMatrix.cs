@@ -58,6 +58,7 @@ public sealed class GramMatrix
         Size = size;
         DiagonalOnly = diagonalOnly;
         Values = new double[(long)size * size];
+        HugePages.Advise(Values);
         this.runtimeGemmFrom = runtimeGemmFrom;
         this.symmetricThroughRuntimeGemm = symmetricThroughRuntimeGemm;
         this.columns = symmetricThroughRuntimeGemm && size >= runtimeGemmFrom ? columns : null;

@@ -27,6 +27,7 @@ public static class LeastSquares
         var s = kept.Count;
         var h = gram.Values;
         var sub = new double[(long)s * s];
+        HugePages.Advise(sub);
         for (var a = 0; a < s; a++)
         {
             for (var b = 0; b < s; b++)

@@ -58,6 +58,7 @@ public static class ObsSweep
         }
 
         var permuted = new double[(long)n * n];
+        HugePages.Advise(permuted);
         for (var a = 0; a < n; a++)
         {
             var row = order[a] * n;

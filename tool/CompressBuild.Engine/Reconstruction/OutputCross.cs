@@ -25,6 +25,7 @@ public sealed class OutputCross
         Size = size;
         Outputs = outputs;
         Values = new double[(long)size * outputs];
+        HugePages.Advise(Values);
         weights = new float[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
