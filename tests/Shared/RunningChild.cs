@@ -20,9 +20,12 @@ internal sealed class RunningChild : IDisposable
         onLine = options.OnLine;
         Command = string.Join(' ', [start.FileName, .. start.ArgumentList]);
         process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        // Task.Run and ConfigureAwait(false): no continuation may need the test's (bounded) synchronization context.
-        var stdout = Task.Run(() => Pump(process.StandardOutput));
-        var stderr = Task.Run(() => Pump(process.StandardError));
+        // One dedicated thread per stream, blocked in its read: a line is stamped when it arrives, not when a pool thread is next free
+        // (with pool-based async reads, tests that keep the pool busy, such as the capture's parallel folds, delayed a stream by over
+        // 200 ms and reordered its lines). Task.Run and ConfigureAwait(false) elsewhere: no continuation may need the test's (bounded)
+        // synchronization context.
+        var stdout = Task.Factory.StartNew(() => Pump(process.StandardOutput), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var stderr = Task.Factory.StartNew(() => Pump(process.StandardError), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Completion = Task.Run(() => Complete(stdout, stderr, options.Timeout));
     }
 
@@ -85,13 +88,13 @@ internal sealed class RunningChild : IDisposable
     }
 
     /// <summary>Reads one stream to its end: its exact text, and its lines as they complete.</summary>
-    private async Task<string> Pump(StreamReader reader)
+    private string Pump(StreamReader reader)
     {
         var exact = new StringBuilder();
         var line = new StringBuilder();
         var buffer = new char[8192];
         int read;
-        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        while ((read = reader.Read(buffer)) > 0)
         {
             exact.Append(buffer, 0, read);
             foreach (var c in buffer.AsSpan(0, read))

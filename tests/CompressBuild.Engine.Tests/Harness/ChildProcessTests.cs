@@ -25,6 +25,39 @@ public sealed class ChildProcessTests
         Assert.True(run.Lines[2].At > run.Lines[0].At);
     }
 
+    /// <summary>Every pool thread held (as a test's parallel folds can hold them) while the child writes: its lines still come in arrival order.</summary>
+    [Fact]
+    public async Task Lines_keep_their_arrival_order_while_the_thread_pool_is_busy()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var gate = new ManualResetEventSlim();
+        ThreadPool.GetMinThreads(out var workers, out _);
+        var held = Enumerable.Range(0, Math.Max(workers, Environment.ProcessorCount) * 2).Select(_ => Task.Run(gate.Wait)).ToArray();
+        ChildRun run;
+        try
+        {
+            using var child = ChildProcess.Start("/bin/sh", ["-c", "echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2; sleep 0.3; echo err2 >&2"]);
+            while (!child.HasExited)
+            {
+                Thread.Sleep(50);
+            }
+
+            gate.Set();
+            run = await child.Completion;
+        }
+        finally
+        {
+            gate.Set();
+            await Task.WhenAll(held);
+        }
+
+        Assert.Equal(["out1", "err1", "out2", "err2"], run.Lines.Select(l => l.Text));
+    }
+
     [Fact]
     public void Arguments_reach_the_child_verbatim_and_environment_changes_set_and_remove_variables()
     {
