@@ -27,6 +27,12 @@ internal sealed class CountingStore(ICacheStore inner) : ICacheStore
         return inner.UploadAsync(name, sourceFile, cancellation);
     }
 
+    public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation)
+    {
+        Interlocked.Increment(ref calls);
+        return inner.TryCreateAsync(name, sourceFile, cancellation);
+    }
+
     public Task<IReadOnlyList<string>> ListAsync(string namePrefix, CancellationToken cancellation)
     {
         Interlocked.Increment(ref calls);

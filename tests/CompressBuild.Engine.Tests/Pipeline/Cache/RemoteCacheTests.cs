@@ -211,6 +211,60 @@ public sealed class RemoteCacheTests(StorageEmulators emulators) : IClassFixture
     /// <summary>A key per test number and per test instance, so tests sharing an emulator never meet.</summary>
     private string Key(int n) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{prefix}-{n}")));
 
+    [StorageEmulatorTheory]
+    [InlineData(StorageEmulatorKind.Azurite)]
+    [InlineData(StorageEmulatorKind.S3rver)]
+    public void A_writer_whose_key_another_published_while_its_contents_uploaded_leaves_that_manifest_in_place(StorageEmulatorKind kind)
+    {
+        var emulator = emulators.Get(kind);
+        var key = Key(9);
+        using var other = Layered(emulator, "agent-a");
+        var store = new RacingStore(CacheStoreFactory.Create(emulator.CacheUrl(prefix), Endpoint(emulator), Lookup(emulator), TestLimits),
+            () => other.Put(key, EntryFiles("trial 9, agent a")));
+        using var late = new LayeredCache(new ContentCache(temp.File("agent-b")), new RemoteCache(store, CacheMode.ReadWrite, TestLimits));
+
+        var (_, upload) = late.Put(key, EntryFiles("trial 9, agent b"));
+        using var reader = Layered(emulator, "reader");
+        var hit = reader.TryGet(key, "requested");
+
+        Assert.NotNull(upload);
+        Assert.Equal(CacheSource.Remote, hit.Source);
+        Assert.Equal("trial 9, agent a", File.ReadAllText(hit.Entry!.PathOf("trial.json")));
+        Assert.Empty(other.Warnings);
+        Assert.Empty(late.Warnings);
+        Assert.Empty(reader.Warnings);
+    }
+
+    /// <summary>The condition is the service's own (s3rver ignores it and replaces the object, so it is not asked here).</summary>
+    [StorageEmulatorFact]
+    public void Creating_a_blob_that_exists_is_refused_and_leaves_the_first_one_whole()
+    {
+        var azurite = emulators.Get(StorageEmulatorKind.Azurite);
+        Creating_an_object_that_exists_is_refused_and_leaves_the_first_one_whole(CacheStoreFactory.Create(azurite.CacheUrl(prefix), Endpoint(azurite), Lookup(azurite), TestLimits));
+    }
+
+    [Fact]
+    public void Creating_a_file_that_exists_in_a_folder_store_is_refused_and_leaves_the_first_one_whole() =>
+        Creating_an_object_that_exists_is_refused_and_leaves_the_first_one_whole(new FolderCacheStore(temp.File("folder-store")));
+
+    private void Creating_an_object_that_exists_is_refused_and_leaves_the_first_one_whole(ICacheStore store)
+    {
+        using var _ = store;
+        File.WriteAllText(temp.File("first.json"), "the first manifest");
+        File.WriteAllText(temp.File("second.json"), "a later manifest, longer than the first");
+        var name = RemoteCache.ManifestName(Key(10));
+
+        var first = store.TryCreateAsync(name, temp.File("first.json"), CancellationToken.None).GetAwaiter().GetResult();
+        var second = store.TryCreateAsync(name, temp.File("second.json"), CancellationToken.None).GetAwaiter().GetResult();
+        using var stored = new MemoryStream();
+        var found = store.TryDownloadAsync(name, stored, CancellationToken.None).GetAwaiter().GetResult();
+
+        Assert.True(first);
+        Assert.False(second);
+        Assert.True(found);
+        Assert.Equal("the first manifest", System.Text.Encoding.UTF8.GetString(stored.ToArray()));
+    }
+
     private LayeredCache Layered(StorageEmulator emulator, string machine, CacheMode mode = CacheMode.ReadWrite) =>
         new(new ContentCache(temp.File(machine)), new RemoteCache(CacheStoreFactory.Create(emulator.CacheUrl(prefix), Endpoint(emulator), Lookup(emulator), TestLimits), mode, TestLimits));
 

@@ -14,7 +14,8 @@ namespace CompressBuild.Engine.Pipeline.Cache;
 /// remote cache: file contents stored by their SHA-256 (<c>v1/cas/ab/abcd...</c>) and one manifest per key
 /// (<c>v1/ac/12/1234....json</c>, the local entry's manifest.json). A writer uploads the contents first and the
 /// manifest last, so a half-uploaded entry has no manifest and nobody sees it; two writers of one key upload
-/// contents under their own hashes, so whichever manifest lands last names files that all exist. A reader
+/// contents under their own hashes, and the first manifest to land stands (a conditional write, <see cref="ICacheStore.TryCreateAsync"/>),
+/// so the one readers find names files that all exist and is never rewritten under them. A reader
 /// checks every downloaded file's length and SHA-256 against the manifest: a mismatch is warning CB4101 and the
 /// entry is not used. Any failure of the service (down, slow, refusing credentials) is one warning, after
 /// which the remote is left alone for the rest of the run; the build never fails because of it.
@@ -192,10 +193,27 @@ public sealed class RemoteCache : IDisposable
             bytes += exists ? 0 : file.Length;
         }
 
-        // Last: until the manifest lands, the entry does not exist for any reader.
-        if (!Upload(ManifestName(entry.Key), manifestPath, 0))
+        // Last: until the manifest lands, the entry does not exist for any reader. Only where no other writer's has landed meanwhile (the
+        // contents took a while): agents that start together finish together, and on a store whose overwrite is not atomic (s3rver) two
+        // manifests written at once left one damaged for the next reader. A damaged manifest this run found is replaced.
+        bool damaged;
+        lock (gate)
+        {
+            damaged = damagedObjects.Contains(ManifestName(entry.Key));
+        }
+
+        var landed = damaged
+            ? Upload(ManifestName(entry.Key), manifestPath, 0) ? true : null
+            : Exists(ManifestName(entry.Key)) switch { false => Create(ManifestName(entry.Key), manifestPath), true => false, null => null };
+        if (landed is null)
         {
             return null;
+        }
+
+        if (landed is false)
+        {
+            // Another writer's manifest landed first and stands: this run's contents went up, its manifest did not.
+            return new CacheTransfer(bytes, clock.Elapsed);
         }
 
         bytes += manifestBytes.Length;
@@ -261,6 +279,11 @@ public sealed class RemoteCache : IDisposable
 
     private bool Upload(string name, string file, long length) =>
         TryRun(async ct => { await store.UploadAsync(name, file, ct).ConfigureAwait(false); return true; }, limits.Deadline(length), "writing", out _);
+
+    /// <summary>Writes an object only where the store holds none by its name (<see cref="ICacheStore.TryCreateAsync"/>): false when one landed first,
+    /// null when the store failed.</summary>
+    private bool? Create(string name, string file) =>
+        TryRun(ct => store.TryCreateAsync(name, file, ct), limits.Deadline(0), "writing", out var created) ? created : null;
 
     private void Fail(CacheStoreFailure failure, string reason, string doing)
     {

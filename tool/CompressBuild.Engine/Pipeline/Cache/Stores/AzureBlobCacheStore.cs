@@ -68,6 +68,25 @@ public sealed class AzureBlobCacheStore : ICacheStore
         }
     }
 
+    public async Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation)
+    {
+        try
+        {
+            await EnsureContainerAsync(cancellation).ConfigureAwait(false);
+            var options = new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
+            await container.GetBlobClient(prefix + name).UploadAsync(sourceFile, options, cancellation).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not CacheStoreException)
+        {
+            throw Translate(e);
+        }
+    }
+
     public async Task<IReadOnlyList<string>> ListAsync(string namePrefix, CancellationToken cancellation)
     {
         try

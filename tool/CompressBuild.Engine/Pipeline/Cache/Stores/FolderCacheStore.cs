@@ -33,7 +33,14 @@ public sealed class FolderCacheStore(string root) : ICacheStore
         }
     }
 
-    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation)
+    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation) =>
+        await WriteAsync(name, sourceFile, replace: true, cancellation).ConfigureAwait(false);
+
+    public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation) => WriteAsync(name, sourceFile, replace: false, cancellation);
+
+    /// <summary>Copies to a temporary file beside the target, then renames it into place: over an existing object, or (not replacing) only
+    /// where there is none, which the rename checks atomically.</summary>
+    private async Task<bool> WriteAsync(string name, string sourceFile, bool replace, CancellationToken cancellation)
     {
         var target = PathOf(name);
         var temporary = target + "." + Guid.NewGuid().ToString("N") + ".tmp";
@@ -46,7 +53,12 @@ public sealed class FolderCacheStore(string root) : ICacheStore
                 await source.CopyToAsync(copy, 1 << 16, cancellation).ConfigureAwait(false);
             }
 
-            File.Move(temporary, target, overwrite: true);
+            File.Move(temporary, target, overwrite: replace);
+            return true;
+        }
+        catch (IOException) when (!replace && File.Exists(target))
+        {
+            return false;
         }
         catch (UnauthorizedAccessException e)
         {

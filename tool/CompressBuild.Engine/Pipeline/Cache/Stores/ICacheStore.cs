@@ -17,6 +17,14 @@ public interface ICacheStore : IDisposable
     /// <summary>Writes object <paramref name="name"/> from a file, replacing an earlier one whole: a reader sees the old object or the new one.</summary>
     Task UploadAsync(string name, string sourceFile, CancellationToken cancellation);
 
+    /// <summary>
+    /// Writes object <paramref name="name"/> from a file only where the store holds none by that name; false when it does. The service checks
+    /// the condition itself (Azure Blob and S3 conditional writes, a rename that does not replace in a folder), so of two writers racing for
+    /// one name exactly one succeeds; an S3-compatible server that ignores the condition (s3rver) replaces the object as
+    /// <see cref="UploadAsync"/> does.
+    /// </summary>
+    Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation);
+
     /// <summary>The names of the objects below <paramref name="namePrefix"/> (for statistics and tests).</summary>
     Task<IReadOnlyList<string>> ListAsync(string namePrefix, CancellationToken cancellation);
 }

@@ -73,6 +73,26 @@ public sealed class S3CacheStore(IAmazonS3 client, string bucket, string prefix,
         }
     }
 
+    public async Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation)
+    {
+        try
+        {
+            await client.PutObjectAsync(
+                new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false, IfNoneMatch = "*" }, cancellation)
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            // 412: the object exists; 409: another conditional write of it is under way.
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not CacheStoreException)
+        {
+            throw Translate(e);
+        }
+    }
+
     public async Task<IReadOnlyList<string>> ListAsync(string namePrefix, CancellationToken cancellation)
     {
         try
