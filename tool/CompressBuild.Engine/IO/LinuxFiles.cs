@@ -5,7 +5,8 @@ namespace CompressBuild.Engine.IO;
 
 /// <summary>
 /// The few Linux calls .NET does not expose: open without following a final symbolic link and without blocking
-/// on a FIFO, and the file type of an open handle or a path (statx has one layout on every architecture).
+/// on a FIFO, the file type of an open handle or a path (statx has one layout on every architecture), and a
+/// hard link that never replaces.
 /// </summary>
 internal static partial class LinuxFiles
 {
@@ -27,6 +28,9 @@ internal static partial class LinuxFiles
     public static bool IsSupported => OperatingSystem.IsLinux();
 
     public const int LinkRefused = 40;
+
+    /// <summary>EEXIST: the name is taken (the same number on every Linux architecture).</summary>
+    public const int AlreadyExists = 17;
 
     /// <summary>Opens for reading without blocking on a FIFO; with <paramref name="followLast"/> false a symbolic link as the last component is refused.</summary>
     /// <returns>The handle, or null with the OS error number when the open failed (<see cref="LinkRefused"/> for a link).</returns>
@@ -72,10 +76,17 @@ internal static partial class LinuxFiles
         return Statx(AtFdCwd, path, 0, StatxType, buffer) == 0 ? TypeOf(buffer) == RegularType : null;
     }
 
+    /// <summary>Gives an existing file a second name, only where nothing has that name: link(2) checks and creates in one step.</summary>
+    /// <returns>0, or the OS error number (<see cref="AlreadyExists"/> when the name is taken).</returns>
+    public static int Link(string existing, string newName) => LinkCall(existing, newName) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     private static int TypeOf(byte[] statx) => BitConverter.ToUInt16(statx, ModeOffset) & TypeMask;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkCall(string existing, string newName);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, [Out] byte[] buffer);

@@ -1,3 +1,5 @@
+using CompressBuild.Engine.IO;
+
 namespace CompressBuild.Engine.Pipeline.Cache.Stores;
 
 /// <summary>
@@ -38,8 +40,8 @@ public sealed class FolderCacheStore(string root) : ICacheStore
 
     public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation) => WriteAsync(name, sourceFile, replace: false, cancellation);
 
-    /// <summary>Copies to a temporary file beside the target, then renames it into place: over an existing object, or (not replacing) only
-    /// where there is none, which the rename checks atomically.</summary>
+    /// <summary>Copies to a temporary file beside the target, then moves it into place: over an existing object, or (not replacing) only
+    /// where there is none, checked in the same step (<see cref="AtomicFile.TryPublishNew"/>).</summary>
     private async Task<bool> WriteAsync(string name, string sourceFile, bool replace, CancellationToken cancellation)
     {
         var target = PathOf(name);
@@ -53,12 +55,13 @@ public sealed class FolderCacheStore(string root) : ICacheStore
                 await source.CopyToAsync(copy, 1 << 16, cancellation).ConfigureAwait(false);
             }
 
-            File.Move(temporary, target, overwrite: replace);
+            if (!replace)
+            {
+                return AtomicFile.TryPublishNew(temporary, target);
+            }
+
+            File.Move(temporary, target, overwrite: true);
             return true;
-        }
-        catch (IOException) when (!replace && File.Exists(target))
-        {
-            return false;
         }
         catch (UnauthorizedAccessException e)
         {

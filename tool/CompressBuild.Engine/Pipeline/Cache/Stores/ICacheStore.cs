@@ -19,7 +19,7 @@ public interface ICacheStore : IDisposable
 
     /// <summary>
     /// Writes object <paramref name="name"/> from a file only where the store holds none by that name; false when it does. The service checks
-    /// the condition itself (Azure Blob and S3 conditional writes, a rename that does not replace in a folder), so of two writers racing for
+    /// the condition itself (Azure Blob and S3 conditional writes, a move that never replaces in a folder), so of two writers racing for
     /// one name exactly one succeeds; an S3-compatible server that ignores the condition (s3rver) replaces the object as
     /// <see cref="UploadAsync"/> does.
     /// </summary>
