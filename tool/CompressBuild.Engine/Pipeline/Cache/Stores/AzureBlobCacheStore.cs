@@ -55,29 +55,22 @@ public sealed class AzureBlobCacheStore : ICacheStore
         }
     }
 
-    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation)
-    {
-        try
-        {
-            await EnsureContainerAsync(cancellation).ConfigureAwait(false);
-            await container.GetBlobClient(prefix + name).UploadAsync(sourceFile, overwrite: true, cancellation).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not CacheStoreException)
-        {
-            throw Translate(e);
-        }
-    }
+    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation) =>
+        await PutAsync(name, sourceFile, onlyNew: false, cancellation).ConfigureAwait(false);
 
-    public async Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation)
+    public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation) => PutAsync(name, sourceFile, onlyNew: true, cancellation);
+
+    /// <param name="onlyNew">Not overwriting (the SDK sends <c>If-None-Match: *</c>): false where the blob exists (409 BlobAlreadyExists; 412 from
+    /// services that answer the condition that way).</param>
+    private async Task<bool> PutAsync(string name, string sourceFile, bool onlyNew, CancellationToken cancellation)
     {
         try
         {
             await EnsureContainerAsync(cancellation).ConfigureAwait(false);
-            var options = new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
-            await container.GetBlobClient(prefix + name).UploadAsync(sourceFile, options, cancellation).ConfigureAwait(false);
+            await container.GetBlobClient(prefix + name).UploadAsync(sourceFile, overwrite: !onlyNew, cancellation).ConfigureAwait(false);
             return true;
         }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        catch (RequestFailedException e) when (onlyNew && e.Status is 409 or 412)
         {
             return false;
         }

@@ -60,29 +60,22 @@ public sealed class S3CacheStore(IAmazonS3 client, string bucket, string prefix,
         }
     }
 
-    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation)
+    public async Task UploadAsync(string name, string sourceFile, CancellationToken cancellation) =>
+        await PutAsync(name, sourceFile, onlyNew: false, cancellation).ConfigureAwait(false);
+
+    public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation) => PutAsync(name, sourceFile, onlyNew: true, cancellation);
+
+    /// <param name="onlyNew">A conditional write (<c>If-None-Match: *</c>): false where the object exists.</param>
+    private async Task<bool> PutAsync(string name, string sourceFile, bool onlyNew, CancellationToken cancellation)
     {
         try
         {
             // Chunked (streaming-signature) uploads are not understood by every S3-compatible server; a plain signed PUT is.
-            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false }, cancellation).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not CacheStoreException)
-        {
-            throw Translate(e);
-        }
-    }
-
-    public async Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation)
-    {
-        try
-        {
-            await client.PutObjectAsync(
-                new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false, IfNoneMatch = "*" }, cancellation)
-                .ConfigureAwait(false);
+            var request = new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false, IfNoneMatch = onlyNew ? "*" : null };
+            await client.PutObjectAsync(request, cancellation).ConfigureAwait(false);
             return true;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        catch (AmazonS3Exception e) when (onlyNew && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
         {
             // 412: the object exists; 409: another conditional write of it is under way.
             return false;
