@@ -25,7 +25,8 @@ public static class LayerwiseReconstruction
     /// </summary>
     public const int DefaultPasses = 2;
 
-    private static readonly ParallelOptions Parallelism = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+    /// <summary>Samples whose layer inputs may still be folding while the next one runs (<see cref="PartwiseFold{T}"/>).</summary>
+    private const int FoldWindow = 2;
 
     /// <param name="rowsPerColumn">Sampled rows per Gram column over the calibration set (<see cref="InputRows.Quota"/>); 0 takes up to
     /// <see cref="InputRows.MaxRowsPerSample"/> rows of every sample.</param>
@@ -187,8 +188,8 @@ public static class LayerwiseReconstruction
         List<string> spilled = teacher is null ? [.. workingSpill.Union(teacherSpill, StringComparer.Ordinal)] : [.. workingSpill];
         using var working = new StageProbe(model, names, spills.WorkingStart is null ? [] : run.Start, spilled);
         using var original = teacher is null ? null : new StageProbe(teacher, names, spills.TeacherStart is null ? [] : run.TeacherStart, teacherSpill);
-        using var workingIn = spills.WorkingStart is null ? null : new SpillReader(spills.WorkingStart, run.Start);
-        using var teacherIn = teacher is null || spills.TeacherStart is null ? null : new SpillReader(spills.TeacherStart, run.TeacherStart);
+        using var workingIn = spills.WorkingStart is null ? null : new SpillReader(spills.WorkingStart, run.Start, FoldWindow);
+        using var teacherIn = teacher is null || spills.TeacherStart is null ? null : new SpillReader(spills.TeacherStart, run.TeacherStart, FoldWindow);
         var workingPicks = workingSpill.Select(n => spilled.IndexOf(n)).ToArray();
         var teacherPicks = teacher is null ? teacherSpill.Select(n => spilled.IndexOf(n)).ToArray() : [];
         using var workingOut = spills.WorkingSpill is null ? null : new SpillWriter(spills.WorkingSpill);
@@ -199,10 +200,11 @@ public static class LayerwiseReconstruction
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
-        // Sample i's layer inputs are folded into the matrices on pool threads while ONNX Runtime runs sample i + 1 (`OverlappedFold`, as
-        // calibration does): two samples' runs alive at a time, in ORT's buffers. The folds still take the samples one after another, so every layer's
-        // rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not depend on scheduling.
-        var pipeline = new OverlappedFold<SampleRuns>();
+        // Earlier samples' layer inputs are folded into the matrices on pool threads while ONNX Runtime runs the next sample (`PartwiseFold`,
+        // one part per layer): up to FoldWindow + 1 samples' runs alive at a time, in ORT's buffers. Each layer takes the samples one after
+        // another, so its rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not
+        // depend on scheduling.
+        var pipeline = new PartwiseFold<SampleRuns>(stage.Count, FoldWindow);
         try
         {
             for (var i = 0; i < data.Count; i++)
@@ -230,7 +232,7 @@ public static class LayerwiseReconstruction
                 process.Refresh();
                 runsCpu += process.TotalProcessorTime - cpuBefore;
                 var index = i;
-                pipeline.Next(new SampleRuns(mine, theirs), runs => Fold(stage, statistics, chunks, quotas, runs.Working, runs.Teacher, index, ref added));
+                pipeline.Next(new SampleRuns(mine, theirs), (runs, k) => Fold(stage[k], statistics[k], chunks[k], quotas[k], runs.Working, runs.Teacher, index, k, ref added));
             }
         }
         finally
@@ -254,63 +256,58 @@ public static class LayerwiseReconstruction
         return (time, added, Complete(workingOut), Complete(teacherOut));
     }
 
-    /// <summary>Folds one sample's layer inputs (and the teacher's) into each layer's matrices, the layers in parallel.</summary>
-    private static void Fold(IReadOnlyList<ReconstructionTarget> stage, List<LayerStatistics> statistics, List<List<RowChunk>> chunks, List<int> quotas,
-        StageValues mine, StageValues? theirs, int index, ref long added)
+    /// <summary>Folds one sample's input of layer <paramref name="k"/> (and the teacher's) into that layer's matrices.</summary>
+    private static void Fold(ReconstructionTarget target, LayerStatistics statistics, List<RowChunk> chunks, int quota, StageValues mine, StageValues? theirs,
+        int index, int k, ref long added)
     {
-        long rowsAdded = 0;
-        Parallel.For(0, stage.Count, Parallelism, k =>
+        var geometry = target.Geometry;
+        var shape = mine.Shape(k);
+        var theirShape = theirs?.Shape(k);
+        if (mine.ElementType(k) != (int)TensorProto.Types.DataType.Float || (theirShape is not null && !theirShape.SequenceEqual(shape)))
         {
-            var geometry = stage[k].Geometry;
-            var shape = mine.Shape(k);
-            var theirShape = theirs?.Shape(k);
-            if (mine.ElementType(k) != (int)TensorProto.Types.DataType.Float || (theirShape is not null && !theirShape.SequenceEqual(shape)))
-            {
-                return;
-            }
+            return;
+        }
 
-            var input = mine.Values(k);
-            if (!Valid(geometry, shape, input.Length))
-            {
-                return;
-            }
+        var input = mine.Values(k);
+        if (!Valid(geometry, shape, input.Length))
+        {
+            return;
+        }
 
-            var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quotas[k]);
-            Interlocked.Add(ref rowsAdded, (long)rows * geometry.Groups);
-            if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics[k].TeacherOutput is null)
-            {
-                // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
-                ShiftedViewGram.Add(geometry, input, shape, stage[k].WithBias, statistics[k].Gram, theirs is null ? default : theirs.Values(k), statistics[k].Cross);
-                return;
-            }
+        var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quota);
+        Interlocked.Add(ref added, (long)rows * geometry.Groups);
+        if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics.TeacherOutput is null)
+        {
+            // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
+            ShiftedViewGram.Add(geometry, input, shape, target.WithBias, statistics.Gram, theirs is null ? default : theirs.Values(k), statistics.Cross);
+            return;
+        }
 
-            // Every group's chunk holds the same rows (the same capacity, filled alike), so each slice of rows is cut once for all groups
-            // and a sampled Conv's window offsets (InputRows.Taps) are computed once for them and for the teacher's input of the same shape.
-            var filled = chunks[k][0];
-            for (var start = 0; start < rows;)
+        // Every group's chunk holds the same rows (the same capacity, filled alike), so each slice of rows is cut once for all groups
+        // and a sampled Conv's window offsets (InputRows.Taps) are computed once for them and for the teacher's input of the same shape.
+        var filled = chunks[0];
+        for (var start = 0; start < rows;)
+        {
+            var count = Math.Min(filled.Capacity - filled.Filled, rows - start);
+            var taps = InputRows.Taps(geometry, shape, step, start, count, index);
+            for (var g = 0; g < geometry.Groups; g++)
             {
-                var count = Math.Min(filled.Capacity - filled.Filled, rows - start);
-                var taps = InputRows.Taps(geometry, shape, step, start, count, index);
-                for (var g = 0; g < geometry.Groups; g++)
+                var chunk = chunks[g];
+                InputRows.Fill(geometry, input, shape, g, target.WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index, taps);
+                if (theirs is not null)
                 {
-                    var chunk = chunks[k][g];
-                    InputRows.Fill(geometry, input, shape, g, stage[k].WithBias, step, start, count, chunk.Left, chunk.Capacity, chunk.Filled, index, taps);
-                    if (theirs is not null)
-                    {
-                        InputRows.Fill(geometry, theirs.Values(k), theirShape!, g, stage[k].WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index, taps);
-                    }
-
-                    chunk.Filled += count;
-                    if (chunk.Filled == chunk.Capacity)
-                    {
-                        chunk.Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
-                    }
+                    InputRows.Fill(geometry, theirs.Values(k), theirShape!, g, target.WithBias, step, start, count, chunk.Right!, chunk.Capacity, chunk.Filled, index, taps);
                 }
 
-                start += count;
+                chunk.Filled += count;
+                if (chunk.Filled == chunk.Capacity)
+                {
+                    chunk.Flush(statistics.Gram[g], statistics.Cross?[g], statistics.TeacherOutput?[g]);
+                }
             }
-        });
-        added += rowsAdded;
+
+            start += count;
+        }
     }
 
     private static string? Complete(SpillWriter? writer) => writer is { Failed: false } ? writer.Path : null;

@@ -7,19 +7,23 @@ internal sealed class SpillReader : IDisposable
 {
     private readonly BinaryReader reader;
     private readonly IReadOnlyList<string> names;
-    private HostTensor[]? last;
-    private HostTensor[]? older;
+    private readonly Queue<HostTensor[]> previous = new();
+    private readonly int kept;
 
-    public SpillReader(string path, IReadOnlyList<string> names)
+    /// <param name="kept">How many samples' tensors before the one read stay untouched (the ones the capture still folds).</param>
+    public SpillReader(string path, IReadOnlyList<string> names, int kept = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(kept);
         this.names = names;
+        this.kept = kept;
         reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
-    /// <summary>The next sample's tensors, named as the plan names them; the call after next overwrites them (the capture still reads
-    /// one sample's while the next runs).</summary>
+    /// <summary>The next sample's tensors, named as the plan names them; the (kept + 1)th call after this one overwrites them (the capture
+    /// still folds those samples' while the next runs).</summary>
     public HostTensor[] Read()
     {
+        var older = previous.Count > kept ? previous.Dequeue() : null;
         var tensors = new HostTensor[names.Count];
         for (var i = 0; i < names.Count; i++)
         {
@@ -30,7 +34,7 @@ internal sealed class SpillReader : IDisposable
                 shape[d] = reader.ReadInt64();
             }
 
-            // The tensor of two samples back is overwritten where the shape allows: its consumers are done with it.
+            // The tensor of kept + 1 samples back is overwritten where the shape allows: its consumers are done with it.
             var tensor = older?[i] is { } old && old.ElementType == elementType && old.Shape.SequenceEqual(shape) ? old : HostTensor.Zeros(names[i], elementType, shape);
             if (reader.ReadInt32() != tensor.Data.Length)
             {
@@ -42,8 +46,7 @@ internal sealed class SpillReader : IDisposable
             tensors[i] = tensor;
         }
 
-        older = last;
-        last = tensors;
+        previous.Enqueue(tensors);
         return tensors;
     }
 

@@ -1,0 +1,97 @@
+namespace CompressBuild.Engine.Runtime;
+
+/// <summary>
+/// Folds each run's outputs part by part on pool threads while the caller runs the next input (reconstruction capture: one part per
+/// layer). Part k of run i starts once part k of run i - 1 is done, so every part sees the runs in the order given and what it sums
+/// does not depend on scheduling; but a part does not wait for the other parts of the previous run. With one fold per run
+/// (<see cref="OverlappedFold{T}"/>) the next run's fold waited for the slowest layer of the previous one while the other core idled.
+/// At most <see cref="Window"/> runs are folding while the caller runs the next.
+/// </summary>
+/// <typeparam name="T">A run's outputs, freed once every part of its fold is done.</typeparam>
+internal sealed class PartwiseFold<T>
+    where T : class, IDisposable
+{
+    private readonly Task[] last;
+    private readonly Queue<(Task Done, T Outputs)> folding = new();
+
+    public PartwiseFold(int parts, int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        last = Enumerable.Repeat(Task.CompletedTask, parts).ToArray();
+        Window = window;
+    }
+
+    /// <summary>Runs folding at once, besides the one the caller computes.</summary>
+    public int Window { get; }
+
+    /// <summary>
+    /// Waits (rethrowing what a fold threw) until fewer than <see cref="Window"/> runs are folding, freeing the ones done, then folds
+    /// <paramref name="outputs"/> part by part. Where the wait throws, <paramref name="outputs"/> is freed too.
+    /// </summary>
+    public void Next(T outputs, Action<T, int> fold)
+    {
+        try
+        {
+            while (folding.Count >= Window)
+            {
+                Complete(folding.Dequeue());
+            }
+        }
+        catch
+        {
+            outputs.Dispose();
+            throw;
+        }
+
+        var parts = new Task[last.Length];
+        for (var k = 0; k < last.Length; k++)
+        {
+            var part = k;
+            // A part whose fold of an earlier run failed fails too, without reading: the failure surfaces once, at the oldest run.
+            parts[k] = last[k] = last[k].ContinueWith(
+                previous =>
+                {
+                    previous.GetAwaiter().GetResult();
+                    fold(outputs, part);
+                },
+                CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+        }
+
+        folding.Enqueue((Task.WhenAll(parts), outputs));
+    }
+
+    /// <summary>Waits for every fold and frees every run's outputs, then rethrows the first failure; call it in a finally after the last <see cref="Next"/>.</summary>
+    public void Drain()
+    {
+        Exception? first = null;
+        while (folding.Count > 0)
+        {
+            try
+            {
+                Complete(folding.Dequeue());
+            }
+            catch (Exception error)
+            {
+                first ??= error;
+            }
+        }
+
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
+
+    /// <summary>Waits for every part of one run (all of them, even after one failed: the others still read its outputs), then frees it.</summary>
+    private static void Complete((Task Done, T Outputs) run)
+    {
+        try
+        {
+            run.Done.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            run.Outputs.Dispose();
+        }
+    }
+}
