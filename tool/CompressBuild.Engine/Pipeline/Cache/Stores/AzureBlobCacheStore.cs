@@ -60,8 +60,7 @@ public sealed class AzureBlobCacheStore : ICacheStore
 
     public Task<bool> TryCreateAsync(string name, string sourceFile, CancellationToken cancellation) => PutAsync(name, sourceFile, onlyNew: true, cancellation);
 
-    /// <param name="onlyNew">Not overwriting (the SDK sends <c>If-None-Match: *</c>): false where the blob exists (409 BlobAlreadyExists; 412 from
-    /// services that answer the condition that way).</param>
+    /// <param name="onlyNew">Not overwriting (the SDK sends <c>If-None-Match: *</c>): false where the blob exists (<see cref="Taken"/>).</param>
     private async Task<bool> PutAsync(string name, string sourceFile, bool onlyNew, CancellationToken cancellation)
     {
         try
@@ -70,7 +69,7 @@ public sealed class AzureBlobCacheStore : ICacheStore
             await container.GetBlobClient(prefix + name).UploadAsync(sourceFile, overwrite: !onlyNew, cancellation).ConfigureAwait(false);
             return true;
         }
-        catch (RequestFailedException e) when (onlyNew && e.Status is 409 or 412)
+        catch (RequestFailedException e) when (onlyNew && Taken(e))
         {
             return false;
         }
@@ -124,6 +123,15 @@ public sealed class AzureBlobCacheStore : ICacheStore
 
         Volatile.Write(ref containerChecked, 1);
     }
+
+    /// <summary>
+    /// The refusals that mean the blob exists: 409 BlobAlreadyExists (Azure's answer to <c>If-None-Match: *</c>) and 412 ConditionNotMet (or a
+    /// 412 without a code, from services that answer the condition that way). Any other 409 or 412 (the container being deleted, a lease) is a
+    /// failure the run reports, not another writer's win.
+    /// </summary>
+    private static bool Taken(RequestFailedException e) =>
+        (e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists.ToString())
+        || (e.Status == 412 && (string.IsNullOrEmpty(e.ErrorCode) || e.ErrorCode == BlobErrorCode.ConditionNotMet.ToString()));
 
     private static CacheStoreException Translate(Exception e) => e switch
     {
