@@ -14,6 +14,13 @@ public sealed class S3CacheStore(IAmazonS3 client, string bucket, string prefix,
 {
     private readonly string keyPrefix = prefix;
 
+    /// <summary>
+    /// Set once the server answered a conditional write with 501 NotImplemented (S3-compatible servers without conditional writes): later
+    /// writes are plain PUTs, and the first manifest of a key stands only by RemoteCache's look just before writing it, as on servers that
+    /// ignore the header; without this the store published no manifest at all and warned on every run.
+    /// </summary>
+    private int conditionUnsupported;
+
     public string Location { get; } = location;
 
     /// <summary>Bounded retries and timeouts; <paramref name="endpoint"/> (an S3-compatible server) turns on path-style addressing.</summary>
@@ -68,17 +75,23 @@ public sealed class S3CacheStore(IAmazonS3 client, string bucket, string prefix,
     /// <param name="onlyNew">A conditional write (<c>If-None-Match: *</c>): false where the object exists.</param>
     private async Task<bool> PutAsync(string name, string sourceFile, bool onlyNew, CancellationToken cancellation)
     {
+        var condition = onlyNew && Volatile.Read(ref conditionUnsupported) == 0;
         try
         {
             // Chunked (streaming-signature) uploads are not understood by every S3-compatible server; a plain signed PUT is.
-            var request = new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false, IfNoneMatch = onlyNew ? "*" : null };
+            var request = new PutObjectRequest { BucketName = bucket, Key = keyPrefix + name, FilePath = sourceFile, UseChunkEncoding = false, IfNoneMatch = condition ? "*" : null };
             await client.PutObjectAsync(request, cancellation).ConfigureAwait(false);
             return true;
         }
-        catch (AmazonS3Exception e) when (onlyNew && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        catch (AmazonS3Exception e) when (condition && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
         {
             // 412: the object exists; 409: another conditional write of it is under way.
             return false;
+        }
+        catch (AmazonS3Exception e) when (condition && e.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            Volatile.Write(ref conditionUnsupported, 1);
+            return await PutAsync(name, sourceFile, onlyNew, cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not CacheStoreException)
         {
