@@ -126,6 +126,78 @@ public class GramMatrixTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The panels against one pass over every size from 1 to 70 columns and a few wide ones past the default panel's 128 columns (of a full
+    /// Vector512 tile), row counts around the vectors and both kernels' tiles, panels of 4 columns (4 bytes round up), 4 kB, 16 kB and the
+    /// default: every entry of the whole matrix (the junk below the diagonal too) keeps its bytes, both kernels, symmetric and cross, on one core
+    /// and split. Up to 70 columns the one pass is also checked against sums in doubles, so an entry no block sums (or two do) fails there too.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Panels_of_any_width_give_the_bytes_of_one_pass_on_every_size_and_row_count(bool vector512, bool split)
+    {
+        int[] allRows = [1, 15, 16, 17, 511, 512, 513, 1100], wide = [129, 257], wider = [513, 1027], widerRows = [1, 17, 513, 1100];
+        var cases = Enumerable.Range(1, 70).SelectMany(size => allRows.Select(rows => (size, rows)))
+            .Concat(wide.SelectMany(size => allRows.Select(rows => (size, rows))))
+            .Concat(wider.SelectMany(size => widerRows.Select(rows => (size, rows))));
+        int[] panelSizes = [4, 4096, 16384, 256 << 10];
+        var mismatches = new List<string>();
+        foreach (var (size, rows) in cases)
+        {
+            var stride = rows + 3;
+            var random = new Random((size * 7919) + rows);
+            var left = new float[size * stride];
+            var right = new float[size * stride];
+            for (var i = 0; i < left.Length; i++)
+            {
+                left[i] = (float)(random.NextDouble() - 0.45);
+                right[i] = (float)(random.NextDouble() - 0.55);
+            }
+
+            GramMatrix Matrix(int panelBytes) => new(size, false, int.MaxValue, vector512: vector512, splitFrom: split ? 0 : double.PositiveInfinity, panelBytes: panelBytes);
+            var (whole, wholeCross) = (Matrix(int.MaxValue), Matrix(int.MaxValue));
+            whole.Add(left, rows, stride);
+            wholeCross.AddCross(left, right, rows, stride);
+            if (size <= 70)
+            {
+                for (var i = 0; i < size; i++)
+                {
+                    for (var j = 0; j < size; j++)
+                    {
+                        double expected = 0, expectedCross = 0;
+                        for (var r = 0; r < rows; r++)
+                        {
+                            expected += (double)left[(i * stride) + r] * left[(j * stride) + r];
+                            expectedCross += (double)left[(i * stride) + r] * right[(j * stride) + r];
+                        }
+
+                        if ((j >= i && Math.Abs(expected - whole.Values[(i * size) + j]) > Math.Max(1e-4, Math.Abs(expected) * 1e-5))
+                            || Math.Abs(expectedCross - wholeCross.Values[(i * size) + j]) > Math.Max(1e-4, Math.Abs(expectedCross) * 1e-5))
+                        {
+                            mismatches.Add($"{size} columns, {rows} rows: one pass at ({i}, {j})");
+                        }
+                    }
+                }
+            }
+
+            foreach (var panelBytes in panelSizes)
+            {
+                var (panels, panelsCross) = (Matrix(panelBytes), Matrix(panelBytes));
+                panels.Add(left, rows, stride);
+                panelsCross.AddCross(left, right, rows, stride);
+                if (!whole.Values.AsSpan().SequenceEqual(panels.Values) || !wholeCross.Values.AsSpan().SequenceEqual(panelsCross.Values))
+                {
+                    mismatches.Add($"{size} columns, {rows} rows, {panelBytes}-byte panels");
+                }
+            }
+        }
+
+        Assert.Empty(mismatches);
+    }
+
     [Fact]
     public void A_diagonal_only_matrix_has_the_full_ones_diagonal_and_nothing_else()
     {

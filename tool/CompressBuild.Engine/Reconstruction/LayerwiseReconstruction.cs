@@ -11,8 +11,9 @@ namespace CompressBuild.Engine.Reconstruction;
 /// <c>memoryBudget</c> (a stage always holds at least one layer, so memory is bounded by the larger of the budget and
 /// the largest layer's matrices, never by the data); each stage is one pass of the model as compressed so far over
 /// the calibration data, so a later stage sees the already-compressed earlier layers. With a teacher (the original
-/// model) each sample also runs through it, in lockstep, for the cross matrices. Sample i's rows are summed while ONNX Runtime runs sample i + 1. The solve callback rewrites the
-/// layer's weight in the working model before the next stage runs.
+/// model) each sample also runs through it, in lockstep, for the cross matrices. Earlier samples' rows are summed (up to two samples, each
+/// layer in sample order) while ONNX Runtime runs the next. The solve callback rewrites the layer's weight in the working model before the
+/// next stage runs.
 /// </summary>
 public static class LayerwiseReconstruction
 {

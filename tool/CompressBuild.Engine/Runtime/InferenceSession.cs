@@ -96,7 +96,7 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Runs the model and keeps the requested outputs in ONNX Runtime's buffers until the result is disposed: a caller can
-    /// read one run's outputs on another thread while this session runs the next input (two runs' outputs in memory, no copy).
+    /// read one run's outputs on another thread while this session runs the next input (each run kept adds its outputs to memory, no copy).
     /// </summary>
     public ObservedOutputs RunKept(IReadOnlyList<HostTensor> inputs, IReadOnlyList<string> outputNames)
     {

@@ -1,8 +1,9 @@
 namespace CompressBuild.Engine.Runtime;
 
 /// <summary>
-/// Folds one run's outputs on a pool thread while the caller runs the next input (calibration, reconstruction capture): at most two
-/// runs' outputs are alive, and the folds run one after another in the order given, so whatever they sum does not depend on scheduling.
+/// Folds one run's outputs on a pool thread while the caller runs the next input (calibration; the reconstruction capture folds part by
+/// part, <see cref="PartwiseFold{T}"/>): at most two runs' outputs are alive, and the folds run one after another in the order given, so
+/// whatever they sum does not depend on scheduling.
 /// </summary>
 /// <typeparam name="T">A run's outputs, freed once their fold is done.</typeparam>
 internal sealed class OverlappedFold<T>
