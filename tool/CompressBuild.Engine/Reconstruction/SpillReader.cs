@@ -11,7 +11,7 @@ internal sealed class SpillReader : IDisposable
     private readonly int kept;
 
     /// <param name="kept">How many samples' tensors before the one read stay untouched (the ones the capture still folds).</param>
-    public SpillReader(string path, IReadOnlyList<string> names, int kept = 1)
+    public SpillReader(string path, IReadOnlyList<string> names, int kept)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(kept);
         this.names = names;
