@@ -96,37 +96,6 @@ public class GramMatrixTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Reading a tile's columns in narrow panels gives the bytes of one pass over all of them, both kernels, symmetric and cross, on one core and
-    /// split: each entry's sum over a tile is still one block's. 4 kB panels are 2 columns of a full tile (rounded up to 4) and 12 of the 76-row
-    /// last one; 201-203 columns leave column tails of 1-3 past the last whole block of both kernels' bands (which start at 0 or 2 mod 4).
-    /// </summary>
-    [Theory]
-    [InlineData(203, 1100, false)]
-    [InlineData(203, 1100, true)]
-    [InlineData(201, 1100, false)]
-    [InlineData(201, 600, true)]
-    [InlineData(202, 530, false)]
-    public void Reading_the_columns_in_panels_gives_the_bytes_of_one_pass(int size, int rows, bool vector512)
-    {
-        var stride = rows + 7;
-        var random = new Random(size * rows);
-        var left = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.45)).ToArray();
-        var right = Enumerable.Range(0, size * stride).Select(_ => (float)(random.NextDouble() - 0.55)).ToArray();
-        foreach (var splitFrom in new[] { double.PositiveInfinity, 0 })
-        {
-            GramMatrix Matrix(int panelBytes) => new(size, false, int.MaxValue, vector512: vector512, splitFrom: splitFrom, panelBytes: panelBytes);
-            var (whole, panels, wholeCross, panelsCross) = (Matrix(int.MaxValue), Matrix(4096), Matrix(int.MaxValue), Matrix(4096));
-            whole.Add(left, rows, stride);
-            panels.Add(left, rows, stride);
-            wholeCross.AddCross(left, right, rows, stride);
-            panelsCross.AddCross(left, right, rows, stride);
-            Assert.Contains(whole.Values, v => v != 0);
-            Assert.Equal(whole.Values, panels.Values);
-            Assert.Equal(wholeCross.Values, panelsCross.Values);
-        }
-    }
-
-    /// <summary>
     /// The panels against one pass over every size from 1 to 70 columns and a few wide ones past the default panel's 128 columns (of a full
     /// Vector512 tile), row counts around the vectors and both kernels' tiles, panels of 4 columns (4 bytes round up), 4 kB, 16 kB and the
     /// default: every entry of the whole matrix (the junk below the diagonal too) keeps its bytes, both kernels, symmetric and cross, on one core

@@ -11,13 +11,13 @@ public class OverlappedFoldTests
         var order = new List<int>();
         var alive = 0;
         var mostAlive = 0;
-        var runs = new List<Run>();
-        var pipeline = new OverlappedFold<Run>();
+        var runs = new List<FoldedRun>();
+        var pipeline = new OverlappedFold<FoldedRun>();
         try
         {
             for (var i = 0; i < 50; i++)
             {
-                var run = new Run(i, () => Interlocked.Decrement(ref alive));
+                var run = new FoldedRun(i, () => Interlocked.Decrement(ref alive));
                 mostAlive = Math.Max(mostAlive, Interlocked.Increment(ref alive));
                 runs.Add(run);
                 pipeline.Next(run, r =>
@@ -44,9 +44,9 @@ public class OverlappedFoldTests
     [Fact]
     public void A_fold_that_throws_surfaces_at_the_next_run_and_frees_both_runs()
     {
-        var pipeline = new OverlappedFold<Run>();
-        var first = new Run(0, () => { });
-        var second = new Run(1, () => { });
+        var pipeline = new OverlappedFold<FoldedRun>();
+        var first = new FoldedRun(0, () => { });
+        var second = new FoldedRun(1, () => { });
         pipeline.Next(first, _ => throw new InvalidOperationException("fold failed"));
 
         var error = Assert.Throws<InvalidOperationException>(() => pipeline.Next(second, _ => { }));
@@ -55,19 +55,5 @@ public class OverlappedFoldTests
         Assert.True(first.Disposed);
         Assert.True(second.Disposed);
         pipeline.Drain();
-    }
-
-    private sealed class Run(int index, Action freed) : IDisposable
-    {
-        public int Index { get; } = index;
-
-        public bool Disposed { get; private set; }
-
-        public void Dispose()
-        {
-            Assert.False(Disposed, $"run {Index} was freed twice");
-            Disposed = true;
-            freed();
-        }
     }
 }

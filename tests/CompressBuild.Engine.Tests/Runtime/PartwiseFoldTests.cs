@@ -12,13 +12,13 @@ public class PartwiseFoldTests
         var order = Enumerable.Range(0, Parts).Select(_ => new List<int>()).ToArray();
         var alive = 0;
         var mostAlive = 0;
-        var runs = new List<Run>();
-        var pipeline = new PartwiseFold<Run>(Parts, Window);
+        var runs = new List<FoldedRun>();
+        var pipeline = new PartwiseFold<FoldedRun>(Parts, Window);
         try
         {
             for (var i = 0; i < 60; i++)
             {
-                var run = new Run(i, () => Interlocked.Decrement(ref alive));
+                var run = new FoldedRun(i, () => Interlocked.Decrement(ref alive));
                 mostAlive = Math.Max(mostAlive, Interlocked.Increment(ref alive));
                 runs.Add(run);
                 pipeline.Next(run, (r, part) =>
@@ -47,11 +47,11 @@ public class PartwiseFoldTests
     public void A_part_folds_the_next_run_while_another_part_still_folds_the_previous_one()
     {
         using var nextRunFolded = new ManualResetEventSlim();
-        var pipeline = new PartwiseFold<Run>(2, 2);
+        var pipeline = new PartwiseFold<FoldedRun>(2, 2);
         var waited = false;
         try
         {
-            pipeline.Next(new Run(0, () => { }), (r, part) =>
+            pipeline.Next(new FoldedRun(0, () => { }), (r, part) =>
             {
                 if (part == 0)
                 {
@@ -59,7 +59,7 @@ public class PartwiseFoldTests
                     waited = nextRunFolded.Wait(TimeSpan.FromSeconds(20));
                 }
             });
-            pipeline.Next(new Run(1, () => { }), (r, part) =>
+            pipeline.Next(new FoldedRun(1, () => { }), (r, part) =>
             {
                 if (part == 1)
                 {
@@ -78,8 +78,8 @@ public class PartwiseFoldTests
     [Fact]
     public void A_fold_that_throws_surfaces_once_after_every_part_of_every_run_is_done_and_every_run_is_freed()
     {
-        var pipeline = new PartwiseFold<Run>(2, 1);
-        var runs = new[] { new Run(0, () => { }), new Run(1, () => { }), new Run(2, () => { }) };
+        var pipeline = new PartwiseFold<FoldedRun>(2, 1);
+        var runs = new[] { new FoldedRun(0, () => { }), new FoldedRun(1, () => { }), new FoldedRun(2, () => { }) };
         var slowPartDone = false;
         pipeline.Next(runs[0], (r, part) =>
         {
@@ -106,8 +106,8 @@ public class PartwiseFoldTests
     [Fact]
     public void A_failure_in_an_earlier_run_fails_that_part_of_the_later_runs_without_folding_them_and_drain_rethrows_it()
     {
-        var pipeline = new PartwiseFold<Run>(2, 3);
-        var runs = Enumerable.Range(0, 3).Select(i => new Run(i, () => { })).ToArray();
+        var pipeline = new PartwiseFold<FoldedRun>(2, 3);
+        var runs = Enumerable.Range(0, 3).Select(i => new FoldedRun(i, () => { })).ToArray();
         var folded = new List<(int Run, int Part)>();
         foreach (var run in runs)
         {
@@ -131,19 +131,5 @@ public class PartwiseFoldTests
         Assert.DoesNotContain(folded, f => f.Part == 1);
         Assert.Equal([(0, 0), (1, 0), (2, 0)], folded.Order());
         Assert.All(runs, r => Assert.True(r.Disposed, $"run {r.Index} was not freed"));
-    }
-
-    private sealed class Run(int index, Action freed) : IDisposable
-    {
-        public int Index { get; } = index;
-
-        public bool Disposed { get; private set; }
-
-        public void Dispose()
-        {
-            Assert.False(Disposed, $"run {Index} was freed twice");
-            Disposed = true;
-            freed();
-        }
     }
 }
