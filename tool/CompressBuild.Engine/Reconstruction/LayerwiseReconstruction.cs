@@ -26,7 +26,7 @@ public static class LayerwiseReconstruction
     /// </summary>
     public const int DefaultPasses = 2;
 
-    /// <summary>Samples whose layer inputs may still be folding while the next one runs (<see cref="PartwiseFold{T}"/>).</summary>
+    /// <summary>Samples whose layer inputs may still be folding while the next one runs (<see cref="OverlappedFold{T}"/>).</summary>
     private const int FoldWindow = 2;
 
     /// <param name="rowsPerColumn">Sampled rows per Gram column over the calibration set (<see cref="InputRows.Quota"/>); 0 takes up to
@@ -201,11 +201,11 @@ public static class LayerwiseReconstruction
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
-        // Earlier samples' layer inputs are folded into the matrices on pool threads while ONNX Runtime runs the next sample (`PartwiseFold`,
+        // Earlier samples' layer inputs are folded into the matrices on pool threads while ONNX Runtime runs the next sample (`OverlappedFold`,
         // one part per layer): up to FoldWindow + 1 samples' runs alive at a time, in ORT's buffers. Each layer takes the samples one after
         // another, so its rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not
         // depend on scheduling.
-        var pipeline = new PartwiseFold<SampleRuns>(stage.Count, FoldWindow);
+        var pipeline = new OverlappedFold<SampleRuns>(stage.Count, FoldWindow);
         try
         {
             for (var i = 0; i < data.Count; i++)

@@ -95,7 +95,7 @@ public static class CalibrationCollector
 
                     if (fromRun.Length > 0)
                     {
-                        pipeline.Next(session.RunKept(sample, fromRun), outputs => outputs.Observe(observe));
+                        pipeline.Next(session.RunKept(sample, fromRun), (outputs, _) => outputs.Observe(observe));
                     }
                 }
             }
