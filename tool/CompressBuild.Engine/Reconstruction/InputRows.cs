@@ -118,7 +118,7 @@ public static class InputRows
         }
     }
 
-    private static (int OutH, int OutW, int PadTop, int PadLeft) Output(ConvWindow window, IReadOnlyList<long> shape)
+    internal static (int OutH, int OutW, int PadTop, int PadLeft) Output(ConvWindow window, IReadOnlyList<long> shape)
     {
         var height = shape.Count == 3 ? 1 : (int)shape[2];
         var (outH, padTop) = window.Axis(height, window.KernelHeight, window.StrideH, window.DilationH, window.Pads[0], window.Pads[2]);

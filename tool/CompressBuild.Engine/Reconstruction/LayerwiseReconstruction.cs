@@ -200,7 +200,12 @@ public static class LayerwiseReconstruction
         runsCpu = process.TotalProcessorTime - runsCpu;
         long added = 0;
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
-        var chunks = stage.Select((t, k) => Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
+        // A depthwise layer without a teacher sums its sampled rows for all its groups at once (DepthwiseGram); every position of it goes through
+        // ShiftedViewGram (as fast, and it pairs the teacher's input), so it needs no chunks.
+        var depthwise = stage.Select((t, k) => DepthwiseGram.Applies(t.Geometry) && statistics[k] is { Cross: null, TeacherOutput: null } && !statistics[k].Gram[0].DiagonalOnly
+            ? new DepthwiseGram(t.Geometry, t.WithBias) : null).ToList();
+        var chunks = stage.Select((t, k) => depthwise[k] is not null ? []
+            : Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
         // Earlier samples' layer inputs are folded into the matrices on pool threads while ONNX Runtime runs the next sample (`OverlappedFold`,
         // one part per layer): up to FoldWindow + 1 samples' runs alive at a time, in ORT's buffers. Each layer takes the samples one after
         // another, so its rows arrive in sample order, whichever thread runs it, and the sums (and the bytes of the solved weights) do not
@@ -233,7 +238,7 @@ public static class LayerwiseReconstruction
                 process.Refresh();
                 runsCpu += process.TotalProcessorTime - cpuBefore;
                 var index = i;
-                pipeline.Next(new SampleRuns(mine, theirs), (runs, k) => Fold(stage[k], statistics[k], chunks[k], quotas[k], runs.Working, runs.Teacher, index, k, ref added));
+                pipeline.Next(new SampleRuns(mine, theirs), (runs, k) => Fold(stage[k], statistics[k], chunks[k], depthwise[k], quotas[k], runs.Working, runs.Teacher, index, k, ref added));
             }
         }
         finally
@@ -247,6 +252,8 @@ public static class LayerwiseReconstruction
             {
                 chunks[k][g].Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
             }
+
+            depthwise[k]?.Flush(statistics[k].Gram);
         }
 
         var spillIo = runClock.Elapsed - working.Opening - working.Running - (original?.Opening ?? TimeSpan.Zero) - (original?.Running ?? TimeSpan.Zero);
@@ -258,8 +265,8 @@ public static class LayerwiseReconstruction
     }
 
     /// <summary>Folds one sample's input of layer <paramref name="k"/> (and the teacher's) into that layer's matrices.</summary>
-    private static void Fold(ReconstructionTarget target, LayerStatistics statistics, List<RowChunk> chunks, int quota, StageValues mine, StageValues? theirs,
-        int index, int k, ref long added)
+    private static void Fold(ReconstructionTarget target, LayerStatistics statistics, List<RowChunk> chunks, DepthwiseGram? depthwise, int quota,
+        StageValues mine, StageValues? theirs, int index, int k, ref long added)
     {
         var geometry = target.Geometry;
         var shape = mine.Shape(k);
@@ -277,6 +284,12 @@ public static class LayerwiseReconstruction
 
         var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quota);
         Interlocked.Add(ref added, (long)rows * geometry.Groups);
+        if (depthwise is not null && step > 1)
+        {
+            depthwise.Add(input, shape, rows, step, index);
+            return;
+        }
+
         if (step == 1 && ShiftedViewGram.Applies(geometry) && statistics.TeacherOutput is null)
         {
             // Every position of a few-channel group: im2col columns copied from shifted views of each channel, not element by element.
