@@ -91,6 +91,30 @@ public class StagePlanTests(ITestOutputHelper output)
         Assert.True(total <= model.Graph.Node.Count, $"{total} node runs for {model.Graph.Node.Count} nodes");
     }
 
+    /// <summary>
+    /// The recognizer's fifteen scalar Casts of constants are read all along the model; each run computes them again (ONNX Runtime folds them
+    /// when it opens the session) instead of every run spilling them to the next, in the working model's plan and the teacher's.
+    /// </summary>
+    [RealModelFact(RealModels.PaddleOcrRecognizer)]
+    public void No_run_spills_a_tensor_computed_from_initializers_alone_on_the_recognizer_in_twelve_stages()
+    {
+        var model = OnnxModelReader.Load(RealModels.Path(RealModels.PaddleOcrRecognizer));
+        ConstantPromotion.Promote(model.Graph);
+        var stages = FloatWeightLayers.Of(model).Chunk(4).Select(c => (IReadOnlyList<ReconstructionTarget>)c).ToList();
+        var image = model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var casts = model.Graph.Node.Where(n => n.OpType == "Cast" && !StageGraph.Cut(model, [n.Output[0]], new HashSet<string>()).Graph.Node.Any(c => c.Input.Any(image.Contains))).ToList();
+        Assert.True(casts.Count >= 10, $"{casts.Count} Casts of constants");
+
+        var plan = StagePlan.Of(model.Graph, stages);
+        var spilled = plan.SelectMany(p => p.Start.Concat(p.Spill).Concat(p.TeacherStart).Concat(p.TeacherSpill)).ToHashSet(StringComparer.Ordinal);
+        Assert.True(spilled.Count > 0, "the plan spills nothing at all");
+        foreach (var name in spilled)
+        {
+            var upstream = StageGraph.Cut(model, [name], new HashSet<string>()).Graph.Node;
+            Assert.True(upstream.Any(n => n.Input.Any(image.Contains)), $"'{name}' is computed from initializers alone, yet a run spills it");
+        }
+    }
+
     /// <summary>How many nodes a stage's run computes from the given start, as <see cref="StageProbe"/> cuts it, and whether it reads the image.</summary>
     private static (int Nodes, bool ReadsImage) Runs(OnnxModel model, IReadOnlyList<ReconstructionTarget> stage, IReadOnlyList<string> start, IReadOnlyList<string> spill)
     {

@@ -44,6 +44,7 @@ internal static class StagePlan
         var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var notTensors = graph.ValueInfo.Where(v => v.Type is { } t && t.ValueCase != TypeProto.ValueOneofCase.TensorType).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var constants = Constants(nodes, reads, initializers);
         var starts = new List<string>[stages.Count];
         starts[0] = [];
 
@@ -61,7 +62,8 @@ internal static class StagePlan
             var needed = Upstream(wanted, reads, producer);
             needed.IntersectWith(changed);
             var start = new HashSet<string>(StringComparer.Ordinal);
-            bool Given(string name) => !initializers.Contains(name) && !graphInputs.Contains(name) && producer.TryGetValue(name, out var p) && !needed.Contains(p);
+            bool Given(string name) => !initializers.Contains(name) && !graphInputs.Contains(name) && !constants.Contains(name) && producer.TryGetValue(name, out var p)
+                && !needed.Contains(p);
             foreach (var name in needed.SelectMany(n => reads[n]).Concat(wanted).Where(Given))
             {
                 start.Add(name);
@@ -71,7 +73,7 @@ internal static class StagePlan
             starts[k + 1] = start.Overlaps(notTensors) ? [] : start.OrderBy(n => producer[n]).ThenBy(n => n, StringComparer.Ordinal).ToList();
         }
 
-        var teacher = TeacherStarts(stages, nodes, reads, producer, graphInputs, initializers, notTensors);
+        var teacher = TeacherStarts(stages, nodes, reads, producer, graphInputs, initializers.Union(constants).ToHashSet(StringComparer.Ordinal), notTensors);
         return Enumerable.Range(0, stages.Count).Select(k => new StageRun(starts[k], k + 1 < stages.Count ? starts[k + 1] : [])
         {
             TeacherStart = teacher[k], TeacherSpill = k + 1 < stages.Count ? teacher[k + 1] : [],
@@ -85,8 +87,9 @@ internal static class StagePlan
     /// it now starts from the four maps the backbone hands the neck and runs 96. The recognizer in twelve stages: planning run k + 1 from run k
     /// alone, its 11th teacher run recomputed 346 of 440 nodes from the image for what an earlier run had computed and the 10th did not pass on.
     /// </summary>
+    /// <param name="fixedValues">Initializers and the tensors computed from them alone: every run has them, none carries them.</param>
     private static List<string>[] TeacherStarts(IReadOnlyList<IReadOnlyList<ReconstructionTarget>> stages, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes,
-        string[][] reads, Dictionary<string, int> producer, HashSet<string> graphInputs, HashSet<string> initializers, HashSet<string> notTensors)
+        string[][] reads, Dictionary<string, int> producer, HashSet<string> graphInputs, HashSet<string> fixedValues, HashSet<string> notTensors)
     {
         // Forwards: the tensors each run reads from earlier runs, and the run that computes each tensor.
         var computedIn = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -96,7 +99,7 @@ internal static class StagePlan
             var layerInputs = stages[k].Select(t => t.Node.Input[0]).ToList();
             var ran = Upstream(layerInputs, reads, producer, computedIn.Keys.ToHashSet(StringComparer.Ordinal));
             needs.Add(ran.SelectMany(n => reads[n]).Concat(layerInputs).Where(computedIn.ContainsKey).ToHashSet(StringComparer.Ordinal));
-            foreach (var name in ran.SelectMany(n => nodes[n].Output).Where(n => !initializers.Contains(n) && !graphInputs.Contains(n) && producer.ContainsKey(n)))
+            foreach (var name in ran.SelectMany(n => nodes[n].Output).Where(n => !fixedValues.Contains(n) && !graphInputs.Contains(n) && producer.ContainsKey(n)))
             {
                 computedIn.TryAdd(name, k);
             }
@@ -119,6 +122,26 @@ internal static class StagePlan
         }
 
         return starts;
+    }
+
+    /// <summary>
+    /// Tensors computed from initializers alone (the recognizer's fifteen scalar Casts of constants, read all along the model): each run computes
+    /// them again, which ONNX Runtime folds when it opens the session, rather than every run spilling them to the next and reading them back.
+    /// </summary>
+    private static HashSet<string> Constants(Google.Protobuf.Collections.RepeatedField<NodeProto> nodes, string[][] reads, HashSet<string> initializers)
+    {
+        var constants = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var fixedValue = nodes[i].OpType == "Constant" || reads[i].Length > 0 && !nodes[i].OpType.StartsWith("Random", StringComparison.Ordinal)
+                && nodes[i].OpType is not ("Multinomial" or "Bernoulli");
+            if (fixedValue && reads[i].All(r => initializers.Contains(r) || constants.Contains(r)))
+            {
+                constants.UnionWith(nodes[i].Output.Where(o => o.Length > 0));
+            }
+        }
+
+        return constants;
     }
 
     private static HashSet<int> Downstream(IEnumerable<int> seeds, Google.Protobuf.Collections.RepeatedField<NodeProto> nodes, Dictionary<string, List<int>> consumers)
