@@ -97,10 +97,13 @@ public class LayerwiseReconstructionTests
     /// <summary>
     /// A depthwise Conv fed samples of four sizes: the small ones give every position (<see cref="ShiftedViewGram"/>), the large ones sampled
     /// positions, summed for all groups at once (<see cref="DepthwiseGram"/>, flushed at the stage's end). Each group's matrix, averaged over its
-    /// row count, is the one the same samples' im2col rows give group by group, and the rows added are theirs.
+    /// row count, is the one the same samples' im2col rows give group by group, and the rows added are theirs; diagonal only (HAWQ-V3's trace),
+    /// the layer keeps the group-by-group path and its other entries stay 0.
     /// </summary>
-    [Fact]
-    public void A_depthwise_layer_sums_samples_taken_whole_and_sampled_as_their_rows_group_by_group()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_depthwise_layer_sums_samples_taken_whole_and_sampled_as_their_rows_group_by_group(bool diagonalOnly)
     {
         const int Channels = 16;
         var random = new Random(5);
@@ -126,7 +129,7 @@ public class LayerwiseReconstructionTests
         var plans = shapes.Select((s, i) => InputRows.Plan(geometry, s, inputs[i].Length, quota)).ToList();
         Assert.Equal([1, 5, 1, 4], plans.Select(p => p.Step));
 
-        var expected = Enumerable.Range(0, Channels).Select(_ => new GramMatrix(10)).ToList();
+        var expected = Enumerable.Range(0, Channels).Select(_ => new GramMatrix(10, diagonalOnly)).ToList();
         for (var i = 0; i < shapes.Length; i++)
         {
             var (rows, step) = plans[i];
@@ -152,7 +155,7 @@ public class LayerwiseReconstructionTests
                     Assert.True(Math.Abs(want - got) <= 1e-5 * (Math.Abs(want) + 1e-3), $"group {g} entry {e}: expected {want}, got {got}");
                 }
             }
-        }, passes: 1, memoryBudget: long.MaxValue);
+        }, passes: 1, memoryBudget: long.MaxValue, diagonalOnly: diagonalOnly);
         Assert.Equal(1, solved);
         Assert.Equal(plans.Sum(p => (long)p.Rows) * Channels, timing.Rows);
     }
