@@ -21,14 +21,70 @@ public class DepthwiseGramTests
     [InlineData(1, 33, 10, 13, 4, 2, 2, 1, 1, 1, 0, 0, 0, 0, "SAME_LOWER", 40)]
     [InlineData(1, 64, 1, 50, 1, 5, 1, 2, 1, 1, 0, 2, 0, 2, "NOTSET", 7)]
     [InlineData(1, 128, 12, 160, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, "NOTSET", 72)]
+    [InlineData(1, 17, 2, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, "NOTSET", 2)]
+    [InlineData(2, 19, 3, 4, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3, "NOTSET", 4)]
+    [InlineData(1, 48, 7, 11, 2, 2, 1, 3, 3, 1, 1, 0, 2, 3, "NOTSET", 12)]
     public void Sums_every_group_as_its_sampled_im2col_rows_do(int batch, int channels, int height, int width, int kernelH, int kernelW,
         int strideH, int strideW, int dilationH, int dilationW, int padTop, int padLeft, int padBottom, int padRight, string autoPad, int quota)
     {
         var window = new ConvWindow(kernelH, kernelW, strideH, strideW, dilationH, dilationW, [padTop, padLeft, padBottom, padRight], autoPad);
-        var geometry = new LayerGeometry(LayerKind.Conv, channels, kernelH * kernelW, 2, false, window);
-        long[] shape = [batch, channels, height, width];
-        var random = new Random((channels * 1000) + (height * 10) + width);
-        var input = Enumerable.Range(0, batch * channels * height * width).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray();
+        AssertSameAsRows(window, [batch, channels, height, width], quota);
+    }
+
+    /// <summary>A 1-D Conv (a rank-3 input, the window one row high): batch, channels, length, kernel, stride, dilation, pads and rows per sample.</summary>
+    [Theory]
+    [InlineData(1, 64, 50, 5, 1, 1, 2, 2, 7)]
+    [InlineData(2, 29, 40, 3, 2, 3, 0, 4, 11)]
+    [InlineData(3, 16, 9, 7, 1, 2, 6, 1, 5)]
+    public void Sums_a_one_dimensional_convolution_as_its_sampled_im2col_rows_do(int batch, int channels, int length, int kernel, int stride, int dilation,
+        int padLeft, int padRight, int quota) => AssertSameAsRows(new ConvWindow(1, kernel, 1, stride, 1, dilation, [0, padLeft, 0, padRight], "NOTSET"), [batch, channels, length], quota);
+
+    /// <summary>
+    /// One instance's buffers (pixels, offsets, slots) serve inputs of every shape in turn, larger and smaller, so nothing a previous input left
+    /// in them may reach the next one's sums; 20 channels leave part of each kernel's last block of lanes unused.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Inputs_of_changing_shapes_each_sum_as_alone_on_one_instance(bool vector512)
+    {
+        var window = new ConvWindow(3, 3, 1, 1, 2, 1, [2, 1, 2, 1], "NOTSET");
+        var geometry = new LayerGeometry(LayerKind.Conv, 20, 9, 1, false, window);
+        var sums = new DepthwiseGram(geometry, withBias: true, vector512);
+        long[][] shapes = [[2, 20, 9, 30], [1, 20, 3, 4], [1, 20, 12, 50], [3, 20, 5, 7]];
+        int[] quotas = [100, 8, 300, 40];
+        for (var n = 0; n < shapes.Length; n++)
+        {
+            var shape = shapes[n];
+            var random = new Random(n);
+            var input = Enumerable.Range(0, (int)(shape[0] * 20 * shape[2] * shape[3])).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quotas[n]);
+            Assert.True(step > 1, "the input is sampled");
+            var gram = Enumerable.Range(0, 20).Select(_ => new GramMatrix(10)).ToList();
+            sums.Add(input, shape, rows, step, seed: n);
+            sums.Flush(gram);
+            AssertSame(Rows(geometry, input, shape, true, rows, step, seed: n), gram, 10, $"input {n} ({string.Join('x', shape)}), Vector512 {vector512}");
+        }
+    }
+
+    [Fact]
+    public void A_flush_without_rows_leaves_the_matrices_as_they_were()
+    {
+        var geometry = new LayerGeometry(LayerKind.Conv, 16, 9, 1, false, new ConvWindow(3, 3, 1, 1, 1, 1, [1, 1, 1, 1], "NOTSET"));
+        var gram = Enumerable.Range(0, 16).Select(_ => new GramMatrix(9)).ToList();
+        gram[5].Values[10] = 2.5;
+        new DepthwiseGram(geometry, withBias: false).Flush(gram);
+        Assert.All(gram, g => Assert.Equal(0, g.Rows));
+        Assert.Equal(2.5, gram[5].Values[10]);
+        Assert.Equal(2.5, gram.Sum(g => g.Values.Sum()));
+    }
+
+    private static void AssertSameAsRows(ConvWindow window, long[] shape, int quota)
+    {
+        var channels = (int)shape[1];
+        var geometry = new LayerGeometry(LayerKind.Conv, channels, window.KernelHeight * window.KernelWidth, 2, false, window);
+        var random = new Random((channels * 1000) + (int)(shape[^2] * 10) + (int)shape[^1]);
+        var input = Enumerable.Range(0, (int)shape.Aggregate((a, b) => a * b)).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray();
         var (rows, step) = InputRows.Plan(geometry, shape, input.Length, quota);
         Assert.True(step > 1, "the case samples positions");
         Assert.True(DepthwiseGram.Applies(geometry));

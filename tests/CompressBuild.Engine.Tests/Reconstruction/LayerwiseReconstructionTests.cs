@@ -1,5 +1,6 @@
 using CompressBuild.Engine.Evaluation;
 using CompressBuild.Engine.Onnx;
+using CompressBuild.Engine.Onnx.Proto;
 using CompressBuild.Engine.Reconstruction;
 using CompressBuild.Engine.Runtime;
 using CompressBuild.Engine.Tests.Pruning;
@@ -91,6 +92,82 @@ public class LayerwiseReconstructionTests
             checkedLayers++;
         });
         Assert.Equal(targets.Count, checkedLayers);
+    }
+
+    /// <summary>
+    /// A depthwise Conv fed samples of four sizes: the small ones give every position (<see cref="ShiftedViewGram"/>), the large ones sampled
+    /// positions, summed for all groups at once (<see cref="DepthwiseGram"/>, flushed at the stage's end). Each group's matrix, averaged over its
+    /// row count, is the one the same samples' im2col rows give group by group, and the rows added are theirs; diagonal only (HAWQ-V3's trace),
+    /// the layer keeps the group-by-group path and its other entries stay 0.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_depthwise_layer_sums_samples_taken_whole_and_sampled_as_their_rows_group_by_group(bool diagonalOnly)
+    {
+        const int Channels = 16;
+        var random = new Random(5);
+        var weight = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float, Dims = { Channels, 1, 3, 3 } };
+        weight.FloatData.Add(Enumerable.Range(0, Channels * 9).Select(_ => (float)(random.NextDouble() - 0.5)));
+        var bias = new TensorProto { Name = "b", DataType = (int)TensorProto.Types.DataType.Float, Dims = { Channels } };
+        bias.FloatData.Add(Enumerable.Range(0, Channels).Select(_ => (float)random.NextDouble()));
+        var node = new NodeProto { Name = "dw", OpType = "Conv", Input = { "x", "w", "b" }, Output = { "y" } };
+        node.Attribute.Add(new AttributeProto { Name = "group", Type = AttributeProto.Types.AttributeType.Int, I = Channels });
+        node.Attribute.Add(new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 0, 1, 2 } });
+        node.Attribute.Add(new AttributeProto { Name = "dilations", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 2 } });
+        var graph = new GraphProto { Name = "depthwise", Node = { node }, Initializer = { weight, bias } };
+        graph.Input.Add(Dynamic("x", "n", Channels, "h", "w"));
+        graph.Output.Add(Dynamic("y", "n", Channels, "oh", "ow"));
+        var model = new OnnxModel(new ModelProto { IrVersion = 8, OpsetImport = { new OperatorSetIdProto { Version = 13 } }, Graph = graph }, null);
+        var geometry = LayerGeometry.Of(node, weight)!;
+        var target = new ReconstructionTarget(node, weight, geometry, WithBias: true);
+
+        long[][] shapes = [[1, Channels, 8, 9], [1, Channels, 30, 40], [2, Channels, 6, 5], [2, Channels, 20, 24]];
+        var inputs = shapes.Select(s => Enumerable.Range(0, (int)s.Aggregate((a, b) => a * b)).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray()).ToList();
+        var data = new Dataset("four sizes", shapes.Length, i => [HostTensor.FromArray<float>("x", shapes[i], inputs[i])]);
+        var quota = InputRows.Quota(10, shapes.Length);
+        var plans = shapes.Select((s, i) => InputRows.Plan(geometry, s, inputs[i].Length, quota)).ToList();
+        Assert.Equal([1, 5, 1, 4], plans.Select(p => p.Step));
+
+        var expected = Enumerable.Range(0, Channels).Select(_ => new GramMatrix(10, diagonalOnly)).ToList();
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            var (rows, step) = plans[i];
+            for (var g = 0; g < Channels; g++)
+            {
+                var columns = new float[10 * rows];
+                InputRows.Fill(geometry, inputs[i], shapes[i], g, true, step, 0, rows, columns, rows, 0, seed: i);
+                expected[g].Add(columns, rows, rows);
+            }
+        }
+
+        var solved = 0;
+        var timing = LayerwiseReconstruction.Run(model, [target], data, (_, statistics) =>
+        {
+            solved++;
+            for (var g = 0; g < Channels; g++)
+            {
+                Assert.Equal(expected[g].Rows, statistics.Gram[g].Rows);
+                expected[g].Symmetrize();
+                for (var e = 0; e < 100; e++)
+                {
+                    var (want, got) = (expected[g].Values[e], statistics.Gram[g].Values[e]);
+                    Assert.True(Math.Abs(want - got) <= 1e-5 * (Math.Abs(want) + 1e-3), $"group {g} entry {e}: expected {want}, got {got}");
+                }
+            }
+        }, passes: 1, memoryBudget: long.MaxValue, diagonalOnly: diagonalOnly);
+        Assert.Equal(1, solved);
+        Assert.Equal(plans.Sum(p => (long)p.Rows) * Channels, timing.Rows);
+    }
+
+    private static ValueInfoProto Dynamic(string name, string batch, int channels, string height, string width)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batch });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = channels });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = height });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = width });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
     }
 
     [Fact]
