@@ -202,8 +202,8 @@ public static class LayerwiseReconstruction
         var quotas = stage.Select((t, k) => InputRows.Quota(statistics[k].Gram[0].Size, data.Count, rowsPerColumn, maxRows)).ToList();
         // A depthwise layer without a teacher sums its sampled rows for all its groups at once (DepthwiseGram); every position of it goes through
         // ShiftedViewGram (as fast, and it pairs the teacher's input), so it needs no chunks.
-        var depthwise = stage.Select((t, k) => DepthwiseGram.Applies(t.Geometry) && statistics[k] is { Cross: null, TeacherOutput: null } && !statistics[k].Gram[0].DiagonalOnly
-            ? new DepthwiseGram(t.Geometry, t.WithBias) : null).ToList();
+        var depthwise = stage.Select((t, k) => DepthwiseGram.Applies(t.Geometry) && ShiftedViewGram.Applies(t.Geometry) && statistics[k] is { Cross: null, TeacherOutput: null }
+            && !statistics[k].Gram[0].DiagonalOnly ? new DepthwiseGram(t.Geometry, t.WithBias) : null).ToList();
         var chunks = stage.Select((t, k) => depthwise[k] is not null ? []
             : Enumerable.Range(0, t.Geometry.Groups).Select(_ => new RowChunk(statistics[k].Gram[0].Size, teacher is not null, t.Geometry.Groups)).ToList()).ToList();
         // Earlier samples' layer inputs are folded into the matrices on pool threads while ONNX Runtime runs the next sample (`OverlappedFold`,
