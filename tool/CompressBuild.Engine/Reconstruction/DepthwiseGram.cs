@@ -87,8 +87,6 @@ internal sealed class DepthwiseGram
             }
         }
 
-        var pixelsPerBlock = touched.Count + 2;
-        Transpose(input, plane, pixelsPerBlock);
         foreach (var pixel in touched)
         {
             slotOf[pixel] = 0;
@@ -96,7 +94,7 @@ internal sealed class DepthwiseGram
 
         for (var lane = 0; lane < lanes; lane += width)
         {
-            var block = lane / width * pixelsPerBlock * width;
+            Transpose(input, plane, lane);
             for (var i = 0; i < taps; i += vector512 ? 4 : 2)
             {
                 for (var j = i / 4 * 4; j < taps; j += 4)
@@ -106,11 +104,11 @@ internal sealed class DepthwiseGram
                         var last = Math.Min(count, first + TileRows);
                         if (vector512)
                         {
-                            Block512(block, lane, first, last, i, j);
+                            Block512(lane, first, last, i, j);
                         }
                         else
                         {
-                            Block256(block, lane, first, last, i, j);
+                            Block256(lane, first, last, i, j);
                         }
                     }
                 }
@@ -159,44 +157,47 @@ internal sealed class DepthwiseGram
     }
 
     /// <summary>
-    /// The pixels the rows read, channels-last in blocks of one vector's channels: block b holds slot s's channels [b * width, (b + 1) * width)
-    /// at <c>[(b * pixelsPerBlock + s) * width ..]</c>, slot 0 zeros and slot 1 ones. A block's pixels are contiguous, so the rows' taps
-    /// stay in L1 while its sums run (with every channel of a pixel side by side, the 1,920-byte pixel stride of 480 channels mapped the
-    /// taps onto a few cache sets and the loads went to L2), and only pixels some row reads are copied (a 3x3 layer sampling 72 of
-    /// 1,920 positions reads a third of its map).
+    /// The pixels the rows read, channels-last for the vector of channels from <paramref name="lane"/>: slot s's channels at <c>[s * width ..]</c>,
+    /// slot 0 zeros and slot 1 ones. One block's pixels are contiguous and just written, so the rows' taps stay in L1 while its sums run (with
+    /// every channel of a pixel side by side, the 1,920-byte pixel stride of 480 channels mapped the taps onto a few cache sets and the loads
+    /// went to L2), one block at a time holds at most a vector's width of the map, and only pixels some row reads are copied (a 3x3 layer
+    /// sampling 72 of 1,920 positions reads a third of its map).
     /// </summary>
-    private void Transpose(ReadOnlySpan<float> input, int plane, int pixelsPerBlock)
+    private void Transpose(ReadOnlySpan<float> input, int plane, int lane)
     {
-        var needed = lanes * pixelsPerBlock;
+        var needed = (touched.Count + 2) * width;
         if (pixels.Length < needed)
         {
             pixels = GC.AllocateArray<float>(needed, pinned: true);
         }
 
         var channels = geometry.Groups;
-        for (var b = 0; b < lanes / width; b++)
+        var count = Math.Min(width, channels - lane);
+        var target = pixels.AsSpan(0, needed);
+        if (count < width)
         {
-            var target = pixels.AsSpan(b * pixelsPerBlock * width, pixelsPerBlock * width);
-            target[..width].Clear();
-            target.Slice(width, width).Fill(1f);
-            var count = Math.Min(width, channels - (b * width));
-            for (var s = 0; s < touched.Count; s++)
+            // The lanes past the last channel read zeros (their sums are never flushed).
+            target.Clear();
+        }
+
+        target[..width].Clear();
+        target.Slice(width, width).Fill(1f);
+        for (var s = 0; s < touched.Count; s++)
+        {
+            var pixel = touched[s];
+            var source = input[(((((pixel / plane) * channels) + lane) * plane) + (pixel % plane))..];
+            var to = target.Slice((s + 2) * width, count);
+            for (var c = 0; c < count; c++)
             {
-                var pixel = touched[s];
-                var source = input[(((((pixel / plane) * channels) + (b * width)) * plane) + (pixel % plane))..];
-                var to = target.Slice((s + 2) * width, count);
-                for (var c = 0; c < count; c++)
-                {
-                    to[c] = source[c * plane];
-                }
+                to[c] = source[c * plane];
             }
         }
     }
 
     /// <summary>Taps [i, i + 4) against [j, j + 4) over rows [first, last) of the lanes from <paramref name="lane"/>.</summary>
-    private void Block512(int block, int lane, int first, int last, int i, int j)
+    private void Block512(int lane, int first, int last, int i, int j)
     {
-        ref var source = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pixels), block);
+        ref var source = ref MemoryMarshal.GetArrayDataReference(pixels);
         ref var at = ref MemoryMarshal.GetArrayDataReference(offsets);
         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
@@ -236,9 +237,9 @@ internal sealed class DepthwiseGram
     }
 
     /// <summary>Taps [i, i + 2) against [j, j + 4), within AVX2's 16 registers.</summary>
-    private void Block256(int block, int lane, int first, int last, int i, int j)
+    private void Block256(int lane, int first, int last, int i, int j)
     {
-        ref var source = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pixels), block);
+        ref var source = ref MemoryMarshal.GetArrayDataReference(pixels);
         ref var at = ref MemoryMarshal.GetArrayDataReference(offsets);
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         for (var r = first; r < last; r++)
