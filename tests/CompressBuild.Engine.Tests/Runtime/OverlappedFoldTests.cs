@@ -134,4 +134,32 @@ public class OverlappedFoldTests
         Assert.Equal([(0, 0), (1, 0), (2, 0)], folded.Order());
         Assert.All(runs, r => Assert.True(r.Disposed, $"run {r.Index} was not freed"));
     }
+
+    [Fact]
+    public void Abandon_waits_for_every_fold_and_frees_every_run_without_raising_a_folds_failure()
+    {
+        var pipeline = new OverlappedFold<FoldedRun>(2, 2);
+        var runs = Enumerable.Range(0, 2).Select(i => new FoldedRun(i, () => { })).ToArray();
+        var slowPartsDone = 0;
+        foreach (var run in runs)
+        {
+            pipeline.Next(run, (r, part) =>
+            {
+                if (r.Index == 0 && part == 0)
+                {
+                    throw new InvalidOperationException("fold failed");
+                }
+
+                Thread.Sleep(100);
+                Assert.False(r.Disposed);
+                Interlocked.Increment(ref slowPartsDone);
+            });
+        }
+
+        pipeline.Abandon();
+
+        Assert.Equal(2, slowPartsDone);
+        Assert.All(runs, r => Assert.True(r.Disposed, $"run {r.Index} was not freed"));
+        pipeline.Drain();
+    }
 }

@@ -241,10 +241,13 @@ public static class LayerwiseReconstruction
                 pipeline.Next(new SampleRuns(mine, theirs), (runs, k) => Fold(stage[k], statistics[k], chunks[k], depthwise[k], quotas[k], runs.Working, runs.Teacher, index, k, ref added));
             }
         }
-        finally
+        catch
         {
-            pipeline.Drain();
+            pipeline.Abandon();
+            throw;
         }
+
+        pipeline.Drain();
 
         for (var k = 0; k < stage.Count; k++)
         {

@@ -61,7 +61,8 @@ internal sealed class OverlappedFold<T>
         folding.Enqueue((Task.WhenAll(parts), outputs));
     }
 
-    /// <summary>Waits for every fold and frees every run's outputs, then rethrows the first failure; call it in a finally after the last <see cref="Next"/>.</summary>
+    /// <summary>Waits for every fold and frees every run's outputs, then rethrows the first failure; call it after the last <see cref="Next"/>
+    /// (and <see cref="Abandon"/> where the caller fails before that).</summary>
     public void Drain()
     {
         Exception? first = null;
@@ -80,6 +81,26 @@ internal sealed class OverlappedFold<T>
         if (first is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
+
+    /// <summary>
+    /// Waits for every fold and frees every run's outputs, leaving the folds' failures unsaid: for a caller whose own error (ONNX Runtime's, an
+    /// expired deadline) is already on its way out, which <see cref="Drain"/> in a finally would replace with a fold's.
+    /// </summary>
+    public void Abandon()
+    {
+        while (folding.Count > 0)
+        {
+            var (done, outputs) = folding.Dequeue();
+            try
+            {
+                done.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                outputs.Dispose();
+            }
         }
     }
 

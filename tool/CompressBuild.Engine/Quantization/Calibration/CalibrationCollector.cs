@@ -99,10 +99,13 @@ public static class CalibrationCollector
                     }
                 }
             }
-            finally
+            catch
             {
-                pipeline.Drain();
+                pipeline.Abandon();
+                throw;
             }
+
+            pipeline.Drain();
         }
 
         var broken = activations.Where((_, k) => histograms[k].HasNonFinite).Distinct(StringComparer.Ordinal).ToList();
