@@ -27,7 +27,7 @@ internal sealed class DepthwiseGram
     private readonly int lanes;
     private readonly int width;
     private readonly bool vector512;
-    private readonly double[] sums;
+    private double[] sums = [];
     private float[] pixels = [];
     private int[] offsets = [];
     private int[] slotOf = [];
@@ -43,7 +43,6 @@ internal sealed class DepthwiseGram
         size = geometry.Columns + (withBias ? 1 : 0);
         taps = (size + 3) / 4 * 4;
         lanes = (geometry.Groups + width - 1) / width * width;
-        sums = new double[(long)size * size * lanes];
     }
 
     /// <summary>Whether this path serves the layer: a Conv with one input channel per group and at least <see cref="MinGroups"/> groups.</summary>
@@ -57,6 +56,12 @@ internal sealed class DepthwiseGram
         int batch = (int)shape[0], height = shape.Count == 3 ? 1 : (int)shape[2], across = (int)shape[^1];
         var (outH, outW, padTop, padLeft) = InputRows.Output(window, shape);
         var plane = height * across;
+        if (sums.Length == 0)
+        {
+            // At the first sampled input: a layer whose samples are all taken whole (step 1, ShiftedViewGram) never needs them.
+            sums = new double[(long)size * size * lanes];
+        }
+
         if (slotOf.Length < batch * plane)
         {
             slotOf = new int[batch * plane];

@@ -65,6 +65,21 @@ internal sealed class OverlappedFold<T>
     /// (and <see cref="Abandon"/> where the caller fails before that).</summary>
     public void Drain()
     {
+        if (Settle() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
+
+    /// <summary>
+    /// Waits for every fold and frees every run's outputs, leaving the folds' failures unsaid: for a caller whose own error (ONNX Runtime's, an
+    /// expired deadline) is already on its way out, which <see cref="Drain"/> in a finally would replace with a fold's.
+    /// </summary>
+    public void Abandon() => _ = Settle();
+
+    /// <returns>The first failure among the runs still folding, once every one of them is done and freed.</returns>
+    private Exception? Settle()
+    {
         Exception? first = null;
         while (folding.Count > 0)
         {
@@ -78,30 +93,7 @@ internal sealed class OverlappedFold<T>
             }
         }
 
-        if (first is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-        }
-    }
-
-    /// <summary>
-    /// Waits for every fold and frees every run's outputs, leaving the folds' failures unsaid: for a caller whose own error (ONNX Runtime's, an
-    /// expired deadline) is already on its way out, which <see cref="Drain"/> in a finally would replace with a fold's.
-    /// </summary>
-    public void Abandon()
-    {
-        while (folding.Count > 0)
-        {
-            var (done, outputs) = folding.Dequeue();
-            try
-            {
-                done.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                outputs.Dispose();
-            }
-        }
+        return first;
     }
 
     /// <summary>Waits for every part of one run (all of them, even after one failed: the others still read its outputs), then frees it.</summary>
