@@ -21,26 +21,28 @@ internal sealed class SpillWriter : IDisposable
 
     public bool Failed { get; private set; }
 
-    /// <summary>Appends one sample's tensors, in the plan's order.</summary>
-    public void Write(IReadOnlyList<HostTensor> tensors)
+    /// <summary>Appends one sample's spilled tensors <paramref name="picks"/> of <paramref name="values"/>, in that order.</summary>
+    public void Write(StageValues values, IReadOnlyList<int> picks)
     {
-        if (Failed || tensors.Any(t => t.IsString))
+        if (Failed || picks.Any(values.SpillIsString))
         {
             Failed = true;
             return;
         }
 
-        foreach (var tensor in tensors)
+        foreach (var p in picks)
         {
-            writer.Write(tensor.ElementType);
-            writer.Write(tensor.Shape.Length);
-            foreach (var d in tensor.Shape)
+            writer.Write(values.SpillElementType(p));
+            var shape = values.SpillShape(p);
+            writer.Write(shape.Length);
+            foreach (var d in shape)
             {
                 writer.Write(d);
             }
 
-            writer.Write(tensor.Data.Length);
-            writer.Write(tensor.Data);
+            var bytes = values.SpillBytes(p);
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
         }
     }
 

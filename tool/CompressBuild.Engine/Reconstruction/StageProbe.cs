@@ -26,7 +26,6 @@ internal sealed class StageProbe : IDisposable
     private readonly HashSet<string> sampleInputs;
     private InferenceSession? session;
     private List<int> fed = [];
-    private HostTensor[]? previousSpill;
 
     /// <param name="start">Tensors each run receives (in this order) from the previous stage's spill; empty to run from the graph inputs.</param>
     /// <param name="spill">Tensors each run also returns for the next stage.</param>
@@ -61,8 +60,7 @@ internal sealed class StageProbe : IDisposable
     /// <summary>Time spent in the session's runs.</summary>
     public TimeSpan Running => running.Elapsed;
 
-    /// <returns>The stage's layer inputs (in the order of the names given), kept in ONNX Runtime's buffers until disposed, and the tensors to spill
-    /// (copied; the next run overwrites the ones it computed).</returns>
+    /// <returns>The stage's layer inputs (in the order of the names given) and the tensors to spill, kept in ONNX Runtime's buffers until disposed.</returns>
     public StageValues Run(IReadOnlyList<HostTensor> sample, IReadOnlyList<HostTensor> boundary)
     {
         if (fromRun.Count > 0 && session is null)
@@ -77,14 +75,8 @@ internal sealed class StageProbe : IDisposable
         try
         {
             HostTensor? Given(string name) => graphInputs.Contains(name) ? sample.First(s => s.Name == name) : startIndex.TryGetValue(name, out var i) ? boundary[i] : null;
-            var spilled = new HostTensor[spill.Count];
-            for (var s = 0; s < spill.Count; s++)
-            {
-                spilled[s] = Given(spill[s]) ?? outputs!.Copy(fromRun.IndexOf(spill[s]), previousSpill?[s]);
-            }
-
-            previousSpill = spilled;
-            return new StageValues([.. names.Select(Given)], [.. names.Select(n => fromRun.IndexOf(n))], outputs, spilled);
+            var read = names.Concat(spill).ToList();
+            return new StageValues([.. read.Select(Given)], [.. read.Select(n => fromRun.IndexOf(n))], outputs, names.Count);
         }
         catch
         {

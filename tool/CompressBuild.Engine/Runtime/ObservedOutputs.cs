@@ -50,6 +50,11 @@ public sealed class ObservedOutputs : IDisposable
         ? values[index].GetTensorDataAsSpan<float>()
         : throw new NotSupportedException($"output '{names[index]}' is {types[index]}; only float outputs can be observed in place.");
 
+    /// <summary>Output <paramref name="index"/>'s bytes (any element type but string) as a span over ORT's buffer: valid until this is disposed.</summary>
+    public ReadOnlySpan<byte> Bytes(int index) => types[index] != TensorElementType.String
+        ? values[index].GetTensorMutableRawData()
+        : throw new NotSupportedException($"output '{names[index]}' holds strings, which have no bytes in place.");
+
     /// <summary>Output <paramref name="index"/> copied out, into <paramref name="reuse"/> where its name, element type and shape match.</summary>
     public HostTensor Copy(int index, HostTensor? reuse = null) => OrtValues.ToHostTensor(values[index], names[index], reuse);
 
