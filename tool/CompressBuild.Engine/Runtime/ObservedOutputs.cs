@@ -6,8 +6,8 @@ namespace CompressBuild.Engine.Runtime;
 /// <summary>
 /// The outputs of one run, still in ONNX Runtime's own buffers (<see cref="InferenceSession.RunKept"/>): nothing is copied, and
 /// the buffers stay the run's until this is disposed, so they can be read on another thread while the session runs the next input
-/// (the arena hands that run other blocks). Read float outputs in place with <see cref="Observe"/> or <see cref="Values"/>, copy any
-/// other with <see cref="Copy"/>; dispose exactly once, after the last read.
+/// (the arena hands that run other blocks). Read float outputs in place with <see cref="Observe"/> or <see cref="Values"/>, the bytes of
+/// any other but strings with <see cref="Bytes"/>; dispose exactly once, after the last read.
 /// </summary>
 public sealed class ObservedOutputs : IDisposable
 {
@@ -54,9 +54,6 @@ public sealed class ObservedOutputs : IDisposable
     public ReadOnlySpan<byte> Bytes(int index) => types[index] != TensorElementType.String
         ? values[index].GetTensorMutableRawData()
         : throw new NotSupportedException($"output '{names[index]}' holds strings, which have no bytes in place.");
-
-    /// <summary>Output <paramref name="index"/> copied out, into <paramref name="reuse"/> where its name, element type and shape match.</summary>
-    public HostTensor Copy(int index, HostTensor? reuse = null) => OrtValues.ToHostTensor(values[index], names[index], reuse);
 
     public void Dispose() => values.Dispose();
 }
