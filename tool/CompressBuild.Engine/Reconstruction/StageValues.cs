@@ -26,9 +26,6 @@ internal sealed class StageValues : IDisposable
         this.layers = layers;
     }
 
-    /// <summary>How many tensors the run spills.</summary>
-    public int SpillCount => given.Length - layers;
-
     public int ElementType(int layer) => given[layer]?.ElementType ?? outputs!.ElementType(kept[layer]);
 
     public long[] Shape(int layer) => given[layer]?.Shape ?? outputs!.Shape(kept[layer]);
