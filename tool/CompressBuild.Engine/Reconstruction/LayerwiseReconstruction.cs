@@ -263,6 +263,7 @@ public static class LayerwiseReconstruction
             for (var g = 0; g < chunks[k].Count; g++)
             {
                 chunks[k][g].Flush(statistics[k].Gram[g], statistics[k].Cross?[g], statistics[k].TeacherOutput?[g]);
+                chunks[k][g].Release();
             }
 
             depthwise[k]?.Flush(statistics[k].Gram);
