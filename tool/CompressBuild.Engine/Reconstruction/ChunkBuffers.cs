@@ -8,7 +8,7 @@ namespace CompressBuild.Engine.Reconstruction;
 /// </summary>
 internal sealed class ChunkBuffers(long maxKeptBytes)
 {
-    /// <summary>The arrays kept between stages stop at 64 MB: more than a stage's chunks at 32-256 samples (16 MB at most per layer side).</summary>
+    /// <summary>The arrays kept between stages stop at 64 MB: a layer's chunk takes about 4 MB a side (up to 16 MB for a depthwise layer of thousands of groups).</summary>
     public static ChunkBuffers Shared { get; } = new(64L << 20);
 
     private readonly Lock gate = new();
