@@ -29,8 +29,8 @@ internal static class CaptureTimeBenchmark
     public static int Run(string[] cases, int repeat, int samples, bool perStage, TextWriter output)
     {
         output.WriteLine("| case | samples | layers | stages | rows | capture (CPU) | ONNX Runtime: open / runs (teacher: open / runs) | spills | solves "
-            + "| plain inference: open + runs (runs only; CPU) | capture / inference (/ runs only; CPU) | quality | load |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            + "| plain inference: open + runs (runs only; CPU) | capture / inference (/ runs only; CPU) | quality | load | capture page faults |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|");
         var temp = Directory.CreateTempSubdirectory("capture-time-");
         try
         {
@@ -70,7 +70,7 @@ internal static class CaptureTimeBenchmark
                     $"| {name} | {timing.Samples} | {timing.Layers} | {timing.Passes} | {timing.Rows} | {S(timing.Capture):F2} s ({S(timing.CaptureCpu):F2} s) "
                     + $"| {S(Sum(s => s.WorkingOpen)):F2} / {S(Sum(s => s.WorkingRuns)):F2} s ({S(Sum(s => s.TeacherOpen)):F2} / {S(Sum(s => s.TeacherRuns)):F2} s; CPU {S(Sum(s => s.RunsCpu)):F2} s) "
                     + $"| {S(Sum(s => s.Spills)):F2} s | {S(timing.Solve):F2} s | {S(open):F2} + {S(runsOnly):F2} s ({S(inferenceCpu):F2} s) "
-                    + $"| {timing.Capture / withSession:F1}x ({timing.Capture / runsOnly:F1}x; {timing.CaptureCpu / inferenceCpu:F1}x) | {quality} | {Load()} |"));
+                    + $"| {timing.Capture / withSession:F1}x ({timing.Capture / runsOnly:F1}x; {timing.CaptureCpu / inferenceCpu:F1}x) | {quality} | {Load()} | {timing.CaptureFaults} |"));
                 if (perStage)
                 {
                     for (var k = 0; k < timing.Stages.Count; k++)
@@ -78,7 +78,7 @@ internal static class CaptureTimeBenchmark
                         var s = timing.Stages[k];
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"|   stage {k + 1} | | {s.Layers} | | | {S(s.Capture):F2} s ({S(s.CaptureCpu):F2} s) | {S(s.WorkingOpen):F2} / {S(s.WorkingRuns):F2} s " +
-                             $"({S(s.TeacherOpen):F2} / {S(s.TeacherRuns):F2} s; CPU {S(s.RunsCpu):F2} s) | {S(s.Spills):F2} s | | | | |"));
+                             $"({S(s.TeacherOpen):F2} / {S(s.TeacherRuns):F2} s; CPU {S(s.RunsCpu):F2} s) | {S(s.Spills):F2} s | | | | | |"));
                     }
                 }
             }

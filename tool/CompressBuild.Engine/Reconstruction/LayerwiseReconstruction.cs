@@ -47,6 +47,7 @@ public static class LayerwiseReconstruction
 
         var capture = TimeSpan.Zero;
         var cpu = TimeSpan.Zero;
+        long faults = 0;
         using var process = Process.GetCurrentProcess();
         var solving = TimeSpan.Zero;
         var runs = TimeSpan.Zero;
@@ -72,6 +73,7 @@ public static class LayerwiseReconstruction
                 clock.Restart();
                 process.Refresh();
                 var cpuBefore = process.TotalProcessorTime;
+                var faultsBefore = PageFaults.Minor();
 
                 // Until the first solve the working model is the teacher, so the first stage needs no second run (and its spill serves both).
                 var stageTeacher = k == 0 ? null : teacher;
@@ -94,6 +96,7 @@ public static class LayerwiseReconstruction
                 capture += clock.Elapsed;
                 process.Refresh();
                 cpu += process.TotalProcessorTime - cpuBefore;
+                faults += PageFaults.Minor() - faultsBefore;
                 stageTimes.Add(stageTime with { Capture = clock.Elapsed, CaptureCpu = process.TotalProcessorTime - cpuBefore });
                 clock.Restart();
                 for (var i = 0; i < stage.Count; i++)
@@ -131,7 +134,7 @@ public static class LayerwiseReconstruction
 
         return new ReconstructionTiming(targets.Count, stages.Count, data.Count, capture, solving, peak)
         {
-            ModelRuns = runs, Rows = rowsAdded, Restarts = restarts, Stages = stageTimes, CaptureCpu = cpu,
+            ModelRuns = runs, Rows = rowsAdded, Restarts = restarts, Stages = stageTimes, CaptureCpu = cpu, CaptureFaults = faults,
         };
     }
 

@@ -18,6 +18,9 @@ public sealed record ReconstructionTiming(int Layers, int Passes, int Samples, T
     /// <summary>The process's CPU time (user + sys, every thread) during the stages' captures: steadier than <see cref="Capture"/> on a loaded machine.</summary>
     public TimeSpan CaptureCpu { get; init; }
 
+    /// <summary>The process's minor page faults during the stages' captures (<see cref="Runtime.PageFaults"/>; 0 where the OS does not count them).</summary>
+    public long CaptureFaults { get; init; }
+
     /// <summary>Each stage's share, in order (empty when nothing ran).</summary>
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 
