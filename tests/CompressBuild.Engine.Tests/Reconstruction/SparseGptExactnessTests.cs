@@ -137,6 +137,39 @@ public class SparseGptExactnessTests
     }
 
     /// <summary>sum over outputs of (w - w')^T H (w - w'): the squared output error on the rows H was built from.</summary>
+    /// <summary>
+    /// Factoring the Gram matrix's own values (a caller that reads it no more) gives the very weights the copy gives, unstructured and 2:4, with a
+    /// dead input whose diagonal the sweep sets to 1; the copy's Gram matrix is left as it was.
+    /// </summary>
+    [Theory]
+    [InlineData(200, 6, 0, 0)]
+    [InlineData(160, 4, 2, 4)]
+    public void Overwriting_the_gram_matrix_gives_the_weights_of_its_copy_bit_for_bit(int columns, int outputs, int keepN, int ofM)
+    {
+        var (kept, rows) = Layer(columns, outputs, samples: columns + 50, seed: columns + keepN);
+        var dead = columns / 3;
+        for (var j = 0; j < columns; j++)
+        {
+            kept.Values[(dead * columns) + j] = 0;
+            kept.Values[(j * columns) + dead] = 0;
+        }
+
+        var consumed = new GramMatrix(columns);
+        kept.Values.CopyTo(consumed.Values, 0);
+        var before = (double[])kept.Values.Clone();
+        var fromCopy = (double[])rows.Clone();
+        var inPlace = (double[])rows.Clone();
+        var zeros = rows.Length / 2;
+
+        SparseGpt.Prune(kept, fromCopy, outputs, zeros, keepN, ofM);
+        SparseGpt.Prune(consumed, inPlace, outputs, zeros, keepN, ofM, overwriteGram: true);
+
+        Assert.Equal(fromCopy, inPlace);
+        Assert.Equal(before, kept.Values);
+        Assert.NotEqual(before, consumed.Values);
+        Assert.Equal(1, consumed.Values[(dead * columns) + dead]);
+    }
+
     private static double OutputError(GramMatrix gram, double[] dense, double[] pruned, int n, int outputs)
     {
         double total = 0;

@@ -29,7 +29,11 @@ public static class ObsSweep
     /// <param name="gram">Symmetrized H over the layer's columns (no bias column).</param>
     /// <param name="rows">Row-major [outputs, columns]; rewritten in place.</param>
     /// <param name="actOrder">Sweep the columns by descending H[j, j] (GPTQ's act-order) instead of in index order.</param>
-    public static void Run(GramMatrix gram, double[] rows, int outputs, ColumnRule rule, bool actOrder, double damping = DefaultDamping, int blockSize = 128, BlockStart? blockStart = null)
+    /// <param name="overwriteGram">In index order, factor <paramref name="gram"/>'s own values (dead inputs' diagonal set to 1) instead of a copy, for a
+    /// caller that reads the matrix no more: one n x n array fewer, which on the capture's VM was also 190 ms of first writes for the recognizer's
+    /// 2,881-column layer. The values factored are the copy's, so are the results.</param>
+    public static void Run(GramMatrix gram, double[] rows, int outputs, ColumnRule rule, bool actOrder, double damping = DefaultDamping, int blockSize = 128, BlockStart? blockStart = null,
+        bool overwriteGram = false)
     {
         var n = gram.Size;
         var h = gram.Values;
@@ -57,17 +61,27 @@ public static class ObsSweep
             order = order.OrderByDescending(j => diagonalOf[j]).ThenBy(j => j).ToArray();
         }
 
-        var permuted = new double[(long)n * n];
-        HugePages.Advise(permuted);
-        for (var a = 0; a < n; a++)
+        var permuted = overwriteGram && !actOrder ? h : new double[(long)n * n];
+        if (ReferenceEquals(permuted, h))
         {
-            var row = order[a] * n;
-            for (var b = 0; b < n; b++)
+            for (var j = 0; j < n; j++)
             {
-                permuted[(a * n) + b] = h[row + order[b]];
+                h[(j * n) + j] = diagonalOf[j];
             }
+        }
+        else
+        {
+            HugePages.Advise(permuted);
+            for (var a = 0; a < n; a++)
+            {
+                var row = order[a] * n;
+                for (var b = 0; b < n; b++)
+                {
+                    permuted[(a * n) + b] = h[row + order[b]];
+                }
 
-            permuted[(a * n) + a] = diagonalOf[order[a]];
+                permuted[(a * n) + a] = diagonalOf[order[a]];
+            }
         }
 
         var u = Cholesky.InverseUpper(permuted, n, damping);

@@ -20,7 +20,8 @@ public static class SparseGpt
     /// per-block rounding never drifts from the count (a 3x3 depthwise filter at 50% keeps 4 or 5 of 9 weights, as its
     /// blocks fall, not always 5).
     /// </param>
-    public static void Prune(GramMatrix gram, double[] rows, int outputs, long zeros, int keepN = 0, int ofM = 0, double damping = ObsSweep.DefaultDamping)
+    /// <param name="overwriteGram">The sweep factors <paramref name="gram"/>'s own values (see <see cref="ObsSweep.Run"/>): for a caller that reads it no more.</param>
+    public static void Prune(GramMatrix gram, double[] rows, int outputs, long zeros, int keepN = 0, int ofM = 0, double damping = ObsSweep.DefaultDamping, bool overwriteGram = false)
     {
         var n = gram.Size;
         var mask = new bool[outputs * n];
@@ -99,7 +100,7 @@ public static class SparseGpt
             {
                 mask[((index % outputs) * n) + order[first + (index / outputs)]] = true;
             }
-        });
+        }, overwriteGram);
     }
 
     /// <summary>Prunes to a mask chosen beforehand (true = zero), updating the kept weights with the same OBS sweep.</summary>

@@ -85,7 +85,7 @@ internal static class SparseGptPruner
                 {
                     var gram = TapMajor.Gram(statistics.Gram[g], taps);
                     var permuted = TapMajor.Rows(rows[g], geometry.OutputsPerGroup, taps, toTapMajor: true);
-                    SparseGpt.Prune(gram, permuted, geometry.OutputsPerGroup, 0L, nm.N, nm.M);
+                    SparseGpt.Prune(gram, permuted, geometry.OutputsPerGroup, 0L, nm.N, nm.M, overwriteGram: true);
                     rows[g] = TapMajor.Rows(permuted, geometry.OutputsPerGroup, taps, toTapMajor: false);
                 }
             }
@@ -94,7 +94,7 @@ internal static class SparseGptPruner
                 var shares = Shares(counts[t], geometry.Groups);
                 for (var g = 0; g < geometry.Groups; g++)
                 {
-                    SparseGpt.Prune(statistics.Gram[g], rows[g], geometry.OutputsPerGroup, shares[g]);
+                    SparseGpt.Prune(statistics.Gram[g], rows[g], geometry.OutputsPerGroup, shares[g], overwriteGram: true);
                 }
             }
 
