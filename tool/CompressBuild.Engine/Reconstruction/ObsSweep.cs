@@ -61,8 +61,9 @@ public static class ObsSweep
             order = order.OrderByDescending(j => diagonalOf[j]).ThenBy(j => j).ToArray();
         }
 
-        var permuted = overwriteGram && !actOrder ? h : new double[(long)n * n];
-        if (ReferenceEquals(permuted, h))
+        var inPlace = overwriteGram && !actOrder;
+        var permuted = inPlace ? h : new double[(long)n * n];
+        if (inPlace)
         {
             for (var j = 0; j < n; j++)
             {
